@@ -1,0 +1,6 @@
+"""The check registry. Importing this package registers every built-in check."""
+
+from gate.checks import code, dependencies, documentation, environment
+from gate.checks.base import CATEGORIES, REGISTRY, CheckSpec, Decision, Hit
+
+__all__ = ["CATEGORIES", "REGISTRY", "CheckSpec", "Decision", "Hit", "code", "dependencies", "documentation", "environment"]

@@ -1,0 +1,143 @@
+"""What a check is: metadata beside a pure function of facts and its own options."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from gate.facts import Facts
+from gate.model import Confidence, Level, Location, Outcome, Severity
+
+CHECK_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+DOC_HEADINGS = ("What it checks", "Why it matters", "How to fix", "Example")
+
+
+class NoOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One finding as a check reports it; the runner adds the check's id, severity and confidence."""
+
+    message: str
+    locations: tuple[Location, ...] = ()
+    remediation: str | None = None
+    severity: Severity | None = None
+    confidence: Confidence | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: Outcome
+    summary: str
+    hits: tuple[Hit, ...] = ()
+
+
+def passed(summary: str) -> Decision:
+    return Decision(Outcome.PASS, summary)
+
+
+def failed(summary: str, *hits: Hit) -> Decision:
+    return Decision(Outcome.FAIL, summary, hits)
+
+
+def not_applicable(summary: str) -> Decision:
+    return Decision(Outcome.NOT_APPLICABLE, summary)
+
+
+def at(path: str, line: int | None = None, end: int | None = None) -> Location:
+    return Location(path=path, start_line=line, end_line=end)
+
+
+CheckFn = Callable[[Facts, Any], Decision]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    title: str
+    category: str
+    severity: Severity
+    confidence: Confidence
+    level: Level
+    applies_when: str
+    remediation: str
+    docs: str
+    func: CheckFn
+    options: type[BaseModel] = NoOptions
+    seeds: tuple[str, ...] = field(default=())
+
+    def doc_sections(self) -> dict[str, str]:
+        """The docs split at their '## ' headings."""
+        sections: dict[str, str] = {}
+        current: str | None = None
+        for line in self.docs.splitlines():
+            if line.startswith("## "):
+                current = line[3:].strip()
+                sections[current] = ""
+            elif current is not None:
+                sections[current] += line + "\n"
+        return {k: v.strip() for k, v in sections.items()}
+
+
+REGISTRY: dict[str, CheckSpec] = {}
+
+# The seeds' own sections, in the order a reviewer reads them.
+CATEGORIES: dict[str, str] = {
+    "code-quality": "Code quality",
+    "testing": "Testing",
+    "security": "Security",
+    "dependencies": "Dependencies",
+    "configuration": "Configuration",
+    "monitoring": "Monitoring and logging",
+    "container": "Container",
+    "orchestration": "Orchestration",
+    "ci-cd": "CI/CD",
+    "model-data": "Model and data",
+    "documentation": "Documentation",
+    "backup-recovery": "Backup and recovery",
+    "performance": "Performance",
+    "compliance": "Compliance",
+    "operations": "Operations",
+}
+
+F = TypeVar("F", bound=CheckFn)
+
+
+def check(
+    *,
+    id: str,  # noqa: A002 - the public name of the field
+    title: str,
+    category: str,
+    severity: Severity,
+    level: Level,
+    applies_when: str,
+    remediation: str,
+    confidence: Confidence = Confidence.HIGH,
+    options: type[BaseModel] = NoOptions,
+    seeds: tuple[str, ...] = (),
+) -> Callable[[F], F]:
+    """Register a check. Its docstring is its documentation page (the four DOC_HEADINGS)."""
+
+    def register(func: F) -> F:
+        if not CHECK_ID.match(id):
+            raise ValueError(f"check id {id!r} is not kebab-case")
+        if category not in CATEGORIES:
+            raise ValueError(f"check {id!r}: unknown category {category!r}")
+        if id in REGISTRY:
+            raise ValueError(f"check id {id!r} registered twice")
+        docs = inspect.cleandoc(func.__doc__ or "")
+        REGISTRY[id] = CheckSpec(
+            id=id, title=title, category=category, severity=severity, confidence=confidence, level=level,
+            applies_when=applies_when, remediation=remediation, docs=docs, func=func, options=options, seeds=seeds,
+        )
+        return func
+
+    return register
+

@@ -1,0 +1,112 @@
+"""Documentation checks: the README a new teammate reads first, and the licence."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict
+
+from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, passed
+from gate.facts import Facts
+from gate.model import Level, Severity
+
+
+class ReadmeOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    install_headings: tuple[str, ...] = (
+        r"install", r"setup", r"set up", r"getting started", r"quick ?start", r"requirements", r"prerequisites",
+    )
+    usage_headings: tuple[str, ...] = (
+        r"usage", r"how to use", r"\brun", r"quick ?start", r"examples?", r"\bapi\b", r"endpoints", r"deploy",
+    )
+
+
+def _find(patterns: tuple[str, ...], texts: list[tuple[str, int]]) -> int | None:
+    for text, line in texts:
+        if any(re.search(p, text, re.IGNORECASE) for p in patterns):
+            return line
+    return None
+
+
+@check(
+    id="readme-present",
+    title="README.md complete and current",
+    category="documentation",
+    severity=Severity.LOW,
+    level=Level.BRONZE,
+    applies_when="always",
+    remediation="Add a README.md at the repository root with an Installation section and a Usage section.",
+    options=ReadmeOptions,
+    seeds=("README.md updated with latest info", "README.md complete and current", "README.md is up to date"),
+)
+def readme_present(facts: Facts, options: ReadmeOptions) -> Decision:
+    """
+    ## What it checks
+    That the repository root has a README (README.md, README.rst, README.txt or README) with a section
+    on installing the service and a section on using it, recognised by their headings.
+
+    ## Why it matters
+    The README is the first page an on-call engineer opens. Without install and usage steps, nobody but
+    the author can start the service, and every seed checklist asks for it before go-live.
+
+    ## How to fix
+    Add the missing sections. The headings that count are configurable with the `install_headings` and
+    `usage_headings` options (regular expressions, matched case-insensitively).
+
+    ## Example
+    ```markdown
+    # Fraud scoring service
+    ## Installation
+    pip install -r requirements.txt
+    ## Usage
+    uvicorn app.main:app --port 8000
+    ```
+    """
+    readme = facts.docs.readme
+    if readme is None:
+        return failed("No README at the repository root.", Hit("No README file at the repository root."))
+    texts = [(h.text, h.line) for h in readme.headings]
+    install = _find(options.install_headings, texts)
+    usage = _find(options.usage_headings, texts)
+    missing = [name for name, line in (("install", install), ("usage", usage)) if line is None]
+    if missing:
+        what = " and ".join(missing)
+        return failed(
+            f"{readme.path} has no {what} section.",
+            Hit(f"{readme.path} has no {what} section (no heading matches).", (at(readme.path, 1),)),
+        )
+    return passed(f"{readme.path} has install (line {install}) and usage (line {usage}) sections.")
+
+
+@check(
+    id="license-present",
+    title="License chosen and documented",
+    category="documentation",
+    severity=Severity.LOW,
+    level=Level.SILVER,
+    applies_when="always",
+    remediation="Add a LICENSE file at the repository root (for internal code, state the proprietary terms).",
+    seeds=("License chosen and documented",),
+)
+def license_present(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That a non-empty licence file (LICENSE, LICENCE or COPYING, with or without .md/.txt) is at the
+    repository root.
+
+    ## Why it matters
+    Without a licence nobody, inside the company or out, knows on what terms the code and the model
+    may be used, copied or shipped; legal review of a launch asks for it first.
+
+    ## How to fix
+    Add a LICENSE file. For internal services a short proprietary notice is enough.
+
+    ## Example
+    ```text
+    LICENSE
+    Copyright (c) 2026 Example Corp. All rights reserved.
+    ```
+    """
+    if facts.docs.licenses:
+        return passed(f"Licence file: {', '.join(facts.docs.licenses)}.")
+    return failed("No licence file at the repository root.", Hit("No LICENSE, LICENCE or COPYING file at the root."))

@@ -1,0 +1,143 @@
+"""Environment checks: secrets stay out of git, and every variable the code reads is documented."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
+from gate.facts import Facts
+from gate.model import Level, Location, Severity
+
+_UNTRACK = "Run `git rm --cached <file>`, add it to .gitignore, and rotate every secret it held: it stays in history."
+
+
+@check(
+    id="env-file-ignored",
+    title=".env file added to .gitignore",
+    category="security",
+    severity=Severity.HIGH,
+    level=Level.BRONZE,
+    applies_when="the repository has .env files or an environment example, or its code loads a .env file",
+    remediation="Add `.env` to the root .gitignore (after any negation) and keep no .env file in git.",
+    seeds=(".env file added to .gitignore", "No secrets in git repository", "Environment variables in .env (not hardcoded)"),
+)
+def env_file_ignored(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That a `.env` file at the root would be ignored by git under the repository's own .gitignore files
+    (evaluated with git's rules: anchoring, `**`, negations such as `!.env`, nested .gitignore files),
+    and that no real environment file (`.env`, `.env.production`, `prod.env`, ...; examples such as
+    `.env.example` are exempt) is tracked, or sits in the work tree unignored.
+
+    ## Why it matters
+    `.env` files hold API keys and database passwords. Once committed they live in the history of every
+    clone and fork; removing the file later does not remove the secret.
+
+    ## How to fix
+    Add `.env` (or `.env*` with `!.env.example`) to the root .gitignore. If a file was committed,
+    untrack it and rotate every value it held.
+
+    ## Example
+    ```gitignore
+    .env
+    .env.*
+    !.env.example
+    ```
+    """
+    repo = facts.repo
+    # Reading os.environ alone says nothing about .env files (the platform may set the variables), so the
+    # check applies only where a .env file exists, is documented, or is loaded: precision over reach.
+    uses_env = bool(repo.env_files or facts.docs.env_examples or facts.python.dotenv_loads)
+    if not uses_env:
+        return not_applicable("No .env files, no environment example, and no code that loads a .env file.")
+    hits: list[Hit] = []
+    for env in repo.env_files:
+        if env.tracked:
+            hits.append(
+                Hit(f"{env.path} is tracked by git: its values are in the history.", (at(env.path),), _UNTRACK, Severity.CRITICAL)
+            )
+        elif env.ignored_by is None or env.ignored_by.negated:
+            where = " (not a git work tree, judged by .gitignore)" if not repo.is_git else ""
+            hits.append(Hit(f"{env.path} is not ignored by .gitignore and would be committed{where}.", (at(env.path),)))
+    rule = repo.root_env_rule
+    if not repo.gitignores:
+        hits.append(Hit("There is no .gitignore, so a .env file would be committed."))
+    elif rule is None:
+        hits.append(Hit("No .gitignore rule ignores .env.", (at(repo.gitignores[0], 1),)))
+    elif rule.negated:
+        hits.append(Hit(f"`{rule.pattern}` re-includes .env.", (at(rule.path, rule.line),)))
+    if hits or rule is None:  # rule is None only together with a hit; the test narrows the type
+        return failed(f"{len(hits)} problem(s) with .env files.", *hits)
+    return passed(f".env is ignored ({rule.path}:{rule.line} `{rule.pattern}`) and no environment file is tracked.")
+
+
+# Variables the platform sets, not the service's configuration.
+_PLATFORM_VARIABLES = (
+    "HOME", "PATH", "USER", "PWD", "SHELL", "LANG", "TERM", "TMPDIR", "HOSTNAME", "CI", "GITHUB_ACTIONS",
+    "PYTHONPATH", "VIRTUAL_ENV", "KUBERNETES_SERVICE_HOST",
+)
+
+
+class EnvExampleOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    ignore_variables: tuple[str, ...] = _PLATFORM_VARIABLES
+
+
+@check(
+    id="env-example-present",
+    title=".env.example created with all variables",
+    category="configuration",
+    severity=Severity.LOW,
+    level=Level.SILVER,
+    applies_when="the service's Python code reads environment variables",
+    remediation="Add a .env.example that lists every variable the service reads, with safe placeholder values.",
+    options=EnvExampleOptions,
+    seeds=(".env.example created with all variables", "Environment variables documented"),
+)
+def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
+    """
+    ## What it checks
+    That a `.env.example` (or `.env.sample`, `.env.template`, `example.env`, ...) names every environment
+    variable the service code reads: `os.environ["X"]`, `os.environ.get("X")`, `os.getenv("X")`, and
+    the fields of pydantic `BaseSettings` classes (with their `env_prefix`). Test code is not counted,
+    nor variables the platform sets (`HOME`, `PATH`, ...; see the `ignore_variables` option).
+    Names are compared case-insensitively, as pydantic-settings does.
+
+    ## Why it matters
+    A variable nobody documented is found at 3 a.m. when the service starts without it. The example
+    file is the contract between the code and whoever deploys it.
+
+    ## How to fix
+    Add each missing variable to the example file with a placeholder value (never a real secret).
+
+    ## Example
+    ```dotenv
+    MODEL_PATH=models/model.joblib
+    API_KEY=change-me
+    LOG_LEVEL=INFO
+    ```
+    """
+    ignored = {v.upper() for v in options.ignore_variables}
+    first: dict[str, Location] = {}
+    for read in facts.python.env_reads:
+        key = read.name.upper()
+        if key not in ignored and key not in first:
+            first[key] = at(read.path, read.line)
+    if not first:
+        return not_applicable("The service code reads no environment variables.")
+    examples = facts.docs.env_examples
+    if not examples:
+        names = ", ".join(sorted(first))
+        return failed(
+            f"The code reads {len(first)} environment variable(s) and there is no .env.example.",
+            Hit(f"No .env.example documents the variables the code reads: {names}.", tuple(first.values())[:10]),
+        )
+    documented = {v.upper() for ex in examples for v in ex.variables}
+    missing = sorted(k for k in first if k not in documented)
+    example_paths = ", ".join(ex.path for ex in examples)
+    if missing:
+        return failed(
+            f"{len(missing)} variable(s) read by the code are missing from {example_paths}.",
+            *(Hit(f"{name} is read here but not listed in {example_paths}.", (first[name],)) for name in missing),
+        )
+    return passed(f"{example_paths} lists all {len(first)} variable(s) the code reads.")

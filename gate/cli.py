@@ -1,0 +1,154 @@
+"""The command line. `main(argv) -> int` is the only place where errors become messages and exit codes.
+
+Exit codes: 0 the gate passed, 1 the gate failed, 2 a usage, config or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from gate import __version__
+from gate.checks import REGISTRY
+from gate.config import ConfigError, json_schema, load_config
+from gate.engine import evaluate
+from gate.model import Report, Severity
+from gate.report.formats import FORMATS, console
+from gate.report.render import render
+from gate.snapshot import SnapshotError
+
+EXIT_PASS, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="prodgate", description="Production-readiness gate for ML model-serving services.")
+    p.add_argument("--version", action="version", version=f"prodgate {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    c = sub.add_parser("check", help="evaluate a repository against the checklist")
+    c.add_argument("path", nargs="?", default=".", help="the repository folder (default: .)")
+    c.add_argument("--config", type=Path, help="config file (default: PATH/.github/prodgate.yml if present)")
+    c.add_argument("--format", choices=["console", *FORMATS], default="console")
+    c.add_argument("--output", type=Path, help="write the report here; the console table still prints")
+    c.add_argument("--fail-on", choices=[s.value for s in Severity], help="override the config's fail_on")
+    c.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+
+    sub.add_parser("list-checks", help="list every check")
+    e = sub.add_parser("explain", help="show a check's documentation")
+    e.add_argument("check_id")
+    s = sub.add_parser("schema", help="print a JSON Schema")
+    s.add_argument("which", nargs="?", choices=["config", "report"], default="config")
+    d = sub.add_parser("docs", help="write docs/checks/ID.md for every check")
+    d.add_argument("--output", type=Path, default=Path("docs/checks"))
+    return p
+
+
+def _use_color(choice: str, stream: TextIO) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def _check(args: argparse.Namespace, out: TextIO) -> int:
+    root = Path(args.path)
+    config, _source = load_config(args.config, root)
+    if args.fail_on:
+        config = config.model_copy(update={"fail_on": Severity(args.fail_on)})
+    report: Report = evaluate(root, config)
+    rendered = console(report, color=_use_color(args.color, out)) if args.format == "console" else FORMATS[args.format](report)
+    if args.output:
+        try:
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            args.output.write_text(rendered, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"{args.output}: cannot write the report: {exc.strerror}") from None
+        if args.format != "console":
+            out.write(console(report, color=_use_color(args.color, out)))
+    else:
+        out.write(rendered)
+    return EXIT_PASS if report.verdict.passed else EXIT_FAIL
+
+
+def _explain(check_id: str, out: TextIO) -> int:
+    if check_id not in REGISTRY:
+        import difflib
+
+        close = difflib.get_close_matches(check_id, list(REGISTRY), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else "; `prodgate list-checks` lists them"
+        raise UsageError(f"unknown check id '{check_id}'{hint}")
+    out.write(render("check.md.j2", spec=REGISTRY[check_id], heading_level=1))
+    return EXIT_PASS
+
+
+def _docs(folder: Path, out: TextIO) -> int:
+    folder.mkdir(parents=True, exist_ok=True)
+    for check_id, spec in sorted(REGISTRY.items()):
+        (folder / f"{check_id}.md").write_text(render("check.md.j2", spec=spec, heading_level=1), encoding="utf-8")
+    out.write(f"wrote {len(REGISTRY)} pages to {folder}\n")
+    return EXIT_PASS
+
+
+def run(argv: Sequence[str], out: TextIO) -> int:
+    args = _parser().parse_args(list(argv))
+    if args.command == "check":
+        return _check(args, out)
+    if args.command == "list-checks":
+        specs = sorted(REGISTRY.values(), key=lambda s: s.id)
+        out.write(render("list.txt.j2", specs=specs, width=max(len(s.id) for s in specs)))
+        return EXIT_PASS
+    if args.command == "explain":
+        return _explain(args.check_id, out)
+    if args.command == "schema":
+        schema = json_schema() if args.which == "config" else Report.model_json_schema(mode="serialization")
+        out.write(json.dumps(schema, indent=2) + "\n")
+        return EXIT_PASS
+    if args.command == "docs":
+        return _docs(args.output, out)
+    raise UsageError(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it first
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        return run(sys.argv[1:] if argv is None else argv, out)
+    except SystemExit as exc:  # --help and --version
+        return int(exc.code or 0)
+    except (UsageError, ConfigError, SnapshotError) as exc:
+        err.write(f"prodgate: {exc}\n" if not str(exc).startswith("prodgate") else f"{exc}\n")
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        err.write("prodgate: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_INPUT
+    except Exception as exc:  # the last resort: one line, never a traceback unless asked for
+        if os.environ.get("PRODGATE_DEBUG"):
+            raise
+        err.write(f"prodgate: internal error: {exc.__class__.__name__}: {exc} (set PRODGATE_DEBUG=1 for the traceback)\n")
+        return EXIT_INPUT
+
+
+def entry() -> None:
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # stdout closed early (e.g. piped to head): don't let the interpreter print a traceback at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(code)

@@ -1,0 +1,180 @@
+""".github/prodgate.yml: the team's settings, validated strictly, with errors that point at file:line:column."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gate.checks import REGISTRY
+from gate.model import Severity
+from gate.snapshot import DEFAULT_MAX_FILE_SIZE, ParseFailure, parse_yaml_text
+
+DEFAULT_CONFIG_PATH = ".github/prodgate.yml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CheckConfig(_Strict):
+    enabled: bool = True
+    severity: Severity | None = Field(default=None, description="Replaces the check's default severity.")
+    options: dict[str, Any] = Field(default_factory=dict, description="The check's own options (see `prodgate explain ID`).")
+
+
+class Config(_Strict):
+    fail_on: Severity = Field(
+        default=Severity.HIGH,
+        description="The gate fails when an enabled check at or above this severity fails or errors.",
+    )
+    include: tuple[str, ...] = Field(default=(), description="Only these paths are evaluated (gitignore-style patterns).")
+    exclude: tuple[str, ...] = Field(default=(), description="These paths are not evaluated (gitignore-style patterns).")
+    max_file_size: int = Field(
+        default=DEFAULT_MAX_FILE_SIZE, gt=0, description="Files larger than this (bytes) are listed but not parsed."
+    )
+    checks: dict[str, CheckConfig] = Field(default_factory=dict, description="Per-check settings, by check id.")
+
+    def for_check(self, check_id: str) -> CheckConfig:
+        return self.checks.get(check_id) or CheckConfig()
+
+    def options_for(self, check_id: str) -> BaseModel:
+        return REGISTRY[check_id].options.model_validate(self.for_check(check_id).options)
+
+
+class ConfigError(Exception):
+    """A config problem, already phrased as `file:line:column: message`."""
+
+
+def json_schema() -> dict[str, Any]:
+    schema = Config.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "prodgate configuration (.github/prodgate.yml)"
+    check_props = schema["$defs"]["CheckConfig"]
+    check_props.setdefault("description", "Settings of one check.")
+    schema["properties"]["checks"]["propertyNames"] = {"enum": sorted(REGISTRY)}
+    return schema
+
+
+def load_config(path: Path | None, root: Path) -> tuple[Config, str | None]:
+    """The config at `path`, or the repository's default one, or the defaults. Returns it and its source."""
+    if path is None:
+        path = root / DEFAULT_CONFIG_PATH
+        if not path.is_file():
+            return Config(), None
+    shown = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{shown}: no such config file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{shown}: is a directory, not a config file") from None
+    except OSError as exc:
+        raise ConfigError(f"{shown}: cannot read: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{shown}:{line}: not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8") from None
+    return parse_config(text, shown), shown
+
+
+def parse_config(text: str, shown: str) -> Config:
+    try:
+        docs = parse_yaml_text(text)
+    except ParseFailure as exc:
+        raise ConfigError(f"{shown}:{exc.line or 1}:{exc.column or 1}: {exc.msg}") from None
+    if len(docs.nodes) > 1:
+        raise ConfigError(f"{shown}:{docs.nodes[1].start_mark.line + 1}:1: one YAML document expected, found {len(docs.nodes)}")
+    if not docs.nodes or docs.data[0] is None:
+        return Config()
+    node, data = docs.nodes[0], docs.data[0]
+    if not isinstance(data, dict):
+        raise ConfigError(f"{shown}:{node.start_mark.line + 1}:{node.start_mark.column + 1}: the config must be a mapping of settings")
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, node, shown, Config)) from None
+    for check_id, check_cfg in config.checks.items():
+        if check_id not in REGISTRY:
+            key_node, _ = _locate(node, ("checks", check_id), key=True)
+            hint = _did_you_mean(check_id, REGISTRY)
+            raise ConfigError(f"{_mark(shown, key_node)}: checks.{check_id}: unknown check id{hint}")
+        try:
+            REGISTRY[check_id].options.model_validate(check_cfg.options)
+        except ValidationError as exc:
+            raise ConfigError(
+                _describe(exc, node, shown, REGISTRY[check_id].options, prefix=("checks", check_id, "options"))
+            ) from None
+    return config
+
+
+def _mark(shown: str, node: yaml.Node) -> str:
+    return f"{shown}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
+
+
+def _locate(root: yaml.Node, loc: tuple[str | int, ...], *, key: bool = False) -> tuple[yaml.Node, bool]:
+    """The node at a pydantic error location (the key node when `key`), and whether the whole path was found."""
+    node = root
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if k.value == str(part):
+                    node = k if (last and key) else v
+                    break
+            else:
+                return node, False
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            return node, False
+    return node, True
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+    """Field names valid at the mapping that holds loc[-1]."""
+    current: type[BaseModel] | None = model
+    parts = list(loc[:-1])
+    while parts and current is not None:
+        part = parts.pop(0)
+        field = current.model_fields.get(str(part))
+        if field is None:
+            return []
+        ann = field.annotation
+        if ann is dict[str, CheckConfig] and parts:
+            parts.pop(0)  # the check id
+            current = CheckConfig
+        elif isinstance(ann, type) and issubclass(ann, BaseModel):
+            current = ann
+        else:
+            current = None
+    return list(current.model_fields) if current is not None and not parts else []
+
+
+def _did_you_mean(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _describe(
+    exc: ValidationError, root: yaml.Node, shown: str, model: type[BaseModel], prefix: tuple[str | int, ...] = ()
+) -> str:
+    errors = exc.errors()
+    err = errors[0]
+    loc = prefix + tuple(err["loc"])
+    dotted = ".".join(str(p) for p in loc)
+    if err["type"] == "extra_forbidden":
+        node, _ = _locate(root, loc, key=True)
+        allowed = _allowed_keys(model, tuple(err["loc"]))
+        message = f"{dotted}: unknown key{_did_you_mean(str(loc[-1]), allowed)}"
+        if allowed and not _did_you_mean(str(loc[-1]), allowed):
+            message += f"; allowed: {', '.join(allowed)}"
+    else:
+        node, _ = _locate(root, loc)
+        message = f"{dotted}: {err['msg']}"
+    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    return f"{_mark(shown, node)}: {message}{more}"

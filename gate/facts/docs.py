@@ -1,0 +1,84 @@
+"""Facts about the project's own documents: README sections, licence, environment examples."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from gate.snapshot import Snapshot
+
+README_NAMES = ("README.md", "README.rst", "README.txt", "README", "README.markdown")
+LICENSE_NAMES = ("LICENSE", "LICENSE.md", "LICENSE.txt", "LICENCE", "LICENCE.md", "LICENCE.txt", "COPYING", "COPYING.md")
+ENV_EXAMPLE_NAMES = (".env.example", ".env.sample", ".env.template", ".env.dist", ".env.defaults", "example.env", "env.example", "sample.env")
+
+_ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_RST = re.compile(r"^([=\-~^\"'`#*+<>:.])\1{2,}\s*$")
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_ENV_LINE = re.compile(r"^\s*#?\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Readme:
+    path: str
+    headings: tuple[Heading, ...]
+    size: int
+
+
+@dataclass(frozen=True)
+class EnvExample:
+    path: str
+    variables: frozenset[str]
+
+
+@dataclass(frozen=True)
+class DocsFacts:
+    readme: Readme | None
+    licenses: tuple[str, ...]
+    """Non-empty licence files at the root."""
+    env_examples: tuple[EnvExample, ...]
+
+
+def headings(text: str) -> list[Heading]:
+    """Markdown ATX and setext headings, and reStructuredText underlined titles; fenced code is skipped."""
+    found: list[Heading] = []
+    lines = text.splitlines()
+    in_fence = False
+    for i, line in enumerate(lines):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        m = _ATX.match(line)
+        if m:
+            found.append(Heading(m.group(2), i + 1))
+            continue
+        if i > 0 and lines[i - 1].strip() and not _ATX.match(lines[i - 1]) and (_SETEXT.match(line) or _RST.match(line)):
+            found.append(Heading(lines[i - 1].strip(), i))
+    return found
+
+
+def collect_docs(snap: Snapshot) -> DocsFacts:
+    readme: Readme | None = None
+    for name in README_NAMES:
+        match = [f for f in snap.files if "/" not in f and f.lower() == name.lower()]
+        if match:
+            text = snap.text(match[0]) or ""
+            readme = Readme(match[0], tuple(headings(text)), len(text.strip()))
+            break
+    licenses = tuple(
+        f for f in snap.files if "/" not in f and f.upper() in LICENSE_NAMES and (snap.text(f) or "").strip()
+    )
+    examples = []
+    for rel in snap.named(*ENV_EXAMPLE_NAMES):
+        text = snap.text(rel) or ""
+        names = frozenset(m.group(1) for line in text.splitlines() if (m := _ENV_LINE.match(line)))
+        examples.append(EnvExample(rel, names))
+    return DocsFacts(readme, licenses, tuple(examples))

@@ -1,0 +1,162 @@
+"""Facts from the repository's Python code, read from the AST only: no import, no execution of user code."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from gate.snapshot import ParseError, Snapshot
+
+_TEST_DIRS = ("tests/", "test/", "testing/")
+
+
+@dataclass(frozen=True)
+class EnvRead:
+    """A place where the code reads an environment variable by a literal name."""
+
+    name: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class TestFunction:
+    path: str
+    line: int
+    name: str
+
+
+@dataclass(frozen=True)
+class PythonFacts:
+    modules: tuple[str, ...]
+    syntax_errors: tuple[ParseError, ...]
+    env_reads: tuple[EnvRead, ...]
+    """Reads in service code (tests excluded: they set variables up rather than document configuration)."""
+    test_functions: tuple[TestFunction, ...]
+    dotenv_loads: tuple[EnvRead, ...]
+    """Places that load a .env file (python-dotenv, pydantic-settings env_file); name is what loads it."""
+    unparsed: tuple[str, ...]
+    """.py files listed but not parsed (over the size cap, unreadable or binary)."""
+
+
+def is_test_path(rel: str) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return (
+        rel.startswith(_TEST_DIRS)
+        or any(f"/{d}" in rel for d in _TEST_DIRS)
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name in {"tests.py", "conftest.py"}
+    )
+
+
+def collect_python(snap: Snapshot) -> PythonFacts:
+    modules: list[str] = []
+    errors: list[ParseError] = []
+    reads: list[EnvRead] = []
+    tests: list[TestFunction] = []
+    dotenv: list[EnvRead] = []
+    unparsed: list[str] = []
+    for rel in snap.with_suffix(".py"):
+        tree = snap.python(rel)
+        if tree is None:
+            unparsed.append(rel)
+            continue
+        if isinstance(tree, ParseError):
+            errors.append(tree)
+            continue
+        modules.append(rel)
+        if is_test_path(rel):
+            tests.extend(_test_functions(rel, tree))
+        else:
+            reads.extend(_env_reads(rel, tree))
+            dotenv.extend(_dotenv_loads(rel, tree))
+    return PythonFacts(tuple(modules), tuple(errors), tuple(reads), tuple(tests), tuple(dotenv), tuple(unparsed))
+
+
+def _literal(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _is_environ(node: ast.expr) -> bool:
+    # os.environ, environ (from os import environ)
+    return (isinstance(node, ast.Attribute) and node.attr == "environ") or (
+        isinstance(node, ast.Name) and node.id == "environ"
+    )
+
+
+def _env_reads(rel: str, tree: ast.Module) -> list[EnvRead]:
+    found: list[EnvRead] = []
+    for node in ast.walk(tree):
+        name: str | None = None
+        if isinstance(node, ast.Subscript) and _is_environ(node.value) and isinstance(node.ctx, ast.Load):
+            name = _literal(node.slice)
+        elif isinstance(node, ast.Call) and node.args:
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in {"get", "setdefault"} and _is_environ(func.value):
+                name = _literal(node.args[0])
+            elif (isinstance(func, ast.Attribute) and func.attr == "getenv") or (
+                isinstance(func, ast.Name) and func.id == "getenv"
+            ):
+                name = _literal(node.args[0])
+        if name:
+            found.append(EnvRead(name, rel, node.lineno))
+        if isinstance(node, ast.ClassDef) and _is_settings_class(node):
+            found.extend(_settings_fields(rel, node))
+    return found
+
+
+def _base_name(base: ast.expr) -> str:
+    if isinstance(base, ast.Attribute):
+        return base.attr
+    return base.id if isinstance(base, ast.Name) else ""
+
+
+def _is_settings_class(cls: ast.ClassDef) -> bool:
+    return any(_base_name(b) == "BaseSettings" for b in cls.bases)
+
+
+def _settings_fields(rel: str, cls: ast.ClassDef) -> list[EnvRead]:
+    """pydantic-settings fields: each reads the variable PREFIX + FIELD (matched case-insensitively)."""
+    prefix = ""
+    for stmt in cls.body:
+        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "model_config" for t in stmt.targets):
+            value = stmt.value
+            if isinstance(value, ast.Call):
+                for kw in value.keywords:
+                    if kw.arg == "env_prefix":
+                        prefix = _literal(kw.value) or ""
+            elif isinstance(value, ast.Dict):
+                for k, v in zip(value.keys, value.values, strict=True):
+                    if _literal(k) == "env_prefix":
+                        prefix = _literal(v) or ""
+    fields: list[EnvRead] = []
+    for stmt in cls.body:
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            field = stmt.target.id
+            if field == "model_config" or field.startswith("_"):
+                continue
+            fields.append(EnvRead((prefix + field).upper(), rel, stmt.lineno))
+    return fields
+
+
+def _test_functions(rel: str, tree: ast.Module) -> list[TestFunction]:
+    found: list[TestFunction] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
+            found.append(TestFunction(rel, node.lineno, node.name))
+    return found
+
+
+def _dotenv_loads(rel: str, tree: ast.Module) -> list[EnvRead]:
+    found: list[EnvRead] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "dotenv":
+            found.append(EnvRead("python-dotenv", rel, node.lineno))
+        elif isinstance(node, ast.Import) and any(a.name == "dotenv" for a in node.names):
+            found.append(EnvRead("python-dotenv", rel, node.lineno))
+        elif isinstance(node, ast.keyword) and node.arg == "env_file" and node.value is not None:
+            found.append(EnvRead("env_file setting", rel, node.value.lineno))
+    return found

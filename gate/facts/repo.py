@@ -1,0 +1,92 @@
+"""Facts about the repository as git sees it: what is tracked and what .gitignore files ignore."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+import pathspec
+
+from gate.facts.docs import ENV_EXAMPLE_NAMES
+from gate.snapshot import Snapshot
+
+
+@dataclass(frozen=True)
+class IgnoreRule:
+    """The .gitignore line that decided a path, if any."""
+
+    path: str
+    line: int
+    pattern: str
+    negated: bool
+
+
+@dataclass(frozen=True)
+class EnvFile:
+    path: str
+    tracked: bool
+    ignored_by: IgnoreRule | None
+
+
+@dataclass(frozen=True)
+class RepoFacts:
+    is_git: bool
+    file_count: int
+    gitignores: tuple[str, ...]
+    root_env_rule: IgnoreRule | None
+    """The rule that decides whether a .env at the root is ignored (None: no rule mentions it)."""
+    env_files: tuple[EnvFile, ...]
+    """Files holding real environment values (.env, .env.production, ...), examples excluded."""
+
+
+def is_env_file(rel: str) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return (name == ".env" or name.startswith(".env.") or name.endswith(".env")) and name not in ENV_EXAMPLE_NAMES
+
+
+class GitIgnore:
+    """Every .gitignore in the snapshot, each scoped to its folder, evaluated as git does.
+
+    pathspec implements the per-file pattern rules (anchoring, **, negation, directory-only patterns);
+    this class adds what git does across files: deeper files override shallower ones, and nothing
+    inside an ignored folder can be re-included.
+    """
+
+    def __init__(self, snap: Snapshot) -> None:
+        self.files = tuple(sorted(snap.named(".gitignore"), key=lambda p: p.count("/")))
+        self._specs: list[tuple[str, list[tuple[int, str]], pathspec.GitIgnoreSpec]] = []
+        for rel in self.files:
+            lines = (snap.text(rel) or "").splitlines()
+            numbered = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith("#")]
+            spec = pathspec.GitIgnoreSpec.from_lines([ln for _, ln in numbered])
+            base = posixpath.dirname(rel)
+            self._specs.append((base, numbered, spec))
+
+    def _decide(self, rel: str) -> IgnoreRule | None:
+        decision: IgnoreRule | None = None
+        for base, numbered, spec in self._specs:
+            if base and not rel.startswith(base + "/"):
+                continue
+            sub = rel[len(base) + 1 :] if base else rel
+            res = spec.check_file(sub)
+            if res.include is not None and res.index is not None:
+                line, pattern = numbered[res.index]
+                gi = f"{base}/.gitignore" if base else ".gitignore"
+                decision = IgnoreRule(gi, line, pattern.strip(), negated=not res.include)
+        return decision
+
+    def rule_for(self, rel: str) -> IgnoreRule | None:
+        parts = rel.split("/")
+        for i in range(1, len(parts)):
+            parent = self._decide("/".join(parts[:i]) + "/")
+            if parent is not None and not parent.negated:
+                return parent
+        return self._decide(rel)
+
+
+def collect_repo(snap: Snapshot) -> RepoFacts:
+    gi = GitIgnore(snap)
+    env_files = tuple(
+        EnvFile(rel, rel in snap.tracked, gi.rule_for(rel)) for rel in snap.files if is_env_file(rel)
+    )
+    return RepoFacts(snap.is_git, len(snap.files), gi.files, gi.rule_for(".env"), env_files)

@@ -1,0 +1,129 @@
+"""The result model: what a check decides and what a report carries. Frozen, versioned, JSON-ready."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Outcome(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+    MISSING_EVIDENCE = "missing_evidence"
+    NOT_AVAILABLE = "not_available"
+    ERROR = "error"
+    WAIVED = "waived"
+    ATTESTED = "attested"
+    PENDING = "pending"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+    def at_least(self, other: Severity) -> bool:
+        return self.rank >= other.rank
+
+
+_SEVERITY_RANK = {
+    Severity.INFO: 0,
+    Severity.LOW: 1,
+    Severity.MEDIUM: 2,
+    Severity.HIGH: 3,
+    Severity.CRITICAL: 4,
+}
+
+
+class Confidence(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Level(StrEnum):
+    BRONZE = "bronze"
+    SILVER = "silver"
+    GOLD = "gold"
+
+
+class Location(Frozen):
+    """A place in the repository. Paths are POSIX, relative to the evaluated root; lines are 1-based."""
+
+    path: str
+    start_line: int | None = Field(default=None, ge=1)
+    end_line: int | None = Field(default=None, ge=1)
+
+    def __str__(self) -> str:
+        if self.start_line is None:
+            return self.path
+        if self.end_line is None or self.end_line == self.start_line:
+            return f"{self.path}:{self.start_line}"
+        return f"{self.path}:{self.start_line}-{self.end_line}"
+
+
+class Finding(Frozen):
+    """One thing wrong. The first location is the primary one. Never carries a secret's value."""
+
+    check_id: str
+    message: str
+    severity: Severity
+    confidence: Confidence
+    locations: tuple[Location, ...] = ()
+    remediation: str = ""
+
+    @property
+    def primary(self) -> Location | None:
+        return self.locations[0] if self.locations else None
+
+
+class CheckResult(Frozen):
+    check_id: str
+    title: str
+    category: str
+    level: Level
+    severity: Severity
+    outcome: Outcome
+    summary: str
+    findings: tuple[Finding, ...] = ()
+    blocking: bool = False
+
+
+class Verdict(Frozen):
+    passed: bool
+    fail_on: Severity
+    blocking_checks: tuple[str, ...] = ()
+    summary: str
+
+
+class Skipped(Frozen):
+    """A file the gate listed but did not parse, and why (size cap, symlink outside the root, unreadable)."""
+
+    path: str
+    reason: str
+
+
+class Report(Frozen):
+    schema_version: str = SCHEMA_VERSION
+    tool: str = "prodgate"
+    tool_version: str
+    root: str
+    verdict: Verdict
+    results: tuple[CheckResult, ...]
+    counts: dict[Outcome, int]
+    categories: dict[str, dict[Outcome, int]]
+    skipped: tuple[Skipped, ...] = ()

@@ -1,0 +1,1 @@
+"""Reports: console, Markdown, JSON and SARIF renderings of one Report."""

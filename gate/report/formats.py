@@ -1,0 +1,124 @@
+"""Report formats: each a function from the Report to text. Text layouts live in templates/."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from gate.checks import REGISTRY
+from gate.model import Outcome, Report, Severity
+from gate.report.render import paint, render
+from gate.report.views import LABELS, OUTCOME_ORDER, context
+
+_CONSOLE_STYLE = {
+    Outcome.PASS: "green", Outcome.FAIL: "red+bold", Outcome.ERROR: "magenta+bold", Outcome.MISSING_EVIDENCE: "yellow",
+    Outcome.NOT_AVAILABLE: "yellow", Outcome.PENDING: "yellow", Outcome.WAIVED: "cyan", Outcome.ATTESTED: "cyan",
+    Outcome.NOT_APPLICABLE: "dim",
+}
+
+
+def console(report: Report, *, color: bool = False) -> str:
+    ctx = context(report)
+    width_status = max(len(label) for label in LABELS.values())
+    width_id = max((len(r.check_id) for r in report.results), default=10)
+    return render(
+        "console.txt.j2",
+        **ctx,
+        color=paint(color),
+        styles=_CONSOLE_STYLE,
+        width_status=width_status,
+        width_id=width_id,
+        width_severity=max(len(s.value) for s in Severity),
+        ordered=sorted(report.results, key=lambda r: (OUTCOME_ORDER.index(r.outcome), r.check_id)),
+    )
+
+
+def markdown(report: Report) -> str:
+    return render("report.md.j2", **context(report))
+
+
+def to_json(report: Report) -> str:
+    return report.model_dump_json(indent=2) + "\n"
+
+
+_SARIF_LEVEL = {
+    Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note", Severity.INFO: "note",
+}
+# GitHub code scanning orders alerts by this 0-10 score (its documented property).
+_SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5", Severity.LOW: "2.0", Severity.INFO: "0.0"}
+_PRECISION = {"high": "very-high", "medium": "high", "low": "medium"}
+
+
+def sarif(report: Report) -> str:
+    """SARIF 2.1.0: one rule per registered check, one result per finding of a failing check.
+
+    Built as plain data and validated against the official schema in the tests: the SARIF object-model
+    packages on PyPI are unmaintained (sarif-om's last release is from 2019) and add nothing a dict lacks.
+    """
+    rule_ids = sorted(REGISTRY)
+    rules = []
+    for check_id in rule_ids:
+        spec = REGISTRY[check_id]
+        sections = spec.doc_sections()
+        rules.append({
+            "id": check_id,
+            "name": "".join(part.capitalize() for part in check_id.split("-")),
+            "shortDescription": {"text": spec.title},
+            "fullDescription": {"text": sections.get("What it checks", spec.title)},
+            "help": {"text": spec.remediation, "markdown": render("check.md.j2", spec=spec, heading_level=2)},
+            "defaultConfiguration": {"level": _SARIF_LEVEL[spec.severity]},
+            "properties": {
+                "tags": [spec.category, spec.level.value],
+                "precision": _PRECISION[spec.confidence.value],
+                "security-severity": _SECURITY_SEVERITY[spec.severity],
+            },
+        })
+    results: list[dict[str, Any]] = []
+    notifications: list[dict[str, Any]] = []
+    for r in report.results:
+        if r.outcome is Outcome.ERROR:
+            notifications.append({
+                "level": "error",
+                "message": {"text": f"{r.check_id}: {r.summary}"},
+                "associatedRule": {"id": r.check_id, "index": rule_ids.index(r.check_id)},
+            })
+        if r.outcome not in (Outcome.FAIL, Outcome.ERROR):
+            continue
+        for f in r.findings:
+            result: dict[str, Any] = {
+                "ruleId": r.check_id,
+                "ruleIndex": rule_ids.index(r.check_id),
+                "level": _SARIF_LEVEL[f.severity],
+                "message": {"text": f.message + (f" How to fix: {f.remediation}" if f.remediation else "")},
+                "properties": {"severity": f.severity.value, "confidence": f.confidence.value, "blocking": r.blocking},
+            }
+            locations = []
+            for loc in f.locations:
+                physical: dict[str, Any] = {"artifactLocation": {"uri": loc.path, "uriBaseId": "%SRCROOT%"}}
+                if loc.start_line is not None:
+                    physical["region"] = {"startLine": loc.start_line, "endLine": loc.end_line or loc.start_line}
+                locations.append({"physicalLocation": physical})
+            if locations:
+                result["locations"] = locations[:1]
+                if len(locations) > 1:
+                    result["relatedLocations"] = [dict(loc, id=i) for i, loc in enumerate(locations[1:], 1)]
+            results.append(result)
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "prodgate",
+                "version": report.tool_version,
+                "rules": rules,
+            }},
+            "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
+            "results": results,
+            "properties": {"verdict": report.verdict.model_dump(mode="json")},
+        }],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+FORMATS: dict[str, Callable[[Report], str]] = {"markdown": markdown, "json": to_json, "sarif": sarif}

@@ -1,0 +1,74 @@
+"""The Jinja2 environment every text output goes through, with the escaping filters repository text needs."""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import jinja2
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]|\x1b\[[0-9;?]*[ -/]*[@-~]?")
+_ANSI = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35", "cyan": "36", "dim": "2", "bold": "1"}
+
+
+def md(value: object) -> str:
+    """Escape text that came from the repository for Markdown and HTML, on one line.
+
+    Markdown specials are backslash-escaped, HTML is entity-escaped, and @mentions are broken with a
+    zero-width space so that a string in someone's code never pings a person or a team.
+    """
+    text = " ".join(str(value).split())
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = html.escape(text, quote=False)
+    return text.replace("@", "@\u200b")
+
+
+def md_code(value: object) -> str:
+    """Inline code for a path or id: a fence longer than any backtick run inside, HTML-escaped."""
+    text = " ".join(str(value).split())
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{html.escape(text, quote=False)}{pad}{fence}"
+
+
+def term(value: object) -> str:
+    """Repository text made safe for a terminal: control characters and escape sequences removed."""
+    return _CONTROL.sub("", " ".join(str(value).split()))
+
+
+@cache
+def environment() -> jinja2.Environment:
+    root = files("gate.templates")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(root)),
+        autoescape=False,  # noqa: S701 - outputs are Markdown and plain text; repository strings go through md/term
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = md
+    env.filters["md_code"] = md_code
+    env.filters["term"] = term
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def paint(enabled: bool) -> Any:
+    """A `color(text, name)` function for templates: ANSI colours only when writing to a terminal."""
+
+    def color(text: object, name: str) -> str:
+        if not enabled:
+            return str(text)
+        codes = ";".join(_ANSI[n] for n in name.split("+"))
+        return f"\x1b[{codes}m{text}\x1b[0m"
+
+    return color

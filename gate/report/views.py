@@ -1,0 +1,55 @@
+"""Plain data the templates loop over: the report grouped, ordered and labelled. No formatting here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gate.checks import CATEGORIES
+from gate.model import CheckResult, Outcome, Report
+
+OUTCOME_ORDER = (
+    Outcome.FAIL, Outcome.ERROR, Outcome.MISSING_EVIDENCE, Outcome.NOT_AVAILABLE, Outcome.PENDING,
+    Outcome.WAIVED, Outcome.ATTESTED, Outcome.PASS, Outcome.NOT_APPLICABLE,
+)
+ICONS = {
+    Outcome.PASS: "✅", Outcome.FAIL: "❌", Outcome.ERROR: "💥", Outcome.MISSING_EVIDENCE: "❔",
+    Outcome.NOT_AVAILABLE: "🔒", Outcome.NOT_APPLICABLE: "➖", Outcome.WAIVED: "🙈", Outcome.ATTESTED: "✍️",
+    Outcome.PENDING: "⏳",
+}
+LABELS = {o: o.value.replace("_", " ") for o in Outcome}
+
+
+@dataclass(frozen=True)
+class CategoryView:
+    id: str
+    title: str
+    results: tuple[CheckResult, ...]
+    counts: tuple[tuple[str, int], ...]
+    open: bool
+
+
+def by_category(report: Report) -> list[CategoryView]:
+    views = []
+    for cat_id, title in CATEGORIES.items():
+        results = tuple(
+            sorted((r for r in report.results if r.category == cat_id), key=lambda r: (OUTCOME_ORDER.index(r.outcome), r.check_id))
+        )
+        if not results:
+            continue
+        counts = tuple(
+            (LABELS[o], n) for o in OUTCOME_ORDER if (n := sum(r.outcome is o for r in results))
+        )
+        views.append(CategoryView(cat_id, title, results, counts, any(r.blocking for r in results)))
+    return views
+
+
+def context(report: Report) -> dict[str, object]:
+    blocking = [r for r in report.results if r.blocking]
+    return {
+        "report": report,
+        "blocking": blocking,
+        "categories": by_category(report),
+        "icons": ICONS,
+        "labels": LABELS,
+        "outcome_counts": [(LABELS[o], report.counts.get(o, 0)) for o in OUTCOME_ORDER if report.counts.get(o, 0)],
+    }

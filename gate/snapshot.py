@@ -1,0 +1,326 @@
+"""The repository as files: one listing, bounded reads, and every parsed form computed once.
+
+Everything the gate knows about the repository comes through here, so the rules that keep it safe live
+here too: symlinks never lead outside the root, files over the size cap are listed but never parsed,
+binary files are recognised, and text is decoded without ever failing on odd encodings.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import stat
+import subprocess
+import tomllib
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pathspec
+import yaml
+
+from gate.model import Frozen, Skipped
+
+DEFAULT_MAX_FILE_SIZE = 1024 * 1024
+_BINARY_SNIFF = 8192
+_GIT_TIMEOUT_S = 60
+
+try:  # the C loader is ~10x faster; fall back quietly where libyaml is absent
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the build of PyYAML
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+
+class ParseError(Frozen):
+    """A file that could not be parsed, with the place the parser stopped."""
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+class SnapshotError(Exception):
+    """The root itself cannot be evaluated (missing, not a folder, unreadable)."""
+
+
+@dataclass(frozen=True)
+class YamlDocuments:
+    """A YAML file's documents, as composed nodes (which keep line numbers) and as plain data."""
+
+    nodes: tuple[yaml.Node, ...]
+    data: tuple[Any, ...]
+
+
+@dataclass
+class Snapshot:
+    root: Path
+    files: tuple[str, ...]
+    tracked: frozenset[str]
+    is_git: bool
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    _skipped: dict[str, str] = field(default_factory=dict)
+    _cache: dict[tuple[str, str], Any] = field(default_factory=dict)
+    _file_set: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        self._file_set = frozenset(self.files)
+
+    # -- building -------------------------------------------------------------------------------
+
+    @classmethod
+    def load(
+        cls,
+        root: Path,
+        *,
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+        include: Sequence[str] = (),
+        exclude: Sequence[str] = (),
+    ) -> Snapshot:
+        if not root.exists():
+            raise SnapshotError(f"{root}: no such file or directory")
+        if not root.is_dir():
+            raise SnapshotError(f"{root}: not a directory (prodgate check takes a repository folder)")
+        if not os.access(root, os.R_OK | os.X_OK):
+            raise SnapshotError(f"{root}: permission denied")
+        root = root.resolve()
+        listed = _git_listing(root)
+        if listed is None:
+            paths, tracked, is_git = sorted(_walk(root)), frozenset[str](), False
+        else:
+            paths, tracked, is_git = sorted(listed[0]), listed[1], True
+        if include:
+            inc = pathspec.GitIgnoreSpec.from_lines(include)
+            paths = [p for p in paths if inc.match_file(p)]
+        if exclude:
+            exc = pathspec.GitIgnoreSpec.from_lines(exclude)
+            paths = [p for p in paths if not exc.match_file(p)]
+        snap = cls(root=root, files=(), tracked=tracked, is_git=is_git, max_file_size=max_file_size)
+        snap.files = tuple(snap._admit(paths))
+        snap._file_set = frozenset(snap.files)
+        return snap
+
+    def _admit(self, paths: Iterable[str]) -> Iterator[str]:
+        """Keep regular files and symlinks that stay inside the root; note the rest as skipped."""
+        for rel in paths:
+            full = self.root / rel
+            try:
+                st = full.lstat()
+            except OSError:
+                continue  # listed by git but deleted in the work tree
+            if stat.S_ISLNK(st.st_mode):
+                try:
+                    target = full.resolve(strict=True)
+                except (OSError, RuntimeError):
+                    self._skipped[rel] = "broken symlink"
+                    continue
+                if not target.is_relative_to(self.root):
+                    self._skipped[rel] = "symlink points outside the repository; not followed"
+                    continue
+                if not target.is_file():
+                    continue
+            elif not stat.S_ISREG(st.st_mode):
+                continue
+            yield rel
+
+    # -- listing --------------------------------------------------------------------------------
+
+    def has(self, rel: str) -> bool:
+        return rel in self._file_set
+
+    @property
+    def skipped(self) -> tuple[Skipped, ...]:
+        return tuple(Skipped(path=p, reason=r) for p, r in sorted(self._skipped.items()))
+
+    def with_suffix(self, *suffixes: str) -> list[str]:
+        return [f for f in self.files if f.endswith(suffixes)]
+
+    def named(self, *names: str) -> list[str]:
+        lowered = {n.lower() for n in names}
+        return [f for f in self.files if f.rsplit("/", 1)[-1].lower() in lowered]
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def raw(self, rel: str) -> bytes | None:
+        """The file's bytes, or None when it is over the size cap or unreadable (and then noted)."""
+        key = ("raw", rel)
+        if key in self._cache:
+            return self._cache[key]  # type: ignore[no-any-return]
+        data: bytes | None = None
+        full = self.root / rel
+        try:
+            size = full.stat().st_size
+            if size > self.max_file_size:
+                self._skipped[rel] = f"{size} bytes, over the {self.max_file_size}-byte parse cap; listed only"
+            else:
+                data = full.read_bytes()
+        except OSError as exc:
+            self._skipped[rel] = f"unreadable: {exc.strerror or exc.__class__.__name__}"
+        self._cache[key] = data
+        return data
+
+    def is_binary(self, rel: str) -> bool:
+        data = self.raw(rel)
+        return data is not None and b"\x00" in data[:_BINARY_SNIFF]
+
+    def text(self, rel: str) -> str | None:
+        """Decoded text (UTF-8, BOM stripped, undecodable bytes replaced); None for binary or skipped files."""
+        key = ("text", rel)
+        if key in self._cache:
+            return self._cache[key]  # type: ignore[no-any-return]
+        data = self.raw(rel)
+        value = None if data is None or b"\x00" in data[:_BINARY_SNIFF] else data.decode("utf-8-sig", "replace")
+        self._cache[key] = value
+        return value
+
+    def _parsed(self, kind: str, rel: str, parse: Any) -> Any:
+        key = (kind, rel)
+        if key not in self._cache:
+            text = self.text(rel)
+            if text is None:
+                self._cache[key] = None
+            else:
+                try:
+                    self._cache[key] = parse(text)
+                except ParseFailure as exc:
+                    self._cache[key] = ParseError(path=rel, line=exc.line, column=exc.column, message=exc.msg)
+        return self._cache[key]
+
+    def python(self, rel: str) -> ast.Module | ParseError | None:
+        return self._parsed("python", rel, lambda t: _parse_python(rel, t))  # type: ignore[no-any-return]
+
+    def yaml(self, rel: str) -> YamlDocuments | ParseError | None:
+        return self._parsed("yaml", rel, parse_yaml_text)  # type: ignore[no-any-return]
+
+    def json(self, rel: str) -> Any:
+        """The decoded JSON value, a ParseError, or None when the file could not be read."""
+        return self._parsed("json", rel, _parse_json)
+
+    def toml(self, rel: str) -> dict[str, Any] | ParseError | None:
+        return self._parsed("toml", rel, _parse_toml)  # type: ignore[no-any-return]
+
+
+class ParseFailure(Exception):
+    def __init__(self, msg: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(msg)
+        self.msg, self.line, self.column = msg, line, column
+
+
+def _parse_python(rel: str, text: str) -> ast.Module:
+    try:
+        with warnings.catch_warnings():
+            # invalid escape sequences in user code are its business, not a crash of ours
+            warnings.simplefilter("ignore")
+            return ast.parse(text, filename=rel)
+    except SyntaxError as exc:
+        raise ParseFailure(exc.msg, exc.lineno, exc.offset) from None
+    except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
+        raise ParseFailure(str(exc) or exc.__class__.__name__) from None
+
+
+def parse_yaml_text(text: str) -> YamlDocuments:
+    loader = _Loader(text)
+    try:
+        nodes: list[yaml.Node] = []
+        while loader.check_node():
+            nodes.append(loader.get_node())
+        data = tuple(loader.construct_document(n) for n in nodes)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        raise ParseFailure(f"invalid YAML: {exc.problem or exc.context}", line, col) from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise ParseFailure(f"invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    return YamlDocuments(nodes=tuple(nodes), data=data)
+
+
+def _parse_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParseFailure(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise ParseFailure("invalid JSON: nested too deeply") from None
+
+
+def _parse_toml(text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        col = getattr(exc, "colno", None)
+        raise ParseFailure(f"invalid TOML: {getattr(exc, 'msg', exc)}", line, col) from None
+
+
+def _git_listing(root: Path) -> tuple[list[str], frozenset[str]] | None:
+    """Tracked plus untracked-but-not-ignored files under root, or None when root is not in a git work tree.
+
+    Untracked files count because a local run should judge the work tree the user is about to commit;
+    in a pull-request checkout there are none. Which files are tracked is kept apart (e.g. a tracked .env).
+    """
+    if not (root / ".git").exists() and not _inside_work_tree(root):
+        return None
+    try:
+        proc = subprocess.run(
+            ["git", "-c", "core.quotepath=off", "ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"],
+            cwd=root,
+            capture_output=True,
+            timeout=_GIT_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode != 0:
+        return None  # e.g. git refuses a repository owned by someone else: fall back to walking the folder
+    paths: set[str] = set()
+    tracked: set[str] = set()
+    for entry in proc.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        if len(entry) < 3:
+            continue
+        tag, rel = entry[0], entry[2:]
+        paths.add(rel)
+        if tag != "?":
+            tracked.add(rel)
+    return sorted(paths), frozenset(tracked)
+
+
+def _inside_work_tree(root: Path) -> bool:
+    try:
+        proc = subprocess.run(
+            ["git", "rev-parse", "--is-inside-work-tree"],
+            cwd=root,
+            capture_output=True,
+            timeout=_GIT_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return proc.returncode == 0 and proc.stdout.strip() == b"true"
+
+
+def _walk(root: Path) -> Iterator[str]:
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = [d for d in dirnames if d != ".git"]
+        base = Path(dirpath).relative_to(root)
+        for name in filenames:
+            yield (base / name).as_posix() if base.parts else name
+        # symlinked folders are listed by os.walk among dirnames but never entered; list them as files
+        # so _admit can say they were skipped when they lead outside
+        for d in list(dirnames):
+            if (Path(dirpath) / d).is_symlink():
+                dirnames.remove(d)
+                yield (base / d).as_posix() if base.parts else d

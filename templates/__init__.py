@@ -1,0 +1,1 @@
+"""Jinja2 templates: every text prodgate renders (reports, comments, docs pages)."""
