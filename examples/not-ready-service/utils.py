@@ -1,0 +1,2 @@
+def normalise(values)
+    return [v / 100 for v in values]
