@@ -69,7 +69,11 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     if args.fail_on:
         config = config.model_copy(update={"fail_on": Severity(args.fail_on)})
     report: Report = evaluate(root, config)
-    rendered = console(report, color=_use_color(args.color, out)) if args.format == "console" else FORMATS[args.format](report)
+    rendered = (
+        console(report, color=_use_color(args.color, out))
+        if args.format == "console"
+        else FORMATS[args.format](report)
+    )
     if args.output:
         try:
             args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -97,7 +101,9 @@ def _explain(check_id: str, out: TextIO) -> int:
 def _docs(folder: Path, out: TextIO) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     for check_id, spec in sorted(REGISTRY.items()):
-        (folder / f"{check_id}.md").write_text(render("check.md.j2", spec=spec, heading_level=1), encoding="utf-8")
+        (folder / f"{check_id}.md").write_text(
+            render("check.md.j2", spec=spec, heading_level=1), encoding="utf-8"
+        )
     out.write(f"wrote {len(REGISTRY)} pages to {folder}\n")
     return EXIT_PASS
 
@@ -139,7 +145,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except Exception as exc:  # the last resort: one line, never a traceback unless asked for
         if os.environ.get("PRODGATE_DEBUG"):
             raise
-        err.write(f"prodgate: internal error: {exc.__class__.__name__}: {exc} (set PRODGATE_DEBUG=1 for the traceback)\n")
+        err.write(
+            f"prodgate: internal error: {exc.__class__.__name__}: {exc} (set PRODGATE_DEBUG=1 for the traceback)\n"
+        )
         return EXIT_INPUT
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -23,7 +23,9 @@ class _Strict(BaseModel):
 class CheckConfig(_Strict):
     enabled: bool = True
     severity: Severity | None = Field(default=None, description="Replaces the check's default severity.")
-    options: dict[str, Any] = Field(default_factory=dict, description="The check's own options (see `prodgate explain ID`).")
+    options: dict[str, Any] = Field(
+        default_factory=dict, description="The check's own options (see `prodgate explain ID`)."
+    )
 
 
 class Config(_Strict):
@@ -31,12 +33,20 @@ class Config(_Strict):
         default=Severity.HIGH,
         description="The gate fails when an enabled check at or above this severity fails or errors.",
     )
-    include: tuple[str, ...] = Field(default=(), description="Only these paths are evaluated (gitignore-style patterns).")
-    exclude: tuple[str, ...] = Field(default=(), description="These paths are not evaluated (gitignore-style patterns).")
-    max_file_size: int = Field(
-        default=DEFAULT_MAX_FILE_SIZE, gt=0, description="Files larger than this (bytes) are listed but not parsed."
+    include: tuple[str, ...] = Field(
+        default=(), description="Only these paths are evaluated (gitignore-style patterns)."
     )
-    checks: dict[str, CheckConfig] = Field(default_factory=dict, description="Per-check settings, by check id.")
+    exclude: tuple[str, ...] = Field(
+        default=(), description="These paths are not evaluated (gitignore-style patterns)."
+    )
+    max_file_size: int = Field(
+        default=DEFAULT_MAX_FILE_SIZE,
+        gt=0,
+        description="Files larger than this (bytes) are listed but not parsed.",
+    )
+    checks: dict[str, CheckConfig] = Field(
+        default_factory=dict, description="Per-check settings, by check id."
+    )
 
     def for_check(self, check_id: str) -> CheckConfig:
         return self.checks.get(check_id) or CheckConfig()
@@ -78,7 +88,9 @@ def load_config(path: Path | None, root: Path) -> tuple[Config, str | None]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ConfigError(f"{shown}:{line}: not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8") from None
+        raise ConfigError(
+            f"{shown}:{line}: not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        ) from None
     return parse_config(text, shown), shown
 
 
@@ -88,12 +100,16 @@ def parse_config(text: str, shown: str) -> Config:
     except ParseFailure as exc:
         raise ConfigError(f"{shown}:{exc.line or 1}:{exc.column or 1}: {exc.msg}") from None
     if len(docs.nodes) > 1:
-        raise ConfigError(f"{shown}:{docs.nodes[1].start_mark.line + 1}:1: one YAML document expected, found {len(docs.nodes)}")
+        raise ConfigError(
+            f"{shown}:{docs.nodes[1].start_mark.line + 1}:1: one YAML document expected, found {len(docs.nodes)}"
+        )
     if not docs.nodes or docs.data[0] is None:
         return Config()
     node, data = docs.nodes[0], docs.data[0]
     if not isinstance(data, dict):
-        raise ConfigError(f"{shown}:{node.start_mark.line + 1}:{node.start_mark.column + 1}: the config must be a mapping of settings")
+        raise ConfigError(
+            f"{shown}:{node.start_mark.line + 1}:{node.start_mark.column + 1}: the config must be a mapping of settings"
+        )
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
@@ -107,7 +123,9 @@ def parse_config(text: str, shown: str) -> Config:
             REGISTRY[check_id].options.model_validate(check_cfg.options)
         except ValidationError as exc:
             raise ConfigError(
-                _describe(exc, node, shown, REGISTRY[check_id].options, prefix=("checks", check_id, "options"))
+                _describe(
+                    exc, node, shown, REGISTRY[check_id].options, prefix=("checks", check_id, "options")
+                )
             ) from None
     return config
 
@@ -145,7 +163,7 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[st
         if field is None:
             return []
         ann = field.annotation
-        if ann is dict[str, CheckConfig] and parts:
+        if get_origin(ann) is dict and get_args(ann)[1] is CheckConfig and parts:
             parts.pop(0)  # the check id
             current = CheckConfig
         elif isinstance(ann, type) and issubclass(ann, BaseModel):
@@ -161,7 +179,11 @@ def _did_you_mean(word: str, choices: Any) -> str:
 
 
 def _describe(
-    exc: ValidationError, root: yaml.Node, shown: str, model: type[BaseModel], prefix: tuple[str | int, ...] = ()
+    exc: ValidationError,
+    root: yaml.Node,
+    shown: str,
+    model: type[BaseModel],
+    prefix: tuple[str | int, ...] = (),
 ) -> str:
     errors = exc.errors()
     err = errors[0]

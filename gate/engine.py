@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gate import __version__
-from gate.checks import REGISTRY, CATEGORIES, Decision
+from gate.checks import CATEGORIES, REGISTRY, Decision
 from gate.config import Config
 from gate.facts import collect
 from gate.model import CheckResult, Outcome, Report
@@ -22,7 +22,9 @@ def run_check(check_id: str, facts: object, config: Config) -> Decision:
 
 
 def evaluate(root: Path, config: Config) -> Report:
-    snap = Snapshot.load(root, max_file_size=config.max_file_size, include=config.include, exclude=config.exclude)
+    snap = Snapshot.load(
+        root, max_file_size=config.max_file_size, include=config.include, exclude=config.exclude
+    )
     facts = collect(snap)
     order = list(CATEGORIES)
     ids = sorted(REGISTRY, key=lambda i: (order.index(REGISTRY[i].category), i))

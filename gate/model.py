@@ -14,7 +14,7 @@ class Frozen(BaseModel):
 
 
 class Outcome(StrEnum):
-    PASS = "pass"
+    PASS = "pass"  # noqa: S105 - an outcome, not a password
     FAIL = "fail"
     NOT_APPLICABLE = "not_applicable"
     MISSING_EVIDENCE = "missing_evidence"

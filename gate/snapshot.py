@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import stat
 import subprocess
 import tomllib
@@ -27,6 +28,7 @@ from gate.model import Frozen, Skipped
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
 _BINARY_SNIFF = 8192
 _GIT_TIMEOUT_S = 60
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 
 try:  # the C loader is ~10x faster; fall back quietly where libyaml is absent
     from yaml import CSafeLoader as _Loader
@@ -162,7 +164,9 @@ class Snapshot:
         try:
             size = full.stat().st_size
             if size > self.max_file_size:
-                self._skipped[rel] = f"{size} bytes, over the {self.max_file_size}-byte parse cap; listed only"
+                self._skipped[rel] = (
+                    f"{size} bytes, over the {self.max_file_size}-byte parse cap; listed only"
+                )
             else:
                 data = full.read_bytes()
         except OSError as exc:
@@ -180,7 +184,9 @@ class Snapshot:
         if key in self._cache:
             return self._cache[key]  # type: ignore[no-any-return]
         data = self.raw(rel)
-        value = None if data is None or b"\x00" in data[:_BINARY_SNIFF] else data.decode("utf-8-sig", "replace")
+        value = (
+            None if data is None or b"\x00" in data[:_BINARY_SNIFF] else data.decode("utf-8-sig", "replace")
+        )
         self._cache[key] = value
         return value
 
@@ -234,7 +240,9 @@ def parse_yaml_text(text: str) -> YamlDocuments:
     try:
         nodes: list[yaml.Node] = []
         while loader.check_node():
-            nodes.append(loader.get_node())
+            node = loader.get_node()
+            if node is not None:
+                nodes.append(node)
         data = tuple(loader.construct_document(n) for n in nodes)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -261,9 +269,10 @@ def _parse_toml(text: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        col = getattr(exc, "colno", None)
-        raise ParseFailure(f"invalid TOML: {getattr(exc, 'msg', exc)}", line, col) from None
+        # Python 3.11-3.13 put the position only in the message: "... (at line 3, column 5)"
+        m = _TOML_AT.search(str(exc))
+        line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+        raise ParseFailure(f"invalid TOML: {_TOML_AT.sub('', str(exc))}", line, col) from None
 
 
 def _git_listing(root: Path) -> tuple[list[str], frozenset[str]] | None:
@@ -276,7 +285,17 @@ def _git_listing(root: Path) -> tuple[list[str], frozenset[str]] | None:
         return None
     try:
         proc = subprocess.run(
-            ["git", "-c", "core.quotepath=off", "ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"],
+            [
+                "git",
+                "-c",
+                "core.quotepath=off",
+                "ls-files",
+                "-z",
+                "-t",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+            ],
             cwd=root,
             capture_output=True,
             timeout=_GIT_TIMEOUT_S,

@@ -3,4 +3,14 @@
 from gate.checks import code, dependencies, documentation, environment
 from gate.checks.base import CATEGORIES, REGISTRY, CheckSpec, Decision, Hit
 
-__all__ = ["CATEGORIES", "REGISTRY", "CheckSpec", "Decision", "Hit", "code", "dependencies", "documentation", "environment"]
+__all__ = [
+    "CATEGORIES",
+    "REGISTRY",
+    "CheckSpec",
+    "Decision",
+    "Hit",
+    "code",
+    "dependencies",
+    "documentation",
+    "environment",
+]

@@ -77,8 +77,11 @@ class CheckSpec:
         """The docs split at their '## ' headings."""
         sections: dict[str, str] = {}
         current: str | None = None
+        fenced = False
         for line in self.docs.splitlines():
-            if line.startswith("## "):
+            if line.lstrip().startswith(("```", "~~~")):
+                fenced = not fenced
+            if line.startswith("## ") and not fenced:
                 current = line[3:].strip()
                 sections[current] = ""
             elif current is not None:
@@ -112,7 +115,7 @@ F = TypeVar("F", bound=CheckFn)
 
 def check(
     *,
-    id: str,  # noqa: A002 - the public name of the field
+    id: str,
     title: str,
     category: str,
     severity: Severity,
@@ -134,10 +137,19 @@ def check(
             raise ValueError(f"check id {id!r} registered twice")
         docs = inspect.cleandoc(func.__doc__ or "")
         REGISTRY[id] = CheckSpec(
-            id=id, title=title, category=category, severity=severity, confidence=confidence, level=level,
-            applies_when=applies_when, remediation=remediation, docs=docs, func=func, options=options, seeds=seeds,
+            id=id,
+            title=title,
+            category=category,
+            severity=severity,
+            confidence=confidence,
+            level=level,
+            applies_when=applies_when,
+            remediation=remediation,
+            docs=docs,
+            func=func,
+            options=options,
+            seeds=seeds,
         )
         return func
 
     return register
-

@@ -49,7 +49,13 @@ def dependencies_pinned(facts: Facts, options: NoOptions) -> Decision:
         return Decision(
             Outcome.ERROR,
             f"Could not read every requirements file: {first}",
-            (Hit(f"Cannot parse: {first.message}", (at(first.path, first.line),), confidence=Confidence.HIGH),),
+            (
+                Hit(
+                    f"Cannot parse: {first.message}",
+                    (at(first.path, first.line),),
+                    confidence=Confidence.HIGH,
+                ),
+            ),
         )
     constrained = {d.name for d in deps.requirements if d.constraint and d.pinned}
     direct = [d for d in deps.requirements if not d.constraint]
@@ -59,7 +65,10 @@ def dependencies_pinned(facts: Facts, options: NoOptions) -> Decision:
             return failed(
                 f"{len(loose)} of {len(direct)} requirement(s) are not pinned to an exact version.",
                 *(
-                    Hit(f"{d.name} is not pinned to an exact version ({d.specifier or 'any version'}).", (at(d.path, d.line),))
+                    Hit(
+                        f"{d.name} is not pinned to an exact version ({d.specifier or 'any version'}).",
+                        (at(d.path, d.line),),
+                    )
                     for d in loose
                 ),
             )
@@ -69,7 +78,13 @@ def dependencies_pinned(facts: Facts, options: NoOptions) -> Decision:
         if loose:
             return failed(
                 f"pyproject.toml declares {len(loose)} unpinned dependency(ies) and no lock file is committed.",
-                *(Hit(f"{d.name} ({d.specifier or 'any version'}) is not pinned and no lock file is committed.", (at(d.path, d.line),)) for d in loose),
+                *(
+                    Hit(
+                        f"{d.name} ({d.specifier or 'any version'}) is not pinned and no lock file is committed.",
+                        (at(d.path, d.line),),
+                    )
+                    for d in loose
+                ),
             )
         return passed(f"All {len(deps.pyproject_dependencies)} pyproject.toml dependencies are pinned.")
     return not_applicable("No Python dependency declarations found.")
@@ -112,4 +127,6 @@ def python_version_declared(facts: Facts, options: NoOptions) -> Decision:
     if decls:
         shown = "; ".join(f"{d.source} {d.value} ({d.path})" for d in decls[:3])
         return passed(f"Python version declared: {shown}.")
-    return failed("No Python version is declared.", Hit("No declaration of the Python version the service runs on."))
+    return failed(
+        "No Python version is declared.", Hit("No declaration of the Python version the service runs on.")
+    )

@@ -14,10 +14,23 @@ from gate.model import Level, Severity
 class ReadmeOptions(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     install_headings: tuple[str, ...] = (
-        r"install", r"setup", r"set up", r"getting started", r"quick ?start", r"requirements", r"prerequisites",
+        r"install",
+        r"setup",
+        r"set up",
+        r"getting started",
+        r"quick ?start",
+        r"requirements",
+        r"prerequisites",
     )
     usage_headings: tuple[str, ...] = (
-        r"usage", r"how to use", r"\brun", r"quick ?start", r"examples?", r"\bapi\b", r"endpoints", r"deploy",
+        r"usage",
+        r"how to use",
+        r"\brun",
+        r"quick ?start",
+        r"examples?",
+        r"\bapi\b",
+        r"endpoints",
+        r"deploy",
     )
 
 
@@ -109,4 +122,6 @@ def license_present(facts: Facts, options: NoOptions) -> Decision:
     """
     if facts.docs.licenses:
         return passed(f"Licence file: {', '.join(facts.docs.licenses)}.")
-    return failed("No licence file at the repository root.", Hit("No LICENSE, LICENCE or COPYING file at the root."))
+    return failed(
+        "No licence file at the repository root.", Hit("No LICENSE, LICENCE or COPYING file at the root.")
+    )

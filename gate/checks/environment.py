@@ -19,7 +19,11 @@ _UNTRACK = "Run `git rm --cached <file>`, add it to .gitignore, and rotate every
     level=Level.BRONZE,
     applies_when="the repository has .env files or an environment example, or its code loads a .env file",
     remediation="Add `.env` to the root .gitignore (after any negation) and keep no .env file in git.",
-    seeds=(".env file added to .gitignore", "No secrets in git repository", "Environment variables in .env (not hardcoded)"),
+    seeds=(
+        ".env file added to .gitignore",
+        "No secrets in git repository",
+        "Environment variables in .env (not hardcoded)",
+    ),
 )
 def env_file_ignored(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -54,11 +58,20 @@ def env_file_ignored(facts: Facts, options: NoOptions) -> Decision:
     for env in repo.env_files:
         if env.tracked:
             hits.append(
-                Hit(f"{env.path} is tracked by git: its values are in the history.", (at(env.path),), _UNTRACK, Severity.CRITICAL)
+                Hit(
+                    f"{env.path} is tracked by git: its values are in the history.",
+                    (at(env.path),),
+                    _UNTRACK,
+                    Severity.CRITICAL,
+                )
             )
         elif env.ignored_by is None or env.ignored_by.negated:
             where = " (not a git work tree, judged by .gitignore)" if not repo.is_git else ""
-            hits.append(Hit(f"{env.path} is not ignored by .gitignore and would be committed{where}.", (at(env.path),)))
+            hits.append(
+                Hit(
+                    f"{env.path} is not ignored by .gitignore and would be committed{where}.", (at(env.path),)
+                )
+            )
     rule = repo.root_env_rule
     if not repo.gitignores:
         hits.append(Hit("There is no .gitignore, so a .env file would be committed."))
@@ -68,13 +81,27 @@ def env_file_ignored(facts: Facts, options: NoOptions) -> Decision:
         hits.append(Hit(f"`{rule.pattern}` re-includes .env.", (at(rule.path, rule.line),)))
     if hits or rule is None:  # rule is None only together with a hit; the test narrows the type
         return failed(f"{len(hits)} problem(s) with .env files.", *hits)
-    return passed(f".env is ignored ({rule.path}:{rule.line} `{rule.pattern}`) and no environment file is tracked.")
+    return passed(
+        f".env is ignored ({rule.path}:{rule.line} `{rule.pattern}`) and no environment file is tracked."
+    )
 
 
 # Variables the platform sets, not the service's configuration.
 _PLATFORM_VARIABLES = (
-    "HOME", "PATH", "USER", "PWD", "SHELL", "LANG", "TERM", "TMPDIR", "HOSTNAME", "CI", "GITHUB_ACTIONS",
-    "PYTHONPATH", "VIRTUAL_ENV", "KUBERNETES_SERVICE_HOST",
+    "HOME",
+    "PATH",
+    "USER",
+    "PWD",
+    "SHELL",
+    "LANG",
+    "TERM",
+    "TMPDIR",
+    "HOSTNAME",
+    "CI",
+    "GITHUB_ACTIONS",
+    "PYTHONPATH",
+    "VIRTUAL_ENV",
+    "KUBERNETES_SERVICE_HOST",
 )
 
 
@@ -127,10 +154,12 @@ def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
         return not_applicable("The service code reads no environment variables.")
     examples = facts.docs.env_examples
     if not examples:
-        names = ", ".join(sorted(first))
         return failed(
             f"The code reads {len(first)} environment variable(s) and there is no .env.example.",
-            Hit(f"No .env.example documents the variables the code reads: {names}.", tuple(first.values())[:10]),
+            *(
+                Hit(f"{name} is read here and no .env.example documents it.", (first[name],))
+                for name in sorted(first)
+            ),
         )
     documented = {v.upper() for ex in examples for v in ex.variables}
     missing = sorted(k for k in first if k not in documented)
@@ -138,6 +167,9 @@ def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
     if missing:
         return failed(
             f"{len(missing)} variable(s) read by the code are missing from {example_paths}.",
-            *(Hit(f"{name} is read here but not listed in {example_paths}.", (first[name],)) for name in missing),
+            *(
+                Hit(f"{name} is read here but not listed in {example_paths}.", (first[name],))
+                for name in missing
+            ),
         )
     return passed(f"{example_paths} lists all {len(first)} variable(s) the code reads.")

@@ -16,7 +16,9 @@ from gate.snapshot import ParseError, Snapshot
 LOCK_FILES = ("poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock")
 _REQ_NAME = re.compile(r"^(requirements|constraints)([-_.][\w.-]*)?\.(txt|in)$", re.IGNORECASE)
 _VCS_COMMIT = re.compile(r"@[0-9a-f]{40}(#|$)")
-_FROM_PYTHON = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(?:\S+/)?python:(\d+(?:\.\d+)*)", re.IGNORECASE | re.MULTILINE)
+_FROM_PYTHON = re.compile(
+    r"^\s*FROM\s+(?:--\S+\s+)*(?:\S+/)?python:(\d+(?:\.\d+)*)", re.IGNORECASE | re.MULTILINE
+)
 
 
 @dataclass(frozen=True)
@@ -50,9 +52,7 @@ class DependencyFacts:
 
 def is_requirements_file(rel: str) -> bool:
     name = rel.rsplit("/", 1)[-1]
-    return bool(_REQ_NAME.match(name)) or (
-        "/requirements/" in f"/{rel}" and name.endswith((".txt", ".in"))
-    )
+    return bool(_REQ_NAME.match(name)) or ("/requirements/" in f"/{rel}" and name.endswith((".txt", ".in")))
 
 
 def _exact(spec: str) -> bool:
@@ -64,7 +64,9 @@ def collect_dependencies(snap: Snapshot) -> DependencyFacts:
     errors: list[ParseError] = []
     reqs: list[Dependency] = []
     seen: set[str] = set()
-    queue: list[tuple[str, bool]] = [(f, "constraints" in f.rsplit("/", 1)[-1].lower()) for f in snap.files if is_requirements_file(f)]
+    queue: list[tuple[str, bool]] = [
+        (f, "constraints" in f.rsplit("/", 1)[-1].lower()) for f in snap.files if is_requirements_file(f)
+    ]
     while queue:
         rel, is_constraint = queue.pop(0)
         if rel in seen:
@@ -74,7 +76,9 @@ def collect_dependencies(snap: Snapshot) -> DependencyFacts:
             continue
         try:
             parsed = prp.RequirementsFile.from_file(str(snap.root / rel), include_nested=False)
-        except Exception as exc:  # the parser is pip's code; anything it raises is a parse failure of this file
+        except (
+            Exception
+        ) as exc:  # the parser is pip's code; anything it raises is a parse failure of this file
             errors.append(ParseError(path=rel, message=f"unreadable requirements file: {exc}"))
             continue
         for bad in parsed.invalid_lines:
@@ -89,7 +93,11 @@ def collect_dependencies(snap: Snapshot) -> DependencyFacts:
                         queue.append((nested, is_constraint or nested_constraint))
                     else:
                         errors.append(
-                            ParseError(path=rel, line=opt.line_number, message=f"included file {target} not found in the repository")
+                            ParseError(
+                                path=rel,
+                                line=opt.line_number,
+                                message=f"included file {target} not found in the repository",
+                            )
                         )
         for req in parsed.requirements:
             if req.is_editable or req.is_local_path or not req.name:
@@ -97,15 +105,25 @@ def collect_dependencies(snap: Snapshot) -> DependencyFacts:
             spec = str(req.specifier or "")
             if req.link is not None:
                 url = str(req.link)
-                pinned = bool(_VCS_COMMIT.search(url)) or bool(req.hash_options) or (not req.is_vcs_url and "sha256=" in url)
+                pinned = (
+                    bool(_VCS_COMMIT.search(url))
+                    or bool(req.hash_options)
+                    or (not req.is_vcs_url and "sha256=" in url)
+                )
                 spec = f"@ {url}"
             else:
                 pinned = _exact(spec)
-            reqs.append(Dependency(canonicalize_name(req.name), spec, rel, req.line_number or 1, pinned, is_constraint))
+            reqs.append(
+                Dependency(
+                    canonicalize_name(req.name), spec, rel, req.line_number or 1, pinned, is_constraint
+                )
+            )
     pyproject_deps, versions = _pyproject(snap, errors)
     versions.extend(_other_python_versions(snap))
     locks = tuple(f for f in snap.files if f.rsplit("/", 1)[-1] in LOCK_FILES)
-    return DependencyFacts(tuple(sorted(seen)), tuple(reqs), tuple(pyproject_deps), locks, tuple(errors), tuple(versions))
+    return DependencyFacts(
+        tuple(sorted(seen)), tuple(reqs), tuple(pyproject_deps), locks, tuple(errors), tuple(versions)
+    )
 
 
 def _line_of(text: str, needle: str) -> int | None:
@@ -133,10 +151,18 @@ def _pyproject(snap: Snapshot, errors: list[ParseError]) -> tuple[list[Dependenc
             try:
                 req = Requirement(raw)
             except InvalidRequirement as exc:
-                errors.append(ParseError(path=rel, line=_line_of(text, raw), message=f"invalid dependency: {exc}"))
+                errors.append(
+                    ParseError(path=rel, line=_line_of(text, raw), message=f"invalid dependency: {exc}")
+                )
                 continue
             deps.append(
-                Dependency(canonicalize_name(req.name), str(req.specifier), rel, _line_of(text, raw) or 1, _exact(str(req.specifier)))
+                Dependency(
+                    canonicalize_name(req.name),
+                    str(req.specifier),
+                    rel,
+                    _line_of(text, raw) or 1,
+                    _exact(str(req.specifier)),
+                )
             )
         rp = project.get("requires-python")
         if isinstance(rp, str) and rp.strip():
@@ -157,7 +183,11 @@ def _other_python_versions(snap: Snapshot) -> list[PythonVersionDecl]:
         text = snap.text(rel) or ""
         line = _line_of(text, "python_requires")
         if line:
-            found.append(PythonVersionDecl("python_requires", rel, line, text.splitlines()[line - 1].split("=", 1)[-1].strip()))
+            found.append(
+                PythonVersionDecl(
+                    "python_requires", rel, line, text.splitlines()[line - 1].split("=", 1)[-1].strip()
+                )
+            )
     for rel in snap.named("setup.py"):
         text = snap.text(rel) or ""
         line = _line_of(text, "python_requires")
@@ -167,11 +197,17 @@ def _other_python_versions(snap: Snapshot) -> list[PythonVersionDecl]:
         text = snap.text(rel) or ""
         line = _line_of(text, "python_version")
         if line:
-            found.append(PythonVersionDecl("Pipfile python_version", rel, line, text.splitlines()[line - 1].strip()))
+            found.append(
+                PythonVersionDecl("Pipfile python_version", rel, line, text.splitlines()[line - 1].strip())
+            )
     for rel in snap.files:
         name = rel.rsplit("/", 1)[-1]
         if name == "Dockerfile" or name.startswith("Dockerfile.") or name.endswith(".Dockerfile"):
             text = snap.text(rel) or ""
             for m in _FROM_PYTHON.finditer(text):
-                found.append(PythonVersionDecl("Dockerfile base image", rel, text.count("\n", 0, m.start()) + 1, m.group(1)))
+                found.append(
+                    PythonVersionDecl(
+                        "Dockerfile base image", rel, text.count("\n", 0, m.start()) + 1, m.group(1)
+                    )
+                )
     return found

@@ -8,8 +8,26 @@ from dataclasses import dataclass
 from gate.snapshot import Snapshot
 
 README_NAMES = ("README.md", "README.rst", "README.txt", "README", "README.markdown")
-LICENSE_NAMES = ("LICENSE", "LICENSE.md", "LICENSE.txt", "LICENCE", "LICENCE.md", "LICENCE.txt", "COPYING", "COPYING.md")
-ENV_EXAMPLE_NAMES = (".env.example", ".env.sample", ".env.template", ".env.dist", ".env.defaults", "example.env", "env.example", "sample.env")
+LICENSE_NAMES = (
+    "LICENSE",
+    "LICENSE.md",
+    "LICENSE.txt",
+    "LICENCE",
+    "LICENCE.md",
+    "LICENCE.txt",
+    "COPYING",
+    "COPYING.md",
+)
+ENV_EXAMPLE_NAMES = (
+    ".env.example",
+    ".env.sample",
+    ".env.template",
+    ".env.dist",
+    ".env.defaults",
+    "example.env",
+    "env.example",
+    "sample.env",
+)
 
 _ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
@@ -60,7 +78,12 @@ def headings(text: str) -> list[Heading]:
         if m:
             found.append(Heading(m.group(2), i + 1))
             continue
-        if i > 0 and lines[i - 1].strip() and not _ATX.match(lines[i - 1]) and (_SETEXT.match(line) or _RST.match(line)):
+        if (
+            i > 0
+            and lines[i - 1].strip()
+            and not _ATX.match(lines[i - 1])
+            and (_SETEXT.match(line) or _RST.match(line))
+        ):
             found.append(Heading(lines[i - 1].strip(), i))
     return found
 

@@ -71,7 +71,9 @@ def collect_python(snap: Snapshot) -> PythonFacts:
         else:
             reads.extend(_env_reads(rel, tree))
             dotenv.extend(_dotenv_loads(rel, tree))
-    return PythonFacts(tuple(modules), tuple(errors), tuple(reads), tuple(tests), tuple(dotenv), tuple(unparsed))
+    return PythonFacts(
+        tuple(modules), tuple(errors), tuple(reads), tuple(tests), tuple(dotenv), tuple(unparsed)
+    )
 
 
 def _literal(node: ast.expr | None) -> str | None:
@@ -91,18 +93,23 @@ def _env_reads(rel: str, tree: ast.Module) -> list[EnvRead]:
     found: list[EnvRead] = []
     for node in ast.walk(tree):
         name: str | None = None
+        line = getattr(node, "lineno", 1)
         if isinstance(node, ast.Subscript) and _is_environ(node.value) and isinstance(node.ctx, ast.Load):
             name = _literal(node.slice)
         elif isinstance(node, ast.Call) and node.args:
             func = node.func
-            if isinstance(func, ast.Attribute) and func.attr in {"get", "setdefault"} and _is_environ(func.value):
-                name = _literal(node.args[0])
-            elif (isinstance(func, ast.Attribute) and func.attr == "getenv") or (
-                isinstance(func, ast.Name) and func.id == "getenv"
+            if (
+                (
+                    isinstance(func, ast.Attribute)
+                    and func.attr in {"get", "setdefault"}
+                    and _is_environ(func.value)
+                )
+                or (isinstance(func, ast.Attribute) and func.attr == "getenv")
+                or (isinstance(func, ast.Name) and func.id == "getenv")
             ):
                 name = _literal(node.args[0])
         if name:
-            found.append(EnvRead(name, rel, node.lineno))
+            found.append(EnvRead(name, rel, line))
         if isinstance(node, ast.ClassDef) and _is_settings_class(node):
             found.extend(_settings_fields(rel, node))
     return found
@@ -122,7 +129,9 @@ def _settings_fields(rel: str, cls: ast.ClassDef) -> list[EnvRead]:
     """pydantic-settings fields: each reads the variable PREFIX + FIELD (matched case-insensitively)."""
     prefix = ""
     for stmt in cls.body:
-        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "model_config" for t in stmt.targets):
+        if isinstance(stmt, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "model_config" for t in stmt.targets
+        ):
             value = stmt.value
             if isinstance(value, ast.Call):
                 for kw in value.keywords:
@@ -153,9 +162,9 @@ def _test_functions(rel: str, tree: ast.Module) -> list[TestFunction]:
 def _dotenv_loads(rel: str, tree: ast.Module) -> list[EnvRead]:
     found: list[EnvRead] = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module == "dotenv":
-            found.append(EnvRead("python-dotenv", rel, node.lineno))
-        elif isinstance(node, ast.Import) and any(a.name == "dotenv" for a in node.names):
+        if (isinstance(node, ast.ImportFrom) and node.module == "dotenv") or (
+            isinstance(node, ast.Import) and any(a.name == "dotenv" for a in node.names)
+        ):
             found.append(EnvRead("python-dotenv", rel, node.lineno))
         elif isinstance(node, ast.keyword) and node.arg == "env_file" and node.value is not None:
             found.append(EnvRead("env_file setting", rel, node.value.lineno))

@@ -41,7 +41,9 @@ class RepoFacts:
 
 def is_env_file(rel: str) -> bool:
     name = rel.rsplit("/", 1)[-1]
-    return (name == ".env" or name.startswith(".env.") or name.endswith(".env")) and name not in ENV_EXAMPLE_NAMES
+    return (
+        name == ".env" or name.startswith(".env.") or name.endswith(".env")
+    ) and name not in ENV_EXAMPLE_NAMES
 
 
 class GitIgnore:
@@ -57,7 +59,9 @@ class GitIgnore:
         self._specs: list[tuple[str, list[tuple[int, str]], pathspec.GitIgnoreSpec]] = []
         for rel in self.files:
             lines = (snap.text(rel) or "").splitlines()
-            numbered = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith("#")]
+            numbered = [
+                (i + 1, ln) for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith("#")
+            ]
             spec = pathspec.GitIgnoreSpec.from_lines([ln for _, ln in numbered])
             base = posixpath.dirname(rel)
             self._specs.append((base, numbered, spec))

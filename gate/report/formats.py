@@ -12,8 +12,14 @@ from gate.report.render import paint, render
 from gate.report.views import LABELS, OUTCOME_ORDER, context
 
 _CONSOLE_STYLE = {
-    Outcome.PASS: "green", Outcome.FAIL: "red+bold", Outcome.ERROR: "magenta+bold", Outcome.MISSING_EVIDENCE: "yellow",
-    Outcome.NOT_AVAILABLE: "yellow", Outcome.PENDING: "yellow", Outcome.WAIVED: "cyan", Outcome.ATTESTED: "cyan",
+    Outcome.PASS: "green",
+    Outcome.FAIL: "red+bold",
+    Outcome.ERROR: "magenta+bold",
+    Outcome.MISSING_EVIDENCE: "yellow",
+    Outcome.NOT_AVAILABLE: "yellow",
+    Outcome.PENDING: "yellow",
+    Outcome.WAIVED: "cyan",
+    Outcome.ATTESTED: "cyan",
     Outcome.NOT_APPLICABLE: "dim",
 }
 
@@ -43,10 +49,20 @@ def to_json(report: Report) -> str:
 
 
 _SARIF_LEVEL = {
-    Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note", Severity.INFO: "note",
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
 }
 # GitHub code scanning orders alerts by this 0-10 score (its documented property).
-_SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5", Severity.LOW: "2.0", Severity.INFO: "0.0"}
+_SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "2.0",
+    Severity.INFO: "0.0",
+}
 _PRECISION = {"high": "very-high", "medium": "high", "low": "medium"}
 
 
@@ -61,28 +77,35 @@ def sarif(report: Report) -> str:
     for check_id in rule_ids:
         spec = REGISTRY[check_id]
         sections = spec.doc_sections()
-        rules.append({
-            "id": check_id,
-            "name": "".join(part.capitalize() for part in check_id.split("-")),
-            "shortDescription": {"text": spec.title},
-            "fullDescription": {"text": sections.get("What it checks", spec.title)},
-            "help": {"text": spec.remediation, "markdown": render("check.md.j2", spec=spec, heading_level=2)},
-            "defaultConfiguration": {"level": _SARIF_LEVEL[spec.severity]},
-            "properties": {
-                "tags": [spec.category, spec.level.value],
-                "precision": _PRECISION[spec.confidence.value],
-                "security-severity": _SECURITY_SEVERITY[spec.severity],
-            },
-        })
+        rules.append(
+            {
+                "id": check_id,
+                "name": "".join(part.capitalize() for part in check_id.split("-")),
+                "shortDescription": {"text": spec.title},
+                "fullDescription": {"text": sections.get("What it checks", spec.title)},
+                "help": {
+                    "text": spec.remediation,
+                    "markdown": render("check.md.j2", spec=spec, heading_level=2),
+                },
+                "defaultConfiguration": {"level": _SARIF_LEVEL[spec.severity]},
+                "properties": {
+                    "tags": [spec.category, spec.level.value],
+                    "precision": _PRECISION[spec.confidence.value],
+                    "security-severity": _SECURITY_SEVERITY[spec.severity],
+                },
+            }
+        )
     results: list[dict[str, Any]] = []
     notifications: list[dict[str, Any]] = []
     for r in report.results:
         if r.outcome is Outcome.ERROR:
-            notifications.append({
-                "level": "error",
-                "message": {"text": f"{r.check_id}: {r.summary}"},
-                "associatedRule": {"id": r.check_id, "index": rule_ids.index(r.check_id)},
-            })
+            notifications.append(
+                {
+                    "level": "error",
+                    "message": {"text": f"{r.check_id}: {r.summary}"},
+                    "associatedRule": {"id": r.check_id, "index": rule_ids.index(r.check_id)},
+                }
+            )
         if r.outcome not in (Outcome.FAIL, Outcome.ERROR):
             continue
         for f in r.findings:
@@ -91,13 +114,20 @@ def sarif(report: Report) -> str:
                 "ruleIndex": rule_ids.index(r.check_id),
                 "level": _SARIF_LEVEL[f.severity],
                 "message": {"text": f.message + (f" How to fix: {f.remediation}" if f.remediation else "")},
-                "properties": {"severity": f.severity.value, "confidence": f.confidence.value, "blocking": r.blocking},
+                "properties": {
+                    "severity": f.severity.value,
+                    "confidence": f.confidence.value,
+                    "blocking": r.blocking,
+                },
             }
             locations = []
             for loc in f.locations:
                 physical: dict[str, Any] = {"artifactLocation": {"uri": loc.path, "uriBaseId": "%SRCROOT%"}}
                 if loc.start_line is not None:
-                    physical["region"] = {"startLine": loc.start_line, "endLine": loc.end_line or loc.start_line}
+                    physical["region"] = {
+                        "startLine": loc.start_line,
+                        "endLine": loc.end_line or loc.start_line,
+                    }
                 locations.append({"physicalLocation": physical})
             if locations:
                 result["locations"] = locations[:1]
@@ -107,16 +137,20 @@ def sarif(report: Report) -> str:
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "prodgate",
-                "version": report.tool_version,
-                "rules": rules,
-            }},
-            "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
-            "results": results,
-            "properties": {"verdict": report.verdict.model_dump(mode="json")},
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "prodgate",
+                        "version": report.tool_version,
+                        "rules": rules,
+                    }
+                },
+                "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
+                "results": results,
+                "properties": {"verdict": report.verdict.model_dump(mode="json")},
+            }
+        ],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 

@@ -8,12 +8,25 @@ from gate.checks import CATEGORIES
 from gate.model import CheckResult, Outcome, Report
 
 OUTCOME_ORDER = (
-    Outcome.FAIL, Outcome.ERROR, Outcome.MISSING_EVIDENCE, Outcome.NOT_AVAILABLE, Outcome.PENDING,
-    Outcome.WAIVED, Outcome.ATTESTED, Outcome.PASS, Outcome.NOT_APPLICABLE,
+    Outcome.FAIL,
+    Outcome.ERROR,
+    Outcome.MISSING_EVIDENCE,
+    Outcome.NOT_AVAILABLE,
+    Outcome.PENDING,
+    Outcome.WAIVED,
+    Outcome.ATTESTED,
+    Outcome.PASS,
+    Outcome.NOT_APPLICABLE,
 )
 ICONS = {
-    Outcome.PASS: "✅", Outcome.FAIL: "❌", Outcome.ERROR: "💥", Outcome.MISSING_EVIDENCE: "❔",
-    Outcome.NOT_AVAILABLE: "🔒", Outcome.NOT_APPLICABLE: "➖", Outcome.WAIVED: "🙈", Outcome.ATTESTED: "✍️",
+    Outcome.PASS: "✅",
+    Outcome.FAIL: "❌",
+    Outcome.ERROR: "💥",
+    Outcome.MISSING_EVIDENCE: "❔",
+    Outcome.NOT_AVAILABLE: "🔒",
+    Outcome.NOT_APPLICABLE: "➖",
+    Outcome.WAIVED: "🙈",
+    Outcome.ATTESTED: "✍️",
     Outcome.PENDING: "⏳",
 }
 LABELS = {o: o.value.replace("_", " ") for o in Outcome}
@@ -32,13 +45,14 @@ def by_category(report: Report) -> list[CategoryView]:
     views = []
     for cat_id, title in CATEGORIES.items():
         results = tuple(
-            sorted((r for r in report.results if r.category == cat_id), key=lambda r: (OUTCOME_ORDER.index(r.outcome), r.check_id))
+            sorted(
+                (r for r in report.results if r.category == cat_id),
+                key=lambda r: (OUTCOME_ORDER.index(r.outcome), r.check_id),
+            )
         )
         if not results:
             continue
-        counts = tuple(
-            (LABELS[o], n) for o in OUTCOME_ORDER if (n := sum(r.outcome is o for r in results))
-        )
+        counts = tuple((LABELS[o], n) for o in OUTCOME_ORDER if (n := sum(r.outcome is o for r in results)))
         views.append(CategoryView(cat_id, title, results, counts, any(r.blocking for r in results)))
     return views
 
@@ -51,5 +65,7 @@ def context(report: Report) -> dict[str, object]:
         "categories": by_category(report),
         "icons": ICONS,
         "labels": LABELS,
-        "outcome_counts": [(LABELS[o], report.counts.get(o, 0)) for o in OUTCOME_ORDER if report.counts.get(o, 0)],
+        "outcome_counts": [
+            (LABELS[o], report.counts.get(o, 0)) for o in OUTCOME_ORDER if report.counts.get(o, 0)
+        ],
     }

@@ -1,0 +1,66 @@
+"""The meta-test: every registered check has docs, a passing and a failing fixture, and they behave."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import cast
+
+import pytest
+
+from gate.checks import REGISTRY
+from gate.checks.base import CHECK_ID, DOC_HEADINGS
+from gate.config import Config
+from gate.engine import evaluate
+from tests.conftest import FIXTURES
+
+CHECK_FIXTURES = FIXTURES / "checks"
+
+
+def _cases() -> list[tuple[str, str, dict[str, object]]]:
+    cases = []
+    for expect in sorted(CHECK_FIXTURES.glob("*/expect.json")):
+        for name, want in json.loads(expect.read_text()).items():
+            cases.append((expect.parent.name, name, want))
+    return cases
+
+
+CASES = _cases()
+
+
+@pytest.mark.parametrize("check_id", sorted(REGISTRY))
+def test_check_is_documented(check_id: str) -> None:
+    spec = REGISTRY[check_id]
+    assert CHECK_ID.match(check_id)
+    sections = spec.doc_sections()
+    assert list(sections) == list(DOC_HEADINGS), f"{check_id}: docs need exactly the headings {DOC_HEADINGS}"
+    assert all(body.strip() for body in sections.values()), f"{check_id}: a docs section is empty"
+    assert "```" in sections["Example"], f"{check_id}: the Example section needs a code block"
+    assert spec.title and spec.remediation
+
+
+@pytest.mark.parametrize("check_id", sorted(REGISTRY))
+def test_check_has_passing_and_failing_fixture(check_id: str) -> None:
+    outcomes = {want["outcome"] for cid, _, want in CASES if cid == check_id}
+    assert "pass" in outcomes, f"{check_id}: no passing fixture in {CHECK_FIXTURES / check_id}"
+    assert "fail" in outcomes, f"{check_id}: no failing fixture in {CHECK_FIXTURES / check_id}"
+
+
+def test_fixture_folders_match_expectations() -> None:
+    for check_dir in CHECK_FIXTURES.iterdir():
+        assert check_dir.name in REGISTRY, f"fixtures for unknown check {check_dir.name}"
+        expected = set(json.loads((check_dir / "expect.json").read_text()))
+        on_disk = {p.name for p in check_dir.iterdir() if p.is_dir()}
+        assert expected == on_disk, f"{check_dir}: expect.json and folders differ"
+
+
+@pytest.mark.parametrize(("check_id", "case", "want"), CASES, ids=[f"{c}/{n}" for c, n, _ in CASES])
+def test_fixture(check_id: str, case: str, want: dict[str, object]) -> None:
+    report = evaluate(Path(CHECK_FIXTURES / check_id / case), Config())
+    result = next(r for r in report.results if r.check_id == check_id)
+    assert result.outcome.value == want["outcome"], result.summary
+    if "locations" in want:
+        got = sorted(str(f.primary) for f in result.findings if f.primary)
+        assert got == sorted(cast(list[str], want["locations"])), [f.message for f in result.findings]
+    if result.outcome.value in ("fail", "error"):
+        assert result.findings, "a failing check must say what failed"

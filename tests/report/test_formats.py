@@ -1,0 +1,79 @@
+"""Rendering: repository text is escaped for Markdown/HTML and terminals; layout is stable."""
+
+from __future__ import annotations
+
+from gate.model import CheckResult, Confidence, Finding, Level, Location, Outcome, Report, Severity, Verdict
+from gate.report.formats import console, markdown
+from gate.report.render import md, md_code, term
+
+HOSTILE = "<script>alert(1)</script> | **bold** [x](http://evil) @org/team \x1b[31mred\x1b[0m\nnext"
+
+
+def _report(message: str = HOSTILE, path: str = "a`b.py") -> Report:
+    finding = Finding(
+        check_id="python-syntax-valid",
+        message=message,
+        severity=Severity.HIGH,
+        confidence=Confidence.HIGH,
+        locations=(Location(path=path, start_line=3),),
+        remediation="fix <it>",
+    )
+    result = CheckResult(
+        check_id="python-syntax-valid",
+        title="No syntax errors",
+        category="code-quality",
+        level=Level.BRONZE,
+        severity=Severity.HIGH,
+        outcome=Outcome.FAIL,
+        summary=message,
+        findings=(finding,),
+        blocking=True,
+    )
+    verdict = Verdict(
+        passed=False, fail_on=Severity.HIGH, blocking_checks=("python-syntax-valid",), summary="Not ready."
+    )
+    return Report(
+        tool_version="0",
+        root="r",
+        verdict=verdict,
+        results=(result,),
+        counts={o: int(o is Outcome.FAIL) for o in Outcome},
+        categories={"code-quality": {Outcome.FAIL: 1}},
+    )
+
+
+def test_md_escapes_markdown_html_and_mentions() -> None:
+    out = md(HOSTILE)
+    assert "<script>" not in out and "&lt;script&gt;" in out
+    assert "\\|" in out and "\\*\\*bold\\*\\*" in out and "\\[x\\]" in out
+    assert "@\u200borg" in out
+    assert "\n" not in out
+
+
+def test_md_code_survives_backticks() -> None:
+    assert md_code("a`b.py") == "``a`b.py``"
+    assert md_code("<x>") == "`&lt;x&gt;`"
+
+
+def test_term_strips_escape_sequences() -> None:
+    assert "\x1b" not in term(HOSTILE)
+
+
+def test_markdown_report_is_escaped_and_structured() -> None:
+    text = markdown(_report())
+    assert text.startswith("## ❌ prodgate: not ready for production")
+    assert "<script>" not in text
+    assert "### Blocking" in text and "<details open>" in text
+    table_rows = [line for line in text.splitlines() if line.startswith("| ❌")]
+    assert len(table_rows) == 1
+    # an unescaped | would add cells and break the table
+    assert table_rows[0].replace("\\|", "").count("|") == 5
+
+
+def test_console_report_is_aligned_and_safe() -> None:
+    text = console(_report(), color=False)
+    assert "\x1b" not in text
+    header = next(line for line in text.splitlines() if line.startswith("STATUS"))
+    row = next(line for line in text.splitlines() if line.startswith("FAIL"))
+    assert header.index("CHECK") == row.index("python-syntax-valid")
+    assert "a`b.py:3" in text

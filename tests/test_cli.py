@@ -1,0 +1,167 @@
+"""The CLI as users and CI jobs meet it: exit codes, formats, and one clear line for bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from gate.checks import REGISTRY
+from gate.cli import main
+from tests.conftest import ROOT, SHARED
+
+READY = ROOT / "examples" / "ready-service"
+NOT_READY = ROOT / "examples" / "not-ready-service"
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_ready_example_passes() -> None:
+    code, out, err = run("check", str(READY))
+    assert code == 0, out
+    assert "PASSED" in out and err == ""
+    assert "\x1b[" not in out  # no colour when not writing to a terminal
+
+
+def test_not_ready_example_fails_at_the_right_places() -> None:
+    code, out, _ = run("check", str(NOT_READY), "--format", "json")
+    assert code == 1
+    report = json.loads(out)
+    results = {r["check_id"]: r for r in report["results"]}
+    assert report["verdict"]["passed"] is False
+    assert set(report["verdict"]["blocking_checks"]) == {"python-syntax-valid", "env-file-ignored"}
+
+    def where(check_id: str) -> list[str]:
+        return sorted(
+            f"{f['locations'][0]['path']}:{f['locations'][0]['start_line']}"
+            if f["locations"][0]["start_line"]
+            else f["locations"][0]["path"]
+            for f in results[check_id]["findings"]
+            if f["locations"]
+        )
+
+    assert where("python-syntax-valid") == ["utils.py:1"]
+    assert where("dependencies-pinned") == ["requirements.txt:1", "requirements.txt:2", "requirements.txt:4"]
+    assert where("env-file-ignored") == [".env"]
+    assert results["env-file-ignored"]["severity"] == "critical"  # tracked, not merely unignored
+    assert where("env-example-present") == ["app.py:11", "app.py:12", "app.py:17"]
+    assert where("readme-present") == ["README.md:1"]
+    # the .env's value never reaches the report
+    assert "placeholder-not-a-real-secret" not in out
+
+
+def test_fail_on_moves_the_threshold() -> None:
+    assert run("check", str(READY), "--fail-on", "info")[0] == 0
+    # the tracked .env is the one critical finding there
+    code, out, _ = run("check", str(NOT_READY), "--fail-on", "critical", "--format", "json")
+    assert code == 1
+    assert json.loads(out)["verdict"]["blocking_checks"] == ["env-file-ignored"]
+
+
+def test_json_report_validates_against_its_schema() -> None:
+    _, out, _ = run("check", str(NOT_READY), "--format", "json")
+    schema = json.loads((ROOT / "docs" / "report.schema.json").read_text())
+    report = json.loads(out)
+    jsonschema.validate(report, schema)
+    assert report["schema_version"] == "1.0"
+
+
+@pytest.mark.parametrize("example", [READY, NOT_READY])
+def test_sarif_validates_against_the_official_schema(example: Path) -> None:
+    _, out, _ = run("check", str(example), "--format", "sarif")
+    sarif = json.loads(out)
+    schema = json.loads((SHARED / "schemas" / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.validate(sarif, schema)
+    rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == sorted(REGISTRY)
+    for result in sarif["runs"][0]["results"]:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+    if example == NOT_READY:
+        uris = {
+            (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+            for r in sarif["runs"][0]["results"]
+            if "locations" in r
+        }
+        assert ("python-syntax-valid", "utils.py") in uris
+
+
+def test_output_file_and_console(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "report.md"
+    code, out, _ = run("check", str(NOT_READY), "--format", "markdown", "--output", str(target))
+    assert code == 1
+    assert target.read_text().startswith("## ❌ prodgate: not ready")
+    assert "FAILED" in out
+
+
+def test_colour_only_when_asked_or_on_a_terminal() -> None:
+    assert "\x1b[" in run("check", str(READY), "--color", "always")[1]
+    assert "\x1b[" not in run("check", str(READY), "--color", "auto")[1]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["check", "/nonexistent/prodgate"], "prodgate: /nonexistent/prodgate: no such file or directory"),
+        (["check", str(ROOT / "README.md")], "not a directory"),
+        (["check", ".", "--format", "xml"], "invalid choice: 'xml'"),
+        (["check", ".", "--config", "/nonexistent.yml"], "prodgate: /nonexistent.yml: no such config file"),
+        (["explain", "readme-presnt"], "unknown check id 'readme-presnt' (did you mean 'readme-present'?)"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(argv: list[str], message: str) -> None:
+    code, out, err = run(*argv)
+    assert code == 2
+    assert message in err and out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_bad_config_in_the_repository(make_tree: Callable[..., Path]) -> None:
+    root = make_tree({".github/prodgate.yml": "checks:\n  tests-presnt: {}\n", "app.py": ""})
+    code, _, err = run("check", str(root))
+    assert code == 2
+    assert err == (
+        f"prodgate: {root}/.github/prodgate.yml:2:3: checks.tests-presnt: unknown check id (did you mean 'tests-present'?)\n"
+    )
+
+
+def test_empty_repository_is_judged_not_crashed(tmp_path: Path) -> None:
+    code, out, err = run("check", str(tmp_path), "--format", "json")
+    report = json.loads(out)
+    outcomes = {r["check_id"]: r["outcome"] for r in report["results"]}
+    assert outcomes["python-syntax-valid"] == "not_applicable"
+    assert outcomes["tests-present"] == "not_applicable"
+    assert outcomes["readme-present"] == "fail"
+    assert code == 0 and err == ""
+
+
+def test_list_explain_schema_version() -> None:
+    code, out, _ = run("list-checks")
+    assert code == 0 and all(check_id in out for check_id in REGISTRY)
+    code, out, _ = run("explain", "env-file-ignored")
+    assert code == 0 and "## Why it matters" in out and "| security |" in out
+    code, out, _ = run("schema")
+    assert code == 0 and json.loads(out)["title"].startswith("prodgate configuration")
+    code, out, _ = run("--version")
+    assert code == 0
+
+
+def test_console_script_runs_as_installed() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", "from gate.cli import entry; entry()", "check", str(NOT_READY)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1
+    assert "python-syntax-valid" in proc.stdout and proc.stderr == ""

@@ -1,0 +1,47 @@
+"""The project's own promises: README quickstart wired into CI, generated docs up to date."""
+
+from __future__ import annotations
+
+import re
+
+from gate.checks import REGISTRY
+from gate.report.render import render
+from tests.conftest import ROOT
+
+
+def _quickstart() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```bash\n(.+?)\n```", section, re.S)
+
+
+def test_readme_has_exactly_two_quickstart_commands() -> None:
+    commands = _quickstart()
+    assert len(commands) == 2 and all("\n" not in c for c in commands)
+    assert commands[0].endswith("prodgate check examples/ready-service")
+    assert (ROOT / "examples" / "ready-service").is_dir()
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert f"quickstart_test='{_quickstart()[1]}'" in ci
+
+
+def test_check_docs_are_generated_from_the_registry() -> None:
+    pages = {p.stem: p.read_text() for p in (ROOT / "docs" / "checks").glob("*.md")}
+    assert set(pages) == set(REGISTRY), "run: prodgate docs"
+    for check_id, spec in REGISTRY.items():
+        assert pages[check_id] == render("check.md.j2", spec=spec, heading_level=1), (
+            f"run: prodgate docs ({check_id})"
+        )
+
+
+def test_report_schema_is_current() -> None:
+    import json
+
+    from gate.model import Report
+
+    committed = json.loads((ROOT / "docs" / "report.schema.json").read_text())
+    assert committed == Report.model_json_schema(mode="serialization"), (
+        "run: prodgate schema report > docs/report.schema.json"
+    )

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from gate.snapshot import ParseError, Snapshot, SnapshotError, YamlDocuments
+
+
+def test_git_work_tree_lists_tracked_and_untracked_but_not_ignored(
+    make_git_repo: Callable[..., Path],
+) -> None:
+    root = make_git_repo({"a.py": "x = 1\n", ".gitignore": "build/\n", "build/out.py": "y = 2\n"})
+    (root / "new.py").write_text("z = 3\n")
+    (root / "build" / "ignored.py").write_text("w = 4\n")
+    snap = Snapshot.load(root)
+    assert snap.is_git
+    # build/out.py was force-added, so it is tracked although ignored; build/ignored.py is neither
+    assert snap.files == (".gitignore", "a.py", "build/out.py", "new.py")
+    assert {"a.py", "build/out.py"} <= snap.tracked and "new.py" not in snap.tracked
+
+
+def test_deleted_tracked_file_is_not_listed(make_git_repo: Callable[..., Path]) -> None:
+    root = make_git_repo({"a.py": "x = 1\n", "b.py": "y = 1\n"})
+    (root / "b.py").unlink()
+    assert Snapshot.load(root).files == ("a.py",)
+
+
+def test_plain_folder_is_walked_without_dot_git(make_tree: Callable[..., Path]) -> None:
+    root = make_tree({"a.py": "x\n", "sub/b.txt": "b\n", ".git/config": "[core]\n"})
+    snap = Snapshot.load(root)
+    assert not snap.is_git
+    assert snap.files == ("a.py", "sub/b.txt")
+
+
+def test_symlinks_never_lead_outside_the_root(tmp_path: Path, make_tree: Callable[..., Path]) -> None:
+    outside = tmp_path / "secret.txt"
+    outside.write_text("top secret\n")
+    (tmp_path / "outdir").mkdir()
+    root = make_tree({"inside.txt": "ok\n"})
+    (root / "leak.txt").symlink_to(outside)
+    (root / "leakdir").symlink_to(tmp_path / "outdir")
+    (root / "alias.txt").symlink_to(root / "inside.txt")
+    (root / "broken.txt").symlink_to(root / "nowhere")
+    snap = Snapshot.load(root)
+    assert snap.files == ("alias.txt", "inside.txt")
+    assert snap.text("alias.txt") == "ok\n"
+    reasons = {s.path: s.reason for s in snap.skipped}
+    assert "outside" in reasons["leak.txt"] and "outside" in reasons["leakdir"]
+    assert reasons["broken.txt"] == "broken symlink"
+
+
+def test_size_cap_lists_but_does_not_parse(make_tree: Callable[..., Path]) -> None:
+    root = make_tree({"big.py": "x = 1\n" * 100, "small.py": "y = 2\n"})
+    snap = Snapshot.load(root, max_file_size=100)
+    assert snap.has("big.py")
+    assert snap.python("big.py") is None
+    assert snap.python("small.py") is not None
+    assert any(s.path == "big.py" and "parse cap" in s.reason for s in snap.skipped)
+
+
+def test_binary_and_odd_encodings(make_tree: Callable[..., Path]) -> None:
+    root = make_tree(
+        {
+            "model.bin": b"\x80\x04\x95\x00\x00",
+            "weird.txt": b"caf\xe9 \xff\xfe",
+            "bom.json": b'\xef\xbb\xbf{"a": 1}',
+        }
+    )
+    snap = Snapshot.load(root)
+    assert snap.is_binary("model.bin") and snap.text("model.bin") is None
+    assert snap.text("weird.txt") == "caf\ufffd \ufffd\ufffd"
+    assert snap.json("bom.json") == {"a": 1}
+
+
+def test_parsed_forms_are_cached_and_keep_lines(make_tree: Callable[..., Path]) -> None:
+    root = make_tree(
+        {
+            "k.yaml": "a: 1\n---\nkind: Deployment\nspec:\n  replicas: 2\n",
+            "bad.yaml": "a: [1,\n",
+            "bad.json": '{"a": }',
+            "bad.toml": "a = \n",
+            "p.py": "def f(:\n",
+        }
+    )
+    snap = Snapshot.load(root)
+    docs = snap.yaml("k.yaml")
+    assert isinstance(docs, YamlDocuments)
+    assert docs.data == ({"a": 1}, {"kind": "Deployment", "spec": {"replicas": 2}})
+    assert docs.nodes[1].start_mark.line + 1 == 3
+    assert snap.yaml("k.yaml") is docs
+    for rel, line in (("bad.yaml", 2), ("bad.json", 1), ("bad.toml", 1), ("p.py", 1)):
+        parsed = {"y": snap.yaml, "j": snap.json, "t": snap.toml, "p": snap.python}[rel.split(".")[1][0]](rel)
+        assert isinstance(parsed, ParseError), rel
+        assert parsed.path == rel and parsed.line == line, parsed
+
+
+@pytest.mark.parametrize("kind", ["missing", "file"])
+def test_bad_roots_are_reported(tmp_path: Path, kind: str) -> None:
+    target = tmp_path / "x"
+    if kind == "file":
+        target.write_text("x")
+    with pytest.raises(SnapshotError, match="no such file" if kind == "missing" else "not a directory"):
+        Snapshot.load(target)
+
+
+def test_include_and_exclude_patterns(make_tree: Callable[..., Path]) -> None:
+    root = make_tree({"svc/a.py": "", "svc/vendor/b.py": "", "other/c.py": ""})
+    snap = Snapshot.load(root, include=["svc/"], exclude=["vendor/"])
+    assert snap.files == ("svc/a.py",)
