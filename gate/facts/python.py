@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from gate.snapshot import ParseError, Snapshot
@@ -66,14 +68,42 @@ def collect_python(snap: Snapshot) -> PythonFacts:
             errors.append(tree)
             continue
         modules.append(rel)
+        text = snap.text(rel) or ""
+        # Walking a whole tree costs as much as parsing it, and what a walk looks for is always spelled out
+        # in the text: walk only the statements that span a line mentioning it.
         if is_test_path(rel):
-            tests.extend(_test_functions(rel, tree))
+            if lines := _lines_with(text, ("def test", "async def test")):
+                tests.extend(_test_functions(rel, walk_near(tree, lines)))
         else:
-            reads.extend(_env_reads(rel, tree))
-            dotenv.extend(_dotenv_loads(rel, tree))
+            if lines := _lines_with(text, ("environ", "getenv", "BaseSettings")):
+                reads.extend(_env_reads(rel, walk_near(tree, lines)))
+            if lines := _lines_with(text, ("dotenv", "env_file")):
+                dotenv.extend(_dotenv_loads(rel, walk_near(tree, lines)))
     return PythonFacts(
         tuple(modules), tuple(errors), tuple(reads), tuple(tests), tuple(dotenv), tuple(unparsed)
     )
+
+
+def _lines_with(text: str, needles: tuple[str, ...]) -> list[int]:
+    if not any(n in text for n in needles):
+        return []
+    return [i for i, line in enumerate(text.splitlines(), 1) if any(n in line for n in needles)]
+
+
+def walk_near(tree: ast.AST, lines: list[int]) -> Iterator[ast.AST]:
+    """Like ast.walk, but skips every node whose line span holds none of `lines` (sorted, 1-based)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            start = getattr(child, "lineno", None)
+            if start is not None:
+                end = getattr(child, "end_lineno", None) or start
+                i = bisect_left(lines, start)
+                if i == len(lines) or lines[i] > end:
+                    continue
+            stack.append(child)
 
 
 def _literal(node: ast.expr | None) -> str | None:
@@ -89,9 +119,9 @@ def _is_environ(node: ast.expr) -> bool:
     )
 
 
-def _env_reads(rel: str, tree: ast.Module) -> list[EnvRead]:
+def _env_reads(rel: str, nodes: Iterable[ast.AST]) -> list[EnvRead]:
     found: list[EnvRead] = []
-    for node in ast.walk(tree):
+    for node in nodes:
         name: str | None = None
         line = getattr(node, "lineno", 1)
         if isinstance(node, ast.Subscript) and _is_environ(node.value) and isinstance(node.ctx, ast.Load):
@@ -151,17 +181,17 @@ def _settings_fields(rel: str, cls: ast.ClassDef) -> list[EnvRead]:
     return fields
 
 
-def _test_functions(rel: str, tree: ast.Module) -> list[TestFunction]:
+def _test_functions(rel: str, nodes: Iterable[ast.AST]) -> list[TestFunction]:
     found: list[TestFunction] = []
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
             found.append(TestFunction(rel, node.lineno, node.name))
     return found
 
 
-def _dotenv_loads(rel: str, tree: ast.Module) -> list[EnvRead]:
+def _dotenv_loads(rel: str, nodes: Iterable[ast.AST]) -> list[EnvRead]:
     found: list[EnvRead] = []
-    for node in ast.walk(tree):
+    for node in nodes:
         if (isinstance(node, ast.ImportFrom) and node.module == "dotenv") or (
             isinstance(node, ast.Import) and any(a.name == "dotenv" for a in node.names)
         ):
