@@ -155,11 +155,10 @@ class Snapshot:
     # -- reading --------------------------------------------------------------------------------
 
     def raw(self, rel: str) -> bytes | None:
-        """The file's bytes, or None when it is over the size cap or unreadable (and then noted)."""
-        key = ("raw", rel)
-        if key in self._cache:
-            return self._cache[key]  # type: ignore[no-any-return]
-        data: bytes | None = None
+        """The file's bytes, or None when it is over the size cap or unreadable (and then noted).
+
+        Not cached: the decoded text is, and keeping both would double the memory of a large repository.
+        """
         full = self.root / rel
         try:
             size = full.stat().st_size
@@ -167,16 +166,15 @@ class Snapshot:
                 self._skipped[rel] = (
                     f"{size} bytes, over the {self.max_file_size}-byte parse cap; listed only"
                 )
-            else:
-                data = full.read_bytes()
+                return None
+            return full.read_bytes()
         except OSError as exc:
             self._skipped[rel] = f"unreadable: {exc.strerror or exc.__class__.__name__}"
-        self._cache[key] = data
-        return data
+            return None
 
     def is_binary(self, rel: str) -> bool:
-        data = self.raw(rel)
-        return data is not None and b"\x00" in data[:_BINARY_SNIFF]
+        self.text(rel)
+        return self._cache.get(("binary", rel), False)  # type: ignore[no-any-return]
 
     def text(self, rel: str) -> str | None:
         """Decoded text (UTF-8, BOM stripped, undecodable bytes replaced); None for binary or skipped files."""
@@ -184,27 +182,31 @@ class Snapshot:
         if key in self._cache:
             return self._cache[key]  # type: ignore[no-any-return]
         data = self.raw(rel)
-        value = (
-            None if data is None or b"\x00" in data[:_BINARY_SNIFF] else data.decode("utf-8-sig", "replace")
-        )
+        binary = data is not None and b"\x00" in data[:_BINARY_SNIFF]
+        value = None if data is None or binary else data.decode("utf-8-sig", "replace")
         self._cache[key] = value
+        self._cache[("binary", rel)] = binary
         return value
 
-    def _parsed(self, kind: str, rel: str, parse: Any) -> Any:
+    def _parsed(self, kind: str, rel: str, parse: Any, *, keep: bool = True) -> Any:
         key = (kind, rel)
-        if key not in self._cache:
-            text = self.text(rel)
-            if text is None:
-                self._cache[key] = None
-            else:
-                try:
-                    self._cache[key] = parse(text)
-                except ParseFailure as exc:
-                    self._cache[key] = ParseError(path=rel, line=exc.line, column=exc.column, message=exc.msg)
-        return self._cache[key]
+        if key in self._cache:
+            return self._cache[key]
+        text = self.text(rel)
+        value: Any = None
+        if text is not None:
+            try:
+                value = parse(text)
+            except ParseFailure as exc:
+                value = ParseError(path=rel, line=exc.line, column=exc.column, message=exc.msg)
+        if keep or isinstance(value, ParseError):
+            self._cache[key] = value
+        return value
 
-    def python(self, rel: str) -> ast.Module | ParseError | None:
-        return self._parsed("python", rel, lambda t: _parse_python(rel, t))  # type: ignore[no-any-return]
+    def python(self, rel: str, *, keep: bool = True) -> ast.Module | ParseError | None:
+        """The module's syntax tree. `keep=False` is for the one pass that extracts every Python fact: it
+        needs each tree once, and holding thousands of trees costs more than parsing them."""
+        return self._parsed("python", rel, lambda t: _parse_python(rel, t), keep=keep)  # type: ignore[no-any-return]
 
     def yaml(self, rel: str) -> YamlDocuments | ParseError | None:
         return self._parsed("yaml", rel, parse_yaml_text)  # type: ignore[no-any-return]

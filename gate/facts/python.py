@@ -53,6 +53,7 @@ def is_test_path(rel: str) -> bool:
 
 
 def collect_python(snap: Snapshot) -> PythonFacts:
+    """Every fact drawn from Python code comes from this one pass over the files, one tree at a time."""
     modules: list[str] = []
     errors: list[ParseError] = []
     reads: list[EnvRead] = []
@@ -60,7 +61,7 @@ def collect_python(snap: Snapshot) -> PythonFacts:
     dotenv: list[EnvRead] = []
     unparsed: list[str] = []
     for rel in snap.with_suffix(".py"):
-        tree = snap.python(rel)
+        tree = snap.python(rel, keep=False)
         if tree is None:
             unparsed.append(rel)
             continue
