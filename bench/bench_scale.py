@@ -128,7 +128,9 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     times: dict[int, float] = {}
-    print(f"{'files':>7}  {'prodgate s':>10}  {'floor s':>8}  {'ratio':>6}  {'read+parse s':>12}  {'ratio':>6}")
+    print(
+        f"{'files':>7}  {'prodgate s':>10}  {'floor s':>8}  {'ratio':>6}  {'read+parse s':>12}  {'ratio':>6}"
+    )
     for size in sizes:
         root = Path(tempfile.mkdtemp(prefix=f"prodgate-bench-{size}-"))
         try:

@@ -15,10 +15,20 @@ from gate.facts import Facts
 from gate.model import Confidence, Level, Outcome, Severity
 
 
-def _spec(check_id: str, func: Callable[[Facts, object], Decision], severity: Severity = Severity.HIGH) -> CheckSpec:
+def _spec(
+    check_id: str, func: Callable[[Facts, object], Decision], severity: Severity = Severity.HIGH
+) -> CheckSpec:
     return CheckSpec(
-        id=check_id, title=check_id, category="operations", severity=severity, confidence=Confidence.HIGH,
-        level=Level.BRONZE, applies_when="always", remediation="fix it", docs="", func=func,
+        id=check_id,
+        title=check_id,
+        category="operations",
+        severity=severity,
+        confidence=Confidence.HIGH,
+        level=Level.BRONZE,
+        applies_when="always",
+        remediation="fix it",
+        docs="",
+        func=func,
     )
 
 
@@ -47,7 +57,9 @@ def _low_fail(facts: Facts, options: object) -> Decision:
     return Decision(Outcome.FAIL, "bad", (Hit("bad thing", (at("a.py", 2),)),))
 
 
-def test_a_crashing_check_is_an_error_that_blocks(tmp_path: Path, extra_checks: Callable[[CheckSpec], None]) -> None:
+def test_a_crashing_check_is_an_error_that_blocks(
+    tmp_path: Path, extra_checks: Callable[[CheckSpec], None]
+) -> None:
     extra_checks(_spec("zz-boom", _boom))
     report = evaluate(tmp_path, Config())
     result = next(r for r in report.results if r.check_id == "zz-boom")
@@ -57,7 +69,9 @@ def test_a_crashing_check_is_an_error_that_blocks(tmp_path: Path, extra_checks: 
     assert {r.check_id for r in report.results} >= set(REGISTRY) - {"zz-boom"}
 
 
-def test_missing_evidence_is_neither_pass_nor_blocking(tmp_path: Path, extra_checks: Callable[[CheckSpec], None]) -> None:
+def test_missing_evidence_is_neither_pass_nor_blocking(
+    tmp_path: Path, extra_checks: Callable[[CheckSpec], None]
+) -> None:
     extra_checks(_spec("zz-unsure", _unsure, Severity.CRITICAL))
     report = evaluate(tmp_path, Config())
     result = next(r for r in report.results if r.check_id == "zz-unsure")
