@@ -52,7 +52,7 @@ def test_not_ready_example_fails_at_the_right_places() -> None:
 
     assert where("python-syntax-valid") == ["utils.py:1"]
     assert where("dependencies-pinned") == ["requirements.txt:1", "requirements.txt:2", "requirements.txt:4"]
-    assert where("env-file-ignored") == [".env"]
+    assert where("env-file-ignored") == [".env", ".gitignore"]
     assert results["env-file-ignored"]["severity"] == "critical"  # tracked, not merely unignored
     assert where("env-example-present") == ["app.py:11", "app.py:12", "app.py:17"]
     assert where("readme-present") == ["README.md:1"]

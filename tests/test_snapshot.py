@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -109,3 +110,18 @@ def test_include_and_exclude_patterns(make_tree: Callable[..., Path]) -> None:
     root = make_tree({"svc/a.py": "", "svc/vendor/b.py": "", "other/c.py": ""})
     snap = Snapshot.load(root, include=["svc/"], exclude=["vendor/"])
     assert snap.files == ("svc/a.py",)
+
+
+def test_a_file_that_vanishes_or_cannot_be_read_is_noted(make_tree: Callable[..., Path]) -> None:
+    root = make_tree({"gone.py": "x = 1\n", "ok.py": "y = 1\n"})
+    snap = Snapshot.load(root)
+    (root / "gone.py").unlink()  # deleted (or made unreadable) between listing and reading
+    assert snap.text("gone.py") is None
+    assert snap.python("gone.py") is None
+    assert any(s.path == "gone.py" and s.reason.startswith("unreadable") for s in snap.skipped)
+
+
+def test_special_files_are_never_opened(make_tree: Callable[..., Path]) -> None:
+    root = make_tree({"a.py": "x = 1\n"})
+    os.mkfifo(root / "pipe")  # reading a FIFO with no writer would hang forever
+    assert Snapshot.load(root).files == ("a.py",)

@@ -28,6 +28,7 @@ class Hit:
     message: str
     locations: tuple[Location, ...] = ()
     remediation: str | None = None
+    """Static Markdown written with the check; never repository text (it is rendered unescaped)."""
     severity: Severity | None = None
     confidence: Confidence | None = None
 

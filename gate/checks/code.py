@@ -94,5 +94,6 @@ def tests_present(facts: Facts, options: NoOptions) -> Decision:
         files = sorted({t.path for t in tests})
         return passed(f"{len(tests)} test(s) in {len(files)} file(s).")
     return failed(
-        "No tests found.", Hit("No test functions in tests/, test_*.py, *_test.py or tests.py files.")
+        "No tests found.",
+        Hit("No test functions in tests/, test_*.py, *_test.py or tests.py files.", (at("tests"),)),
     )

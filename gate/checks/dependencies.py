@@ -125,8 +125,19 @@ def python_version_declared(facts: Facts, options: NoOptions) -> Decision:
         return not_applicable("No Python files.")
     decls = facts.dependencies.python_versions
     if decls:
-        shown = "; ".join(f"{d.source} {d.value} ({d.path})" for d in decls[:3])
+        shown = "; ".join(dict.fromkeys(f"{d.source} {d.value} ({d.path})" for d in decls))
         return passed(f"Python version declared: {shown}.")
     return failed(
-        "No Python version is declared.", Hit("No declaration of the Python version the service runs on.")
+        "No Python version is declared.",
+        # point where the declaration belongs, so annotations and code scanning have a place to show it
+        Hit(
+            "No declaration of the Python version the service runs on.",
+            (
+                at(
+                    "pyproject.toml"
+                    if "pyproject.toml" in facts.dependencies.pyproject_files
+                    else ".python-version"
+                ),
+            ),
+        ),
     )

@@ -77,7 +77,10 @@ def readme_present(facts: Facts, options: ReadmeOptions) -> Decision:
     """
     readme = facts.docs.readme
     if readme is None:
-        return failed("No README at the repository root.", Hit("No README file at the repository root."))
+        return failed(
+            "No README at the repository root.",
+            Hit("No README file at the repository root.", (at("README.md"),)),
+        )
     texts = [(h.text, h.line) for h in readme.headings]
     install = _find(options.install_headings, texts)
     usage = _find(options.usage_headings, texts)
@@ -123,5 +126,6 @@ def license_present(facts: Facts, options: NoOptions) -> Decision:
     if facts.docs.licenses:
         return passed(f"Licence file: {', '.join(facts.docs.licenses)}.")
     return failed(
-        "No licence file at the repository root.", Hit("No LICENSE, LICENCE or COPYING file at the root.")
+        "No licence file at the repository root.",
+        Hit("No LICENSE, LICENCE or COPYING file at the root.", (at("LICENSE"),)),
     )

@@ -74,7 +74,7 @@ def env_file_ignored(facts: Facts, options: NoOptions) -> Decision:
             )
     rule = repo.root_env_rule
     if not repo.gitignores:
-        hits.append(Hit("There is no .gitignore, so a .env file would be committed."))
+        hits.append(Hit("There is no .gitignore, so a .env file would be committed.", (at(".gitignore"),)))
     elif rule is None:
         hits.append(Hit("No .gitignore rule ignores .env.", (at(repo.gitignores[0], 1),)))
     elif rule.negated:

@@ -46,6 +46,7 @@ class DependencyFacts:
     """Direct requirements from requirements files (and constraints, marked), local/editable ones left out."""
     pyproject_dependencies: tuple[Dependency, ...]
     lock_files: tuple[str, ...]
+    pyproject_files: tuple[str, ...]
     errors: tuple[ParseError, ...]
     python_versions: tuple[PythonVersionDecl, ...]
 
@@ -122,7 +123,13 @@ def collect_dependencies(snap: Snapshot) -> DependencyFacts:
     versions.extend(_other_python_versions(snap))
     locks = tuple(f for f in snap.files if f.rsplit("/", 1)[-1] in LOCK_FILES)
     return DependencyFacts(
-        tuple(sorted(seen)), tuple(reqs), tuple(pyproject_deps), locks, tuple(errors), tuple(versions)
+        requirement_files=tuple(sorted(seen)),
+        requirements=tuple(reqs),
+        pyproject_dependencies=tuple(pyproject_deps),
+        lock_files=locks,
+        pyproject_files=tuple(snap.named("pyproject.toml")),
+        errors=tuple(errors),
+        python_versions=tuple(dict.fromkeys(versions)),  # a multi-stage Dockerfile names its base twice
     )
 
 

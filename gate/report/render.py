@@ -10,7 +10,8 @@ from typing import Any
 
 import jinja2
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+# Only what can start markup mid-line: with [ and ] escaped, ( ) and ! cannot form links or images.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]|\x1b\[[0-9;?]*[ -/]*[@-~]?")
 _ANSI = {
     "red": "31",
