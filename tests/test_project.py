@@ -45,3 +45,12 @@ def test_report_schema_is_current() -> None:
     assert committed == Report.model_json_schema(mode="serialization"), (
         "run: prodgate schema report > docs/report.schema.json"
     )
+
+
+def test_prodgate_passes_its_own_gate() -> None:
+    import io
+
+    from gate.cli import main
+
+    out = io.StringIO()
+    assert main(["check", str(ROOT)], out=out, err=io.StringIO()) == 0, out.getvalue()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.facts import Facts
+from gate.facts.dependencies import Dependency
 from gate.model import Confidence, Level, Outcome, Severity
+from gate.paths import folder_of, within
 
 
 @check(
@@ -42,10 +44,16 @@ def dependencies_pinned(facts: Facts, options: NoOptions) -> Decision:
     ```
     """
     deps = facts.dependencies
-    if deps.lock_files:
-        return passed(f"Lock file committed: {', '.join(deps.lock_files)}.")
-    if deps.errors and any(e.path in deps.requirement_files for e in deps.errors):
-        first = next(e for e in deps.errors if e.path in deps.requirement_files)
+    # A lock file covers the project it sits in: declarations in its folder and below. In a monorepo,
+    # one service's uv.lock says nothing about another service's requirements.txt.
+    lock_dirs = [folder_of(p) for p in deps.lock_files]
+
+    def locked(path: str) -> bool:
+        return any(within(path, d) for d in lock_dirs)
+
+    unreadable = [e for e in deps.errors if e.path in deps.requirement_files and not locked(e.path)]
+    if unreadable:
+        first = unreadable[0]
         return Decision(
             Outcome.ERROR,
             f"Could not read every requirements file: {first}",
@@ -58,36 +66,42 @@ def dependencies_pinned(facts: Facts, options: NoOptions) -> Decision:
             ),
         )
     constrained = {d.name for d in deps.requirements if d.constraint and d.pinned}
-    direct = [d for d in deps.requirements if not d.constraint]
-    if direct:
-        loose = [d for d in direct if not d.pinned and d.name not in constrained]
-        if loose:
-            return failed(
-                f"{len(loose)} of {len(direct)} requirement(s) are not pinned to an exact version.",
-                *(
-                    Hit(
-                        f"{d.name} is not pinned to an exact version ({d.specifier or 'any version'}).",
-                        (at(d.path, d.line),),
-                    )
-                    for d in loose
-                ),
-            )
-        return passed(f"All {len(direct)} requirement(s) in {', '.join(deps.requirement_files)} are pinned.")
-    if deps.pyproject_dependencies:
-        loose = [d for d in deps.pyproject_dependencies if not d.pinned]
-        if loose:
-            return failed(
-                f"pyproject.toml declares {len(loose)} unpinned dependency(ies) and no lock file is committed.",
-                *(
-                    Hit(
-                        f"{d.name} ({d.specifier or 'any version'}) is not pinned and no lock file is committed.",
-                        (at(d.path, d.line),),
-                    )
-                    for d in loose
-                ),
-            )
-        return passed(f"All {len(deps.pyproject_dependencies)} pyproject.toml dependencies are pinned.")
-    return not_applicable("No Python dependency declarations found.")
+    declared = [d for d in deps.requirements if not d.constraint] + list(deps.pyproject_dependencies)
+    if not declared:
+        if deps.lock_files:
+            return passed(f"Lock file committed: {', '.join(deps.lock_files)}.")
+        return not_applicable("No Python dependency declarations found.")
+    # pyproject ranges compiled into a pinned requirements file of the same project (pip-compile,
+    # `uv pip compile`) are pinned where they are installed from
+    compiled = [(d.path, d.name) for d in deps.requirements if d.pinned]
+
+    def pinned_elsewhere(dep: Dependency) -> bool:
+        return dep.path.endswith(".toml") and any(
+            name == dep.name and within(path, folder_of(dep.path)) for path, name in compiled
+        )
+
+    loose = [
+        d
+        for d in declared
+        if not d.pinned and d.name not in constrained and not locked(d.path) and not pinned_elsewhere(d)
+    ]
+    if loose:
+        return failed(
+            f"{len(loose)} of {len(declared)} dependency(ies) are not pinned to an exact version.",
+            *(
+                Hit(
+                    f"{d.name} is not pinned to an exact version ({d.specifier or 'any version'})"
+                    + (" and no lock file is committed beside it." if d.path.endswith(".toml") else "."),
+                    (at(d.path, d.line),),
+                )
+                for d in loose
+            ),
+        )
+    by_lock = sum(locked(d.path) and not d.pinned for d in declared)
+    via = f"; {by_lock} through {', '.join(deps.lock_files)}" if by_lock else ""
+    by_compiled = sum(not d.pinned and not locked(d.path) and pinned_elsewhere(d) for d in declared)
+    via += f"; {by_compiled} pyproject range(s) pinned in a compiled requirements file" if by_compiled else ""
+    return passed(f"All {len(declared)} dependency(ies) are pinned{via}.")
 
 
 @check(

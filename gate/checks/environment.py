@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.model import Level, Location, Severity
+from gate.paths import folder_of, within
 
 _UNTRACK = "Run `git rm --cached <file>`, add it to .gitignore, and rotate every secret it held: it stays in history."
 
@@ -145,31 +146,35 @@ def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
     ```
     """
     ignored = {v.upper() for v in options.ignore_variables}
-    first: dict[str, Location] = {}
+    examples = facts.docs.env_examples
+    # An example documents the code in its own folder and below, so each service of a monorepo is
+    # held to its own .env.example. A variable is reported once per scope, at its first read.
+    missing: dict[tuple[str, tuple[str, ...]], Location] = {}
+    seen: set[str] = set()
     for read in facts.python.env_reads:
         key = read.name.upper()
-        if key not in ignored and key not in first:
-            first[key] = at(read.path, read.line)
-    if not first:
+        if key in ignored:
+            continue
+        seen.add(key)
+        scope = tuple(ex.path for ex in examples if within(read.path, folder_of(ex.path)))
+        documented = any(key in {v.upper() for v in ex.variables} for ex in examples if ex.path in scope)
+        if not documented:
+            missing.setdefault((key, scope), at(read.path, read.line))
+    if not seen:
         return not_applicable("The service code reads no environment variables.")
-    examples = facts.docs.env_examples
-    if not examples:
-        return failed(
-            f"The code reads {len(first)} environment variable(s) and there is no .env.example.",
-            *(
-                Hit(f"{name} is read here and no .env.example documents it.", (first[name],))
-                for name in sorted(first)
-            ),
+    if not missing:
+        return passed(
+            f"{', '.join(ex.path for ex in examples)} list(s) all {len(seen)} variable(s) the code reads."
         )
-    documented = {v.upper() for ex in examples for v in ex.variables}
-    missing = sorted(k for k in first if k not in documented)
-    example_paths = ", ".join(ex.path for ex in examples)
-    if missing:
-        return failed(
-            f"{len(missing)} variable(s) read by the code are missing from {example_paths}.",
-            *(
-                Hit(f"{name} is read here but not listed in {example_paths}.", (first[name],))
-                for name in missing
-            ),
+    hits = [
+        Hit(
+            f"{name} is read here but not listed in {', '.join(scope)}."
+            if scope
+            else f"{name} is read here and no .env.example documents it.",
+            (where,),
         )
-    return passed(f"{example_paths} lists all {len(first)} variable(s) the code reads.")
+        for (name, scope), where in sorted(missing.items(), key=lambda item: (str(item[1]), item[0][0]))
+    ]
+    return failed(
+        f"{len(missing)} environment variable(s) read by the code are not in a .env.example.", *hits
+    )
