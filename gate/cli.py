@@ -46,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--output", type=Path, help="write the report here; the console table still prints")
     c.add_argument("--fail-on", choices=[s.value for s in Severity], help="override the config's fail_on")
     c.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    c.add_argument(
+        "--offline",
+        action="store_true",
+        help="do not ask the vulnerability service (that check then reports not_available)",
+    )
 
     sub.add_parser("list-checks", help="list every check")
     e = sub.add_parser("explain", help="show a check's documentation")
@@ -68,7 +73,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     config, _source = load_config(args.config, root)
     if args.fail_on:
         config = config.model_copy(update={"fail_on": Severity(args.fail_on)})
-    report: Report = evaluate(root, config)
+    report: Report = evaluate(root, config, offline=args.offline)
     rendered = (
         console(report, color=_use_color(args.color, out))
         if args.format == "console"

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gate.checks import REGISTRY
+from gate.checks.vulnerabilities import IgnoreEntry
+from gate.facts.vulnerabilities import AuditSettings
 from gate.model import Severity
 from gate.snapshot import DEFAULT_MAX_FILE_SIZE, ParseFailure, parse_yaml_text
 
 DEFAULT_CONFIG_PATH = ".github/prodgate.yml"
+VULNERABILITY_CHECK = "dependencies-no-known-vulnerabilities"
 
 
 class _Strict(BaseModel):
@@ -25,6 +29,24 @@ class CheckConfig(_Strict):
     severity: Severity | None = Field(default=None, description="Replaces the check's default severity.")
     options: dict[str, Any] = Field(
         default_factory=dict, description="The check's own options (see `prodgate explain ID`)."
+    )
+
+
+class VulnerabilityConfig(_Strict):
+    service: Literal["osv", "pypi"] = Field(
+        default="osv",
+        description="Where pip-audit looks advisories up. osv accepts a custom endpoint (osv_url).",
+    )
+    osv_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://",
+        description="OSV query endpoint for air-gapped or Enterprise runners (implies service: osv). "
+        "The PRODGATE_OSV_URL environment variable overrides it.",
+    )
+    cache_dir: str | None = Field(default=None, description="Result cache (default: ~/.cache/prodgate).")
+    timeout: int = Field(default=15, gt=0, le=300, description="Seconds to wait for each service answer.")
+    ignore: tuple[IgnoreEntry, ...] = Field(
+        default=(), description="Accepted advisories, each with an expiry."
     )
 
 
@@ -47,12 +69,29 @@ class Config(_Strict):
     checks: dict[str, CheckConfig] = Field(
         default_factory=dict, description="Per-check settings, by check id."
     )
+    vulnerabilities: VulnerabilityConfig = Field(
+        default_factory=VulnerabilityConfig, description="The dependency vulnerability audit (pip-audit)."
+    )
 
     def for_check(self, check_id: str) -> CheckConfig:
         return self.checks.get(check_id) or CheckConfig()
 
     def options_for(self, check_id: str) -> BaseModel:
-        return REGISTRY[check_id].options.model_validate(self.for_check(check_id).options)
+        options = dict(self.for_check(check_id).options)
+        if check_id == VULNERABILITY_CHECK:
+            # accepted advisories live beside the audit settings, where users look for them
+            options.setdefault("ignore", self.vulnerabilities.ignore)
+        return REGISTRY[check_id].options.model_validate(options)
+
+    def audit_settings(self, environ: Mapping[str, str]) -> AuditSettings:
+        vc = self.vulnerabilities
+        url = environ.get("PRODGATE_OSV_URL") or vc.osv_url
+        return AuditSettings(
+            service="osv" if url else vc.service,
+            osv_url=url,
+            cache_dir=Path(vc.cache_dir).expanduser() if vc.cache_dir else None,
+            timeout=vc.timeout,
+        )
 
 
 class ConfigError(Exception):

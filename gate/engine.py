@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 from gate import __version__
 from gate.checks import CATEGORIES, REGISTRY, Decision
-from gate.config import Config
+from gate.config import VULNERABILITY_CHECK, Config
 from gate.facts import Facts, collect
 from gate.model import CheckResult, Outcome, Report
 from gate.policy import build_report, result_of
@@ -37,12 +39,21 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def evaluate(root: Path, config: Config) -> Report:
+def evaluate(
+    root: Path,
+    config: Config,
+    *,
+    environ: Mapping[str, str] | None = None,
+    today: date | None = None,
+    offline: bool = False,
+) -> Report:
     with _gc_paused():
         snap = Snapshot.load(
             root, max_file_size=config.max_file_size, include=config.include, exclude=config.exclude
         )
-        facts = collect(snap)
+        audit = config.audit_settings(os.environ if environ is None else environ)
+        wanted = config.for_check(VULNERABILITY_CHECK).enabled and VULNERABILITY_CHECK in REGISTRY
+        facts = collect(snap, audit=audit if wanted else None, offline=offline, today=today)
     order = list(CATEGORIES)
     ids = sorted(REGISTRY, key=lambda i: (order.index(REGISTRY[i].category), i))
     results: list[CheckResult] = []

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
+
+from tests.osv_server import OsvService, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -53,6 +56,21 @@ def git_repo(root: Path, files: Files, *, commit: bool = True) -> Path:
         git(root, "add", "-A", "-f")
         git(root, "commit", "-q", "-m", "fixture")
     return root
+
+
+@pytest.fixture(scope="session", autouse=True)
+def local_osv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OsvService]:
+    """Every evaluation in the suite audits against a loopback OSV service with its own cache."""
+    saved = {k: os.environ.get(k) for k in ("PRODGATE_OSV_URL", "XDG_CACHE_HOME")}
+    with serve() as (url, service):
+        os.environ["PRODGATE_OSV_URL"] = url
+        os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+        yield service
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 @pytest.fixture

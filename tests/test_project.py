@@ -18,7 +18,7 @@ def _quickstart() -> list[str]:
 def test_readme_has_exactly_two_quickstart_commands() -> None:
     commands = _quickstart()
     assert len(commands) == 2 and all("\n" not in c for c in commands)
-    assert commands[0].endswith("prodgate check examples/ready-service")
+    assert commands[0].endswith("prodgate check --offline examples/ready-service")
     assert (ROOT / "examples" / "ready-service").is_dir()
 
 

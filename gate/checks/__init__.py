@@ -1,6 +1,6 @@
 """The check registry. Importing this package registers every built-in check."""
 
-from gate.checks import code, dependencies, documentation, environment
+from gate.checks import code, dependencies, documentation, environment, vulnerabilities
 from gate.checks.base import CATEGORIES, REGISTRY, CheckSpec, Decision, Hit
 
 __all__ = [
@@ -13,4 +13,5 @@ __all__ = [
     "dependencies",
     "documentation",
     "environment",
+    "vulnerabilities",
 ]

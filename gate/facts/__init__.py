@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 from gate.facts.dependencies import DependencyFacts, collect_dependencies
 from gate.facts.docs import DocsFacts, collect_docs
 from gate.facts.python import PythonFacts, collect_python
 from gate.facts.repo import RepoFacts, collect_repo
+from gate.facts.vulnerabilities import AuditSettings, VulnerabilityFacts, collect_vulnerabilities, not_run
 from gate.snapshot import Snapshot
 
 
@@ -17,12 +19,26 @@ class Facts:
     python: PythonFacts
     dependencies: DependencyFacts
     docs: DocsFacts
+    vulnerabilities: VulnerabilityFacts = field(default_factory=not_run)
+    today: date = field(default_factory=date.today)
+    """The evaluation date, for expiry dates: one value for the whole run, and settable in tests."""
 
 
-def collect(snap: Snapshot) -> Facts:
+def collect(
+    snap: Snapshot, *, audit: AuditSettings | None = None, offline: bool = False, today: date | None = None
+) -> Facts:
+    """All facts. `audit` is None when no check needs the vulnerability audit (it is the one slow source);
+    `offline` skips it on purpose (e.g. a pre-commit hook), and the check then says it was not available."""
+    dependencies = collect_dependencies(snap)
     return Facts(
         repo=collect_repo(snap),
         python=collect_python(snap),
-        dependencies=collect_dependencies(snap),
+        dependencies=dependencies,
         docs=collect_docs(snap),
+        vulnerabilities=not_run("offline run (--offline), the advisory service was not asked")
+        if offline
+        else collect_vulnerabilities(snap, dependencies, audit)
+        if audit
+        else not_run(),
+        today=today or date.today(),
     )

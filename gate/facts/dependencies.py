@@ -101,7 +101,8 @@ def collect_dependencies(snap: Snapshot) -> DependencyFacts:
                             )
                         )
         for req in parsed.requirements:
-            if req.is_editable or req.is_local_path or not req.name:
+            # the parser marks URLs as local paths too: only a path that is not a URL is the project itself
+            if req.is_editable or (req.is_local_path and not req.is_url) or not req.name:
                 continue  # the project itself or a local path: nothing to pin
             spec = str(req.specifier or "")
             if req.link is not None:

@@ -1,0 +1,393 @@
+"""Known vulnerabilities in the pinned Python dependencies, found by pip-audit.
+
+How the audit stays safe and honest:
+- nothing from the repository reaches pip-audit's command line or pip: prodgate writes its own
+  requirements file of validated `name==version` lines and runs pip-audit with `--no-deps
+  --disable-pip`, so nothing is resolved, downloaded, built or installed;
+- `--strict`, and any failure of the run (service down, HTTP errors, timeouts, unreadable output) is
+  an audit error, never a clean result; dependencies whose version is not pinned are listed as not
+  audited, with the reason;
+- one pip-audit run for the whole repository, and results cached per (service, package, version).
+
+pip-audit runs as a subprocess of the same interpreter: its JSON output and CLI are its documented
+interface (its Python modules are private), and a subprocess can be bounded by a timeout and killed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from gate.facts.dependencies import DependencyFacts
+from gate.paths import folder_of, within
+from gate.snapshot import ParseError, Snapshot
+
+CACHE_TTL_S = 12 * 3600
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_TOML_KEY = re.compile(r'^\s*(name|version)\s*=\s*"([^"]*)"')
+_TOML_SOURCE_LOCAL = re.compile(r"^\s*source\s*=\s*\{\s*(editable|virtual|directory|path)\s*=")
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    service: str = "osv"
+    osv_url: str | None = None
+    cache_dir: Path | None = None
+    timeout: int = 15
+    run_timeout: int = 600
+
+
+@dataclass(frozen=True)
+class Place:
+    path: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Advisory:
+    id: str
+    aliases: tuple[str, ...]
+    fix_versions: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class AuditedPackage:
+    name: str
+    version: str
+    places: tuple[Place, ...]
+    advisories: tuple[Advisory, ...]
+
+
+@dataclass(frozen=True)
+class NotAudited:
+    name: str
+    place: Place
+    reason: str
+
+
+@dataclass(frozen=True)
+class VulnerabilityFacts:
+    service: str
+    audited: tuple[AuditedPackage, ...]
+    not_audited: tuple[NotAudited, ...]
+    error: str | None
+    """Why the audit itself failed; the packages it could not audit are in not_audited."""
+    ran: bool
+    """False when the audit was not asked for (the check is disabled)."""
+
+
+def not_run(reason: str = "the audit did not run") -> VulnerabilityFacts:
+    return VulnerabilityFacts(service="", audited=(), not_audited=(), error=reason, ran=False)
+
+
+# -- what is pinned where ---------------------------------------------------------------------------
+
+
+def _lock_packages(snap: Snapshot, rel: str) -> list[tuple[str, str, int]]:
+    """(name, version, line) of every package a lock file pins; the project itself is left out."""
+    name = rel.rsplit("/", 1)[-1]
+    text = snap.text(rel) or ""
+    found: list[tuple[str, str, int]] = []
+    if name == "Pipfile.lock":
+        data = snap.json(rel)
+        if not isinstance(data, dict):
+            return found
+        lines = text.splitlines()
+        for section in ("default", "develop"):
+            for pkg, info in (data.get(section) or {}).items():
+                version = str((info or {}).get("version", "")) if isinstance(info, dict) else ""
+                if version.startswith("=="):
+                    line = next((i for i, ln in enumerate(lines, 1) if f'"{pkg}": {{' in ln), 1)
+                    found.append((pkg, version[2:], line))
+        return found
+    # poetry.lock, uv.lock, pdm.lock: [[package]] tables with name and version keys
+    current: dict[str, Any] = {}
+    local = False
+
+    def flush() -> None:
+        if "name" in current and "version" in current and not local:
+            found.append((current["name"], current["version"], current["line"]))
+
+    for i, row in enumerate(text.splitlines(), 1):
+        if row.strip() == "[[package]]":
+            flush()
+            current, local = {}, False
+            continue
+        if row.startswith("["):
+            continue  # a sub-table such as [package.dependencies]: name and version came before it
+        m = _TOML_KEY.match(row)
+        if m and m.group(1) not in current:
+            current[m.group(1)] = m.group(2)
+            if m.group(1) == "name":
+                current["line"] = i
+        elif _TOML_SOURCE_LOCAL.match(row):
+            local = True
+    flush()
+    return found
+
+
+def pinned_set(
+    snap: Snapshot, deps: DependencyFacts
+) -> tuple[dict[tuple[str, str], list[Place]], list[NotAudited]]:
+    pins: dict[tuple[str, str], list[Place]] = {}
+    skipped: list[NotAudited] = []
+
+    def add(name: str, version: str, place: Place) -> None:
+        try:
+            Version(version)
+        except InvalidVersion:
+            skipped.append(NotAudited(name, place, f"'{version}' is not a valid version"))
+            return
+        if not _NAME.match(name):
+            skipped.append(NotAudited(name, place, "not a valid package name"))
+            return
+        pins.setdefault((canonicalize_name(name), version), []).append(place)
+
+    lock_dirs = [folder_of(p) for p in deps.lock_files]
+    for lock in deps.lock_files:
+        parsed = snap.json(lock) if lock.endswith("Pipfile.lock") else snap.toml(lock)
+        if parsed is None or isinstance(parsed, ParseError):
+            why = str(parsed) if parsed is not None else "it could not be read"
+            skipped.append(NotAudited(lock, Place(lock, None), f"the lock file was not audited: {why}"))
+            continue
+        for name, version, line in _lock_packages(snap, lock):
+            add(name, version, Place(lock, line))
+    for err in deps.errors:
+        if err.path in deps.requirement_files:
+            skipped.append(
+                NotAudited(
+                    "(unparsed line)", Place(err.path, err.line), f"the line does not parse: {err.message}"
+                )
+            )
+    constrained = {d.name for d in deps.requirements if d.constraint and d.pinned}
+    for dep in deps.requirements:
+        place = Place(dep.path, dep.line)
+        if dep.pinned and dep.specifier.startswith("=="):
+            add(dep.name, dep.specifier.lstrip("="), place)
+        elif dep.specifier.startswith("@"):
+            skipped.append(
+                NotAudited(dep.name, place, "installed from a URL, which advisories do not cover by version")
+            )
+        elif (
+            not dep.constraint
+            and dep.name not in constrained
+            and not any(within(dep.path, d) for d in lock_dirs)
+        ):
+            why = dep.specifier or "any version"
+            skipped.append(
+                NotAudited(dep.name, place, f"not pinned ({why}): the version is chosen at install time")
+            )
+    pinned_names = {name for name, _ in pins}
+    for dep in deps.pyproject_dependencies:
+        if any(within(dep.path, d) for d in lock_dirs) or dep.name in pinned_names:
+            continue
+        place = Place(dep.path, dep.line)
+        if dep.pinned:
+            add(dep.name, dep.specifier.lstrip("="), place)
+        else:
+            why = dep.specifier or "any version"
+            skipped.append(
+                NotAudited(
+                    dep.name,
+                    place,
+                    f"not pinned ({why}) and no lock file: the version is chosen at install time",
+                )
+            )
+    return pins, skipped
+
+
+# -- the cache ---------------------------------------------------------------------------------------
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "prodgate"
+
+
+class _Cache:
+    def __init__(self, folder: Path | None, service_key: str) -> None:
+        self.path = (folder or default_cache_dir()) / "vulnerabilities-v1.json"
+        self.service_key = service_key
+        self.entries: dict[str, Any] = {}
+        try:
+            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+            if isinstance(loaded, dict):
+                self.entries = loaded
+        except (OSError, ValueError):
+            self.entries = {}
+
+    def _key(self, name: str, version: str) -> str:
+        return f"{self.service_key}|{name}|{version}"
+
+    def get(self, name: str, version: str) -> list[Advisory] | None:
+        entry = self.entries.get(self._key(name, version))
+        if not isinstance(entry, dict) or time.time() - float(entry.get("at", 0)) > CACHE_TTL_S:
+            return None
+        return [
+            Advisory(a["id"], tuple(a["aliases"]), tuple(a["fix_versions"]), a["description"])
+            for a in entry["advisories"]
+        ]
+
+    def put(self, name: str, version: str, advisories: list[Advisory]) -> None:
+        self.entries[self._key(name, version)] = {
+            "at": time.time(),
+            "advisories": [
+                {
+                    "id": a.id,
+                    "aliases": list(a.aliases),
+                    "fix_versions": list(a.fix_versions),
+                    "description": a.description,
+                }
+                for a in advisories
+            ],
+        }
+
+    def save(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self.entries), encoding="utf-8")
+            tmp.replace(self.path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+# -- the audit ---------------------------------------------------------------------------------------
+
+
+def _run_pip_audit(
+    pins: list[tuple[str, str]], settings: AuditSettings
+) -> tuple[dict[tuple[str, str], list[Advisory]], dict[tuple[str, str], str], str | None]:
+    """Audit `pins` in one pip-audit run. Returns advisories per pin, per-pin skip reasons, and a run error."""
+    with tempfile.TemporaryDirectory(prefix="prodgate-audit-") as tmp:
+        req = Path(tmp) / "requirements.txt"
+        req.write_text("".join(f"{n}=={v}\n" for n, v in pins), encoding="utf-8")
+        cmd = [
+            sys.executable, "-m", "pip_audit",
+            "-r", str(req),
+            "--no-deps", "--disable-pip", "--strict",
+            "--format", "json", "--aliases", "on", "--desc", "on",
+            "--progress-spinner", "off",
+            "--timeout", str(settings.timeout),
+            "--vulnerability-service", settings.service,
+            "--cache-dir", str(Path(tmp) / "http-cache"),
+        ]  # fmt: skip
+        if settings.service == "osv" and settings.osv_url:
+            cmd += ["--osv-url", settings.osv_url]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_AUDIT", "PIP_"))}
+        try:
+            proc = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=settings.run_timeout, env=env, check=False
+            )
+        except subprocess.TimeoutExpired:
+            return {}, {}, f"pip-audit did not finish within {settings.run_timeout} s"
+        except OSError as exc:
+            return {}, {}, f"pip-audit could not be started: {exc}"
+    try:
+        report = json.loads(proc.stdout)
+        dependencies = report["dependencies"]
+    except (ValueError, KeyError, TypeError):
+        return {}, {}, _explain_failure(proc.returncode, proc.stderr)
+    found: dict[tuple[str, str], list[Advisory]] = {}
+    skipped: dict[tuple[str, str], str] = {}
+    for dep in dependencies:
+        key = (canonicalize_name(str(dep.get("name", ""))), str(dep.get("version", "")))
+        if "skip_reason" in dep:
+            skipped[key] = str(dep["skip_reason"])
+            continue
+        found[key] = [
+            Advisory(
+                id=str(v.get("id", "")),
+                aliases=tuple(sorted(str(a) for a in v.get("aliases") or [])),
+                fix_versions=tuple(str(f) for f in v.get("fix_versions") or []),
+                description=" ".join(str(v.get("description") or "").split())[:300],
+            )
+            for v in dep.get("vulns") or []
+        ]
+    return found, skipped, None
+
+
+def _batches(pins: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """Split pins so no run holds two versions of one package (pip-audit refuses a double requirement).
+
+    A monorepo whose services pin different versions of one package needs a run per version; most
+    repositories need exactly one run.
+    """
+    batches: list[list[tuple[str, str]]] = []
+    names: list[set[str]] = []
+    for name, version in pins:
+        for batch, taken in zip(batches, names, strict=True):
+            if name not in taken:
+                batch.append((name, version))
+                taken.add(name)
+                break
+        else:
+            batches.append([(name, version)])
+            names.append({name})
+    return batches
+
+
+def _explain_failure(code: int, stderr: str) -> str:
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip() and not ln.startswith("WARNING:")]
+    last = lines[-1] if lines else f"exit code {code} and no output"
+    if "ServiceError" in last or "HTTPError" in stderr:
+        return "the vulnerability service answered with an HTTP error (is the service URL right?)"
+    if "Timeout" in last or "timed out" in last:
+        return "the vulnerability service did not answer in time"
+    if "ConnectionError" in stderr or "Could not connect" in stderr or "Max retries exceeded" in stderr:
+        return "the vulnerability service could not be reached"
+    return f"pip-audit failed: {last[:300]}"
+
+
+def collect_vulnerabilities(
+    snap: Snapshot, deps: DependencyFacts, settings: AuditSettings
+) -> VulnerabilityFacts:
+    pins, not_audited = pinned_set(snap, deps)
+    service_key = f"{settings.service}:{settings.osv_url or 'default'}"
+    cache = _Cache(settings.cache_dir, service_key)
+    results: dict[tuple[str, str], list[Advisory]] = {}
+    todo: list[tuple[str, str]] = []
+    for key in sorted(pins):
+        cached = cache.get(*key)
+        if cached is None:
+            todo.append(key)
+        else:
+            results[key] = cached
+    error: str | None = None
+    found: dict[tuple[str, str], list[Advisory]] = {}
+    skipped: dict[tuple[str, str], str] = {}
+    for batch in _batches(todo):
+        batch_found, batch_skipped, batch_error = _run_pip_audit(batch, settings)
+        found.update(batch_found)
+        skipped.update(batch_skipped)
+        error = error or batch_error
+    if todo:
+        for key in todo:
+            if key in found:
+                results[key] = found[key]
+                cache.put(*key, found[key])
+            else:
+                reason = skipped.get(key) or error or "pip-audit returned no result for it"
+                for place in pins[key]:
+                    not_audited.append(NotAudited(key[0], place, reason))
+        cache.save()
+    audited = tuple(
+        AuditedPackage(name, version, tuple(pins[(name, version)]), tuple(results[(name, version)]))
+        for name, version in sorted(results)
+    )
+    service = settings.service + (
+        f" ({settings.osv_url})" if settings.service == "osv" and settings.osv_url else ""
+    )
+    return VulnerabilityFacts(service, audited, tuple(not_audited), error, ran=True)

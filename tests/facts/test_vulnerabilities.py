@@ -1,0 +1,190 @@
+"""The vulnerability audit: real pip-audit against a loopback OSV service serving the real PyPA advisories."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from gate.checks.vulnerabilities import (
+    IgnoreEntry,
+    VulnerabilityOptions,
+    dependencies_no_known_vulnerabilities,
+)
+from gate.config import Config, VulnerabilityConfig
+from gate.engine import evaluate
+from gate.facts import collect
+from gate.facts.dependencies import collect_dependencies
+from gate.facts.vulnerabilities import AuditSettings, collect_vulnerabilities
+from gate.model import CheckResult, Outcome
+from gate.snapshot import Snapshot
+from tests.osv_server import OsvService, serve
+
+CHECK = "dependencies-no-known-vulnerabilities"
+
+
+def _audit(root: Path, url: str, cache: Path, timeout: int = 5):  # type: ignore[no-untyped-def]
+    snap = Snapshot.load(root)
+    settings = AuditSettings(service="osv", osv_url=url, cache_dir=cache, timeout=timeout, run_timeout=120)
+    return collect_vulnerabilities(snap, collect_dependencies(snap), settings)
+
+
+def _result(root: Path, **env: str) -> CheckResult:
+    report = evaluate(root, Config(), environ=env or None)
+    return next(r for r in report.results if r.check_id == CHECK)
+
+
+def test_vulnerable_pins_are_found_with_ids_aliases_and_fixes(
+    make_tree: Callable[..., Path], tmp_path: Path
+) -> None:
+    root = make_tree({"requirements.txt": "flask==0.12.2\nrequests==2.19.0\njinja2==3.1.6\n"})
+    with serve() as (url, _):
+        facts = _audit(root, url, tmp_path / "c")
+    assert facts.error is None and facts.not_audited == ()
+    found = {(p.name, p.version): {a.id: a for a in p.advisories} for p in facts.audited}
+    assert set(found[("flask", "0.12.2")]) == {"PYSEC-2018-66", "PYSEC-2019-179", "PYSEC-2023-62"}
+    assert found[("flask", "0.12.2")]["PYSEC-2018-66"].fix_versions == ("0.12.3",)
+    assert "CVE-2018-1000656" in found[("flask", "0.12.2")]["PYSEC-2018-66"].aliases
+    assert "PYSEC-2018-28" in found[("requests", "2.19.0")]
+    assert found[("jinja2", "3.1.6")] == {}
+
+
+def test_clean_pins_pass_and_results_are_cached(make_tree: Callable[..., Path], tmp_path: Path) -> None:
+    root = make_tree({"requirements.txt": "flask==3.0.3\nrequests==2.32.3\n"})
+    with serve() as (url, service):
+        first = _audit(root, url, tmp_path / "c")
+        asked = len(service.queries)
+        second = _audit(root, url, tmp_path / "c")
+        assert len(service.queries) == asked == 2  # the second run asked nothing
+    assert first.audited == second.audited and first.error is None
+
+
+@pytest.mark.parametrize("mode", ["404", "500", "slow", "down"])
+def test_service_failures_are_errors_never_passes(
+    make_tree: Callable[..., Path], tmp_path: Path, mode: str
+) -> None:
+    root = make_tree({"requirements.txt": "flask==3.0.3\n"})
+    if mode == "down":
+        with socket.socket() as s:  # a port nobody listens on
+            s.bind(("127.0.0.1", 0))
+            url = f"http://127.0.0.1:{s.getsockname()[1]}/v1/query"
+        facts = _audit(root, url, tmp_path / "c", timeout=1)
+    else:
+        with serve(mode, delay=3) as (url, _):
+            facts = _audit(root, url, tmp_path / "c", timeout=1)
+    assert facts.error and not facts.audited
+    assert [n.name for n in facts.not_audited] == ["flask"]
+    decision = dependencies_no_known_vulnerabilities(_facts(root, facts), VulnerabilityOptions())
+    assert decision.outcome is Outcome.ERROR
+    assert (
+        "could not be reached" in decision.summary
+        or "HTTP error" in decision.summary
+        or "in time" in decision.summary
+    )
+
+
+def _facts(root: Path, vulns):  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    return dataclasses.replace(collect(Snapshot.load(root)), vulnerabilities=vulns)
+
+
+def test_unpinned_urls_unparsable_and_hashed_lines(make_tree: Callable[..., Path]) -> None:
+    root = make_tree(
+        {
+            "requirements.txt": (
+                "flask==3.0.3 --hash=sha256:" + "a" * 64 + "\n"
+                "requests>=2\n"
+                "-e .\n"
+                "foo @ https://example.invalid/foo-1.0.whl\n"
+                "this is ( not valid\n"
+                "-r more.txt\n"
+            ),
+            "more.txt": "flask==0.12.2\n",
+        }
+    )
+    result = _result(root)
+    assert result.outcome is Outcome.FAIL  # flask 0.12.2 from the included file
+    assert [str(f.primary) for f in result.findings] == ["more.txt:1"]
+    assert "Not audited (3)" in result.summary
+    assert "requests" in result.summary and "foo" in result.summary and "does not parse" in result.summary
+
+
+def test_partial_audit_is_missing_evidence(make_tree: Callable[..., Path]) -> None:
+    root = make_tree({"requirements.txt": "flask==3.0.3\nrequests\n"})
+    result = _result(root)
+    assert result.outcome is Outcome.MISSING_EVIDENCE
+    assert [str(f.primary) for f in result.findings] == ["requirements.txt:2"]
+
+
+def test_ignore_entries_expire(make_tree: Callable[..., Path]) -> None:
+    root = make_tree({"requirements.txt": "requests==2.30.0\n"})
+    facts = collect(Snapshot.load(root), audit=Config().audit_settings(os.environ), today=date(2026, 6, 1))
+    vulns = {a.id for p in facts.vulnerabilities.audited for a in p.advisories}
+    assert vulns == {"PYSEC-2023-74"}
+    live = VulnerabilityOptions(
+        ignore=(IgnoreEntry(id="CVE-2023-32681", reason="no proxies", expires=date(2026, 12, 31)),)
+    )
+    accepted = dependencies_no_known_vulnerabilities(facts, live)
+    assert accepted.outcome is Outcome.PASS and "Accepted: PYSEC-2023-74" in accepted.summary
+    gone = VulnerabilityOptions(
+        ignore=(IgnoreEntry(id="PYSEC-2023-74", reason="no proxies", expires=date(2026, 5, 31)),)
+    )
+    counted = dependencies_no_known_vulnerabilities(facts, gone)
+    assert counted.outcome is Outcome.FAIL
+    assert "ignore expired on 2026-05-31" in counted.hits[0].message
+
+
+def test_config_ignore_and_osv_url(tmp_path: Path, make_tree: Callable[..., Path]) -> None:
+    root = make_tree({"requirements.txt": "requests==2.30.0\n"})
+    config = Config(
+        vulnerabilities=VulnerabilityConfig(
+            ignore=({"id": "PYSEC-2023-74", "reason": "r", "expires": "2999-01-01"},)
+        )
+    )
+    report = evaluate(root, config)
+    assert next(r for r in report.results if r.check_id == CHECK).outcome is Outcome.PASS
+    with serve() as (url, service):
+        settings = Config(vulnerabilities=VulnerabilityConfig(service="pypi", osv_url=url)).audit_settings({})
+        assert settings.service == "osv" and settings.osv_url == url  # a URL implies the osv service
+        env_settings = Config().audit_settings({"PRODGATE_OSV_URL": url})
+        assert env_settings.osv_url == url
+        del service
+
+
+def test_offline_runs_say_not_available(make_tree: Callable[..., Path]) -> None:
+    root = make_tree({"requirements.txt": "flask==0.12.2\n"})
+    report = evaluate(root, Config(), offline=True)
+    result = next(r for r in report.results if r.check_id == CHECK)
+    assert result.outcome is Outcome.NOT_AVAILABLE and "offline" in result.summary
+
+
+def test_nothing_is_installed_or_executed(make_tree: Callable[..., Path], tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    root = make_tree(
+        {
+            "requirements.txt": (
+                f"flask==0.12.2; $(touch {marker})\n"
+                f"`touch {marker}`==1.0\n"
+                f"--install-option=--prefix=$(touch {marker})\n"
+                f"requests==2.19.0 ; python_version > '3' and os.system('touch {marker}')\n"
+                "-e git+https://example.invalid/evil.git#egg=evil\n"
+            ).encode()
+            + b"caf\xe9==1.0\n",
+        }
+    )
+    report = evaluate(root, Config())
+    assert not marker.exists()
+    site = Path(sys.prefix) / "lib"
+    assert not list(site.glob("python3*/site-packages/flask")), "the audit must not install anything"
+    result = next(r for r in report.results if r.check_id == CHECK)
+    assert result.outcome in (Outcome.FAIL, Outcome.ERROR, Outcome.MISSING_EVIDENCE)
+
+
+def test_osv_server_is_the_session_service(local_osv: OsvService) -> None:
+    assert local_osv.by_id["PYSEC-2018-66"]["affected"][0]["package"]["name"] == "flask"
