@@ -45,6 +45,11 @@ class VulnerabilityConfig(_Strict):
     )
     cache_dir: str | None = Field(default=None, description="Result cache (default: ~/.cache/prodgate).")
     timeout: int = Field(default=15, gt=0, le=300, description="Seconds to wait for each service answer.")
+    max_packages: int = Field(
+        default=1000,
+        gt=0,
+        description="Distinct package versions audited at most; the rest are reported as not audited.",
+    )
     ignore: tuple[IgnoreEntry, ...] = Field(
         default=(), description="Accepted advisories, each with an expiry."
     )
@@ -91,6 +96,7 @@ class Config(_Strict):
             osv_url=url,
             cache_dir=Path(vc.cache_dir).expanduser() if vc.cache_dir else None,
             timeout=vc.timeout,
+            max_packages=vc.max_packages,
         )
 
 

@@ -108,7 +108,8 @@ def _handler(service: OsvService) -> type[BaseHTTPRequestHandler]:
             return False
 
         def _json(self, payload: dict[str, Any]) -> None:
-            data = json.dumps(payload).encode()
+            # YAML reads the advisories' timestamps as datetimes; OSV sends RFC 3339 strings
+            data = json.dumps(payload, default=lambda o: o.isoformat().replace("+00:00", "Z")).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))

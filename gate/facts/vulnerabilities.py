@@ -46,6 +46,7 @@ class AuditSettings:
     cache_dir: Path | None = None
     timeout: int = 15
     run_timeout: int = 600
+    max_packages: int = 1000
 
 
 @dataclass(frozen=True)
@@ -365,6 +366,15 @@ def collect_vulnerabilities(
             todo.append(key)
         else:
             results[key] = cached
+    if len(todo) > settings.max_packages:
+        # pip-audit asks the service once per package: an absurd manifest must not hold the gate for hours
+        over, todo = todo[settings.max_packages :], todo[: settings.max_packages]
+        reason = f"over the audit limit of {settings.max_packages} packages (vulnerabilities.max_packages)"
+        not_audited.extend(
+            NotAudited(name, place, reason) for name, version in over for place in pins[(name, version)]
+        )
+        for key in over:
+            del pins[key]
     error: str | None = None
     found: dict[tuple[str, str], list[Advisory]] = {}
     skipped: dict[tuple[str, str], str] = {}

@@ -42,7 +42,8 @@ def _result(root: Path, **env: str) -> CheckResult:
 def test_vulnerable_pins_are_found_with_ids_aliases_and_fixes(
     make_tree: Callable[..., Path], tmp_path: Path
 ) -> None:
-    root = make_tree({"requirements.txt": "flask==0.12.2\nrequests==2.19.0\njinja2==3.1.6\n"})
+    # aiohttp's advisories carry unquoted YAML timestamps: the service must still answer OSV's JSON
+    root = make_tree({"requirements.txt": "flask==0.12.2\nrequests==2.19.0\njinja2==3.1.6\naiohttp==3.8.4\n"})
     with serve() as (url, _):
         facts = _audit(root, url, tmp_path / "c")
     assert facts.error is None and facts.not_audited == ()
@@ -52,6 +53,7 @@ def test_vulnerable_pins_are_found_with_ids_aliases_and_fixes(
     assert "CVE-2018-1000656" in found[("flask", "0.12.2")]["PYSEC-2018-66"].aliases
     assert "PYSEC-2018-28" in found[("requests", "2.19.0")]
     assert found[("jinja2", "3.1.6")] == {}
+    assert "PYSEC-2023-120" in found[("aiohttp", "3.8.4")]
 
 
 def test_clean_pins_pass_and_results_are_cached(make_tree: Callable[..., Path], tmp_path: Path) -> None:
@@ -188,3 +190,18 @@ def test_nothing_is_installed_or_executed(make_tree: Callable[..., Path], tmp_pa
 
 def test_osv_server_is_the_session_service(local_osv: OsvService) -> None:
     assert local_osv.by_id["PYSEC-2018-66"]["affected"][0]["package"]["name"] == "flask"
+
+
+def test_a_huge_requirements_file_gets_a_clear_bounded_answer(
+    make_tree: Callable[..., Path], tmp_path: Path
+) -> None:
+    lines = "".join(f"pkg-{i}==1.0.{i % 7}\n" for i in range(50_000))
+    root = make_tree({"requirements.txt": "flask==0.12.2\n" + lines})
+    with serve() as (url, service):
+        settings = AuditSettings(service="osv", osv_url=url, cache_dir=tmp_path / "c", max_packages=50)
+        snap = Snapshot.load(root)
+        facts = collect_vulnerabilities(snap, collect_dependencies(snap), settings)
+        assert len(service.queries) == 50
+    assert len(facts.audited) == 50 and len(facts.not_audited) == 50_001 - 50
+    assert all("audit limit of 50" in n.reason for n in facts.not_audited)
+    assert facts.error is None
