@@ -37,7 +37,13 @@ def _describe(advisory: Advisory) -> str:
         if advisory.fix_versions
         else ", no fixed version yet"
     )
-    return f"{advisory.id}{aliases}{fix} {_link(advisory)}"
+    rated = f", {advisory.severity} ({advisory.severity_source})" if advisory.severity else ""
+    return f"{advisory.id}{aliases}{fix}{rated} {_link(advisory)}"
+
+
+def _severity(advisory: Advisory) -> Severity:
+    # an advisory that states no severity counts as high: unknown is not harmless
+    return Severity(advisory.severity) if advisory.severity else Severity.HIGH
 
 
 def _matches(entry: IgnoreEntry, advisory: Advisory) -> bool:
@@ -70,6 +76,8 @@ def dependencies_no_known_vulnerabilities(facts: Facts, options: VulnerabilityOp
     answering errors) is never counted as clean: the result is `error` when the audit failed and
     `missing_evidence` when some dependencies could not be audited. With the osv service a package
     the database does not know is indistinguishable from a clean one (that is how OSV answers).
+    Each finding's severity is the advisory's own (CVSS v4/v3 base score: 9.0+ critical, 7.0+ high,
+    4.0+ medium, else low; or the GHSA label, MODERATE as medium); without one it is high.
 
     ## Why it matters
     A model server exposes its dependencies to the network: a known hole in the web framework or
@@ -98,6 +106,7 @@ def dependencies_no_known_vulnerabilities(facts: Facts, options: VulnerabilityOp
     expired: list[str] = []
     for pkg in vf.audited:
         counted: list[str] = []
+        worst: list[Severity] = []
         for advisory in pkg.advisories:
             entries = [e for e in options.ignore if _matches(e, advisory)]
             live = [e for e in entries if e.expires >= facts.today]
@@ -108,8 +117,9 @@ def dependencies_no_known_vulnerabilities(facts: Facts, options: VulnerabilityOp
             if entries:
                 expired.append(f"{advisory.id} (expired {entries[0].expires})")
             counted.append(_describe(advisory) + note)
+            worst.append(_severity(advisory))
         if counted:
-            hits.extend(_package_hits(pkg, counted))
+            hits.extend(_package_hits(pkg, counted, max(worst, key=lambda s: s.rank)))
     unaudited = [
         f"{n.name} ({n.place.path}{f':{n.place.line}' if n.place.line else ''}): {n.reason}"
         for n in vf.not_audited
@@ -142,9 +152,9 @@ def dependencies_no_known_vulnerabilities(facts: Facts, options: VulnerabilityOp
     )
 
 
-def _package_hits(pkg: AuditedPackage, advisories: list[str]) -> list[Hit]:
+def _package_hits(pkg: AuditedPackage, advisories: list[str], severity: Severity) -> list[Hit]:
     message = (
         f"{pkg.name} {pkg.version} has {len(advisories)} known vulnerabilit{'y' if len(advisories) == 1 else 'ies'}: "
         + "; ".join(advisories)
     )
-    return [Hit(message, (at(place.path, place.line),)) for place in pkg.places]
+    return [Hit(message, (at(place.path, place.line),), severity=severity) for place in pkg.places]

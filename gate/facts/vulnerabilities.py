@@ -15,6 +15,7 @@ interface (its Python modules are private), and a subprocess can be bounded by a
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -22,10 +23,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cvss import CVSS3, CVSS4, CVSSError
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
@@ -61,6 +64,9 @@ class Advisory:
     aliases: tuple[str, ...]
     fix_versions: tuple[str, ...]
     description: str
+    severity: str | None = None
+    """critical/high/medium/low/info from the advisory itself, None when it states none."""
+    severity_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -236,23 +242,18 @@ class _Cache:
         entry = self.entries.get(self._key(name, version))
         if not isinstance(entry, dict) or time.time() - float(entry.get("at", 0)) > CACHE_TTL_S:
             return None
-        return [
-            Advisory(a["id"], tuple(a["aliases"]), tuple(a["fix_versions"]), a["description"])
-            for a in entry["advisories"]
-        ]
+        try:
+            return [
+                Advisory(**{**a, "aliases": tuple(a["aliases"]), "fix_versions": tuple(a["fix_versions"])})
+                for a in entry["advisories"]
+            ]
+        except (KeyError, TypeError):
+            return None  # written by another version: ask again
 
     def put(self, name: str, version: str, advisories: list[Advisory]) -> None:
         self.entries[self._key(name, version)] = {
             "at": time.time(),
-            "advisories": [
-                {
-                    "id": a.id,
-                    "aliases": list(a.aliases),
-                    "fix_versions": list(a.fix_versions),
-                    "description": a.description,
-                }
-                for a in advisories
-            ],
+            "advisories": [dataclasses.asdict(a) for a in advisories],
         }
 
     def save(self) -> None:
@@ -320,6 +321,81 @@ def _run_pip_audit(
     return found, skipped, None
 
 
+_GHSA_LABELS = {
+    "CRITICAL": "critical",
+    "HIGH": "high",
+    "MODERATE": "medium",
+    "MEDIUM": "medium",
+    "LOW": "low",
+}
+
+
+def severity_of(record: dict[str, Any]) -> tuple[str | None, str | None]:
+    """An OSV record's severity: the CVSS v4 or v3 base score of its vector (bands of the CVSS
+    specification: 9.0+ critical, 7.0+ high, 4.0+ medium, 0.1+ low, 0 info), else the GHSA label
+    (MODERATE is medium); (None, None) when the advisory states none."""
+    for entry in record.get("severity") or []:
+        kind, vector = entry.get("type"), str(entry.get("score", ""))
+        try:
+            if kind == "CVSS_V4":
+                score = float(CVSS4(vector).base_score)
+            elif kind == "CVSS_V3":
+                score = float(CVSS3(vector).base_score)
+            else:
+                continue
+        except (CVSSError, ValueError, KeyError, TypeError):
+            continue
+        band = (
+            "critical"
+            if score >= 9
+            else "high"
+            if score >= 7
+            else "medium"
+            if score >= 4
+            else "low"
+            if score > 0
+            else "info"
+        )
+        return band, f"CVSS {score:.1f}"
+    label = (record.get("database_specific") or {}).get("severity")
+    if isinstance(label, str) and label.upper() in _GHSA_LABELS:
+        return _GHSA_LABELS[label.upper()], f"advisory severity {label.upper()}"
+    return None, None
+
+
+def _vulns_endpoint(settings: AuditSettings) -> str:
+    query = settings.osv_url or "https://api.osv.dev/v1/query"
+    return query.rsplit("/", 1)[0] + "/vulns/"
+
+
+def _with_severity(
+    found: dict[tuple[str, str], list[Advisory]], settings: AuditSettings
+) -> dict[tuple[str, str], list[Advisory]]:
+    """Look each found advisory up once (GET /v1/vulns/ID) for its severity. A failed lookup leaves the
+    severity unknown, which the check treats as high: it never makes the audit fail or pass."""
+    ids = sorted({a.id for advisories in found.values() for a in advisories})
+    rated: dict[str, tuple[str | None, str | None]] = {}
+    base = _vulns_endpoint(settings)
+    for vuln_id in ids:
+        if not re.fullmatch(r"[A-Za-z0-9._:-]+", vuln_id):
+            continue
+        try:
+            # the endpoint is http(s) only: config validates osv_url's scheme
+            with urllib.request.urlopen(base + vuln_id, timeout=settings.timeout) as response:  # noqa: S310
+                rated[vuln_id] = severity_of(json.loads(response.read()))
+        except (OSError, ValueError):
+            continue
+    return {
+        key: [
+            dataclasses.replace(a, severity=rated[a.id][0], severity_source=rated[a.id][1])
+            if a.id in rated
+            else a
+            for a in advisories
+        ]
+        for key, advisories in found.items()
+    }
+
+
 def _batches(pins: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
     """Split pins so no run holds two versions of one package (pip-audit refuses a double requirement).
 
@@ -383,6 +459,8 @@ def collect_vulnerabilities(
         found.update(batch_found)
         skipped.update(batch_skipped)
         error = error or batch_error
+    if settings.service == "osv":
+        found = _with_severity(found, settings)
     if todo:
         for key in todo:
             if key in found:

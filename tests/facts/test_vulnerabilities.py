@@ -20,7 +20,7 @@ from gate.config import Config, VulnerabilityConfig
 from gate.engine import evaluate
 from gate.facts import collect
 from gate.facts.dependencies import collect_dependencies
-from gate.facts.vulnerabilities import AuditSettings, collect_vulnerabilities
+from gate.facts.vulnerabilities import AuditSettings, collect_vulnerabilities, severity_of
 from gate.model import CheckResult, Outcome
 from gate.snapshot import Snapshot
 from tests.osv_server import OsvService, serve
@@ -205,3 +205,42 @@ def test_a_huge_requirements_file_gets_a_clear_bounded_answer(
     assert len(facts.audited) == 50 and len(facts.not_audited) == 50_001 - 50
     assert all("audit limit of 50" in n.reason for n in facts.not_audited)
     assert facts.error is None
+
+
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        (
+            {"severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"}]},
+            ("high", "CVSS 7.5"),
+        ),
+        (
+            {"severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:L/A:N"}]},
+            ("medium", "CVSS 5.3"),
+        ),
+        (
+            {"severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]},
+            ("critical", "CVSS 9.8"),
+        ),
+        (
+            {
+                "severity": [{"type": "CVSS_V3", "score": "not a vector"}],
+                "database_specific": {"severity": "MODERATE"},
+            },
+            ("medium", "advisory severity MODERATE"),
+        ),
+        ({"id": "PYSEC-1"}, (None, None)),
+    ],
+)
+def test_severity_from_the_advisory(
+    record: dict[str, object], expected: tuple[str | None, str | None]
+) -> None:
+    assert severity_of(record) == expected
+
+
+def test_findings_carry_the_advisory_severity(make_tree: Callable[..., Path]) -> None:
+    root = make_tree({"requirements.txt": "fastapi==0.109.0\nflask==0.12.2\n"})
+    result = _result(root)
+    by_path = {f.message.split(" ")[0]: f for f in result.findings}
+    assert by_path["fastapi"].severity.value == "high" and "high (CVSS 7.5)" in by_path["fastapi"].message
+    assert by_path["flask"].severity.value == "high"  # PYSEC entries without a rating count as high
