@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sys
@@ -20,7 +21,7 @@ from gate.config import Config, VulnerabilityConfig
 from gate.engine import evaluate
 from gate.facts import collect
 from gate.facts.dependencies import collect_dependencies
-from gate.facts.vulnerabilities import AuditSettings, collect_vulnerabilities, severity_of
+from gate.facts.vulnerabilities import AuditSettings, collect_vulnerabilities, pinned_set, severity_of
 from gate.model import CheckResult, Outcome
 from gate.snapshot import Snapshot
 from tests.osv_server import OsvService, serve
@@ -244,3 +245,36 @@ def test_findings_carry_the_advisory_severity(make_tree: Callable[..., Path]) ->
     by_path = {f.message.split(" ")[0]: f for f in result.findings}
     assert by_path["fastapi"].severity.value == "high" and "high (CVSS 7.5)" in by_path["fastapi"].message
     assert by_path["flask"].severity.value == "high"  # PYSEC entries without a rating count as high
+
+
+def test_every_lock_format_is_read_with_lines(make_tree: Callable[..., Path]) -> None:
+    root = make_tree(
+        {
+            "a/poetry.lock": (
+                '[[package]]\nname = "flask"\nversion = "0.12.2"\ndescription = "x"\n\n'
+                '[package.dependencies]\njinja2 = ">=2"\n\n[[package]]\nname = "jinja2"\nversion = "3.1.6"\n'
+            ),
+            "b/Pipfile.lock": json.dumps(
+                {
+                    "_meta": {},
+                    "default": {"requests": {"version": "==2.19.0"}},
+                    "develop": {"pytest": {"version": "==8.3.4"}},
+                },
+                indent=4,
+            ),
+            "c/pdm.lock": '[metadata]\ngroups = ["default"]\n\n[[package]]\nname = "idna"\nversion = "3.6"\n',
+            "d/uv.lock": "this is [not toml\n",
+        }
+    )
+    snap = Snapshot.load(root)
+    pins, skipped = pinned_set(snap, collect_dependencies(snap))
+    assert {k: [str(p.path) + ":" + str(p.line) for p in v] for k, v in pins.items()} == {
+        ("flask", "0.12.2"): ["a/poetry.lock:2"],
+        ("jinja2", "3.1.6"): ["a/poetry.lock:10"],
+        ("requests", "2.19.0"): ["b/Pipfile.lock:4"],
+        ("pytest", "8.3.4"): ["b/Pipfile.lock:9"],
+        ("idna", "3.6"): ["c/pdm.lock:5"],
+    }
+    assert [(s.place.path, "does not parse" in s.reason or "not audited" in s.reason) for s in skipped] == [
+        ("d/uv.lock", True)
+    ]
