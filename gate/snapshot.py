@@ -26,6 +26,7 @@ import yaml
 from gate.model import Frozen, Skipped
 
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
+MAX_YAML_NODES = 1_000_000
 _BINARY_SNIFF = 8192
 _GIT_TIMEOUT_S = 60
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
@@ -244,6 +245,13 @@ def parse_yaml_text(text: str) -> YamlDocuments:
         while loader.check_node():
             node = loader.get_node()
             if node is not None:
+                if _expanded_size(node, {}) > MAX_YAML_NODES:
+                    mark = node.start_mark
+                    raise ParseFailure(
+                        f"refused: the document expands to more than {MAX_YAML_NODES} nodes (alias bomb?)",
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
                 nodes.append(node)
         data = tuple(loader.construct_document(n) for n in nodes)
     except yaml.MarkedYAMLError as exc:
@@ -256,6 +264,22 @@ def parse_yaml_text(text: str) -> YamlDocuments:
     finally:
         loader.dispose()
     return YamlDocuments(nodes=tuple(nodes), data=data)
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many nodes the document has once every alias is expanded, computed without expanding:
+    aliases share node objects, so sizes are memoised per object (a DAG walk, linear in its size)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # a recursive alias (a cycle) counts once instead of looping
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(child, memo) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    memo[key] = size
+    return size
 
 
 def _parse_json(text: str) -> Any:

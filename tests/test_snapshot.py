@@ -125,3 +125,17 @@ def test_special_files_are_never_opened(make_tree: Callable[..., Path]) -> None:
     root = make_tree({"a.py": "x = 1\n"})
     os.mkfifo(root / "pipe")  # reading a FIFO with no writer would hang forever
     assert Snapshot.load(root).files == ("a.py",)
+
+
+def test_yaml_alias_bombs_are_refused(make_tree: Callable[..., Path]) -> None:
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]"
+        for i in range(8)
+    ]
+    root = make_tree({"bomb.yaml": "\n".join(levels) + "\n", "fine.yaml": "x: &x [1, 2]\ny: *x\n"})
+    snap = Snapshot.load(root)
+    bomb = snap.yaml("bomb.yaml")
+    assert isinstance(bomb, ParseError) and "alias bomb" in bomb.message and bomb.line == 1
+    fine = snap.yaml("fine.yaml")
+    assert isinstance(fine, YamlDocuments) and fine.data[0] == {"x": [1, 2], "y": [1, 2]}
