@@ -39,7 +39,12 @@ def test_not_ready_example_fails_at_the_right_places() -> None:
     report = json.loads(out)
     results = {r["check_id"]: r for r in report["results"]}
     assert report["verdict"]["passed"] is False
-    assert set(report["verdict"]["blocking_checks"]) == {"python-syntax-valid", "env-file-ignored"}
+    assert set(report["verdict"]["blocking_checks"]) == {
+        "python-syntax-valid",
+        "env-file-ignored",
+        "dockerfile-non-root-user",
+        "dockerfile-production-server",
+    }
 
     def where(check_id: str) -> list[str]:
         return sorted(
@@ -56,6 +61,10 @@ def test_not_ready_example_fails_at_the_right_places() -> None:
     assert results["env-file-ignored"]["severity"] == "critical"  # tracked, not merely unignored
     assert where("env-example-present") == ["app.py:11", "app.py:12", "app.py:17"]
     assert where("readme-present") == ["README.md:1"]
+    assert where("dockerfile-production-server") == ["Dockerfile:5"]
+    assert results["dockerfile-production-server"]["findings"][0]["locations"][1]["path"] == "app.py"
+    assert where("dockerfile-base-image-pinned") == ["Dockerfile:1"]
+    assert where("dockerignore-present") == ["Dockerfile:2"]
     # the .env's value never reaches the report
     assert "placeholder-not-a-real-secret" not in out
 

@@ -1,6 +1,6 @@
 """The check registry. Importing this package registers every built-in check."""
 
-from gate.checks import code, dependencies, documentation, environment, vulnerabilities
+from gate.checks import code, container, dependencies, documentation, environment, vulnerabilities
 from gate.checks.base import CATEGORIES, REGISTRY, CheckSpec, Decision, Hit
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "Decision",
     "Hit",
     "code",
+    "container",
     "dependencies",
     "documentation",
     "environment",

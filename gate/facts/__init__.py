@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from gate.facts.dependencies import DependencyFacts, collect_dependencies
+from gate.facts.dockerfile import DockerFacts, collect_docker
 from gate.facts.docs import DocsFacts, collect_docs
 from gate.facts.python import PythonFacts, collect_python
 from gate.facts.repo import RepoFacts, collect_repo
@@ -19,6 +20,7 @@ class Facts:
     python: PythonFacts
     dependencies: DependencyFacts
     docs: DocsFacts
+    docker: DockerFacts
     vulnerabilities: VulnerabilityFacts = field(default_factory=not_run)
     today: date = field(default_factory=date.today)
     """The evaluation date, for expiry dates: one value for the whole run, and settable in tests."""
@@ -35,6 +37,7 @@ def collect(
         python=collect_python(snap),
         dependencies=dependencies,
         docs=collect_docs(snap),
+        docker=collect_docker(snap),
         vulnerabilities=not_run("offline run (--offline), the advisory service was not asked")
         if offline
         else collect_vulnerabilities(snap, dependencies, audit)

@@ -35,6 +35,9 @@ class PythonFacts:
     env_reads: tuple[EnvRead, ...]
     """Reads in service code (tests excluded: they set variables up rather than document configuration)."""
     test_functions: tuple[TestFunction, ...]
+    server_runs: tuple[EnvRead, ...]
+    """Where code starts a server itself; `name` says which: flask-dev (Flask's app.run), werkzeug-dev
+    (run_simple), uvicorn, hypercorn, waitress."""
     dotenv_loads: tuple[EnvRead, ...]
     """Places that load a .env file (python-dotenv, pydantic-settings env_file); name is what loads it."""
     unparsed: tuple[str, ...]
@@ -59,6 +62,7 @@ def collect_python(snap: Snapshot) -> PythonFacts:
     reads: list[EnvRead] = []
     tests: list[TestFunction] = []
     dotenv: list[EnvRead] = []
+    servers: list[EnvRead] = []
     unparsed: list[str] = []
     for rel in snap.with_suffix(".py"):
         tree = snap.python(rel, keep=False)
@@ -80,8 +84,16 @@ def collect_python(snap: Snapshot) -> PythonFacts:
                 reads.extend(_env_reads(rel, walk_near(tree, lines)))
             if lines := _lines_with(text, ("dotenv", "env_file")):
                 dotenv.extend(_dotenv_loads(rel, walk_near(tree, lines)))
+            if lines := _lines_with(text, (".run(", "serve(", "run_simple(", "Flask(")):
+                servers.extend(_server_runs(rel, walk_near(tree, lines)))
     return PythonFacts(
-        tuple(modules), tuple(errors), tuple(reads), tuple(tests), tuple(dotenv), tuple(unparsed)
+        modules=tuple(modules),
+        syntax_errors=tuple(errors),
+        env_reads=tuple(reads),
+        test_functions=tuple(tests),
+        server_runs=tuple(servers),
+        dotenv_loads=tuple(dotenv),
+        unparsed=tuple(unparsed),
     )
 
 
@@ -199,4 +211,42 @@ def _dotenv_loads(rel: str, nodes: Iterable[ast.AST]) -> list[EnvRead]:
             found.append(EnvRead("python-dotenv", rel, node.lineno))
         elif isinstance(node, ast.keyword) and node.arg == "env_file" and node.value is not None:
             found.append(EnvRead("env_file setting", rel, node.value.lineno))
+    return found
+
+
+_SERVER_FUNCS = {
+    ("uvicorn", "run"): "uvicorn",
+    ("hypercorn", "run"): "hypercorn",
+    ("waitress", "serve"): "waitress",
+}
+
+
+def _server_runs(rel: str, nodes: Iterable[ast.AST]) -> list[EnvRead]:
+    """Calls that start a server: Flask's development server (app.run on a Flask(...) object, werkzeug's
+    run_simple) or a production one (uvicorn.run, waitress.serve, ...)."""
+    found: list[EnvRead] = []
+    flask_names: set[str] = set()
+    calls: list[ast.Call] = []
+    for node in nodes:
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Call)
+            and _base_name(node.value.func) == "Flask"
+        ):
+            flask_names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.Call):
+            calls.append(node)
+    for call in calls:
+        func = call.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            owner, attr = func.value.id, func.attr
+            if attr == "run" and owner in flask_names:
+                found.append(EnvRead("flask-dev", rel, call.lineno))
+            elif (owner, attr) in _SERVER_FUNCS:
+                found.append(EnvRead(_SERVER_FUNCS[(owner, attr)], rel, call.lineno))
+        elif isinstance(func, ast.Name):
+            if func.id == "run_simple":
+                found.append(EnvRead("werkzeug-dev", rel, call.lineno))
+            elif func.id == "serve":
+                found.append(EnvRead("waitress", rel, call.lineno))
     return found

@@ -1,0 +1,805 @@
+"""Dockerfile checks: what the image runs, as whom, from what, and what it carries along.
+
+Every Dockerfile in the repository counts (Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile).
+The image's behaviour is its final stage's, including what that stage inherits from an earlier stage it
+is built FROM. A Dockerfile the parser rejects makes each check report `error` for that file, and the
+other files are still judged.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pathspec
+
+from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
+from gate.facts import Facts
+from gate.facts.dockerfile import Dockerfile, Instruction, Stage, substitute
+from gate.model import Confidence, Level, Outcome, Severity
+
+
+def _decide(facts: Facts, hits: list[Hit], unsure: list[Hit], ok: str, bad: str) -> Decision:
+    """The common ending: fail on findings, error on unparsable files, missing_evidence when unsure."""
+    docker = facts.docker
+    if not docker.dockerfiles and not docker.errors:
+        return not_applicable("No Dockerfile in the repository.")
+    broken = [Hit(f"{e.message}", (at(e.path, e.line),)) for e in docker.errors]
+    also = f" {len(broken)} Dockerfile(s) could not be parsed." if broken else ""
+    if hits:
+        return failed(f"{bad}.{also}", *hits, *broken)
+    if broken:
+        return Decision(
+            Outcome.ERROR,
+            f"{len(broken)} Dockerfile(s) could not be parsed: {docker.errors[0]}",
+            tuple(broken),
+        )
+    if unsure:
+        return Decision(Outcome.MISSING_EVIDENCE, "Could not decide for every Dockerfile.", tuple(unsure))
+    return passed(ok)
+
+
+def _root_stage(df: Dockerfile, stage: Stage) -> Stage:
+    current = stage
+    while (parent := df.parent(current)) is not None:
+        current = parent
+    return current
+
+
+def _image_parts(ref: str) -> tuple[str, str | None, str | None]:
+    """(repository, tag, digest) of an image reference."""
+    digest = None
+    if "@" in ref:
+        ref, digest = ref.split("@", 1)
+    name, tag = ref, None
+    if ":" in ref.rsplit("/", 1)[-1]:
+        name, tag = ref.rsplit(":", 1)
+    return name.lower(), tag, digest
+
+
+# -- user -------------------------------------------------------------------------------------------
+
+_NONROOT_BASES = re.compile(r"(distroless/.*:(debug-)?nonroot|^cgr\.dev/chainguard/|[-:]nonroot\b)")
+
+
+@check(
+    id="dockerfile-non-root-user",
+    title="Non-root user configured",
+    category="container",
+    severity=Severity.HIGH,
+    level=Level.BRONZE,
+    applies_when="the repository has a Dockerfile",
+    remediation="Create an unprivileged user and switch to it in the final stage: `RUN useradd --uid 10001 app` then `USER app`.",
+    seeds=("Non-root user configured", "No root user"),
+)
+def dockerfile_non_root_user(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That the final stage of every Dockerfile runs as a non-root user: its last `USER` (or the one it
+    inherits from the stage it is built FROM) is neither `root` nor `0`. A final stage with no `USER`
+    at all runs as root too, which hadolint's DL3002 does not report; an image built on a base that
+    runs as non-root by default (distroless `:nonroot`, Chainguard) passes. A `USER ${VAR}` that cannot
+    be resolved is reported as undecided, not guessed. Peers: hadolint DL3002, Checkov CKV_DOCKER_3.
+
+    ## Why it matters
+    A process running as root inside the container turns any code-execution bug (a pickle, a template
+    injection) into root on the container and a short step from the host.
+
+    ## How to fix
+    Add an unprivileged user in the final stage and switch to it before `CMD`.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.11-slim
+    RUN useradd --create-home --uid 10001 app
+    USER app
+    CMD ["gunicorn", "app:app"]
+    ```
+    """
+    hits: list[Hit] = []
+    unsure: list[Hit] = []
+    for df in facts.docker.dockerfiles:
+        final = df.final
+        found = df.inherited(final, "USER")
+        if found is None:
+            base = _root_stage(df, final).base_resolved or ""
+            if not _NONROOT_BASES.search(base):
+                hits.append(
+                    Hit(
+                        f"the final stage has no USER, so the container runs as root.",
+                        (at(df.path, final.line),),
+                    )
+                )
+            continue
+        _, ins = found
+        user = substitute(ins.value[0] if ins.value else "", df.args)
+        if user is None:
+            unsure.append(Hit(f"`{ins.original}` uses a variable with no default.", (at(df.path, ins.line),)))
+        elif user.split(":")[0] in ("root", "0", ""):
+            hits.append(Hit(f"the final stage runs as `{user}`.", (at(df.path, ins.line),)))
+    return _decide(facts, hits, unsure, "Every final stage runs as a non-root user.", "Image(s) run as root")
+
+
+# -- healthcheck ------------------------------------------------------------------------------------
+
+
+@check(
+    id="dockerfile-healthcheck",
+    title="Health checks defined",
+    category="container",
+    severity=Severity.LOW,
+    level=Level.SILVER,
+    confidence=Confidence.MEDIUM,
+    applies_when="the repository has a Dockerfile",
+    remediation="Add a HEALTHCHECK that calls the service's health endpoint, or define probes where the image runs.",
+    seeds=("Health checks defined", "Health checks working (`/health` endpoint)"),
+)
+def dockerfile_healthcheck(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That the final stage of every Dockerfile declares a `HEALTHCHECK` (directly or inherited), and not
+    `HEALTHCHECK NONE`. Kubernetes ignores HEALTHCHECK and uses probes instead; relating the two across
+    files is the next step of this check. Peer: Checkov CKV_DOCKER_2.
+
+    ## Why it matters
+    Without a health check Docker and Compose report a container whose model failed to load as
+    "running", and restart policies never kick in.
+
+    ## How to fix
+    Call the health endpoint with a tool the image has (the slim Python images have no curl).
+
+    ## Example
+    ```dockerfile
+    HEALTHCHECK --interval=30s --timeout=3s \\
+      CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')"
+    ```
+    """
+    hits: list[Hit] = []
+    for df in facts.docker.dockerfiles:
+        found = df.inherited(df.final, "HEALTHCHECK")
+        if found is None:
+            hits.append(Hit(f"the final stage has no HEALTHCHECK.", (at(df.path, df.final.line),)))
+        elif found[1].value and found[1].value[0].upper() == "NONE":
+            hits.append(
+                Hit(
+                    f"HEALTHCHECK NONE disables the base image's check.",
+                    (at(df.path, found[1].line),),
+                )
+            )
+    return _decide(facts, hits, [], "Every final stage has a HEALTHCHECK.", "Image(s) without a health check")
+
+
+# -- base image pinned ------------------------------------------------------------------------------
+
+
+@check(
+    id="dockerfile-base-image-pinned",
+    title="Images tagged with version numbers",
+    category="container",
+    severity=Severity.MEDIUM,
+    level=Level.BRONZE,
+    applies_when="the repository has a Dockerfile",
+    remediation="Name an explicit version tag (`python:3.11.9-slim`), or better a digest (`python:3.11-slim@sha256:...`).",
+    seeds=("Images tagged with version numbers", "Base image from trusted source"),
+)
+def dockerfile_base_image_pinned(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That every `FROM` names an explicit tag other than `latest` (build-stage references and `scratch`
+    are exempt). `ARG`s are substituted with their defaults; a base that depends on an ARG without a
+    default cannot be judged and is reported as undecided. A digest (`@sha256:...`) is the stronger
+    form and is named as such. Peers: hadolint DL3006 and DL3007.
+
+    ## Why it matters
+    `FROM python` builds on whatever was pushed last: the Python minor version, the Debian release
+    and the system libraries a model depends on change under a rebuild nobody reviewed.
+
+    ## How to fix
+    Pin a version tag; for reproducible builds pin the digest and let Dependabot or Renovate move it.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.11.9-slim-bookworm@sha256:<digest>
+    ```
+    """
+    hits: list[Hit] = []
+    unsure: list[Hit] = []
+    digests = 0
+    for df in facts.docker.dockerfiles:
+        names = set()
+        for stage in df.stages:
+            base = stage.base_resolved
+            if stage.base.lower() in names or stage.base.lower() == "scratch":
+                pass
+            elif base is None:
+                unsure.append(
+                    Hit(
+                        f"`FROM {stage.base}` depends on an ARG with no default.",
+                        (at(df.path, stage.line),),
+                    )
+                )
+            else:
+                _, tag, digest = _image_parts(base)
+                if digest:
+                    digests += 1
+                elif tag is None:
+                    hits.append(
+                        Hit(
+                            f"`FROM {base}` has no tag, so it means latest.",
+                            (at(df.path, stage.line),),
+                        )
+                    )
+                elif tag == "latest":
+                    hits.append(Hit(f"`FROM {base}` uses the latest tag.", (at(df.path, stage.line),)))
+            if stage.name:
+                names.add(stage.name)
+    strong = f" ({digests} pinned by digest)" if digests else " (none by digest, the stronger form)"
+    return _decide(
+        facts, hits, unsure, f"Every base image has an explicit version{strong}.", "Base image(s) not pinned"
+    )
+
+
+# -- multi-stage ------------------------------------------------------------------------------------
+
+_INSTALLS = re.compile(
+    r"\b(pip3?|python3? -m pip|uv pip|poetry|apt-get|apk|yum|dnf|npm|yarn|pnpm|conda|mamba) (install|add|sync)\b"
+)
+
+
+@check(
+    id="dockerfile-multi-stage",
+    title="Multi-stage build used",
+    category="container",
+    severity=Severity.LOW,
+    level=Level.GOLD,
+    applies_when="a Dockerfile installs packages",
+    remediation="Install and build in a first stage, then copy only the results into a slim final stage.",
+    seeds=("Multi-stage build used", "Image size optimized"),
+)
+def dockerfile_multi_stage(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That a Dockerfile which installs packages (pip, uv, poetry, apt-get, apk, npm, ...) does so in a
+    multi-stage build, so compilers, caches and build-only packages stay out of the final image.
+    Dockerfiles that install nothing are not judged.
+
+    ## Why it matters
+    Build tools in the final image make it larger (slower pulls, slower autoscaling) and give an
+    attacker a compiler.
+
+    ## How to fix
+    Build wheels or a virtual environment in a `build` stage and `COPY --from=build` the result.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.11-slim AS build
+    RUN pip install --no-cache-dir --prefix=/install -r requirements.txt
+    FROM python:3.11-slim
+    COPY --from=build /install /usr/local
+    ```
+    """
+    hits: list[Hit] = []
+    judged = 0
+    for df in facts.docker.dockerfiles:
+        installs = [
+            i for s in df.stages for i in s.instructions if i.cmd == "RUN" and _INSTALLS.search(i.text)
+        ]
+        if not installs:
+            continue
+        judged += 1
+        if len(df.stages) < 2:
+            hits.append(Hit(f"installs packages in a single stage.", (at(df.path, installs[0].line),)))
+    if facts.docker.dockerfiles and not judged and not facts.docker.errors:
+        return not_applicable("No Dockerfile installs packages.")
+    return _decide(
+        facts,
+        hits,
+        [],
+        f"{judged} Dockerfile(s) that install packages use multi-stage builds.",
+        "Single-stage build(s)",
+    )
+
+
+# -- .dockerignore ----------------------------------------------------------------------------------
+
+
+def _copies_whole_context(df: Dockerfile) -> Instruction | None:
+    for stage in df.stages:
+        for ins in stage.instructions:
+            if ins.cmd in ("COPY", "ADD") and not any(f.startswith("--from") for f in ins.flags):
+                sources = [v for v in ins.value[:-1] if not v.startswith("<<")]
+                if any(s.rstrip("/") in (".", "", "*", "./*") for s in sources):
+                    return ins
+    return None
+
+
+@check(
+    id="dockerignore-present",
+    title=".dockerignore configured",
+    category="container",
+    severity=Severity.MEDIUM,
+    level=Level.SILVER,
+    applies_when="the repository has a Dockerfile",
+    remediation="Add a .dockerignore beside the Dockerfile that excludes at least .git, .env and local virtual environments.",
+    seeds=(".dockerignore configured",),
+)
+def dockerignore_present(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That each Dockerfile's build context (its own folder) has a `.dockerignore` (or a
+    `<Dockerfile>.dockerignore` beside it, which BuildKit prefers), and, when the build copies the
+    whole context (`COPY . .`), that it excludes `.git` and `.env`.
+
+    ## Why it matters
+    `COPY . .` without an ignore file bakes the git history, local `.env` secrets and virtual
+    environments into an image that is pushed to a registry.
+
+    ## How to fix
+    Add the ignore file; list `.git`, `.env`, `.venv`, `__pycache__` and large local data.
+
+    ## Example
+    ```text
+    .git
+    .env
+    .venv
+    __pycache__
+    ```
+    """
+    hits: list[Hit] = []
+    for df in facts.docker.dockerfiles:
+        ignore = facts.docker.dockerignore_for(df.path)
+        whole = _copies_whole_context(df)
+        if ignore is None:
+            if whole is not None:
+                hits.append(
+                    Hit(
+                        f"`{whole.original}` copies the whole context and there is no .dockerignore.",
+                        (at(df.path, whole.line),),
+                    )
+                )
+            else:
+                hits.append(
+                    Hit(
+                        f"no .dockerignore for its build context.",
+                        (at(df.path, 1),),
+                        severity=Severity.LOW,
+                    )
+                )
+            continue
+        if whole is None:
+            continue
+        # BuildKit's patterns are close to gitignore's for these paths: root-relative, ** and ! negation
+        spec = pathspec.GitIgnoreSpec.from_lines([p.lstrip("/") for _, p in ignore.patterns])
+        missing = [
+            name for name, probe in ((".git", ".git/HEAD"), (".env", ".env")) if not spec.match_file(probe)
+        ]
+        if missing:
+            hits.append(
+                Hit(
+                    f"{ignore.path} does not exclude {' and '.join(missing)}, and {df.path} copies the whole context.",
+                    (at(ignore.path, 1), at(df.path, whole.line)),
+                )
+            )
+    return _decide(
+        facts,
+        hits,
+        [],
+        "Every build context has a .dockerignore that keeps .git and .env out.",
+        "Build context(s) not filtered",
+    )
+
+
+# -- secrets in ENV/ARG -----------------------------------------------------------------------------
+
+_SECRET_NAME = re.compile(
+    r"(password|passwd|secret|token|api_?key|apikey|access_?key|private_?key|credential)", re.I
+)
+_NOT_SECRET_SUFFIX = re.compile(r"_(file|path|dir|name|url|endpoint|length|ttl|header)$", re.I)
+_PLACEHOLDER = re.compile(
+    r"^(|changeme|change-me|change_me|placeholder|dummy|example|none|null|x+|\*+|<.*>|\$\{?\w+\}?)$", re.I
+)
+
+
+def _env_pairs(ins: Instruction) -> list[tuple[str, str]]:
+    values = list(ins.value)
+    if ins.cmd == "ARG":
+        return [(v.partition("=")[0], v.partition("=")[2]) for v in values]
+    return [(values[i], values[i + 1] if i + 1 < len(values) else "") for i in range(0, len(values), 2)]
+
+
+def _secret_hits(df: Dockerfile, ins: Instruction) -> list[Hit]:
+    hits = []
+    for name, value in _env_pairs(ins):
+        if not _SECRET_NAME.search(name) or _NOT_SECRET_SUFFIX.search(name):
+            continue
+        if ins.cmd == "ENV" and _PLACEHOLDER.match(value.strip("\"'")):
+            continue  # a placeholder or a reference: the real value comes at run time
+        what = "a literal value" if ins.cmd == "ENV" else "a build argument, which stays in the image history"
+        # the value itself is never repeated: only its name and where it is
+        hits.append(Hit(f"{ins.cmd} {name} puts a secret in {what}.", (at(df.path, ins.line),)))
+    return hits
+
+
+@check(
+    id="dockerfile-no-secrets",
+    title="No hardcoded secrets or credentials",
+    category="security",
+    severity=Severity.HIGH,
+    level=Level.BRONZE,
+    applies_when="the repository has a Dockerfile",
+    remediation="Pass secrets at run time (environment, orchestrator secrets), or at build time with `RUN --mount=type=secret`.",
+    seeds=("No hardcoded secrets or credentials", "Secrets not in code/configs"),
+)
+def dockerfile_no_secrets(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    `ENV` and `ARG` instructions whose names say they hold a secret (password, secret, token, API key,
+    access key, private key, credential; names ending in _FILE, _PATH, _URL and the like are exempt).
+    `ENV` is reported when it sets a literal value (placeholders such as `changeme` or `${VAR}` are
+    not); `ARG` always, because build arguments are recorded in the image history. The finding names
+    the variable and the line, never the value. Peer: Docker's build check SecretsUsedInArgOrEnv.
+
+    ## Why it matters
+    Anyone who can pull the image can read its ENV and build arguments with `docker history` or
+    `docker inspect`, long after the key was meant to be rotated.
+
+    ## How to fix
+    Inject secrets when the container starts, or mount them only for the RUN step that needs them.
+
+    ## Example
+    ```dockerfile
+    RUN --mount=type=secret,id=pip_token \\
+        PIP_INDEX_URL="https://__token__:$(cat /run/secrets/pip_token)@pypi.example/simple" pip install -r requirements.txt
+    ```
+    """
+    hits: list[Hit] = []
+    for df in facts.docker.dockerfiles:
+        for stage in df.stages:
+            for ins in stage.instructions:
+                if ins.cmd in ("ENV", "ARG"):
+                    hits.extend(_secret_hits(df, ins))
+        for name in df.args:
+            if _SECRET_NAME.search(name) and not _NOT_SECRET_SUFFIX.search(name):
+                hits.append(
+                    Hit(
+                        f"ARG {name} before FROM puts a secret in a build argument.",
+                        (at(df.path, 1),),
+                    )
+                )
+    return _decide(facts, hits, [], "No ENV or ARG carries a secret.", "Secret(s) in ENV or ARG")
+
+
+# -- COPY, not ADD ----------------------------------------------------------------------------------
+
+_ARCHIVE = re.compile(r"\.(tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz|tar\.zst)$", re.I)
+
+
+@check(
+    id="dockerfile-copy-not-add",
+    title="COPY used instead of ADD",
+    category="container",
+    severity=Severity.LOW,
+    level=Level.SILVER,
+    applies_when="the repository has a Dockerfile",
+    remediation="Use COPY for files and folders; keep ADD for remote URLs and local tar archives it must unpack.",
+    seeds=(),
+)
+def dockerfile_copy_not_add(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That `ADD` is used only where it does something `COPY` cannot: fetching a URL or unpacking a local
+    tar archive. Peer: hadolint DL3020.
+
+    ## Why it matters
+    `ADD` silently unpacks archives and fetches URLs; used for plain files it hides what ends up in
+    the image from the reviewer.
+
+    ## How to fix
+    Replace `ADD src dest` with `COPY src dest`.
+
+    ## Example
+    ```dockerfile
+    COPY app/ /app/app/
+    ```
+    """
+    hits: list[Hit] = []
+    for df in facts.docker.dockerfiles:
+        for stage in df.stages:
+            for ins in stage.instructions:
+                if ins.cmd != "ADD":
+                    continue
+                sources = [v for v in ins.value[:-1] if not v.startswith("<<")]
+                plain = [
+                    s
+                    for s in sources
+                    if not re.match(r"^(https?://|git@|git://)", s) and not _ARCHIVE.search(s)
+                ]
+                if plain:
+                    hits.append(
+                        Hit(
+                            f"`{ins.original}` adds local files; COPY says what it does.",
+                            (at(df.path, ins.line),),
+                        )
+                    )
+    return _decide(facts, hits, [], "ADD is used only for URLs and archives.", "ADD used for local files")
+
+
+# -- pip cache --------------------------------------------------------------------------------------
+
+_PIP_INSTALL = re.compile(r"\b(pip3?|python3? -m pip|uv pip) install\b")
+
+
+def _final_chain(df: Dockerfile) -> list[Stage]:
+    chain = [df.final]
+    while (parent := df.parent(chain[-1])) is not None:
+        chain.append(parent)
+    return chain
+
+
+@check(
+    id="dockerfile-pip-no-cache",
+    title="Image size optimized",
+    category="container",
+    severity=Severity.LOW,
+    level=Level.GOLD,
+    applies_when="a Dockerfile's final image runs pip install",
+    remediation="Add `--no-cache-dir` to pip install (or `--no-cache` for uv), set PIP_NO_CACHE_DIR=1, or use a cache mount.",
+    seeds=("Image size optimized",),
+)
+def dockerfile_pip_no_cache(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That `pip install` (also `python -m pip` and `uv pip`) in the stages that make up the final image
+    does not leave pip's download cache behind: `--no-cache-dir`, `PIP_NO_CACHE_DIR` in the stage's
+    environment, or a `--mount=type=cache` on the RUN. Build stages whose files are not copied
+    wholesale are not judged: their cache never reaches the image. Peer: hadolint DL3042.
+
+    ## Why it matters
+    The cache is often as large as the packages themselves (hundreds of MB with torch), shipped
+    with every pull for nothing.
+
+    ## How to fix
+    Add the flag, or better, install in a build stage.
+
+    ## Example
+    ```dockerfile
+    RUN pip install --no-cache-dir -r requirements.txt
+    ```
+    """
+    hits: list[Hit] = []
+    for df in facts.docker.dockerfiles:
+        chain = _final_chain(df)
+        env_off = any(
+            name.upper() in ("PIP_NO_CACHE_DIR", "UV_NO_CACHE")
+            for stage in chain
+            for ins in stage.instructions
+            if ins.cmd == "ENV"
+            for name, _ in _env_pairs(ins)
+        )
+        if env_off:
+            continue
+        for stage in chain:
+            for ins in stage.instructions:
+                if ins.cmd != "RUN" or not _PIP_INSTALL.search(ins.text):
+                    continue
+                if "--no-cache" in ins.text or any("type=cache" in f for f in ins.flags):
+                    continue
+                hits.append(
+                    Hit(
+                        f"pip install keeps its cache in the final image.",
+                        (at(df.path, ins.line),),
+                    )
+                )
+    return _decide(facts, hits, [], "No pip cache is left in a final image.", "pip cache kept in the image")
+
+
+# -- exec form --------------------------------------------------------------------------------------
+
+
+@check(
+    id="dockerfile-exec-form-cmd",
+    title="CMD and ENTRYPOINT in exec form",
+    category="container",
+    severity=Severity.MEDIUM,
+    level=Level.SILVER,
+    applies_when="a Dockerfile's final stage sets CMD or ENTRYPOINT",
+    remediation='Write CMD and ENTRYPOINT as JSON arrays: `CMD ["gunicorn", "-b", "0.0.0.0:8000", "app:app"]`.',
+    seeds=(),
+)
+def dockerfile_exec_form_cmd(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That the `CMD` and `ENTRYPOINT` the final image runs (its own or inherited from an earlier stage)
+    use the exec (JSON array) form. Peer: hadolint DL3025.
+
+    ## Why it matters
+    In shell form the server runs under `/bin/sh -c`, which does not forward SIGTERM: every rollout
+    waits for the kill timeout and drops the requests in flight instead of shutting down cleanly.
+
+    ## How to fix
+    Use the JSON array form; if you need a shell for variable expansion, `exec` the server from it.
+
+    ## Example
+    ```dockerfile
+    CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]
+    ```
+    """
+    hits: list[Hit] = []
+    judged = 0
+    for df in facts.docker.dockerfiles:
+        for cmd in ("ENTRYPOINT", "CMD"):
+            found = df.inherited(df.final, cmd)
+            if found is None:
+                continue
+            judged += 1
+            ins = found[1]
+            if not ins.json:
+                hits.append(Hit(f"`{ins.original}` is in shell form.", (at(df.path, ins.line),)))
+    if facts.docker.dockerfiles and not judged and not facts.docker.errors:
+        return not_applicable("No final stage sets CMD or ENTRYPOINT.")
+    return _decide(facts, hits, [], "CMD and ENTRYPOINT use the exec form.", "Shell-form CMD or ENTRYPOINT")
+
+
+# -- production server ------------------------------------------------------------------------------
+
+_PROD_SERVERS = re.compile(
+    r"\b(gunicorn|uvicorn|hypercorn|waitress-serve|daphne|granian|uwsgi|bentoml|torchserve|tritonserver|mlflow)\b"
+)
+_FLASK_DEV = re.compile(r"\bflask\b.*\brun\b")
+_PYTHON_SCRIPT = re.compile(r"\bpython[\d.]*\s+(?:-\w+\s+)*([\w./-]+\.py)\b")
+_PYTHON_RELATED = re.compile(r"\b(python[\d.]*|flask|gunicorn|uvicorn|hypercorn|waitress-serve)\b")
+
+
+@check(
+    id="dockerfile-production-server",
+    title="Production WSGI/ASGI server used",
+    category="container",
+    severity=Severity.HIGH,
+    level=Level.BRONZE,
+    applies_when="a Dockerfile starts a Python service",
+    remediation="Start the app with gunicorn (Flask) or uvicorn/gunicorn with uvicorn workers (FastAPI), not Flask's development server.",
+    seeds=("API starts without errors: `python app.py`",),
+)
+def dockerfile_production_server(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    What the final image starts (ENTRYPOINT plus CMD): a production server (gunicorn, uvicorn,
+    hypercorn, waitress, uwsgi, or a model server such as BentoML, TorchServe, Triton) passes;
+    `flask run` fails; `python app.py` is judged by reading app.py's code: it fails when the module
+    starts Flask's development server (`app.run()` on a `Flask(...)` object, werkzeug's `run_simple`)
+    and passes when it starts uvicorn, hypercorn or waitress itself. A command prodgate cannot
+    follow (a shell script) is reported as undecided; images that do not start Python are not judged.
+
+    ## Why it matters
+    Flask's development server is single-threaded by default, has no worker management and says
+    in its own banner that it is not for production; under load the model endpoint queues and times out.
+
+    ## How to fix
+    Add gunicorn to the requirements and start it in the CMD.
+
+    ## Example
+    ```dockerfile
+    CMD ["gunicorn", "--workers", "2", "--bind", "0.0.0.0:8000", "app:app"]
+    ```
+    """
+    hits: list[Hit] = []
+    unsure: list[Hit] = []
+    judged = 0
+    for df in facts.docker.dockerfiles:
+        parts = [df.inherited(df.final, c) for c in ("ENTRYPOINT", "CMD")]
+        found = [p[1] for p in parts if p is not None]
+        command = " ".join(" ".join(i.value) for i in found)
+        if not found or not _PYTHON_RELATED.search(command):
+            continue
+        judged += 1
+        where = at(df.path, found[-1].line)
+        if _PROD_SERVERS.search(command):
+            continue
+        if _FLASK_DEV.search(command):
+            hits.append(Hit(f"starts Flask's development server (`{command}`).", (where,)))
+            continue
+        script = _PYTHON_SCRIPT.search(command)
+        if script is None:
+            unsure.append(Hit(f"cannot tell which server `{command}` starts.", (where,)))
+            continue
+        name = script.group(1).rsplit("/", 1)[-1]
+        runs = [r for r in facts.python.server_runs if r.path.rsplit("/", 1)[-1] == name]
+        dev = [r for r in runs if r.name in ("flask-dev", "werkzeug-dev")]
+        if dev:
+            hits.append(
+                Hit(
+                    f"`{command}` runs {dev[0].path}, which starts Flask's development server.",
+                    (where, at(dev[0].path, dev[0].line)),
+                )
+            )
+        elif not runs:
+            unsure.append(Hit(f"`{command}` starts no server prodgate can see in {name}.", (where,)))
+    if facts.docker.dockerfiles and not judged and not facts.docker.errors:
+        return not_applicable("No Dockerfile starts a Python service.")
+    return _decide(
+        facts,
+        hits,
+        unsure,
+        "Every Python image starts a production server.",
+        "Development server in the image",
+    )
+
+
+# -- minimal base -----------------------------------------------------------------------------------
+
+_MINIMAL = re.compile(r"(slim|alpine|minimal|distroless|chainguard|micro|busybox|scratch|runtime)", re.I)
+_KNOWN_FULL = (
+    "python",
+    "node",
+    "debian",
+    "ubuntu",
+    "pytorch/pytorch",
+    "nvidia/cuda",
+    "tensorflow/tensorflow",
+    "continuumio/miniconda3",
+    "continuumio/anaconda3",
+)
+
+
+@check(
+    id="dockerfile-minimal-base",
+    title="Dockerfile uses minimal base image",
+    category="container",
+    severity=Severity.LOW,
+    level=Level.SILVER,
+    applies_when="the repository has a Dockerfile",
+    remediation="Build the final stage FROM a slim or distroless image (python:3.11-slim, gcr.io/distroless/python3).",
+    seeds=("Dockerfile uses minimal base image (python:3.9-slim)", "Minimal dependencies"),
+)
+def dockerfile_minimal_base(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That the final image is built on a minimal base: a slim, alpine, distroless, Chainguard, minimal,
+    micro or runtime variant, or scratch. Full images prodgate knows (python, node, debian, ubuntu,
+    pytorch/pytorch, nvidia/cuda, tensorflow/tensorflow, conda) without such a variant fail; a base it
+    does not know cannot be judged and is reported as undecided rather than passed.
+
+    ## Why it matters
+    `python:3.11` is about 1 GB with compilers and hundreds of packages the service never uses; each
+    of them is in the vulnerability scan and in every pull during a scale-out.
+
+    ## How to fix
+    Use the `-slim` variant (and a build stage for anything that needs compilers).
+
+    ## Example
+    ```dockerfile
+    FROM python:3.11-slim
+    ```
+    """
+    hits: list[Hit] = []
+    unsure: list[Hit] = []
+    for df in facts.docker.dockerfiles:
+        root = _root_stage(df, df.final)
+        base = root.base_resolved
+        if base is None:
+            unsure.append(
+                Hit(
+                    f"the final base `{root.base}` depends on an ARG with no default.",
+                    (at(df.path, root.line),),
+                )
+            )
+            continue
+        name, tag, _ = _image_parts(base)
+        if name == "scratch" or _MINIMAL.search(f"{name}:{tag or ''}"):
+            continue
+        short = name.removeprefix("docker.io/").removeprefix("library/")
+        if short in _KNOWN_FULL:
+            hits.append(
+                Hit(
+                    f"the final image is built on the full `{base}` image.",
+                    (at(df.path, root.line),),
+                )
+            )
+        else:
+            unsure.append(
+                Hit(
+                    f"cannot tell whether `{base}` is a minimal image.",
+                    (at(df.path, root.line),),
+                    confidence=Confidence.LOW,
+                )
+            )
+    return _decide(facts, hits, unsure, "Every final image is built on a minimal base.", "Full base image(s)")

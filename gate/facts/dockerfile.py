@@ -1,0 +1,212 @@
+"""Facts from every Dockerfile in the repository, read with BuildKit's own parser.
+
+The `dockerfile` package binds the Go parser Docker itself uses, so heredocs, escape directives, line
+continuations and odd spacing are read exactly as `docker build` reads them. On top of it this module
+adds what the parser leaves to the builder: stages, `ARG` substitution in `FROM`, and which stage an
+image's final stage inherits its `USER` and `HEALTHCHECK` from.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+
+import dockerfile
+
+from gate.snapshot import ParseError, Snapshot
+
+_VAR = re.compile(r"\$(?:\{(\w+)(?::?([-+])([^}]*))?\}|(\w+))")
+
+
+@dataclass(frozen=True)
+class Instruction:
+    cmd: str
+    """Upper-case instruction name (FROM, RUN, ...)."""
+    value: tuple[str, ...]
+    json: bool
+    flags: tuple[str, ...]
+    original: str
+    line: int
+    end_line: int
+    heredocs: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The instruction's arguments as one string, heredoc bodies included (for RUN scripts)."""
+        return " ".join(self.value) + "".join("\n" + h for h in self.heredocs)
+
+
+@dataclass(frozen=True)
+class Stage:
+    index: int
+    name: str | None
+    base: str
+    """The FROM image as written."""
+    base_resolved: str | None
+    """The FROM image with ARGs substituted; None when an ARG has no value to substitute."""
+    line: int
+    instructions: tuple[Instruction, ...]
+
+    def last(self, cmd: str) -> Instruction | None:
+        found = [i for i in self.instructions if i.cmd == cmd]
+        return found[-1] if found else None
+
+
+@dataclass(frozen=True)
+class Dockerfile:
+    path: str
+    stages: tuple[Stage, ...]
+    args: dict[str, str]
+    """ARGs declared before the first FROM, with their defaults ("" when none)."""
+
+    @property
+    def final(self) -> Stage:
+        return self.stages[-1]
+
+    def parent(self, stage: Stage) -> Stage | None:
+        """The earlier stage this one is built FROM, if any (FROM build)."""
+        for earlier in self.stages[: stage.index]:
+            if earlier.name and earlier.name == (stage.base_resolved or stage.base).lower():
+                return earlier
+        return None
+
+    def inherited(self, stage: Stage, cmd: str) -> tuple[Stage, Instruction] | None:
+        """The last `cmd` that applies to `stage`, following FROM <stage> chains."""
+        current: Stage | None = stage
+        while current is not None:
+            found = current.last(cmd)
+            if found is not None:
+                return current, found
+            current = self.parent(current)
+        return None
+
+    def stage_names(self) -> set[str]:
+        return {s.name for s in self.stages if s.name}
+
+
+@dataclass(frozen=True)
+class DockerignoreFile:
+    path: str
+    patterns: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True)
+class DockerFacts:
+    dockerfiles: tuple[Dockerfile, ...]
+    errors: tuple[ParseError, ...]
+    dockerignores: tuple[DockerignoreFile, ...]
+
+    def dockerignore_for(self, dockerfile_path: str) -> DockerignoreFile | None:
+        """The ignore file BuildKit uses for a Dockerfile built from its own folder:
+        `<Dockerfile>.dockerignore` beside it first, then the context's `.dockerignore`."""
+        folder = posixpath.dirname(dockerfile_path)
+        candidates = (f"{dockerfile_path}.dockerignore", posixpath.join(folder, ".dockerignore"))
+        by_path = {d.path: d for d in self.dockerignores}
+        for candidate in candidates:
+            if candidate in by_path:
+                return by_path[candidate]
+        return None
+
+
+def is_dockerfile(rel: str) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    lower = name.lower()
+    return (
+        name in ("Dockerfile", "Containerfile")
+        or (name.startswith(("Dockerfile.", "Containerfile.")) and not lower.endswith(".dockerignore"))
+        or lower.endswith(".dockerfile")
+    )
+
+
+def substitute(text: str, args: dict[str, str]) -> str | None:
+    """${VAR}, $VAR, ${VAR:-default} with the given ARG values; None if a variable has no value."""
+    missing = False
+
+    def repl(m: re.Match[str]) -> str:
+        nonlocal missing
+        name, op, word = m.group(1) or m.group(4), m.group(2), m.group(3) or ""
+        value = args.get(name, "")
+        if op == "-":
+            return value or word
+        if op == "+":
+            return word if value else ""
+        if not value:
+            missing = True
+        return value
+
+    result = _VAR.sub(repl, text)
+    return None if missing else result
+
+
+def parse_dockerfile(rel: str, text: str) -> Dockerfile | ParseError:
+    try:
+        commands = dockerfile.parse_string(text)
+    except dockerfile.GoParseError as exc:
+        return ParseError(path=rel, message=f"Dockerfile does not parse: {exc}")
+    args: dict[str, str] = {}
+    stages: list[Stage] = []
+    current: list[Instruction] = []
+    header: tuple[str, str | None, int] | None = None
+
+    def close() -> None:
+        if header is not None:
+            base, name, line = header
+            stages.append(Stage(len(stages), name, base, substitute(base, args), line, tuple(current)))
+
+    for c in commands:
+        ins = Instruction(
+            cmd=c.cmd.upper(),
+            value=tuple(c.value),
+            json=bool(c.json),
+            flags=tuple(c.flags),
+            original=c.original,
+            line=c.start_line,
+            end_line=c.end_line,
+            heredocs=tuple(h.content for h in c.heredocs),
+        )
+        if ins.cmd == "FROM":
+            close()
+            current = []
+            values = [v for v in ins.value if v]
+            base = values[0] if values else ""
+            name = values[2].lower() if len(values) >= 3 and values[1].upper() == "AS" else None
+            header = (base, name, ins.line)
+        elif header is None:
+            if ins.cmd == "ARG":
+                for v in ins.value:
+                    key, _, default = v.partition("=")
+                    args[key] = default.strip("\"'")
+        else:
+            current.append(ins)
+    close()
+    if not stages:
+        return ParseError(path=rel, line=1, message="Dockerfile has no FROM instruction")
+    return Dockerfile(rel, tuple(stages), args)
+
+
+def collect_docker(snap: Snapshot) -> DockerFacts:
+    files: list[Dockerfile] = []
+    errors: list[ParseError] = []
+    for rel in snap.files:
+        if not is_dockerfile(rel):
+            continue
+        text = snap.text(rel)
+        if text is None:
+            continue
+        parsed = parse_dockerfile(rel, text)
+        if isinstance(parsed, ParseError):
+            errors.append(parsed)
+        else:
+            files.append(parsed)
+    ignores = []
+    for rel in snap.files:
+        if rel.rsplit("/", 1)[-1] == ".dockerignore" or rel.endswith(".dockerignore"):
+            lines = (snap.text(rel) or "").splitlines()
+            patterns = tuple(
+                (i, ln.strip())
+                for i, ln in enumerate(lines, 1)
+                if ln.strip() and not ln.strip().startswith("#")
+            )
+            ignores.append(DockerignoreFile(rel, patterns))
+    return DockerFacts(tuple(files), tuple(errors), tuple(ignores))
