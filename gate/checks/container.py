@@ -105,7 +105,7 @@ def dockerfile_non_root_user(facts: Facts, options: NoOptions) -> Decision:
             if not _NONROOT_BASES.search(base):
                 hits.append(
                     Hit(
-                        f"the final stage has no USER, so the container runs as root.",
+                        "The final stage has no USER, so the container runs as root.",
                         (at(df.path, final.line),),
                     )
                 )
@@ -115,7 +115,7 @@ def dockerfile_non_root_user(facts: Facts, options: NoOptions) -> Decision:
         if user is None:
             unsure.append(Hit(f"`{ins.original}` uses a variable with no default.", (at(df.path, ins.line),)))
         elif user.split(":")[0] in ("root", "0", ""):
-            hits.append(Hit(f"the final stage runs as `{user}`.", (at(df.path, ins.line),)))
+            hits.append(Hit(f"The final stage runs as `{user}`.", (at(df.path, ins.line),)))
     return _decide(facts, hits, unsure, "Every final stage runs as a non-root user.", "Image(s) run as root")
 
 
@@ -157,11 +157,11 @@ def dockerfile_healthcheck(facts: Facts, options: NoOptions) -> Decision:
     for df in facts.docker.dockerfiles:
         found = df.inherited(df.final, "HEALTHCHECK")
         if found is None:
-            hits.append(Hit(f"the final stage has no HEALTHCHECK.", (at(df.path, df.final.line),)))
+            hits.append(Hit("The final stage has no HEALTHCHECK.", (at(df.path, df.final.line),)))
         elif found[1].value and found[1].value[0].upper() == "NONE":
             hits.append(
                 Hit(
-                    f"HEALTHCHECK NONE disables the base image's check.",
+                    "HEALTHCHECK NONE disables the base image's check.",
                     (at(df.path, found[1].line),),
                 )
             )
@@ -287,7 +287,7 @@ def dockerfile_multi_stage(facts: Facts, options: NoOptions) -> Decision:
             continue
         judged += 1
         if len(df.stages) < 2:
-            hits.append(Hit(f"installs packages in a single stage.", (at(df.path, installs[0].line),)))
+            hits.append(Hit("Installs packages in a single stage.", (at(df.path, installs[0].line),)))
     if facts.docker.dockerfiles and not judged and not facts.docker.errors:
         return not_applicable("No Dockerfile installs packages.")
     return _decide(
@@ -359,7 +359,7 @@ def dockerignore_present(facts: Facts, options: NoOptions) -> Decision:
             else:
                 hits.append(
                     Hit(
-                        f"no .dockerignore for its build context.",
+                        "No .dockerignore for its build context.",
                         (at(df.path, 1),),
                         severity=Severity.LOW,
                     )
@@ -585,7 +585,7 @@ def dockerfile_pip_no_cache(facts: Facts, options: NoOptions) -> Decision:
                     continue
                 hits.append(
                     Hit(
-                        f"pip install keeps its cache in the final image.",
+                        "Pip install keeps its cache in the final image.",
                         (at(df.path, ins.line),),
                     )
                 )
@@ -695,11 +695,11 @@ def dockerfile_production_server(facts: Facts, options: NoOptions) -> Decision:
         if _PROD_SERVERS.search(command):
             continue
         if _FLASK_DEV.search(command):
-            hits.append(Hit(f"starts Flask's development server (`{command}`).", (where,)))
+            hits.append(Hit(f"Starts Flask's development server (`{command}`).", (where,)))
             continue
         script = _PYTHON_SCRIPT.search(command)
         if script is None:
-            unsure.append(Hit(f"cannot tell which server `{command}` starts.", (where,)))
+            unsure.append(Hit(f"Cannot tell which server `{command}` starts.", (where,)))
             continue
         name = script.group(1).rsplit("/", 1)[-1]
         runs = [r for r in facts.python.server_runs if r.path.rsplit("/", 1)[-1] == name]
@@ -778,7 +778,7 @@ def dockerfile_minimal_base(facts: Facts, options: NoOptions) -> Decision:
         if base is None:
             unsure.append(
                 Hit(
-                    f"the final base `{root.base}` depends on an ARG with no default.",
+                    f"The final base `{root.base}` depends on an ARG with no default.",
                     (at(df.path, root.line),),
                 )
             )
@@ -790,14 +790,14 @@ def dockerfile_minimal_base(facts: Facts, options: NoOptions) -> Decision:
         if short in _KNOWN_FULL:
             hits.append(
                 Hit(
-                    f"the final image is built on the full `{base}` image.",
+                    f"The final image is built on the full `{base}` image.",
                     (at(df.path, root.line),),
                 )
             )
         else:
             unsure.append(
                 Hit(
-                    f"cannot tell whether `{base}` is a minimal image.",
+                    f"Cannot tell whether `{base}` is a minimal image.",
                     (at(df.path, root.line),),
                     confidence=Confidence.LOW,
                 )
