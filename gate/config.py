@@ -15,6 +15,7 @@ from gate.checks.vulnerabilities import IgnoreEntry
 from gate.facts.vulnerabilities import AuditSettings
 from gate.model import Severity
 from gate.snapshot import DEFAULT_MAX_FILE_SIZE, ParseFailure, parse_yaml_text
+from gate.yamlpath import locate
 
 DEFAULT_CONFIG_PATH = ".github/prodgate.yml"
 VULNERABILITY_CHECK = "dependencies-no-known-vulnerabilities"
@@ -161,7 +162,7 @@ def parse_config(text: str, shown: str) -> Config:
         raise ConfigError(_describe(exc, node, shown, Config)) from None
     for check_id, check_cfg in config.checks.items():
         if check_id not in REGISTRY:
-            key_node, _ = _locate(node, ("checks", check_id), key=True)
+            key_node, _ = locate(node, ("checks", check_id), key=True)
             hint = _did_you_mean(check_id, REGISTRY)
             raise ConfigError(f"{_mark(shown, key_node)}: checks.{check_id}: unknown check id{hint}")
         try:
@@ -177,25 +178,6 @@ def parse_config(text: str, shown: str) -> Config:
 
 def _mark(shown: str, node: yaml.Node) -> str:
     return f"{shown}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
-
-
-def _locate(root: yaml.Node, loc: tuple[str | int, ...], *, key: bool = False) -> tuple[yaml.Node, bool]:
-    """The node at a pydantic error location (the key node when `key`), and whether the whole path was found."""
-    node = root
-    for i, part in enumerate(loc):
-        last = i == len(loc) - 1
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                if k.value == str(part):
-                    node = k if (last and key) else v
-                    break
-            else:
-                return node, False
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-        else:
-            return node, False
-    return node, True
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
@@ -235,13 +217,13 @@ def _describe(
     loc = prefix + tuple(err["loc"])
     dotted = ".".join(str(p) for p in loc)
     if err["type"] == "extra_forbidden":
-        node, _ = _locate(root, loc, key=True)
+        node, _ = locate(root, loc, key=True)
         allowed = _allowed_keys(model, tuple(err["loc"]))
         message = f"{dotted}: unknown key{_did_you_mean(str(loc[-1]), allowed)}"
         if allowed and not _did_you_mean(str(loc[-1]), allowed):
             message += f"; allowed: {', '.join(allowed)}"
     else:
-        node, _ = _locate(root, loc)
+        node, _ = locate(root, loc)
         message = f"{dotted}: {err['msg']}"
     more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
     return f"{_mark(shown, node)}: {message}{more}"

@@ -139,3 +139,12 @@ def test_yaml_alias_bombs_are_refused(make_tree: Callable[..., Path]) -> None:
     assert isinstance(bomb, ParseError) and "alias bomb" in bomb.message and bomb.line == 1
     fine = snap.yaml("fine.yaml")
     assert isinstance(fine, YamlDocuments) and fine.data[0] == {"x": [1, 2], "y": [1, 2]}
+
+
+def test_yaml_duplicate_keys_and_tabs_are_parse_errors(make_tree: Callable[..., Path]) -> None:
+    root = make_tree({"dup.yaml": "spec:\n  replicas: 1\n  replicas: 3\n", "tabs.yaml": "a:\n\tb: 1\n"})
+    snap = Snapshot.load(root)
+    dup = snap.yaml("dup.yaml")
+    assert isinstance(dup, ParseError) and dup.line == 3 and "duplicate key 'replicas'" in dup.message
+    tabs = snap.yaml("tabs.yaml")
+    assert isinstance(tabs, ParseError) and tabs.line == 2
