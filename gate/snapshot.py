@@ -282,7 +282,9 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
             if isinstance(k, yaml.ScalarNode) and k.value != "<<":
                 if k.value in seen:
                     # YAML forbids duplicate keys; PyYAML would silently keep the last one
-                    raise ParseFailure(f"duplicate key '{k.value}'", k.start_mark.line + 1, k.start_mark.column + 1)
+                    raise ParseFailure(
+                        f"duplicate key '{k.value}'", k.start_mark.line + 1, k.start_mark.column + 1
+                    )
                 seen.add(k.value)
         size += sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
     memo[key] = size

@@ -25,7 +25,22 @@ def locate(root: yaml.Node, loc: tuple[str | int, ...], *, key: bool = False) ->
     return node, True
 
 
-def line_of(root: yaml.Node, loc: tuple[str | int, ...], *, key: bool = False) -> int:
-    """1-based line of the node at `loc` (or of its nearest existing ancestor)."""
-    node, _ = locate(root, loc, key=key)
-    return int(node.start_mark.line) + 1
+def line_of(root: yaml.Node, loc: tuple[str | int, ...]) -> int:
+    """1-based line where `loc` is written: the line of its last key (`resources:`), or of a sequence
+    item; when the path does not exist, the line of the deepest key that does (where it belongs)."""
+    node = root
+    line = int(root.start_mark.line) + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if k.value == str(part):
+                    node, line = v, int(k.start_mark.line) + 1
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = int(node.start_mark.line) + 1
+        else:
+            return line
+    return line

@@ -1,6 +1,14 @@
 """The check registry. Importing this package registers every built-in check."""
 
-from gate.checks import code, container, dependencies, documentation, environment, vulnerabilities
+from gate.checks import (
+    code,
+    container,
+    dependencies,
+    documentation,
+    environment,
+    orchestration,
+    vulnerabilities,
+)
 from gate.checks.base import CATEGORIES, REGISTRY, CheckSpec, Decision, Hit
 
 __all__ = [
@@ -14,5 +22,6 @@ __all__ = [
     "dependencies",
     "documentation",
     "environment",
+    "orchestration",
     "vulnerabilities",
 ]

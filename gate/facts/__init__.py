@@ -8,6 +8,7 @@ from datetime import date
 from gate.facts.dependencies import DependencyFacts, collect_dependencies
 from gate.facts.dockerfile import DockerFacts, collect_docker
 from gate.facts.docs import DocsFacts, collect_docs
+from gate.facts.kubernetes import KubernetesFacts, collect_kubernetes
 from gate.facts.python import PythonFacts, collect_python
 from gate.facts.repo import RepoFacts, collect_repo
 from gate.facts.vulnerabilities import AuditSettings, VulnerabilityFacts, collect_vulnerabilities, not_run
@@ -21,6 +22,7 @@ class Facts:
     dependencies: DependencyFacts
     docs: DocsFacts
     docker: DockerFacts
+    kubernetes: KubernetesFacts
     vulnerabilities: VulnerabilityFacts = field(default_factory=not_run)
     today: date = field(default_factory=date.today)
     """The evaluation date, for expiry dates: one value for the whole run, and settable in tests."""
@@ -38,6 +40,7 @@ def collect(
         dependencies=dependencies,
         docs=collect_docs(snap),
         docker=collect_docker(snap),
+        kubernetes=collect_kubernetes(snap),
         vulnerabilities=not_run("offline run (--offline), the advisory service was not asked")
         if offline
         else collect_vulnerabilities(snap, dependencies, audit)

@@ -1,0 +1,174 @@
+"""Facts from plain Kubernetes manifests: workloads and their containers, with the lines they sit on.
+
+Every .yaml/.yml document with `apiVersion` and `kind` is a manifest (multi-document files included).
+Templated files (Helm charts' templates/, anything with `{{ }}`) are not YAML until rendered: they are
+listed as skipped with that reason, never reported as parse errors. Workflows and compose files are
+other collectors' business.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from gate.snapshot import ParseError, Snapshot, YamlDocuments
+from gate.yamlpath import line_of
+
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Job", "CronJob")
+SERVING_KINDS = ("Deployment", "StatefulSet")
+
+
+@dataclass(frozen=True)
+class Container:
+    name: str
+    spec: dict[str, Any]
+    line: int
+    init: bool = False
+
+    def line_of(self, *keys: str | int) -> int:
+        return self._lines.get(keys, self.line)
+
+    _lines: dict[tuple[str | int, ...], int] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    path: str
+    line: int
+    kind: str
+    name: str
+    namespace: str
+    data: dict[str, Any]
+    node: yaml.Node = field(compare=False, repr=False)
+
+    def line_at(self, *loc: str | int) -> int:
+        return line_of(self.node, loc)
+
+
+@dataclass(frozen=True)
+class Workload:
+    manifest: Manifest
+    pod_spec: dict[str, Any]
+    pod_path: tuple[str, ...]
+    """Where the pod spec sits in the manifest (spec.template.spec, spec.jobTemplate.spec.template.spec, ...)."""
+    labels: dict[str, str]
+    containers: tuple[Container, ...]
+
+
+@dataclass(frozen=True)
+class KubernetesFacts:
+    manifests: tuple[Manifest, ...]
+    workloads: tuple[Workload, ...]
+    errors: tuple[ParseError, ...]
+    templated: tuple[str, ...]
+
+    def of_kind(self, kind: str) -> list[Manifest]:
+        return [m for m in self.manifests if m.kind == kind]
+
+
+_POD_PATHS = {
+    "Pod": ("spec",),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+}
+
+
+def _dig(data: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _looks_templated(rel: str, text: str) -> bool:
+    return "{{" in text or ("/templates/" in f"/{rel}" and rel.endswith((".yaml", ".yml", ".tpl")))
+
+
+def _is_other_yaml(rel: str) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return (
+        rel.startswith(".github/")
+        or name.startswith(("docker-compose", "compose.", "compose-"))
+        or name
+        in (
+            ".pre-commit-config.yaml",
+            ".pre-commit-hooks.yaml",
+            "mkdocs.yml",
+            ".gitlab-ci.yml",
+            "action.yml",
+            "action.yaml",
+        )
+    )
+
+
+def collect_kubernetes(snap: Snapshot) -> KubernetesFacts:
+    manifests: list[Manifest] = []
+    errors: list[ParseError] = []
+    templated: list[str] = []
+    for rel in snap.with_suffix(".yaml", ".yml"):
+        if _is_other_yaml(rel):
+            continue
+        text = snap.text(rel)
+        if text is None or ("apiVersion" not in text or "kind" not in text):
+            continue
+        if _looks_templated(rel, text):
+            templated.append(rel)
+            continue
+        docs = snap.yaml(rel)
+        if isinstance(docs, ParseError):
+            errors.append(docs)
+            continue
+        if not isinstance(docs, YamlDocuments):
+            continue
+        for node, data in zip(docs.nodes, docs.data, strict=True):
+            if (
+                not isinstance(data, dict)
+                or "apiVersion" not in data
+                or not isinstance(data.get("kind"), str)
+            ):
+                continue
+            if data["kind"] == "List":
+                continue  # kubectl's List wrapper: rare in repositories, judged item by item would need paths
+            meta_raw = data.get("metadata")
+            meta: dict[str, Any] = meta_raw if isinstance(meta_raw, dict) else {}
+            manifests.append(
+                Manifest(
+                    path=rel,
+                    line=node.start_mark.line + 1,
+                    kind=data["kind"],
+                    name=str(meta.get("name", "")),
+                    namespace=str(meta.get("namespace", "default")),
+                    data=data,
+                    node=node,
+                )
+            )
+    workloads = [w for m in manifests if (w := _workload(m)) is not None]
+    return KubernetesFacts(tuple(manifests), tuple(workloads), tuple(errors), tuple(templated))
+
+
+def _workload(m: Manifest) -> Workload | None:
+    if m.kind not in WORKLOAD_KINDS:
+        return None
+    pod_path = _POD_PATHS.get(m.kind, ("spec", "template", "spec"))
+    pod = _dig(m.data, pod_path)
+    if not isinstance(pod, dict):
+        return None
+    label_path = ("metadata", "labels") if m.kind == "Pod" else (*pod_path[:-1], "metadata", "labels")
+    labels = _dig(m.data, label_path)
+    containers: list[Container] = []
+    for key, init in (("containers", False), ("initContainers", True)):
+        for i, spec in enumerate(pod.get(key) or []):
+            if not isinstance(spec, dict):
+                continue
+            base: tuple[str | int, ...] = (*pod_path, key, i)
+            lines: dict[tuple[str | int, ...], int] = {
+                (k,): m.line_at(*base, k)
+                for k in ("image", "livenessProbe", "readinessProbe", "resources", "securityContext", "env")
+                if k in spec
+            }
+            for j in range(len(spec.get("env") or [])):
+                lines[("env", j)] = m.line_at(*base, "env", j)
+            containers.append(Container(str(spec.get("name", f"#{i}")), spec, m.line_at(*base), init, lines))
+    return Workload(m, pod, pod_path, {str(k): str(v) for k, v in (labels or {}).items()}, tuple(containers))
