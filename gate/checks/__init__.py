@@ -2,6 +2,7 @@
 
 from gate.checks import (
     code,
+    compose,
     container,
     dependencies,
     documentation,
@@ -18,6 +19,7 @@ __all__ = [
     "Decision",
     "Hit",
     "code",
+    "compose",
     "container",
     "dependencies",
     "documentation",

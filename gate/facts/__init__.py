@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from gate.facts.compose import ComposeFacts, collect_compose
 from gate.facts.dependencies import DependencyFacts, collect_dependencies
 from gate.facts.dockerfile import DockerFacts, collect_docker
 from gate.facts.docs import DocsFacts, collect_docs
@@ -23,6 +24,7 @@ class Facts:
     docs: DocsFacts
     docker: DockerFacts
     kubernetes: KubernetesFacts
+    compose: ComposeFacts
     vulnerabilities: VulnerabilityFacts = field(default_factory=not_run)
     today: date = field(default_factory=date.today)
     """The evaluation date, for expiry dates: one value for the whole run, and settable in tests."""
@@ -41,6 +43,7 @@ def collect(
         docs=collect_docs(snap),
         docker=collect_docker(snap),
         kubernetes=collect_kubernetes(snap),
+        compose=collect_compose(snap),
         vulnerabilities=not_run("offline run (--offline), the advisory service was not asked")
         if offline
         else collect_vulnerabilities(snap, dependencies, audit)

@@ -1,0 +1,559 @@
+"""docker-compose checks: each service as Compose runs it, after merging overrides and `extends`.
+
+Findings point at the file and line that set (or should set) the key; a service judged in several
+configurations (base + override, base + prod) is reported once per distinct finding.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Any
+
+from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
+from gate.facts import Facts
+from gate.facts.compose import Service
+from gate.model import Confidence, Level, Outcome, Severity
+
+
+def _decide(
+    facts: Facts,
+    hits: list[Hit],
+    ok: str,
+    bad: str,
+    *,
+    judged: int,
+    nothing: str = "No docker-compose services.",
+) -> Decision:
+    unique = list({(h.message, h.locations): h for h in hits}.values())
+    broken = [Hit(e.message, (at(e.path, e.line),)) for e in facts.compose.errors]
+    if unique:
+        return failed(f"{bad}.", *unique, *broken)
+    if broken:
+        return Decision(
+            Outcome.ERROR,
+            f"{len(broken)} compose file(s) could not be parsed: {facts.compose.errors[0]}",
+            tuple(broken),
+        )
+    if not judged:
+        return not_applicable(nothing)
+    return passed(ok)
+
+
+def _hit(svc: Service, message: str, *keys: str | int, severity: Severity | None = None) -> Hit:
+    path, line = svc.where(*keys)
+    return Hit(f"Service {svc.name}: {message}", (at(path, line),), severity=severity)
+
+
+def _long_running(svc: Service) -> bool:
+    return str(svc.config.get("restart", "")).strip() != "no"
+
+
+def _build_dockerfile(svc: Service) -> str | None:
+    """The repository path of the Dockerfile a service builds, when it builds one."""
+    build = svc.config.get("build")
+    if build is None:
+        return None
+    context, dockerfile = (
+        (build, "Dockerfile")
+        if isinstance(build, str)
+        else (build.get("context", "."), build.get("dockerfile", "Dockerfile"))
+    )
+    base = posixpath.dirname(svc.sources[0].path)
+    return posixpath.normpath(posixpath.join(base, str(context), str(dockerfile)))
+
+
+# -- healthcheck ------------------------------------------------------------------------------------
+
+
+@check(
+    id="compose-healthcheck",
+    title="Health checks configured",
+    category="orchestration",
+    severity=Severity.MEDIUM,
+    level=Level.SILVER,
+    applies_when="the repository has docker-compose services",
+    remediation="Add a healthcheck to the service (or a HEALTHCHECK to the Dockerfile it builds).",
+    seeds=("Health checks configured", "Health checks defined", "Docker Compose configured"),
+)
+def compose_healthcheck(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That every long-running service (any `restart` other than "no") has a `healthcheck` that is not
+    disabled, or builds an image whose Dockerfile in this repository declares a `HEALTHCHECK` (the
+    finding then names that Dockerfile).
+
+    ## Why it matters
+    Compose starts dependants as soon as a container runs, and `restart` policies only notice a
+    crashed process; a model server that is up but failed to load its model stays "running" forever.
+
+    ## How to fix
+    Add a healthcheck that calls the service's health route.
+
+    ## Example
+    ```yaml
+    healthcheck:
+      test: ["CMD", "python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')"]
+      interval: 30s
+    ```
+    """
+    dockerfiles = {d.path: d for d in facts.docker.dockerfiles}
+    hits: list[Hit] = []
+    judged = 0
+    for svc in facts.compose.services:
+        if not _long_running(svc):
+            continue
+        judged += 1
+        hc = svc.config.get("healthcheck")
+        if isinstance(hc, dict) and not hc.get("disable") and hc.get("test") not in (["NONE"], "NONE"):
+            continue
+        built = _build_dockerfile(svc)
+        df = dockerfiles.get(built or "")
+        if hc is None and df is not None and df.inherited(df.final, "HEALTHCHECK") is not None:
+            continue
+        hits.append(
+            _hit(
+                svc,
+                "has no healthcheck" + (f" (and {built} declares none)" if df else "") + ".",
+                "healthcheck",
+            )
+        )
+    return _decide(
+        facts,
+        hits,
+        f"All {judged} long-running service(s) have a health check.",
+        "Service(s) without a health check",
+        judged=judged,
+    )
+
+
+# -- restart ----------------------------------------------------------------------------------------
+
+
+@check(
+    id="compose-restart-policy",
+    title="Restart policies configured",
+    category="orchestration",
+    severity=Severity.MEDIUM,
+    level=Level.BRONZE,
+    applies_when="the repository has docker-compose services",
+    remediation="Set `restart: unless-stopped` (or deploy.restart_policy) on every long-running service.",
+    seeds=("Restart policies configured",),
+)
+def compose_restart_policy(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That every service sets `restart` (always, unless-stopped, on-failure) or `deploy.restart_policy`.
+    A service with `restart: "no"` states it is a one-off and passes.
+
+    ## Why it matters
+    Without a policy a crashed model server or a reboot of the host leaves the API down until someone
+    notices.
+
+    ## How to fix
+    Add the policy to each service.
+
+    ## Example
+    ```yaml
+    restart: unless-stopped
+    ```
+    """
+    hits = [
+        _hit(svc, "has no restart policy.", "restart")
+        for svc in facts.compose.services
+        if "restart" not in svc.config and not (svc.config.get("deploy") or {}).get("restart_policy")
+    ]
+    judged = len(facts.compose.services)
+    return _decide(
+        facts,
+        hits,
+        f"All {judged} service(s) have a restart policy.",
+        "Service(s) without a restart policy",
+        judged=judged,
+    )
+
+
+# -- resources --------------------------------------------------------------------------------------
+
+
+@check(
+    id="compose-resource-limits",
+    title="Resource limits set",
+    category="orchestration",
+    severity=Severity.MEDIUM,
+    level=Level.SILVER,
+    applies_when="the repository has docker-compose services",
+    remediation="Set deploy.resources.limits.memory (and cpus) on every long-running service.",
+    seeds=("Resource limits set",),
+)
+def compose_resource_limits(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That every long-running service limits its memory: `deploy.resources.limits.memory` (Compose v2
+    applies it without swarm) or the older `mem_limit`.
+
+    ## Why it matters
+    A model that loads a second copy of itself, or a batch request that is too large, otherwise eats
+    the host's memory and the kernel kills whichever process it picks, maybe the database.
+
+    ## How to fix
+    Add the limit, a little above the service's measured peak.
+
+    ## Example
+    ```yaml
+    deploy:
+      resources:
+        limits: {cpus: "2", memory: 2G}
+    ```
+    """
+    hits: list[Hit] = []
+    judged = 0
+    for svc in facts.compose.services:
+        if not _long_running(svc):
+            continue
+        judged += 1
+        limits = ((svc.config.get("deploy") or {}).get("resources") or {}).get("limits") or {}
+        if not limits.get("memory") and not svc.config.get("mem_limit"):
+            hits.append(_hit(svc, "has no memory limit.", "deploy"))
+    return _decide(
+        facts,
+        hits,
+        f"All {judged} long-running service(s) limit their memory.",
+        "Service(s) without resource limits",
+        judged=judged,
+    )
+
+
+# -- privileges -------------------------------------------------------------------------------------
+
+
+def _volume_sources(svc: Service) -> list[str]:
+    out = []
+    for v in svc.config.get("volumes") or []:
+        if isinstance(v, str):
+            out.append(v.split(":", 1)[0])
+        elif isinstance(v, dict):
+            out.append(str(v.get("source", "")))
+    return out
+
+
+@check(
+    id="compose-no-privileged",
+    title="Capabilities dropped",
+    category="security",
+    severity=Severity.HIGH,
+    level=Level.BRONZE,
+    applies_when="the repository has docker-compose services",
+    remediation="Remove privileged, host namespaces and the Docker socket; add only the capabilities the service needs.",
+    seeds=("Network isolation",),
+)
+def compose_no_privileged(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That no service runs `privileged: true`, mounts the Docker socket, shares the host's network or PID
+    namespace (`network_mode: host`, `pid: host`), or adds `ALL` or `SYS_ADMIN` capabilities.
+
+    ## Why it matters
+    Each of these hands the host to whoever gets code execution in the container; the Docker socket
+    alone is root on the host.
+
+    ## How to fix
+    Remove the setting; publish ports instead of host networking.
+
+    ## Example
+    ```yaml
+    ports: ["8000:8000"]
+    cap_drop: [ALL]
+    ```
+    """
+    hits: list[Hit] = []
+    for svc in facts.compose.services:
+        c = svc.config
+        if c.get("privileged") is True:
+            hits.append(_hit(svc, "runs privileged.", "privileged"))
+        if any(s.endswith("docker.sock") for s in _volume_sources(svc)):
+            hits.append(_hit(svc, "mounts the Docker socket.", "volumes"))
+        for key in ("network_mode", "pid", "ipc"):
+            if str(c.get(key, "")) == "host":
+                hits.append(_hit(svc, f"shares the host's {key.replace('_mode', '')} namespace.", key))
+        added = {str(x).upper() for x in c.get("cap_add") or []}
+        if added & {"ALL", "SYS_ADMIN"}:
+            hits.append(
+                _hit(svc, f"adds {', '.join(sorted(added & {'ALL', 'SYS_ADMIN'}))} capabilities.", "cap_add")
+            )
+    judged = len(facts.compose.services)
+    return _decide(
+        facts,
+        hits,
+        f"No service of {judged} runs with host privileges.",
+        "Privileged service(s)",
+        judged=judged,
+    )
+
+
+# -- secrets ----------------------------------------------------------------------------------------
+
+_SECRET_NAME = re.compile(
+    r"(password|passwd|secret|token|api_?key|apikey|access_?key|private_?key|credential)", re.I
+)
+_NOT_SECRET = re.compile(r"_(file|path|dir|name|url|endpoint|length|ttl|header)$", re.I)
+_PLACEHOLDER = re.compile(r"^(|changeme|change-me|placeholder|dummy|example|none|null|x+|\*+|<.*>)$", re.I)
+_INTERPOLATED = re.compile(r"^\$\{?\w+(:?[-?][^}]*)?\}?$")
+
+
+def _environment(svc: Service) -> list[tuple[int, str, Any]]:
+    env = svc.config.get("environment")
+    if isinstance(env, dict):
+        return [(i, str(k), v) for i, (k, v) in enumerate(env.items())]
+    if isinstance(env, list):
+        return [(i, *str(e).split("=", 1)) if "=" in str(e) else (i, str(e), None) for i, e in enumerate(env)]  # type: ignore[misc]
+    return []
+
+
+@check(
+    id="compose-no-inline-secrets",
+    title="Secrets management (use Docker secrets or vault)",
+    category="security",
+    severity=Severity.HIGH,
+    level=Level.BRONZE,
+    applies_when="the repository has docker-compose services",
+    remediation="Read the value from the environment (`API_KEY: ${API_KEY}`), an env_file kept out of git, or Compose secrets.",
+    seeds=("Secrets management (use Docker secrets or vault)", "Database credentials secured"),
+)
+def compose_no_inline_secrets(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That no service's `environment` gives a secret-named variable (password, token, API key, ...;
+    names ending in _FILE, _PATH, _URL and the like exempt) a literal value. Interpolation
+    (`${API_KEY}`, `${API_KEY:-}`) and placeholders are fine. The finding never repeats the value.
+
+    ## Why it matters
+    The compose file is in git: a password written there is shared with everyone who ever clones the
+    repository, and is hard to rotate.
+
+    ## How to fix
+    Interpolate from the environment or use `secrets:` with files outside the repository.
+
+    ## Example
+    ```yaml
+    environment:
+      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it in .env}
+    ```
+    """
+    hits: list[Hit] = []
+    for svc in facts.compose.services:
+        for _, name, value in _environment(svc):
+            if value is None or not _SECRET_NAME.search(name) or _NOT_SECRET.search(name):
+                continue
+            text = str(value).strip()
+            if _PLACEHOLDER.match(text) or _INTERPOLATED.match(text):
+                continue
+            hits.append(_hit(svc, f"{name} is a literal value in the compose file.", "environment"))
+    judged = len(facts.compose.services)
+    return _decide(
+        facts,
+        hits,
+        "No secret-named variable has a literal value.",
+        "Literal secret(s) in compose files",
+        judged=judged,
+    )
+
+
+# -- images -----------------------------------------------------------------------------------------
+
+
+@check(
+    id="compose-images-pinned",
+    title="Images tagged with version numbers",
+    category="orchestration",
+    severity=Severity.MEDIUM,
+    level=Level.BRONZE,
+    applies_when="the repository has docker-compose services that pull images",
+    remediation="Name a version tag (postgres:16.4) or a digest for every pulled image.",
+    seeds=("Images tagged with version numbers",),
+)
+def compose_images_pinned(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That every service that pulls an image (an `image:` without `build:`) names a tag other than
+    `latest`, or a digest. With `build:`, `image:` only names the result and is not judged.
+    An image given by a variable (`${IMAGE}`) is left to whoever sets it.
+
+    ## Why it matters
+    `redis` or `postgres:latest` upgrades a major version on the next `docker compose pull`, with
+    data format changes and nobody reviewing it.
+
+    ## How to fix
+    Pin the version you tested.
+
+    ## Example
+    ```yaml
+    image: postgres:16.4-alpine
+    ```
+    """
+    hits: list[Hit] = []
+    judged = 0
+    for svc in facts.compose.services:
+        image = svc.config.get("image")
+        if not isinstance(image, str) or "build" in svc.config or "$" in image:
+            continue
+        judged += 1
+        last = image.rsplit("/", 1)[-1]
+        tag = last.rsplit(":", 1)[1] if ":" in last else None
+        if "@" not in image and tag in (None, "latest"):
+            hits.append(_hit(svc, f"pulls `{image}` ({'latest' if tag else 'no tag'}).", "image"))
+    return _decide(
+        facts,
+        hits,
+        f"All {judged} pulled image(s) name a version.",
+        "Image(s) without a version",
+        judged=judged,
+        nothing="No service pulls an image.",
+    )
+
+
+# -- depends_on -------------------------------------------------------------------------------------
+
+
+@check(
+    id="compose-depends-on-healthy",
+    title="Service dependencies configured",
+    category="orchestration",
+    severity=Severity.LOW,
+    level=Level.SILVER,
+    applies_when="docker-compose services depend on others",
+    remediation="Use the long form: `depends_on: {db: {condition: service_healthy}}` with a healthcheck on the dependency.",
+    seeds=("Service dependencies configured",),
+)
+def compose_depends_on_healthy(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That each `depends_on` waits for the dependency to be healthy (`condition: service_healthy`),
+    or, for one-off dependencies such as migrations, to complete (`service_completed_successfully`).
+    The short list form only waits for the container to start.
+
+    ## Why it matters
+    The API starts before the database accepts connections, fails its first queries or its model
+    download, and either crashes in a loop or serves errors until someone restarts it.
+
+    ## How to fix
+    Switch to the long form and give the dependency a healthcheck.
+
+    ## Example
+    ```yaml
+    depends_on:
+      db:
+        condition: service_healthy
+    ```
+    """
+    hits: list[Hit] = []
+    judged = 0
+    for svc in facts.compose.services:
+        deps = svc.config.get("depends_on")
+        if isinstance(deps, list):
+            judged += len(deps)
+            if deps:
+                hits.append(
+                    _hit(
+                        svc,
+                        f"depends on {', '.join(map(str, deps))} without waiting for health.",
+                        "depends_on",
+                    )
+                )
+        elif isinstance(deps, dict):
+            for name, cond in deps.items():
+                judged += 1
+                condition = (
+                    (cond or {}).get("condition", "service_started")
+                    if isinstance(cond, dict)
+                    else "service_started"
+                )
+                if condition not in ("service_healthy", "service_completed_successfully"):
+                    hits.append(
+                        _hit(svc, f"depends on {name} with condition {condition}.", "depends_on", str(name))
+                    )
+    return _decide(
+        facts,
+        hits,
+        f"All {judged} dependency(ies) wait for health or completion.",
+        "Dependencies that do not wait",
+        judged=judged,
+        nothing="No service depends on another.",
+    )
+
+
+# -- persistent SQLite ------------------------------------------------------------------------------
+
+_SQLITE_URL = re.compile(r"sqlite(?:\+\w+)?:///(.+)$")
+_DB_FILE = re.compile(r"^(/[^\s:]+\.(?:db|sqlite3?))$")
+
+
+def _volume_targets(svc: Service) -> list[str]:
+    out = []
+    for v in svc.config.get("volumes") or []:
+        if isinstance(v, str) and ":" in v:
+            out.append(v.split(":")[1])
+        elif isinstance(v, dict) and v.get("target"):
+            out.append(str(v["target"]))
+    return out
+
+
+@check(
+    id="compose-persistent-volumes",
+    title="Volumes persisted correctly",
+    category="orchestration",
+    severity=Severity.HIGH,
+    level=Level.BRONZE,
+    confidence=Confidence.MEDIUM,
+    applies_when="a docker-compose service keeps an SQLite database",
+    remediation="Mount a named volume (or a bind mount) on the folder that holds the database file.",
+    seeds=("Volumes persisted correctly", "Volumes mounted correctly", "Volume mounts configured correctly"),
+)
+def compose_persistent_volumes(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That a service whose environment points at an SQLite database (`sqlite:////data/app.db`, or a
+    `*.db`/`*.sqlite` absolute path) has a volume mounted on the folder holding it. A relative path is
+    judged against the service's `working_dir` when it has one. Model folders are not judged: most
+    images bake their model in, and only services that write models need a volume.
+
+    ## Why it matters
+    Without a volume the database lives in the container's writable layer: the next
+    `docker compose up --build` or a recreate deletes every stored prediction and user.
+
+    ## How to fix
+    Add a named volume on the database's folder (and back it up).
+
+    ## Example
+    ```yaml
+    volumes: ["app-data:/data"]
+    environment: {DATABASE_URL: "sqlite:////data/app.db"}
+    ```
+    """
+    hits: list[Hit] = []
+    judged = 0
+    for svc in facts.compose.services:
+        workdir = str(svc.config.get("working_dir") or "")
+        for _, name, value in _environment(svc):
+            text = str(value or "").strip()
+            m = _SQLITE_URL.match(text)
+            path = m.group(1) if m else (text if _DB_FILE.match(text) else None)
+            if path is None or path == ":memory:":
+                continue
+            if not path.startswith("/"):
+                if not workdir:
+                    continue  # relative to a working directory we cannot see: not guessed
+                path = posixpath.join(workdir, path)
+            judged += 1
+            if not any(path.startswith(t.rstrip("/") + "/") for t in _volume_targets(svc)):
+                hits.append(
+                    _hit(svc, f"keeps its SQLite database ({name}) at {path}, on no volume.", "environment")
+                )
+    return _decide(
+        facts,
+        hits,
+        f"All {judged} SQLite database(s) sit on volumes.",
+        "Database(s) without a volume",
+        judged=judged,
+        nothing="No compose service keeps an SQLite database.",
+    )

@@ -1,0 +1,172 @@
+"""Facts from docker-compose files: services as Compose runs them, with the file and line of each key.
+
+Compose merges files: `compose.yaml` (or `docker-compose.yml`) with `docker-compose.override.yml` by
+default, and with any `docker-compose.<env>.yml` when asked (`-f base -f prod`). Each such combination
+is a configuration here, and services are judged as merged; `extends` is resolved within the same file
+or another file of the repository. Every key remembers the last file that set it, for findings.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from gate.snapshot import ParseError, Snapshot, YamlDocuments
+from gate.yamlpath import line_of
+
+_BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+_VARIANT = re.compile(r"^(docker-)?compose\.[\w.-]+\.ya?ml$")
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str
+    node: yaml.Node = field(compare=False, repr=False)
+    service: str
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    config: dict[str, Any]
+    sources: tuple[Source, ...]
+    """Files that define this service, base first."""
+    configuration: str
+    """Which files were merged: 'docker-compose.yml + docker-compose.prod.yml'."""
+
+    def where(self, *keys: str | int) -> tuple[str, int]:
+        """The file and line that set `keys` (the last file that has them), else the service's own line."""
+        for src in reversed(self.sources):
+            if keys and _has(src.node, ("services", src.service, *keys)):
+                return src.path, line_of(src.node, ("services", src.service, *keys))
+        first = self.sources[0]
+        return first.path, line_of(first.node, ("services", first.service))
+
+
+def _has(node: yaml.Node, loc: tuple[str | int, ...]) -> bool:
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = [v for k, v in node.value if k.value == str(part)]
+            if not match:
+                return False
+            node = match[0]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class ComposeFacts:
+    services: tuple[Service, ...]
+    errors: tuple[ParseError, ...]
+    files: tuple[str, ...]
+
+
+def is_compose_file(rel: str) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return name in _BASE_NAMES or bool(_VARIANT.match(name))
+
+
+def merge(base: Any, over: Any) -> Any:
+    """Compose's merge, close enough for judging: mappings merge key by key, sequences are joined
+    without duplicates, scalars are replaced."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            out[k] = merge(base[k], v) if k in base else v
+        return out
+    if isinstance(base, list) and isinstance(over, list):
+        return base + [v for v in over if v not in base]
+    return over
+
+
+def _load(snap: Snapshot, rel: str, errors: list[ParseError]) -> tuple[dict[str, Any], yaml.Node] | None:
+    docs = snap.yaml(rel)
+    if isinstance(docs, ParseError):
+        errors.append(docs)
+        return None
+    if not isinstance(docs, YamlDocuments) or not docs.nodes or not isinstance(docs.data[0], dict):
+        return None
+    return docs.data[0], docs.nodes[0]
+
+
+def collect_compose(snap: Snapshot) -> ComposeFacts:
+    errors: list[ParseError] = []
+    files = [f for f in snap.files if is_compose_file(f)]
+    loaded = {f: got for f in files if (got := _load(snap, f, errors)) is not None}
+    by_dir: dict[str, list[str]] = {}
+    for f in loaded:
+        by_dir.setdefault(posixpath.dirname(f), []).append(f)
+    services: list[Service] = []
+    for folder_files in by_dir.values():
+        bases = [f for f in folder_files if f.rsplit("/", 1)[-1] in _BASE_NAMES][:1]
+        variants = sorted(f for f in folder_files if f not in bases)
+        default_override = [
+            f
+            for f in variants
+            if f.rsplit("/", 1)[-1].startswith(("docker-compose.override.", "compose.override."))
+        ]
+        combos: list[list[str]] = []
+        if bases:
+            combos.append(bases + default_override)
+            combos.extend([*bases, v] for v in variants if v not in default_override)
+        else:
+            combos.extend([v] for v in variants)  # overrides without a base: judged alone
+        for combo in combos:
+            services.extend(_merged(combo, loaded, snap, errors))
+    return ComposeFacts(tuple(services), tuple(errors), tuple(sorted(loaded)))
+
+
+def _merged(
+    combo: list[str],
+    loaded: dict[str, tuple[dict[str, Any], yaml.Node]],
+    snap: Snapshot,
+    errors: list[ParseError],
+) -> list[Service]:
+    configs: dict[str, dict[str, Any]] = {}
+    sources: dict[str, list[Source]] = {}
+    for f in combo:
+        data, node = loaded[f]
+        for name, svc in (data.get("services") or {}).items():
+            if not isinstance(svc, dict):
+                continue
+            resolved = _extends(svc, f, loaded, snap, errors, depth=0)
+            configs[name] = merge(configs.get(name, {}), resolved)
+            sources.setdefault(name, []).append(Source(f, node, str(name)))
+    label = " + ".join(combo)
+    return [Service(str(n), c, tuple(sources[n]), label) for n, c in configs.items()]
+
+
+def _extends(
+    svc: dict[str, Any],
+    rel: str,
+    loaded: dict[str, tuple[dict[str, Any], yaml.Node]],
+    snap: Snapshot,
+    errors: list[ParseError],
+    depth: int,
+) -> dict[str, Any]:
+    ext = svc.get("extends")
+    if ext is None or depth > 5:
+        return svc
+    if isinstance(ext, str):
+        ext = {"service": ext}
+    if not isinstance(ext, dict):
+        return svc
+    other = rel
+    if ext.get("file"):
+        other = posixpath.normpath(posixpath.join(posixpath.dirname(rel), str(ext["file"])))
+        if other not in loaded and snap.has(other):
+            got = _load(snap, other, errors)
+            if got is not None:
+                loaded[other] = got
+    parent = ((loaded.get(other) or ({}, None))[0].get("services") or {}).get(ext.get("service"))
+    if not isinstance(parent, dict):
+        return svc
+    rest = {k: v for k, v in svc.items() if k != "extends"}
+    return dict(merge(_extends(parent, other, loaded, snap, errors, depth + 1), rest))
