@@ -1,6 +1,7 @@
 """The check registry. Importing this package registers every built-in check."""
 
 from gate.checks import (
+    cicd,
     code,
     compose,
     container,
@@ -18,6 +19,7 @@ __all__ = [
     "CheckSpec",
     "Decision",
     "Hit",
+    "cicd",
     "code",
     "compose",
     "container",

@@ -13,6 +13,7 @@ from gate.facts.kubernetes import KubernetesFacts, collect_kubernetes
 from gate.facts.python import PythonFacts, collect_python
 from gate.facts.repo import RepoFacts, collect_repo
 from gate.facts.vulnerabilities import AuditSettings, VulnerabilityFacts, collect_vulnerabilities, not_run
+from gate.facts.workflows import WorkflowFacts, collect_workflows
 from gate.snapshot import Snapshot
 
 
@@ -25,6 +26,7 @@ class Facts:
     docker: DockerFacts
     kubernetes: KubernetesFacts
     compose: ComposeFacts
+    workflows: WorkflowFacts
     vulnerabilities: VulnerabilityFacts = field(default_factory=not_run)
     today: date = field(default_factory=date.today)
     """The evaluation date, for expiry dates: one value for the whole run, and settable in tests."""
@@ -44,6 +46,7 @@ def collect(
         docker=collect_docker(snap),
         kubernetes=collect_kubernetes(snap),
         compose=collect_compose(snap),
+        workflows=collect_workflows(snap),
         vulnerabilities=not_run("offline run (--offline), the advisory service was not asked")
         if offline
         else collect_vulnerabilities(snap, dependencies, audit)

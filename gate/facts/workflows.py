@@ -1,0 +1,153 @@
+"""Facts from GitHub Actions: workflows in .github/workflows and composite/docker actions (action.yml).
+
+YAML 1.1 reads the key `on` as the boolean true (PyYAML does); triggers are read from either form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from gate.snapshot import ParseError, Snapshot, YamlDocuments
+from gate.yamlpath import line_of
+
+
+@dataclass(frozen=True)
+class Step:
+    index: int
+    uses: str | None
+    run: str | None
+    with_: dict[str, Any]
+    name: str
+    line: int
+    run_line: int
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    data: dict[str, Any]
+    steps: tuple[Step, ...]
+    line: int
+
+    @property
+    def uses(self) -> str | None:
+        """A job that calls a reusable workflow (`jobs.<id>.uses`)."""
+        value = self.data.get("uses")
+        return str(value) if value else None
+
+
+@dataclass(frozen=True)
+class Workflow:
+    path: str
+    data: dict[str, Any]
+    triggers: frozenset[str]
+    jobs: tuple[Job, ...]
+    node: yaml.Node = field(compare=False, repr=False)
+    is_action: bool = False
+    """An action.yml (composite or docker action) rather than a workflow."""
+
+    def line_at(self, *loc: str | int) -> int:
+        return line_of(self.node, loc)
+
+
+@dataclass(frozen=True)
+class WorkflowFacts:
+    workflows: tuple[Workflow, ...]
+    errors: tuple[ParseError, ...]
+    dependency_update_configs: tuple[str, ...]
+
+    @property
+    def ci(self) -> tuple[Workflow, ...]:
+        return tuple(w for w in self.workflows if not w.is_action)
+
+
+_UPDATE_CONFIGS = (
+    ".github/dependabot.yml",
+    ".github/dependabot.yaml",
+    "renovate.json",
+    "renovate.json5",
+    ".github/renovate.json",
+    ".github/renovate.json5",
+    ".renovaterc",
+    ".renovaterc.json",
+    ".gitlab/renovate.json",
+)
+
+
+def _triggers(data: dict[Any, Any]) -> frozenset[str]:
+    on = data.get("on", data.get(True))
+    if isinstance(on, str):
+        return frozenset({on})
+    if isinstance(on, list):
+        return frozenset(str(t) for t in on)
+    if isinstance(on, dict):
+        return frozenset(str(t) for t in on)
+    return frozenset()
+
+
+def _steps(wf_node: yaml.Node, base: tuple[str | int, ...], steps: Any) -> tuple[Step, ...]:
+    out = []
+    for i, step in enumerate(steps or []):
+        if not isinstance(step, dict):
+            continue
+        run = step.get("run")
+        with_ = step.get("with")
+        out.append(
+            Step(
+                index=i,
+                uses=str(step["uses"]) if step.get("uses") else None,
+                run=str(run) if run is not None else None,
+                with_=with_ if isinstance(with_, dict) else {},
+                name=str(step.get("name") or step.get("uses") or f"step {i + 1}"),
+                line=line_of(wf_node, (*base, i)),
+                run_line=line_of(wf_node, (*base, i, "run")),
+            )
+        )
+    return tuple(out)
+
+
+def collect_workflows(snap: Snapshot) -> WorkflowFacts:
+    workflows: list[Workflow] = []
+    errors: list[ParseError] = []
+    for rel in snap.with_suffix(".yml", ".yaml"):
+        name = rel.rsplit("/", 1)[-1]
+        is_workflow = rel.startswith(".github/workflows/") and rel.count("/") == 2
+        is_action = name in ("action.yml", "action.yaml")
+        if not (is_workflow or is_action):
+            continue
+        docs = snap.yaml(rel)
+        if isinstance(docs, ParseError):
+            errors.append(docs)
+            continue
+        if not isinstance(docs, YamlDocuments) or not docs.nodes or not isinstance(docs.data[0], dict):
+            continue
+        data, node = docs.data[0], docs.nodes[0]
+        jobs: list[Job] = []
+        if is_action:
+            runs = data.get("runs") or {}
+            steps = runs.get("steps") if isinstance(runs, dict) else None
+            jobs.append(
+                Job(
+                    "(composite)",
+                    runs if isinstance(runs, dict) else {},
+                    _steps(node, ("runs", "steps"), steps),
+                    1,
+                )
+            )
+        else:
+            for job_id, job in (data.get("jobs") or {}).items():
+                if isinstance(job, dict):
+                    jobs.append(
+                        Job(
+                            str(job_id),
+                            job,
+                            _steps(node, ("jobs", job_id, "steps"), job.get("steps")),
+                            line_of(node, ("jobs", job_id)),
+                        )
+                    )
+        workflows.append(Workflow(rel, data, _triggers(data), tuple(jobs), node, is_action))
+    updates = tuple(f for f in _UPDATE_CONFIGS if snap.has(f))
+    return WorkflowFacts(tuple(workflows), tuple(errors), updates)
