@@ -49,20 +49,6 @@ def _long_running(svc: Service) -> bool:
     return str(svc.config.get("restart", "")).strip() != "no"
 
 
-def _build_dockerfile(svc: Service) -> str | None:
-    """The repository path of the Dockerfile a service builds, when it builds one."""
-    build = svc.config.get("build")
-    if build is None:
-        return None
-    context, dockerfile = (
-        (build, "Dockerfile")
-        if isinstance(build, str)
-        else (build.get("context", "."), build.get("dockerfile", "Dockerfile"))
-    )
-    base = posixpath.dirname(svc.sources[0].path)
-    return posixpath.normpath(posixpath.join(base, str(context), str(dockerfile)))
-
-
 # -- healthcheck ------------------------------------------------------------------------------------
 
 
@@ -107,7 +93,7 @@ def compose_healthcheck(facts: Facts, options: NoOptions) -> Decision:
         hc = svc.config.get("healthcheck")
         if isinstance(hc, dict) and not hc.get("disable") and hc.get("test") not in (["NONE"], "NONE"):
             continue
-        built = _build_dockerfile(svc)
+        built = svc.dockerfile
         df = dockerfiles.get(built or "")
         if hc is None and df is not None and df.inherited(df.final, "HEALTHCHECK") is not None:
             continue

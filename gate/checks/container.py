@@ -9,13 +9,14 @@ other files are still judged.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pathspec
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.dockerfile import Dockerfile, Instruction, Stage, substitute
-from gate.model import Confidence, Level, Outcome, Severity
+from gate.model import Confidence, Level, Location, Outcome, Severity
 
 
 def _decide(facts: Facts, hits: list[Hit], unsure: list[Hit], ok: str, bad: str) -> Decision:
@@ -56,6 +57,65 @@ def _image_parts(ref: str) -> tuple[str, str | None, str | None]:
     return name.lower(), tag, digest
 
 
+# -- where the image runs ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """A Compose service or Kubernetes container that runs the image a Dockerfile builds."""
+
+    label: str
+    where: Location
+    non_root: bool
+    health: bool
+    link: str
+
+
+def _runtimes(facts: Facts, dockerfile: str) -> list[Runtime]:
+    found: list[Runtime] = []
+    for svc in facts.compose.services:
+        if svc.dockerfile != dockerfile:
+            continue
+        user = str(svc.config.get("user", "")).split(":")[0]
+        hc = svc.config.get("healthcheck")
+        path, line = svc.where()
+        found.append(
+            Runtime(
+                f"{path} service {svc.name}",
+                at(path, line),
+                bool(user) and user not in ("root", "0"),
+                isinstance(hc, dict) and not hc.get("disable"),
+                f"{path} builds it",
+            )
+        )
+    for w in facts.kubernetes.workloads:
+        for c in w.containers:
+            link = facts.images.dockerfile_for(str(c.spec.get("image", "")))
+            if link is None or link[0] != dockerfile:
+                continue
+            own = c.spec.get("securityContext") or {}
+            pod = w.pod_spec.get("securityContext") or {}
+            non_root = own.get("runAsNonRoot", pod.get("runAsNonRoot")) is True or (
+                isinstance(uid := own.get("runAsUser", pod.get("runAsUser")), int) and uid > 0
+            )
+            found.append(
+                Runtime(
+                    f"{w.manifest.path} {w.manifest.kind}/{w.manifest.name} container {c.name}",
+                    at(w.manifest.path, c.line),
+                    non_root,
+                    bool(c.spec.get("readinessProbe") or c.spec.get("livenessProbe")),
+                    link[1],
+                )
+            )
+    return found
+
+
+def _covered(facts: Facts, df: Dockerfile, attr: str) -> tuple[list[Runtime], list[Runtime]]:
+    """The runtimes of this Dockerfile's image that make up for what it lacks, and those that do not."""
+    runtimes = _runtimes(facts, df.path)
+    return [r for r in runtimes if getattr(r, attr)], [r for r in runtimes if not getattr(r, attr)]
+
+
 # -- user -------------------------------------------------------------------------------------------
 
 _NONROOT_BASES = re.compile(r"(distroless/.*:(debug-)?nonroot|^cgr\.dev/chainguard/|[-:]nonroot\b)")
@@ -79,6 +139,11 @@ def dockerfile_non_root_user(facts: Facts, options: NoOptions) -> Decision:
     at all runs as root too, which hadolint's DL3002 does not report; an image built on a base that
     runs as non-root by default (distroless `:nonroot`, Chainguard) passes. A `USER ${VAR}` that cannot
     be resolved is reported as undecided, not guessed. Peers: hadolint DL3002, Checkov CKV_DOCKER_3.
+    A final stage without USER also passes when every place in the repository that runs the image
+    sets a non-root user: Compose services that build it (`user:`) and Kubernetes containers whose
+    image it builds (`runAsNonRoot`/`runAsUser`); the result names them. Which Dockerfile builds an
+    image is read from Compose `build:`, `docker build -t` and docker/build-push-action in
+    workflows, and folder names.
 
     ## Why it matters
     A process running as root inside the container turns any code-execution bug (a pickle, a template
@@ -97,11 +162,27 @@ def dockerfile_non_root_user(facts: Facts, options: NoOptions) -> Decision:
     """
     hits: list[Hit] = []
     unsure: list[Hit] = []
+    notes: list[str] = []
     for df in facts.docker.dockerfiles:
         final = df.final
         found = df.inherited(final, "USER")
         if found is None:
             base = _root_stage(df, final).base_resolved or ""
+            good, bad = _covered(facts, df, "non_root")
+            if good and not bad:
+                notes.append(
+                    f"{df.path} sets no USER, but every place that runs it does: {'; '.join(r.label for r in good)}"
+                )
+                continue
+            if bad:
+                hits.extend(
+                    Hit(
+                        f"The image has no USER and {r.label} runs it without runAsNonRoot/user ({r.link}).",
+                        (at(df.path, final.line), r.where),
+                    )
+                    for r in bad
+                )
+                continue
             if not _NONROOT_BASES.search(base):
                 hits.append(
                     Hit(
@@ -116,7 +197,8 @@ def dockerfile_non_root_user(facts: Facts, options: NoOptions) -> Decision:
             unsure.append(Hit(f"`{ins.original}` uses a variable with no default.", (at(df.path, ins.line),)))
         elif user.split(":")[0] in ("root", "0", ""):
             hits.append(Hit(f"The final stage runs as `{user}`.", (at(df.path, ins.line),)))
-    return _decide(facts, hits, unsure, "Every final stage runs as a non-root user.", "Image(s) run as root")
+    ok = "Every final stage runs as a non-root user." + (f" {'. '.join(notes)}." if notes else "")
+    return _decide(facts, hits, unsure, ok, "Image(s) run as root")
 
 
 # -- healthcheck ------------------------------------------------------------------------------------
@@ -137,8 +219,9 @@ def dockerfile_healthcheck(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
     That the final stage of every Dockerfile declares a `HEALTHCHECK` (directly or inherited), and not
-    `HEALTHCHECK NONE`. Kubernetes ignores HEALTHCHECK and uses probes instead; relating the two across
-    files is the next step of this check. Peer: Checkov CKV_DOCKER_2.
+    `HEALTHCHECK NONE`. Kubernetes ignores HEALTHCHECK and uses probes instead, so an image without
+    one passes when every Compose service and Kubernetes container that runs it defines a
+    healthcheck or probes; the result names them. Peer: Checkov CKV_DOCKER_2.
 
     ## Why it matters
     Without a health check Docker and Compose report a container whose model failed to load as
@@ -154,8 +237,24 @@ def dockerfile_healthcheck(facts: Facts, options: NoOptions) -> Decision:
     ```
     """
     hits: list[Hit] = []
+    notes: list[str] = []
     for df in facts.docker.dockerfiles:
         found = df.inherited(df.final, "HEALTHCHECK")
+        good, bad = _covered(facts, df, "health")
+        if found is None and good and not bad:
+            notes.append(
+                f"{df.path} has no HEALTHCHECK, but every place that runs it checks health: {'; '.join(r.label for r in good)}"
+            )
+            continue
+        if found is None and bad:
+            hits.extend(
+                Hit(
+                    f"The image has no HEALTHCHECK and {r.label} runs it without probes or healthcheck ({r.link}).",
+                    (at(df.path, df.final.line), r.where),
+                )
+                for r in bad
+            )
+            continue
         if found is None:
             hits.append(Hit("The final stage has no HEALTHCHECK.", (at(df.path, df.final.line),)))
         elif found[1].value and found[1].value[0].upper() == "NONE":
@@ -165,7 +264,8 @@ def dockerfile_healthcheck(facts: Facts, options: NoOptions) -> Decision:
                     (at(df.path, found[1].line),),
                 )
             )
-    return _decide(facts, hits, [], "Every final stage has a HEALTHCHECK.", "Image(s) without a health check")
+    ok = "Every image has a health check." + (f" {'. '.join(notes)}." if notes else "")
+    return _decide(facts, hits, [], ok, "Image(s) without a health check")
 
 
 # -- base image pinned ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from gate.facts.compose import ComposeFacts, collect_compose
 from gate.facts.dependencies import DependencyFacts, collect_dependencies
 from gate.facts.dockerfile import DockerFacts, collect_docker
 from gate.facts.docs import DocsFacts, collect_docs
+from gate.facts.images import ImageLinks, link_images
 from gate.facts.kubernetes import KubernetesFacts, collect_kubernetes
 from gate.facts.python import PythonFacts, collect_python
 from gate.facts.repo import RepoFacts, collect_repo
@@ -27,6 +28,8 @@ class Facts:
     kubernetes: KubernetesFacts
     compose: ComposeFacts
     workflows: WorkflowFacts
+    images: ImageLinks
+    """Which Dockerfile builds which image (derived from the facts above, no I/O)."""
     vulnerabilities: VulnerabilityFacts = field(default_factory=not_run)
     today: date = field(default_factory=date.today)
     """The evaluation date, for expiry dates: one value for the whole run, and settable in tests."""
@@ -38,15 +41,17 @@ def collect(
     """All facts. `audit` is None when no check needs the vulnerability audit (it is the one slow source);
     `offline` skips it on purpose (e.g. a pre-commit hook), and the check then says it was not available."""
     dependencies = collect_dependencies(snap)
+    docker, compose, workflows = collect_docker(snap), collect_compose(snap), collect_workflows(snap)
     return Facts(
         repo=collect_repo(snap),
         python=collect_python(snap),
         dependencies=dependencies,
         docs=collect_docs(snap),
-        docker=collect_docker(snap),
+        docker=docker,
         kubernetes=collect_kubernetes(snap),
-        compose=collect_compose(snap),
-        workflows=collect_workflows(snap),
+        compose=compose,
+        workflows=workflows,
+        images=link_images(docker, compose, workflows),
         vulnerabilities=not_run("offline run (--offline), the advisory service was not asked")
         if offline
         else collect_vulnerabilities(snap, dependencies, audit)

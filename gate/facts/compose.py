@@ -38,6 +38,21 @@ class Service:
     configuration: str
     """Which files were merged: 'docker-compose.yml + docker-compose.prod.yml'."""
 
+    @property
+    def dockerfile(self) -> str | None:
+        """The repository path of the Dockerfile this service builds, when it builds one."""
+        build = self.config.get("build")
+        if build is None:
+            return None
+        if isinstance(build, str):
+            context, dockerfile = build, "Dockerfile"
+        elif isinstance(build, dict):
+            context, dockerfile = str(build.get("context", ".")), str(build.get("dockerfile", "Dockerfile"))
+        else:
+            return None
+        base = posixpath.dirname(self.sources[0].path)
+        return posixpath.normpath(posixpath.join(base, context, dockerfile))
+
     def where(self, *keys: str | int) -> tuple[str, int]:
         """The file and line that set `keys` (the last file that has them), else the service's own line."""
         for src in reversed(self.sources):

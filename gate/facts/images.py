@@ -1,0 +1,118 @@
+"""Which Dockerfile builds the image that a Kubernetes container or a Compose service runs.
+
+Derived from the other facts, without reading files: Compose `build:` (direct), Compose `image:` next
+to `build:` (names the built image), `docker build -t NAME -f FILE CONTEXT` and
+docker/build-push-action in workflows, and an image whose last path segment is the name of the folder
+holding a Dockerfile. With a single Dockerfile in the repository, a private image (one with a
+registry or organisation path) is taken to be built from it, with medium confidence.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import shlex
+from dataclasses import dataclass
+
+from gate.facts.compose import ComposeFacts
+from gate.facts.dockerfile import DockerFacts
+from gate.facts.workflows import WorkflowFacts
+
+
+@dataclass(frozen=True)
+class ImageLinks:
+    by_repository: dict[str, tuple[str, str]]
+    """image repository (no tag or digest) -> (Dockerfile path, how the link was made)."""
+    only_dockerfile: str | None
+
+    def dockerfile_for(self, image: str) -> tuple[str, str] | None:
+        repo = repository(image)
+        if repo in self.by_repository:
+            return self.by_repository[repo]
+        short = repo.rsplit("/", 1)[-1]
+        for known, link in self.by_repository.items():
+            if known.rsplit("/", 1)[-1] == short and "/" not in known:
+                return link
+        if self.only_dockerfile and "/" in repo:
+            return self.only_dockerfile, "the repository's only Dockerfile"
+        return None
+
+
+def repository(image: str) -> str:
+    ref = image.split("@", 1)[0]
+    last = ref.rsplit("/", 1)[-1]
+    if ":" in last:
+        ref = ref[: len(ref) - len(last)] + last.split(":", 1)[0]
+    return ref.lower()
+
+
+def _from_command(script: str, base_dir: str) -> list[tuple[str, str]]:
+    links: list[tuple[str, str]] = []
+    for line in script.replace("\\\n", " ").splitlines():
+        if "docker" not in line or " build" not in line:
+            continue
+        try:
+            words = shlex.split(line, comments=True)
+        except ValueError:
+            continue
+        if "build" not in words:
+            continue
+        tags: list[str] = []
+        dockerfile = None
+        context = "."
+        rest = words[words.index("build") + 1 :]
+        i = 0
+        while i < len(rest):
+            w = rest[i]
+            if w in ("-t", "--tag") and i + 1 < len(rest):
+                tags.append(rest[i + 1])
+                i += 2
+                continue
+            if w in ("-f", "--file") and i + 1 < len(rest):
+                dockerfile = rest[i + 1]
+                i += 2
+                continue
+            if w.startswith("--tag="):
+                tags.append(w.split("=", 1)[1])
+            elif w.startswith("--file="):
+                dockerfile = w.split("=", 1)[1]
+            elif not w.startswith("-"):
+                context = w
+            i += 1
+        path = posixpath.normpath(
+            posixpath.join(base_dir, dockerfile or posixpath.join(context, "Dockerfile"))
+        )
+        links.extend((tag, path) for tag in tags if "$" not in tag)
+    return links
+
+
+def link_images(docker: DockerFacts, compose: ComposeFacts, workflows: WorkflowFacts) -> ImageLinks:
+    known = {d.path for d in docker.dockerfiles}
+    links: dict[str, tuple[str, str]] = {}
+
+    def add(image: str, path: str, how: str) -> None:
+        if path in known and "$" not in image:
+            links.setdefault(repository(image), (path, how))
+
+    for svc in compose.services:
+        built = svc.dockerfile
+        if built is not None and isinstance(svc.config.get("image"), str):
+            add(svc.config["image"], built, f"{svc.sources[0].path} service {svc.name}")
+    for wf in workflows.workflows:
+        for job in wf.jobs:
+            for step in job.steps:
+                if step.run:
+                    for tag, path in _from_command(step.run, ""):
+                        add(tag, path, f"{wf.path} `docker build`")
+                if step.uses and step.uses.startswith("docker/build-push-action"):
+                    context = str(step.with_.get("context", "."))
+                    path = posixpath.normpath(
+                        str(step.with_.get("file") or posixpath.join(context, "Dockerfile"))
+                    )
+                    for tag in str(step.with_.get("tags", "")).replace(",", "\n").split():
+                        add(tag, path, f"{wf.path} docker/build-push-action")
+    for path in known:
+        folder = posixpath.basename(posixpath.dirname(path))
+        if folder:
+            links.setdefault(folder.lower(), (path, f"the folder name of {path}"))
+    only = next(iter(known)) if len(known) == 1 else None
+    return ImageLinks(links, only)

@@ -1,0 +1,50 @@
+"""Linking images to the Dockerfiles that build them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from gate.facts import collect
+from gate.facts.images import repository
+from gate.snapshot import Snapshot
+
+DF = "FROM python:3.11-slim\n"
+
+
+def test_repository_strips_tags_and_digests() -> None:
+    assert repository("ghcr.io/org/api:1.2@sha256:abc") == "ghcr.io/org/api"
+    assert repository("localhost:5000/api") == "localhost:5000/api"
+    assert repository("Redis") == "redis"
+
+
+def test_links_from_compose_workflows_and_folders(make_tree: Callable[..., Path]) -> None:
+    root = make_tree(
+        {
+            "services/scoring/Dockerfile": DF,
+            "docker/worker.Dockerfile": DF,
+            "web/Dockerfile": DF,
+            "compose.yaml": "services:\n  web:\n    build: {context: web}\n    image: registry.example/web-ui\n",
+            ".github/workflows/build.yml": (
+                "on: push\njobs:\n  b:\n    runs-on: x\n    steps:\n"
+                "      - run: |\n          docker build --tag ghcr.io/example/worker:${{ github.sha }} \\\n            -t ghcr.io/example/worker:edge -f docker/worker.Dockerfile .\n"
+                "      - uses: docker/build-push-action@v6\n        with:\n          context: services/scoring\n          tags: ghcr.io/example/scoring-api:1.0,ghcr.io/example/scoring-api:latest\n"
+            ),
+        }
+    )
+    links = collect(Snapshot.load(root)).images
+    assert links.dockerfile_for("registry.example/web-ui:3")[0] == "web/Dockerfile"
+    assert links.dockerfile_for("ghcr.io/example/worker:1.0")[0] == "docker/worker.Dockerfile"
+    assert links.dockerfile_for("ghcr.io/example/scoring-api@sha256:00")[0] == "services/scoring/Dockerfile"
+    assert links.dockerfile_for("example/scoring:2")[0] == "services/scoring/Dockerfile"  # the folder name
+    assert links.dockerfile_for("postgres:16") is None
+    assert links.only_dockerfile is None
+
+
+def test_the_only_dockerfile_builds_private_images_only(make_tree: Callable[..., Path]) -> None:
+    links = collect(Snapshot.load(make_tree({"Dockerfile": DF}))).images
+    assert links.dockerfile_for("ghcr.io/example/anything:1") == (
+        "Dockerfile",
+        "the repository's only Dockerfile",
+    )
+    assert links.dockerfile_for("redis:7") is None
