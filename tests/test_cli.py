@@ -44,6 +44,7 @@ def test_not_ready_example_fails_at_the_right_places() -> None:
         "env-file-ignored",
         "dockerfile-non-root-user",
         "dockerfile-production-server",
+        "health-endpoint",
     }
 
     def where(check_id: str) -> list[str]:
@@ -65,6 +66,7 @@ def test_not_ready_example_fails_at_the_right_places() -> None:
     assert results["dockerfile-production-server"]["findings"][0]["locations"][1]["path"] == "app.py"
     assert where("dockerfile-base-image-pinned") == ["Dockerfile:1"]
     assert where("dockerignore-present") == ["Dockerfile:2"]
+    assert where("health-endpoint") == ["app.py:10"]
     # the .env's value never reaches the report
     assert "placeholder-not-a-real-secret" not in out
 

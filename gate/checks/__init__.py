@@ -9,6 +9,7 @@ from gate.checks import (
     documentation,
     environment,
     orchestration,
+    service,
     vulnerabilities,
 )
 from gate.checks.base import CATEGORIES, REGISTRY, CheckSpec, Decision, Hit
@@ -27,5 +28,6 @@ __all__ = [
     "documentation",
     "environment",
     "orchestration",
+    "service",
     "vulnerabilities",
 ]

@@ -13,6 +13,7 @@ from gate.facts.images import ImageLinks, link_images
 from gate.facts.kubernetes import KubernetesFacts, collect_kubernetes
 from gate.facts.python import PythonFacts, collect_python
 from gate.facts.repo import RepoFacts, collect_repo
+from gate.facts.routes import RouteFacts, collect_routes
 from gate.facts.vulnerabilities import AuditSettings, VulnerabilityFacts, collect_vulnerabilities, not_run
 from gate.facts.workflows import WorkflowFacts, collect_workflows
 from gate.snapshot import Snapshot
@@ -22,6 +23,7 @@ from gate.snapshot import Snapshot
 class Facts:
     repo: RepoFacts
     python: PythonFacts
+    routes: RouteFacts
     dependencies: DependencyFacts
     docs: DocsFacts
     docker: DockerFacts
@@ -45,6 +47,7 @@ def collect(
     return Facts(
         repo=collect_repo(snap),
         python=collect_python(snap),
+        routes=collect_routes(snap),
         dependencies=dependencies,
         docs=collect_docs(snap),
         docker=docker,

@@ -33,10 +33,15 @@ def test_links_from_compose_workflows_and_folders(make_tree: Callable[..., Path]
         }
     )
     links = collect(Snapshot.load(root)).images
-    assert links.dockerfile_for("registry.example/web-ui:3")[0] == "web/Dockerfile"
-    assert links.dockerfile_for("ghcr.io/example/worker:1.0")[0] == "docker/worker.Dockerfile"
-    assert links.dockerfile_for("ghcr.io/example/scoring-api@sha256:00")[0] == "services/scoring/Dockerfile"
-    assert links.dockerfile_for("example/scoring:2")[0] == "services/scoring/Dockerfile"  # the folder name
+
+    def built_by(image: str) -> str | None:
+        link = links.dockerfile_for(image)
+        return link[0] if link else None
+
+    assert built_by("registry.example/web-ui:3") == "web/Dockerfile"
+    assert built_by("ghcr.io/example/worker:1.0") == "docker/worker.Dockerfile"
+    assert built_by("ghcr.io/example/scoring-api@sha256:00") == "services/scoring/Dockerfile"
+    assert built_by("example/scoring:2") == "services/scoring/Dockerfile"  # the folder name
     assert links.dockerfile_for("postgres:16") is None
     assert links.only_dockerfile is None
 

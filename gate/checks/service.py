@@ -1,0 +1,153 @@
+"""Checks of the service as it serves HTTP: its health route, and probes that call routes it has."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict
+
+from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
+from gate.facts import Facts
+from gate.model import Confidence, Level, Location, Severity
+
+DEFAULT_HEALTH_PATHS = ("/health", "/healthz", "/ready", "/readyz", "/livez", "/ping", "/status")
+
+
+class HealthOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    paths: tuple[str, ...] = DEFAULT_HEALTH_PATHS
+    """Last path segments that count as a health route (prefixes such as /api/v1 are allowed)."""
+
+
+@check(
+    id="health-endpoint",
+    title="Health check endpoint working",
+    category="monitoring",
+    severity=Severity.HIGH,
+    level=Level.BRONZE,
+    applies_when="the repository has a Flask, FastAPI, Starlette or Django application",
+    remediation="Add a cheap GET route such as /health that reports whether the model is loaded.",
+    options=HealthOptions,
+    seeds=(
+        "Health check endpoint working",
+        "API health check endpoint working (`/health`)",
+        "Health check passes: `curl /health`",
+    ),
+)
+def health_endpoint(facts: Facts, options: HealthOptions) -> Decision:
+    """
+    ## What it checks
+    That the application serves a health route: a path ending in /health, /healthz, /ready, /readyz,
+    /livez, /ping or /status (option `paths`), found in the code with its full path, router and
+    blueprint prefixes included (an /api/v1/health behind a router prefix counts). Flask (routes,
+    blueprints, add_url_rule), FastAPI and Starlette (decorators, APIRouter, include_router, mount)
+    and Django `urlpatterns` are read from the source, never imported.
+
+    ## Why it matters
+    Load balancers, Kubernetes probes and Compose healthchecks all need a route that answers quickly
+    and says whether the model loaded; without one, a broken pod keeps receiving traffic.
+
+    ## How to fix
+    Add the route, and make it check that the model object exists.
+
+    ## Example
+    ```python
+    @app.get("/health")
+    def health():
+        return {"status": "healthy", "model_loaded": model is not None}
+    ```
+    """
+    routes = facts.routes
+    if not routes.apps:
+        return not_applicable("No Flask, FastAPI, Starlette or Django application found.")
+    wanted = {p.strip("/").lower() for p in options.paths}
+    found = [r for r in routes.routes if r.path.rstrip("/").rsplit("/", 1)[-1].lower() in wanted]
+    if found:
+        shown = ", ".join(sorted({r.path for r in found}))
+        return passed(f"Health route(s): {shown} ({found[0].module}:{found[0].line}).")
+    module, line, framework = routes.apps[0]
+    return failed(
+        "No health route.",
+        Hit(
+            f"The {framework} application serves no health route ({', '.join(options.paths)}).",
+            (at(module, line),),
+        ),
+    )
+
+
+_URL = re.compile(r"https?://[^/\s'\"]+(/[^\s'\")]*)")
+
+
+@check(
+    id="probe-paths-match-routes",
+    title="Health checks working (`/health` endpoint)",
+    category="orchestration",
+    severity=Severity.HIGH,
+    level=Level.SILVER,
+    confidence=Confidence.MEDIUM,
+    applies_when="health checks or probes call HTTP paths and the application's routes are known",
+    remediation="Point the probe or healthcheck at a route the application serves (see the health-endpoint check).",
+    seeds=("Health checks working (`/health` endpoint)", "Health checks passed"),
+)
+def probe_paths_match_routes(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That every HTTP path a health check calls is a route the application serves: Kubernetes
+    `httpGet` probes, URLs in Compose `healthcheck` tests and in Dockerfile `HEALTHCHECK` commands,
+    matched against the routes read from the code (full paths, path parameters match any segment).
+    When the repository's routes are unknown (no application found), nothing is judged.
+
+    ## Why it matters
+    A probe on a path the app does not serve answers 404 forever: Kubernetes never marks the pod ready
+    (the rollout hangs) or restarts it in a loop; a typo such as /healthz for /health is enough.
+
+    ## How to fix
+    Use the path the application serves, prefixes included.
+
+    ## Example
+    ```yaml
+    readinessProbe: {httpGet: {path: /api/v1/health, port: 8000}}
+    ```
+    """
+    if not facts.routes.apps:
+        return not_applicable("No application whose routes prodgate can read.")
+    calls: list[tuple[str, Location, str]] = []
+    for w in facts.kubernetes.workloads:
+        for c in w.containers:
+            for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
+                http = (
+                    (c.spec.get(probe) or {}).get("httpGet") if isinstance(c.spec.get(probe), dict) else None
+                )
+                if isinstance(http, dict) and http.get("path"):
+                    calls.append(
+                        (
+                            str(http["path"]),
+                            at(w.manifest.path, c.line_of(probe)),
+                            f"{w.manifest.kind}/{w.manifest.name} {probe}",
+                        )
+                    )
+    for svc in facts.compose.services:
+        test = (
+            (svc.config.get("healthcheck") or {}).get("test")
+            if isinstance(svc.config.get("healthcheck"), dict)
+            else None
+        )
+        text = " ".join(map(str, test)) if isinstance(test, list) else str(test or "")
+        for m in _URL.finditer(text):
+            path, line = svc.where("healthcheck")
+            calls.append((m.group(1), at(path, line), f"service {svc.name} healthcheck"))
+    for df in facts.docker.dockerfiles:
+        found = df.inherited(df.final, "HEALTHCHECK")
+        if found is not None:
+            for m in _URL.finditer(" ".join(found[1].value)):
+                calls.append((m.group(1), at(df.path, found[1].line), "HEALTHCHECK"))
+    if not calls:
+        return not_applicable("No probe or healthcheck calls an HTTP path.")
+    hits = [
+        Hit(f"{what} calls {path}, which the application does not serve.", (where,))
+        for path, where, what in calls
+        if facts.routes.serves(path) is None
+    ]
+    if hits:
+        return failed(f"{len(hits)} health check(s) call a path the application does not serve.", *hits)
+    return passed(f"All {len(calls)} probe/healthcheck path(s) are served by the application.")

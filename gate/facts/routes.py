@@ -1,0 +1,254 @@
+"""HTTP routes a Python service serves, from its AST: Flask, FastAPI/Starlette and Django URL patterns.
+
+Prefixes are followed the way the frameworks compose them: Flask blueprints (`url_prefix` on the
+Blueprint and on `register_blueprint`, which wins), FastAPI routers (`APIRouter(prefix=)` plus
+`include_router(prefix=)`), mounted sub-applications (`app.mount`), across modules through imports.
+A router that no visible code includes still counts, with its own prefix: an include prodgate cannot
+see (a loop, a plugin registry) must not turn into a false "no health route".
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from gate.facts.python import is_test_path
+from gate.snapshot import Snapshot
+
+_APP_CLASSES = {"Flask": "flask", "FastAPI": "fastapi", "Starlette": "starlette", "Quart": "flask"}
+_ROUTER_CLASSES = {"Blueprint": "flask", "APIRouter": "fastapi"}
+_VERBS = {"route", "get", "post", "put", "patch", "delete", "head", "options", "api_route", "websocket"}
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    """The full path, prefixes included."""
+    methods: tuple[str, ...]
+    module: str
+    line: int
+    framework: str
+
+
+@dataclass
+class _Obj:
+    module: str
+    name: str
+    kind: str  # "app" or "router"
+    framework: str
+    prefix: str
+    line: int
+    routes: list[tuple[str, tuple[str, ...], int]] = field(default_factory=list)
+    children: list[tuple[tuple[str, str], str]] = field(default_factory=list)  # ((module, name), prefix)
+
+
+@dataclass(frozen=True)
+class RouteFacts:
+    apps: tuple[tuple[str, int, str], ...]
+    """(module, line, framework) of every application object."""
+    routes: tuple[Route, ...]
+
+    def serves(self, path: str) -> Route | None:
+        """The route that serves `path` (query stripped; {param} and <param> segments match anything)."""
+        wanted = [s for s in path.split("?", 1)[0].strip().split("/") if s]
+        for route in self.routes:
+            parts = [s for s in route.path.split("/") if s]
+            if len(parts) == len(wanted) and all(
+                p == w or p.startswith(("{", "<")) for p, w in zip(parts, wanted, strict=True)
+            ):
+                return route
+        return None
+
+
+def _str(node: ast.expr | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _kw(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def _callee(func: ast.expr) -> str:
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else ""
+
+
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+def _module_name(rel: str) -> str:
+    return rel[:-3].replace("/", ".").removesuffix(".__init__")
+
+
+def collect_routes(snap: Snapshot) -> RouteFacts:
+    objs: dict[tuple[str, str], _Obj] = {}
+    pending: list[
+        tuple[str, dict[str, str], str, str, str, int]
+    ] = []  # module, imports, parent, child, prefix, line
+    django: list[Route] = []
+    modules = {_module_name(rel): rel for rel in snap.with_suffix(".py") if not is_test_path(rel)}
+    for rel in modules.values():
+        text = snap.text(rel) or ""
+        if not any(
+            k in text
+            for k in ("Flask", "FastAPI", "APIRouter", "Blueprint", "Starlette", "Quart", "urlpatterns")
+        ):
+            continue
+        tree = snap.python(rel)
+        if not isinstance(tree, ast.Module):
+            continue
+        imports = _imports(tree, rel)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Assign):
+                continue
+            if any(isinstance(t, ast.Name) and t.id == "urlpatterns" for t in node.targets):
+                django.extend(_django(rel, node.value))
+            if not isinstance(node.value, ast.Call):
+                continue
+            cls = _callee(node.value.func)
+            for target in node.targets:
+                if not isinstance(target, ast.Name):
+                    continue
+                if cls in _APP_CLASSES:
+                    objs[(rel, target.id)] = _Obj(rel, target.id, "app", _APP_CLASSES[cls], "", node.lineno)
+                elif cls in _ROUTER_CLASSES:
+                    prefix = _str(_kw(node.value, "url_prefix" if cls == "Blueprint" else "prefix")) or ""
+                    objs[(rel, target.id)] = _Obj(
+                        rel, target.id, "router", _ROUTER_CLASSES[cls], prefix, node.lineno
+                    )
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                for dec in node.decorator_list:
+                    if (
+                        isinstance(dec, ast.Call)
+                        and isinstance(dec.func, ast.Attribute)
+                        and dec.func.attr in _VERBS
+                    ):
+                        owner = _dotted(dec.func.value)
+                        path = (
+                            _str(dec.args[0])
+                            if dec.args
+                            else _str(_kw(dec, "path")) or _str(_kw(dec, "rule"))
+                        )
+                        if owner and path is not None and (rel, owner) in objs:
+                            verb = dec.func.attr
+                            methods = _methods(dec) if verb in ("route", "api_route") else (verb.upper(),)
+                            objs[(rel, owner)].routes.append((path, methods, dec.lineno))
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                owner = _dotted(node.func.value)
+                if owner is None or (rel, owner) not in objs:
+                    continue
+                attr = node.func.attr
+                if attr == "add_url_rule" and node.args and (path := _str(node.args[0])) is not None:
+                    objs[(rel, owner)].routes.append((path, _methods(node), node.lineno))
+                elif attr in ("include_router", "register_blueprint", "mount") and node.args:
+                    mounted: ast.expr | None
+                    if attr == "mount":
+                        prefix = _str(node.args[0]) or ""
+                        mounted = node.args[1] if len(node.args) > 1 else _kw(node, "app")
+                    else:
+                        mounted = node.args[0]
+                        prefix = _str(_kw(node, "prefix" if attr == "include_router" else "url_prefix")) or ""
+                    child = _dotted(mounted) if mounted is not None else None
+                    if child:
+                        pending.append((rel, imports, owner, child, prefix, node.lineno))
+    for rel, imports, owner, child, prefix, _ in pending:
+        key = _resolve(child, rel, imports, objs, modules)
+        if key is not None:
+            child_obj = objs[key]
+            if child_obj.framework == "flask" and child_obj.kind == "router":
+                effective = (
+                    prefix or child_obj.prefix
+                )  # register_blueprint's url_prefix replaces the blueprint's
+            else:
+                effective = (
+                    _join(prefix, child_obj.prefix) if child_obj.prefix else prefix
+                )  # include_router adds
+            objs[(rel, owner)].children.append((key, effective))
+    routes: list[Route] = []
+    included = {k for o in objs.values() for k, _ in o.children}
+    for key, obj in objs.items():
+        if obj.kind == "app" or key not in included:
+            _expand(obj, obj.prefix if obj.kind == "router" else "", objs, routes, depth=0)
+    apps = tuple(sorted((o.module, o.line, o.framework) for o in objs.values() if o.kind == "app"))
+    if django:
+        apps += tuple(sorted({(r.module, 1, "django") for r in django}))
+    unique = {(r.path, r.methods, r.module, r.line): r for r in routes + django}
+    return RouteFacts(apps, tuple(unique.values()))
+
+
+def _expand(obj: _Obj, prefix: str, objs: dict[tuple[str, str], _Obj], out: list[Route], depth: int) -> None:
+    if depth > 8:
+        return
+    for path, methods, line in obj.routes:
+        out.append(Route(_join(prefix, path), methods, obj.module, line, obj.framework))
+    for key, child_prefix in obj.children:
+        _expand(objs[key], _join(prefix, child_prefix), objs, out, depth + 1)
+
+
+def _join(prefix: str, path: str) -> str:
+    joined = "/" + "/".join(s for s in (prefix.strip("/"), path.strip("/")) if s)
+    return joined + ("/" if path.endswith("/") and joined != "/" else "")
+
+
+def _methods(call: ast.Call) -> tuple[str, ...]:
+    node = _kw(call, "methods")
+    if isinstance(node, ast.List | ast.Tuple):
+        return tuple(s.upper() for e in node.elts if (s := _str(e)))
+    return ("GET",)
+
+
+def _imports(tree: ast.Module, rel: str) -> dict[str, str]:
+    """Local name -> dotted target ('app.routers.health' or 'app.routers.health.router')."""
+    package = _module_name(rel).rsplit(".", 1)[0] if "/" in rel else ""
+    names: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                names[alias.asname or alias.name.split(".")[0]] = (
+                    alias.name if alias.asname else alias.name.split(".")[0]
+                )
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".") if package else []
+                parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
+                base = ".".join([*parts, base] if base else parts)
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+    return names
+
+
+def _resolve(
+    child: str, rel: str, imports: dict[str, str], objs: dict[tuple[str, str], _Obj], modules: dict[str, str]
+) -> tuple[str, str] | None:
+    if (rel, child) in objs:
+        return rel, child
+    head, _, rest = child.partition(".")
+    target = imports.get(head)
+    if target is None:
+        return None
+    dotted = f"{target}.{rest}" if rest else target
+    module, _, name = dotted.rpartition(".")
+    for mod_name, path in modules.items():
+        same = mod_name == module or mod_name.endswith("." + module) or module.endswith("." + mod_name)
+        if same and (path, name) in objs:
+            return path, name
+    return None
+
+
+def _django(rel: str, node: ast.expr) -> list[Route]:
+    found = []
+    for call in ast.walk(node):
+        if isinstance(call, ast.Call) and _callee(call.func) in ("path", "re_path") and call.args:
+            route = _str(call.args[0])
+            if route is not None and _callee(call.func) == "path":
+                found.append(Route(_join("", route), ("GET",), rel, call.lineno, "django"))
+    return found

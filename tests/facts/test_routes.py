@@ -1,0 +1,64 @@
+"""Routes with their full paths, across modules, routers, blueprints and mounts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from gate.facts.routes import collect_routes
+from gate.snapshot import Snapshot
+
+
+def _paths(root: Path) -> set[str]:
+    return {r.path for r in collect_routes(Snapshot.load(root)).routes}
+
+
+def test_fastapi_routers_prefixes_across_modules(make_tree: Callable[..., Path]) -> None:
+    root = make_tree(
+        {
+            "app/__init__.py": "",
+            "app/main.py": (
+                "from fastapi import FastAPI\nfrom app.routers import health\nfrom .routers.predict import router as predict_router\n"
+                "from starlette.applications import Starlette\n\n"
+                "app = FastAPI()\napp.include_router(health.router, prefix='/api/v1')\n"
+                "app.include_router(predict_router)\nadmin = Starlette()\napp.mount('/admin', admin)\n"
+                "@app.get('/')\ndef index():\n    return {}\n"
+            ),
+            "app/routers/__init__.py": "",
+            "app/routers/health.py": "from fastapi import APIRouter\nrouter = APIRouter(prefix='/ops')\n@router.get('/health')\ndef health():\n    return {}\n",
+            "app/routers/predict.py": "from fastapi import APIRouter\nrouter = APIRouter(prefix='/predict')\n@router.post('')\ndef predict():\n    return {}\n@router.api_route('/batch', methods=['POST'])\ndef batch():\n    return {}\n",
+            "app/orphan.py": "from fastapi import APIRouter\nr = APIRouter(prefix='/extra')\n@r.get('/ping')\ndef ping():\n    return 'pong'\n",
+        }
+    )
+    assert _paths(root) == {"/", "/api/v1/ops/health", "/predict", "/predict/batch", "/extra/ping"}
+
+
+def test_flask_blueprints_and_url_rules(make_tree: Callable[..., Path]) -> None:
+    root = make_tree(
+        {
+            "service.py": (
+                "from flask import Flask, Blueprint\n"
+                "bp = Blueprint('api', __name__, url_prefix='/api')\n"
+                "@bp.route('/predict', methods=['POST'])\ndef predict():\n    return ''\n"
+                "ops = Blueprint('ops', __name__, url_prefix='/ignored')\n"
+                "@ops.get('/healthz')\ndef healthz():\n    return ''\n"
+                "app = Flask(__name__)\napp.register_blueprint(bp)\napp.register_blueprint(ops, url_prefix='/internal')\n"
+                "app.add_url_rule('/ping', view_func=lambda: 'ok')\n"
+            ),
+        }
+    )
+    facts = collect_routes(Snapshot.load(root))
+    assert {r.path for r in facts.routes} == {"/api/predict", "/internal/healthz", "/ping"}
+    assert facts.serves("/internal/healthz?full=1") is not None
+    assert facts.apps == (("service.py", 10, "flask"),)
+
+
+def test_django_urls_and_path_parameters(make_tree: Callable[..., Path]) -> None:
+    root = make_tree(
+        {
+            "site/urls.py": "from django.urls import path\nurlpatterns = [\n    path('health/', views.health),\n    path('models/<int:pk>/', views.model),\n]\n",
+        }
+    )
+    facts = collect_routes(Snapshot.load(root))
+    assert facts.serves("/health") is not None and facts.serves("/models/7") is not None
+    assert facts.serves("/ready") is None
