@@ -173,6 +173,28 @@ class Snapshot:
             self._skipped[rel] = f"unreadable: {exc.strerror or exc.__class__.__name__}"
             return None
 
+    def too_large(self, rel: str) -> ParseError | None:
+        """A per-file error for a file over the parse cap, for collectors whose files must be judged."""
+        try:
+            size = (self.root / rel).stat().st_size
+        except OSError:
+            return None
+        if size <= self.max_file_size:
+            return None
+        return ParseError(
+            path=rel,
+            line=1,
+            message=f"{size} bytes, over the {self.max_file_size}-byte parse cap: not judged (raise max_file_size to judge it)",
+        )
+
+    def head(self, rel: str, size: int = 4096) -> str:
+        """The first bytes of a file as text, whatever its size: enough to tell what an oversize file is."""
+        try:
+            with (self.root / rel).open("rb") as fh:
+                return fh.read(size).decode("utf-8", "replace")
+        except OSError:
+            return ""
+
     def is_binary(self, rel: str) -> bool:
         self.text(rel)
         return self._cache.get(("binary", rel), False)  # type: ignore[no-any-return]

@@ -102,6 +102,9 @@ def merge(base: Any, over: Any) -> Any:
 
 
 def _load(snap: Snapshot, rel: str, errors: list[ParseError]) -> tuple[dict[str, Any], yaml.Node] | None:
+    if (big := snap.too_large(rel)) is not None:
+        errors.append(big)
+        return None
     docs = snap.yaml(rel)
     if isinstance(docs, ParseError):
         errors.append(docs)

@@ -8,6 +8,7 @@ other collectors' business.
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +64,8 @@ class KubernetesFacts:
     workloads: tuple[Workload, ...]
     errors: tuple[ParseError, ...]
     templated: tuple[str, ...]
+    patches: tuple[str, ...] = ()
+    """Kustomize patch files: partial manifests by design, not judged on their own."""
 
     def of_kind(self, kind: str) -> list[Manifest]:
         return [m for m in self.manifests if m.kind == kind]
@@ -103,15 +106,38 @@ def _is_other_yaml(rel: str) -> bool:
     )
 
 
+def _kustomize_patches(snap: Snapshot) -> set[str]:
+    patches: set[str] = set()
+    for rel in snap.named("kustomization.yaml", "kustomization.yml", "Kustomization"):
+        docs = snap.yaml(rel)
+        if not isinstance(docs, YamlDocuments) or not docs.data or not isinstance(docs.data[0], dict):
+            continue
+        data = docs.data[0]
+        entries: list[Any] = list(data.get("patchesStrategicMerge") or [])
+        entries += [p.get("path") if isinstance(p, dict) else p for p in data.get("patches") or []]
+        entries += [p.get("path") for p in data.get("patchesJson6902") or [] if isinstance(p, dict)]
+        for entry in entries:
+            if isinstance(entry, str) and "\n" not in entry:
+                patches.add(posixpath.normpath(posixpath.join(posixpath.dirname(rel), entry)))
+    return patches
+
+
 def collect_kubernetes(snap: Snapshot) -> KubernetesFacts:
     manifests: list[Manifest] = []
     errors: list[ParseError] = []
     templated: list[str] = []
+    patches = _kustomize_patches(snap)
     for rel in snap.with_suffix(".yaml", ".yml"):
-        if _is_other_yaml(rel):
+        if _is_other_yaml(rel) or rel in patches:
             continue
         text = snap.text(rel)
-        if text is None or ("apiVersion" not in text or "kind" not in text):
+        if text is None:
+            big = snap.too_large(rel)
+            head = snap.head(rel) if big else ""
+            if big and "apiVersion" in head and "kind" in head:
+                errors.append(big)
+            continue
+        if "apiVersion" not in text or "kind" not in text:
             continue
         if _looks_templated(rel, text):
             templated.append(rel)
@@ -145,7 +171,9 @@ def collect_kubernetes(snap: Snapshot) -> KubernetesFacts:
                 )
             )
     workloads = [w for m in manifests if (w := _workload(m)) is not None]
-    return KubernetesFacts(tuple(manifests), tuple(workloads), tuple(errors), tuple(templated))
+    return KubernetesFacts(
+        tuple(manifests), tuple(workloads), tuple(errors), tuple(templated), tuple(sorted(patches))
+    )
 
 
 def _workload(m: Manifest) -> Workload | None:

@@ -118,6 +118,9 @@ def collect_workflows(snap: Snapshot) -> WorkflowFacts:
         is_action = name in ("action.yml", "action.yaml")
         if not (is_workflow or is_action):
             continue
+        if (big := snap.too_large(rel)) is not None:
+            errors.append(big)
+            continue
         docs = snap.yaml(rel)
         if isinstance(docs, ParseError):
             errors.append(docs)
