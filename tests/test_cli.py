@@ -45,6 +45,7 @@ def test_not_ready_example_fails_at_the_right_places() -> None:
         "dockerfile-non-root-user",
         "dockerfile-production-server",
         "health-endpoint",
+        "debug-disabled",
     }
 
     def where(check_id: str) -> list[str]:
@@ -67,6 +68,8 @@ def test_not_ready_example_fails_at_the_right_places() -> None:
     assert where("dockerfile-base-image-pinned") == ["Dockerfile:1"]
     assert where("dockerignore-present") == ["Dockerfile:2"]
     assert where("health-endpoint") == ["app.py:10"]
+    assert where("debug-disabled") == ["app.py:23"]
+    assert where("model-loaded-once") == ["app.py:17"]
     # the .env's value never reaches the report
     assert "placeholder-not-a-real-secret" not in out
 

@@ -10,6 +10,7 @@ from gate.checks import (
     environment,
     orchestration,
     service,
+    servicecode,
     vulnerabilities,
 )
 from gate.checks.base import CATEGORIES, REGISTRY, CheckSpec, Decision, Hit
@@ -29,5 +30,6 @@ __all__ = [
     "environment",
     "orchestration",
     "service",
+    "servicecode",
     "vulnerabilities",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from gate.facts.code import CodeFacts, collect_code
 from gate.facts.compose import ComposeFacts, collect_compose
 from gate.facts.dependencies import DependencyFacts, collect_dependencies
 from gate.facts.dockerfile import DockerFacts, collect_docker
@@ -24,6 +25,7 @@ class Facts:
     repo: RepoFacts
     python: PythonFacts
     routes: RouteFacts
+    code: CodeFacts
     dependencies: DependencyFacts
     docs: DocsFacts
     docker: DockerFacts
@@ -48,6 +50,7 @@ def collect(
         repo=collect_repo(snap),
         python=collect_python(snap),
         routes=collect_routes(snap),
+        code=collect_code(snap),
         dependencies=dependencies,
         docs=collect_docs(snap),
         docker=docker,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from gate.snapshot import ParseError, Snapshot
 
 _TEST_DIRS = ("tests/", "test/", "testing/")
+KEEP_TREES_UP_TO = 2000
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,12 @@ def collect_python(snap: Snapshot) -> PythonFacts:
     dotenv: list[EnvRead] = []
     servers: list[EnvRead] = []
     unparsed: list[str] = []
-    for rel in snap.with_suffix(".py"):
-        tree = snap.python(rel, keep=False)
+    files = snap.with_suffix(".py")
+    # Later collectors (routes, service code) walk some of these trees again: keep them while the
+    # repository is small enough for that to be cheap; a very large one parses each file once per use.
+    keep = len(files) <= KEEP_TREES_UP_TO
+    for rel in files:
+        tree = snap.python(rel, keep=keep)
         if tree is None:
             unparsed.append(rel)
             continue

@@ -1,0 +1,702 @@
+"""Checks of the service's own code: debugging left on, models loaded per request, unsafe loads and
+queries, logging, CORS, rate limits, upload limits, metrics, error handlers and code hygiene.
+
+They judge service code only (modules that create the web app and what they import), never training
+scripts or tests, and are not applicable to a repository without a web application.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
+from gate.facts import Facts
+from gate.facts.code import Site
+from gate.model import Confidence, Level, Location, Severity
+
+_NO_APP = "No web application in the repository."
+
+
+def _hits(sites: tuple[Site, ...] | list[Site], message: str) -> list[Hit]:
+    return [Hit(message.format(detail=s.detail), (at(s.path, s.line),)) for s in sites]
+
+
+def _no_service(facts: Facts) -> bool:
+    return not facts.code.service_modules
+
+
+def _app_at(facts: Facts) -> tuple[Location]:
+    """Where a finding about the whole service points: the line that creates the application."""
+    if facts.routes.apps:
+        module, line, _ = facts.routes.apps[0]
+        return (at(module, line),)
+    return (at(facts.code.service_modules[0], 1),)
+
+
+@check(
+    id="debug-disabled",
+    title="Debug mode disabled in production",
+    category="configuration",
+    severity=Severity.HIGH,
+    level=Level.BRONZE,
+    applies_when="the repository has a web application",
+    remediation="Remove debug=True / reload=True from the code; read debugging from the environment, off by default.",
+    seeds=("Default values reasonable for production", "Default values reasonable"),
+)
+def debug_disabled(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That the service code does not switch debugging on unconditionally: `app.run(debug=True)`,
+    `app.debug = True`, `DEBUG = True` (Flask or Django settings), `uvicorn.run(..., reload=True)`.
+    A value read from the environment (`debug=os.getenv("DEBUG") == "1"`) is not reported.
+
+    ## Why it matters
+    Flask's debugger executes arbitrary Python typed into an error page; Django's debug pages print
+    settings and SQL; uvicorn's reloader watches the file system and doubles the processes.
+
+    ## How to fix
+    Default to off and enable it only from an environment variable in development.
+
+    ## Example
+    ```python
+    app.run(host="0.0.0.0", port=5000, debug=os.getenv("FLASK_DEBUG") == "1")
+    ```
+    """
+    if _no_service(facts):
+        return not_applicable(_NO_APP)
+    hits = _hits(facts.code.debug, "Debugging is switched on: `{detail}`.")
+    if hits:
+        return failed(f"{len(hits)} place(s) switch debugging on.", *hits)
+    return passed("No unconditional debug or reload switch in the service code.")
+
+
+@check(
+    id="torch-load-weights-only",
+    title="Model files loaded safely",
+    category="security",
+    severity=Severity.HIGH,
+    level=Level.BRONZE,
+    applies_when="the service code calls torch.load",
+    remediation="Call torch.load(path, weights_only=True) and load a state_dict into the model class.",
+    seeds=(),
+)
+def torch_load_weights_only(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That every `torch.load` in the service code passes `weights_only=True`. An explicit
+    `weights_only=False` fails; leaving it out fails too, because before PyTorch 2.6 the default
+    unpickles arbitrary objects (and the version that runs is not always the one pinned).
+
+    ## Why it matters
+    A `.pth` file is a pickle: without weights_only, loading a tampered checkpoint runs the attacker's
+    code inside the model server.
+
+    ## How to fix
+    Save and load state dicts.
+
+    ## Example
+    ```python
+    model.load_state_dict(torch.load("best_model.pth", map_location="cpu", weights_only=True))
+    ```
+    """
+    loads = facts.code.torch_loads
+    if not loads:
+        return not_applicable("The service code does not call torch.load.")
+    bad = [s for s in loads if s.detail != "safe"]
+    if bad:
+        return failed(
+            f"{len(bad)} torch.load call(s) may unpickle code.",
+            *(
+                Hit(
+                    "torch.load without weights_only=True."
+                    if s.detail != "unsafe"
+                    else "torch.load(weights_only=False) unpickles arbitrary objects.",
+                    (at(s.path, s.line),),
+                )
+                for s in bad
+            ),
+        )
+    return passed(f"All {len(loads)} torch.load call(s) pass weights_only=True.")
+
+
+@check(
+    id="model-loaded-once",
+    title="Model loading optimized",
+    category="performance",
+    severity=Severity.MEDIUM,
+    level=Level.BRONZE,
+    applies_when="the service code loads a model file",
+    remediation="Load the model once at startup (module level, app factory or FastAPI lifespan) and reuse it.",
+    seeds=("Model loading optimized", "Model loading cached", "Model warm-up on startup"),
+)
+def model_loaded_once(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That `joblib.load`, `pickle.load`, `torch.load`, `load_model` and the like do not run inside a
+    request handler (a function decorated as a route), where they would run on every request.
+
+    ## Why it matters
+    Loading a model takes from 100 ms to tens of seconds and allocates it again each time: latency
+    explodes and memory grows with concurrency.
+
+    ## How to fix
+    Load at startup and keep the object (module global, app state, lifespan).
+
+    ## Example
+    ```python
+    @asynccontextmanager
+    async def lifespan(app):
+        app.state.model = joblib.load(MODEL_PATH)
+        yield
+    ```
+    """
+    loads = facts.code.model_loads
+    if not loads:
+        return not_applicable("The service code loads no model file.")
+    per_request = [s for s in loads if s.detail == "handler"]
+    if per_request:
+        return failed(
+            f"{len(per_request)} model load(s) run on every request.",
+            *(
+                Hit("The model is loaded inside a request handler.", (at(s.path, s.line),))
+                for s in per_request
+            ),
+        )
+    return passed(f"All {len(loads)} model load(s) run at startup.")
+
+
+@check(
+    id="sql-parameterized",
+    title="SQL injection prevention",
+    category="security",
+    severity=Severity.HIGH,
+    level=Level.BRONZE,
+    applies_when="the service code executes SQL",
+    remediation="Pass values as parameters: cursor.execute('SELECT ... WHERE id = ?', (item_id,)).",
+    seeds=(
+        "SQL injection prevention (if using database)",
+        "SQL injection prevention",
+        "SQL injection prevention (using parameterized queries ✓)",
+    ),
+)
+def sql_parameterized(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    Calls to `execute`, `executemany`, `executescript`, SQLAlchemy `text()` and Django `raw()` whose
+    SQL is assembled from values: an f-string with substitutions, `%` formatting, `.format()` or `+`
+    on a string. Constant SQL and parameterised queries pass.
+
+    ## Why it matters
+    Any value from a request that reaches SQL text can rewrite the query: read other users' data,
+    drop the predictions table.
+
+    ## How to fix
+    Use placeholders and pass the values separately.
+
+    ## Example
+    ```python
+    cur.execute("SELECT score FROM predictions WHERE meter_id = ?", (meter_id,))
+    ```
+    """
+    if _no_service(facts):
+        return not_applicable(_NO_APP)
+    hits = _hits(facts.code.sql_built, "SQL text is built from values and passed to {detail}().")
+    if hits:
+        return failed(f"{len(hits)} query(ies) built from values.", *hits)
+    return passed("No SQL built from values in the service code.")
+
+
+@check(
+    id="no-print-in-service",
+    title="No print() statements (use logging)",
+    category="code-quality",
+    severity=Severity.LOW,
+    level=Level.SILVER,
+    applies_when="the repository has a web application",
+    remediation="Replace print() with a module logger: log = logging.getLogger(__name__); log.info(...).",
+    seeds=("No print() statements (use logging)",),
+)
+def no_print_in_service(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That service code does not call `print()` (commented-out prints and prints in scripts, tests
+    and training code are not reported).
+
+    ## Why it matters
+    print() bypasses log levels, formats and handlers: the line is missing from the log aggregator
+    exactly when someone needs it, and may leak request data to stdout.
+
+    ## How to fix
+    Use the logging module.
+
+    ## Example
+    ```python
+    log = logging.getLogger(__name__)
+    log.info("model loaded from %s", path)
+    ```
+    """
+    if _no_service(facts):
+        return not_applicable(_NO_APP)
+    hits = _hits(facts.code.prints, "print() in service code.")
+    if hits:
+        return failed(f"{len(hits)} print() call(s) in service code.", *hits)
+    return passed(f"No print() in {len(facts.code.service_modules)} service module(s).")
+
+
+@check(
+    id="logging-configured",
+    title="Logging configured for production",
+    category="monitoring",
+    severity=Severity.MEDIUM,
+    level=Level.BRONZE,
+    applies_when="the repository has a web application",
+    remediation="Configure logging at startup: logging.basicConfig(level=..., format=...) or dictConfig.",
+    seeds=(
+        "Logging configured for production",
+        "Logging is properly configured",
+        "Application logging configured",
+        "Logging configured (use `logging` module)",
+    ),
+)
+def logging_configured(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That the service code configures logging: `logging.basicConfig`, `dictConfig`, `fileConfig`,
+    a handler added to a logger, structlog's `configure` or loguru's `logger.add`.
+
+    ## Why it matters
+    Unconfigured, Python logs only warnings and above, without timestamps: the INFO lines the team
+    relies on during an incident are simply not written.
+
+    ## How to fix
+    Configure once at startup, with the level from the environment.
+
+    ## Example
+    ```python
+    logging.basicConfig(level=os.getenv("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    ```
+    """
+    if _no_service(facts):
+        return not_applicable(_NO_APP)
+    setup = facts.code.logging_setup
+    if setup:
+        return passed(f"Logging configured at {setup[0].path}:{setup[0].line} ({setup[0].detail}).")
+    return failed(
+        "The service code never configures logging.",
+        Hit("No logging configuration in the service code.", _app_at(facts)),
+    )
+
+
+@check(
+    id="log-rotation",
+    title="Log rotation configured",
+    category="monitoring",
+    severity=Severity.MEDIUM,
+    level=Level.SILVER,
+    applies_when="the service code logs to files",
+    remediation="Use RotatingFileHandler or TimedRotatingFileHandler (or log to stdout and let the platform rotate).",
+    seeds=("Log rotation configured", "Log rotation enabled"),
+)
+def log_rotation(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    When the service logs to files (`FileHandler`, `basicConfig(filename=...)`), that a rotating
+    handler (`RotatingFileHandler`, `TimedRotatingFileHandler`, or `WatchedFileHandler` for
+    logrotate) is configured. Services that log to stdout are not judged.
+
+    ## Why it matters
+    An unrotated log file grows until the disk is full, and then the database and the model cache
+    fail with it.
+
+    ## How to fix
+    Switch to a rotating handler with a size or time limit.
+
+    ## Example
+    ```python
+    handler = RotatingFileHandler("logs/api.log", maxBytes=10_000_000, backupCount=5)
+    ```
+    """
+    files = facts.code.file_logging
+    if not files:
+        return not_applicable("The service code does not log to files.")
+    if facts.code.rotating_logging:
+        return passed(f"Log files rotate ({facts.code.rotating_logging[0].detail}).")
+    return failed(
+        "Log files grow without rotation.", *_hits(files, "Logs to a file ({detail}) without rotation.")
+    )
+
+
+@check(
+    id="cors-not-wildcard",
+    title="CORS whitelisting configured",
+    category="security",
+    severity=Severity.HIGH,
+    level=Level.BRONZE,
+    applies_when="the service configures CORS",
+    remediation="List the allowed origins explicitly (from configuration), never '*' with credentials.",
+    seeds=(
+        "CORS whitelisting configured",
+        "CORS configured if needed",
+        "CORS origins configured for API",
+        "CORS properly configured",
+    ),
+)
+def cors_not_wildcard(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    CORS configuration in the service code: FastAPI/Starlette `CORSMiddleware` with
+    `allow_origins=["*"]`, and Flask-CORS's `CORS(app)` with no `origins` (which allows every origin).
+    A wildcard together with credentials is reported as critical.
+
+    ## Why it matters
+    A wildcard lets any web page call the API from a user's browser; with credentials, it can do so
+    as that user.
+
+    ## How to fix
+    Name the front-end origins.
+
+    ## Example
+    ```python
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["POST"])
+    ```
+    """
+    cors = facts.code.cors
+    if not cors:
+        return not_applicable("The service does not configure CORS.")
+    hits = [
+        Hit(
+            "CORS allows every origin"
+            + (", with credentials." if s.detail == "wildcard+credentials" else "."),
+            (at(s.path, s.line),),
+            severity=Severity.CRITICAL if s.detail == "wildcard+credentials" else None,
+        )
+        for s in cors
+        if s.detail.startswith("wildcard")
+    ]
+    if hits:
+        return failed(f"{len(hits)} CORS configuration(s) allow every origin.", *hits)
+    return passed("CORS names its allowed origins.")
+
+
+@check(
+    id="rate-limiting",
+    title="Rate limiting configured",
+    category="security",
+    severity=Severity.MEDIUM,
+    level=Level.SILVER,
+    confidence=Confidence.MEDIUM,
+    applies_when="the repository has a web application",
+    remediation="Add slowapi (FastAPI) or Flask-Limiter, or document the gateway that limits requests.",
+    seeds=(
+        "Rate limiting configured",
+        "Rate limiting enabled",
+        "Rate limiting configured (if required)",
+        "Rate limiting per IP",
+    ),
+)
+def rate_limiting(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That the service code sets up a rate limiter: slowapi or Flask-Limiter's `Limiter`,
+    fastapi-limiter's `FastAPILimiter`/`RateLimiter`, or `limiter.limit(...)`. Limits enforced by an
+    API gateway or ingress are invisible here (hence medium confidence): waive the check with the
+    reason when that is how it is done.
+
+    ## Why it matters
+    Inference is expensive: one client in a loop can saturate the model server for everyone, and
+    cost real money on GPU instances.
+
+    ## How to fix
+    Add a limiter with a per-client limit on the prediction routes.
+
+    ## Example
+    ```python
+    limiter = Limiter(key_func=get_remote_address, default_limits=["100/minute"])
+    ```
+    """
+    if _no_service(facts):
+        return not_applicable(_NO_APP)
+    if facts.code.rate_limits:
+        s = facts.code.rate_limits[0]
+        return passed(f"Rate limiter at {s.path}:{s.line} ({s.detail}).")
+    return failed(
+        "No rate limiter in the service code.", Hit("No rate limiter is configured.", _app_at(facts))
+    )
+
+
+@check(
+    id="upload-size-limited",
+    title="Max upload size configured",
+    category="security",
+    severity=Severity.MEDIUM,
+    level=Level.SILVER,
+    confidence=Confidence.MEDIUM,
+    applies_when="the service accepts file uploads",
+    remediation="Set MAX_CONTENT_LENGTH (Flask) or check the upload's size before reading it all (FastAPI).",
+    seeds=(
+        "Max upload size configured",
+        "File size limits enforced (currently 50MB)",
+        "File upload validation implemented",
+    ),
+)
+def upload_size_limited(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    When the service accepts uploads (`request.files`, `UploadFile`), that a size limit exists in the
+    code: Flask's `MAX_CONTENT_LENGTH`, or a comparison on `content_length`, `.size` or the length of
+    the read contents.
+
+    ## Why it matters
+    Without a limit one request with a 5 GB "CSV" fills the memory or the disk of the model server.
+
+    ## How to fix
+    Set the limit where the framework enforces it.
+
+    ## Example
+    ```python
+    app.config["MAX_CONTENT_LENGTH"] = 50 * 1024 * 1024
+    ```
+    """
+    uploads = facts.code.uploads
+    if not uploads:
+        return not_applicable("The service accepts no file uploads.")
+    if facts.code.upload_limits:
+        s = facts.code.upload_limits[0]
+        return passed(f"Upload size limited at {s.path}:{s.line} ({s.detail}).")
+    return failed(
+        "Uploads have no size limit.",
+        Hit(
+            f"Accepts uploads ({uploads[0].detail}) without a size limit.",
+            (at(uploads[0].path, uploads[0].line),),
+        ),
+    )
+
+
+@check(
+    id="metrics-endpoint",
+    title="Prometheus metrics exposed (/metrics endpoint)",
+    category="monitoring",
+    severity=Severity.MEDIUM,
+    level=Level.SILVER,
+    applies_when="the repository has a web application",
+    remediation="Expose Prometheus metrics: prometheus-fastapi-instrumentator, prometheus_flask_exporter or prometheus_client's make_asgi_app.",
+    seeds=(
+        "Prometheus metrics exposed (/metrics endpoint)",
+        "Prometheus metrics endpoint available (`/metrics`)",
+        "Metrics endpoint added",
+        "Prometheus metrics exposed",
+    ),
+)
+def metrics_endpoint(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That the service exposes Prometheus metrics: a `/metrics` route, `make_asgi_app`/`make_wsgi_app`
+    or `start_http_server` from prometheus_client, prometheus-fastapi-instrumentator's
+    `Instrumentator`, or prometheus_flask_exporter's `PrometheusMetrics`.
+
+    ## Why it matters
+    Request rate, error rate and latency per route are the first three graphs of any incident; an
+    ML service also wants prediction counts and inference time.
+
+    ## How to fix
+    Add an exporter.
+
+    ## Example
+    ```python
+    Instrumentator().instrument(app).expose(app)   # serves /metrics
+    ```
+    """
+    if _no_service(facts):
+        return not_applicable(_NO_APP)
+    route = facts.routes.serves("/metrics")
+    if route is not None:
+        return passed(f"/metrics served at {route.module}:{route.line}.")
+    if facts.code.metrics:
+        s = facts.code.metrics[0]
+        return passed(f"Metrics exporter at {s.path}:{s.line} ({s.detail}).")
+    return failed(
+        "No metrics endpoint.",
+        Hit("No /metrics route or Prometheus exporter in the service code.", _app_at(facts)),
+    )
+
+
+@check(
+    id="error-handlers-registered",
+    title="Error responses with appropriate status codes",
+    category="code-quality",
+    severity=Severity.LOW,
+    level=Level.SILVER,
+    confidence=Confidence.MEDIUM,
+    applies_when="the repository has a web application",
+    remediation="Register error handlers (Flask @app.errorhandler, FastAPI @app.exception_handler) that return JSON with the right status.",
+    seeds=(
+        "Error responses with appropriate status codes",
+        "Error handling comprehensive",
+        "Error handling is robust",
+    ),
+)
+def error_handlers_registered(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That the service registers at least one error handler: Flask's `errorhandler` or
+    `register_error_handler`, FastAPI/Starlette's `exception_handler` or `add_exception_handler`.
+
+    ## Why it matters
+    Without one, an unexpected exception returns an HTML 500 page (Flask) or a bare "Internal Server
+    Error": clients cannot tell bad input from a broken model, and nothing logs the request context.
+
+    ## How to fix
+    Map validation errors to 4xx and unexpected ones to a logged 500 with a JSON body.
+
+    ## Example
+    ```python
+    @app.exception_handler(ValueError)
+    async def bad_input(request, exc):
+        return JSONResponse(status_code=422, content={"detail": str(exc)})
+    ```
+    """
+    if _no_service(facts):
+        return not_applicable(_NO_APP)
+    if facts.code.error_handlers:
+        s = facts.code.error_handlers[0]
+        return passed(f"{len(facts.code.error_handlers)} error handler(s), first at {s.path}:{s.line}.")
+    return failed(
+        "No error handler is registered.",
+        Hit("No errorhandler/exception_handler in the service code.", _app_at(facts)),
+    )
+
+
+@check(
+    id="no-todo-fixme",
+    title="All TODOs and FIXMEs removed",
+    category="code-quality",
+    severity=Severity.INFO,
+    level=Level.GOLD,
+    applies_when="the repository has a web application",
+    remediation="Resolve the TODO or turn it into a tracked issue and delete the comment.",
+    seeds=("All TODOs and FIXMEs removed", "No TODO/FIXME comments left"),
+)
+def no_todo_fixme(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    Comments in service code that say TODO, FIXME, XXX or HACK (read from Python's tokenizer, so
+    strings that contain the word are not counted).
+
+    ## Why it matters
+    A FIXME in the serving path is a known defect shipping to production; a tracked issue is where
+    it can be prioritised.
+
+    ## How to fix
+    Fix it, or file it and remove the comment.
+
+    ## Example
+    ```python
+    # see issue #142 for batching large requests
+    ```
+    """
+    if _no_service(facts):
+        return not_applicable(_NO_APP)
+    hits = _hits(facts.code.todos, "{detail} comment in service code.")
+    if hits:
+        return failed(f"{len(hits)} TODO/FIXME comment(s) in service code.", *hits)
+    return passed("No TODO or FIXME comments in service code.")
+
+
+class CoverageOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    minimum: int = Field(default=80, ge=0, le=100)
+    """Percentage of public functions that must qualify."""
+
+
+def _coverage(facts: Facts, options: CoverageOptions, tag: str, what: str) -> Decision:
+    if _no_service(facts):
+        return not_applicable(_NO_APP)
+    functions = facts.code.functions
+    if not functions:
+        return not_applicable("The service code defines no public functions.")
+    ok = [f for f in functions if tag in f.detail.split()]
+    percent = round(100 * len(ok) / len(functions))
+    if percent >= options.minimum:
+        return passed(
+            f"{percent}% of {len(functions)} public function(s) {what} (minimum {options.minimum}%)."
+        )
+    missing = [f for f in functions if tag not in f.detail.split()]
+    return failed(
+        f"{percent}% of {len(functions)} public function(s) {what}; {options.minimum}% expected.",
+        *(
+            Hit(
+                f"Public function without {'a docstring' if tag == 'doc' else 'complete type hints'}.",
+                (at(f.path, f.line),),
+                severity=Severity.INFO,
+            )
+            for f in missing[:20]
+        ),
+    )
+
+
+@check(
+    id="docstring-coverage",
+    title="Docstrings added to all functions",
+    category="code-quality",
+    severity=Severity.LOW,
+    level=Level.GOLD,
+    applies_when="the repository has a web application",
+    remediation="Add docstrings to public functions of the service code.",
+    options=CoverageOptions,
+    seeds=(
+        "Docstrings added to all functions",
+        "Docstrings present for all functions",
+        "Comprehensive docstrings",
+    ),
+)
+def docstring_coverage(facts: Facts, options: CoverageOptions) -> Decision:
+    """
+    ## What it checks
+    The share of public functions and methods in service code that have a docstring, against the
+    `minimum` option (default 80%). The result states the percentage.
+
+    ## Why it matters
+    The on-call engineer reading `predict_batch` at night needs to know what it expects and returns.
+
+    ## How to fix
+    Document the functions the findings list.
+
+    ## Example
+    ```python
+    def predict(values: list[float]) -> float:
+        \"\"\"Theft probability for one meter's 14 feature values.\"\"\"
+    ```
+    """
+    return _coverage(facts, options, "doc", "have a docstring")
+
+
+@check(
+    id="type-hint-coverage",
+    title="Type hints used where applicable",
+    category="code-quality",
+    severity=Severity.LOW,
+    level=Level.GOLD,
+    applies_when="the repository has a web application",
+    remediation="Annotate the parameters and return types of public functions.",
+    options=CoverageOptions,
+    seeds=("Type hints used where applicable", "Type hints used throughout", "Type hints for all methods"),
+)
+def type_hint_coverage(facts: Facts, options: CoverageOptions) -> Decision:
+    """
+    ## What it checks
+    The share of public functions and methods in service code whose parameters and return type are
+    all annotated, against the `minimum` option (default 80%). The result states the percentage.
+
+    ## Why it matters
+    Type hints let mypy catch the list-versus-array and None mistakes that otherwise surface as 500s
+    on real traffic, and FastAPI uses them to validate requests.
+
+    ## How to fix
+    Annotate the functions the findings list, then run mypy in CI.
+
+    ## Example
+    ```python
+    def predict(values: list[float]) -> float: ...
+    ```
+    """
+    return _coverage(facts, options, "typed", "are fully typed")

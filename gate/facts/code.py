@@ -1,0 +1,315 @@
+"""Facts from the service's own code: what it logs, loads, executes and configures, read from the AST.
+
+"Service code" is every module that creates a web application (Flask, FastAPI, Starlette, Django
+settings/urls) and every local module those import, transitively. Training scripts, notebooks
+exported to .py, tests and tooling are not service code: a print() in train.py is fine.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+
+from gate.facts.python import is_test_path
+from gate.snapshot import Snapshot
+
+_FRAMEWORK_HINTS = ("Flask(", "FastAPI(", "Starlette(", "Quart(", "urlpatterns", "INSTALLED_APPS")
+_MODEL_LOADERS = {
+    ("joblib", "load"),
+    ("pickle", "load"),
+    ("pickle", "loads"),
+    ("torch", "load"),
+    ("dill", "load"),
+    ("cloudpickle", "load"),
+}
+_KERAS = {"load_model"}
+_ROUTE_DECORATORS = {"route", "get", "post", "put", "patch", "delete", "api_route"}
+_TODO = re.compile(r"#.*\b(TODO|FIXME|XXX|HACK)\b")
+
+
+@dataclass(frozen=True)
+class Site:
+    path: str
+    line: int
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class CodeFacts:
+    service_modules: tuple[str, ...]
+    prints: tuple[Site, ...]
+    logging_setup: tuple[Site, ...]
+    file_logging: tuple[Site, ...]
+    rotating_logging: tuple[Site, ...]
+    cors: tuple[Site, ...]
+    """CORS configuration; detail is 'wildcard', 'wildcard+credentials' or 'restricted'."""
+    rate_limits: tuple[Site, ...]
+    debug: tuple[Site, ...]
+    uploads: tuple[Site, ...]
+    upload_limits: tuple[Site, ...]
+    model_loads: tuple[Site, ...]
+    """detail: 'handler' when the load runs inside a request handler, else 'startup'."""
+    torch_loads: tuple[Site, ...]
+    """detail: 'safe' (weights_only=True), 'unsafe' (False), 'default' (not given)."""
+    sql_built: tuple[Site, ...]
+    todos: tuple[Site, ...]
+    functions: tuple[Site, ...]
+    """Public functions and methods of service modules; detail holds 'doc' and/or 'typed'."""
+    error_handlers: tuple[Site, ...]
+    metrics: tuple[Site, ...]
+
+
+def _name(node: ast.expr) -> str:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _owner(node: ast.expr) -> str:
+    return _name(node.value) if isinstance(node, ast.Attribute) else ""
+
+
+def _kw(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def _is_true(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def _module_of(rel: str) -> str:
+    return rel[:-3].replace("/", ".").removesuffix(".__init__")
+
+
+def service_modules(snap: Snapshot) -> list[str]:
+    """App modules plus the local modules they import, transitively."""
+    modules = {_module_of(r): r for r in snap.with_suffix(".py") if not is_test_path(r)}
+    roots = [r for r in modules.values() if any(h in (snap.text(r) or "") for h in _FRAMEWORK_HINTS)]
+    seen: set[str] = set()
+    queue = list(roots)
+    while queue:
+        rel = queue.pop()
+        if rel in seen:
+            continue
+        seen.add(rel)
+        tree = snap.python(rel)
+        if not isinstance(tree, ast.Module):
+            continue
+        package = _module_of(rel).rsplit(".", 1)[0] if "/" in rel else ""
+        for node in ast.walk(tree):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parts = package.split(".") if package else []
+                    parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
+                    base = ".".join([*parts, base] if base else parts)
+                targets = [base, *(f"{base}.{a.name}" if base else a.name for a in node.names)]
+            for t in targets:
+                for candidate in (t, t.rsplit(".", 1)[0]):
+                    if candidate in modules:
+                        queue.append(modules[candidate])
+                    elif (
+                        sub := next((p for m, p in modules.items() if m.endswith("." + candidate)), None)
+                    ) is not None:
+                        queue.append(sub)
+    return sorted(seen)
+
+
+class _Scan(ast.NodeVisitor):
+    def __init__(self, rel: str) -> None:
+        self.rel = rel
+        self.out: dict[str, list[Site]] = {
+            k: [] for k in CodeFacts.__dataclass_fields__ if k != "service_modules"
+        }
+        self.handler_depth = 0
+
+    def add(self, key: str, node: ast.AST, detail: str = "") -> None:
+        self.out[key].append(Site(self.rel, getattr(node, "lineno", 1), detail))
+
+    def _is_handler(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        for dec in fn.decorator_list:
+            func = dec.func if isinstance(dec, ast.Call) else dec
+            if isinstance(func, ast.Attribute) and func.attr in _ROUTE_DECORATORS:
+                return True
+        return False
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        handler = self._is_handler(node)
+        for dec in node.decorator_list:
+            func = dec.func if isinstance(dec, ast.Call) else dec
+            if _name(func) in ("errorhandler", "exception_handler", "register_error_handler"):
+                self.add("error_handlers", node, node.name)
+        if not node.name.startswith("_") or node.name == "__init__":
+            doc = ast.get_docstring(node) is not None
+            args = [
+                a
+                for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)
+                if a.arg not in ("self", "cls")
+            ]
+            typed = node.returns is not None and all(a.annotation is not None for a in args)
+            self.add("functions", node, " ".join(x for x, ok in (("doc", doc), ("typed", typed)) if ok))
+        self.handler_depth += handler
+        self.generic_visit(node)
+        self.handler_depth -= handler
+
+    visit_FunctionDef = _function
+    visit_AsyncFunctionDef = _function
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for t in node.targets:
+            key = t.slice if isinstance(t, ast.Subscript) else None
+            name = (
+                _name(t)
+                if not isinstance(t, ast.Subscript)
+                else (key.value if isinstance(key, ast.Constant) else "")
+            )
+            if name == "MAX_CONTENT_LENGTH":
+                self.add("upload_limits", node, "MAX_CONTENT_LENGTH")
+            if (
+                name in ("DEBUG", "debug")
+                and _is_true(node.value)
+                and (isinstance(t, ast.Subscript) or _owner(t) in ("app", "config") or name == "DEBUG")
+            ):
+                self.add("debug", node, f"{name} = True")
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        fname, owner = _name(node.func), _owner(node.func)
+        if fname == "print" and isinstance(node.func, ast.Name):
+            self.add("prints", node)
+        elif (
+            fname in ("basicConfig", "dictConfig", "fileConfig")
+            or (fname == "configure" and owner == "structlog")
+            or (fname == "add" and owner == "logger")
+        ):
+            self.add("logging_setup", node, fname)
+            if fname == "basicConfig" and _kw(node, "filename") is not None:
+                self.add("file_logging", node, "basicConfig(filename=)")
+        elif fname in ("RotatingFileHandler", "TimedRotatingFileHandler", "WatchedFileHandler"):
+            self.add("rotating_logging", node, fname)
+            self.add("logging_setup", node, fname)
+        elif fname == "FileHandler":
+            self.add("file_logging", node, "FileHandler")
+            self.add("logging_setup", node, fname)
+        elif fname == "addHandler":
+            self.add("logging_setup", node, fname)
+        elif fname == "add_middleware" and node.args and _name(node.args[0]) == "CORSMiddleware":
+            self._cors(node, _kw(node, "allow_origins"), _kw(node, "allow_credentials"))
+        elif fname == "CORS" and isinstance(node.func, ast.Name | ast.Attribute):
+            origins = _kw(node, "origins") or _kw(node, "resources")
+            self._cors(
+                node, origins if origins is not None else ast.Constant("*"), _kw(node, "supports_credentials")
+            )
+        elif fname in ("Limiter", "RateLimiter", "FastAPILimiter") or (
+            fname == "limit" and owner in ("limiter", "Limiter")
+        ):
+            self.add("rate_limits", node, fname)
+        elif fname == "run" and (
+            _is_true(_kw(node, "debug")) or (owner == "uvicorn" and _is_true(_kw(node, "reload")))
+        ):
+            self.add("debug", node, f"{owner}.run({'reload' if owner == 'uvicorn' else 'debug'}=True)")
+        elif (owner, fname) in _MODEL_LOADERS or fname in _KERAS:
+            self.add("model_loads", node, "handler" if self.handler_depth else "startup")
+            if (owner, fname) == ("torch", "load"):
+                wo = _kw(node, "weights_only")
+                state = (
+                    "default"
+                    if wo is None
+                    else "safe"
+                    if _is_true(wo)
+                    else "unsafe"
+                    if isinstance(wo, ast.Constant)
+                    else "unknown"
+                )
+                self.add("torch_loads", node, state)
+        elif (
+            fname in ("execute", "executemany", "executescript", "raw", "text")
+            and node.args
+            and self._built(node.args[0])
+        ):
+            self.add("sql_built", node, fname)
+        elif fname in (
+            "make_asgi_app",
+            "make_wsgi_app",
+            "start_http_server",
+            "PrometheusMetrics",
+            "Instrumentator",
+            "generate_latest",
+            "metrics",
+        ):
+            if fname != "metrics" or owner in ("PrometheusMetrics",):
+                self.add("metrics", node, fname)
+        elif fname == "add_exception_handler" or (fname == "register_error_handler"):
+            self.add("error_handlers", node, fname)
+        self.generic_visit(node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if node.attr == "files" and _name(node.value) == "request":
+            self.add("uploads", node, "request.files")
+        self.generic_visit(node)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if node.id == "UploadFile":
+            self.add("uploads", node, "UploadFile")
+        self.generic_visit(node)
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        text = ast.unparse(node)
+        if re.search(r"(content_length|\.size|len\(\s*(contents?|data|file|body|payload)\w*\s*\))", text):
+            self.add("upload_limits", node, "size check")
+        self.generic_visit(node)
+
+    def _cors(self, node: ast.Call, origins: ast.expr | None, credentials: ast.expr | None) -> None:
+        wildcard = (origins is not None and "'*'" in ast.unparse(origins)) or (
+            isinstance(origins, ast.Constant) and origins.value == "*"
+        )
+        detail = (
+            ("wildcard+credentials" if _is_true(credentials) else "wildcard") if wildcard else "restricted"
+        )
+        self.add("cors", node, detail)
+
+    def _built(self, arg: ast.expr) -> bool:
+        """SQL text assembled from values: an f-string with substitutions, % formatting, .format(), +."""
+        if isinstance(arg, ast.JoinedStr):
+            return any(isinstance(v, ast.FormattedValue) for v in arg.values)
+        if isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Mod | ast.Add):
+            return any(
+                isinstance(s, ast.Constant) and isinstance(s.value, str) for s in (arg.left, arg.right)
+            ) or isinstance(arg.left, ast.JoinedStr)
+        if isinstance(arg, ast.Call) and _name(arg.func) == "format" and isinstance(arg.func, ast.Attribute):
+            return isinstance(arg.func.value, ast.Constant)
+        return False
+
+
+def _todos(rel: str, text: str) -> list[Site]:
+    found = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.COMMENT and _TODO.search(tok.string):
+                found.append(Site(rel, tok.start[0], _TODO.search(tok.string).group(1)))  # type: ignore[union-attr]
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return found
+    return found
+
+
+def collect_code(snap: Snapshot) -> CodeFacts:
+    modules = service_modules(snap)
+    collected: dict[str, list[Site]] = {
+        k: [] for k in CodeFacts.__dataclass_fields__ if k != "service_modules"
+    }
+    for rel in modules:
+        tree = snap.python(rel)
+        if not isinstance(tree, ast.Module):
+            continue
+        scan = _Scan(rel)
+        scan.visit(tree)
+        for key, sites in scan.out.items():
+            collected[key].extend(sites)
+        collected["todos"].extend(_todos(rel, snap.text(rel) or ""))
+    return CodeFacts(service_modules=tuple(modules), **{k: tuple(v) for k, v in collected.items()})
