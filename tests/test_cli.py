@@ -46,6 +46,7 @@ def test_not_ready_example_fails_at_the_right_places() -> None:
         "dockerfile-production-server",
         "health-endpoint",
         "debug-disabled",
+        "api-authentication",
     }
 
     def where(check_id: str) -> list[str]:

@@ -7,6 +7,8 @@ scripts or tests, and are not applicable to a repository without a web applicati
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
@@ -700,3 +702,67 @@ def type_hint_coverage(facts: Facts, options: CoverageOptions) -> Decision:
     ```
     """
     return _coverage(facts, options, "typed", "are fully typed")
+
+
+_SENSITIVE = re.compile(r"(predict|infer|score|classif|batch|upload|train|model|detect)", re.I)
+
+
+@check(
+    id="api-authentication",
+    title="API authentication implemented",
+    category="security",
+    severity=Severity.HIGH,
+    level=Level.BRONZE,
+    confidence=Confidence.MEDIUM,
+    applies_when="the service has prediction, upload or training routes",
+    remediation="Require credentials on these routes: a FastAPI Depends/Security dependency (APIKeyHeader, HTTPBearer, OAuth2), or a Flask auth decorator or before_request check.",
+    seeds=(
+        "API key authentication configured",
+        "API authentication implemented (if required)",
+        "Authentication/authorization in place (if required)",
+        "API authentication enabled",
+        "Authentication required on ML endpoints",
+    ),
+)
+def api_authentication(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That every route that changes state or runs the model (a POST, PUT, PATCH or DELETE route whose
+    path mentions predict, infer, score, classify, batch, upload, train, model or detect) requires
+    credentials: a FastAPI `Depends`/`Security` on an authenticating dependency (APIKeyHeader,
+    HTTPBearer, OAuth2..., or a function whose name says it checks a key, token or user) on the route,
+    its router, `include_router` or the app; a Flask decorator such as `login_required`,
+    `auth.login_required`, `jwt_required`; or a `before_request` hook or HTTP middleware that reads
+    the credentials and rejects the request. Authentication done by an API gateway is invisible here
+    (medium confidence): waive the check with that reason.
+
+    ## Why it matters
+    An open prediction endpoint lets anyone run up the inference bill, scrape the model's decisions
+    or, for upload and training routes, poison it.
+
+    ## How to fix
+    Add a dependency that validates an API key or token and attach it to the routes or router.
+
+    ## Example
+    ```python
+    api_key = APIKeyHeader(name="X-API-Key")
+    @app.post("/predict", dependencies=[Depends(require_key)])
+    ```
+    """
+    routes = [
+        r
+        for r in facts.routes.routes
+        if _SENSITIVE.search(r.path) and set(r.methods) & {"POST", "PUT", "PATCH", "DELETE"}
+    ]
+    if not routes:
+        return not_applicable("No prediction, upload or training routes.")
+    open_routes = [r for r in routes if not r.protected]
+    if open_routes:
+        return failed(
+            f"{len(open_routes)} of {len(routes)} sensitive route(s) accept anonymous requests.",
+            *(
+                Hit(f"{'/'.join(r.methods)} {r.path} requires no credentials.", (at(r.module, r.line),))
+                for r in open_routes
+            ),
+        )
+    return passed(f"All {len(routes)} prediction/upload route(s) require credentials.")

@@ -10,6 +10,7 @@ see (a loop, a plugin registry) must not turn into a false "no health route".
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from gate.facts.python import is_test_path
@@ -18,6 +19,16 @@ from gate.snapshot import Snapshot
 _APP_CLASSES = {"Flask": "flask", "FastAPI": "fastapi", "Starlette": "starlette", "Quart": "flask"}
 _ROUTER_CLASSES = {"Blueprint": "flask", "APIRouter": "fastapi"}
 _VERBS = {"route", "get", "post", "put", "patch", "delete", "head", "options", "api_route", "websocket"}
+_AUTH_NAME = re.compile(
+    r"(auth|api_?key|token|login|verify|bearer|oauth|jwt|credential|current_user|require_key|permission)",
+    re.I,
+)
+_AUTH_CLASSES = {
+    "APIKeyHeader", "APIKeyQuery", "APIKeyCookie", "HTTPBearer", "HTTPBasic", "HTTPDigest", "OAuth2PasswordBearer",
+    "OAuth2AuthorizationCodeBearer", "OpenIdConnect", "HTTPTokenAuth", "HTTPBasicAuth", "MultiAuth",
+}  # fmt: skip
+_CHECKS_CREDENTIALS = re.compile(r"(headers|authorization|api_key|x-api-key|token)", re.I)
+_REJECTS = re.compile(r"(abort|401|403|Unauthorized|Forbidden|HTTPException)")
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,8 @@ class Route:
     module: str
     line: int
     framework: str
+    protected: bool = False
+    """Credentials are required: an auth dependency, decorator, hook or middleware covers it."""
 
 
 @dataclass
@@ -38,8 +51,12 @@ class _Obj:
     framework: str
     prefix: str
     line: int
-    routes: list[tuple[str, tuple[str, ...], int]] = field(default_factory=list)
-    children: list[tuple[tuple[str, str], str]] = field(default_factory=list)  # ((module, name), prefix)
+    routes: list[tuple[str, tuple[str, ...], int, bool]] = field(default_factory=list)
+    children: list[tuple[tuple[str, str], str, bool]] = field(
+        default_factory=list
+    )  # (child, prefix, protected)
+    protected: bool = False
+    """Every route under it requires credentials (app/router dependencies, before_request, middleware)."""
 
 
 @dataclass(frozen=True)
@@ -90,8 +107,8 @@ def _module_name(rel: str) -> str:
 def collect_routes(snap: Snapshot) -> RouteFacts:
     objs: dict[tuple[str, str], _Obj] = {}
     pending: list[
-        tuple[str, dict[str, str], str, str, str, int]
-    ] = []  # module, imports, parent, child, prefix, line
+        tuple[str, dict[str, str], str, str, str, bool]
+    ] = []  # module, imports, owner, child, prefix, guarded
     django: list[Route] = []
     modules = {_module_name(rel): rel for rel in snap.with_suffix(".py") if not is_test_path(rel)}
     for rel in modules.values():
@@ -105,6 +122,7 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
         if not isinstance(tree, ast.Module):
             continue
         imports = _imports(tree, rel)
+        auth_vars = _auth_vars(tree)
         for node in ast.walk(tree):
             if not isinstance(node, ast.Assign):
                 continue
@@ -116,12 +134,15 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
             for target in node.targets:
                 if not isinstance(target, ast.Name):
                     continue
+                guarded = _auth_dependency(_kw(node.value, "dependencies"), auth_vars)
                 if cls in _APP_CLASSES:
-                    objs[(rel, target.id)] = _Obj(rel, target.id, "app", _APP_CLASSES[cls], "", node.lineno)
+                    objs[(rel, target.id)] = _Obj(
+                        rel, target.id, "app", _APP_CLASSES[cls], "", node.lineno, protected=guarded
+                    )
                 elif cls in _ROUTER_CLASSES:
                     prefix = _str(_kw(node.value, "url_prefix" if cls == "Blueprint" else "prefix")) or ""
                     objs[(rel, target.id)] = _Obj(
-                        rel, target.id, "router", _ROUTER_CLASSES[cls], prefix, node.lineno
+                        rel, target.id, "router", _ROUTER_CLASSES[cls], prefix, node.lineno, protected=guarded
                     )
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -140,14 +161,18 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                         if owner and path is not None and (rel, owner) in objs:
                             verb = dec.func.attr
                             methods = _methods(dec) if verb in ("route", "api_route") else (verb.upper(),)
-                            objs[(rel, owner)].routes.append((path, methods, dec.lineno))
+                            protected = _handler_protected(node, dec, auth_vars)
+                            objs[(rel, owner)].routes.append((path, methods, dec.lineno, protected))
+                guarded_owner = _guard(node)
+                if guarded_owner and (rel, guarded_owner) in objs:
+                    objs[(rel, guarded_owner)].protected = True
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 owner = _dotted(node.func.value)
                 if owner is None or (rel, owner) not in objs:
                     continue
                 attr = node.func.attr
                 if attr == "add_url_rule" and node.args and (path := _str(node.args[0])) is not None:
-                    objs[(rel, owner)].routes.append((path, _methods(node), node.lineno))
+                    objs[(rel, owner)].routes.append((path, _methods(node), node.lineno, False))
                 elif attr in ("include_router", "register_blueprint", "mount") and node.args:
                     mounted: ast.expr | None
                     if attr == "mount":
@@ -158,8 +183,13 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                         prefix = _str(_kw(node, "prefix" if attr == "include_router" else "url_prefix")) or ""
                     child = _dotted(mounted) if mounted is not None else None
                     if child:
-                        pending.append((rel, imports, owner, child, prefix, node.lineno))
-    for rel, imports, owner, child, prefix, _ in pending:
+                        guarded = _auth_dependency(_kw(node, "dependencies"), auth_vars)
+                        pending.append((rel, imports, owner, child, prefix, guarded))
+                elif (
+                    attr == "add_middleware" and node.args and _AUTH_NAME.search(_dotted(node.args[0]) or "")
+                ):
+                    objs[(rel, owner)].protected = True
+    for rel, imports, owner, child, prefix, guarded in pending:
         key = _resolve(child, rel, imports, objs, modules)
         if key is not None:
             child_obj = objs[key]
@@ -171,12 +201,12 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                 effective = (
                     _join(prefix, child_obj.prefix) if child_obj.prefix else prefix
                 )  # include_router adds
-            objs[(rel, owner)].children.append((key, effective))
+            objs[(rel, owner)].children.append((key, effective, guarded))
     routes: list[Route] = []
-    included = {k for o in objs.values() for k, _ in o.children}
+    included = {k for o in objs.values() for k, _, _ in o.children}
     for key, obj in objs.items():
         if obj.kind == "app" or key not in included:
-            _expand(obj, obj.prefix if obj.kind == "router" else "", objs, routes, depth=0)
+            _expand(obj, obj.prefix if obj.kind == "router" else "", objs, routes, depth=0, guarded=False)
     apps = tuple(sorted((o.module, o.line, o.framework) for o in objs.values() if o.kind == "app"))
     if django:
         apps += tuple(sorted({(r.module, 1, "django") for r in django}))
@@ -184,13 +214,16 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
     return RouteFacts(apps, tuple(unique.values()))
 
 
-def _expand(obj: _Obj, prefix: str, objs: dict[tuple[str, str], _Obj], out: list[Route], depth: int) -> None:
+def _expand(
+    obj: _Obj, prefix: str, objs: dict[tuple[str, str], _Obj], out: list[Route], depth: int, guarded: bool
+) -> None:
     if depth > 8:
         return
-    for path, methods, line in obj.routes:
-        out.append(Route(_join(prefix, path), methods, obj.module, line, obj.framework))
-    for key, child_prefix in obj.children:
-        _expand(objs[key], _join(prefix, child_prefix), objs, out, depth + 1)
+    guarded = guarded or obj.protected
+    for path, methods, line, protected in obj.routes:
+        out.append(Route(_join(prefix, path), methods, obj.module, line, obj.framework, protected or guarded))
+    for key, child_prefix, child_guarded in obj.children:
+        _expand(objs[key], _join(prefix, child_prefix), objs, out, depth + 1, guarded or child_guarded)
 
 
 def _join(prefix: str, path: str) -> str:
@@ -252,3 +285,62 @@ def _django(rel: str, node: ast.expr) -> list[Route]:
             if route is not None and _callee(call.func) == "path":
                 found.append(Route(_join("", route), ("GET",), rel, call.lineno, "django"))
     return found
+
+
+def _auth_vars(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Call)
+            and _callee(node.value.func) in _AUTH_CLASSES
+        ):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
+
+
+def _auth_dependency(expr: ast.expr | None, auth_vars: set[str]) -> bool:
+    """A Depends()/Security() on something that authenticates, anywhere inside `expr`."""
+    if expr is None:
+        return False
+    for call in ast.walk(expr):
+        if isinstance(call, ast.Call) and _callee(call.func) in ("Depends", "Security"):
+            if _callee(call.func) == "Security":
+                return True
+            target = call.args[0] if call.args else _kw(call, "dependency")
+            name = _dotted(target) if target is not None else None
+            if name and (name.rsplit(".", 1)[-1] in auth_vars or _AUTH_NAME.search(name)):
+                return True
+    return False
+
+
+def _handler_protected(
+    fn: ast.FunctionDef | ast.AsyncFunctionDef, route_dec: ast.Call, auth_vars: set[str]
+) -> bool:
+    if _auth_dependency(_kw(route_dec, "dependencies"), auth_vars):
+        return True
+    defaults = [*fn.args.defaults, *(d for d in fn.args.kw_defaults if d is not None)]
+    if any(_auth_dependency(d, auth_vars) for d in defaults):
+        return True
+    for dec in fn.decorator_list:
+        if dec is route_dec:
+            continue
+        name = _dotted(dec.func if isinstance(dec, ast.Call) else dec) or ""
+        if _AUTH_NAME.search(name) and not name.endswith(tuple(f".{v}" for v in _VERBS)):
+            return True
+    return False
+
+
+def _guard(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """The app or blueprint a before_request hook or HTTP middleware that checks credentials guards."""
+    for dec in fn.decorator_list:
+        func = dec.func if isinstance(dec, ast.Call) else dec
+        if isinstance(func, ast.Attribute) and func.attr in (
+            "before_request",
+            "middleware",
+            "before_app_request",
+        ):
+            body = ast.unparse(fn)
+            if _CHECKS_CREDENTIALS.search(body) and _REJECTS.search(body):
+                return _dotted(func.value)
+    return None
