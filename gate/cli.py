@@ -57,8 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("check_id")
     s = sub.add_parser("schema", help="print a JSON Schema")
     s.add_argument("which", nargs="?", choices=["config", "report"], default="config")
-    d = sub.add_parser("docs", help="write docs/checks/ID.md for every check")
-    d.add_argument("--output", type=Path, default=Path("docs/checks"))
+    d = sub.add_parser("docs", help="regenerate docs/: a page per check and the two JSON Schemas")
+    d.add_argument("--output", type=Path, default=Path("docs"))
     return p
 
 
@@ -104,12 +104,18 @@ def _explain(check_id: str, out: TextIO) -> int:
 
 
 def _docs(folder: Path, out: TextIO) -> int:
-    folder.mkdir(parents=True, exist_ok=True)
+    pages = folder / "checks"
+    pages.mkdir(parents=True, exist_ok=True)
+    for stale in pages.glob("*.md"):
+        if stale.stem not in REGISTRY:
+            stale.unlink()
     for check_id, spec in sorted(REGISTRY.items()):
-        (folder / f"{check_id}.md").write_text(
-            render("check.md.j2", spec=spec, heading_level=1), encoding="utf-8"
-        )
-    out.write(f"wrote {len(REGISTRY)} pages to {folder}\n")
+        page = render("check.md.j2", spec=spec, heading_level=1)
+        (pages / f"{check_id}.md").write_text(page, encoding="utf-8")
+    (folder / "config.schema.json").write_text(json.dumps(json_schema(), indent=2) + "\n", encoding="utf-8")
+    report_schema = Report.model_json_schema(mode="serialization")
+    (folder / "report.schema.json").write_text(json.dumps(report_schema, indent=2) + "\n", encoding="utf-8")
+    out.write(f"wrote {len(REGISTRY)} check pages and 2 schemas to {folder}\n")
     return EXIT_PASS
 
 

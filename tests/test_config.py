@@ -93,7 +93,7 @@ def test_explicit_config_must_be_a_file(tmp_path: Path, kind: str) -> None:
 
 def test_committed_schema_is_current() -> None:
     committed = json.loads((ROOT / "docs" / "config.schema.json").read_text())
-    assert committed == json_schema(), "run: prodgate schema > docs/config.schema.json"
+    assert committed == json_schema(), "run: prodgate docs"
 
 
 def test_schema_lists_every_check_id() -> None:

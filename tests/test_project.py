@@ -42,9 +42,7 @@ def test_report_schema_is_current() -> None:
     from gate.model import Report
 
     committed = json.loads((ROOT / "docs" / "report.schema.json").read_text())
-    assert committed == Report.model_json_schema(mode="serialization"), (
-        "run: prodgate schema report > docs/report.schema.json"
-    )
+    assert committed == Report.model_json_schema(mode="serialization"), "run: prodgate docs"
 
 
 def test_prodgate_passes_its_own_gate() -> None:
