@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gate.snapshot import Snapshot
 
@@ -33,6 +33,7 @@ _ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _RST = re.compile(r"^([=\-~^\"'`#*+<>:.])\1{2,}\s*$")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_MENTIONS = re.compile(r"(deploy|roll ?back|runbook|incident|on-?call|escalat)", re.IGNORECASE)
 _ENV_LINE = re.compile(r"^\s*#?\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")
 
 
@@ -56,11 +57,32 @@ class EnvExample:
 
 
 @dataclass(frozen=True)
+class Document:
+    path: str
+    headings: tuple[Heading, ...]
+    mentions: tuple[int, ...]
+    """Lines that mention deploying, rolling back, runbooks or incidents (what the docs checks look for)."""
+    lines_text: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class DocsFacts:
     readme: Readme | None
     licenses: tuple[str, ...]
     """Non-empty licence files at the root."""
     env_examples: tuple[EnvExample, ...]
+    documents: tuple[Document, ...] = ()
+    """Markdown and reStructuredText files at the root, in docs/ and in .github/ (not in code folders)."""
+    codeowners: tuple[str, ...] = ()
+    openapi_files: tuple[str, ...] = ()
+
+    def named(self, pattern: str) -> list[Document]:
+        rx = re.compile(pattern, re.IGNORECASE)
+        return [d for d in self.documents if rx.search(d.path.rsplit("/", 1)[-1])]
+
+    def mentioning(self, pattern: str) -> list[tuple[Document, int]]:
+        rx = re.compile(pattern, re.IGNORECASE)
+        return [(d, line) for d in self.documents for line in d.mentions if rx.search(d.lines_text[line])]
 
 
 def headings(text: str) -> list[Heading]:
@@ -104,4 +126,17 @@ def collect_docs(snap: Snapshot) -> DocsFacts:
         text = snap.text(rel) or ""
         names = frozenset(m.group(1) for line in text.splitlines() if (m := _ENV_LINE.match(line)))
         examples.append(EnvExample(rel, names))
-    return DocsFacts(readme, licenses, tuple(examples))
+    documents = []
+    for rel in snap.with_suffix(".md", ".rst", ".markdown", ".MD"):
+        top = rel.split("/", 1)[0] if "/" in rel else ""
+        if top not in ("", "docs", "doc", ".github", "ops", "runbooks", "documentation"):
+            continue
+        text = snap.text(rel) or ""
+        lines = text.splitlines()
+        hits = {i: ln for i, ln in enumerate(lines, 1) if _MENTIONS.search(ln)}
+        documents.append(Document(rel, tuple(headings(text)), tuple(hits), hits))
+    owners = tuple(p for p in ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS") if snap.has(p))
+    openapi = tuple(
+        f for f in snap.files if re.search(r"(^|/)(openapi|swagger)[\w.-]*\.(ya?ml|json)$", f, re.I)
+    )
+    return DocsFacts(readme, licenses, tuple(examples), tuple(documents), owners, openapi)

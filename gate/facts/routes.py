@@ -64,6 +64,8 @@ class RouteFacts:
     apps: tuple[tuple[str, int, str], ...]
     """(module, line, framework) of every application object."""
     routes: tuple[Route, ...]
+    served_docs: tuple[tuple[str, int], ...] = ()
+    """FastAPI applications that serve their OpenAPI docs (/docs, /redoc), by module and line."""
 
     def serves(self, path: str) -> Route | None:
         """The route that serves `path` (query stripped; {param} and <param> segments match anything)."""
@@ -110,6 +112,7 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
         tuple[str, dict[str, str], str, str, str, bool]
     ] = []  # module, imports, owner, child, prefix, guarded
     django: list[Route] = []
+    served_docs: list[tuple[str, int]] = []
     modules = {_module_name(rel): rel for rel in snap.with_suffix(".py") if not is_test_path(rel)}
     for rel in modules.values():
         text = snap.text(rel) or ""
@@ -135,6 +138,8 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                 if not isinstance(target, ast.Name):
                     continue
                 guarded = _auth_dependency(_kw(node.value, "dependencies"), auth_vars)
+                if cls == "FastAPI" and not _docs_disabled(node.value):
+                    served_docs.append((rel, node.lineno))
                 if cls in _APP_CLASSES:
                     objs[(rel, target.id)] = _Obj(
                         rel, target.id, "app", _APP_CLASSES[cls], "", node.lineno, protected=guarded
@@ -211,7 +216,7 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
     if django:
         apps += tuple(sorted({(r.module, 1, "django") for r in django}))
     unique = {(r.path, r.methods, r.module, r.line): r for r in routes + django}
-    return RouteFacts(apps, tuple(unique.values()))
+    return RouteFacts(apps, tuple(unique.values()), tuple(served_docs))
 
 
 def _expand(
@@ -344,3 +349,11 @@ def _guard(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
             if _CHECKS_CREDENTIALS.search(body) and _REJECTS.search(body):
                 return _dotted(func.value)
     return None
+
+
+def _docs_disabled(call: ast.Call) -> bool:
+    def none(name: str) -> bool:
+        value = _kw(call, name)
+        return isinstance(value, ast.Constant) and value.value is None
+
+    return none("openapi_url") or (none("docs_url") and none("redoc_url"))

@@ -1,0 +1,394 @@
+"""Operational documentation checks: the pages someone needs to deploy, operate and roll back the service.
+
+They read Markdown and reStructuredText at the root, in docs/, doc/, ops/, runbooks/ and .github/,
+by file name and by heading or mention; the README's own sections count where they fit.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
+from gate.facts import Facts
+from gate.model import Level, Severity
+
+
+def _readme_heading(facts: Facts, pattern: str) -> str | None:
+    readme = facts.docs.readme
+    if readme is None:
+        return None
+    for h in readme.headings:
+        if re.search(pattern, h.text, re.IGNORECASE):
+            return f"{readme.path}:{h.line} ({h.text})"
+    return None
+
+
+def _doc_or_heading(facts: Facts, name: str, heading: str, missing: str, where: str) -> Decision:
+    files = facts.docs.named(name)
+    if files:
+        return passed(f"Found {', '.join(d.path for d in files[:3])}.")
+    for doc in facts.docs.documents:
+        for h in doc.headings:
+            if re.search(heading, h.text, re.IGNORECASE):
+                return passed(f"Section {h.text!r} in {doc.path}:{h.line}.")
+    return failed(missing, Hit(missing, (at(where),)))
+
+
+@check(
+    id="api-docs-present",
+    title="API documentation is complete",
+    category="documentation",
+    severity=Severity.LOW,
+    level=Level.SILVER,
+    applies_when="the repository has a web application",
+    remediation="Keep FastAPI's /docs enabled, commit an OpenAPI file, or write docs/API.md with request and response examples.",
+    seeds=(
+        "API documentation is complete",
+        "API documentation accessible (`/docs`)",
+        "API_DOCUMENTATION.md complete and tested",
+        "API documentation with examples",
+        "API documentation generated",
+    ),
+)
+def api_docs_present(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That the API is documented: an OpenAPI/Swagger file in the repository, a FastAPI application that
+    still serves its generated docs (not created with `openapi_url=None`, or with both `docs_url` and
+    `redoc_url` set to None), a document named like API*.md, or a README section about the API or
+    its endpoints.
+
+    ## Why it matters
+    Client teams integrate against the documented contract; without one they guess field names and
+    units from a curl someone once pasted into chat.
+
+    ## How to fix
+    Leave FastAPI's docs on (behind auth if needed), or commit the OpenAPI document.
+
+    ## Example
+    ```python
+    app = FastAPI(title="theft-risk", version="1.4.2")   # serves /docs and /openapi.json
+    ```
+    """
+    if not facts.routes.apps:
+        return not_applicable("No web application in the repository.")
+    if facts.docs.openapi_files:
+        return passed(f"OpenAPI document: {', '.join(facts.docs.openapi_files)}.")
+    if facts.routes.served_docs:
+        module, line = facts.routes.served_docs[0]
+        return passed(f"FastAPI serves its generated docs ({module}:{line}).")
+    if files := facts.docs.named(r"^api[\w-]*\.(md|rst)$"):
+        return passed(f"API document: {files[0].path}.")
+    if section := _readme_heading(facts, r"\b(api|endpoints?)\b"):
+        return passed(f"README section {section}.")
+    module, line, _ = facts.routes.apps[0]
+    return failed(
+        "The API is not documented.",
+        Hit("No OpenAPI file, served docs, API document or README API section.", (at(module, line),)),
+    )
+
+
+@check(
+    id="deployment-guide-present",
+    title="DEPLOYMENT_GUIDE.md reviewed",
+    category="documentation",
+    severity=Severity.LOW,
+    level=Level.SILVER,
+    applies_when="always",
+    remediation="Write DEPLOYMENT.md (or a README Deployment section): build, configure, deploy, verify.",
+    seeds=(
+        "DEPLOYMENT_GUIDE.md reviewed",
+        "Deployment guide reviewed (DEPLOYMENT.md)",
+        "DEPLOYMENT_GUIDE.md detailed for target platform",
+        "Deployment procedures documented",
+        "Deployment plan documented",
+    ),
+)
+def deployment_guide_present(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That deployment is documented: a document named DEPLOY*.md / DEPLOYMENT*.md, or a section whose
+    heading mentions deployment in the README or another document.
+
+    ## Why it matters
+    The release is done by whoever is on shift, not by the author; written steps are what makes two
+    deployments the same.
+
+    ## How to fix
+    Write the steps down: image build, configuration, rollout command, how to verify.
+
+    ## Example
+    ```markdown
+    ## Deployment
+    1. `docker build -t theft-risk:$VERSION .` ...
+    ```
+    """
+    return _doc_or_heading(facts, r"^deploy", r"\bdeploy", "No deployment guide.", "DEPLOYMENT.md")
+
+
+@check(
+    id="runbook-present",
+    title="Operations runbook is available",
+    category="operations",
+    severity=Severity.LOW,
+    level=Level.GOLD,
+    applies_when="always",
+    remediation="Write RUNBOOK.md: what alerts mean, how to restart, scale, roll back, and whom to call.",
+    seeds=(
+        "Operations runbook is available",
+        "Runbooks for common operations created",
+        "Runbooks created for common issues",
+        "Runbook for common issues",
+        "Update team runbooks",
+    ),
+)
+def runbook_present(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That an operations runbook exists: a document named RUNBOOK*, OPERATIONS* or PLAYBOOK*, a file
+    under runbooks/, or a section headed runbook, operations, incident or troubleshooting.
+
+    ## Why it matters
+    At 3 a.m. the person paged did not write the service; the runbook is the difference between a
+    ten-minute and a three-hour incident.
+
+    ## How to fix
+    Start with the alerts you have and the first three things to check for each.
+
+    ## Example
+    ```markdown
+    ## High latency alert
+    1. Check the model load time in the /health response ...
+    ```
+    """
+    return _doc_or_heading(
+        facts,
+        r"^(runbook|operations|playbook)",
+        r"\b(runbook|operations|incident|troubleshoot)",
+        "No runbook.",
+        "RUNBOOK.md",
+    )
+
+
+@check(
+    id="rollback-documented",
+    title="Rollback procedures documented",
+    category="operations",
+    severity=Severity.MEDIUM,
+    level=Level.SILVER,
+    applies_when="always",
+    remediation="Document how to return to the previous version (image tag, model file, migrations) and test it.",
+    seeds=(
+        "Rollback procedures documented",
+        "Rollback plan documented",
+        "Rollback procedure",
+        "Rollback procedures communicated",
+    ),
+)
+def rollback_documented(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That some document explains rolling back: a heading or a line mentioning rollback or "roll back"
+    in the README or the documentation folders.
+
+    ## Why it matters
+    A bad model version is found in production; how fast it is undone depends on whether the steps
+    exist before they are needed.
+
+    ## How to fix
+    Write the rollback steps next to the deployment steps.
+
+    ## Example
+    ```markdown
+    ## Rollback
+    `kubectl rollout undo deployment/theft-risk`, then restore `models/` from the previous release.
+    ```
+    """
+    found = facts.docs.mentioning(r"roll ?back")
+    if found:
+        doc, line = found[0]
+        return passed(f"Rollback described in {doc.path}:{line}.")
+    return failed(
+        "Rolling back is not documented.", Hit("No document mentions rolling back.", (at("DEPLOYMENT.md"),))
+    )
+
+
+@check(
+    id="changelog-present",
+    title="Release notes published",
+    category="documentation",
+    severity=Severity.INFO,
+    level=Level.GOLD,
+    applies_when="always",
+    remediation="Keep a CHANGELOG.md with one entry per release (model version changes included).",
+    seeds=("Release notes published", "Document any deviations from plan"),
+)
+def changelog_present(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That the repository keeps a change log: CHANGELOG, CHANGES, HISTORY, NEWS or RELEASE_NOTES
+    (.md or .rst).
+
+    ## Why it matters
+    When predictions shift, the first question is what changed and when: the model, the features or
+    the code.
+
+    ## How to fix
+    Add the file and an entry per release.
+
+    ## Example
+    ```markdown
+    ## 1.4.2 - 2026-11-02
+    - Model retrained on October data (ROC-AUC 0.953)
+    ```
+    """
+    files = facts.docs.named(r"^(changelog|changes|history|news|release[_-]?notes)\.")
+    if files:
+        return passed(f"Change log: {files[0].path}.")
+    return failed("No change log.", Hit("No CHANGELOG.md or equivalent.", (at("CHANGELOG.md"),)))
+
+
+@check(
+    id="security-policy-present",
+    title="Security policy documented",
+    category="compliance",
+    severity=Severity.INFO,
+    level=Level.GOLD,
+    applies_when="always",
+    remediation="Add SECURITY.md saying how to report a vulnerability and who responds.",
+    seeds=(),
+)
+def security_policy_present(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That a SECURITY.md exists at the root, in .github/ or in docs/ (GitHub shows it on the
+    repository's Security tab).
+
+    ## Why it matters
+    Whoever finds a hole needs to know where to report it privately instead of in a public issue.
+
+    ## How to fix
+    Add the file with a contact and the supported versions.
+
+    ## Example
+    ```markdown
+    # Security
+    Report vulnerabilities to security@example.com; we answer within two working days.
+    ```
+    """
+    files = facts.docs.named(r"^security\.(md|rst)$")
+    if files:
+        return passed(f"Security policy: {files[0].path}.")
+    return failed("No security policy.", Hit("No SECURITY.md.", (at("SECURITY.md"),)))
+
+
+@check(
+    id="codeowners-present",
+    title="Code reviewed by team member",
+    category="operations",
+    severity=Severity.LOW,
+    level=Level.SILVER,
+    applies_when="always",
+    remediation="Add .github/CODEOWNERS naming the team that must review changes (and require code-owner review).",
+    seeds=("Code reviewed by team member", "Code review completed"),
+)
+def codeowners_present(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That a CODEOWNERS file exists (root, .github/ or docs/), so GitHub requests reviews from the
+    owning team automatically.
+
+    ## Why it matters
+    "Code reviewed by team member" only holds when review is routed to someone who knows the model
+    and the service; CODEOWNERS plus branch protection enforces it.
+
+    ## How to fix
+    Add the file and enable "Require review from Code Owners".
+
+    ## Example
+    ```text
+    *           @example/ml-platform
+    /models/    @example/data-science
+    ```
+    """
+    if facts.docs.codeowners:
+        return passed(f"Code owners: {facts.docs.codeowners[0]}.")
+    return failed("No CODEOWNERS file.", Hit("No CODEOWNERS file.", (at(".github/CODEOWNERS"),)))
+
+
+@check(
+    id="readme-configuration-section",
+    title="Environment variables documented",
+    category="documentation",
+    severity=Severity.LOW,
+    level=Level.SILVER,
+    applies_when="the repository has a README",
+    remediation="Add a Configuration section to the README listing the settings and their defaults.",
+    seeds=("Environment variables documented", "Setup instructions verified"),
+)
+def readme_configuration_section(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That the README has a section about configuration: a heading mentioning configuration, settings,
+    environment or variables.
+
+    ## Why it matters
+    The .env.example says which variables exist; the README says what they do and which values are
+    safe in production.
+
+    ## How to fix
+    Add the section.
+
+    ## Example
+    ```markdown
+    ## Configuration
+    | Variable | Default | Meaning |
+    ```
+    """
+    if facts.docs.readme is None:
+        return not_applicable("No README.")
+    if section := _readme_heading(facts, r"(config|settings|environment|variables)"):
+        return passed(f"README section {section}.")
+    return failed(
+        "The README has no configuration section.",
+        Hit("No configuration section in the README.", (at(facts.docs.readme.path, 1),)),
+    )
+
+
+@check(
+    id="readme-deployment-section",
+    title="README explains deployment",
+    category="documentation",
+    severity=Severity.INFO,
+    level=Level.GOLD,
+    applies_when="the repository has a README",
+    remediation="Add a Deployment section to the README, or link the deployment guide from it.",
+    seeds=(),
+)
+def readme_deployment_section(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That the README has a section about deployment (a heading mentioning deploy, production,
+    release or docker), or links a deployment guide.
+
+    ## Why it matters
+    The README is where a newcomer starts; it should say how the service reaches production, even
+    if the details live elsewhere.
+
+    ## How to fix
+    Add the section or the link.
+
+    ## Example
+    ```markdown
+    ## Deployment
+    See [DEPLOYMENT.md](DEPLOYMENT.md).
+    ```
+    """
+    if facts.docs.readme is None:
+        return not_applicable("No README.")
+    if section := _readme_heading(facts, r"(deploy|production|release|docker)"):
+        return passed(f"README section {section}.")
+    return failed(
+        "The README has no deployment section.",
+        Hit("No deployment section in the README.", (at(facts.docs.readme.path, 1),)),
+    )
