@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gate.checks import REGISTRY
 from gate.checks.vulnerabilities import IgnoreEntry
+from gate.facts.evidence import DEFAULT_PATTERNS
 from gate.facts.vulnerabilities import AuditSettings
 from gate.model import Severity
 from gate.snapshot import DEFAULT_MAX_FILE_SIZE, ParseFailure, parse_yaml_text
@@ -56,6 +57,21 @@ class VulnerabilityConfig(_Strict):
     )
 
 
+class EvidenceConfig(_Strict):
+    coverage: tuple[str, ...] = Field(
+        default=DEFAULT_PATTERNS["coverage"],
+        description="Coverage reports (Cobertura XML, coverage.py JSON, lcov), gitignore-style patterns.",
+    )
+    junit: tuple[str, ...] = Field(default=DEFAULT_PATTERNS["junit"], description="JUnit XML test results.")
+    load_tests: tuple[str, ...] = Field(
+        default=DEFAULT_PATTERNS["load"],
+        description="Load-test results: locust --csv *_stats.csv, k6 --summary-export JSON.",
+    )
+
+    def patterns(self) -> dict[str, tuple[str, ...]]:
+        return {"coverage": self.coverage, "junit": self.junit, "load": self.load_tests}
+
+
 class Config(_Strict):
     fail_on: Severity = Field(
         default=Severity.HIGH,
@@ -74,6 +90,9 @@ class Config(_Strict):
     )
     checks: dict[str, CheckConfig] = Field(
         default_factory=dict, description="Per-check settings, by check id."
+    )
+    evidence: EvidenceConfig = Field(
+        default_factory=EvidenceConfig, description="Where CI leaves the reports that evidence checks read."
     )
     vulnerabilities: VulnerabilityConfig = Field(
         default_factory=VulnerabilityConfig, description="The dependency vulnerability audit (pip-audit)."

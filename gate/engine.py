@@ -53,7 +53,14 @@ def evaluate(
         )
         audit = config.audit_settings(os.environ if environ is None else environ)
         wanted = config.for_check(VULNERABILITY_CHECK).enabled and VULNERABILITY_CHECK in REGISTRY
-        facts = collect(snap, audit=audit if wanted else None, offline=offline, today=today)
+        facts = collect(
+            snap,
+            audit=audit if wanted else None,
+            offline=offline,
+            today=today,
+            evidence=config.evidence.patterns(),
+            exclude=config.exclude,
+        )
     order = list(CATEGORIES)
     ids = sorted(REGISTRY, key=lambda i: (order.index(REGISTRY[i].category), i))
     results: list[CheckResult] = []

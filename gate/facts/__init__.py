@@ -10,6 +10,7 @@ from gate.facts.compose import ComposeFacts, collect_compose
 from gate.facts.dependencies import DependencyFacts, collect_dependencies
 from gate.facts.dockerfile import DockerFacts, collect_docker
 from gate.facts.docs import DocsFacts, collect_docs
+from gate.facts.evidence import EvidenceFacts, collect_evidence
 from gate.facts.images import ImageLinks, link_images
 from gate.facts.kubernetes import KubernetesFacts, collect_kubernetes
 from gate.facts.python import PythonFacts, collect_python
@@ -34,13 +35,20 @@ class Facts:
     workflows: WorkflowFacts
     images: ImageLinks
     """Which Dockerfile builds which image (derived from the facts above, no I/O)."""
+    evidence: EvidenceFacts = field(default_factory=EvidenceFacts)
     vulnerabilities: VulnerabilityFacts = field(default_factory=not_run)
     today: date = field(default_factory=date.today)
     """The evaluation date, for expiry dates: one value for the whole run, and settable in tests."""
 
 
 def collect(
-    snap: Snapshot, *, audit: AuditSettings | None = None, offline: bool = False, today: date | None = None
+    snap: Snapshot,
+    *,
+    audit: AuditSettings | None = None,
+    offline: bool = False,
+    today: date | None = None,
+    evidence: dict[str, tuple[str, ...]] | None = None,
+    exclude: tuple[str, ...] = (),
 ) -> Facts:
     """All facts. `audit` is None when no check needs the vulnerability audit (it is the one slow source);
     `offline` skips it on purpose (e.g. a pre-commit hook), and the check then says it was not available."""
@@ -58,6 +66,7 @@ def collect(
         compose=compose,
         workflows=workflows,
         images=link_images(docker, compose, workflows),
+        evidence=collect_evidence(snap.root, evidence, exclude) if evidence else EvidenceFacts(),
         vulnerabilities=not_run("offline run (--offline), the advisory service was not asked")
         if offline
         else collect_vulnerabilities(snap, dependencies, audit)

@@ -1,0 +1,263 @@
+"""Checks decided by the reports CI leaves behind: coverage, test results and load tests.
+
+A missing report is `missing_evidence` with a one-line hint on producing it, never pass and never fail:
+the gate cannot know how well tested a change is from the code alone.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, passed
+from gate.facts import Facts
+from gate.facts.evidence import LoadReport
+from gate.model import Level, Outcome, Severity
+
+
+def _missing(what: str, hint: str) -> Decision:
+    return Decision(Outcome.MISSING_EVIDENCE, f"No {what} found in the workspace. {hint}")
+
+
+def _broken(facts: Facts, suffixes: tuple[str, ...]) -> list[Hit]:
+    return [Hit(e.message, (at(e.path, e.line),)) for e in facts.evidence.errors if e.path.endswith(suffixes)]
+
+
+class CoverageFloor(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    minimum: float = Field(default=80.0, ge=0, le=100)
+
+
+@check(
+    id="test-coverage",
+    title="Test coverage >80%",
+    category="testing",
+    severity=Severity.MEDIUM,
+    level=Level.SILVER,
+    applies_when="always (missing_evidence without a coverage report)",
+    remediation="Run the tests with coverage in CI before prodgate (pytest --cov --cov-report=xml) and raise the coverage.",
+    options=CoverageFloor,
+    seeds=("Test coverage >80%",),
+)
+def test_coverage(facts: Facts, options: CoverageFloor) -> Decision:
+    """
+    ## What it checks
+    The line coverage in the coverage report CI produced (Cobertura `coverage.xml`, coverage.py
+    `coverage.json`, or lcov), against the `minimum` option (80% by default, from the seeds). Report
+    paths are configurable under `evidence.coverage`. Without a report the outcome is missing_evidence.
+
+    ## Why it matters
+    Untested lines in a prediction service are where the NaN, the empty batch and the wrong column
+    order wait.
+
+    ## How to fix
+    Produce the report in the same job, before prodgate runs, and test what is not covered.
+
+    ## Example
+    ```yaml
+    - run: pytest --cov=app --cov-report=xml
+    - uses: ./   # prodgate reads coverage.xml
+    ```
+    """
+    reports = facts.evidence.coverage
+    broken = _broken(facts, (".xml", ".json", ".info", ".lcov"))
+    if not reports:
+        if broken:
+            return Decision(Outcome.ERROR, "The coverage report could not be read.", tuple(broken))
+        return _missing("coverage report", "Run `pytest --cov --cov-report=xml` in CI before prodgate.")
+    low = [r for r in reports if r.percent < options.minimum]
+    if low:
+        return failed(
+            f"Coverage {low[0].percent:.1f}% is below {options.minimum:g}%.",
+            *(Hit(f"Line coverage {r.percent:.1f}% < {options.minimum:g}%.", (at(r.path),)) for r in low),
+        )
+    return passed(
+        f"Coverage {min(r.percent for r in reports):.1f}% (minimum {options.minimum:g}%) from {reports[0].path}."
+    )
+
+
+@check(
+    id="tests-passing",
+    title="All tests passing",
+    category="testing",
+    severity=Severity.HIGH,
+    level=Level.BRONZE,
+    applies_when="always (missing_evidence without a JUnit report)",
+    remediation="Produce a JUnit report in CI (pytest --junitxml=junit.xml) and fix the failing tests.",
+    seeds=(
+        "All unit tests passing: `python -m unittest tests.py`",
+        "All tests passing locally",
+        "All tests passing (`make test`)",
+        "Integration tests passed",
+        "Smoke tests passed",
+    ),
+)
+def tests_passing(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    The JUnit XML reports CI produced (`evidence.junit` patterns): at least one test ran, and none
+    failed or errored. Each failing test is a finding, at its file and line when the report has them.
+    Without a report the outcome is missing_evidence.
+
+    ## Why it matters
+    "All tests passing" is the first line of every seed checklist, and the one most often ticked from
+    memory.
+
+    ## How to fix
+    Add `--junitxml` to the test command so the gate can read the result.
+
+    ## Example
+    ```yaml
+    - run: pytest --junitxml=junit.xml
+    ```
+    """
+    reports = facts.evidence.junit
+    broken = _broken(facts, (".xml",))
+    if not reports:
+        if broken:
+            return Decision(Outcome.ERROR, "The test report could not be read.", tuple(broken))
+        return _missing("JUnit test report", "Run `pytest --junitxml=junit.xml` in CI before prodgate.")
+    tests = sum(r.tests for r in reports)
+    bad = [(r, c) for r in reports for c in r.failed]
+    if bad:
+        return failed(
+            f"{len(bad)} of {tests} test(s) failed.",
+            *(
+                Hit(f"Test {c.name} failed.", (at(c.file, c.line) if c.file else at(r.path),))
+                for r, c in bad[:50]
+            ),
+        )
+    if tests == 0:
+        return failed(
+            "The test report holds no tests.", *(Hit("No test ran.", (at(r.path),)) for r in reports)
+        )
+    return passed(f"{tests} test(s) passed ({sum(r.skipped for r in reports)} skipped).")
+
+
+class LatencyBudget(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    p95_ms: float = Field(default=2000, gt=0)
+    """The overall 95th percentile budget (the seeds: responses under 2 seconds)."""
+    endpoints: dict[str, float] = Field(default_factory=dict)
+    """Per request name budgets in ms, e.g. {"/predict": 100, "/predict_batch": 5000}."""
+
+
+@check(
+    id="latency-within-budget",
+    title="Response times acceptable (<2 seconds)",
+    category="performance",
+    severity=Severity.MEDIUM,
+    level=Level.GOLD,
+    applies_when="always (missing_evidence without a load-test report)",
+    remediation="Run a load test in CI (locust --headless --csv, or k6 --summary-export) and bring the slow routes under budget.",
+    options=LatencyBudget,
+    seeds=(
+        "Response times acceptable (<2 seconds)",
+        "Response times under 2 seconds",
+        "Single predictions: <100ms",
+        "Batch (1000 records): <5s",
+        "Response time under load acceptable",
+    ),
+)
+def latency_within_budget(facts: Facts, options: LatencyBudget) -> Decision:
+    """
+    ## What it checks
+    The 95th percentile response time in locust (`*_stats.csv`) or k6 (`--summary-export` JSON)
+    results against `p95_ms` (2000 ms by default), and per request name against `endpoints` (for
+    example `/predict: 100` and `/predict_batch: 5000`, the seeds' budgets). Without a report the
+    outcome is missing_evidence.
+
+    ## Why it matters
+    Latency budgets are what the product promised; a retrained, larger model can break them with no
+    code change at all.
+
+    ## How to fix
+    Profile the slow route (model size, batch handling, worker count) and re-run the load test.
+
+    ## Example
+    ```yaml
+    - run: locust -f loadtest.py --headless -u 20 -r 5 -t 1m --csv results
+    ```
+    """
+    reports = facts.evidence.load
+    if not reports:
+        return _missing(
+            "load-test report", "Run locust with --csv or k6 with --summary-export in CI before prodgate."
+        )
+    hits: list[Hit] = []
+    for r in reports:
+        if r.p95_ms is not None and r.p95_ms > options.p95_ms:
+            hits.append(Hit(f"p95 {r.p95_ms:.0f} ms > {options.p95_ms:g} ms ({r.tool}).", (at(r.path),)))
+        for name, budget in options.endpoints.items():
+            got = r.p95_by_name.get(name)
+            if got is not None and got > budget:
+                hits.append(Hit(f"{name}: p95 {got:.0f} ms > {budget:g} ms.", (at(r.path),)))
+    if hits:
+        return failed(f"{len(hits)} latency budget(s) exceeded.", *hits)
+    return passed(f"p95 within {options.p95_ms:g} ms in {len(reports)} load-test report(s).")
+
+
+class ThroughputFloor(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    min_rps: float = Field(default=100, gt=0)
+    max_failure_ratio: float = Field(default=0.01, ge=0, le=1)
+
+
+def _rate(r: LoadReport) -> str:
+    return f"{r.rps:.1f} req/s" if r.rps is not None else "unknown rate"
+
+
+@check(
+    id="throughput-within-budget",
+    title="Load tests (>100 req/s)",
+    category="performance",
+    severity=Severity.MEDIUM,
+    level=Level.GOLD,
+    applies_when="always (missing_evidence without a load-test report)",
+    remediation="Scale workers or replicas (or optimise inference) until the load test sustains the target rate without errors.",
+    options=ThroughputFloor,
+    seeds=(
+        "Load tests (>100 req/s)",
+        "Throughput: >10k predictions/min ✓",
+        "Load testing completed",
+        "Load tests performed (`locust`, `ab`, `k6`)",
+        "Error rate under load acceptable",
+    ),
+)
+def throughput_within_budget(facts: Facts, options: ThroughputFloor) -> Decision:
+    """
+    ## What it checks
+    The request rate the load test sustained (locust's Aggregated Requests/s, k6's http_reqs rate)
+    against `min_rps` (100 by default, from the seeds), and the failure ratio against
+    `max_failure_ratio` (1%). Without a report the outcome is missing_evidence.
+
+    ## Why it matters
+    A service that answers fast for one user and falls over at launch-day traffic was never ready.
+
+    ## How to fix
+    Find the bottleneck (CPU-bound inference, a single worker, a database lock) and re-run.
+
+    ## Example
+    ```text
+    Aggregated ... Requests/s 143.2, Failure Count 0
+    ```
+    """
+    reports = facts.evidence.load
+    if not reports:
+        return _missing(
+            "load-test report", "Run locust with --csv or k6 with --summary-export in CI before prodgate."
+        )
+    hits = [
+        Hit(f"Sustained {_rate(r)} < {options.min_rps:g} req/s.", (at(r.path),))
+        for r in reports
+        if r.rps is not None and r.rps < options.min_rps
+    ]
+    hits += [
+        Hit(f"{r.failure_ratio:.1%} of requests failed (max {options.max_failure_ratio:.0%}).", (at(r.path),))
+        for r in reports
+        if r.failure_ratio is not None and r.failure_ratio > options.max_failure_ratio
+    ]
+    if hits:
+        return failed(f"{len(hits)} throughput target(s) missed.", *hits)
+    return passed(
+        f"{', '.join(_rate(r) for r in reports)} with failures under {options.max_failure_ratio:.0%}."
+    )

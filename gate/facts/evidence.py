@@ -1,0 +1,264 @@
+"""Reports that the user's CI leaves in the workspace: coverage, JUnit test results, load-test results.
+
+They are usually git-ignored build outputs, so they are found by path patterns in the work tree (never
+outside it, never through symlinks that leave it), not in the tracked-file listing. XML is read with
+defusedxml: a report is input like any other, and entity bombs or external entities must not work.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pathspec
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
+
+from gate.snapshot import ParseError
+
+MAX_REPORT_BYTES = 64 * 1024 * 1024
+DEFAULT_PATTERNS: dict[str, tuple[str, ...]] = {
+    "coverage": ("coverage.xml", "coverage.json", "lcov.info", "coverage.lcov"),
+    "junit": ("junit*.xml", "pytest*.xml", "TEST-*.xml", "test-results/**/*.xml", "reports/**/*.xml"),
+    "load": ("*_stats.csv", "k6-summary*.json", "k6*.json", "summary*.json"),
+}
+
+
+@dataclass(frozen=True)
+class CoverageReport:
+    path: str
+    percent: float
+
+
+@dataclass(frozen=True)
+class FailedCase:
+    name: str
+    file: str | None
+    line: int | None
+
+
+@dataclass(frozen=True)
+class JUnitReport:
+    path: str
+    tests: int
+    failures: int
+    errors: int
+    skipped: int
+    failed: tuple[FailedCase, ...]
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    path: str
+    tool: str
+    p95_ms: float | None
+    rps: float | None
+    failure_ratio: float | None
+    p95_by_name: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EvidenceFacts:
+    coverage: tuple[CoverageReport, ...] = ()
+    junit: tuple[JUnitReport, ...] = ()
+    load: tuple[LoadReport, ...] = ()
+    errors: tuple[ParseError, ...] = ()
+
+
+_SKIP_DIRS = {
+    ".git",
+    "node_modules",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".ruff_cache",
+    "site-packages",
+}
+
+
+def _find_all(
+    root: Path, patterns: dict[str, tuple[str, ...]], exclude: tuple[str, ...] = ()
+) -> dict[str, list[tuple[str, Path]]]:
+    """One walk of the work tree (ignored files included: reports usually are), matched per kind with
+    gitignore-style patterns; files that resolve outside the root are left out."""
+    specs = {kind: pathspec.GitIgnoreSpec.from_lines(p) for kind, p in patterns.items() if p}
+    skip = pathspec.GitIgnoreSpec.from_lines(exclude)
+    found: dict[str, list[tuple[str, Path]]] = {kind: [] for kind in specs}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS]
+        base = Path(dirpath)
+        for name in filenames:
+            path = base / name
+            rel = path.relative_to(root).as_posix()
+            if exclude and skip.match_file(rel):
+                continue
+            for kind, spec in specs.items():
+                if spec.match_file(rel):
+                    try:
+                        real = path.resolve(strict=True)
+                    except OSError:
+                        continue
+                    if real.is_relative_to(root) and real.is_file():
+                        found[kind].append((rel, real))
+    return found
+
+
+def _read(rel: str, path: Path, errors: list[ParseError]) -> bytes | None:
+    try:
+        if path.stat().st_size > MAX_REPORT_BYTES:
+            errors.append(ParseError(path=rel, message=f"report over {MAX_REPORT_BYTES} bytes: not read"))
+            return None
+        return path.read_bytes()
+    except OSError as exc:
+        errors.append(ParseError(path=rel, message=f"unreadable report: {exc.strerror}"))
+        return None
+
+
+def _xml(rel: str, data: bytes, errors: list[ParseError]) -> Any:
+    try:
+        return ElementTree.fromstring(data)
+    except DefusedXmlException as exc:
+        errors.append(
+            ParseError(
+                path=rel,
+                message=f"refused XML ({exc.__class__.__name__}): entities are not allowed in reports",
+            )
+        )
+    except ElementTree.ParseError as exc:
+        line = exc.position[0] if getattr(exc, "position", None) else None
+        errors.append(ParseError(path=rel, line=line, message=f"invalid XML: {exc}"))
+    return None
+
+
+def _coverage(rel: str, data: bytes, errors: list[ParseError]) -> CoverageReport | None:
+    if rel.endswith(".json"):
+        try:
+            totals = json.loads(data)["totals"]
+            return CoverageReport(rel, float(totals["percent_covered"]))
+        except (ValueError, KeyError, TypeError):
+            errors.append(
+                ParseError(path=rel, message="not a coverage.py JSON report (no totals.percent_covered)")
+            )
+            return None
+    if rel.endswith((".info", ".lcov")):
+        found = hit = 0
+        for line in data.decode("utf-8", "replace").splitlines():
+            if line.startswith("LF:"):
+                found += int(line[3:] or 0)
+            elif line.startswith("LH:"):
+                hit += int(line[3:] or 0)
+        if not found:
+            errors.append(ParseError(path=rel, message="lcov report with no LF/LH lines"))
+            return None
+        return CoverageReport(rel, 100.0 * hit / found)
+    root = _xml(rel, data, errors)
+    if root is None:
+        return None
+    rate = root.get("line-rate")
+    if root.tag != "coverage" or rate is None:
+        errors.append(
+            ParseError(path=rel, message="not a Cobertura coverage report (no coverage/@line-rate)")
+        )
+        return None
+    return CoverageReport(rel, 100.0 * float(rate))
+
+
+def _junit(rel: str, data: bytes, errors: list[ParseError]) -> JUnitReport | None:
+    root = _xml(rel, data, errors)
+    if root is None:
+        return None
+    if root.tag not in ("testsuites", "testsuite"):
+        return None  # some other XML in a reports folder
+    tests = failures = errs = skipped = 0
+    failed: list[FailedCase] = []
+    for case in root.iter("testcase"):
+        tests += 1
+        outcome = next((c.tag for c in case if c.tag in ("failure", "error", "skipped")), None)
+        if outcome == "skipped":
+            skipped += 1
+        elif outcome is not None:
+            failures += outcome == "failure"
+            errs += outcome == "error"
+            line = case.get("line")
+            name = ".".join(filter(None, (case.get("classname"), case.get("name"))))
+            failed.append(FailedCase(name, case.get("file"), int(line) if line and line.isdigit() else None))
+    return JUnitReport(rel, tests, failures, errs, skipped, tuple(failed))
+
+
+def _load(rel: str, data: bytes, errors: list[ParseError]) -> LoadReport | None:
+    if rel.endswith(".csv"):
+        try:
+            rows = list(csv.DictReader(io.StringIO(data.decode("utf-8", "replace"))))
+        except csv.Error as exc:
+            errors.append(ParseError(path=rel, message=f"invalid CSV: {exc}"))
+            return None
+        if not rows or "Request Count" not in rows[0]:
+            return None
+        total = next((r for r in rows if r.get("Name") == "Aggregated"), rows[-1])
+        by_name = {
+            str(r["Name"]): p95
+            for r in rows
+            if r.get("Name") not in (None, "Aggregated") and (p95 := _num(r.get("95%"))) is not None
+        }
+        requests, failures = _num(total.get("Request Count")) or 0, _num(total.get("Failure Count")) or 0
+        return LoadReport(
+            rel,
+            "locust",
+            _num(total.get("95%")),
+            _num(total.get("Requests/s")),
+            failures / requests if requests else None,
+            by_name,
+        )
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        return None
+    metrics = doc.get("metrics") if isinstance(doc, dict) else None
+    if not isinstance(metrics, dict) or "http_req_duration" not in metrics:
+        return None
+    duration = metrics["http_req_duration"]
+    duration = duration.get("values", duration)
+    reqs = metrics.get("http_reqs", {})
+    reqs = reqs.get("values", reqs)
+    failed = metrics.get("http_req_failed", {})
+    failed = failed.get("values", failed)
+    return LoadReport(
+        rel,
+        "k6",
+        _num(duration.get("p(95)")),
+        _num(reqs.get("rate")),
+        _num(failed.get("rate", failed.get("value"))),
+    )
+
+
+def _num(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def collect_evidence(
+    root: Path, patterns: dict[str, tuple[str, ...]], exclude: tuple[str, ...] = ()
+) -> EvidenceFacts:
+    errors: list[ParseError] = []
+    coverage, junit, load = [], [], []
+    files = _find_all(root.resolve(), patterns, exclude)
+    for rel, path in files.get("coverage", []):
+        if (data := _read(rel, path, errors)) is not None and (c := _coverage(rel, data, errors)):
+            coverage.append(c)
+    for rel, path in files.get("junit", []):
+        if (data := _read(rel, path, errors)) is not None and (j := _junit(rel, data, errors)):
+            junit.append(j)
+    for rel, path in files.get("load", []):
+        if (data := _read(rel, path, errors)) is not None and (lr := _load(rel, data, errors)):
+            load.append(lr)
+    return EvidenceFacts(tuple(coverage), tuple(junit), tuple(load), tuple(errors))
