@@ -188,5 +188,7 @@ def test_docs_command_regenerates_pages_and_schemas(tmp_path: Path) -> None:
     code, out, _ = run("docs", "--output", str(tmp_path))
     assert code == 0 and "2 schemas" in out
     assert {p.stem for p in (tmp_path / "checks").glob("*.md")} == set(REGISTRY)
-    assert json.loads((tmp_path / "config.schema.json").read_text())["title"].startswith("prodgate configuration")
+    assert json.loads((tmp_path / "config.schema.json").read_text())["title"].startswith(
+        "prodgate configuration"
+    )
     assert "schema_version" in json.loads((tmp_path / "report.schema.json").read_text())["properties"]

@@ -178,3 +178,53 @@ def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
     return failed(
         f"{len(missing)} environment variable(s) read by the code are not in a .env.example.", *hits
     )
+
+
+@check(
+    id="no-hardcoded-secrets",
+    title="No hardcoded secrets or credentials",
+    category="security",
+    severity=Severity.CRITICAL,
+    level=Level.BRONZE,
+    applies_when="always",
+    remediation="Remove the secret from the file and from git history, rotate it, and read it from the environment or a secret store.",
+    seeds=(
+        "No hardcoded credentials",
+        "No secrets in git repository",
+        "Secrets not in code/configs",
+        "No hardcoded secrets or credentials",
+        "Credentials stored in environment variables only",
+    ),
+)
+def no_hardcoded_secrets(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    Every tracked text file for secrets, with detect-secrets' detectors: cloud keys (AWS, Azure,
+    IBM), GitHub/GitLab/Slack/Stripe/SendGrid/PyPI/npm/OpenAI tokens, private keys, JWTs, credentials
+    in URLs, and literal values assigned to password/secret/token/key names. Placeholders
+    (`changeme`, `<your-key>`, `${VAR}`), values marked as test dummies (dummy, fake, example) and
+    names that only mention a secret (`secretName`, `TOKEN_URL`) are not reported. A finding names the
+    file, the line and the kind of secret, never its value. A line can be allow-listed with a
+    comment `prodgate: ignore[no-hardcoded-secrets] <reason>` (the reason is required), or
+    detect-secrets' own `pragma: allowlist secret`.
+
+    ## Why it matters
+    A secret in git is in every clone, fork and CI cache, forever: bots scan public pushes for cloud
+    keys within minutes.
+
+    ## How to fix
+    Rotate the secret first, then remove it (and purge history if the repository is public).
+
+    ## Example
+    ```python
+    API_KEY = os.environ["API_KEY"]   # not: API_KEY = "sk_live_..."
+    ```
+    """
+    found = facts.secrets.found
+    note = f" {len(facts.secrets.allowed)} allow-listed with a reason." if facts.secrets.allowed else ""
+    if found:
+        return failed(
+            f"{len(found)} secret(s) in tracked files.{note}",
+            *(Hit(f"{s.kind} in a tracked file (value not shown).", (at(s.path, s.line),)) for s in found),
+        )
+    return passed(f"No secrets found ({facts.secrets.scanned} file(s) looked at closely).{note}")

@@ -16,6 +16,7 @@ from gate.facts.kubernetes import KubernetesFacts, collect_kubernetes
 from gate.facts.python import PythonFacts, collect_python
 from gate.facts.repo import RepoFacts, collect_repo
 from gate.facts.routes import RouteFacts, collect_routes
+from gate.facts.secrets import SecretFacts, collect_secrets
 from gate.facts.vulnerabilities import AuditSettings, VulnerabilityFacts, collect_vulnerabilities, not_run
 from gate.facts.workflows import WorkflowFacts, collect_workflows
 from gate.snapshot import Snapshot
@@ -27,6 +28,7 @@ class Facts:
     python: PythonFacts
     routes: RouteFacts
     code: CodeFacts
+    secrets: SecretFacts
     dependencies: DependencyFacts
     docs: DocsFacts
     docker: DockerFacts
@@ -59,6 +61,7 @@ def collect(
         python=collect_python(snap),
         routes=collect_routes(snap),
         code=collect_code(snap),
+        secrets=collect_secrets(snap),
         dependencies=dependencies,
         docs=collect_docs(snap),
         docker=docker,
