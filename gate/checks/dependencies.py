@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.dependencies import Dependency
@@ -155,3 +157,106 @@ def python_version_declared(facts: Facts, options: NoOptions) -> Decision:
             ),
         ),
     )
+
+
+_DEV_TOOLS = re.compile(
+    r"^(pytest(-[\w-]+)?|black|ruff|flake8(-[\w-]+)?|pylint|mypy|isort|pre-commit|tox|nox|ipython|jupyter(lab)?|notebook|"
+    r"ipykernel|coverage|hypothesis|debugpy|pdbpp|ipdb|locust|bandit|safety|pip-audit|types-[\w-]+|twine|build|wheel-inspect)$"
+)
+_DEV_FILE = re.compile(r"(dev|test|lint|doc|ci|check|local|notebook)", re.I)
+
+
+@check(
+    id="dependency-lock-present",
+    title="Dependencies locked",
+    category="dependencies",
+    severity=Severity.LOW,
+    level=Level.SILVER,
+    applies_when="the repository declares Python dependencies",
+    remediation="Commit a lock of the whole dependency tree: poetry.lock, uv.lock, Pipfile.lock, pdm.lock, or a requirements file compiled with hashes (pip-compile --generate-hashes).",
+    seeds=("Virtual environment tested", "No unused dependencies"),
+)
+def dependency_lock_present(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That the whole dependency tree, transitive packages included, is locked: a lock file (poetry.lock,
+    uv.lock, Pipfile.lock, pdm.lock), or a requirements file compiled by pip-compile or `uv pip compile`
+    (recognised by its header or its `--hash` options). Pinning only the direct dependencies
+    (`dependencies-pinned`) leaves every transitive package free to change.
+
+    ## Why it matters
+    Most breakages come from a transitive package: a new urllib3, numpy or protobuf pulled in by
+    something pinned that did not pin it.
+
+    ## How to fix
+    Compile the direct requirements into a lock and install from it in the image.
+
+    ## Example
+    ```text
+    uv pip compile requirements.in --generate-hashes -o requirements.txt
+    ```
+    """
+    deps = facts.dependencies
+    if not deps.requirement_files and not deps.pyproject_dependencies and not deps.lock_files:
+        return not_applicable("No Python dependency declarations found.")
+    if deps.lock_files:
+        return passed(f"Lock file: {', '.join(deps.lock_files)}.")
+    compiled = [f for f in deps.requirement_files if f in deps.compiled_files]
+    if compiled:
+        return passed(f"Compiled requirements: {', '.join(compiled)}.")
+    where = deps.requirement_files[0] if deps.requirement_files else deps.pyproject_dependencies[0].path
+    return failed(
+        "No lock of the full dependency tree.",
+        Hit(
+            "Dependencies are declared but no lock file or compiled requirements file is committed.",
+            (at(where, 1),),
+        ),
+    )
+
+
+@check(
+    id="no-dev-packages-in-runtime",
+    title="No development-only packages in requirements.txt",
+    category="dependencies",
+    severity=Severity.LOW,
+    level=Level.SILVER,
+    applies_when="the repository has runtime requirements",
+    remediation="Move test and lint tools to requirements-dev.txt (or a dev extra / dependency group).",
+    seeds=("No development-only packages in requirements.txt", "Minimal dependencies"),
+)
+def no_dev_packages_in_runtime(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That the runtime dependencies (requirements files whose name does not say dev, test, lint, docs
+    or ci, and `[project].dependencies`) do not include development tools: pytest and its plugins,
+    black, ruff, flake8, pylint, mypy, isort, pre-commit, tox, nox, IPython, Jupyter, coverage,
+    hypothesis, debuggers, locust, type stubs.
+
+    ## Why it matters
+    Every extra package in the image is more to download, more to scan and more attack surface;
+    Jupyter alone pulls in a web server.
+
+    ## How to fix
+    Split the requirements.
+
+    ## Example
+    ```text
+    requirements.txt      fastapi==0.115.6 ...
+    requirements-dev.txt  -r requirements.txt
+                          pytest==8.3.4
+    ```
+    """
+    deps = facts.dependencies
+    runtime = [
+        d for d in deps.requirements if not d.constraint and not _DEV_FILE.search(d.path.rsplit("/", 1)[-1])
+    ]
+    runtime += list(deps.pyproject_dependencies)
+    if not runtime:
+        return not_applicable("No runtime requirements.")
+    dev = [d for d in runtime if _DEV_TOOLS.match(d.name)]
+    if dev:
+        return failed(
+            f"{len(dev)} development tool(s) in the runtime requirements.",
+            *(Hit(f"{d.name} is a development tool.", (at(d.path, d.line),)) for d in dev),
+        )
+    return passed(f"{len(runtime)} runtime requirement(s), none of them a development tool.")
