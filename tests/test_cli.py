@@ -47,6 +47,7 @@ def test_not_ready_example_fails_at_the_right_places() -> None:
         "health-endpoint",
         "debug-disabled",
         "api-authentication",
+        "production-server",
     }
 
     def where(check_id: str) -> list[str]:

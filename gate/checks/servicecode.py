@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.code import Site
-from gate.model import Confidence, Level, Location, Severity
+from gate.model import Confidence, Level, Location, Outcome, Severity
 
 _NO_APP = "No web application in the repository."
 
@@ -766,3 +766,150 @@ def api_authentication(facts: Facts, options: NoOptions) -> Decision:
             ),
         )
     return passed(f"All {len(routes)} prediction/upload route(s) require credentials.")
+
+
+@check(
+    id="no-secrets-in-logs",
+    title="No sensitive data in logs",
+    category="security",
+    severity=Severity.HIGH,
+    level=Level.SILVER,
+    confidence=Confidence.MEDIUM,
+    applies_when="the repository has a web application",
+    remediation="Log identifiers and sizes, not request bodies, headers or credentials; mask what must appear.",
+    seeds=("No sensitive data in logs", "Sensitive data not logged"),
+)
+def no_secrets_in_logs(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    Logging calls in service code (`log.info(...)`, `logger.debug(...)`, `logging.warning(...)`, and
+    f-strings passed to them) whose arguments are whole request bodies or headers (`request.json`,
+    `request.get_json()`, `request.data`, `request.form`, `request.headers`), an Authorization value,
+    or variables named like a password, token, secret or API key. The message template itself is not
+    judged, only the values logged.
+
+    ## Why it matters
+    Logs are shipped to aggregators that many people can read and that keep data for months: a
+    logged bearer token is a leaked token, and a logged request body may be personal data under GDPR.
+
+    ## How to fix
+    Log what identifies the request (an id, the route, the size), never its payload or credentials.
+
+    ## Example
+    ```python
+    log.info("prediction for meter %s in %.1f ms", reading.meter_id, elapsed_ms)
+    ```
+    """
+    if _no_service(facts):
+        return not_applicable(_NO_APP)
+    hits = _hits(facts.code.logged_secrets, "A log call writes `{detail}`.")
+    if hits:
+        return failed(f"{len(hits)} log call(s) write request data or secrets.", *hits)
+    return passed("No log call writes request bodies, headers or secret-named values.")
+
+
+_DEV_COMMAND = re.compile(r"(\bflask\b.*\brun\b|\bfastapi\s+dev\b|runserver\b)")
+_PROD_COMMAND = re.compile(
+    r"\b(gunicorn|uvicorn|hypercorn|waitress-serve|uwsgi|daphne|granian|fastapi\s+run)\b"
+)
+_PROD_PACKAGES = {
+    "gunicorn",
+    "uvicorn",
+    "hypercorn",
+    "waitress",
+    "uwsgi",
+    "daphne",
+    "granian",
+    "bjoern",
+    "meinheld",
+}
+
+
+@check(
+    id="production-server",
+    title="Production WSGI/ASGI server configured",
+    category="configuration",
+    severity=Severity.HIGH,
+    level=Level.BRONZE,
+    confidence=Confidence.MEDIUM,
+    applies_when="the repository has a web application",
+    remediation="Start the service with gunicorn, uvicorn, waitress or another production server, not `flask run`, `fastapi dev`, `manage.py runserver` or app.run().",
+    seeds=("API starts without errors: `python app.py`",),
+)
+def production_server(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    How the service is started, wherever the repository says it: the Dockerfile's command, Procfile
+    lines, Compose `command` and Kubernetes `command`/`args`. A development server there (`flask run`,
+    `fastapi dev`, Django's `runserver`) fails. A production server there (gunicorn, uvicorn,
+    hypercorn, waitress, uwsgi, daphne, granian, `fastapi run`) passes. With no start command in
+    the repository, a production server among the dependencies passes with medium confidence; a
+    Flask app whose only visible start is `app.run()` fails; anything else is undecided.
+
+    ## Why it matters
+    Development servers handle one request at a time (or reload on file changes), have no worker
+    management and say in their own banner that they are not for production.
+
+    ## How to fix
+    Add the server to the requirements and start it in the image or the Procfile.
+
+    ## Example
+    ```text
+    web: gunicorn --workers 2 --bind 0.0.0.0:$PORT app:app
+    ```
+    """
+    if _no_service(facts):
+        return not_applicable(_NO_APP)
+    commands: list[tuple[Location, str]] = [(at(s.path, s.line), s.detail) for s in facts.code.procfile]
+    for df in facts.docker.dockerfiles:
+        found = [p[1] for p in (df.inherited(df.final, c) for c in ("ENTRYPOINT", "CMD")) if p is not None]
+        if found:
+            commands.append((at(df.path, found[-1].line), " ".join(" ".join(i.value) for i in found)))
+    for svc in facts.compose.services:
+        if svc.config.get("command"):
+            path, line = svc.where("command")
+            cmd = svc.config["command"]
+            commands.append((at(path, line), " ".join(map(str, cmd)) if isinstance(cmd, list) else str(cmd)))
+    for w in facts.kubernetes.workloads:
+        for c in w.containers:
+            parts = [*(c.spec.get("command") or []), *(c.spec.get("args") or [])]
+            if parts:
+                commands.append((at(w.manifest.path, c.line), " ".join(map(str, parts))))
+    dev = [(where, cmd) for where, cmd in commands if _DEV_COMMAND.search(cmd)]
+    if dev:
+        return failed(
+            f"{len(dev)} start command(s) run a development server.",
+            *(Hit(f"`{cmd}` starts a development server.", (where,)) for where, cmd in dev),
+        )
+    if any(_PROD_COMMAND.search(cmd) for _, cmd in commands):
+        return passed("The service is started with a production server.")
+    declared = {d.name for d in facts.dependencies.requirements} | {
+        d.name for d in facts.dependencies.pyproject_dependencies
+    }
+    if declared & _PROD_PACKAGES:
+        return Decision(
+            Outcome.PASS,
+            f"{', '.join(sorted(declared & _PROD_PACKAGES))} is a dependency (no start command in the repository says how it is used).",
+        )
+    runs = [r for r in facts.python.server_runs if r.name in ("flask-dev", "werkzeug-dev")]
+    if runs:
+        return failed(
+            "The only visible way to start the service is Flask's development server.",
+            *(
+                Hit(
+                    "Flask's development server is the only start the repository shows.",
+                    (at(r.path, r.line),),
+                )
+                for r in runs
+            ),
+        )
+    return Decision(
+        Outcome.MISSING_EVIDENCE,
+        "The repository does not show how the service is started.",
+        (
+            Hit(
+                "No start command (Dockerfile CMD, Procfile, compose or Kubernetes command) found.",
+                _app_at(facts),
+            ),
+        ),
+    )

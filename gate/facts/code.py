@@ -28,6 +28,11 @@ _MODEL_LOADERS = {
 _KERAS = {"load_model"}
 _ROUTE_DECORATORS = {"route", "get", "post", "put", "patch", "delete", "api_route"}
 _TODO = re.compile(r"#.*\b(TODO|FIXME|XXX|HACK)\b")
+_LOG_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
+_SENSITIVE_ARG = re.compile(
+    r"(request\.(json|get_json|data|form|body|headers)\b|authorization|\b\w*(password|passwd|secret|token|api_?key|apikey|credential)\w*\b)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,10 @@ class CodeFacts:
     """Public functions and methods of service modules; detail holds 'doc' and/or 'typed'."""
     error_handlers: tuple[Site, ...]
     metrics: tuple[Site, ...]
+    logged_secrets: tuple[Site, ...]
+    """Logging calls whose arguments carry request bodies, headers or secret-named values."""
+    procfile: tuple[Site, ...] = ()
+    """Process lines of Procfiles (Heroku, Dokku, honcho): detail is the command."""
 
 
 def _name(node: ast.expr) -> str:
@@ -125,7 +134,7 @@ class _Scan(ast.NodeVisitor):
     def __init__(self, rel: str) -> None:
         self.rel = rel
         self.out: dict[str, list[Site]] = {
-            k: [] for k in CodeFacts.__dataclass_fields__ if k != "service_modules"
+            k: [] for k in CodeFacts.__dataclass_fields__ if k not in ("service_modules", "procfile")
         }
         self.handler_depth = 0
 
@@ -181,6 +190,15 @@ class _Scan(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         fname, owner = _name(node.func), _owner(node.func)
+        if fname in _LOG_METHODS and "log" in owner.lower():
+            positional = node.args[1:] if fname == "log" else node.args
+            keywords = [k.value for k in node.keywords if k.arg not in ("exc_info", "stack_info", "extra")]
+            for arg in [*positional, *keywords]:
+                if isinstance(arg, ast.Constant):
+                    continue  # the message template itself; values come as arguments
+                if (m := _SENSITIVE_ARG.search(ast.unparse(arg))) is not None:
+                    self.add("logged_secrets", node, m.group(0))
+                    break
         if fname == "print" and isinstance(node.func, ast.Name):
             self.add("prints", node)
         elif (
@@ -303,6 +321,10 @@ def collect_code(snap: Snapshot) -> CodeFacts:
     collected: dict[str, list[Site]] = {
         k: [] for k in CodeFacts.__dataclass_fields__ if k != "service_modules"
     }
+    for rel in snap.named("Procfile"):
+        for i, line in enumerate((snap.text(rel) or "").splitlines(), 1):
+            if ":" in line and not line.lstrip().startswith("#"):
+                collected["procfile"].append(Site(rel, i, line.split(":", 1)[1].strip()))
     for rel in modules:
         tree = snap.python(rel)
         if not isinstance(tree, ast.Module):

@@ -125,6 +125,8 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
         if not isinstance(tree, ast.Module):
             continue
         imports = _imports(tree, rel)
+        if "Route(" in text:
+            django.extend(_starlette(rel, tree))
         auth_vars = _auth_vars(tree)
         for node in ast.walk(tree):
             if not isinstance(node, ast.Assign):
@@ -280,6 +282,31 @@ def _resolve(
         if same and (path, name) in objs:
             return path, name
     return None
+
+
+def _starlette(rel: str, tree: ast.Module) -> list[Route]:
+    """Starlette's declarative routing: Route/WebSocketRoute inside Mount("/prefix", routes=[...])."""
+    found: list[Route] = []
+
+    def walk(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if (
+                isinstance(child, ast.Call)
+                and _callee(child.func) in ("Route", "WebSocketRoute")
+                and child.args
+            ):
+                path = _str(child.args[0])
+                if path is not None:
+                    methods = _methods(child) if _kw(child, "methods") is not None else ("GET",)
+                    found.append(Route(_join(prefix, path), methods, rel, child.lineno, "starlette"))
+                continue
+            if isinstance(child, ast.Call) and _callee(child.func) == "Mount" and child.args:
+                walk(child, _join(prefix, _str(child.args[0]) or ""))
+                continue
+            walk(child, prefix)
+
+    walk(tree, "")
+    return found
 
 
 def _django(rel: str, node: ast.expr) -> list[Route]:

@@ -62,3 +62,17 @@ def test_django_urls_and_path_parameters(make_tree: Callable[..., Path]) -> None
     facts = collect_routes(Snapshot.load(root))
     assert facts.serves("/health") is not None and facts.serves("/models/7") is not None
     assert facts.serves("/ready") is None
+
+
+def test_starlette_declarative_routes(make_tree: Callable[..., Path]) -> None:
+    root = make_tree(
+        {
+            "app.py": (
+                "from starlette.applications import Starlette\nfrom starlette.routing import Mount, Route\n\n"
+                "routes = [\n    Route('/health', health),\n    Mount('/api', routes=[Route('/predict', predict, methods=['POST'])]),\n]\n"
+                "app = Starlette(routes=routes)\n"
+            ),
+        }
+    )
+    facts = collect_routes(Snapshot.load(root))
+    assert {(r.path, r.methods) for r in facts.routes} == {("/health", ("GET",)), ("/api/predict", ("POST",))}
