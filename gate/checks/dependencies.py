@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import re
+import sys
+
+from packaging.utils import canonicalize_name
+from pydantic import BaseModel, ConfigDict
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.facts import Facts
-from gate.facts.dependencies import Dependency
+from gate.facts.dependencies import Dependency, is_requirements_file
+from gate.facts.importnames import RUNTIME_ONLY, distributions_for, modules_for
+from gate.facts.python import EnvRead
 from gate.model import Confidence, Level, Outcome, Severity
 from gate.paths import folder_of, within
 
@@ -68,7 +74,7 @@ def dependencies_pinned(facts: Facts, options: NoOptions) -> Decision:
             ),
         )
     constrained = {d.name for d in deps.requirements if d.constraint and d.pinned}
-    declared = [d for d in deps.requirements if not d.constraint] + list(deps.pyproject_dependencies)
+    declared = [d for d in deps.requirements if not d.constraint] + list(deps.manifest_dependencies)
     if not declared:
         if deps.lock_files:
             return passed(f"Lock file committed: {', '.join(deps.lock_files)}.")
@@ -78,7 +84,7 @@ def dependencies_pinned(facts: Facts, options: NoOptions) -> Decision:
     compiled = [(d.path, d.name) for d in deps.requirements if d.pinned]
 
     def pinned_elsewhere(dep: Dependency) -> bool:
-        return dep.path.endswith(".toml") and any(
+        return not is_requirements_file(dep.path) and any(
             name == dep.name and within(path, folder_of(dep.path)) for path, name in compiled
         )
 
@@ -93,7 +99,7 @@ def dependencies_pinned(facts: Facts, options: NoOptions) -> Decision:
             *(
                 Hit(
                     f"{d.name} is not pinned to an exact version ({d.specifier or 'any version'})"
-                    + (" and no lock file is committed beside it." if d.path.endswith(".toml") else "."),
+                    + ("." if is_requirements_file(d.path) else " and no lock file is committed beside it."),
                     (at(d.path, d.line),),
                 )
                 for d in loose
@@ -166,6 +172,12 @@ _DEV_TOOLS = re.compile(
 _DEV_FILE = re.compile(r"(dev|test|lint|doc|ci|check|local|notebook)", re.I)
 
 
+class DevToolOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    allow: tuple[str, ...] = ()
+    """Tools that are this project's real runtime dependencies (a CLI that runs pip-audit, say)."""
+
+
 @check(
     id="dependency-lock-present",
     title="Dependencies locked",
@@ -197,14 +209,14 @@ def dependency_lock_present(facts: Facts, options: NoOptions) -> Decision:
     ```
     """
     deps = facts.dependencies
-    if not deps.requirement_files and not deps.pyproject_dependencies and not deps.lock_files:
+    if not deps.requirement_files and not deps.manifest_dependencies and not deps.lock_files:
         return not_applicable("No Python dependency declarations found.")
     if deps.lock_files:
         return passed(f"Lock file: {', '.join(deps.lock_files)}.")
     compiled = [f for f in deps.requirement_files if f in deps.compiled_files]
     if compiled:
         return passed(f"Compiled requirements: {', '.join(compiled)}.")
-    where = deps.requirement_files[0] if deps.requirement_files else deps.pyproject_dependencies[0].path
+    where = deps.requirement_files[0] if deps.requirement_files else deps.manifest_dependencies[0].path
     return failed(
         "No lock of the full dependency tree.",
         Hit(
@@ -222,9 +234,10 @@ def dependency_lock_present(facts: Facts, options: NoOptions) -> Decision:
     level=Level.SILVER,
     applies_when="the repository has runtime requirements",
     remediation="Move test and lint tools to requirements-dev.txt (or a dev extra / dependency group).",
+    options=DevToolOptions,
     seeds=("No development-only packages in requirements.txt", "Minimal dependencies"),
 )
-def no_dev_packages_in_runtime(facts: Facts, options: NoOptions) -> Decision:
+def no_dev_packages_in_runtime(facts: Facts, options: DevToolOptions) -> Decision:
     """
     ## What it checks
     That the runtime dependencies (requirements files whose name does not say dev, test, lint, docs
@@ -237,7 +250,7 @@ def no_dev_packages_in_runtime(facts: Facts, options: NoOptions) -> Decision:
     Jupyter alone pulls in a web server.
 
     ## How to fix
-    Split the requirements.
+    Split the requirements; a tool the service really runs goes in the `allow` option.
 
     ## Example
     ```text
@@ -250,13 +263,169 @@ def no_dev_packages_in_runtime(facts: Facts, options: NoOptions) -> Decision:
     runtime = [
         d for d in deps.requirements if not d.constraint and not _DEV_FILE.search(d.path.rsplit("/", 1)[-1])
     ]
-    runtime += list(deps.pyproject_dependencies)
+    runtime += list(deps.manifest_dependencies)
     if not runtime:
         return not_applicable("No runtime requirements.")
-    dev = [d for d in runtime if _DEV_TOOLS.match(d.name)]
+    allowed = {canonicalize_name(n) for n in options.allow}
+    dev = [d for d in runtime if _DEV_TOOLS.match(d.name) and d.name not in allowed]
     if dev:
         return failed(
             f"{len(dev)} development tool(s) in the runtime requirements.",
             *(Hit(f"{d.name} is a development tool.", (at(d.path, d.line),)) for d in dev),
         )
     return passed(f"{len(runtime)} runtime requirement(s), none of them a development tool.")
+
+
+_PIP_RUN = re.compile(r"\bpip3?\s+install\s+([^&|;\n]+)")
+
+
+def _declared(facts: Facts) -> set[str]:
+    deps = facts.dependencies
+    names = (
+        {d.name for d in deps.requirements}
+        | {d.name for d in deps.manifest_dependencies}
+        | set(deps.locked_names)
+    )
+    for df in facts.docker.dockerfiles:  # `RUN pip install x` declares x for that image
+        for stage in df.stages:
+            for ins in stage.instructions:
+                if ins.cmd == "RUN":
+                    for m in _PIP_RUN.finditer(ins.text):
+                        for word in m.group(1).split():
+                            if not word.startswith("-") and re.match(r"^[A-Za-z0-9][\w.-]*", word):
+                                names.add(canonicalize_name(re.split(r"[=<>!~\[]", word, maxsplit=1)[0]))
+    return names
+
+
+@check(
+    id="no-undeclared-imports",
+    title="All imported packages declared",
+    category="dependencies",
+    severity=Severity.MEDIUM,
+    level=Level.SILVER,
+    confidence=Confidence.MEDIUM,
+    applies_when="the repository's code imports third-party packages",
+    remediation="Declare the package in the requirements (or the lock) the service is installed from.",
+    seeds=(
+        "All dependencies installed: `pip install -r requirements.txt`",
+        "Dependencies installed: `pip install -r requirements.txt`",
+    ),
+)
+def no_undeclared_imports(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That every third-party module the code imports (test code excluded) is provided by a declared
+    distribution: requirements files, pyproject/Poetry/Pipfile/conda manifests, lock files, or a
+    `pip install` in a Dockerfile. Standard-library modules, the repository's own modules and imports
+    guarded by `except ImportError` are skipped. Import names map to distributions through a table of
+    the common mismatches (sklearn: scikit-learn, cv2: opencv-python, PIL: pillow, yaml: PyYAML, ...),
+    otherwise by name, hence medium confidence.
+
+    ## Why it matters
+    A package that happens to be installed on the developer's laptop is missing in the image: the
+    service fails at import on its first deployment, or worse, on the first request that reaches the
+    import.
+
+    ## How to fix
+    Add the package, pinned, to the requirements.
+
+    ## Example
+    ```text
+    import sklearn   ->   scikit-learn==1.5.2 in requirements.txt
+    ```
+    """
+    py = facts.python
+    third_party = [
+        imp
+        for imp in py.imports
+        if imp.name not in sys.stdlib_module_names
+        and imp.name not in py.local_modules
+        and imp.name != "__future__"
+    ]
+    if not third_party:
+        return not_applicable("The code imports no third-party package.")
+    declared = _declared(facts)
+    missing: dict[str, EnvRead] = {}
+    for imp in third_party:
+        if not any(canonicalize_name(d) in declared for d in distributions_for(imp.name)):
+            missing.setdefault(imp.name, imp)
+    if missing:
+        return failed(
+            f"{len(missing)} imported package(s) are not declared.",
+            *(
+                Hit(
+                    f"`{name}` is imported but {distributions_for(name)[0]} is not declared.",
+                    (at(imp.path, imp.line),),
+                )
+                for name, imp in sorted(missing.items())
+            ),
+        )
+    return passed(f"All {len({i.name for i in third_party})} imported third-party package(s) are declared.")
+
+
+class UnusedOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    ignore: tuple[str, ...] = ()
+    """Distributions that are needed without being imported (plugins, drivers, CLIs)."""
+
+
+@check(
+    id="no-unused-dependencies",
+    title="No unused dependencies",
+    category="dependencies",
+    severity=Severity.LOW,
+    level=Level.GOLD,
+    confidence=Confidence.LOW,
+    applies_when="the repository declares runtime dependencies",
+    remediation="Remove the dependency, or add it to this check's `ignore` option with the reason it is needed.",
+    options=UnusedOptions,
+    seeds=("No unused dependencies", "No unused imports or variables"),
+)
+def no_unused_dependencies(facts: Facts, options: UnusedOptions) -> Decision:
+    """
+    ## What it checks
+    Runtime dependencies (requirements files not named for dev, test, lint or docs, and manifest
+    dependencies) that no non-test module imports. Packages needed without an import are exempt:
+    servers (gunicorn, uvicorn), database drivers, FastAPI's optional parsers, and the libraries a
+    pickled model needs when it is unpickled (scikit-learn, numpy, pandas, xgboost, ...); the `ignore`
+    option adds more. Low confidence: plugins and entry points are invisible to an import scan.
+
+    ## Why it matters
+    Every unused package is image size, install time, vulnerability-scan noise and a supply-chain
+    risk with nothing in return.
+
+    ## How to fix
+    Remove it, or record why it stays.
+
+    ## Example
+    ```yaml
+    checks:
+      no-unused-dependencies:
+        options: {ignore: [sentry-sdk]}   # loaded by the platform's sitecustomize
+    ```
+    """
+    deps = facts.dependencies
+    # a compiled file lists the whole tree; only what the project asked for directly can be unused
+    runtime = [
+        d
+        for d in deps.requirements
+        if not d.constraint
+        and not _DEV_FILE.search(d.path.rsplit("/", 1)[-1])
+        and d.path not in deps.compiled_files
+    ]
+    runtime += [d for d in deps.manifest_dependencies if not d.conda]
+    if not runtime:
+        return not_applicable("No runtime dependencies declared.")
+    imported = {i.name for i in facts.python.imports} | set(facts.python.optional_imports)
+    skip = RUNTIME_ONLY | {canonicalize_name(n) for n in options.ignore}
+    unused = [
+        d
+        for d in runtime
+        if d.name not in skip and not (modules_for(d.name) & imported) and not _DEV_TOOLS.match(d.name)
+    ]
+    if unused:
+        return failed(
+            f"{len(unused)} runtime dependency(ies) are never imported.",
+            *(Hit(f"{d.name} is declared but no module imports it.", (at(d.path, d.line),)) for d in unused),
+        )
+    return passed(f"All {len(runtime)} runtime dependency(ies) are imported or needed at run time.")

@@ -884,7 +884,7 @@ def production_server(facts: Facts, options: NoOptions) -> Decision:
     if any(_PROD_COMMAND.search(cmd) for _, cmd in commands):
         return passed("The service is started with a production server.")
     declared = {d.name for d in facts.dependencies.requirements} | {
-        d.name for d in facts.dependencies.pyproject_dependencies
+        d.name for d in facts.dependencies.manifest_dependencies
     }
     if declared & _PROD_PACKAGES:
         return Decision(

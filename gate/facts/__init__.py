@@ -55,12 +55,13 @@ def collect(
     """All facts. `audit` is None when no check needs the vulnerability audit (it is the one slow source);
     `offline` skips it on purpose (e.g. a pre-commit hook), and the check then says it was not available."""
     dependencies = collect_dependencies(snap)
+    routes = collect_routes(snap)
     docker, compose, workflows = collect_docker(snap), collect_compose(snap), collect_workflows(snap)
     return Facts(
         repo=collect_repo(snap),
         python=collect_python(snap),
-        routes=collect_routes(snap),
-        code=collect_code(snap),
+        routes=routes,
+        code=collect_code(snap, sorted({module for module, _, _ in routes.apps})),
         secrets=collect_secrets(snap),
         dependencies=dependencies,
         docs=collect_docs(snap),

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from gate.facts.python import is_test_path
 from gate.snapshot import Snapshot
 
-_FRAMEWORK_HINTS = ("Flask(", "FastAPI(", "Starlette(", "Quart(", "urlpatterns", "INSTALLED_APPS")
 _MODEL_LOADERS = {
     ("joblib", "load"),
     ("pickle", "load"),
@@ -93,10 +92,11 @@ def _module_of(rel: str) -> str:
     return rel[:-3].replace("/", ".").removesuffix(".__init__")
 
 
-def service_modules(snap: Snapshot) -> list[str]:
-    """App modules plus the local modules they import, transitively."""
+def service_modules(snap: Snapshot, app_modules: list[str]) -> list[str]:
+    """The modules that create an application (found from the AST by the routes collector) plus the
+    local modules they import, transitively."""
     modules = {_module_of(r): r for r in snap.with_suffix(".py") if not is_test_path(r)}
-    roots = [r for r in modules.values() if any(h in (snap.text(r) or "") for h in _FRAMEWORK_HINTS)]
+    roots = [r for r in app_modules if r in modules.values()]
     seen: set[str] = set()
     queue = list(roots)
     while queue:
@@ -316,8 +316,8 @@ def _todos(rel: str, text: str) -> list[Site]:
     return found
 
 
-def collect_code(snap: Snapshot) -> CodeFacts:
-    modules = service_modules(snap)
+def collect_code(snap: Snapshot, app_modules: list[str]) -> CodeFacts:
+    modules = service_modules(snap, app_modules)
     collected: dict[str, list[Site]] = {
         k: [] for k in CodeFacts.__dataclass_fields__ if k != "service_modules"
     }

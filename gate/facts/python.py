@@ -36,6 +36,12 @@ class PythonFacts:
     env_reads: tuple[EnvRead, ...]
     """Reads in service code (tests excluded: they set variables up rather than document configuration)."""
     test_functions: tuple[TestFunction, ...]
+    imports: tuple[EnvRead, ...]
+    """Top-level modules imported by non-test code (first place per file); `name` is the module."""
+    optional_imports: frozenset[str]
+    """Modules imported inside `try: ... except ImportError`: optional, not required."""
+    local_modules: frozenset[str]
+    """Names that resolve to the repository's own modules and packages."""
     server_runs: tuple[EnvRead, ...]
     """Where code starts a server itself; `name` says which: flask-dev (Flask's app.run), werkzeug-dev
     (run_simple), uvicorn, hypercorn, waitress."""
@@ -64,6 +70,8 @@ def collect_python(snap: Snapshot) -> PythonFacts:
     tests: list[TestFunction] = []
     dotenv: list[EnvRead] = []
     servers: list[EnvRead] = []
+    imports: list[EnvRead] = []
+    optional: set[str] = set()
     unparsed: list[str] = []
     files = snap.with_suffix(".py")
     # Later collectors (routes, service code) walk some of these trees again: keep them while the
@@ -81,6 +89,8 @@ def collect_python(snap: Snapshot) -> PythonFacts:
         text = snap.text(rel) or ""
         # Walking a whole tree costs as much as parsing it, and what a walk looks for is always spelled out
         # in the text: walk only the statements that span a line mentioning it.
+        if not is_test_path(rel):
+            _imports(rel, tree, imports, optional)
         if is_test_path(rel):
             if lines := _lines_with(text, ("def test", "async def test")):
                 tests.extend(_test_functions(rel, walk_near(tree, lines)))
@@ -96,6 +106,9 @@ def collect_python(snap: Snapshot) -> PythonFacts:
         syntax_errors=tuple(errors),
         env_reads=tuple(reads),
         test_functions=tuple(tests),
+        imports=tuple(imports),
+        optional_imports=frozenset(optional),
+        local_modules=_local_names(files),
         server_runs=tuple(servers),
         dotenv_loads=tuple(dotenv),
         unparsed=tuple(unparsed),
@@ -255,3 +268,52 @@ def _server_runs(rel: str, nodes: Iterable[ast.AST]) -> list[EnvRead]:
             elif func.id == "serve":
                 found.append(EnvRead("waitress", rel, call.lineno))
     return found
+
+
+def _local_names(files: list[str]) -> frozenset[str]:
+    """Every name a module of this repository can be imported as at the top level: each file's stem,
+    each folder on its path (packages, src layouts and scripts run from their own folder alike)."""
+    names: set[str] = set()
+    for rel in files:
+        parts = rel[:-3].split("/")
+        names.update(parts)
+    names.discard("__init__")
+    return frozenset(names)
+
+
+def _imports(rel: str, tree: ast.Module, out: list[EnvRead], optional: set[str]) -> None:
+    seen: set[str] = set()
+
+    def add(node: ast.stmt, guarded: bool) -> None:
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [a.name.split(".")[0] for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            names = [node.module.split(".")[0]]
+        for name in names:
+            if guarded:
+                optional.add(name)
+            elif name not in seen:
+                seen.add(name)
+                out.append(EnvRead(name, rel, node.lineno))
+
+    def visit(body: list[ast.stmt], guarded: bool) -> None:
+        for node in body:
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                add(node, guarded)
+            elif isinstance(node, ast.Try):
+                catches = any(
+                    (h.type is not None and "ImportError" in ast.unparse(h.type))
+                    or "ModuleNotFoundError" in ast.unparse(h.type or ast.Constant(None))
+                    for h in node.handlers
+                )
+                visit(node.body, guarded or catches)
+                for h in node.handlers:
+                    visit(h.body, guarded)
+            elif isinstance(node, ast.If):
+                visit(node.body, guarded)
+                visit(node.orelse, guarded)
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                visit(node.body, guarded)
+
+    visit(tree.body, False)

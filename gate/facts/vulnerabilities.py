@@ -32,14 +32,12 @@ from cvss import CVSS3, CVSS4, CVSSError
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from gate.facts.dependencies import DependencyFacts
+from gate.facts.dependencies import DependencyFacts, lock_packages
 from gate.paths import folder_of, within
 from gate.snapshot import ParseError, Snapshot
 
 CACHE_TTL_S = 12 * 3600
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_TOML_KEY = re.compile(r'^\s*(name|version)\s*=\s*"([^"]*)"')
-_TOML_SOURCE_LOCAL = re.compile(r"^\s*source\s*=\s*\{\s*(editable|virtual|directory|path)\s*=")
 
 
 @dataclass(frozen=True)
@@ -102,49 +100,6 @@ def not_run(reason: str = "the audit did not run") -> VulnerabilityFacts:
 # -- what is pinned where ---------------------------------------------------------------------------
 
 
-def _lock_packages(snap: Snapshot, rel: str) -> list[tuple[str, str, int]]:
-    """(name, version, line) of every package a lock file pins; the project itself is left out."""
-    name = rel.rsplit("/", 1)[-1]
-    text = snap.text(rel) or ""
-    found: list[tuple[str, str, int]] = []
-    if name == "Pipfile.lock":
-        data = snap.json(rel)
-        if not isinstance(data, dict):
-            return found
-        lines = text.splitlines()
-        for section in ("default", "develop"):
-            for pkg, info in (data.get(section) or {}).items():
-                version = str((info or {}).get("version", "")) if isinstance(info, dict) else ""
-                if version.startswith("=="):
-                    line = next((i for i, ln in enumerate(lines, 1) if f'"{pkg}": {{' in ln), 1)
-                    found.append((pkg, version[2:], line))
-        return found
-    # poetry.lock, uv.lock, pdm.lock: [[package]] tables with name and version keys
-    current: dict[str, Any] = {}
-    local = False
-
-    def flush() -> None:
-        if "name" in current and "version" in current and not local:
-            found.append((current["name"], current["version"], current["line"]))
-
-    for i, row in enumerate(text.splitlines(), 1):
-        if row.strip() == "[[package]]":
-            flush()
-            current, local = {}, False
-            continue
-        if row.startswith("["):
-            continue  # a sub-table such as [package.dependencies]: name and version came before it
-        m = _TOML_KEY.match(row)
-        if m and m.group(1) not in current:
-            current[m.group(1)] = m.group(2)
-            if m.group(1) == "name":
-                current["line"] = i
-        elif _TOML_SOURCE_LOCAL.match(row):
-            local = True
-    flush()
-    return found
-
-
 def pinned_set(
     snap: Snapshot, deps: DependencyFacts
 ) -> tuple[dict[tuple[str, str], list[Place]], list[NotAudited]]:
@@ -169,7 +124,7 @@ def pinned_set(
             why = str(parsed) if parsed is not None else "it could not be read"
             skipped.append(NotAudited(lock, Place(lock, None), f"the lock file was not audited: {why}"))
             continue
-        for name, version, line in _lock_packages(snap, lock):
+        for name, version, line in lock_packages(snap, lock):
             add(name, version, Place(lock, line))
     for err in deps.errors:
         if err.path in deps.requirement_files:
@@ -197,10 +152,15 @@ def pinned_set(
                 NotAudited(dep.name, place, f"not pinned ({why}): the version is chosen at install time")
             )
     pinned_names = {name for name, _ in pins}
-    for dep in deps.pyproject_dependencies:
+    for dep in deps.manifest_dependencies:
         if any(within(dep.path, d) for d in lock_dirs) or dep.name in pinned_names:
             continue
         place = Place(dep.path, dep.line)
+        if dep.conda:
+            skipped.append(
+                NotAudited(dep.name, place, "a conda package: PyPI advisories do not cover it by name")
+            )
+            continue
         if dep.pinned:
             add(dep.name, dep.specifier.lstrip("="), place)
         else:
