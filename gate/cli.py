@@ -17,10 +17,11 @@ from gate import __version__
 from gate.checks import REGISTRY
 from gate.config import ConfigError, json_schema, load_config
 from gate.engine import evaluate
+from gate.facts.models import collect_models
 from gate.model import Report, Severity
 from gate.report.formats import FORMATS, console
 from gate.report.render import render
-from gate.snapshot import SnapshotError
+from gate.snapshot import Snapshot, SnapshotError
 
 EXIT_PASS, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
@@ -57,6 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("check_id")
     s = sub.add_parser("schema", help="print a JSON Schema")
     s.add_argument("which", nargs="?", choices=["config", "report"], default="config")
+    h = sub.add_parser(
+        "hash-models", help="write MODELS.sha256 for every model file (for model-integrity-verified)"
+    )
+    h.add_argument("path", nargs="?", default=".", help="the repository folder (default: .)")
     d = sub.add_parser("docs", help="regenerate docs/: a page per check and the two JSON Schemas")
     d.add_argument("--output", type=Path, default=Path("docs"))
     return p
@@ -103,6 +108,20 @@ def _explain(check_id: str, out: TextIO) -> int:
     return EXIT_PASS
 
 
+def _hash_models(root: Path, out: TextIO) -> int:
+    snap = Snapshot.load(root)
+    artifacts = [a for a in collect_models(snap).artifacts if a.sha256 and not a.lfs_pointer]
+    if not artifacts:
+        raise UsageError(f"{root}: no model files to hash")
+    lines = "".join(f"{a.sha256}  {a.path}\n" for a in sorted(artifacts, key=lambda a: a.path))
+    try:
+        (snap.root / "MODELS.sha256").write_text(lines, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{root}/MODELS.sha256: cannot write: {exc.strerror}") from None
+    out.write(f"wrote MODELS.sha256 with {len(artifacts)} model file(s)\n")
+    return EXIT_PASS
+
+
 def _docs(folder: Path, out: TextIO) -> int:
     pages = folder / "checks"
     pages.mkdir(parents=True, exist_ok=True)
@@ -133,6 +152,8 @@ def run(argv: Sequence[str], out: TextIO) -> int:
         schema = json_schema() if args.which == "config" else Report.model_json_schema(mode="serialization")
         out.write(json.dumps(schema, indent=2) + "\n")
         return EXIT_PASS
+    if args.command == "hash-models":
+        return _hash_models(Path(args.path), out)
     if args.command == "docs":
         return _docs(args.output, out)
     raise UsageError(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it first

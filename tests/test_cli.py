@@ -48,6 +48,7 @@ def test_not_ready_example_fails_at_the_right_places() -> None:
         "debug-disabled",
         "api-authentication",
         "production-server",
+        "model-integrity-verified",
     }
 
     def where(check_id: str) -> list[str]:
@@ -77,7 +78,10 @@ def test_not_ready_example_fails_at_the_right_places() -> None:
 
 
 def test_fail_on_moves_the_threshold() -> None:
-    assert run("check", str(READY), "--fail-on", "info")[0] == 0
+    assert run("check", str(READY), "--fail-on", "medium")[0] == 0
+    # at info even the gold-level advice blocks: the example's scikit-learn model is a pickle
+    code, out, _ = run("check", str(READY), "--fail-on", "info", "--format", "json")
+    assert code == 1 and json.loads(out)["verdict"]["blocking_checks"] == ["model-safe-format"]
     # the tracked .env is the one critical finding there
     code, out, _ = run("check", str(NOT_READY), "--fail-on", "critical", "--format", "json")
     assert code == 1

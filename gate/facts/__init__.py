@@ -13,6 +13,7 @@ from gate.facts.docs import DocsFacts, collect_docs
 from gate.facts.evidence import EvidenceFacts, collect_evidence
 from gate.facts.images import ImageLinks, link_images
 from gate.facts.kubernetes import KubernetesFacts, collect_kubernetes
+from gate.facts.models import ModelFacts, collect_models
 from gate.facts.python import PythonFacts, collect_python
 from gate.facts.repo import RepoFacts, collect_repo
 from gate.facts.routes import RouteFacts, collect_routes
@@ -29,6 +30,7 @@ class Facts:
     routes: RouteFacts
     code: CodeFacts
     secrets: SecretFacts
+    models: ModelFacts
     dependencies: DependencyFacts
     docs: DocsFacts
     docker: DockerFacts
@@ -63,6 +65,7 @@ def collect(
         routes=routes,
         code=collect_code(snap, sorted({module for module, _, _ in routes.apps})),
         secrets=collect_secrets(snap),
+        models=collect_models(snap),
         dependencies=dependencies,
         docs=collect_docs(snap),
         docker=docker,

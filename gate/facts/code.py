@@ -27,6 +27,7 @@ _MODEL_LOADERS = {
 _KERAS = {"load_model"}
 _ROUTE_DECORATORS = {"route", "get", "post", "put", "patch", "delete", "api_route"}
 _TODO = re.compile(r"#.*\b(TODO|FIXME|XXX|HACK)\b")
+_MODEL_FILE_SUFFIXES = (".joblib", ".pkl", ".pickle", ".pt", ".pth", ".onnx", ".h5", ".keras", ".safetensors")
 _LOG_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
 _SENSITIVE_ARG = re.compile(
     r"(request\.(json|get_json|data|form|body|headers)\b|authorization|\b\w*(password|passwd|secret|token|api_?key|apikey|credential)\w*\b)",
@@ -66,6 +67,8 @@ class CodeFacts:
     metrics: tuple[Site, ...]
     logged_secrets: tuple[Site, ...]
     """Logging calls whose arguments carry request bodies, headers or secret-named values."""
+    model_paths: tuple[Site, ...]
+    """String literals naming model files (models/model.joblib): what the service expects to load."""
     procfile: tuple[Site, ...] = ()
     """Process lines of Procfiles (Heroku, Dokku, honcho): detail is the command."""
 
@@ -271,6 +274,14 @@ class _Scan(ast.NodeVisitor):
         if node.attr == "files" and _name(node.value) == "request":
             self.add("uploads", node, "request.files")
         self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if (
+            isinstance(node.value, str)
+            and len(node.value) < 300
+            and node.value.lower().endswith(_MODEL_FILE_SUFFIXES)
+        ):
+            self.add("model_paths", node, node.value)
 
     def visit_Name(self, node: ast.Name) -> None:
         if node.id == "UploadFile":

@@ -10,7 +10,7 @@ import pytest
 
 from gate.checks import REGISTRY
 from gate.checks.base import CHECK_ID, DOC_HEADINGS
-from gate.config import Config
+from gate.config import load_config
 from gate.engine import evaluate
 from tests.conftest import FIXTURES
 
@@ -56,7 +56,9 @@ def test_fixture_folders_match_expectations() -> None:
 
 @pytest.mark.parametrize(("check_id", "case", "want"), CASES, ids=[f"{c}/{n}" for c, n, _ in CASES])
 def test_fixture(check_id: str, case: str, want: dict[str, object]) -> None:
-    report = evaluate(Path(CHECK_FIXTURES / check_id / case), Config())
+    root = Path(CHECK_FIXTURES / check_id / case)
+    config, _ = load_config(None, root)  # a fixture may carry its own .github/prodgate.yml
+    report = evaluate(root, config)
     result = next(r for r in report.results if r.check_id == check_id)
     assert result.outcome.value == want["outcome"], result.summary
     if "locations" in want:
