@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.facts import Facts
+from gate.facts.modelmeta import walk
 from gate.model import Confidence, Level, Outcome, Severity
 
 _FETCH = re.compile(
@@ -311,3 +312,373 @@ def model_artifacts_present(facts: Facts, options: NoOptions) -> Decision:
             f"{len(names) - len(missing)} model file(s) present; the others are fetched while the image builds."
         )
     return passed(f"All {len(names)} model file(s) the service names are present.")
+
+
+# -- metadata ---------------------------------------------------------------------------------------
+
+_ASPECTS = {
+    "version": re.compile(r"(^|\.)(model_)?version$", re.I),
+    "training date": re.compile(
+        r"(^|\.)(trained_(on|at)|training_date|train_date|created(_at)?|date|timestamp)$", re.I
+    ),
+    "framework versions": re.compile(
+        r"(^|\.)(framework|frameworks|library_versions|libraries|dependencies|requirements|(sklearn|scikit-learn|torch|tensorflow|xgboost|lightgbm)(_version)?)$",
+        re.I,
+    ),
+    "feature names": re.compile(r"(^|\.)(features|feature_names|columns|inputs)$", re.I),
+}
+
+
+def _has_models(facts: Facts) -> bool:
+    return bool(facts.models.artifacts or facts.models.saved_model_dirs or facts.models.dvc_files)
+
+
+@check(
+    id="model-metadata-present",
+    title="Model metadata includes feature names and versions",
+    category="model-data",
+    severity=Severity.MEDIUM,
+    level=Level.SILVER,
+    applies_when="the repository has model artifacts",
+    remediation="Write a metadata file next to the model (training_results.json or model_metadata.json) with version, training date, framework versions and feature names.",
+    seeds=(
+        "Model metadata includes feature names and versions",
+        "Model info endpoint returns correct metadata",
+        "Model performance metrics documented",
+    ),
+)
+def model_metadata_present(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That metadata files next to the models (training_results.json, metrics.json, model_metadata.json,
+    metadata.json, model_info.json, *.meta.json, or YAML equivalents) state, between them, the model
+    version, the training date, the framework versions it was trained with, and its feature names
+    (a features.json counts for the last one).
+
+    ## Why it matters
+    A pickle trained with scikit-learn 1.3 may load under 1.5 and predict differently; without the
+    versions and the feature list nobody can tell which model is serving or reproduce it.
+
+    ## How to fix
+    Have the training script write the file it already knows everything for.
+
+    ## Example
+    ```json
+    {"version": "1.4.2", "trained_on": "2026-11-02", "framework": {"scikit-learn": "1.5.2"}, "features": ["consumption_kwh", "..."]}
+    ```
+    """
+    if not _has_models(facts):
+        return not_applicable("No model artifacts.")
+    meta = facts.model_meta
+    keys = [path.rsplit("[", 1)[0] for f in meta.metadata for path, _ in walk(f.data)]
+    found = {aspect for aspect, rx in _ASPECTS.items() if any(rx.search(k) for k in keys)}
+    if meta.features:
+        found.add("feature names")
+    missing = [a for a in _ASPECTS if a not in found]
+    if not meta.metadata:
+        where = (
+            facts.models.artifacts[0].path
+            if facts.models.artifacts
+            else (facts.models.dvc_files or facts.models.saved_model_dirs)[0]
+        )
+        return failed(
+            "No model metadata file.",
+            Hit(f"No metadata file next to the models (missing: {', '.join(missing)}).", (at(where),)),
+        )
+    if missing:
+        return failed(
+            f"Model metadata lacks {', '.join(missing)}.",
+            Hit(
+                f"No {', '.join(missing)} in {', '.join(f.path for f in meta.metadata[:3])}.",
+                (at(meta.metadata[0].path, 1),),
+            ),
+        )
+    return passed(
+        f"Version, training date, framework versions and feature names in {', '.join(f.path for f in meta.metadata[:3])}."
+    )
+
+
+def _feature_list(data: object) -> list[object] | None:
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict):
+        for key in ("features", "feature_names", "columns", "inputs", "properties"):
+            value = data.get(key)
+            if isinstance(value, list | dict):
+                return list(value)
+    return None
+
+
+class FeatureOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    expected_count: int | None = Field(default=None, ge=1)
+    """How many features the schema must define (e.g. 14 for a model like seed 001's)."""
+
+
+@check(
+    id="feature-schema-present",
+    title="features.json (14 features defined)",
+    category="model-data",
+    severity=Severity.MEDIUM,
+    level=Level.BRONZE,
+    applies_when="the repository has model artifacts",
+    remediation="Commit features.json (the ordered feature names the model expects) beside the model.",
+    options=FeatureOptions,
+    seeds=(
+        "`features.json` (14 features defined)",
+        "Feature engineering pipeline documented",
+        "Input validation for all endpoints",
+    ),
+)
+def feature_schema_present(facts: Facts, options: FeatureOptions) -> Decision:
+    """
+    ## What it checks
+    That a feature schema exists: features.json, feature_names.json, feature_schema.json,
+    schema.json or input_schema (JSON, YAML or one name per line), or a `features` list in a
+    metadata file, and, with the `expected_count` option, that it defines that many features.
+
+    ## Why it matters
+    The order and names of the features are the contract between the training pipeline and the
+    serving code; a reordered column silently changes every prediction.
+
+    ## How to fix
+    Write the list at training time and validate requests against it.
+
+    ## Example
+    ```json
+    {"features": ["consumption_kwh", "peak_ratio", "night_share"]}
+    ```
+    """
+    if not _has_models(facts):
+        return not_applicable("No model artifacts.")
+    schemas = [(f.path, _feature_list(f.data)) for f in facts.model_meta.features]
+    schemas += [(f.path, _feature_list(f.data)) for f in facts.model_meta.metadata if _feature_list(f.data)]
+    schemas = [(p, s) for p, s in schemas if s]
+    if not schemas:
+        where = facts.models.artifacts[0].path if facts.models.artifacts else "features.json"
+        return failed(
+            "No feature schema.", Hit("No features.json or feature list next to the model.", (at(where),))
+        )
+    path, features = schemas[0]
+    if options.expected_count is not None and len(features or []) != options.expected_count:
+        return failed(
+            f"{path} defines {len(features or [])} feature(s); {options.expected_count} expected.",
+            Hit(f"{len(features or [])} features, {options.expected_count} expected.", (at(path, 1),)),
+        )
+    return passed(f"{path} defines {len(features or [])} feature(s).")
+
+
+_CLASSIFICATION = re.compile(
+    r"(^|\.)(accuracy|precision|recall|f1(_score)?|roc_auc|auc|log_loss|confusion_matrix)$", re.I
+)
+_CLASS_KEYS = re.compile(r"(^|\.)(classes|class_names|labels|id2label|label_map|target_names)$", re.I)
+
+
+@check(
+    id="class-names-present",
+    title="Class names file (`class_names.txt`) included",
+    category="model-data",
+    severity=Severity.LOW,
+    level=Level.SILVER,
+    applies_when="the model is a classifier (its metrics are classification metrics)",
+    remediation="Commit class_names.txt (one label per line, in output order) or a classes list in the metadata.",
+    seeds=("Class names file (`class_names.txt`) included",),
+)
+def class_names_present(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    For a classifier (a metadata or metrics file reports accuracy, precision, recall, F1 or ROC AUC),
+    that the class labels are written down: class_names.txt, classes.txt, labels.txt, id2label or a
+    `classes`/`class_names`/`labels` key in the metadata.
+
+    ## Why it matters
+    A classifier outputs indices; without the list, "class 3" is whatever the serving code guesses,
+    and a retrained model with a new class silently shifts every label.
+
+    ## How to fix
+    Save the label list with the model.
+
+    ## Example
+    ```text
+    normal
+    theft
+    ```
+    """
+    keys = [path for f in facts.model_meta.metadata for path, _ in walk(f.data)]
+    if not any(_CLASSIFICATION.search(k) for k in keys):
+        return not_applicable("No classification metrics: not judged as a classifier.")
+    if facts.model_meta.classes:
+        return passed(f"Class names: {facts.model_meta.classes[0].path}.")
+    if any(_CLASS_KEYS.search(k) for k in keys):
+        return passed("Class names are in the model metadata.")
+    where = facts.model_meta.metadata[0].path
+    return failed(
+        "The classifier's class names are not written down.",
+        Hit("No class_names.txt or classes list for this classifier.", (at(where, 1),)),
+    )
+
+
+_CARD_SECTIONS = {
+    "intended use": re.compile(r"(intended|use|purpose|scope)", re.I),
+    "metrics": re.compile(r"(metric|evaluation|performance|results)", re.I),
+    "limitations": re.compile(r"(limitation|bias|risk|caveat|out.of.scope)", re.I),
+}
+
+
+@check(
+    id="model-card-present",
+    title="Model documentation with metrics",
+    category="model-data",
+    severity=Severity.LOW,
+    level=Level.GOLD,
+    applies_when="the repository has model artifacts",
+    remediation="Write MODEL_CARD.md with Intended use, Metrics and Limitations sections.",
+    seeds=(
+        "Model documentation with metrics",
+        "Known limitations documented",
+        "Model bias evaluated",
+        "Model interpretability analysis completed (SHAP)",
+    ),
+)
+def model_card_present(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That a model card exists (MODEL_CARD.md, or a README with Hugging Face `model-index` front
+    matter) and has sections on intended use, metrics (or evaluation) and limitations (or bias,
+    risks).
+
+    ## Why it matters
+    The card is where the decision to ship the model is recorded: what it is for, how good it is on
+    which data, and where it must not be used.
+
+    ## How to fix
+    Start from the three sections; link the metrics file.
+
+    ## Example
+    ```markdown
+    ## Intended use
+    ## Metrics
+    ## Limitations
+    ```
+    """
+    if not _has_models(facts):
+        return not_applicable("No model artifacts.")
+    cards = facts.model_meta.cards
+    if not cards:
+        return failed("No model card.", Hit("No MODEL_CARD.md.", (at("MODEL_CARD.md"),)))
+    card = cards[0]
+    missing = [name for name, rx in _CARD_SECTIONS.items() if not any(rx.search(h) for h in card.headings)]
+    if missing:
+        return failed(
+            f"{card.path} has no {', '.join(missing)} section.",
+            Hit(f"Missing sections: {', '.join(missing)}.", (at(card.path, 1),)),
+        )
+    return passed(f"{card.path} covers intended use, metrics and limitations.")
+
+
+# -- metric floors ----------------------------------------------------------------------------------
+
+
+class Floor(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    metric: str = Field(min_length=1)
+    """A key (`roc_auc`, found at any depth) or a dotted path (`results.random_forest.roc_auc`)."""
+    min: float | None = None
+    max: float | None = None
+    file: str | None = None
+    """Only this metrics file (a path or a name); by default every metadata/metrics file."""
+
+
+class FloorOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    floors: tuple[Floor, ...] = ()
+
+
+@check(
+    id="model-metrics-meet-floors",
+    title="Model performance meets business requirements (ROC-AUC > 0.95)",
+    category="model-data",
+    severity=Severity.HIGH,
+    level=Level.BRONZE,
+    applies_when="metric floors are configured",
+    remediation="Improve the model, or revisit the floor with the business owner; never lower it in the same pull request.",
+    options=FloorOptions,
+    seeds=(
+        "Model performance meets business requirements (ROC-AUC > 0.95)",
+        "ROC-AUC: >0.90 acceptable",
+        "Precision: >0.95 acceptable",
+        "Recall: >0.85 acceptable",
+    ),
+)
+def model_metrics_meet_floors(facts: Facts, options: FloorOptions) -> Decision:
+    """
+    ## What it checks
+    The metrics files the training run wrote (training_results.json, metrics.json, eval_results,
+    ... JSON or YAML) against the floors in the config: each floor names a metric by key (found at
+    any depth, every occurrence judged, so per-model and per-slice values all count) or by dotted
+    path, a `min` and/or `max`, and optionally the file. Without floors nothing is judged; without
+    a metrics file, or a floor whose metric is in no file, the outcome is missing_evidence.
+
+    ## Why it matters
+    "ROC-AUC above 0.90" is a release criterion; written into the config, a retrained model that
+    misses it cannot merge unnoticed.
+
+    ## How to fix
+    Raise the metric, or change the floor in its own reviewed pull request.
+
+    ## Example
+    ```yaml
+    checks:
+      model-metrics-meet-floors:
+        options:
+          floors:
+            - {metric: roc_auc, min: 0.90}
+            - {metric: precision, min: 0.95}
+            - {metric: recall, min: 0.85}
+    ```
+    """
+    if not options.floors:
+        return not_applicable(
+            "No metric floors configured (checks.model-metrics-meet-floors.options.floors)."
+        )
+    files = facts.model_meta.metadata
+    if not files:
+        return Decision(
+            Outcome.MISSING_EVIDENCE,
+            "No metrics file (training_results.json, metrics.json, ...) in the repository.",
+        )
+    hits: list[Hit] = []
+    unmatched: list[str] = []
+    judged = 0
+    for floor in options.floors:
+        seen = False
+        for f in files:
+            if floor.file and not (f.path == floor.file or f.path.endswith("/" + floor.file)):
+                continue
+            for path, value in walk(f.data):
+                if not (path == floor.metric or path.endswith("." + floor.metric)):
+                    continue
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    continue
+                seen = True
+                judged += 1
+                low = floor.min is not None and value < floor.min
+                high = floor.max is not None and value > floor.max
+                if low or high:
+                    bound = f"< {floor.min:g}" if low else f"> {floor.max:g}"
+                    hits.append(
+                        Hit(
+                            f"{floor.metric} {value:g} {bound} ({f.path}, {path})",
+                            (at(f.path, f.line_of(path)),),
+                        )
+                    )
+        if not seen:
+            unmatched.append(floor.metric)
+    if hits:
+        return failed(f"{len(hits)} metric(s) below their floor.", *hits)
+    if unmatched:
+        return Decision(
+            Outcome.MISSING_EVIDENCE,
+            f"No value found for {', '.join(unmatched)} in {', '.join(f.path for f in files[:3])}.",
+        )
+    return passed(f"All {judged} metric value(s) meet their floors.")

@@ -13,6 +13,7 @@ from gate.facts.docs import DocsFacts, collect_docs
 from gate.facts.evidence import EvidenceFacts, collect_evidence
 from gate.facts.images import ImageLinks, link_images
 from gate.facts.kubernetes import KubernetesFacts, collect_kubernetes
+from gate.facts.modelmeta import ModelMetaFacts, collect_model_meta
 from gate.facts.models import ModelFacts, collect_models
 from gate.facts.python import PythonFacts, collect_python
 from gate.facts.repo import RepoFacts, collect_repo
@@ -31,6 +32,7 @@ class Facts:
     code: CodeFacts
     secrets: SecretFacts
     models: ModelFacts
+    model_meta: ModelMetaFacts
     dependencies: DependencyFacts
     docs: DocsFacts
     docker: DockerFacts
@@ -66,6 +68,7 @@ def collect(
         code=collect_code(snap, sorted({module for module, _, _ in routes.apps})),
         secrets=collect_secrets(snap),
         models=collect_models(snap),
+        model_meta=collect_model_meta(snap),
         dependencies=dependencies,
         docs=collect_docs(snap),
         docker=docker,

@@ -1,0 +1,126 @@
+"""Model metadata, feature schemas, class lists, model cards and metrics files, as plain data.
+
+Found by name anywhere in the repository (tests excluded): training_results.json, metrics.json,
+model_metadata.json, metadata.json, model_info.json, *.meta.json; features.json and friends;
+class_names.txt and friends; MODEL_CARD.md, or a README with Hugging Face `model-index` front matter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from gate.facts.docs import headings
+from gate.facts.python import is_test_path
+from gate.snapshot import ParseError, Snapshot, YamlDocuments
+
+METADATA_NAMES = re.compile(
+    r"^(training_results|train_results|metrics|eval_results|evaluation|model_metadata|metadata|model_info|model_config|results)(\.\w+)?\.(json|ya?ml)$|\.meta\.json$",
+    re.I,
+)
+FEATURE_NAMES = re.compile(
+    r"^(features|feature_names|feature_schema|feature_list|schema|input_schema)\.(json|ya?ml|txt)$", re.I
+)
+CLASS_NAMES = re.compile(r"^(class_names|classes|labels|label_map|id2label)\.(txt|json|ya?ml)$", re.I)
+CARD_NAMES = re.compile(r"^(model_card|modelcard|model-card)\.md$", re.I)
+
+
+@dataclass(frozen=True)
+class DataFile:
+    path: str
+    data: Any
+    text: str
+
+    def line_of(self, path: str) -> int | None:
+        """The line of a dotted path's last key, finding each key after the one before it."""
+        pos, found = 0, None
+        for key in re.sub(r"\[\d+\]", "", path).split("."):
+            m = re.compile(rf"[\"']?{re.escape(key)}[\"']?\s*[:=]").search(self.text, pos)
+            if m is None:
+                break
+            pos, found = m.end(), m.start()
+        return self.text.count("\n", 0, found) + 1 if found is not None else None
+
+
+@dataclass(frozen=True)
+class Card:
+    path: str
+    headings: tuple[str, ...]
+    model_index: bool
+
+
+@dataclass(frozen=True)
+class ModelMetaFacts:
+    metadata: tuple[DataFile, ...]
+    features: tuple[DataFile, ...]
+    classes: tuple[DataFile, ...]
+    cards: tuple[Card, ...]
+    errors: tuple[ParseError, ...]
+
+
+def _load(snap: Snapshot, rel: str, errors: list[ParseError]) -> DataFile | None:
+    text = snap.text(rel)
+    if text is None:
+        return None
+    if rel.endswith(".json"):
+        data = snap.json(rel)
+    elif rel.endswith((".yaml", ".yml")):
+        docs = snap.yaml(rel)
+        data = docs.data[0] if isinstance(docs, YamlDocuments) and docs.data else docs
+    else:
+        data = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    if isinstance(data, ParseError):
+        errors.append(data)
+        return None
+    return DataFile(rel, data, text)
+
+
+def _front_matter(text: str) -> dict[str, Any]:
+    if not text.startswith("---"):
+        return {}
+    end = text.find("\n---", 3)
+    if end < 0:
+        return {}
+    try:
+        data = yaml.safe_load(text[3:end])
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def collect_model_meta(snap: Snapshot) -> ModelMetaFacts:
+    errors: list[ParseError] = []
+    metadata, features, classes, cards = [], [], [], []
+    for rel in snap.files:
+        if is_test_path(rel) or rel.startswith(".github/"):
+            continue
+        name = rel.rsplit("/", 1)[-1]
+        if METADATA_NAMES.search(name) and (f := _load(snap, rel, errors)):
+            metadata.append(f)
+        elif FEATURE_NAMES.match(name) and (f := _load(snap, rel, errors)):
+            features.append(f)
+        elif CLASS_NAMES.match(name) and (f := _load(snap, rel, errors)):
+            classes.append(f)
+        elif CARD_NAMES.match(name) or name.lower() == "readme.md":
+            text = snap.text(rel) or ""
+            index = "model-index" in _front_matter(text)
+            if CARD_NAMES.match(name) or index:
+                cards.append(Card(rel, tuple(h.text for h in headings(text)), index))
+    return ModelMetaFacts(tuple(metadata), tuple(features), tuple(classes), tuple(cards), tuple(errors))
+
+
+def walk(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """Every (dotted path, value) in nested JSON/YAML data."""
+    out: list[tuple[str, Any]] = []
+    if isinstance(data, dict):
+        for k, v in data.items():
+            path = f"{prefix}.{k}" if prefix else str(k)
+            out.append((path, v))
+            out.extend(walk(v, path))
+    elif isinstance(data, list):
+        for i, v in enumerate(data[:1000]):
+            out.extend(walk(v, f"{prefix}[{i}]"))
+    return out
