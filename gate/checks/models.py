@@ -5,6 +5,7 @@ where large binaries belong. No model is ever loaded or unpickled: see gate/fact
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -682,3 +683,224 @@ def model_metrics_meet_floors(facts: Facts, options: FloorOptions) -> Decision:
             f"No value found for {', '.join(unmatched)} in {', '.join(f.path for f in files[:3])}.",
         )
     return passed(f"All {judged} metric value(s) meet their floors.")
+
+
+# -- freshness and consistency -----------------------------------------------------------------------
+
+_DATE_KEY = re.compile(
+    r"(^|\.)(trained_(on|at)|training_date|train_date|created(_at)?|date|timestamp)$", re.I
+)
+
+
+class StaleOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    max_age_days: int = Field(default=180, ge=1)
+
+
+@check(
+    id="model-not-stale",
+    title="Retraining schedule defined (e.g., monthly)",
+    category="model-data",
+    severity=Severity.LOW,
+    level=Level.GOLD,
+    applies_when="the repository has model artifacts",
+    remediation="Retrain on recent data (and record the date), or raise max_age_days if the domain is stable.",
+    options=StaleOptions,
+    seeds=(
+        "Retraining schedule defined (e.g., monthly)",
+        "Model retraining schedule",
+        "Model prediction accuracy over time",
+    ),
+)
+def model_not_stale(facts: Facts, options: StaleOptions) -> Decision:
+    """
+    ## What it checks
+    The training date recorded in the model metadata (trained_on, trained_at, training_date, date,
+    created, timestamp; ISO 8601) against `max_age_days` (180 by default), as of the day of the run.
+    Without a recorded date the outcome is missing_evidence.
+
+    ## Why it matters
+    Data drifts: a fraud or theft model trained a year ago is tuned to last year's behaviour, and
+    nothing in the code shows it.
+
+    ## How to fix
+    Retrain, and have the training script write the date.
+
+    ## Example
+    ```json
+    {"trained_on": "2026-11-02"}
+    ```
+    """
+    if not _has_models(facts):
+        return not_applicable("No model artifacts.")
+    dates: list[tuple[date, str, str]] = []
+    for f in facts.model_meta.metadata:
+        for path, value in walk(f.data):
+            if _DATE_KEY.search(path) and isinstance(value, str | date):
+                parsed = _as_date(value)
+                if parsed is not None:
+                    dates.append((parsed, f.path, path))
+    if not dates:
+        return Decision(Outcome.MISSING_EVIDENCE, "No training date in the model metadata.")
+    newest, path, key = max(dates)
+    age = (facts.today - newest).days
+    if age > options.max_age_days:
+        return failed(
+            f"The model was trained {age} days ago (limit {options.max_age_days}).",
+            Hit(f"Trained on {newest} ({key}), {age} days ago.", (at(path, 1),)),
+        )
+    return passed(f"Trained {age} day(s) ago ({newest}, {path}).")
+
+
+def _as_date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+@check(
+    id="serving-features-match-schema",
+    title="Input validation is comprehensive",
+    category="model-data",
+    severity=Severity.HIGH,
+    level=Level.SILVER,
+    confidence=Confidence.MEDIUM,
+    applies_when="the serving code's request model names the features and a feature schema exists",
+    remediation="Make the request model's fields the schema's features (generate one from the other).",
+    seeds=(
+        "Input validation is comprehensive",
+        "Input validation for all endpoints",
+        "Missing features handled",
+    ),
+)
+def serving_features_match_schema(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    Where the serving code declares a pydantic request model whose fields are the features (at
+    least half of its fields are names from the feature schema), that it has every feature of the
+    schema and no field the schema lacks. Request models that take a plain list of values cannot be
+    compared statically and are not judged (medium confidence).
+
+    ## Why it matters
+    A feature renamed in training but not in the API is silently filled with a default, or dropped:
+    predictions degrade with no error anywhere.
+
+    ## How to fix
+    Align the names; better, build the request model from features.json.
+
+    ## Example
+    ```python
+    class Reading(BaseModel):
+        consumption_kwh: float
+        peak_ratio: float
+    ```
+    """
+    schema: list[str] = []
+    for f in facts.model_meta.features:
+        values = _feature_names(f.data)
+        if values:
+            schema = values
+            break
+    if not schema:
+        return not_applicable("No feature schema to compare with.")
+    judged = []
+    for model in facts.code.request_models:
+        fields = model.detail.split()
+        overlap = set(fields) & set(schema)
+        if fields and len(overlap) * 2 >= len(fields):
+            judged.append(model)
+            missing = [x for x in schema if x not in fields]
+            extra = [x for x in fields if x not in schema]
+            if missing or extra:
+                parts = ([f"missing {', '.join(missing)}"] if missing else []) + (
+                    [f"unknown {', '.join(extra)}"] if extra else []
+                )
+                return failed(
+                    "The request model does not match the feature schema.",
+                    Hit(
+                        f"Request fields differ from the schema: {'; '.join(parts)}.",
+                        (at(model.path, model.line),),
+                    ),
+                )
+    if not judged:
+        return not_applicable(
+            "No request model names the features (a list of values cannot be compared statically)."
+        )
+    return passed(f"{len(judged)} request model(s) match the {len(schema)} schema features.")
+
+
+def _feature_names(data: object) -> list[str]:
+    listed = (
+        data
+        if isinstance(data, list)
+        else (data.get("features") or data.get("feature_names"))
+        if isinstance(data, dict)
+        else None
+    )
+    if isinstance(listed, dict):
+        listed = list(listed)
+    if not isinstance(listed, list):
+        return []
+    return [str(x.get("name")) if isinstance(x, dict) else str(x) for x in listed]
+
+
+@check(
+    id="training-reproducible",
+    title="Training data versioning strategy in place",
+    category="model-data",
+    severity=Severity.LOW,
+    level=Level.GOLD,
+    confidence=Confidence.LOW,
+    applies_when="the repository has a training script",
+    remediation="Seed every source of randomness, pin the training dependencies, and version the data (DVC, or a hash manifest).",
+    seeds=(
+        "Training data versioning strategy in place",
+        "Feature engineering is deterministic",
+        "Model versioning strategy implemented",
+    ),
+)
+def training_reproducible(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    For training scripts (named for training, or that fit and save a model): that randomness is
+    seeded (`random_state=`, `np.random.seed`, `torch.manual_seed`, `default_rng(seed)`, ...), that
+    the dependencies are pinned or locked, and that data is versioned (DVC files or a hash manifest).
+    Low confidence: reproducibility has more causes than a static read can see, and the result says
+    which of the three it found.
+
+    ## Why it matters
+    A model nobody can retrain to the same numbers cannot be audited, debugged or safely improved.
+
+    ## How to fix
+    Add the seeds, lock the dependencies, track the data with DVC.
+
+    ## Example
+    ```python
+    model = RandomForestClassifier(n_estimators=300, random_state=42)
+    ```
+    """
+    scripts = facts.code.training_modules
+    if not scripts:
+        return not_applicable("No training script.")
+    deps = facts.dependencies
+    pinned = bool(deps.lock_files or deps.compiled_files) or (
+        bool(deps.requirements) and all(d.pinned or d.constraint for d in deps.requirements)
+    )
+    missing = []
+    if not facts.code.training_seeded:
+        missing.append("no random seed")
+    if not pinned:
+        missing.append("dependencies not pinned")
+    if not (facts.models.dvc_files or facts.models.manifests):
+        missing.append("data not versioned (no DVC, no hash manifest)")
+    if missing:
+        return failed(
+            f"Training may not be reproducible: {'; '.join(missing)}.",
+            Hit(f"{'; '.join(missing).capitalize()}.", (at(scripts[0], 1),)),
+        )
+    return passed("Training seeds its randomness, pins its dependencies and versions its inputs.")

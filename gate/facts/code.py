@@ -67,9 +67,16 @@ class CodeFacts:
     metrics: tuple[Site, ...]
     logged_secrets: tuple[Site, ...]
     """Logging calls whose arguments carry request bodies, headers or secret-named values."""
+    request_models: tuple[Site, ...]
+    """pydantic models in service code; detail is their field names, space-separated."""
+    seeded: tuple[Site, ...]
+    """Where randomness is seeded (random_state=, np.random.seed, torch.manual_seed, ...)."""
     model_paths: tuple[Site, ...]
     """String literals naming model files (models/model.joblib): what the service expects to load."""
     procfile: tuple[Site, ...] = ()
+    training_modules: tuple[str, ...] = ()
+    """Scripts that train models (named for training, or fitting and saving a model)."""
+    training_seeded: tuple[Site, ...] = ()
     """Process lines of Procfiles (Heroku, Dokku, honcho): detail is the command."""
 
 
@@ -137,7 +144,9 @@ class _Scan(ast.NodeVisitor):
     def __init__(self, rel: str) -> None:
         self.rel = rel
         self.out: dict[str, list[Site]] = {
-            k: [] for k in CodeFacts.__dataclass_fields__ if k not in ("service_modules", "procfile")
+            k: []
+            for k in CodeFacts.__dataclass_fields__
+            if k not in ("service_modules", "procfile", "training_modules", "training_seeded")
         }
         self.handler_depth = 0
 
@@ -173,6 +182,16 @@ class _Scan(ast.NodeVisitor):
     visit_FunctionDef = _function
     visit_AsyncFunctionDef = _function
 
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        if any(_name(b) == "BaseModel" for b in node.bases):
+            fields = [
+                s.target.id
+                for s in node.body
+                if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+            ]
+            self.add("request_models", node, " ".join(fields))
+        self.generic_visit(node)
+
     def visit_Assign(self, node: ast.Assign) -> None:
         for t in node.targets:
             key = t.slice if isinstance(t, ast.Subscript) else None
@@ -193,6 +212,14 @@ class _Scan(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         fname, owner = _name(node.func), _owner(node.func)
+        if (
+            fname in ("seed", "manual_seed", "set_seed", "seed_everything", "set_random_seed")
+            or (fname == "default_rng" and node.args)
+            or any(
+                k.arg in ("random_state", "seed") and isinstance(k.value, ast.Constant) for k in node.keywords
+            )
+        ):
+            self.add("seeded", node, fname)
         if fname in _LOG_METHODS and "log" in owner.lower():
             positional = node.args[1:] if fname == "log" else node.args
             keywords = [k.value for k in node.keywords if k.arg not in ("exc_info", "stack_info", "extra")]
@@ -330,7 +357,7 @@ def _todos(rel: str, text: str) -> list[Site]:
 def collect_code(snap: Snapshot, app_modules: list[str]) -> CodeFacts:
     modules = service_modules(snap, app_modules)
     collected: dict[str, list[Site]] = {
-        k: [] for k in CodeFacts.__dataclass_fields__ if k != "service_modules"
+        k: [] for k in CodeFacts.__dataclass_fields__ if k not in ("service_modules", "training_modules")
     }
     for rel in snap.named("Procfile"):
         for i, line in enumerate((snap.text(rel) or "").splitlines(), 1):
@@ -345,4 +372,22 @@ def collect_code(snap: Snapshot, app_modules: list[str]) -> CodeFacts:
         for key, sites in scan.out.items():
             collected[key].extend(sites)
         collected["todos"].extend(_todos(rel, snap.text(rel) or ""))
-    return CodeFacts(service_modules=tuple(modules), **{k: tuple(v) for k, v in collected.items()})
+    training: list[str] = []
+    for rel in snap.with_suffix(".py"):
+        if rel in modules or is_test_path(rel):
+            continue
+        text = snap.text(rel) or ""
+        if re.search(r"(^|/)(train|training)", rel) or (
+            ".fit(" in text and re.search(r"\b(dump|save|save_model)\(", text)
+        ):
+            tree = snap.python(rel)
+            if isinstance(tree, ast.Module):
+                training.append(rel)
+                scan = _Scan(rel)
+                scan.visit(tree)
+                collected["training_seeded"].extend(scan.out["seeded"])
+    return CodeFacts(
+        service_modules=tuple(modules),
+        training_modules=tuple(training),
+        **{k: tuple(v) for k, v in collected.items()},
+    )

@@ -123,6 +123,13 @@ def _verdict(result: object) -> tuple[str, str]:
 
 def scan_model(rel: str, data: bytes) -> tuple[str, str]:
     if zipfile.is_zipfile(io.BytesIO(data)):  # PyTorch's archive format
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                expanded = sum(i.file_size for i in zf.infolist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return "not-verified", "a corrupt zip archive"
+        if expanded > MAX_SCAN_BYTES:  # a zip bomb, or simply too big: bounded, and said so
+            return "not-verified", f"expands to {expanded} bytes: not scanned"
         return _verdict(scan_zip_bytes(io.BytesIO(data), rel))
     payload = _decompressed(data[:6], data) if rel.endswith(".joblib") else data
     if payload is None:
