@@ -69,3 +69,11 @@ def test_hash_models_writes_the_manifest_the_check_reads(make_tree: Callable[...
         r for r in evaluate(root, Config(), offline=True).results if r.check_id == "model-integrity-verified"
     )
     assert result.outcome is Outcome.FAIL and "changed without the manifest" in result.findings[0].message
+
+
+def test_a_real_pytorch_state_dict_is_scanned_clean() -> None:
+    from tests.conftest import FIXTURES
+
+    (artifact,) = collect_models(Snapshot.load(FIXTURES / "models")).artifacts
+    assert artifact.path == "best_model.pth" and artifact.size < 10_000
+    assert artifact.scan in ("clean", "suspicious"), artifact.scan_detail  # torch rebuild helpers at worst
