@@ -291,10 +291,14 @@ def model_artifacts_present(facts: Facts, options: NoOptions) -> Decision:
         for i in s.instructions
         if i.cmd == "RUN"
     )
+    by_name: dict[str, list[str]] = {}
+    for p in present:
+        by_name.setdefault(p.rsplit("/", 1)[-1], []).append(p)
     missing = []
     for site in names:
         wanted = site.detail.lstrip("./")
-        if any(p == wanted or p.endswith("/" + wanted) or wanted.endswith("/" + p) for p in present):
+        candidates = by_name.get(wanted.rsplit("/", 1)[-1], [])
+        if any(p == wanted or p.endswith("/" + wanted) or wanted.endswith("/" + p) for p in candidates):
             continue
         missing.append(site)
     if missing and not fetched:

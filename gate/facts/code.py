@@ -12,6 +12,7 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass
+from typing import Any
 
 from gate.facts.python import is_test_path
 from gate.snapshot import Snapshot
@@ -102,11 +103,28 @@ def _module_of(rel: str) -> str:
     return rel[:-3].replace("/", ".").removesuffix(".__init__")
 
 
+def _import_statements(body: list[Any]) -> list[ast.Import | ast.ImportFrom]:
+    """Import statements at any statement depth, without walking expressions (imports are statements)."""
+    found: list[ast.Import | ast.ImportFrom] = []
+    for node in body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            found.append(node)
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            child = getattr(node, field, None)
+            if isinstance(child, list):
+                found.extend(_import_statements(child))
+    return found
+
+
 def service_modules(snap: Snapshot, app_modules: list[str]) -> list[str]:
     """The modules that create an application (found from the AST by the routes collector) plus the
     local modules they import, transitively."""
     modules = {_module_of(r): r for r in snap.with_suffix(".py") if not is_test_path(r)}
-    roots = [r for r in app_modules if r in modules.values()]
+    known = set(modules.values())
+    roots = [r for r in app_modules if r in known]
+    by_last: dict[str, list[str]] = {}
+    for name in modules:
+        by_last.setdefault(name.rsplit(".", 1)[-1], []).append(name)
     seen: set[str] = set()
     queue = list(roots)
     while queue:
@@ -118,7 +136,7 @@ def service_modules(snap: Snapshot, app_modules: list[str]) -> list[str]:
         if not isinstance(tree, ast.Module):
             continue
         package = _module_of(rel).rsplit(".", 1)[0] if "/" in rel else ""
-        for node in ast.walk(tree):
+        for node in _import_statements(tree.body):
             targets: list[str] = []
             if isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
@@ -133,10 +151,11 @@ def service_modules(snap: Snapshot, app_modules: list[str]) -> list[str]:
                 for candidate in (t, t.rsplit(".", 1)[0]):
                     if candidate in modules:
                         queue.append(modules[candidate])
-                    elif (
-                        sub := next((p for m, p in modules.items() if m.endswith("." + candidate)), None)
-                    ) is not None:
-                        queue.append(sub)
+                    else:
+                        # a module imported by a shorter name (src layouts, scripts run from their
+                        # folder): look it up by its last component instead of scanning every module
+                        last = candidate.rsplit(".", 1)[-1]
+                        queue.extend(modules[m] for m in by_last.get(last, ()) if m.endswith("." + candidate))
     return sorted(seen)
 
 
@@ -344,7 +363,9 @@ class _Scan(ast.NodeVisitor):
 
 
 def _todos(rel: str, text: str) -> list[Site]:
-    found = []
+    found: list[Site] = []
+    if not any(word in text for word in ("TODO", "FIXME", "XXX", "HACK")):
+        return found  # the tokenizer is slow; most files have nothing for it to find
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
             if tok.type == tokenize.COMMENT and _TODO.search(tok.string):

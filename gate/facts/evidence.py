@@ -70,6 +70,18 @@ class EvidenceFacts:
     errors: tuple[ParseError, ...] = ()
 
 
+def _endings(patterns: list[str]) -> tuple[str, ...] | None:
+    """The file endings the patterns can match, or None when one of them could match any ending."""
+    out = set()
+    for p in patterns:
+        last = p.rstrip("/").rsplit("/", 1)[-1]
+        ext = last.rsplit(".", 1)[-1] if "." in last else ""
+        if not ext or any(c in ext for c in "*?[]"):
+            return None
+        out.add("." + ext)
+    return tuple(sorted(out))
+
+
 _SKIP_DIRS = {
     ".git",
     "node_modules",
@@ -90,12 +102,15 @@ def _find_all(
     """One walk of the work tree (ignored files included: reports usually are), matched per kind with
     gitignore-style patterns; files that resolve outside the root are left out."""
     specs = {kind: pathspec.GitIgnoreSpec.from_lines(p) for kind, p in patterns.items() if p}
+    endings = _endings([p for ps in patterns.values() for p in ps])
     skip = pathspec.GitIgnoreSpec.from_lines(exclude)
     found: dict[str, list[tuple[str, Path]]] = {kind: [] for kind in specs}
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS]
         base = Path(dirpath)
         for name in filenames:
+            if endings and not name.endswith(endings):
+                continue  # pattern matching is the slow part of the walk: skip what no pattern can match
             path = base / name
             rel = path.relative_to(root).as_posix()
             if exclude and skip.match_file(rel):

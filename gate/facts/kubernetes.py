@@ -68,7 +68,17 @@ class KubernetesFacts:
     """Kustomize patch files: partial manifests by design, not judged on their own."""
 
     def of_kind(self, kind: str) -> list[Manifest]:
-        return [m for m in self.manifests if m.kind == kind]
+        return list(self._by_kind.get(kind, ()))
+
+    @property
+    def _by_kind(self) -> dict[str, list[Manifest]]:
+        cached: dict[str, list[Manifest]] | None = self.__dict__.get("_kinds")
+        if cached is None:
+            cached = {}
+            for m in self.manifests:
+                cached.setdefault(m.kind, []).append(m)
+            object.__setattr__(self, "_kinds", cached)
+        return cached
 
 
 _POD_PATHS = {

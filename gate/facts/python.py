@@ -11,6 +11,7 @@ from gate.snapshot import ParseError, Snapshot
 
 _TEST_DIRS = ("tests/", "test/", "testing/")
 KEEP_TREES_UP_TO = 2000
+ROUTE_HINTS = ("Flask", "FastAPI", "APIRouter", "Blueprint", "Starlette", "Quart", "urlpatterns")
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,10 @@ def collect_python(snap: Snapshot) -> PythonFacts:
     files = snap.with_suffix(".py")
     # Later collectors (routes, service code) walk some of these trees again: keep them while the
     # repository is small enough for that to be cheap; a very large one parses each file once per use.
-    keep = len(files) <= KEEP_TREES_UP_TO
+    keep_all = len(files) <= KEEP_TREES_UP_TO
     for rel in files:
+        # modules that may define routes are walked again by the routes collector: keep those trees
+        keep = keep_all or any(h in (snap.text(rel) or "") for h in ROUTE_HINTS)
         tree = snap.python(rel, keep=keep)
         if tree is None:
             unparsed.append(rel)

@@ -13,7 +13,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from gate.facts.python import is_test_path
+from gate.facts.python import ROUTE_HINTS, is_test_path
 from gate.snapshot import Snapshot
 
 _APP_CLASSES = {"Flask": "flask", "FastAPI": "fastapi", "Starlette": "starlette", "Quart": "flask"}
@@ -116,10 +116,7 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
     modules = {_module_name(rel): rel for rel in snap.with_suffix(".py") if not is_test_path(rel)}
     for rel in modules.values():
         text = snap.text(rel) or ""
-        if not any(
-            k in text
-            for k in ("Flask", "FastAPI", "APIRouter", "Blueprint", "Starlette", "Quart", "urlpatterns")
-        ):
+        if not any(k in text for k in ROUTE_HINTS):
             continue
         tree = snap.python(rel)
         if not isinstance(tree, ast.Module):
