@@ -29,9 +29,8 @@ class ImageLinks:
         if repo in self.by_repository:
             return self.by_repository[repo]
         short = repo.rsplit("/", 1)[-1]
-        for known, link in self.by_repository.items():
-            if known.rsplit("/", 1)[-1] == short and "/" not in known:
-                return link
+        if "/" not in short and short in self.by_repository:  # links made from folder names have no "/"
+            return self.by_repository[short]
         if self.only_dockerfile and "/" in repo:
             return self.only_dockerfile, "the repository's only Dockerfile"
         return None

@@ -124,10 +124,11 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
         imports = _imports(tree, rel)
         if "Route(" in text:
             django.extend(_starlette(rel, tree))
-        auth_vars = _auth_vars(tree)
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Assign):
-                continue
+        # one walk of the tree, sorted by node type: walking is as costly as parsing
+        nodes = list(ast.walk(tree))
+        assigns = [n for n in nodes if isinstance(n, ast.Assign)]
+        auth_vars = _auth_vars(assigns)
+        for node in assigns:
             if any(isinstance(t, ast.Name) and t.id == "urlpatterns" for t in node.targets):
                 django.extend(_django(rel, node.value))
             if not isinstance(node.value, ast.Call):
@@ -148,7 +149,8 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                     objs[(rel, target.id)] = _Obj(
                         rel, target.id, "router", _ROUTER_CLASSES[cls], prefix, node.lineno, protected=guarded
                     )
-        for node in ast.walk(tree):
+        for item in nodes:
+            node = item  # type: ignore[assignment]  # re-bound per node type below
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 for dec in node.decorator_list:
                     if (
@@ -316,14 +318,10 @@ def _django(rel: str, node: ast.expr) -> list[Route]:
     return found
 
 
-def _auth_vars(tree: ast.Module) -> set[str]:
+def _auth_vars(assigns: list[ast.Assign]) -> set[str]:
     names: set[str] = set()
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Assign)
-            and isinstance(node.value, ast.Call)
-            and _callee(node.value.func) in _AUTH_CLASSES
-        ):
+    for node in assigns:
+        if isinstance(node.value, ast.Call) and _callee(node.value.func) in _AUTH_CLASSES:
             names.update(t.id for t in node.targets if isinstance(t, ast.Name))
     return names
 
