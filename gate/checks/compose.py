@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
+from gate.checks.secretnames import is_placeholder, is_secret_name
 from gate.facts import Facts
 from gate.facts.compose import Service
 from gate.model import Confidence, Level, Outcome, Severity
@@ -279,13 +280,6 @@ def compose_no_privileged(facts: Facts, options: NoOptions) -> Decision:
 
 # -- secrets ----------------------------------------------------------------------------------------
 
-_SECRET_NAME = re.compile(
-    r"(password|passwd|secret|token|api_?key|apikey|access_?key|private_?key|credential)", re.I
-)
-_NOT_SECRET = re.compile(r"_(file|path|dir|name|url|endpoint|length|ttl|header)$", re.I)
-_PLACEHOLDER = re.compile(r"^(|changeme|change-me|placeholder|dummy|example|none|null|x+|\*+|<.*>)$", re.I)
-_INTERPOLATED = re.compile(r"^\$\{?\w+(:?[-?][^}]*)?\}?$")
-
 
 def _environment(svc: Service) -> list[tuple[int, str, Any]]:
     env = svc.config.get("environment")
@@ -329,10 +323,10 @@ def compose_no_inline_secrets(facts: Facts, options: NoOptions) -> Decision:
     hits: list[Hit] = []
     for svc in facts.compose.services:
         for _, name, value in _environment(svc):
-            if value is None or not _SECRET_NAME.search(name) or _NOT_SECRET.search(name):
+            if value is None or not is_secret_name(name):
                 continue
             text = str(value).strip()
-            if _PLACEHOLDER.match(text) or _INTERPOLATED.match(text):
+            if is_placeholder(text):
                 continue
             hits.append(_hit(svc, f"{name} is a literal value in the compose file.", "environment"))
     judged = len(facts.compose.services)

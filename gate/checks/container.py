@@ -15,6 +15,7 @@ from typing import Any
 import pathspec
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
+from gate.checks.secretnames import is_placeholder, is_secret_name
 from gate.facts import Facts
 from gate.facts.dockerfile import Dockerfile, Instruction, Stage, substitute
 from gate.model import Confidence, Level, Location, Outcome, Severity
@@ -491,14 +492,6 @@ def dockerignore_present(facts: Facts, options: NoOptions) -> Decision:
 
 # -- secrets in ENV/ARG -----------------------------------------------------------------------------
 
-_SECRET_NAME = re.compile(
-    r"(password|passwd|secret|token|api_?key|apikey|access_?key|private_?key|credential)", re.I
-)
-_NOT_SECRET_SUFFIX = re.compile(r"_(file|path|dir|name|url|endpoint|length|ttl|header)$", re.I)
-_PLACEHOLDER = re.compile(
-    r"^(|changeme|change-me|change_me|placeholder|dummy|example|none|null|x+|\*+|<.*>|\$\{?\w+\}?)$", re.I
-)
-
 
 def _env_pairs(ins: Instruction) -> list[tuple[str, str]]:
     values = list(ins.value)
@@ -510,9 +503,9 @@ def _env_pairs(ins: Instruction) -> list[tuple[str, str]]:
 def _secret_hits(df: Dockerfile, ins: Instruction) -> list[Hit]:
     hits = []
     for name, value in _env_pairs(ins):
-        if not _SECRET_NAME.search(name) or _NOT_SECRET_SUFFIX.search(name):
+        if not is_secret_name(name):
             continue
-        if ins.cmd == "ENV" and _PLACEHOLDER.match(value.strip("\"'")):
+        if ins.cmd == "ENV" and is_placeholder(value):
             continue  # a placeholder or a reference: the real value comes at run time
         what = "a literal value" if ins.cmd == "ENV" else "a build argument, which stays in the image history"
         # the value itself is never repeated: only its name and where it is
@@ -559,7 +552,7 @@ def dockerfile_no_secrets(facts: Facts, options: NoOptions) -> Decision:
                 if ins.cmd in ("ENV", "ARG"):
                     hits.extend(_secret_hits(df, ins))
         for name in df.args:
-            if _SECRET_NAME.search(name) and not _NOT_SECRET_SUFFIX.search(name):
+            if is_secret_name(name):
                 hits.append(
                     Hit(
                         f"ARG {name} before FROM puts a secret in a build argument.",

@@ -7,12 +7,12 @@ the other files are still judged.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
+from gate.checks.secretnames import is_placeholder, is_secret_name
 from gate.facts import Facts
 from gate.facts.kubernetes import SERVING_KINDS, Container, Manifest, Workload
 from gate.model import Confidence, Level, Location, Outcome, Severity
@@ -586,14 +586,6 @@ def k8s_network_policy(facts: Facts, options: NoOptions) -> Decision:
 
 # -- secrets ----------------------------------------------------------------------------------------
 
-_SECRET_NAME = re.compile(
-    r"(password|passwd|secret|token|api_?key|apikey|access_?key|private_?key|credential)", re.I
-)
-_NOT_SECRET = re.compile(r"_(file|path|dir|name|url|endpoint|length|ttl|header)$", re.I)
-_PLACEHOLDER = re.compile(
-    r"^(|changeme|change-me|placeholder|dummy|example|none|null|x+|\*+|<.*>|\$\(\w+\)|\$\{?\w+\}?)$", re.I
-)
-
 
 @check(
     id="k8s-secrets-from-refs",
@@ -637,9 +629,9 @@ def k8s_secrets_from_refs(facts: Facts, options: NoOptions) -> Decision:
                 judged += 1
                 name = str(env.get("name", ""))
                 value = env.get("value")
-                if value is None or not _SECRET_NAME.search(name) or _NOT_SECRET.search(name):
+                if value is None or not is_secret_name(name):
                     continue
-                if _PLACEHOLDER.match(str(value).strip()):
+                if is_placeholder(str(value)):
                     continue
                 hits.append(Hit(f"{_label(w, c)} sets {name} to a literal value.", _at(w, c, "env", j)))
     return _decide(
