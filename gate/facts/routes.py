@@ -128,29 +128,34 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
         nodes = list(ast.walk(tree))
         assigns = [n for n in nodes if isinstance(n, ast.Assign)]
         auth_vars = _auth_vars(assigns)
-        for node in assigns:
-            if any(isinstance(t, ast.Name) and t.id == "urlpatterns" for t in node.targets):
-                django.extend(_django(rel, node.value))
-            if not isinstance(node.value, ast.Call):
+        for assign in assigns:
+            if any(isinstance(t, ast.Name) and t.id == "urlpatterns" for t in assign.targets):
+                django.extend(_django(rel, assign.value))
+            if not isinstance(assign.value, ast.Call):
                 continue
-            cls = _callee(node.value.func)
-            for target in node.targets:
+            cls = _callee(assign.value.func)
+            for target in assign.targets:
                 if not isinstance(target, ast.Name):
                     continue
-                guarded = _auth_dependency(_kw(node.value, "dependencies"), auth_vars)
-                if cls == "FastAPI" and not _docs_disabled(node.value):
-                    served_docs.append((rel, node.lineno))
+                guarded = _auth_dependency(_kw(assign.value, "dependencies"), auth_vars)
+                if cls == "FastAPI" and not _docs_disabled(assign.value):
+                    served_docs.append((rel, assign.lineno))
                 if cls in _APP_CLASSES:
                     objs[(rel, target.id)] = _Obj(
-                        rel, target.id, "app", _APP_CLASSES[cls], "", node.lineno, protected=guarded
+                        rel, target.id, "app", _APP_CLASSES[cls], "", assign.lineno, protected=guarded
                     )
                 elif cls in _ROUTER_CLASSES:
-                    prefix = _str(_kw(node.value, "url_prefix" if cls == "Blueprint" else "prefix")) or ""
+                    prefix = _str(_kw(assign.value, "url_prefix" if cls == "Blueprint" else "prefix")) or ""
                     objs[(rel, target.id)] = _Obj(
-                        rel, target.id, "router", _ROUTER_CLASSES[cls], prefix, node.lineno, protected=guarded
+                        rel,
+                        target.id,
+                        "router",
+                        _ROUTER_CLASSES[cls],
+                        prefix,
+                        assign.lineno,
+                        protected=guarded,
                     )
-        for item in nodes:
-            node = item  # type: ignore[assignment]  # re-bound per node type below
+        for node in nodes:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 for dec in node.decorator_list:
                     if (
