@@ -15,6 +15,14 @@ from gate.engine import evaluate
 from tests.conftest import FIXTURES
 
 CHECK_FIXTURES = FIXTURES / "checks"
+# cases whose repository several checks share live once in repos/ (expect.json names it as "repo")
+SHARED_REPOS = FIXTURES / "repos"
+
+
+def _case_root(check_id: str, case: str, want: dict[str, object]) -> Path:
+    if "repo" in want:
+        return SHARED_REPOS / str(want["repo"])
+    return CHECK_FIXTURES / check_id / case
 
 
 def _cases() -> list[tuple[str, str, dict[str, object]]]:
@@ -49,14 +57,22 @@ def test_check_has_passing_and_failing_fixture(check_id: str) -> None:
 def test_fixture_folders_match_expectations() -> None:
     for check_dir in CHECK_FIXTURES.iterdir():
         assert check_dir.name in REGISTRY, f"fixtures for unknown check {check_dir.name}"
-        expected = set(json.loads((check_dir / "expect.json").read_text()))
+        cases = json.loads((check_dir / "expect.json").read_text())
+        own = {name for name, want in cases.items() if "repo" not in want}
         on_disk = {p.name for p in check_dir.iterdir() if p.is_dir()}
-        assert expected == on_disk, f"{check_dir}: expect.json and folders differ"
+        assert own == on_disk, f"{check_dir}: expect.json and folders differ"
+        for name, want in cases.items():
+            if "repo" in want:
+                assert (SHARED_REPOS / want["repo"]).is_dir(), (
+                    f"{check_dir.name}/{name}: no repos/{want['repo']}"
+                )
+    used = {want["repo"] for _, _, want in CASES if "repo" in want}
+    assert used == {p.name for p in SHARED_REPOS.iterdir()}, "a shared fixture repository nobody uses"
 
 
 @pytest.mark.parametrize(("check_id", "case", "want"), CASES, ids=[f"{c}/{n}" for c, n, _ in CASES])
 def test_fixture(check_id: str, case: str, want: dict[str, object]) -> None:
-    root = Path(CHECK_FIXTURES / check_id / case)
+    root = _case_root(check_id, case, want)
     config, _ = load_config(None, root)  # a fixture may carry its own .github/prodgate.yml
     report = evaluate(root, config)
     result = next(r for r in report.results if r.check_id == check_id)
