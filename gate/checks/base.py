@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from gate.facts import Facts
 from gate.model import Confidence, Level, Location, Outcome, Severity
+from gate.snapshot import ParseError
 
 CHECK_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DOC_HEADINGS = ("What it checks", "Why it matters", "How to fix", "Example")
@@ -50,6 +51,35 @@ def failed(summary: str, *hits: Hit) -> Decision:
 
 def not_applicable(summary: str) -> Decision:
     return Decision(Outcome.NOT_APPLICABLE, summary)
+
+
+def conclude(
+    hits: Sequence[Hit],
+    errors: Sequence[ParseError],
+    *,
+    what: str,
+    ok: str,
+    bad: str,
+    judged: bool,
+    nothing: str,
+    unsure: Sequence[Hit] = (),
+    note: str = "",
+) -> Decision:
+    """The ending the file-based checks share: findings fail (unparsable files listed with them);
+    unparsable files alone make an error, never a pass; undecided cases are missing_evidence; nothing
+    to judge is not_applicable. `what` names the files ("Dockerfile", "compose file")."""
+    broken = [Hit(e.message, (at(e.path, e.line),)) for e in errors]
+    if hits:
+        return failed(f"{bad}.{note}", *hits, *broken)
+    if broken:
+        return Decision(
+            Outcome.ERROR, f"{len(broken)} {what}(s) could not be parsed: {errors[0]}", tuple(broken)
+        )
+    if unsure:
+        return Decision(Outcome.MISSING_EVIDENCE, f"Could not decide for every {what}.", tuple(unsure))
+    if not judged:
+        return not_applicable(f"{nothing}{note}")
+    return passed(f"{ok}{note}")
 
 
 def at(path: str, line: int | None = None, end: int | None = None) -> Location:

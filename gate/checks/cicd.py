@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel, ConfigDict
 
-from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
+from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.workflows import Job, Step, Workflow
 from gate.model import Confidence, Level, Outcome, Severity
@@ -20,18 +20,15 @@ PR_TRIGGERS = ("pull_request", "merge_group")
 
 
 def _decide(facts: Facts, hits: list[Hit], ok: str, bad: str, *, judged: int, nothing: str) -> Decision:
-    broken = [Hit(e.message, (at(e.path, e.line),)) for e in facts.workflows.errors]
-    if hits:
-        return failed(f"{bad}.", *hits, *broken)
-    if broken:
-        return Decision(
-            Outcome.ERROR,
-            f"{len(broken)} workflow file(s) could not be parsed: {facts.workflows.errors[0]}",
-            tuple(broken),
-        )
-    if not judged:
-        return not_applicable(nothing)
-    return passed(ok)
+    return conclude(
+        hits,
+        facts.workflows.errors,
+        what="workflow file",
+        ok=ok,
+        bad=bad,
+        judged=bool(judged),
+        nothing=nothing,
+    )
 
 
 def _steps(facts: Facts, *, actions: bool = False) -> Iterator[tuple[Workflow, Job, Step]]:

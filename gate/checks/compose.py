@@ -10,11 +10,11 @@ import posixpath
 import re
 from typing import Any
 
-from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
+from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude
 from gate.checks.secretnames import is_placeholder, is_secret_name
 from gate.facts import Facts
 from gate.facts.compose import Service
-from gate.model import Confidence, Level, Outcome, Severity
+from gate.model import Confidence, Level, Severity
 
 
 def _decide(
@@ -26,19 +26,17 @@ def _decide(
     judged: int,
     nothing: str = "No docker-compose services.",
 ) -> Decision:
+    # a service judged in several configurations (base + override, base + prod) is reported once
     unique = list({(h.message, h.locations): h for h in hits}.values())
-    broken = [Hit(e.message, (at(e.path, e.line),)) for e in facts.compose.errors]
-    if unique:
-        return failed(f"{bad}.", *unique, *broken)
-    if broken:
-        return Decision(
-            Outcome.ERROR,
-            f"{len(broken)} compose file(s) could not be parsed: {facts.compose.errors[0]}",
-            tuple(broken),
-        )
-    if not judged:
-        return not_applicable(nothing)
-    return passed(ok)
+    return conclude(
+        unique,
+        facts.compose.errors,
+        what="compose file",
+        ok=ok,
+        bad=bad,
+        judged=bool(judged),
+        nothing=nothing,
+    )
 
 
 def _hit(svc: Service, message: str, *keys: str | int, severity: Severity | None = None) -> Hit:

@@ -14,31 +14,25 @@ from typing import Any
 
 import pathspec
 
-from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
+from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude, not_applicable
 from gate.checks.secretnames import is_placeholder, is_secret_name
 from gate.facts import Facts
 from gate.facts.dockerfile import Dockerfile, Instruction, Stage, substitute
-from gate.model import Confidence, Level, Location, Outcome, Severity
+from gate.model import Confidence, Level, Location, Severity
 
 
 def _decide(facts: Facts, hits: list[Hit], unsure: list[Hit], ok: str, bad: str) -> Decision:
-    """The common ending: fail on findings, error on unparsable files, missing_evidence when unsure."""
     docker = facts.docker
-    if not docker.dockerfiles and not docker.errors:
-        return not_applicable("No Dockerfile in the repository.")
-    broken = [Hit(f"{e.message}", (at(e.path, e.line),)) for e in docker.errors]
-    also = f" {len(broken)} Dockerfile(s) could not be parsed." if broken else ""
-    if hits:
-        return failed(f"{bad}.{also}", *hits, *broken)
-    if broken:
-        return Decision(
-            Outcome.ERROR,
-            f"{len(broken)} Dockerfile(s) could not be parsed: {docker.errors[0]}",
-            tuple(broken),
-        )
-    if unsure:
-        return Decision(Outcome.MISSING_EVIDENCE, "Could not decide for every Dockerfile.", tuple(unsure))
-    return passed(ok)
+    return conclude(
+        hits,
+        docker.errors,
+        what="Dockerfile",
+        ok=ok,
+        bad=bad,
+        judged=bool(docker.dockerfiles),
+        nothing="No Dockerfile in the repository.",
+        unsure=unsure,
+    )
 
 
 def _root_stage(df: Dockerfile, stage: Stage) -> Stage:

@@ -11,32 +11,27 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
+from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude
 from gate.checks.secretnames import is_placeholder, is_secret_name
 from gate.facts import Facts
 from gate.facts.kubernetes import SERVING_KINDS, Container, Manifest, Workload
-from gate.model import Confidence, Level, Location, Outcome, Severity
+from gate.model import Confidence, Level, Location, Severity
 
 
 def _decide(facts: Facts, hits: list[Hit], ok: str, bad: str, *, judged: int, nothing: str) -> Decision:
     k8s = facts.kubernetes
-    skipped = (
-        f" Templated files skipped: {', '.join(k8s.templated[:3])}{' ...' if len(k8s.templated) > 3 else ''}."
-        if k8s.templated
-        else ""
+    shown = ", ".join(k8s.templated[:3]) + (" ..." if len(k8s.templated) > 3 else "")
+    note = f" Templated files skipped: {shown}." if k8s.templated else ""
+    return conclude(
+        hits,
+        k8s.errors,
+        what="manifest file",
+        ok=ok,
+        bad=bad,
+        judged=bool(judged),
+        nothing=nothing,
+        note=note,
     )
-    broken = [Hit(e.message, (at(e.path, e.line),)) for e in k8s.errors]
-    if hits:
-        return failed(f"{bad}.{skipped}", *hits, *broken)
-    if broken:
-        return Decision(
-            Outcome.ERROR,
-            f"{len(broken)} manifest file(s) could not be parsed: {k8s.errors[0]}",
-            tuple(broken),
-        )
-    if not judged:
-        return not_applicable(f"{nothing}{skipped}")
-    return passed(f"{ok}{skipped}")
 
 
 def _serving(facts: Facts) -> list[Workload]:
