@@ -11,6 +11,7 @@ import ast
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import tomllib
@@ -338,6 +339,8 @@ def _git_listing(root: Path) -> tuple[list[str], frozenset[str]] | None:
     Untracked files count because a local run should judge the work tree the user is about to commit;
     in a pull-request checkout there are none. Which files are tracked is kept apart (e.g. a tracked .env).
     """
+    if shutil.which("git") is None:
+        return _dulwich_listing(root)  # the Action's image has no git binary (it would double its size)
     if not (root / ".git").exists() and not _inside_work_tree(root):
         return None
     try:
@@ -361,7 +364,8 @@ def _git_listing(root: Path) -> tuple[list[str], frozenset[str]] | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     if proc.returncode != 0:
-        return None  # e.g. git refuses a repository owned by someone else: fall back to walking the folder
+        # e.g. git refuses a repository owned by someone else (safe.directory): read it without git
+        return _dulwich_listing(root)
     paths: set[str] = set()
     tracked: set[str] = set()
     for entry in proc.stdout.decode("utf-8", "surrogateescape").split("\0"):
@@ -372,6 +376,48 @@ def _git_listing(root: Path) -> tuple[list[str], frozenset[str]] | None:
         if tag != "?":
             tracked.add(rel)
     return sorted(paths), frozenset(tracked)
+
+
+def _dulwich_listing(root: Path) -> tuple[list[str], frozenset[str]] | None:
+    """The same listing as `git ls-files --cached --others --exclude-standard`, read with dulwich (a
+    maintained pure-Python implementation of git's index and ignore rules) where the git binary is absent
+    or refuses the repository. None when root is not inside a work tree or the repository is unreadable."""
+    from dulwich.ignore import IgnoreFilterManager
+    from dulwich.repo import Repo
+
+    try:
+        repo = Repo.discover(str(root))
+        top = Path(repo.path).resolve()
+        prefix = root.relative_to(top).as_posix()
+        prefix = "" if prefix == "." else prefix + "/"
+        tracked = set()
+        for raw in repo.open_index().paths():
+            path = raw.decode("utf-8", "surrogateescape")
+            if path.startswith(prefix):
+                tracked.add(path[len(prefix) :])
+        ignore = IgnoreFilterManager.from_repo(repo)
+        others = []
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+            here = Path(dirpath).relative_to(top).as_posix()
+            here = "" if here == "." else here + "/"
+            dirnames[:] = [d for d in dirnames if d != ".git" and not ignore.is_ignored(f"{here}{d}/")]
+            for name in filenames:
+                rel = f"{here}{name}"[len(prefix) :]
+                if rel not in tracked and not ignore.is_ignored(f"{here}{name}"):
+                    others.append(rel)
+    except Exception:  # any unreadable repository: the caller walks the folder instead
+        return None
+    return sorted(tracked.union(others)), frozenset(tracked)
+
+
+def head_commit(root: Path) -> str | None:
+    """The checked-out commit's sha, read without the git binary; None outside a repository."""
+    from dulwich.repo import Repo
+
+    try:
+        return Repo.discover(str(root)).head().decode("ascii")
+    except Exception:  # no repository, no HEAD yet, or an unreadable one
+        return None
 
 
 def _inside_work_tree(root: Path) -> bool:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from gate.snapshot import ParseError, Snapshot, SnapshotError, YamlDocuments
+from tests.conftest import git, git_repo, write_tree
 
 
 def test_git_work_tree_lists_tracked_and_untracked_but_not_ignored(
@@ -148,3 +149,48 @@ def test_yaml_duplicate_keys_and_tabs_are_parse_errors(make_tree: Callable[..., 
     assert isinstance(dup, ParseError) and dup.line == 3 and "duplicate key 'replicas'" in dup.message
     tabs = snap.yaml("tabs.yaml")
     assert isinstance(tabs, ParseError) and tabs.line == 2
+
+
+@pytest.mark.parametrize("sub", ["", "svc"])
+def test_without_the_git_binary_the_listing_is_the_same(tmp_path: Path, sub: str) -> None:
+    """The Action's image has no git: dulwich must list exactly what `git ls-files` lists."""
+    from gate.snapshot import _dulwich_listing, _git_listing, head_commit
+
+    root = git_repo(
+        tmp_path / "r",
+        {
+            ".gitignore": "*.log\nbuild/\n!keep.log\n",
+            "svc/.gitignore": "secret.env\n",
+            "svc/app.py": "x = 1\n",
+            "svc/keep.log": "kept\n",
+            "svc/deep/model.joblib": b"\x80\x04.",
+            "docs/index.md": "# d\n",
+        },
+    )
+    write_tree(root, {"svc/forced.log": "tracked although ignored\n"})
+    git(root, "add", "-f", "svc/forced.log")
+    git(root, "commit", "-q", "-m", "forced")
+    write_tree(
+        root,
+        {
+            "svc/new.py": "untracked, not ignored\n",
+            "svc/secret.env": "K=v\n",
+            "svc/run.log": "ignored\n",
+            "build/out.txt": "ignored dir\n",
+            "svc/build/x.txt": "ignored dir below\n",
+        },
+    )
+    where = root / sub if sub else root
+    by_git, by_dulwich = _git_listing(where), _dulwich_listing(where)
+    assert by_git is not None and by_dulwich is not None
+    assert by_dulwich == by_git
+    assert "forced.log" in "".join(by_dulwich[1])
+    assert head_commit(where) == git(root, "rev-parse", "HEAD").strip()
+
+
+def test_dulwich_outside_a_repository_is_none(tmp_path: Path) -> None:
+    from gate.snapshot import _dulwich_listing, head_commit
+
+    (tmp_path / "plain").mkdir()
+    assert _dulwich_listing(tmp_path / "plain") is None
+    assert head_commit(tmp_path / "plain") is None

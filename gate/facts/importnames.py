@@ -22,6 +22,7 @@ IMPORT_TO_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "dateutil": ("python-dateutil",),
     "dotenv": ("python-dotenv",),
     "jwt": ("pyjwt",),
+    "github": ("pygithub",),
     "jose": ("python-jose",),
     "multipart": ("python-multipart",),
     "attr": ("attrs",),
