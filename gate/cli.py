@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import TextIO
 
 from gate import __version__
+from gate.action.context import ContextError
+from gate.action.inputs import InputError
+from gate.action.result import ResultError
 from gate.checks import REGISTRY
 from gate.config import ConfigError, json_schema, load_config
 from gate.engine import evaluate
@@ -62,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
         "hash-models", help="write MODELS.sha256 for every model file (for model-integrity-verified)"
     )
     h.add_argument("path", nargs="?", default=".", help="the repository folder (default: .)")
+    sub.add_parser(
+        "action", help="run as the GitHub Action (reads GITHUB_* and INPUT_* from the environment)"
+    )
     d = sub.add_parser("docs", help="regenerate docs/: a page per check and the two JSON Schemas")
     d.add_argument("--output", type=Path, default=Path("docs"))
     return p
@@ -156,6 +162,10 @@ def run(argv: Sequence[str], out: TextIO) -> int:
         return _hash_models(Path(args.path), out)
     if args.command == "docs":
         return _docs(args.output, out)
+    if args.command == "action":
+        from gate.action.run import run_action  # PyGithub is imported only when the action runs
+
+        return run_action(os.environ, out)
     raise UsageError(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it first
 
 
@@ -166,7 +176,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return run(sys.argv[1:] if argv is None else argv, out)
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)
-    except (UsageError, ConfigError, SnapshotError) as exc:
+    except (UsageError, ConfigError, SnapshotError, InputError, ContextError, ResultError) as exc:
         err.write(f"prodgate: {exc}\n" if not str(exc).startswith("prodgate") else f"{exc}\n")
         return EXIT_INPUT
     except KeyboardInterrupt:

@@ -123,6 +123,10 @@ class Report(Frozen):
     tool_version: str
     root: str
     verdict: Verdict
+    level: Level | None = None
+    """the highest level whose checks, and every lower level's, are all satisfied; None below bronze"""
+    score: int = Field(default=0, ge=0, le=100)
+    """satisfied checks as a percentage of the checks that apply"""
     results: tuple[CheckResult, ...]
     counts: dict[Outcome, int]
     categories: dict[str, dict[Outcome, int]]

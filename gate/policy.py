@@ -16,9 +16,11 @@ from collections import Counter
 
 from gate.checks import CheckSpec, Decision
 from gate.config import Config
-from gate.model import CheckResult, Finding, Outcome, Report, Severity, Skipped, Verdict
+from gate.model import CheckResult, Finding, Level, Outcome, Report, Severity, Skipped, Verdict
 
 BLOCKING_OUTCOMES = (Outcome.FAIL, Outcome.ERROR)
+SATISFIED = (Outcome.PASS, Outcome.NOT_APPLICABLE, Outcome.WAIVED, Outcome.ATTESTED)
+"""What counts towards a level: decided and fine, not relevant, or accepted on the record (shown as such)."""
 
 
 def result_of(spec: CheckSpec, decision: Decision, config: Config) -> CheckResult:
@@ -63,6 +65,22 @@ def verdict_of(results: tuple[CheckResult, ...], fail_on: Severity) -> Verdict:
     return Verdict(passed=not blocking, fail_on=fail_on, blocking_checks=blocking, summary=summary)
 
 
+def level_of(results: tuple[CheckResult, ...]) -> Level | None:
+    reached = None
+    for level in Level:  # bronze, silver, gold: a level needs every lower one
+        if any(r.outcome not in SATISFIED for r in results if r.level is level):
+            break
+        reached = level
+    return reached
+
+
+def score_of(results: tuple[CheckResult, ...]) -> int:
+    applying = [r for r in results if r.outcome is not Outcome.NOT_APPLICABLE]
+    if not applying:
+        return 0
+    return round(100 * sum(r.outcome in SATISFIED for r in applying) / len(applying))
+
+
 def build_report(
     results: tuple[CheckResult, ...], config: Config, *, root: str, version: str, skipped: tuple[Skipped, ...]
 ) -> Report:
@@ -75,6 +93,8 @@ def build_report(
         tool_version=version,
         root=root,
         verdict=verdict_of(results, config.fail_on),
+        level=level_of(results),
+        score=score_of(results),
         results=results,
         counts={o: counts.get(o, 0) for o in Outcome},
         categories=categories,

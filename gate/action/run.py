@@ -1,0 +1,246 @@
+"""`prodgate action`: evaluate (or take a published result), then report to the runner and to GitHub.
+
+The exit code always carries the verdict (0 pass, 1 fail, 2 bad input): it is the most reliable required
+check. Everything that talks to GitHub comes after the verdict is known and can only warn: a read-only
+token, a fork or an outage costs the comment or the status, never the summary or the exit code.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TextIO
+
+from gate.action.comment import comment_body, fingerprint, fingerprint_in, fit
+from gate.action.context import ContextError, RunContext
+from gate.action.context import read_context as read_run_context
+from gate.action.github import Annotation, ApiProblem, GitHubClient, counting_requests
+from gate.action.inputs import NAMES, CommentMode, InputError, Inputs, StatusMode, read_inputs
+from gate.action.result import ResultError, read_result, write_result
+from gate.action.runner import (
+    SUMMARY_LIMIT,
+    annotations_of,
+    emit_annotations,
+    log,
+    write_outputs,
+    write_summary,
+)
+from gate.config import load_config
+from gate.engine import evaluate
+from gate.model import Outcome, Report
+from gate.report.formats import console, markdown, sarif, to_json
+from gate.report.render import render
+from gate.snapshot import head_commit
+
+PUBLISH_AUTO, PUBLISH_NO = "auto", "no"
+
+
+def _message(kind: str, **values: object) -> str:
+    return render("action/messages.txt.j2", kind=kind, **values).strip()
+
+
+def _check_inputs(unknown: list[str]) -> None:
+    if not unknown:
+        return
+    hints = []
+    for name in unknown:
+        close = difflib.get_close_matches(name.replace("-", "_"), NAMES, n=1)
+        hints.append(f"'{name}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+    raise InputError(f"unknown input(s) {', '.join(hints)}: this action's inputs are {', '.join(NAMES)}")
+
+
+def _evaluate(inputs: Inputs, ctx: RunContext) -> Report:
+    root = inputs.path_in(ctx.workspace)
+    if ctx.event_name == "pull_request_target":
+        # this event runs with a write token and secrets: evaluating the PR's own files here would let
+        # them steer a privileged job. Only the base checkout (actions/checkout's default) is allowed.
+        head = head_commit(root)
+        if head is None or head == ctx.target.sha:
+            raise ContextError(
+                "pull_request_target: the workspace must be the base branch's checkout, not the pull "
+                "request's head (use actions/checkout without `ref:`); see docs/action.md"
+            )
+    config_path = ctx.workspace / inputs.config if inputs.config else None
+    config, _source = load_config(config_path, root)
+    if inputs.fail_on:
+        config = config.model_copy(update={"fail_on": inputs.fail_on})
+    return evaluate(root, config, offline=inputs.offline)
+
+
+def _write_file(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror}") from None
+
+
+def _check_run_annotations(report: Report) -> list[Annotation]:
+    level = {"error": "failure", "warning": "warning", "notice": "notice"}
+    return [
+        Annotation(
+            path=a.path,
+            start_line=a.line or 1,
+            end_line=a.end_line or a.line or 1,
+            level=level[a.kind],
+            title=a.title,
+            message=a.message,
+        )
+        for a in annotations_of(report)
+        if a.path
+    ]
+
+
+def _publish(
+    report: Report, inputs: Inputs, ctx: RunContext, client: GitHubClient, notes: list[str], out: TextIO
+) -> str:
+    """Comment and status. Returns the comment's URL ('' when there is none)."""
+    url = ""
+    summary_url = ctx.run_url
+    target = ctx.target
+    try:
+        if target.pull_number is not None and inputs.comment_mode is not CommentMode.OFF:
+            body = comment_body(report, key=inputs.comment_key, summary_url=summary_url, notes=notes)
+            create = inputs.comment_mode is not CommentMode.FAILURES or not report.verdict.passed
+            edit_if = None
+            if inputs.comment_mode is CommentMode.CHANGES:
+                mine = fingerprint(report)
+
+                def edit_if(old: str) -> bool:
+                    return fingerprint_in(old) != mine
+
+            done = client.upsert_comment(
+                target.pull_number,
+                body.split("\n", 1)[0],
+                body,
+                create=create,
+                edit_if=edit_if,
+            )
+            url = done.url or ""
+            log(out, "notice", _message("comment", outcome=done.action, url=url, deleted=done.deleted))
+    except ApiProblem as exc:
+        _warn(exc, ctx, out)
+    try:
+        state = "success" if report.verdict.passed else "failure"
+        description = render("action/status.txt.j2", report=report).strip()
+        if len(description) > 140:
+            description = description[:139] + "…"
+        if inputs.status_mode is StatusMode.COMMIT_STATUS:
+            client.commit_status(
+                target.sha,
+                state=state,
+                description=description,
+                context=inputs.status_context,
+                target_url=ctx.run_url,
+            )
+        elif inputs.status_mode is StatusMode.CHECK_RUN:
+            text = fit(
+                markdown(report),
+                65_535,
+                render("action/truncated.md.j2", summary_url=summary_url, where="check run"),
+            )
+            client.check_run(
+                target.sha,
+                name=inputs.status_context,
+                conclusion=state,
+                title=description,
+                summary=report.verdict.summary,
+                text=text,
+                details_url=ctx.run_url,
+                annotations=_check_run_annotations(report),
+            )
+    except ApiProblem as exc:
+        _warn(exc, ctx, out)
+    return url
+
+
+def _warn(exc: ApiProblem, ctx: RunContext, out: TextIO) -> None:
+    if exc.permission:
+        text = _message(
+            "permission",
+            action=exc.action,
+            status=exc.status,
+            detail=exc.detail,
+            permission=exc.permission,
+            fork=ctx.target.fork,
+        )
+    else:
+        text = _message("api", action=exc.action, detail=str(exc))
+    log(out, "warning", text)
+
+
+def run_action(environ: Mapping[str, str], out: TextIO, *, throttle: bool = True) -> int:
+    inputs, unknown = read_inputs(environ)
+    _check_inputs(unknown)
+    ctx, _payload = read_run_context(environ)
+    token = inputs.github_token or environ.get("GITHUB_TOKEN", "")
+    if inputs.checklist:
+        log(out, "warning", _message("checklist", checklist=inputs.checklist))
+    notes: list[str] = []
+    with counting_requests() as calls:
+        client = GitHubClient(token, ctx.repository, ctx.api_url, throttle=throttle) if token else None
+        if inputs.publish not in (PUBLISH_AUTO, PUBLISH_NO, ""):
+            if ctx.event_name != "workflow_run":
+                raise InputError("publish: a result file is published only from a workflow_run event")
+            result = read_result(ctx.workspace / inputs.publish, expected_sha=ctx.target.sha)
+            if result.pull_number is not None and client is not None:
+                # the file names the PR; the API must confirm that PR's head is the commit that was judged
+                head = client.pull_head_sha(result.pull_number)
+                if head != ctx.target.sha:
+                    raise ResultError(
+                        f"{inputs.publish}: pull request #{result.pull_number} is at {head}, "
+                        f"not at {ctx.target.sha}, the commit the result is for"
+                    )
+            report = result.report
+            ctx = ctx.model_copy(
+                update={"target": ctx.target.model_copy(update={"pull_number": result.pull_number})}
+            )
+            notes.append("published")
+        else:
+            report = _evaluate(inputs, ctx)
+            if ctx.event_name == "pull_request_target":
+                notes.append("base_checkout")
+
+        runner_temp = Path(environ.get("RUNNER_TEMP") or ctx.workspace)
+        result_path = runner_temp / "prodgate-result.json"
+        write_result(result_path, report, pull_number=ctx.target.pull_number, head_sha=ctx.target.sha)
+        if inputs.json_file:
+            _write_file(ctx.workspace / inputs.json_file, to_json(report))
+        if inputs.sarif_file:
+            _write_file(ctx.workspace / inputs.sarif_file, sarif(report))
+        if inputs.job_summary:
+            note = render("action/truncated.md.j2", summary_url=ctx.run_url, where="summary")
+            write_summary(ctx.summary_file, fit(markdown(report), SUMMARY_LIMIT - 1024, note))
+        if inputs.annotations:
+            emit_annotations(annotations_of(report), out)
+
+        comment_url = ""
+        if inputs.publish != PUBLISH_NO:
+            if client is None:
+                log(out, "warning", _message("api", action="publishing", detail="no github_token was given"))
+            else:
+                comment_url = _publish(report, inputs, ctx, client, notes, out)
+    failed = [r.check_id for r in report.results if r.outcome in (Outcome.FAIL, Outcome.ERROR)]
+    write_outputs(
+        ctx.output_file,
+        {
+            "result": "pass" if report.verdict.passed else "fail",
+            "level": report.level.value if report.level else "none",
+            "score": str(report.score),
+            "failed_checks": json.dumps(failed),
+            "report_path": str(result_path),
+            "comment_url": comment_url,
+        },
+        out,
+    )
+    log(
+        out,
+        "debug",
+        _message(
+            "calls", count=len(calls.requests), requests=", ".join(f"{v} {u}" for v, u in calls.requests)
+        ),
+    )
+    out.write(console(report))
+    return 0 if report.verdict.passed else 1

@@ -1,0 +1,243 @@
+"""A stateful loopback stand-in for the part of GitHub's REST API the action uses.
+
+Real HTTP on 127.0.0.1, answered in GitHub's shapes (the fields PyGithub reads), with real pagination
+(Link headers, per_page, page), so that PyGithub is exercised as it is against github.com. State lives in
+plain lists the tests inspect; failures (403, 422, 5xx, rate limits) are injected per method and path.
+The request contract itself is validated separately against GitHub's OpenAPI description (Prism).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+OWNER, NAME = "Codertocat", "Hello-World"  # the repository of @octokit/webhooks-examples payloads
+REPO = f"{OWNER}/{NAME}"
+
+
+@dataclass
+class Injected:
+    method: str
+    pattern: str
+    status: int
+    times: int = 1
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class FakeGitHub:
+    login: str = "prodgate-bot"
+    user_status: int = 200
+    comments: list[dict[str, Any]] = field(default_factory=list)
+    statuses: list[dict[str, Any]] = field(default_factory=list)
+    check_runs: list[dict[str, Any]] = field(default_factory=list)
+    pulls: dict[int, str] = field(default_factory=dict)
+    """pull number -> head sha"""
+    requests: list[tuple[str, str, Any]] = field(default_factory=list)
+    injected: list[Injected] = field(default_factory=list)
+    next_id: int = 1000
+    url: str = ""
+
+    def writes(self) -> list[tuple[str, str]]:
+        return [(m, p) for m, p, _ in self.requests if m in ("POST", "PATCH", "DELETE")]
+
+    def add_comment(self, body: str, login: str, issue: int = 1) -> dict[str, Any]:
+        self.next_id += 1
+        comment = {
+            "id": self.next_id,
+            "node_id": f"IC_{self.next_id}",
+            "url": f"{self.url}/repos/{REPO}/issues/comments/{self.next_id}",
+            "html_url": f"https://github.com/{REPO}/pull/{issue}#issuecomment-{self.next_id}",
+            "issue_url": f"{self.url}/repos/{REPO}/issues/{issue}",
+            "body": body,
+            "user": {
+                "login": login,
+                "id": abs(hash(login)) % 10**6,
+                "type": "Bot" if "[bot]" in login else "User",
+            },
+            "created_at": _stamp(len(self.comments)),
+            "updated_at": _stamp(len(self.comments)),
+            "author_association": "MEMBER",
+            "_issue": issue,
+        }
+        self.comments.append(comment)
+        return comment
+
+    def fail(
+        self, method: str, pattern: str, status: int, times: int = 1, headers: dict[str, str] | None = None
+    ) -> None:
+        self.injected.append(Injected(method, pattern, status, times, dict(headers or {})))
+
+
+def _stamp(n: int) -> str:
+    return (datetime(2026, 11, 22, 10, tzinfo=UTC) + timedelta(minutes=n)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _public(comment: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in comment.items() if not k.startswith("_")}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _send(self, status: int, body: Any = None, headers: dict[str, str] | None = None) -> None:
+        data = b"" if body is None else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("X-RateLimit-Limit", "5000")
+        self.send_header("X-RateLimit-Remaining", "4999")
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _body(self) -> Any:
+        n = int(self.headers.get("Content-Length") or 0)
+        return json.loads(self.rfile.read(n)) if n else None
+
+    def _handle(self, method: str) -> None:
+        fake = self.server.fake
+        parts = urlsplit(self.path)
+        path, query = parts.path, parse_qs(parts.query)
+        body = self._body() if method in ("POST", "PATCH") else None
+        fake.requests.append((method, path, body))
+        for inj in fake.injected:
+            if inj.times > 0 and inj.method == method and re.search(inj.pattern, path):
+                inj.times -= 1
+                self._send(inj.status, {"message": f"injected {inj.status}"}, inj.headers)
+                return
+        route(self, fake, method, path, query, body)
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def do_PATCH(self) -> None:
+        self._handle("PATCH")
+
+    def do_DELETE(self) -> None:
+        self._handle("DELETE")
+
+
+class _Server(ThreadingHTTPServer):
+    fake: FakeGitHub
+    daemon_threads = True
+
+
+def route(
+    h: _Handler, fake: FakeGitHub, method: str, path: str, query: dict[str, list[str]], body: Any
+) -> None:
+    repo = f"/repos/{REPO}"
+    if method == "GET" and path == "/user":
+        if fake.user_status != 200:
+            h._send(fake.user_status, {"message": "Resource not accessible by integration"})
+        else:
+            h._send(200, {"login": fake.login, "id": 1, "type": "User"})
+        return
+    if m := re.fullmatch(rf"{repo}/issues/(\d+)/comments", path):
+        issue = int(m[1])
+        if method == "GET":
+            per_page = int(query.get("per_page", ["30"])[0])
+            page = int(query.get("page", ["1"])[0])
+            mine = [c for c in fake.comments if c["_issue"] == issue]
+            chunk = mine[(page - 1) * per_page : page * per_page]
+            last = max(1, -(-len(mine) // per_page))
+            links = []
+            if page < last:
+                links.append(f'<{fake.url}{path}?per_page={per_page}&page={page + 1}>; rel="next"')
+                links.append(f'<{fake.url}{path}?per_page={per_page}&page={last}>; rel="last"')
+            h._send(200, [_public(c) for c in chunk], {"Link": ", ".join(links)} if links else None)
+            return
+        if method == "POST":
+            if not isinstance(body, dict) or not isinstance(body.get("body"), str):
+                h._send(422, {"message": "Invalid request: body is required"})
+                return
+            if len(body["body"]) > 65536:
+                h._send(422, {"message": "Body is too long (maximum is 65536 characters)"})
+                return
+            h._send(201, _public(fake.add_comment(body["body"], fake.login, issue)))
+            return
+    if m := re.fullmatch(rf"{repo}/issues/comments/(\d+)", path):
+        found = [c for c in fake.comments if c["id"] == int(m[1])]
+        if not found:
+            h._send(404, {"message": "Not Found"})
+            return
+        if method == "PATCH":
+            if len(body.get("body", "")) > 65536:
+                h._send(422, {"message": "Body is too long (maximum is 65536 characters)"})
+                return
+            found[0]["body"] = body["body"]
+            h._send(200, _public(found[0]))
+            return
+        if method == "DELETE":
+            fake.comments.remove(found[0])
+            h._send(204)
+            return
+    if (m := re.fullmatch(rf"{repo}/statuses/([0-9a-f]{{40}})", path)) and method == "POST":
+        if len(body.get("description") or "") > 140:
+            h._send(422, {"message": "description is too long (maximum is 140 characters)"})
+            return
+        status = dict(body, sha=m[1], id=len(fake.statuses) + 1)
+        fake.statuses.append(status)
+        h._send(201, status)
+        return
+    if path == f"{repo}/check-runs" and method == "POST":
+        annotations = (body.get("output") or {}).get("annotations") or []
+        if len(annotations) > 50:
+            h._send(422, {"message": "Only 50 annotations are allowed per request"})
+            return
+        number = len(fake.check_runs) + 1
+        run = dict(
+            body,
+            id=number,
+            url=f"{fake.url}{repo}/check-runs/{number}",
+            html_url=f"https://github.com/{REPO}/runs/{number}",
+        )
+        run["annotations_received"] = len(annotations)
+        fake.check_runs.append(run)
+        h._send(201, run)
+        return
+    if (m := re.fullmatch(rf"{repo}/check-runs/(\d+)", path)) and method == "PATCH":
+        run = fake.check_runs[int(m[1]) - 1]
+        annotations = (body.get("output") or {}).get("annotations") or []
+        if len(annotations) > 50:
+            h._send(422, {"message": "Only 50 annotations are allowed per request"})
+            return
+        run["annotations_received"] += len(annotations)
+        h._send(200, run)
+        return
+    if (m := re.fullmatch(rf"{repo}/pulls/(\d+)", path)) and method == "GET":
+        number = int(m[1])
+        if number not in fake.pulls:
+            h._send(404, {"message": "Not Found"})
+            return
+        h._send(200, {"number": number, "url": f"{fake.url}{path}", "head": {"sha": fake.pulls[number]}})
+        return
+    h._send(404, {"message": f"fake GitHub has no {method} {path}"})
+
+
+def serve() -> Iterator[FakeGitHub]:
+    fake = FakeGitHub()
+    server = _Server(("127.0.0.1", 0), _Handler)
+    server.fake = fake
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
