@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 from gate.checks import REGISTRY
 from gate.report.render import render
@@ -52,3 +55,23 @@ def test_prodgate_passes_its_own_gate() -> None:
 
     out = io.StringIO()
     assert main(["check", str(ROOT)], out=out, err=io.StringIO()) == 0, out.getvalue()
+
+
+def test_action_and_workflow_files_validate_against_schemastore() -> None:
+    """check-jsonschema ships SchemaStore's schemas for action.yml and workflow files."""
+    bin_dir = Path(sys.executable).parent
+    workflows = sorted(
+        str(p) for p in [*ROOT.glob(".github/workflows/*.yml"), *ROOT.glob("docs/workflows/*.yml")]
+    )
+    assert len(workflows) >= 6
+    for schema, files in (
+        ("vendor.github-actions", [str(ROOT / "action.yml")]),
+        ("vendor.github-workflows", workflows),
+    ):
+        done = subprocess.run(
+            [str(bin_dir / "check-jsonschema"), "--builtin-schema", schema, *files],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr

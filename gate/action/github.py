@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import requests
 from github import Auth, Github, GithubException, GithubRetry
 from github.IssueComment import IssueComment
 
@@ -67,11 +68,19 @@ def counting_requests() -> Iterator[RequestLog]:
         logger.propagate = propagate
 
 
-def _problem(exc: GithubException, action: str, permission: str | None) -> ApiProblem:
-    data: Any = exc.data
-    detail = data.get("message") if isinstance(data, dict) else None
-    needs = permission if exc.status in (401, 403, 404) else None
-    return ApiProblem(action, exc.status, str(detail or exc.__class__.__name__), needs)
+@contextmanager
+def _api(action: str, permission: str | None) -> Iterator[None]:
+    """Any failure of a call, after PyGithub's retries, as one ApiProblem: an HTTP error (with the
+    permission to name on 401/403/404), or a transport one (refused, timed out, 5xx retried out)."""
+    try:
+        yield
+    except GithubException as exc:
+        data: Any = exc.data
+        detail = data.get("message") if isinstance(data, dict) else None
+        needs = permission if exc.status in (401, 403, 404) else None
+        raise ApiProblem(action, exc.status, str(detail or exc.__class__.__name__), needs) from None
+    except requests.RequestException as exc:
+        raise ApiProblem(action, None, exc.__class__.__name__, None) from None
 
 
 @dataclass(frozen=True)
@@ -116,20 +125,19 @@ class GitHubClient:
         """The login comments made with this token carry."""
         if self._login is None:
             try:
-                self._login = self._gh.get_user().login
-            except GithubException as exc:
+                with _api("reading the token's identity", None):
+                    self._login = self._gh.get_user().login
+            except ApiProblem as exc:
                 if exc.status != 403:
-                    raise _problem(exc, "reading the token's identity", None) from None
+                    raise
                 self._login = GITHUB_ACTIONS_BOT  # an Actions or app token: /user is not for it
         return self._login
 
     def own_comments(self, pull_number: int, marker: str) -> list[IssueComment]:
         """The gate's comments on the PR, oldest first: the marker on the first line AND our author."""
         me = self.identity()
-        try:
+        with _api("listing the pull request's comments", "pull-requests: read"):
             comments = list(self._repo.get_issue(pull_number).get_comments())
-        except GithubException as exc:
-            raise _problem(exc, "listing the pull request's comments", "pull-requests: read") from None
         ours = [
             c
             for c in comments
@@ -149,41 +157,31 @@ class GitHubClient:
         ours = self.own_comments(pull_number, marker)
         deleted = 0
         for extra in ours[1:]:  # racing runs: keep the oldest, which reviewers may already have linked
-            try:
+            with _api("deleting a duplicate comment", "pull-requests: write"):
                 extra.delete()
                 deleted += 1
-            except GithubException as exc:
-                raise _problem(exc, "deleting a duplicate comment", "pull-requests: write") from None
         if not ours:
             if not create:
                 return CommentOutcome("skipped", None, deleted)
-            try:
+            with _api("creating the comment", "pull-requests: write"):
                 made = self._repo.get_issue(pull_number).create_comment(body)
-            except GithubException as exc:
-                raise _problem(exc, "creating the comment", "pull-requests: write") from None
             return CommentOutcome("created", made.html_url, deleted)
         comment = ours[0]
         if comment.body == body or (edit_if is not None and not edit_if(comment.body or "")):
             return CommentOutcome("unchanged", comment.html_url, deleted)
-        try:
+        with _api("editing the comment", "pull-requests: write"):
             comment.edit(body)
-        except GithubException as exc:
-            raise _problem(exc, "editing the comment", "pull-requests: write") from None
         return CommentOutcome("edited", comment.html_url, deleted)
 
     def pull_head_sha(self, number: int) -> str:
-        try:
+        with _api(f"reading pull request #{number}", "pull-requests: read"):
             return str(self._repo.get_pull(number).head.sha)
-        except GithubException as exc:
-            raise _problem(exc, f"reading pull request #{number}", "pull-requests: read") from None
 
     def commit_status(self, sha: str, *, state: str, description: str, context: str, target_url: str) -> None:
-        try:
+        with _api("setting the commit status", "statuses: write"):
             self._repo.get_commit(sha).create_status(
                 state=state, description=description, context=context, target_url=target_url
             )
-        except GithubException as exc:
-            raise _problem(exc, "setting the commit status", "statuses: write") from None
 
     def check_run(
         self,
@@ -202,7 +200,7 @@ class GitHubClient:
             annotations[i : i + CHECK_RUN_ANNOTATIONS_PER_REQUEST]
             for i in range(0, len(annotations), CHECK_RUN_ANNOTATIONS_PER_REQUEST)
         ] or [[]]
-        try:
+        with _api("creating the check run", "checks: write"):
             run = self._repo.create_check_run(
                 name=name,
                 head_sha=sha,
@@ -213,8 +211,6 @@ class GitHubClient:
             )
             for batch in batches[1:]:
                 run.edit(output=_output(title, summary, text, batch))
-        except GithubException as exc:
-            raise _problem(exc, "creating the check run", "checks: write") from None
         return str(run.html_url)
 
 

@@ -35,6 +35,8 @@ from gate.report.render import render
 from gate.snapshot import head_commit
 
 PUBLISH_AUTO, PUBLISH_NO = "auto", "no"
+RESULT_FILE = "prodgate-result.json"
+"""Written to the workspace root; outputs name it relative to the workspace, as later steps see it."""
 
 
 def _message(kind: str, **values: object) -> str:
@@ -66,6 +68,15 @@ def _evaluate(inputs: Inputs, ctx: RunContext) -> Report:
     config, _source = load_config(config_path, root)
     if inputs.fail_on:
         config = config.model_copy(update={"fail_on": inputs.fail_on})
+    # the files this action writes into the workspace must not change what the next run judges
+    own = [ctx.workspace / name for name in (RESULT_FILE, inputs.json_file, inputs.sarif_file) if name]
+    resolved = root.resolve()
+    mine = tuple(
+        "/" + p.resolve().relative_to(resolved).as_posix()
+        for p in own
+        if p.resolve().is_relative_to(resolved)
+    )
+    config = config.model_copy(update={"exclude": (*config.exclude, *mine)})
     return evaluate(root, config, offline=inputs.offline)
 
 
@@ -187,7 +198,12 @@ def run_action(environ: Mapping[str, str], out: TextIO, *, throttle: bool = True
             result = read_result(ctx.workspace / inputs.publish, expected_sha=ctx.target.sha)
             if result.pull_number is not None and client is not None:
                 # the file names the PR; the API must confirm that PR's head is the commit that was judged
-                head = client.pull_head_sha(result.pull_number)
+                try:
+                    head = client.pull_head_sha(result.pull_number)
+                except ApiProblem as exc:
+                    raise ResultError(
+                        f"{inputs.publish}: cannot confirm the pull request's head: {exc}"
+                    ) from None
                 if head != ctx.target.sha:
                     raise ResultError(
                         f"{inputs.publish}: pull request #{result.pull_number} is at {head}, "
@@ -203,9 +219,10 @@ def run_action(environ: Mapping[str, str], out: TextIO, *, throttle: bool = True
             if ctx.event_name == "pull_request_target":
                 notes.append("base_checkout")
 
-        runner_temp = Path(environ.get("RUNNER_TEMP") or ctx.workspace)
-        result_path = runner_temp / "prodgate-result.json"
-        write_result(result_path, report, pull_number=ctx.target.pull_number, head_sha=ctx.target.sha)
+        # in the workspace: the one folder a Docker action shares with the job's later steps
+        write_result(
+            ctx.workspace / RESULT_FILE, report, pull_number=ctx.target.pull_number, head_sha=ctx.target.sha
+        )
         if inputs.json_file:
             _write_file(ctx.workspace / inputs.json_file, to_json(report))
         if inputs.sarif_file:
@@ -230,7 +247,7 @@ def run_action(environ: Mapping[str, str], out: TextIO, *, throttle: bool = True
             "level": report.level.value if report.level else "none",
             "score": str(report.score),
             "failed_checks": json.dumps(failed),
-            "report_path": str(result_path),
+            "report_path": RESULT_FILE,
             "comment_url": comment_url,
         },
         out,

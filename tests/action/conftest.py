@@ -88,7 +88,6 @@ class Actions:
             "GITHUB_JOB": "gate",
             "GITHUB_OUTPUT": str(output),
             "GITHUB_STEP_SUMMARY": str(summary),
-            "RUNNER_TEMP": str(self.tmp / "runner"),
             "INPUT_GITHUB_TOKEN": TOKEN,
             "INPUT_OFFLINE": "true",
         }

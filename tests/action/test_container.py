@@ -69,7 +69,6 @@ def run_image(
         "GITHUB_RUN_ID": "7",
         "GITHUB_OUTPUT": "/github/file_commands/output",
         "GITHUB_STEP_SUMMARY": "/github/file_commands/summary",
-        "RUNNER_TEMP": "/github/file_commands",
         "HOME": "/github/home",
         "INPUT_GITHUB_TOKEN": TOKEN,
         "PRODGATE_OSV_URL": os.environ.get("PRODGATE_OSV_URL", ""),
@@ -119,7 +118,7 @@ def test_the_image_passes_a_ready_service_and_a_rerun_writes_nothing(
     first, outputs, _ = run_image(runner_dirs, github, "ready-service", "pull_request", body)
     assert first.returncode == 0, first.stderr + first.stdout
     assert outputs["result"] == "pass"
-    result = json.loads((runner_dirs / "file_commands" / "prodgate-result.json").read_text())
+    result = json.loads((runner_dirs / "workspace" / outputs["report_path"]).read_text())
     [audit] = [
         r for r in result["report"]["results"] if r["check_id"] == "dependencies-no-known-vulnerabilities"
     ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from tests.action.conftest import TOKEN, Actions, payload
 from tests.github_fake import FakeGitHub
@@ -26,7 +25,7 @@ def test_a_pull_request_gets_one_comment_and_the_outputs(actions: Actions, githu
     assert run.outputs["comment_url"] == github.comments[0]["html_url"]
     assert json.loads(run.outputs["failed_checks"]) == [
         r["check_id"]
-        for r in json.loads(Path(run.outputs["report_path"]).read_text())["report"]["results"]
+        for r in json.loads((actions.workspace / run.outputs["report_path"]).read_text())["report"]["results"]
         if r["outcome"] in ("fail", "error")
     ]
     assert 0 <= int(run.outputs["score"]) <= 100
@@ -37,14 +36,18 @@ def test_a_pull_request_gets_one_comment_and_the_outputs(actions: Actions, githu
 def test_a_second_identical_run_writes_nothing_and_stays_within_four_calls(
     actions: Actions, github: FakeGitHub
 ) -> None:
-    actions.run("pull_request", pr_opened())
+    files = {"json_file": "gate.json", "sarif_file": "reports/gate.sarif"}
+    actions.run("pull_request", pr_opened(), **files)
     writes = github.writes()
     before = len(github.requests)
-    again = actions.run("pull_request", pr_opened())
+    # the files the first run wrote into the workspace must not change what the second one judges
+    again = actions.run("pull_request", pr_opened(), **files)
     assert again.code == 0
     assert github.writes() == writes, "an unchanged result must not write"
     assert len(github.comments) == 1
-    assert len(github.requests) - before <= 4, github.requests[before:]
+    calls = [(m, p) for m, p, _ in github.requests[before:]]
+    assert calls == [("GET", "/user"), ("GET", "/repos/Codertocat/Hello-World/issues/2/comments")]
+    assert len(calls) <= 4
 
 
 def test_a_changed_result_edits_the_same_comment(actions: Actions, github: FakeGitHub) -> None:
@@ -208,7 +211,7 @@ def test_the_token_is_never_printed(actions: Actions, github: FakeGitHub) -> Non
     actions.use("not-ready-service")
     run = actions.run("pull_request", pr_opened(), sarif_file="out/gate.sarif", json_file="out/gate.json")
     files = [
-        Path(run.outputs["report_path"]),
+        actions.workspace / run.outputs["report_path"],
         actions.workspace / "out/gate.sarif",
         actions.workspace / "out/gate.json",
     ]
@@ -222,3 +225,14 @@ def test_sarif_and_json_files_are_written(actions: Actions) -> None:
     report = json.loads((actions.workspace / "reports/gate.json").read_text())
     assert report["verdict"]["passed"] is True
     assert run.code == 0
+
+
+def test_a_server_that_keeps_failing_costs_the_comment_not_the_verdict(
+    actions: Actions, github: FakeGitHub
+) -> None:
+    github.fail("GET", r"/issues/2/comments$", 503, times=50)
+    actions.use("not-ready-service")
+    run = actions.run("pull_request", pr_opened())
+    assert run.code == 1
+    assert "::warning::prodgate could not finish listing the pull request's comments" in run.out
+    assert run.outputs["result"] == "fail" and "not ready for production" in run.summary

@@ -108,7 +108,7 @@ def evaluate_without_publishing(actions: Actions, github: FakeGitHub) -> tuple[P
     body = payload("pull_request", "opened")
     run = actions.run("pull_request", body, publish="no")
     assert github.requests == [], "publish: no makes no API call"
-    return Path(run.outputs["report_path"]), body["pull_request"]["head"]["sha"]
+    return actions.workspace / run.outputs["report_path"], body["pull_request"]["head"]["sha"]
 
 
 def workflow_run_for(sha: str) -> dict[str, object]:
