@@ -13,6 +13,7 @@ from gate import __version__
 from gate.checks import CATEGORIES, REGISTRY, Decision
 from gate.config import VULNERABILITY_CHECK, Config
 from gate.facts import Facts, collect
+from gate.facts.github import GitHubFacts
 from gate.model import CheckResult, Outcome, Report
 from gate.policy import build_report, result_of
 from gate.snapshot import Snapshot
@@ -46,6 +47,7 @@ def evaluate(
     environ: Mapping[str, str] | None = None,
     today: date | None = None,
     offline: bool = False,
+    github: GitHubFacts | None = None,
 ) -> Report:
     with _gc_paused():
         snap = Snapshot.load(
@@ -60,6 +62,7 @@ def evaluate(
             today=today,
             evidence=config.evidence.patterns(),
             exclude=config.exclude,
+            github=github,
         )
     order = list(CATEGORIES)
     ids = sorted(REGISTRY, key=lambda i: (order.index(REGISTRY[i].category), i))

@@ -40,6 +40,12 @@ class FakeGitHub:
     check_runs: list[dict[str, Any]] = field(default_factory=list)
     pulls: dict[int, str] = field(default_factory=dict)
     """pull number -> head sha"""
+    protection: dict[str, Any] | None = None
+    """classic branch protection of every branch (None: not protected)"""
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    """ruleset rules active on every branch"""
+    head_check_runs: list[dict[str, Any]] = field(default_factory=list)
+    head_statuses: list[dict[str, Any]] = field(default_factory=list)
     requests: list[tuple[str, str, Any]] = field(default_factory=list)
     injected: list[Injected] = field(default_factory=list)
     next_id: int = 1000
@@ -218,6 +224,44 @@ def route(
             return
         run["annotations_received"] += len(annotations)
         h._send(200, run)
+        return
+    if (m := re.fullmatch(rf"{repo}/branches/([^/]+)", path)) and method == "GET":
+        body = {
+            "name": m[1],
+            "commit": {"sha": "f" * 40, "url": f"{fake.url}{repo}/commits/{'f' * 40}"},
+            "protected": fake.protection is not None,
+            "protection_url": f"{fake.url}{path}/protection",
+        }
+        if fake.protection is not None:
+            contexts = (fake.protection.get("required_status_checks") or {}).get("contexts", [])
+            body["protection"] = {
+                "enabled": True,
+                "required_status_checks": {
+                    "enforcement_level": "non_admins",
+                    "contexts": contexts,
+                    "checks": [{"context": c, "app_id": None} for c in contexts],
+                },
+            }
+        h._send(200, body)
+        return
+    if re.fullmatch(rf"{repo}/branches/([^/]+)/protection", path) and method == "GET":
+        if fake.protection is None:
+            h._send(404, {"message": "Branch not protected"})
+        else:
+            h._send(200, fake.protection)
+        return
+    if re.fullmatch(rf"{repo}/rules/branches/([^/]+)", path) and method == "GET":
+        h._send(200, fake.rules)
+        return
+    if (m := re.fullmatch(rf"{repo}/commits/([0-9a-f]{{40}})/check-runs", path)) and method == "GET":
+        h._send(200, {"total_count": len(fake.head_check_runs), "check_runs": fake.head_check_runs})
+        return
+    if (m := re.fullmatch(rf"{repo}/commits/([0-9a-f]{{40}})/status", path)) and method == "GET":
+        states = [s["state"] for s in fake.head_statuses]
+        state = "failure" if "failure" in states else "pending" if "pending" in states else "success"
+        h._send(
+            200, {"state": state, "sha": m[1], "total_count": len(states), "statuses": fake.head_statuses}
+        )
         return
     if (m := re.fullmatch(rf"{repo}/pulls/(\d+)", path)) and method == "GET":
         number = int(m[1])

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from gate.model import Frozen
 
 
@@ -37,6 +39,8 @@ class RunContext(Frozen):
     workspace: Path
     run_id: str
     job: str
+    workflow_ref: str = ""
+    """owner/repo/.github/workflows/FILE@REF: which workflow file this job comes from"""
     output_file: Path | None
     summary_file: Path | None
     target: Target
@@ -46,6 +50,23 @@ class RunContext(Frozen):
     @property
     def run_url(self) -> str:
         return f"{self.server_url}/{self.repository}/actions/runs/{self.run_id}"
+
+    def job_check_names(self) -> tuple[str, ...]:
+        """The names this job's check run can carry: its `name:` from the workflow file when it is a
+        plain string, and its id (what GitHub uses when there is no name)."""
+        if not self.job:
+            return ()
+        names = [self.job]
+        path = self.workflow_ref.split("@", 1)[0].split("/", 2)[-1] if self.workflow_ref else ""
+        if path.startswith(".github/workflows/"):
+            try:
+                doc = yaml.safe_load((self.workspace / path).read_text(encoding="utf-8"))
+                name = doc["jobs"][self.job]["name"]
+            except (OSError, yaml.YAMLError, KeyError, TypeError, UnicodeDecodeError):
+                name = None
+            if isinstance(name, str) and "${{" not in name:
+                names.insert(0, name)
+        return tuple(names)
 
     @property
     def comments_allowed(self) -> bool:
@@ -127,6 +148,7 @@ def read_context(environ: Mapping[str, str]) -> tuple[RunContext, dict[str, Any]
         workspace=Path(environ.get("GITHUB_WORKSPACE") or "."),
         run_id=environ.get("GITHUB_RUN_ID", "0"),
         job=environ.get("GITHUB_JOB", ""),
+        workflow_ref=environ.get("GITHUB_WORKFLOW_REF", ""),
         output_file=Path(output) if output else None,
         summary_file=Path(summary) if summary else None,
         target=target_of(event, payload, sha),

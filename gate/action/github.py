@@ -10,14 +10,19 @@ PyGithub's own request log, so the count is what went over the wire.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from github import Auth, Github, GithubException, GithubRetry
 from github.IssueComment import IssueComment
+
+from gate.facts.github import CheckState, GitHubFacts
 
 GITHUB_ACTIONS_BOT = "github-actions[bot]"
 """Who GITHUB_TOKEN acts as. That token may not read /user (403), so this is its identity then."""
@@ -25,6 +30,7 @@ CHECK_RUN_ANNOTATIONS_PER_REQUEST = 50
 """The Checks API takes at most 50 annotations per create/update request."""
 
 _REQUESTER_LOG = "github.Requester"
+_POLL_SECONDS = 10
 
 
 class ApiProblem(Exception):
@@ -118,6 +124,7 @@ class GitHubClient:
             seconds_between_writes=1.0 if throttle else None,
             user_agent="prodgate",
         )
+        self._repository = repository
         self._repo = self._gh.get_repo(repository)
         self._login: str | None = None
 
@@ -173,6 +180,134 @@ class GitHubClient:
             comment.edit(body)
         return CommentOutcome("edited", comment.html_url, deleted)
 
+    def _get_json(self, path: str) -> Any:
+        _headers, data = self._gh.requester.requestJsonAndCheck("GET", f"/repos/{self._repository}/{path}")
+        return data
+
+    def live_state(
+        self,
+        branch: str,
+        head_sha: str,
+        *,
+        gate_names: tuple[str, ...],
+        reviews_minimum: int | None,
+        watch: tuple[str, ...],
+        wait_seconds: int,
+        run_id: str,
+    ) -> GitHubFacts:
+        """Branch protection, rulesets and the head commit's checks, each part read only when a check
+        that uses it is enabled (None for `reviews_minimum` or an empty `watch` means: not needed)."""
+        required: set[str] = set()
+        unread: list[str] = []
+        protected = False
+        try:
+            with _api(f"reading branch {branch}", "contents: read"):
+                found = self._repo.get_branch(branch)
+                protected = bool(found.protected)
+                checks = (found.raw_data.get("protection") or {}).get("required_status_checks") or {}
+                required.update(checks.get("contexts") or [])
+                required.update(c["context"] for c in checks.get("checks") or [] if c.get("context"))
+        except ApiProblem as exc:
+            unread.append(_note(exc))
+        rules_reviews = 0
+        try:
+            with _api(f"reading the rulesets of {branch}", "metadata: read"):
+                for rule in self._get_json(f"rules/branches/{quote(branch, safe='')}") or []:
+                    params = rule.get("parameters") or {}
+                    if rule.get("type") == "required_status_checks":
+                        required.update(c["context"] for c in params.get("required_status_checks") or [])
+                    elif rule.get("type") == "pull_request":
+                        rules_reviews = max(
+                            rules_reviews, int(params.get("required_approving_review_count") or 0)
+                        )
+        except ApiProblem as exc:
+            unread.append(_note(exc))
+            rules_reviews = -1
+        facts: dict[str, Any] = {"available": True, "reason": "", "branch": branch, "gate_names": gate_names}
+        if set(gate_names) & required or not unread:
+            facts["required_checks"] = tuple(sorted(required))
+        else:
+            facts["required_checks_note"] = (
+                f"The branch's required checks could not all be read: {'; '.join(unread)}."
+            )
+        if reviews_minimum is not None:
+            facts |= self._reviews(branch, protected, rules_reviews, reviews_minimum)
+        if watch:
+            facts |= self._checks(head_sha, watch, wait_seconds, run_id)
+        return GitHubFacts.model_validate(facts)
+
+    def _reviews(self, branch: str, protected: bool, from_rules: int, minimum: int) -> dict[str, Any]:
+        if from_rules >= minimum:
+            return {"required_reviews": from_rules}  # enough whatever classic protection adds
+        if from_rules < 0:
+            return {"reviews_note": "The branch's rulesets could not be read (needs metadata: read)."}
+        if not protected:
+            return {"required_reviews": from_rules}
+        if self.identity() == GITHUB_ACTIONS_BOT:
+            # classic protection's review settings need administration: read, which an Actions token
+            # never has: asking would only cost a request and a 403
+            return {
+                "reviews_note": "Classic branch protection is on; its review settings need a token with "
+                "administration: read (a fine-grained token or an app), which GITHUB_TOKEN cannot have."
+            }
+        try:
+            with _api(f"reading the protection of {branch}", "administration: read"):
+                data = self._get_json(f"branches/{quote(branch, safe='')}/protection")
+        except ApiProblem as exc:
+            if exc.status == 404:
+                return {"required_reviews": from_rules}
+            return {"reviews_note": f"Classic branch protection could not be read: {_note(exc)}."}
+        reviews = data.get("required_pull_request_reviews") or {}
+        return {"required_reviews": max(from_rules, int(reviews.get("required_approving_review_count") or 0))}
+
+    def _checks(self, sha: str, watch: tuple[str, ...], wait_seconds: int, run_id: str) -> dict[str, Any]:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                states = self._head_checks(sha, run_id)
+            except ApiProblem as exc:
+                return {
+                    "head_sha": sha,
+                    "checks_note": f"The head commit's checks could not be read: {_note(exc)}.",
+                }
+            waiting = [
+                c for c in states if c.status != "completed" and any(fnmatchcase(c.name, p) for p in watch)
+            ]
+            if not waiting or time.monotonic() + _POLL_SECONDS > deadline:
+                return {"head_sha": sha, "checks": tuple(states)}
+            time.sleep(_POLL_SECONDS)
+
+    def _head_checks(self, sha: str, run_id: str) -> list[CheckState]:
+        commit = self._repo.get_commit(sha)
+        states: list[CheckState] = []
+        own_run = f"/actions/runs/{run_id}/"
+        with _api("reading the head commit's check runs", "checks: read"):
+            for run in commit.get_check_runs():
+                if run.status != "completed" and own_run in (run.details_url or ""):
+                    continue  # a job of this very workflow run, the gate's own among them
+                states.append(
+                    CheckState(
+                        name=run.name,
+                        kind="check_run",
+                        status=run.status,
+                        conclusion=run.conclusion,
+                        url=run.html_url,
+                    )
+                )
+        with _api("reading the head commit's statuses", "statuses: read"):
+            for status in commit.get_combined_status().statuses:
+                done = status.state != "pending"
+                states.append(
+                    CheckState(
+                        name=status.context,
+                        kind="status",
+                        status="completed" if done else "in_progress",
+                        conclusion=status.state if done else None,
+                        url=status.target_url,
+                    )
+                )
+        return states
+
     def pull_head_sha(self, number: int) -> str:
         with _api(f"reading pull request #{number}", "pull-requests: read"):
             return str(self._repo.get_pull(number).head.sha)
@@ -212,6 +347,10 @@ class GitHubClient:
             for batch in batches[1:]:
                 run.edit(output=_output(title, summary, text, batch))
         return str(run.html_url)
+
+
+def _note(exc: ApiProblem) -> str:
+    return f"{exc} (needs permissions: {exc.permission})" if exc.permission else str(exc)
 
 
 def _output(title: str, summary: str, text: str, batch: Sequence[Annotation]) -> dict[str, Any]:

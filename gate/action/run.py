@@ -27,8 +27,10 @@ from gate.action.runner import (
     write_outputs,
     write_summary,
 )
-from gate.config import load_config
+from gate.checks.githubstate import LIVE_CHECKS, CiOptions, ReviewOptions
+from gate.config import Config, load_config
 from gate.engine import evaluate
+from gate.facts.github import GitHubFacts
 from gate.model import Outcome, Report
 from gate.report.formats import console, markdown, sarif, to_json
 from gate.report.render import render
@@ -53,7 +55,7 @@ def _check_inputs(unknown: list[str]) -> None:
     raise InputError(f"unknown input(s) {', '.join(hints)}: this action's inputs are {', '.join(NAMES)}")
 
 
-def _evaluate(inputs: Inputs, ctx: RunContext) -> Report:
+def _evaluate(inputs: Inputs, ctx: RunContext, client: GitHubClient | None) -> Report:
     root = inputs.path_in(ctx.workspace)
     if ctx.event_name == "pull_request_target":
         # this event runs with a write token and secrets: evaluating the PR's own files here would let
@@ -77,7 +79,33 @@ def _evaluate(inputs: Inputs, ctx: RunContext) -> Report:
         if p.resolve().is_relative_to(resolved)
     )
     config = config.model_copy(update={"exclude": (*config.exclude, *mine)})
-    return evaluate(root, config, offline=inputs.offline)
+    return evaluate(root, config, offline=inputs.offline, github=_live_state(inputs, ctx, config, client))
+
+
+def _live_state(inputs: Inputs, ctx: RunContext, config: Config, client: GitHubClient | None) -> GitHubFacts:
+    """What the live-state checks need, read only for the ones that are enabled."""
+    enabled = {c for c in LIVE_CHECKS if config.for_check(c).enabled}
+    if not enabled:
+        return GitHubFacts()
+    if client is None:
+        return GitHubFacts(reason="No github_token was given, so the repository's settings cannot be read.")
+    branch = ctx.target.base_ref or ctx.default_branch
+    if not branch:
+        return GitHubFacts(reason=f"A {ctx.event_name} event names no branch to read the protection of.")
+    names = list(ctx.job_check_names())
+    if inputs.status_mode is not StatusMode.NONE:
+        names.insert(0, inputs.status_context)
+    reviews = config.options_for("required-reviews") if "required-reviews" in enabled else None
+    ci = config.options_for("ci-checks-passing") if "ci-checks-passing" in enabled else None
+    return client.live_state(
+        branch,
+        ctx.target.sha,
+        gate_names=tuple(dict.fromkeys(names)),
+        reviews_minimum=reviews.minimum if isinstance(reviews, ReviewOptions) else None,
+        watch=ci.required if isinstance(ci, CiOptions) else (),
+        wait_seconds=ci.wait_seconds if isinstance(ci, CiOptions) else 0,
+        run_id=ctx.run_id,
+    )
 
 
 def _write_file(path: Path, text: str) -> None:
@@ -215,7 +243,7 @@ def run_action(environ: Mapping[str, str], out: TextIO, *, throttle: bool = True
             )
             notes.append("published")
         else:
-            report = _evaluate(inputs, ctx)
+            report = _evaluate(inputs, ctx, client)
             if ctx.event_name == "pull_request_target":
                 notes.append("base_checkout")
 

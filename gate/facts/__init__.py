@@ -11,6 +11,7 @@ from gate.facts.dependencies import DependencyFacts, collect_dependencies
 from gate.facts.dockerfile import DockerFacts, collect_docker
 from gate.facts.docs import DocsFacts, collect_docs
 from gate.facts.evidence import EvidenceFacts, collect_evidence
+from gate.facts.github import GitHubFacts
 from gate.facts.images import ImageLinks, link_images
 from gate.facts.kubernetes import KubernetesFacts, collect_kubernetes
 from gate.facts.modelmeta import ModelMetaFacts, collect_model_meta
@@ -43,6 +44,8 @@ class Facts:
     """Which Dockerfile builds which image (derived from the facts above, no I/O)."""
     evidence: EvidenceFacts = field(default_factory=EvidenceFacts)
     vulnerabilities: VulnerabilityFacts = field(default_factory=not_run)
+    github: GitHubFacts = field(default_factory=GitHubFacts)
+    """live repository state; only the Action reads it (unavailable, with the reason, elsewhere)"""
     today: date = field(default_factory=date.today)
     """The evaluation date, for expiry dates: one value for the whole run, and settable in tests."""
 
@@ -55,6 +58,7 @@ def collect(
     today: date | None = None,
     evidence: dict[str, tuple[str, ...]] | None = None,
     exclude: tuple[str, ...] = (),
+    github: GitHubFacts | None = None,
 ) -> Facts:
     """All facts. `audit` is None when no check needs the vulnerability audit (it is the one slow source);
     `offline` skips it on purpose (e.g. a pre-commit hook), and the check then says it was not available."""
@@ -83,4 +87,5 @@ def collect(
         if audit
         else not_run(),
         today=today or date.today(),
+        github=github or GitHubFacts(),
     )

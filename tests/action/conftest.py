@@ -8,7 +8,7 @@ import io
 import json
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,7 @@ class Actions:
     fake: FakeGitHub
     tmp: Path
     workspace: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     def use(self, example: str) -> None:
         """Make the workspace a git checkout of an example service (replacing what was there)."""
@@ -95,7 +96,7 @@ class Actions:
         return env
 
     def run(self, event: str, body: dict[str, Any], **inputs: str) -> Run:
-        env = self.env(event, body, **inputs)
+        env = self.env(event, body, **inputs) | self.extra_env
         out = io.StringIO()
         code = run_action(env, out, throttle=False)
         return Run(

@@ -46,7 +46,13 @@ def test_a_second_identical_run_writes_nothing_and_stays_within_four_calls(
     assert github.writes() == writes, "an unchanged result must not write"
     assert len(github.comments) == 1
     calls = [(m, p) for m, p, _ in github.requests[before:]]
-    assert calls == [("GET", "/user"), ("GET", "/repos/Codertocat/Hello-World/issues/2/comments")]
+    repo = "/repos/Codertocat/Hello-World"
+    assert calls == [
+        ("GET", f"{repo}/branches/master"),
+        ("GET", f"{repo}/rules/branches/master"),
+        ("GET", "/user"),
+        ("GET", f"{repo}/issues/2/comments"),
+    ]
     assert len(calls) <= 4
 
 

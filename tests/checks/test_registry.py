@@ -12,6 +12,7 @@ from gate.checks import REGISTRY
 from gate.checks.base import CHECK_ID, DOC_HEADINGS
 from gate.config import load_config
 from gate.engine import evaluate
+from gate.facts.github import GitHubFacts
 from tests.conftest import FIXTURES
 
 CHECK_FIXTURES = FIXTURES / "checks"
@@ -74,7 +75,9 @@ def test_fixture_folders_match_expectations() -> None:
 def test_fixture(check_id: str, case: str, want: dict[str, object]) -> None:
     root = _case_root(check_id, case, want)
     config, _ = load_config(None, root)  # a fixture may carry its own .github/prodgate.yml
-    report = evaluate(root, config)
+    # live GitHub state is the input of some checks; the case gives it as the API would have
+    github = GitHubFacts.model_validate(want["github"]) if "github" in want else None
+    report = evaluate(root, config, github=github)
     result = next(r for r in report.results if r.check_id == check_id)
     assert result.outcome.value == want["outcome"], result.summary
     if "locations" in want:
