@@ -23,6 +23,13 @@ from tests.action.conftest import NPM, TOKEN, Actions, parse_outputs, payload
 from tests.conftest import SHARED
 
 SPEC = SHARED / "github-api" / "github-subset.openapi.json"
+# The same description in full (npm @octokit/openapi, the subset's own source) for the two reads the
+# subset lacks; taken verbatim with the components they reference.
+FULL_SPEC = NPM / "@octokit" / "openapi" / "generated" / "api.github.com.json"
+EXTRA_OPERATIONS = (
+    ("/repos/{owner}/{repo}/rules/branches/{branch}", "get"),
+    ("/repos/{owner}/{repo}/commits/{ref}/check-runs", "get"),
+)
 PRISM = NPM / ".bin" / "prism"
 # The examples' owner and repository; any would do, Prism matches path templates.
 REPO = "octocat/Hello-World"
@@ -30,7 +37,8 @@ REPO = "octocat/Hello-World"
 
 def adapt(spec: dict[str, Any], base: str) -> dict[str, Any]:
     """The loopback copy SOURCE.md describes: absolute URLs to the mock, no Link headers (their example
-    points at a path that does not exist), application/json first, and PyGithub's preview Accept header."""
+    points at a path that does not exist), application/json first, and the media types PyGithub sends in
+    Accept (a preview for protection, v3 for check runs) as aliases of the JSON."""
     text = json.dumps(spec).replace("https://api.github.com", base)
     spec = json.loads(text)
     for ops in spec["paths"].values():
@@ -42,14 +50,44 @@ def adapt(spec: dict[str, Any], base: str) -> dict[str, Any]:
                 content = response.get("content")
                 if content and "application/json" in content:
                     response["content"] = {"application/json": content["application/json"]} | content
-                    response["content"]["application/vnd.github.luke-cage-preview+json"] = content[
-                        "application/json"
-                    ]
+                    # media types PyGithub asks for, which GitHub serves as plain JSON
+                    for alias in ("luke-cage-preview+json", "v3+json"):
+                        response["content"][f"application/vnd.github.{alias}"] = content["application/json"]
     for response in spec.get("components", {}).get("responses", {}).values():
         response.get("headers", {}).pop("Link", None)
     for header in list(spec.get("components", {}).get("headers", {})):
         if header.lower() == "link":
             spec["components"]["headers"][header] = {"schema": {"type": "string"}}
+    return spec
+
+
+def _refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/"):
+            yield ref
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def with_extra_operations(spec: dict[str, Any], full: dict[str, Any]) -> dict[str, Any]:
+    """The subset plus EXTRA_OPERATIONS from the full description, with every component they reach."""
+    todo: list[str] = []
+    for path, method in EXTRA_OPERATIONS:
+        item = full["paths"][path]
+        spec["paths"].setdefault(path, {})[method] = item[method]
+        if "parameters" in item:
+            spec["paths"][path]["parameters"] = item["parameters"]
+        todo.extend(_refs(spec["paths"][path]))
+    while todo:
+        _, _, kind, name = todo.pop().split("/", 3)
+        section = spec["components"].setdefault(kind, {})
+        if name not in section:
+            section[name] = full["components"][kind][name]
+            todo.extend(_refs(section[name]))
     return spec
 
 
@@ -66,7 +104,8 @@ def prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     spec_file = tmp_path_factory.mktemp("prism") / "github.json"
-    spec_file.write_text(json.dumps(adapt(json.loads(SPEC.read_text()), base)))
+    spec = with_extra_operations(json.loads(SPEC.read_text()), json.loads(FULL_SPEC.read_text()))
+    spec_file.write_text(json.dumps(adapt(spec, base)))
     log = spec_file.with_suffix(".log").open("w")
     proc = subprocess.Popen(
         [str(PRISM), "mock", str(spec_file), "--host", "127.0.0.1", "--port", str(port)],
@@ -136,6 +175,22 @@ def test_status_check_run_and_pull_requests_match_the_description(client: GitHub
     )
     assert url
     assert len(client.pull_head_sha(1347)) == 40
+
+
+def test_live_state_requests_match_the_description(client: GitHubClient) -> None:
+    facts = client.live_state(
+        "main",
+        "a" * 40,
+        gate_names=("prodgate",),
+        reviews_minimum=1,
+        watch=("tests",),
+        wait_seconds=0,
+        run_id="1",
+    )
+    assert facts.available
+    assert facts.checks is not None, facts.checks_note
+    assert facts.required_checks is not None, facts.required_checks_note
+    assert facts.required_reviews is not None, facts.reviews_note
 
 
 def test_a_whole_action_run_matches_the_description(prism: str, tmp_path: Path) -> None:
