@@ -17,6 +17,7 @@ from gate import __version__
 from gate.action.context import ContextError
 from gate.action.inputs import InputError
 from gate.action.result import ResultError
+from gate.checklist import ChecklistError, coverage, parse, seed_files
 from gate.checks import REGISTRY
 from gate.config import ConfigError, json_schema, load_config
 from gate.engine import evaluate
@@ -65,6 +66,10 @@ def _parser() -> argparse.ArgumentParser:
         "hash-models", help="write MODELS.sha256 for every model file (for model-integrity-verified)"
     )
     h.add_argument("path", nargs="?", default=".", help="the repository folder (default: .)")
+    cat = sub.add_parser("catalog", help="the checklist catalog made from the seed checklists")
+    cat_sub = cat.add_subparsers(dest="catalog_command", required=True, parser_class=_Parser)
+    cov = cat_sub.add_parser("coverage", help="how every line of the seed checklists is accounted for")
+    cov.add_argument("--format", choices=["text", "json"], default="text")
     sub.add_parser(
         "action", help="run as the GitHub Action (reads GITHUB_* and INPUT_* from the environment)"
     )
@@ -128,6 +133,15 @@ def _hash_models(root: Path, out: TextIO) -> int:
     return EXIT_PASS
 
 
+def _catalog_coverage(fmt: str, out: TextIO) -> int:
+    rows = [coverage(parse(text, name), name) for name, text in seed_files()]
+    if fmt == "json":
+        out.write(json.dumps([r.model_dump() for r in rows], indent=2) + "\n")
+    else:
+        out.write(render("coverage.txt.j2", rows=rows, total=sum(r.lines for r in rows)))
+    return EXIT_PASS
+
+
 def _docs(folder: Path, out: TextIO) -> int:
     pages = folder / "checks"
     pages.mkdir(parents=True, exist_ok=True)
@@ -162,6 +176,8 @@ def run(argv: Sequence[str], out: TextIO) -> int:
         return _hash_models(Path(args.path), out)
     if args.command == "docs":
         return _docs(args.output, out)
+    if args.command == "catalog":
+        return _catalog_coverage(args.format, out)
     if args.command == "action":
         from gate.action.run import run_action  # PyGithub is imported only when the action runs
 
@@ -176,7 +192,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return run(sys.argv[1:] if argv is None else argv, out)
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)
-    except (UsageError, ConfigError, SnapshotError, InputError, ContextError, ResultError) as exc:
+    except (
+        UsageError,
+        ConfigError,
+        SnapshotError,
+        InputError,
+        ContextError,
+        ResultError,
+        ChecklistError,
+    ) as exc:
         err.write(f"prodgate: {exc}\n" if not str(exc).startswith("prodgate") else f"{exc}\n")
         return EXIT_INPUT
     except KeyboardInterrupt:

@@ -1,0 +1,173 @@
+"""A team's own Markdown checklist, read line by line and mapped to catalog items.
+
+Everything that is not a checkbox line (headings, notes, tables, fenced blocks) is kept as it is, so the
+checklist can be rendered back in its own order and nesting. A checkbox line maps to a catalog item by
+an explicit marker (`<!-- prodgate: ID -->`, a catalog item id or a check id) or by its wording.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from gate.catalog import CHECKBOX, Item, Match, load_catalog, match
+from gate.model import Frozen
+
+MAX_CHECKLIST_BYTES = 2 * 1024 * 1024
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_MARKER = re.compile(r"<!--\s*prodgate:\s*([a-z0-9-]+)\s*-->")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+class ChecklistError(Exception):
+    pass
+
+
+class Line(Frozen):
+    number: int
+    text: str
+    """the line as written (checkbox lines: the item's text, marker removed)"""
+    kind: str
+    """heading, item, other"""
+    level: int = 0
+    """heading: 1-6; item: nesting depth from 0"""
+    ticked: bool = False
+    headings: tuple[str, ...] = ()
+    item: str | None = None
+    """the catalog item id it maps to"""
+    check: str | None = None
+    """an explicit marker naming a check id rather than a catalog item"""
+    confidence: float = 0.0
+    how: str = "none"
+
+
+class Checklist(Frozen):
+    path: str
+    lines: tuple[Line, ...]
+
+    @property
+    def items(self) -> tuple[Line, ...]:
+        return tuple(line for line in self.lines if line.kind == "item")
+
+
+def _explicit(marker: str, items: dict[str, Item], check_ids: set[str]) -> tuple[str | None, str | None]:
+    if marker in items:
+        return marker, None
+    if marker in check_ids:
+        return None, marker
+    raise ChecklistError(f"unknown prodgate marker {marker!r}: not a catalog item or check id")
+
+
+def parse(text: str, path: str, *, check_ids: set[str] | None = None) -> Checklist:
+    from gate.checks import REGISTRY  # the registry imports every check; only parsing a list needs it
+
+    ids = set(REGISTRY) if check_ids is None else check_ids
+    items = load_catalog().by_id()
+    heads: list[tuple[int, str]] = []
+    parents: list[tuple[int, str]] = []
+    fenced = False
+    lines: list[Line] = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        if _FENCE.match(raw):
+            fenced = not fenced
+            lines.append(Line(number=number, text=raw, kind="other"))
+            continue
+        heading = None if fenced else _HEADING.match(raw)
+        if heading:
+            level = len(heading[1])
+            heads = [h for h in heads if h[0] < level] + [(level, heading[2])]
+            parents = []
+            lines.append(Line(number=number, text=heading[2], kind="heading", level=level))
+            continue
+        box = None if fenced else CHECKBOX.match(raw)
+        if not box:
+            lines.append(Line(number=number, text=raw, kind="other"))
+            continue
+        indent = len(box["indent"].expandtabs(4))
+        parents = [p for p in parents if p[0] < indent]
+        body = box["text"]
+        context = tuple(h for _, h in heads) + tuple(p[1] for p in parents)
+        marker = _MARKER.search(body)
+        shown = _MARKER.sub("", body).strip()
+        if marker:
+            try:
+                item_id, check_id = _explicit(marker[1], items, ids)
+            except ChecklistError as exc:
+                raise ChecklistError(f"{path}:{number}: {exc}") from None
+            found = Match(item=items[item_id] if item_id else None, confidence=1.0, how="marker")
+        else:
+            check_id = None
+            found = match(shown, context)
+        lines.append(
+            Line(
+                number=number,
+                text=shown,
+                kind="item",
+                level=len(parents),
+                ticked=box["mark"] in "xX",
+                headings=context,
+                item=found.item.id if found.item else None,
+                check=check_id,
+                confidence=found.confidence,
+                how=found.how,
+            )
+        )
+        parents.append((indent, shown))
+    return Checklist(path=path, lines=tuple(lines))
+
+
+def read_checklist(path: Path) -> Checklist:
+    """One clear error for a file that is missing, binary, too big or has no checklist in it."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_CHECKLIST_BYTES:
+            raise ChecklistError(f"{path}: {size} bytes; a checklist may have at most {MAX_CHECKLIST_BYTES}")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ChecklistError(f"{path}: cannot read the checklist: {exc.strerror}") from None
+    if b"\0" in data[:8192]:
+        raise ChecklistError(f"{path}: not a text file (a checklist is Markdown)")
+    checklist = parse(data.decode("utf-8", "replace"), str(path))
+    if not checklist.items:
+        raise ChecklistError(f"{path}: no checklist items (lines like `- [ ] Health check endpoint working`)")
+    return checklist
+
+
+class SeedCoverage(Frozen):
+    file: str
+    lines: int
+    accounted: int
+    automated: int
+    attestation: int
+    out_of_scope: int
+
+
+def coverage(checklist: Checklist, name: str) -> SeedCoverage:
+    """How a checklist's lines are accounted for. `automated` counts only lines whose item is decided
+    by checks that are all registered."""
+    from gate.checks import REGISTRY
+
+    items = load_catalog().by_id()
+    counts = {"automated": 0, "attestation": 0, "out_of_scope": 0}
+    for line in checklist.items:
+        if line.check is not None:
+            counts["automated"] += line.check in REGISTRY
+            continue
+        if line.item is None:
+            continue
+        item = items[line.item]
+        if item.kind.value == "automated":
+            counts["automated"] += all(c in REGISTRY for c in item.checks)
+        else:
+            counts[item.kind.value] += 1
+    return SeedCoverage(file=name, lines=len(checklist.items), accounted=sum(counts.values()), **counts)
+
+
+def seed_files() -> list[tuple[str, str]]:
+    """The five seed checklists the catalog was made from, shipped with it: (file name, text)."""
+    from importlib.resources import files
+
+    folder = files("gate.data").joinpath("seeds")
+    return sorted(
+        (f.name, f.read_text(encoding="utf-8")) for f in folder.iterdir() if f.name.endswith(".txt")
+    )

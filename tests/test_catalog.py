@@ -1,0 +1,122 @@
+"""The catalog: every seed line accounted for, bound only to registered checks, matched sensibly."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from gate.catalog import Catalog, Kind, load_catalog, match, normalize
+from gate.checklist import ChecklistError, coverage, parse, read_checklist, seed_files
+from gate.checks import REGISTRY
+from gate.cli import main
+from tests.conftest import SHARED
+
+
+def test_the_shipped_seeds_are_the_shared_ones() -> None:
+    shipped = dict(seed_files())
+    shared = {p.name: p.read_text(encoding="utf-8") for p in (SHARED / "seeds").iterdir()}
+    assert shipped == shared
+
+
+@pytest.mark.parametrize(("name", "text"), seed_files(), ids=[n for n, _ in seed_files()])
+def test_every_seed_line_is_accounted_for(name: str, text: str) -> None:
+    checklist = parse(text, name)
+    unaccounted = [f"{name}:{line.number}: {line.text}" for line in checklist.items if line.item is None]
+    assert unaccounted == []
+    row = coverage(checklist, name)
+    assert row.accounted == row.lines == row.automated + row.attestation + row.out_of_scope
+
+
+def test_the_seeds_have_805_lines_and_the_json_says_so() -> None:
+    out = io.StringIO()
+    assert main(["catalog", "coverage", "--format", "json"], out) == 0
+    rows = json.loads(out.getvalue())
+    assert [r["file"] for r in rows] == sorted(p.name for p in (SHARED / "seeds").iterdir())
+    assert sum(r["lines"] for r in rows) == 805
+    assert all(
+        set(r) == {"file", "lines", "accounted", "automated", "attestation", "out_of_scope"} for r in rows
+    )
+
+
+def test_every_automated_item_names_registered_checks() -> None:
+    for item in load_catalog().items:
+        assert (item.kind is Kind.AUTOMATED) == bool(item.checks), item.id
+        missing = [c for c in item.checks if c not in REGISTRY]
+        assert missing == [], f"{item.id} names unknown checks {missing}"
+
+
+def test_an_item_has_exactly_one_kind() -> None:
+    base = {"id": "x", "title": "X", "category": "security", "level": "bronze", "wordings": ["x"]}
+    with pytest.raises(ValidationError, match="needs its statement"):
+        Catalog.model_validate({"items": [base | {"kind": "attestation"}]})
+    with pytest.raises(ValidationError, match="only a automated item's own field"):
+        Catalog.model_validate({"items": [base | {"kind": "automated", "checks": ["a"], "reason": "r"}]})
+    with pytest.raises(ValidationError, match="appears twice"):
+        Catalog.model_validate({"items": [base | {"kind": "out_of_scope", "reason": "r"}] * 2})
+
+
+def test_near_identical_lines_across_seeds_are_one_item() -> None:
+    ids = {match(text).item.id for text in ("Non-root user configured", "No root user")}  # type: ignore[union-attr]
+    assert ids == {"non-root"}
+    assert match("All tests passing (`make test`)").item == match("All tests pass (`pytest tests/`)").item
+
+
+def test_the_same_wording_in_different_sections_maps_by_section() -> None:
+    compose = match("Health checks configured", ("Docker Deployment", "Docker Compose")).item
+    k8s = match("Resource limits set", ("Kubernetes Deployment", "Resources")).item
+    compose_limits = match("Resource limits set", ("Docker Deployment", "Docker Compose")).item
+    assert compose is not None and compose.checks == ("compose-healthcheck",)
+    assert k8s is not None and k8s.checks == ("k8s-resource-limits",)
+    assert compose_limits is not None and compose_limits.checks == ("compose-resource-limits",)
+
+
+def test_a_variation_matches_with_its_confidence_and_nonsense_does_not() -> None:
+    close = match("Non root user is configured")
+    assert close.item is not None and close.item.id == "non-root"
+    assert close.how == "similar" and 0.86 <= close.confidence < 1.0
+    far = match("Order pizza for the release party")
+    assert far.item is None and far.how == "none"
+
+
+def test_normalize_drops_markup_and_commands() -> None:
+    assert normalize("All unit tests passing: `python -m unittest tests.py`") == "all unit tests passing"
+    assert normalize("`features.json` (14 features defined)") == "features.json"
+    assert normalize("Celebrate 🎉") == "celebrate"
+
+
+def test_markers_name_items_or_checks_and_unknown_markers_are_errors() -> None:
+    text = "# Ops\n- [x] Our own wording <!-- prodgate: non-root -->\n- [ ] Another <!-- prodgate: torch-load-weights-only -->\n"
+    lines = parse(text, "c.md").items
+    assert [(line.item, line.check, line.how, line.ticked) for line in lines] == [
+        ("non-root", None, "marker", True),
+        (None, "torch-load-weights-only", "marker", False),
+    ]
+    with pytest.raises(ChecklistError, match=r"c.md:1: unknown prodgate marker 'nope'"):
+        parse("- [ ] x <!-- prodgate: nope -->", "c.md")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "no checklist items"),
+        (b"just prose, no boxes\n", "no checklist items"),
+        (b"\x00\x01binary", "not a text file"),
+    ],
+)
+def test_bad_checklists_are_one_clear_error(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "CHECKLIST.md"
+    path.write_bytes(content)
+    with pytest.raises(ChecklistError, match=message):
+        read_checklist(path)
+
+
+def test_broken_nesting_still_parses(tmp_path: Path) -> None:
+    path = tmp_path / "c.md"
+    path.write_text("      - [ ] Deeply indented first\n- [ ] Non-root user configured\n\t- [x] tab child\n")
+    lines = read_checklist(path).items
+    assert [line.level for line in lines] == [0, 0, 1]
+    assert lines[1].item == "non-root"
