@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from gate.catalog import CHECKBOX, Item, Match, load_catalog, match
-from gate.model import Frozen
+from gate.catalog import CHECKBOX, Item, Kind, Match, load_catalog, match
+from gate.model import ChecklistLine, CheckResult, FilledChecklist, Frozen, Outcome
 
 MAX_CHECKLIST_BYTES = 2 * 1024 * 1024
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -170,4 +170,82 @@ def seed_files() -> list[tuple[str, str]]:
     folder = files("gate.data").joinpath("seeds")
     return sorted(
         (f.name, f.read_text(encoding="utf-8")) for f in folder.iterdir() if f.name.endswith(".txt")
+    )
+
+
+# worst first: the outcome a line shows when several checks decide it
+_WORST = (
+    Outcome.ERROR,
+    Outcome.FAIL,
+    Outcome.MISSING_EVIDENCE,
+    Outcome.NOT_AVAILABLE,
+    Outcome.PENDING,
+    Outcome.WAIVED,
+    Outcome.ATTESTED,
+    Outcome.PASS,
+    Outcome.NOT_APPLICABLE,
+)
+
+
+def _evidence(results: list[CheckResult]) -> str:
+    worst = min(results, key=lambda r: _WORST.index(r.outcome))
+    where = ""
+    if worst.findings and worst.findings[0].primary is not None:
+        where = f" ({worst.findings[0].primary})"
+    return f"{worst.check_id}: {worst.summary}{where}"
+
+
+def fill(checklist: Checklist, results: tuple[CheckResult, ...]) -> FilledChecklist:
+    """The checklist with each line's outcome and evidence, in its own order and nesting."""
+    by_check = {r.check_id: r for r in results}
+    items = load_catalog().by_id()
+    lines: list[ChecklistLine] = []
+    for line in checklist.lines:
+        if line.kind != "item":
+            lines.append(ChecklistLine(number=line.number, kind=line.kind, text=line.text, level=line.level))
+            continue
+        item = items.get(line.item) if line.item else None
+        checks = (line.check,) if line.check else item.checks if item else ()
+        base = {
+            "number": line.number,
+            "text": line.text,
+            "level": line.level,
+            "ticked": line.ticked,
+            "item": line.item,
+            "confidence": line.confidence,
+            "how": line.how,
+        }
+        if checks:
+            ran = [by_check[c] for c in checks if c in by_check]
+            if not ran:
+                lines.append(
+                    ChecklistLine(
+                        **base,
+                        kind="automated",
+                        checks=checks,
+                        evidence="Its checks are disabled in the config.",
+                    )
+                )
+                continue
+            outcome = min((r.outcome for r in ran), key=_WORST.index)
+            lines.append(
+                ChecklistLine(
+                    **base,
+                    kind="automated",
+                    checks=checks,
+                    outcome=outcome,
+                    evidence=_evidence(ran),
+                    contradiction=line.ticked and outcome in (Outcome.FAIL, Outcome.ERROR),
+                )
+            )
+        elif item is not None and item.kind is Kind.ATTESTATION:
+            lines.append(
+                ChecklistLine(**base, kind="attestation", outcome=Outcome.PENDING, evidence=item.statement)
+            )
+        elif item is not None:
+            lines.append(ChecklistLine(**base, kind="out_of_scope", evidence=item.reason))
+        else:
+            lines.append(ChecklistLine(**base, kind="manual", evidence="No catalog item matches this line."))
+    return FilledChecklist(
+        path=checklist.path, lines=tuple(lines), contradictions=sum(line.contradiction for line in lines)
     )

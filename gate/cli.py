@@ -17,7 +17,7 @@ from gate import __version__
 from gate.action.context import ContextError
 from gate.action.inputs import InputError
 from gate.action.result import ResultError
-from gate.checklist import ChecklistError, coverage, parse, seed_files
+from gate.checklist import ChecklistError, coverage, parse, read_checklist, seed_files
 from gate.checks import REGISTRY
 from gate.config import ConfigError, json_schema, load_config
 from gate.engine import evaluate
@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--output", type=Path, help="write the report here; the console table still prints")
     c.add_argument("--fail-on", choices=[s.value for s in Severity], help="override the config's fail_on")
     c.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    c.add_argument(
+        "--checklist", type=Path, help="a Markdown checklist to fill in (default: the config's `checklist`)"
+    )
     c.add_argument(
         "--offline",
         action="store_true",
@@ -89,7 +92,9 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     config, _source = load_config(args.config, root)
     if args.fail_on:
         config = config.model_copy(update={"fail_on": Severity(args.fail_on)})
-    report: Report = evaluate(root, config, offline=args.offline)
+    checklist_path = args.checklist or (root / config.checklist if config.checklist else None)
+    checklist = read_checklist(checklist_path) if checklist_path else None
+    report: Report = evaluate(root, config, offline=args.offline, checklist=checklist)
     rendered = (
         console(report, color=_use_color(args.color, out))
         if args.format == "console"

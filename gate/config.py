@@ -97,6 +97,10 @@ class Config(_Strict):
     vulnerabilities: VulnerabilityConfig = Field(
         default_factory=VulnerabilityConfig, description="The dependency vulnerability audit (pip-audit)."
     )
+    checklist: str | None = Field(
+        default=None,
+        description="The team's own Markdown checklist (relative to the repository), filled in by the gate.",
+    )
 
     def for_check(self, check_id: str) -> CheckConfig:
         return self.checks.get(check_id) or CheckConfig()

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from gate import __version__
+from gate.checklist import Checklist, fill
 from gate.checks import CATEGORIES, REGISTRY, Decision
 from gate.config import VULNERABILITY_CHECK, Config
 from gate.facts import Facts, collect
@@ -48,6 +49,7 @@ def evaluate(
     today: date | None = None,
     offline: bool = False,
     github: GitHubFacts | None = None,
+    checklist: Checklist | None = None,
 ) -> Report:
     with _gc_paused():
         snap = Snapshot.load(
@@ -71,4 +73,7 @@ def evaluate(
         if not config.for_check(check_id).enabled:
             continue
         results.append(result_of(REGISTRY[check_id], run_check(check_id, facts, config), config))
-    return build_report(tuple(results), config, root=str(root), version=__version__, skipped=snap.skipped)
+    report = build_report(tuple(results), config, root=str(root), version=__version__, skipped=snap.skipped)
+    if checklist is not None:
+        report = report.model_copy(update={"checklist": fill(checklist, report.results)})
+    return report

@@ -117,6 +117,33 @@ class Skipped(Frozen):
     reason: str
 
 
+class ChecklistLine(Frozen):
+    """One line of the team's own checklist, as it is filled in by the gate."""
+
+    number: int
+    kind: str
+    """heading, other (notes, kept as written), automated, attestation, out_of_scope, manual (unmapped)"""
+    text: str
+    level: int = 0
+    ticked: bool = False
+    item: str | None = None
+    checks: tuple[str, ...] = ()
+    outcome: Outcome | None = None
+    """automated: the worst outcome of its checks; attestation: pending; otherwise none"""
+    evidence: str = ""
+    confidence: float = 0.0
+    how: str = "none"
+    """marker, wording, similar, none"""
+    contradiction: bool = False
+    """ticked by the team but failed by the gate"""
+
+
+class FilledChecklist(Frozen):
+    path: str
+    lines: tuple[ChecklistLine, ...]
+    contradictions: int = 0
+
+
 class Report(Frozen):
     schema_version: str = SCHEMA_VERSION
     tool: str = "prodgate"
@@ -131,3 +158,4 @@ class Report(Frozen):
     counts: dict[Outcome, int]
     categories: dict[str, dict[Outcome, int]]
     skipped: tuple[Skipped, ...] = ()
+    checklist: FilledChecklist | None = None

@@ -27,6 +27,7 @@ from gate.action.runner import (
     write_outputs,
     write_summary,
 )
+from gate.checklist import read_checklist
 from gate.checks.githubstate import LIVE_CHECKS, CiOptions, ReviewOptions
 from gate.config import Config, load_config
 from gate.engine import evaluate
@@ -79,7 +80,21 @@ def _evaluate(inputs: Inputs, ctx: RunContext, client: GitHubClient | None) -> R
         if p.resolve().is_relative_to(resolved)
     )
     config = config.model_copy(update={"exclude": (*config.exclude, *mine)})
-    return evaluate(root, config, offline=inputs.offline, github=_live_state(inputs, ctx, config, client))
+    listed = (
+        ctx.workspace / inputs.checklist
+        if inputs.checklist
+        else root / config.checklist
+        if config.checklist
+        else None
+    )
+    checklist = read_checklist(listed) if listed else None
+    return evaluate(
+        root,
+        config,
+        offline=inputs.offline,
+        github=_live_state(inputs, ctx, config, client),
+        checklist=checklist,
+    )
 
 
 def _live_state(inputs: Inputs, ctx: RunContext, config: Config, client: GitHubClient | None) -> GitHubFacts:
@@ -215,8 +230,6 @@ def run_action(environ: Mapping[str, str], out: TextIO, *, throttle: bool = True
     _check_inputs(unknown)
     ctx, _payload = read_run_context(environ)
     token = inputs.github_token or environ.get("GITHUB_TOKEN", "")
-    if inputs.checklist:
-        log(out, "warning", _message("checklist", checklist=inputs.checklist))
     notes: list[str] = []
     with counting_requests() as calls:
         client = GitHubClient(token, ctx.repository, ctx.api_url, throttle=throttle) if token else None

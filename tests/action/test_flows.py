@@ -242,3 +242,14 @@ def test_a_server_that_keeps_failing_costs_the_comment_not_the_verdict(
     assert run.code == 1
     assert "::warning::prodgate could not finish listing the pull request's comments" in run.out
     assert run.outputs["result"] == "fail" and "not ready for production" in run.summary
+
+
+def test_the_checklist_input_fills_in_the_teams_checklist_in_the_comment(
+    actions: Actions, github: FakeGitHub
+) -> None:
+    (actions.workspace / "docs").mkdir(exist_ok=True)
+    (actions.workspace / "docs" / "GO_LIVE.md").write_text("## Container\n- [x] Non-root user configured\n")
+    run = actions.run("pull_request", pr_opened(), checklist="docs/GO_LIVE.md")
+    assert run.code == 0
+    body = github.comments[0]["body"]
+    assert "Your checklist" in body and "✅ **pass** Non-root user configured" in body

@@ -1,0 +1,111 @@
+"""The team's own checklist filled in: same headings, order and nesting; outcomes, contradictions."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from gate.cli import main
+from tests.conftest import ROOT
+
+CHECKLIST = """\
+# Go-live
+
+Notes for the release manager stay where they are.
+
+## Container
+- [x] Non-root user configured
+- [ ] Health check endpoint working
+  - [ ] requirements.txt pinned to exact versions
+- [x] Our own wording <!-- prodgate: no-print-in-service -->
+
+## People
+- [ ] Backup restoration tested
+- [ ] Celebrate 🎉
+- [ ] Water the office plants
+"""
+
+
+def run(args: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(args, out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def fill(tmp_path: Path, example: str, fmt: str) -> str:
+    path = tmp_path / "CHECKLIST.md"
+    path.write_text(CHECKLIST, encoding="utf-8")
+    _, out, err = run(
+        ["check", "--offline", str(ROOT / "examples" / example), "--checklist", str(path), "--format", fmt]
+    )
+    assert not err, err
+    return out
+
+
+def test_the_checklist_comes_back_in_its_own_order_with_outcomes(tmp_path: Path) -> None:
+    report = json.loads(fill(tmp_path, "not-ready-service", "json"))
+    lines = report["checklist"]["lines"]
+    assert [line["number"] for line in lines] == list(range(1, CHECKLIST.count("\n") + 1))
+    items = {line["text"]: line for line in lines if line["kind"] not in ("heading", "other")}
+    root_user = items["Non-root user configured"]
+    assert (root_user["kind"], root_user["outcome"], root_user["contradiction"]) == (
+        "automated",
+        "fail",
+        True,
+    )
+    assert root_user["checks"] == ["dockerfile-non-root-user"]
+    assert "Dockerfile" in root_user["evidence"]
+    pinned = items["requirements.txt pinned to exact versions"]
+    assert (pinned["level"], pinned["outcome"], pinned["contradiction"]) == (1, "fail", False)
+    own = items["Our own wording"]
+    assert (own["how"], own["checks"], own["contradiction"]) == ("marker", ["no-print-in-service"], True)
+    assert items["Backup restoration tested"]["kind"] == "attestation"
+    assert items["Backup restoration tested"]["outcome"] == "pending"
+    assert items["Celebrate 🎉"]["kind"] == "out_of_scope"
+    assert items["Water the office plants"]["kind"] == "manual"
+    assert report["checklist"]["contradictions"] == 2
+
+
+def test_a_ready_service_has_no_contradiction(tmp_path: Path) -> None:
+    report = json.loads(fill(tmp_path, "ready-service", "json"))
+    assert report["checklist"]["contradictions"] == 0
+    outcomes = {
+        line["text"]: line["outcome"] for line in report["checklist"]["lines"] if line["kind"] == "automated"
+    }
+    assert outcomes["Non-root user configured"] == "pass"
+    assert outcomes["Health check endpoint working"] == "pass"
+
+
+def test_markdown_and_console_keep_headings_nesting_and_flag_contradictions(tmp_path: Path) -> None:
+    md = fill(tmp_path, "not-ready-service", "markdown")
+    assert "### Go-live" in md
+    assert "#### Container" in md and "#### People" in md
+    assert "\n  - ☐ ❌ **fail** requirements.txt pinned" in md
+    assert md.count("ticked, but the gate failed it") == 2
+    assert "📝 **manual** Water the office plants" in md
+    console = fill(tmp_path, "not-ready-service", "console")
+    assert "## Container" in console and "CONTRADICTION" in console
+    assert "  [ ] fail" in console
+
+
+def test_the_config_names_the_checklist(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".github").mkdir(parents=True)
+    (repo / "CHECKLIST.md").write_text(CHECKLIST)
+    (repo / ".github" / "prodgate.yml").write_text("checklist: CHECKLIST.md\n")
+    _, out, _ = run(["check", "--offline", str(repo), "--format", "json"])
+    assert json.loads(out)["checklist"]["path"].endswith("CHECKLIST.md")
+
+
+def test_a_missing_checklist_is_one_line(tmp_path: Path) -> None:
+    code, _, err = run(
+        [
+            "check",
+            "--offline",
+            str(ROOT / "examples" / "ready-service"),
+            "--checklist",
+            str(tmp_path / "nope.md"),
+        ]
+    )
+    assert code == 2 and err.count("\n") == 1 and "cannot read the checklist" in err
