@@ -102,7 +102,95 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
             "hpa": NA,
         },
     },
+    "seed-003-plant-disease": {
+        "ready": OFFLINE
+        | {
+            "model-card": PASS,
+            "model-artifacts": PASS,  # models/best_model.pth, loaded by app/model.py
+            "class-names": PASS,  # models/class_names.txt
+            "ci-lint": PASS,
+            "python-version-specified": PASS,  # .python-version and the base image
+            "cors": PASS,
+            "rate-limiting": PASS,
+            "upload-limits": PASS,  # reads at most MAX_UPLOAD_BYTES + 1 and answers 413
+            "readme": PASS,
+            "api-docs": PASS,
+            "dockerignore": PASS,
+            "multi-stage": PASS,
+            "non-root": PASS,
+            "images-pinned": PASS,  # python:3.11-slim, plant-disease:1.4.0, redis:7.4.1-alpine
+            "container-health-endpoint": PASS,  # probes and HEALTHCHECK call /health, which the app serves
+            "compose-volumes": NA,  # the check judges SQLite databases' volumes; redis is not one
+            "compose-depends": PASS,  # the API waits for a healthy redis
+            "compose-health-checks": PASS,
+            "restart-policies": PASS,
+            "compose-resource-limits": PASS,
+            "network-policies": PASS,
+            "k8s-resources": PASS,
+            "hpa": PASS,
+            "pdb": PASS,
+            "k8s-probes": PASS,
+            "metrics-endpoint": PASS,
+            "ingress-tls": PASS,
+            "api-authentication": PASS,
+            "sql-injection": NA,  # no database
+            "no-hardcoded-secrets": PASS,  # the API key comes from a Secret
+            "security-scanning": PASS,  # pip-audit in CI
+            "k8s-security-context": PASS,  # non-root, read-only root, capabilities dropped
+            "runbooks": PASS,
+            "license": PASS,
+            "rollback-documented": PASS,  # docs/DEPLOYMENT.md, Rollback
+            "dependency-updates-scheduled": PASS,  # dependabot
+            "log-rotation": NA,  # stdout
+        },
+        "not-ready": OFFLINE
+        | {
+            "model-card": FAIL,
+            "model-artifacts": PASS,  # the weights are still there
+            "class-names": FAIL,  # class_names.txt removed
+            "ci-lint": FAIL,  # the workflow only runs pytest
+            "python-version-specified": FAIL,  # no .python-version, python:latest
+            "cors": FAIL,
+            "rate-limiting": FAIL,
+            "upload-limits": FAIL,  # reads the whole upload
+            "readme": FAIL,
+            "api-docs": PASS,
+            "dockerignore": FAIL,
+            "multi-stage": FAIL,
+            "non-root": FAIL,
+            "images-pinned": FAIL,  # latest everywhere
+            "container-health-endpoint": NA,  # no probe or health check to compare
+            "compose-volumes": NA,  # no SQLite database in any service
+            "compose-depends": FAIL,  # depends_on without waiting for health
+            "compose-health-checks": FAIL,
+            "restart-policies": FAIL,
+            "compose-resource-limits": FAIL,
+            "network-policies": FAIL,
+            "k8s-resources": FAIL,
+            "hpa": FAIL,
+            "pdb": FAIL,
+            "k8s-probes": FAIL,
+            "metrics-endpoint": PASS,
+            "ingress-tls": FAIL,
+            "api-authentication": FAIL,
+            "sql-injection": NA,
+            "no-hardcoded-secrets": FAIL,  # a token in app/config.py
+            "security-scanning": FAIL,
+            "k8s-security-context": FAIL,
+            "runbooks": FAIL,
+            "license": FAIL,
+            "rollback-documented": FAIL,  # the Rollback section is gone
+            "dependency-updates-scheduled": FAIL,
+            "log-rotation": NA,
+        },
+    },
 }
+
+
+def _items_of(report: object) -> set[str]:
+    lines = report.checklist.lines if report.checklist else ()  # type: ignore[attr-defined]
+    return {line.item for line in lines if line.kind == "automated" and line.item}
+
 
 CASES = [(example, variant) for example, variants in EXPECTED.items() for variant in variants]
 
@@ -122,7 +210,8 @@ def test_the_seed_checklist_is_filled_in_as_expected(example: str, variant: str)
         today=date(2026, 11, 22),
     )
     assert report.checklist is not None
-    want = EXPECTED[example][variant]
+    # the offline outcomes are listed once for all seeds; a seed without such a line skips them
+    want = {k: v for k, v in EXPECTED[example][variant].items() if k not in OFFLINE or k in _items_of(report)}
     got: dict[str, Outcome | None] = {}
     for line in report.checklist.lines:
         if line.kind == "automated" and line.item is not None:

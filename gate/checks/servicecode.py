@@ -186,7 +186,8 @@ def sql_parameterized(facts: Facts, options: NoOptions) -> Decision:
     ## What it checks
     Calls to `execute`, `executemany`, `executescript`, SQLAlchemy `text()` and Django `raw()` whose
     SQL is assembled from values: an f-string with substitutions, `%` formatting, `.format()` or `+`
-    on a string. Constant SQL and parameterised queries pass.
+    on a string. Constant SQL and parameterised queries pass; service code that runs no SQL at all is
+    not applicable.
 
     ## Why it matters
     Any value from a request that reaches SQL text can rewrite the query: read other users' data,
@@ -205,7 +206,9 @@ def sql_parameterized(facts: Facts, options: NoOptions) -> Decision:
     hits = _hits(facts.code.sql_built, "SQL text is built from values and passed to {detail}().")
     if hits:
         return failed(f"{len(hits)} query(ies) built from values.", *hits)
-    return passed("No SQL built from values in the service code.")
+    if not facts.code.sql_calls:
+        return not_applicable("The service code runs no SQL.")
+    return passed(f"All {len(facts.code.sql_calls)} SQL call(s) in the service code use constant SQL.")
 
 
 @check(

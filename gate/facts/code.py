@@ -61,6 +61,8 @@ class CodeFacts:
     torch_loads: tuple[Site, ...]
     """detail: 'safe' (weights_only=True), 'unsafe' (False), 'default' (not given)."""
     sql_built: tuple[Site, ...]
+    sql_calls: tuple[Site, ...]
+    """Every call that runs SQL (DB-API execute*, or text()/raw() given SQL), built or constant."""
     todos: tuple[Site, ...]
     functions: tuple[Site, ...]
     """Public functions and methods of service modules; detail holds 'doc' and/or 'typed'."""
@@ -157,6 +159,15 @@ def service_modules(snap: Snapshot, app_modules: list[str]) -> list[str]:
                         last = candidate.rsplit(".", 1)[-1]
                         queue.extend(modules[m] for m in by_last.get(last, ()) if m.endswith("." + candidate))
     return sorted(seen)
+
+
+_SQL_WORDS = re.compile(r"^\s*(select|insert|update|delete|create|drop|alter|with|pragma)\b", re.I)
+
+
+def _looks_like_sql(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Constant) and isinstance(node.value, str) and bool(_SQL_WORDS.match(node.value))
+    )
 
 
 class _Scan(ast.NodeVisitor):
@@ -295,12 +306,11 @@ class _Scan(ast.NodeVisitor):
                     else "unknown"
                 )
                 self.add("torch_loads", node, state)
-        elif (
-            fname in ("execute", "executemany", "executescript", "raw", "text")
-            and node.args
-            and self._built(node.args[0])
-        ):
-            self.add("sql_built", node, fname)
+        elif fname in ("execute", "executemany", "executescript", "raw", "text") and node.args:
+            if self._built(node.args[0]):
+                self.add("sql_built", node, fname)
+            if fname.startswith("execute") or self._built(node.args[0]) or _looks_like_sql(node.args[0]):
+                self.add("sql_calls", node, fname)
         elif fname in (
             "make_asgi_app",
             "make_wsgi_app",

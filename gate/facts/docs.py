@@ -81,8 +81,18 @@ class DocsFacts:
         return [d for d in self.documents if rx.search(d.path.rsplit("/", 1)[-1])]
 
     def mentioning(self, pattern: str) -> list[tuple[Document, int]]:
+        """Lines that mention the pattern. A checklist item (`- [ ] Rollback plan documented`) is a
+        to-do, not the documentation it asks for, so those lines never count."""
         rx = re.compile(pattern, re.IGNORECASE)
-        return [(d, line) for d in self.documents for line in d.mentions if rx.search(d.lines_text[line])]
+        return [
+            (d, line)
+            for d in self.documents
+            for line in d.mentions
+            if rx.search(d.lines_text[line]) and not _CHECKBOX_LINE.match(d.lines_text[line])
+        ]
+
+
+_CHECKBOX_LINE = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s")
 
 
 def headings(text: str) -> list[Heading]:

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from gate.facts.docs import headings
+from gate.facts.models import MODEL_SUFFIXES
 from gate.facts.python import is_test_path
 from gate.snapshot import ParseError, Snapshot, YamlDocuments
 
@@ -91,14 +92,21 @@ def _front_matter(text: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+# A file named config.* is model metadata only beside a model file (seed 003's models/config.yaml);
+# anywhere else the name is far too common to mean that.
+BESIDE_MODEL_NAMES = re.compile(r"^(config|model)\.(json|ya?ml)$", re.I)
+
+
 def collect_model_meta(snap: Snapshot) -> ModelMetaFacts:
     errors: list[ParseError] = []
     metadata, features, classes, cards = [], [], [], []
+    model_dirs = {rel.rpartition("/")[0] for rel in snap.files if rel.lower().endswith(MODEL_SUFFIXES)}
     for rel in snap.files:
         if is_test_path(rel) or rel.startswith(".github/"):
             continue
-        name = rel.rsplit("/", 1)[-1]
-        if METADATA_NAMES.search(name) and (f := _load(snap, rel, errors)):
+        folder, _, name = rel.rpartition("/")
+        beside_model = folder in model_dirs and BESIDE_MODEL_NAMES.match(name)
+        if (METADATA_NAMES.search(name) or beside_model) and (f := _load(snap, rel, errors)):
             metadata.append(f)
         elif FEATURE_NAMES.match(name) and (f := _load(snap, rel, errors)):
             features.append(f)

@@ -1,0 +1,59 @@
+"""Plant disease detection API: one image in, class probabilities out."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import Depends, FastAPI, File, HTTPException, Request, Security, UploadFile
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader
+from prometheus_fastapi_instrumentator import Instrumentator
+
+from app import config
+from app.model import classify, load
+
+logging.basicConfig(level=config.LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+log = logging.getLogger("plant-disease")
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
+state: dict[str, Any] = {}
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Load the model once, before the first request."""
+    state["net"], state["classes"] = load(config.MODEL_PATH, config.CLASS_NAMES_PATH)
+    yield
+    state.clear()
+
+
+app = FastAPI(title="plant-disease-detector", lifespan=lifespan)
+app.add_middleware(CORSMiddleware, allow_origins=["*"])
+Instrumentator().instrument(app).expose(app)
+
+
+def require_key(key: str | None = Security(api_key_header)) -> None:
+    """Reject requests without the configured API key."""
+    if not config.API_KEY or key != config.API_KEY:
+        raise HTTPException(status_code=401, detail="invalid API key")
+
+
+@app.exception_handler(ValueError)
+async def bad_input(request: Request, exc: ValueError) -> JSONResponse:
+    """Images that cannot be read are the client's error."""
+    log.warning("rejected input on %s: %s", request.url.path, exc)
+    return JSONResponse(status_code=422, content={"detail": str(exc)})
+
+
+@app.get("/health")
+def health() -> dict[str, Any]:
+    """Healthy once the model is loaded."""
+    return {"status": "healthy", "model_loaded": "net" in state}
+
+
+@app.post("/predict")
+async def predict(request: Request, image: UploadFile = File(...)) -> dict[str, Any]:
+    """Disease probabilities for one leaf photo."""
+    data = await image.read()
+    return {"probabilities": classify(state["net"], state["classes"], data)}
