@@ -28,6 +28,64 @@ OFFLINE = {
 }
 
 EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
+    "seed-000-csv-predictions": {
+        "ready": OFFLINE
+        | {
+            "no-syntax-errors": PASS,
+            "no-todo-fixme": PASS,
+            "docstrings": PASS,
+            "type-hints": PASS,
+            "readme": PASS,
+            "ci-workflow-present": PASS,
+            "api-authentication": PASS,  # @require_api_key on /predict
+            "no-hardcoded-secrets": PASS,
+            "env-file-ignored": PASS,
+            "upload-limits": PASS,  # MAX_CONTENT_LENGTH
+            "rate-limiting": PASS,  # flask-limiter
+            "cors": PASS,  # CORS_ORIGINS
+            "no-secrets-in-logs": PASS,
+            "sql-injection": PASS,  # placeholders
+            "model-loaded-once": PASS,  # loaded at import
+            "requirements-pinned": PASS,
+            "no-unused-dependencies": PASS,  # gunicorn serves, scikit-learn/numpy train
+            "env-example": PASS,
+            "error-responses": PASS,
+            "logging-configured": PASS,
+            "log-rotation": PASS,  # RotatingFileHandler
+            "health-endpoint": PASS,
+            "model-artifacts": PASS,
+            "image-builds": PASS,
+            "compose-volumes": PASS,  # the SQLite folder /data is a named volume
+        },
+        "not-ready": OFFLINE
+        | {
+            "no-syntax-errors": FAIL,  # utils.py
+            "no-todo-fixme": FAIL,
+            "docstrings": FAIL,
+            "type-hints": FAIL,
+            "readme": FAIL,
+            "ci-workflow-present": FAIL,
+            "api-authentication": FAIL,
+            "no-hardcoded-secrets": FAIL,
+            "env-file-ignored": FAIL,  # a committed .env, not ignored
+            "upload-limits": FAIL,
+            "rate-limiting": FAIL,
+            "cors": FAIL,  # CORS(app)
+            "no-secrets-in-logs": FAIL,  # logs the X-API-Key header
+            "sql-injection": FAIL,  # an f-string INSERT
+            "model-loaded-once": FAIL,  # joblib.load inside the view
+            "requirements-pinned": FAIL,
+            "no-unused-dependencies": FAIL,  # flask-limiter and requests are never imported
+            "env-example": FAIL,  # DATABASE_PATH is read, there is no .env.example
+            "error-responses": FAIL,
+            "logging-configured": FAIL,
+            "log-rotation": NA,  # no file logging
+            "health-endpoint": PASS,  # /health is still there
+            "model-artifacts": PASS,
+            "image-builds": FAIL,
+            "compose-volumes": FAIL,  # the SQLite database has no volume
+        },
+    },
     "seed-001-power-theft": {
         "ready": OFFLINE
         | {

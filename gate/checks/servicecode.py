@@ -322,9 +322,9 @@ def log_rotation(facts: Facts, options: NoOptions) -> Decision:
     ```
     """
     files = facts.code.file_logging
-    if not files:
+    if not files and not facts.code.rotating_logging:
         return not_applicable("The service code does not log to files.")
-    if facts.code.rotating_logging:
+    if facts.code.rotating_logging:  # a rotating handler is a file log that rotates
         return passed(f"Log files rotate ({facts.code.rotating_logging[0].detail}).")
     return failed(
         "Log files grow without rotation.", *_hits(files, "Logs to a file ({detail}) without rotation.")

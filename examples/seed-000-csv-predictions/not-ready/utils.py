@@ -1,0 +1,2 @@
+def parse_row(row)
+    return [float(v) for v in row]
