@@ -28,6 +28,46 @@ OFFLINE = {
 }
 
 EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
+    "seed-002-fastapi-pipeline": {
+        "ready": OFFLINE
+        | {
+            "ci-lint": PASS,  # ruff and black --check
+            "no-hardcoded-secrets": PASS,
+            "model-metrics": PASS,  # ROC-AUC 0.99 on the temporal split, floor 0.95
+            "model-metadata": PASS,  # random_forest_tuned_metadata.json: version, date, versions, features
+            "model-integrity": PASS,  # MODELS.sha256 matches
+            "health-endpoint": PASS,
+            "error-responses": PASS,
+            "api-docs": PASS,  # /docs
+            "metrics-endpoint": PASS,
+            "logging-configured": PASS,
+            "rate-limiting": PASS,
+            "api-authentication": PASS,
+            "readme": PASS,
+            "runbooks": PASS,  # OPERATIONS_RUNBOOK.md
+            "deployment-guide": PASS,  # docs/DEPLOYMENT.md
+            "rollback-documented": PASS,
+        },
+        "not-ready": OFFLINE
+        | {
+            "ci-lint": FAIL,  # the lint step is gone
+            "no-hardcoded-secrets": FAIL,
+            "model-metrics": FAIL,  # ROC-AUC 0.74
+            "model-metadata": FAIL,  # no version, date, framework versions or feature names
+            "model-integrity": FAIL,  # retrained without updating MODELS.sha256
+            "health-endpoint": FAIL,  # no /health
+            "error-responses": FAIL,
+            "api-docs": FAIL,  # docs_url=None and no API document
+            "metrics-endpoint": FAIL,
+            "logging-configured": FAIL,
+            "rate-limiting": FAIL,
+            "api-authentication": FAIL,
+            "readme": FAIL,
+            "runbooks": FAIL,  # the checklist only points to an OPERATIONS_RUNBOOK.md that is not there
+            "deployment-guide": PASS,  # the checklist file itself lists the deployment steps
+            "rollback-documented": PASS,  # and the rollback procedure
+        },
+    },
     "seed-000-csv-predictions": {
         "ready": OFFLINE
         | {

@@ -29,7 +29,7 @@ def _doc_or_heading(facts: Facts, name: str, heading: str, missing: str, where: 
         return passed(f"Found {', '.join(d.path for d in files[:3])}.")
     for doc in facts.docs.documents:
         for h in doc.headings:
-            if re.search(heading, h.text, re.IGNORECASE):
+            if re.search(heading, h.text, re.IGNORECASE) and doc.has_section(h):
                 return passed(f"Section {h.text!r} in {doc.path}:{h.line}.")
     return failed(missing, Hit(missing, (at(where),)))
 
@@ -108,7 +108,8 @@ def deployment_guide_present(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
     That deployment is documented: a document named DEPLOY*.md / DEPLOYMENT*.md, or a section whose
-    heading mentions deployment in the README or another document.
+    heading mentions deployment, with at least two lines of its own, in the README or another
+    document.
 
     ## Why it matters
     The release is done by whoever is on shift, not by the author; written steps are what makes two
@@ -146,7 +147,8 @@ def runbook_present(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
     That an operations runbook exists: a document named RUNBOOK*, OPERATIONS* or PLAYBOOK*, a file
-    under runbooks/, or a section headed runbook, operations, incident or troubleshooting.
+    under runbooks/, or a section headed runbook, operations, incident or troubleshooting with at
+    least two lines of its own (a one-line pointer to another file is not the runbook).
 
     ## Why it matters
     At 3 a.m. the person paged did not write the service; the runbook is the difference between a

@@ -63,6 +63,27 @@ class Document:
     mentions: tuple[int, ...]
     """Lines that mention deploying, rolling back, runbooks or incidents (what the docs checks look for)."""
     lines_text: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
+    section_lines: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
+    """heading line -> how many lines of prose follow it before the next heading (blank lines and
+    checklist items not counted)"""
+
+    def has_section(self, heading: Heading) -> bool:
+        """A section with content of its own: a one-line pointer to another document is not one."""
+        return self.section_lines.get(heading.line, 0) >= 2
+
+
+def _section_sizes(lines: list[str], found: list[Heading]) -> dict[int, int]:
+    starts = [h.line for h in found]
+    sizes = {}
+    for i, start in enumerate(starts):
+        end = starts[i + 1] - 1 if i + 1 < len(starts) else len(lines)
+        body = lines[start:end]
+        sizes[start] = sum(
+            1
+            for ln in body
+            if ln.strip() and not _CHECKBOX_LINE.match(ln) and not set(ln.strip()) <= set("=-~^")
+        )
+    return sizes
 
 
 @dataclass(frozen=True)
@@ -144,7 +165,8 @@ def collect_docs(snap: Snapshot) -> DocsFacts:
         text = snap.text(rel) or ""
         lines = text.splitlines()
         hits = {i: ln for i, ln in enumerate(lines, 1) if _MENTIONS.search(ln)}
-        documents.append(Document(rel, tuple(headings(text)), tuple(hits), hits))
+        found = headings(text)
+        documents.append(Document(rel, tuple(found), tuple(hits), hits, _section_sizes(lines, found)))
     owners = tuple(p for p in ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS") if snap.has(p))
     openapi = tuple(
         f for f in snap.files if re.search(r"(^|/)(openapi|swagger)[\w.-]*\.(ya?ml|json)$", f, re.I)

@@ -1,7 +1,7 @@
 """Model metadata, feature schemas, class lists, model cards and metrics files, as plain data.
 
 Found by name anywhere in the repository (tests excluded): training_results.json, metrics.json,
-model_metadata.json, metadata.json, model_info.json, *.meta.json; features.json and friends;
+model_metadata.json, metadata.json, model_info.json, *.meta.json, *_metadata.json, *-metrics.json; features.json and friends;
 class_names.txt and friends; MODEL_CARD.md, or a README with Hugging Face `model-index` front matter.
 """
 
@@ -19,7 +19,9 @@ from gate.facts.python import is_test_path
 from gate.snapshot import ParseError, Snapshot, YamlDocuments
 
 METADATA_NAMES = re.compile(
-    r"^(training_results|train_results|metrics|eval_results|evaluation|model_metadata|metadata|model_info|model_config|results)(\.\w+)?\.(json|ya?ml)$|\.meta\.json$",
+    r"^(training_results|train_results|metrics|eval_results|evaluation|model_metadata|metadata|model_info|model_config|results)(\.\w+)?\.(json|ya?ml)$|\.meta\.json$"
+    # a model's own sidecar: random_forest_tuned_metadata.json, churn-v3-metrics.json
+    r"|[_-](metadata|metrics|model_info)\.(json|ya?ml)$",
     re.I,
 )
 FEATURE_NAMES = re.compile(
