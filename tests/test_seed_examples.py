@@ -28,6 +28,56 @@ OFFLINE = {
 }
 
 EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
+    "seed-004-full-stack": {
+        "ready": OFFLINE
+        | {
+            "error-responses": PASS,
+            "cors": PASS,
+            "rate-limiting": PASS,
+            "api-authentication": PASS,
+            "logging-configured": PASS,
+            "metrics-endpoint": PASS,
+            "compose-health-checks": PASS,  # ml-service, backend and nginx
+            "log-rotation": NA,  # stdout
+            "compose-resource-limits": PASS,
+            "restart-policies": PASS,
+            "compose-secrets": PASS,  # the API key is a Docker secret
+            "upload-limits": PASS,  # 50 MB, 413 beyond
+            "sql-injection": PASS,
+            "model-loaded-once": PASS,
+            "tests-present": PASS,
+            "api-docs": PASS,  # FastAPI /docs and API_EXAMPLES.md
+            "deployment-guide": PASS,
+            "runbooks": PASS,
+            "ci-workflow-present": PASS,
+            "automated-tests-on-pr": PASS,
+            "rollback-documented": PASS,
+        },
+        "not-ready": OFFLINE
+        | {
+            "error-responses": FAIL,
+            "cors": FAIL,
+            "rate-limiting": FAIL,
+            "api-authentication": FAIL,
+            "logging-configured": FAIL,
+            "metrics-endpoint": FAIL,
+            "compose-health-checks": FAIL,
+            "log-rotation": NA,  # stdout
+            "compose-resource-limits": FAIL,
+            "restart-policies": FAIL,
+            "compose-secrets": FAIL,  # the key as a literal environment value
+            "upload-limits": FAIL,
+            "sql-injection": FAIL,  # an f-string INSERT
+            "model-loaded-once": FAIL,  # joblib.load in the view
+            "tests-present": FAIL,  # ml-service/tests removed
+            "api-docs": FAIL,  # docs_url=None, API_EXAMPLES.md gone
+            "deployment-guide": FAIL,
+            "runbooks": FAIL,
+            "ci-workflow-present": FAIL,
+            "automated-tests-on-pr": FAIL,  # no workflow
+            "rollback-documented": FAIL,
+        },
+    },
     "seed-002-fastapi-pipeline": {
         "ready": OFFLINE
         | {
@@ -318,3 +368,29 @@ def test_the_seed_checklist_is_filled_in_as_expected(example: str, variant: str)
     assert set(got) == set(want), "every automated item of the seed has an expectation"
     wrong = {item: (got[item], want[item]) for item in want if got[item] != want[item]}
     assert wrong == {}, "item: (gate, expected)"
+
+
+def test_seed_004s_own_ticks_contradict_the_not_ready_variant() -> None:
+    """Seed 004 comes with lines already ticked; where the not-ready variant breaks them, the filled-in
+    checklist says so (read off the seed: the ticked lines whose items that variant fails)."""
+    from gate.checklist import read_checklist
+
+    contradictions = {}
+    for variant in ("ready", "not-ready"):
+        root = ROOT / "examples" / "seed-004-full-stack" / variant
+        config, _ = load_config(None, root)
+        assert config.checklist
+        report = evaluate(root, config, offline=True, checklist=read_checklist(root / config.checklist))
+        assert report.checklist is not None
+        contradictions[variant] = {line.text for line in report.checklist.lines if line.contradiction}
+    assert contradictions["ready"] == set()
+    assert contradictions["not-ready"] == {
+        "Error handling implemented",
+        "CORS configured",
+        "Health checks defined",
+        "Unit tests for ML functions",
+        "API documentation (API_EXAMPLES.md âœ“)",
+        "Deployment guide (DEPLOY.md âœ“)",
+        "GitHub Actions workflow configured",
+        "Automated tests on PR",
+    }

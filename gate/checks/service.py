@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from pydantic import BaseModel, ConfigDict
@@ -78,6 +79,24 @@ def health_endpoint(facts: Facts, options: HealthOptions) -> Decision:
 _URL = re.compile(r"https?://[^/\s'\"]+(/[^\s'\")]*)")
 
 
+def _app_folders(facts: Facts) -> set[str]:
+    return {posixpath.dirname(module) for module, _, _ in facts.routes.apps}
+
+
+def _image_dockerfile(facts: Facts, image: object) -> str | None:
+    """The Dockerfile an image is built from, when the repository says so."""
+    found = facts.images.dockerfile_for(image) if isinstance(image, str) else None
+    return found[0] if found else None
+
+
+def _runs_the_app(dockerfile: str, app_dirs: set[str]) -> bool:
+    """Whether a Dockerfile's folder holds the Python application (a Node backend's does not)."""
+    folder = posixpath.dirname(dockerfile)
+    if folder in ("", "."):
+        return True
+    return any(d == folder or d.startswith(folder + "/") for d in app_dirs)
+
+
 @check(
     id="probe-paths-match-routes",
     title="Health checks working (`/health` endpoint)",
@@ -112,8 +131,12 @@ def probe_paths_match_routes(facts: Facts, options: NoOptions) -> Decision:
     if not facts.routes.apps:
         return not_applicable("No application whose routes prodgate can read.")
     calls: list[tuple[str, Location, str]] = []
+    app_dirs = _app_folders(facts)
     for w in facts.kubernetes.workloads:
         for c in w.containers:
+            built = _image_dockerfile(facts, c.spec.get("image"))
+            if built is not None and not _runs_the_app(built, app_dirs):
+                continue  # an image built from another folder's Dockerfile
             for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
                 http = (
                     (c.spec.get(probe) or {}).get("httpGet") if isinstance(c.spec.get(probe), dict) else None
@@ -127,6 +150,9 @@ def probe_paths_match_routes(facts: Facts, options: NoOptions) -> Decision:
                         )
                     )
     for svc in facts.compose.services:
+        built = svc.dockerfile or _image_dockerfile(facts, svc.config.get("image"))
+        if not built or not _runs_the_app(built, app_dirs):
+            continue  # another image (nginx, redis, a Node backend): not the application's routes
         test = (
             (svc.config.get("healthcheck") or {}).get("test")
             if isinstance(svc.config.get("healthcheck"), dict)
@@ -137,6 +163,8 @@ def probe_paths_match_routes(facts: Facts, options: NoOptions) -> Decision:
             path, line = svc.where("healthcheck")
             calls.append((m.group(1), at(path, line), f"service {svc.name} healthcheck"))
     for df in facts.docker.dockerfiles:
+        if not _runs_the_app(df.path, app_dirs):
+            continue
         found = df.inherited(df.final, "HEALTHCHECK")
         if found is not None:
             for m in _URL.finditer(" ".join(found[1].value)):
