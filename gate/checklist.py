@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from gate.catalog import CHECKBOX, Item, Kind, Match, load_catalog, match
-from gate.model import ChecklistLine, CheckResult, FilledChecklist, Frozen, Outcome
+from gate.model import OUTCOME_ORDER, ChecklistLine, CheckResult, FilledChecklist, Frozen, Outcome
 
 MAX_CHECKLIST_BYTES = 2 * 1024 * 1024
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -173,22 +173,8 @@ def seed_files() -> list[tuple[str, str]]:
     )
 
 
-# worst first: the outcome a line shows when several checks decide it
-_WORST = (
-    Outcome.ERROR,
-    Outcome.FAIL,
-    Outcome.MISSING_EVIDENCE,
-    Outcome.NOT_AVAILABLE,
-    Outcome.PENDING,
-    Outcome.WAIVED,
-    Outcome.ATTESTED,
-    Outcome.PASS,
-    Outcome.NOT_APPLICABLE,
-)
-
-
 def _evidence(results: list[CheckResult]) -> str:
-    worst = min(results, key=lambda r: _WORST.index(r.outcome))
+    worst = min(results, key=lambda r: OUTCOME_ORDER.index(r.outcome))
     where = ""
     if worst.findings and worst.findings[0].primary is not None:
         where = f" ({worst.findings[0].primary})"
@@ -227,7 +213,7 @@ def fill(checklist: Checklist, results: tuple[CheckResult, ...]) -> FilledCheckl
                     )
                 )
                 continue
-            outcome = min((r.outcome for r in ran), key=_WORST.index)
+            outcome = min((r.outcome for r in ran), key=OUTCOME_ORDER.index)
             lines.append(
                 ChecklistLine(
                     **base,

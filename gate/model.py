@@ -25,6 +25,20 @@ class Outcome(StrEnum):
     PENDING = "pending"
 
 
+OUTCOME_ORDER = (
+    Outcome.FAIL,
+    Outcome.ERROR,
+    Outcome.MISSING_EVIDENCE,
+    Outcome.NOT_AVAILABLE,
+    Outcome.PENDING,
+    Outcome.WAIVED,
+    Outcome.ATTESTED,
+    Outcome.PASS,
+    Outcome.NOT_APPLICABLE,
+)
+"""Worst first: how reports order results, and which outcome a line decided by several checks shows."""
+
+
 class Severity(StrEnum):
     CRITICAL = "critical"
     HIGH = "high"

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 from gate.checks import REGISTRY
-from gate.model import Outcome, Report, Severity
+from gate.model import OUTCOME_ORDER, Outcome, Report, Severity
 from gate.report.render import paint, render
-from gate.report.views import LABELS, OUTCOME_ORDER, context
+from gate.report.views import LABELS, context
 
 _CONSOLE_STYLE = {
     Outcome.PASS: "green",

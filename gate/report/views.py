@@ -5,19 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gate.checks import CATEGORIES
-from gate.model import CheckResult, Outcome, Report
+from gate.model import OUTCOME_ORDER, CheckResult, Outcome, Report
 
-OUTCOME_ORDER = (
-    Outcome.FAIL,
-    Outcome.ERROR,
-    Outcome.MISSING_EVIDENCE,
-    Outcome.NOT_AVAILABLE,
-    Outcome.PENDING,
-    Outcome.WAIVED,
-    Outcome.ATTESTED,
-    Outcome.PASS,
-    Outcome.NOT_APPLICABLE,
-)
 ICONS = {
     Outcome.PASS: "✅",
     Outcome.FAIL: "❌",
