@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
@@ -14,8 +15,9 @@ from gate.checks import REGISTRY
 from gate.checks.vulnerabilities import IgnoreEntry
 from gate.facts.evidence import DEFAULT_PATTERNS
 from gate.facts.vulnerabilities import AuditSettings
-from gate.model import Severity
+from gate.model import Level, Severity
 from gate.snapshot import DEFAULT_MAX_FILE_SIZE, ParseFailure, parse_yaml_text
+from gate.waivers import Waiver
 from gate.yamlpath import locate
 
 DEFAULT_CONFIG_PATH = ".github/prodgate.yml"
@@ -96,6 +98,15 @@ class Config(_Strict):
     )
     vulnerabilities: VulnerabilityConfig = Field(
         default_factory=VulnerabilityConfig, description="The dependency vulnerability audit (pip-audit)."
+    )
+    waivers: tuple[Waiver, ...] = Field(
+        default=(), description="Accepted failures, each with a reason, an owner and an expiry date."
+    )
+    waiver_max_days: int = Field(
+        default=180, gt=0, le=3650, description="How far in the future a waiver's expiry may be."
+    )
+    require_level: Level | None = Field(
+        default=None, description="The gate passes only when this level (bronze, silver, gold) is reached."
     )
     checklist: str | None = Field(
         default=None,
@@ -183,6 +194,20 @@ def parse_config(text: str, shown: str) -> Config:
         config = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, node, shown, Config)) from None
+    horizon = date.today() + timedelta(days=config.waiver_max_days)
+    for i, waiver in enumerate(config.waivers):
+        if waiver.check not in REGISTRY:
+            value_node, _ = locate(node, ("waivers", i, "check"))
+            hint = _did_you_mean(waiver.check, REGISTRY)
+            raise ConfigError(
+                f"{_mark(shown, value_node)}: waivers[{i}].check: unknown check id {waiver.check!r}{hint}"
+            )
+        if waiver.expires > horizon:
+            value_node, _ = locate(node, ("waivers", i, "expires"))
+            raise ConfigError(
+                f"{_mark(shown, value_node)}: waivers[{i}].expires: {waiver.expires} is more than "
+                f"{config.waiver_max_days} days ahead (waiver_max_days)"
+            )
     for check_id, check_cfg in config.checks.items():
         if check_id not in REGISTRY:
             key_node, _ = locate(node, ("checks", check_id), key=True)

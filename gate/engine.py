@@ -18,6 +18,7 @@ from gate.facts.github import GitHubFacts
 from gate.model import CheckResult, Outcome, Report
 from gate.policy import build_report, result_of
 from gate.snapshot import Snapshot
+from gate.waivers import apply_inline_ignores, apply_waivers
 
 
 def run_check(check_id: str, facts: Facts, config: Config) -> Decision:
@@ -72,7 +73,9 @@ def evaluate(
     for check_id in ids:
         if not config.for_check(check_id).enabled:
             continue
-        results.append(result_of(REGISTRY[check_id], run_check(check_id, facts, config), config))
+        decision, inline = apply_inline_ignores(check_id, run_check(check_id, facts, config), snap)
+        decision, waived = apply_waivers(check_id, decision, config.waivers, facts.today)
+        results.append(result_of(REGISTRY[check_id], decision, config, waived or inline))
     report = build_report(tuple(results), config, root=str(root), version=__version__, skipped=snap.skipped)
     if checklist is not None:
         report = report.model_copy(update={"checklist": fill(checklist, report.results)})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -105,6 +106,21 @@ class Finding(Frozen):
         return self.locations[0] if self.locations else None
 
 
+class WaiverNote(Frozen):
+    """An accepted risk on a result: a config waiver (owner, expiry) or an inline ignore (location)."""
+
+    source: str
+    """config or inline"""
+    reason: str
+    owner: str = ""
+    expires: date | None = None
+    expired: bool = False
+    """an expired config waiver no longer applies; the report says so beside the failure"""
+    location: str | None = None
+    count: int = 0
+    """findings it covers when it covers only some of them (0: the whole check)"""
+
+
 class CheckResult(Frozen):
     check_id: str
     title: str
@@ -115,11 +131,13 @@ class CheckResult(Frozen):
     summary: str
     findings: tuple[Finding, ...] = ()
     blocking: bool = False
+    waiver: WaiverNote | None = None
 
 
 class Verdict(Frozen):
     passed: bool
     fail_on: Severity
+    require_level: Level | None = None
     blocking_checks: tuple[str, ...] = ()
     summary: str
 
@@ -158,6 +176,15 @@ class FilledChecklist(Frozen):
     contradictions: int = 0
 
 
+class MlTestScore(Frozen):
+    """The ML Test Score view (Breck et al., 2017): per section, points scaled to the paper's seven
+    tests, 1 per check passed automatically and 0.5 per signed-off item; the final score is the lowest."""
+
+    sections: dict[str, float]
+    final: float
+    band: str
+
+
 class Report(Frozen):
     schema_version: str = SCHEMA_VERSION
     tool: str = "prodgate"
@@ -168,6 +195,9 @@ class Report(Frozen):
     """the highest level whose checks, and every lower level's, are all satisfied; None below bronze"""
     score: int = Field(default=0, ge=0, le=100)
     """satisfied checks as a percentage of the checks that apply"""
+    category_scores: dict[str, int] = Field(default_factory=dict)
+    """the same percentage per category"""
+    ml_test_score: MlTestScore | None = None
     results: tuple[CheckResult, ...]
     counts: dict[Outcome, int]
     categories: dict[str, dict[Outcome, int]]

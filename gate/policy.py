@@ -16,14 +16,28 @@ from collections import Counter
 
 from gate.checks import CheckSpec, Decision
 from gate.config import Config
-from gate.model import CheckResult, Finding, Level, Outcome, Report, Severity, Skipped, Verdict
+from gate.model import (
+    CheckResult,
+    Finding,
+    Level,
+    MlTestScore,
+    Outcome,
+    Report,
+    Severity,
+    Skipped,
+    Verdict,
+    WaiverNote,
+)
 
 BLOCKING_OUTCOMES = (Outcome.FAIL, Outcome.ERROR)
+_LEVELS = tuple(Level)
 SATISFIED = (Outcome.PASS, Outcome.NOT_APPLICABLE, Outcome.WAIVED, Outcome.ATTESTED)
 """What counts towards a level: decided and fine, not relevant, or accepted on the record (shown as such)."""
 
 
-def result_of(spec: CheckSpec, decision: Decision, config: Config) -> CheckResult:
+def result_of(
+    spec: CheckSpec, decision: Decision, config: Config, waiver: WaiverNote | None = None
+) -> CheckResult:
     override = config.for_check(spec.id).severity
     severity = override or spec.severity
     findings = tuple(
@@ -49,11 +63,25 @@ def result_of(spec: CheckSpec, decision: Decision, config: Config) -> CheckResul
         summary=decision.summary,
         findings=findings,
         blocking=blocking,
+        waiver=waiver,
     )
 
 
-def verdict_of(results: tuple[CheckResult, ...], fail_on: Severity) -> Verdict:
+def verdict_of(
+    results: tuple[CheckResult, ...], fail_on: Severity, require_level: Level | None = None
+) -> Verdict:
     blocking = tuple(r.check_id for r in results if r.blocking)
+    reached = level_of(results)
+    shown = reached.value if reached else "none"
+    short = None
+    if require_level is not None and (
+        reached is None or _LEVELS.index(reached) < _LEVELS.index(require_level)
+    ):
+        short = f"level {require_level.value} is required and {shown} is reached"
+    if short and not blocking:
+        return Verdict(
+            passed=False, fail_on=fail_on, require_level=require_level, summary=f"Not ready: {short}."
+        )
     failed = sum(r.outcome is Outcome.FAIL for r in results)
     errors = sum(r.outcome is Outcome.ERROR for r in results)
     if blocking:
@@ -62,7 +90,17 @@ def verdict_of(results: tuple[CheckResult, ...], fail_on: Severity) -> Verdict:
         summary = f"Ready, with {failed + errors} non-blocking finding(s) below {fail_on.value}."
     else:
         summary = "Ready: no check failed."
-    return Verdict(passed=not blocking, fail_on=fail_on, blocking_checks=blocking, summary=summary)
+    if short:
+        summary += (
+            f" Level {require_level.value} is required, {reached.value if reached else 'none'} reached."  # type: ignore[union-attr]
+        )
+    return Verdict(
+        passed=not blocking,
+        fail_on=fail_on,
+        require_level=require_level,
+        blocking_checks=blocking,
+        summary=summary,
+    )
 
 
 def level_of(results: tuple[CheckResult, ...]) -> Level | None:
@@ -81,22 +119,96 @@ def score_of(results: tuple[CheckResult, ...]) -> int:
     return round(100 * sum(r.outcome in SATISFIED for r in applying) / len(applying))
 
 
-def build_report(
-    results: tuple[CheckResult, ...], config: Config, *, root: str, version: str, skipped: tuple[Skipped, ...]
-) -> Report:
+# Which checks speak to each section of the ML Test Score; the rest (docs, code style) to none.
+_ML_SECTIONS = {
+    "data": (
+        "training-reproducible",
+        "feature-schema-present",
+        "serving-features-match-schema",
+        "class-names-present",
+    ),
+    "model": tuple(
+        "model-" + s
+        for s in (
+            "artifacts-present",
+            "pickle-safe",
+            "safe-format",
+            "size-budget",
+            "integrity-verified",
+            "metadata-present",
+            "card-present",
+            "metrics-meet-floors",
+            "not-stale",
+        )
+    ),
+}
+_ML_CATEGORIES = {
+    "infrastructure": ("testing", "ci-cd", "container", "orchestration", "dependencies", "operations"),
+    "monitoring": ("monitoring",),
+}
+# The paper's bands, by the final score's upper bound.
+_ML_BANDS = (
+    (0.0, "More of a research project than a productionized system"),
+    (
+        1.0,
+        "Not totally untested, but it is worth considering the possibility of serious holes in reliability",
+    ),
+    (2.0, "There's been first pass at basic productionization, but additional investment may be needed"),
+    (3.0, "Reasonably tested, but it's possible that more of those tests and procedures may be automated"),
+    (5.0, "Strong levels of automated testing and monitoring, appropriate for mission-critical systems"),
+)
+
+
+def ml_test_score_of(results: tuple[CheckResult, ...]) -> MlTestScore:
+    sections: dict[str, float] = {}
+    for section in ("data", "model", "infrastructure", "monitoring"):
+        mine = [
+            r
+            for r in results
+            if r.outcome is not Outcome.NOT_APPLICABLE
+            and (r.check_id in _ML_SECTIONS.get(section, ()) or r.category in _ML_CATEGORIES.get(section, ()))
+        ]
+        points = sum(
+            1.0 if r.outcome is Outcome.PASS else 0.5 if r.outcome is Outcome.ATTESTED else 0.0 for r in mine
+        )
+        sections[section] = round(7 * points / len(mine), 1) if mine else 0.0
+    final = min(sections.values())
+    band = next(
+        (label for bound, label in _ML_BANDS if final <= bound),
+        "Exceptional levels of automated testing and monitoring",
+    )
+    return MlTestScore(sections=sections, final=final, band=band)
+
+
+def derived(
+    results: tuple[CheckResult, ...], fail_on: Severity, require_level: Level | None
+) -> dict[str, object]:
+    """Everything a report states that follows from its results: never taken from anywhere else."""
     counts = Counter(r.outcome for r in results)
     categories: dict[str, dict[Outcome, int]] = {}
     for r in results:
         cat = categories.setdefault(r.category, {})
         cat[r.outcome] = cat.get(r.outcome, 0) + 1
-    return Report(
-        tool_version=version,
-        root=root,
-        verdict=verdict_of(results, config.fail_on),
-        level=level_of(results),
-        score=score_of(results),
-        results=results,
-        counts={o: counts.get(o, 0) for o in Outcome},
-        categories=categories,
-        skipped=skipped,
+    return {
+        "verdict": verdict_of(results, fail_on, require_level),
+        "level": level_of(results),
+        "score": score_of(results),
+        "category_scores": {c: score_of(tuple(r for r in results if r.category == c)) for c in categories},
+        "ml_test_score": ml_test_score_of(results),
+        "counts": {o: counts.get(o, 0) for o in Outcome},
+        "categories": categories,
+    }
+
+
+def build_report(
+    results: tuple[CheckResult, ...], config: Config, *, root: str, version: str, skipped: tuple[Skipped, ...]
+) -> Report:
+    return Report.model_validate(
+        {
+            "tool_version": version,
+            "root": root,
+            "results": results,
+            "skipped": skipped,
+            **derived(results, config.fail_on, config.require_level),
+        }
     )

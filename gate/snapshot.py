@@ -284,9 +284,38 @@ def parse_yaml_text(text: str) -> YamlDocuments:
         raise ParseFailure(f"invalid YAML: {exc.problem or exc.context}", line, col) from None
     except (yaml.YAMLError, RecursionError) as exc:
         raise ParseFailure(f"invalid YAML: {exc}") from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        # a scalar YAML types implicitly that is not a valid value of that type: 2026-13-01
+        bad = _first_bad_scalar(nodes)
+        line, col = (bad.start_mark.line + 1, bad.start_mark.column + 1) if bad else (None, None)
+        shown = f" {bad.value!r}" if bad else ""
+        raise ParseFailure(f"invalid value{shown}: {exc}", line, col) from None
     finally:
         loader.dispose()
     return YamlDocuments(nodes=tuple(nodes), data=data)
+
+
+def _first_bad_scalar(nodes: list[yaml.Node]) -> yaml.ScalarNode | None:
+    """The first implicitly typed scalar (a date, a number) that cannot be constructed."""
+    probe = yaml.SafeLoader("")
+    stack: list[yaml.Node] = list(reversed(nodes))
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                probe.construct_object(node, deep=True)
+            except (ValueError, TypeError, OverflowError):
+                return node
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in reversed(node.value):
+                stack.extend((value, key))
+    return None
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:

@@ -90,3 +90,33 @@ def test_threshold_override_and_disable(tmp_path: Path, extra_checks: Callable[[
     assert not evaluate(tmp_path, Config(fail_on=Severity.LOW)).verdict.passed
     disabled = evaluate(tmp_path, Config(fail_on=Severity.LOW, checks={"zz-low": CheckConfig(enabled=False)}))
     assert "zz-low" not in {r.check_id for r in disabled.results}
+
+
+def test_the_ml_test_score_is_the_weakest_section_with_the_papers_band() -> None:
+    from gate.model import CheckResult, Level, Outcome, Severity
+    from gate.policy import ml_test_score_of
+
+    def r(check_id: str, category: str, outcome: Outcome) -> CheckResult:
+        return CheckResult(
+            check_id=check_id,
+            title=check_id,
+            category=category,
+            level=Level.BRONZE,
+            severity=Severity.LOW,
+            outcome=outcome,
+            summary="s",
+        )
+
+    results = (
+        r("feature-schema-present", "model-data", Outcome.PASS),
+        r("model-card-present", "model-data", Outcome.PASS),
+        r("model-not-stale", "model-data", Outcome.FAIL),
+        r("tests-present", "testing", Outcome.PASS),
+        r("metrics-endpoint", "monitoring", Outcome.ATTESTED),
+        r("logging-configured", "monitoring", Outcome.FAIL),
+        r("readme-present", "documentation", Outcome.FAIL),  # in no section
+    )
+    score = ml_test_score_of(results)
+    assert score.sections == {"data": 7.0, "model": 3.5, "infrastructure": 7.0, "monitoring": 1.8}
+    assert score.final == 1.8
+    assert score.band.startswith("There's been first pass at basic productionization")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError, field_validator
 
-from gate.model import Frozen, Severity
+from gate.model import Frozen, Level, Severity
 
 
 class CommentMode(StrEnum):
@@ -42,6 +42,7 @@ class Inputs(Frozen):
     config: str = ""
     checklist: str = ""
     fail_on: Severity | None = None
+    require_level: Level | None = None
     comment_mode: CommentMode = CommentMode.ALWAYS
     comment_key: str = Field(default="default", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     status_mode: StatusMode = StatusMode.NONE
@@ -54,7 +55,7 @@ class Inputs(Frozen):
     """publish mode: the path of a result file made by an earlier, unprivileged run (workflow_run)"""
     offline: bool = False
 
-    @field_validator("fail_on", mode="before")
+    @field_validator("fail_on", "require_level", mode="before")
     @classmethod
     def _empty_is_default(cls, value: object) -> object:
         return None if value == "" else value
@@ -80,7 +81,7 @@ def read_inputs(environ: Mapping[str, str]) -> tuple[Inputs, list[str]]:
             unknown.append(key[len("INPUT_") :].lower())
             continue
         value = raw.strip()
-        if value == "" and name != "fail_on":
+        if value == "" and name not in ("fail_on", "require_level"):
             continue  # an empty input means the default, as it does for every action
         field_type = Inputs.model_fields[name].annotation
         if field_type is bool:

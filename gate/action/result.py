@@ -16,7 +16,7 @@ from pydantic import Field, ValidationError
 
 from gate.checks import REGISTRY
 from gate.model import CheckResult, Finding, Frozen, Report, Severity
-from gate.policy import BLOCKING_OUTCOMES, level_of, score_of, verdict_of
+from gate.policy import BLOCKING_OUTCOMES, derived
 
 RESULT_SCHEMA = "prodgate-result/1"
 MAX_RESULT_BYTES = 16 * 1024 * 1024
@@ -83,13 +83,7 @@ def read_result(path: Path, *, expected_sha: str) -> ResultFile:
         raise ResultError(f"{path}: unknown check id(s) {', '.join(unknown[:5])}")
     fail_on = doc.report.verdict.fail_on
     results = tuple(_trusted(r, fail_on) for r in doc.report.results)
-    # the verdict, level and score follow from the results, never from what the file says they are
-    report = doc.report.model_copy(
-        update={
-            "results": results,
-            "verdict": verdict_of(results, fail_on),
-            "level": level_of(results),
-            "score": score_of(results),
-        }
-    )
+    # the verdict, level, scores and counts follow from the results, never from what the file says
+    update = {"results": results, **derived(results, fail_on, doc.report.verdict.require_level)}
+    report = doc.report.model_copy(update=update)
     return doc.model_copy(update={"report": report})

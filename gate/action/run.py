@@ -71,6 +71,8 @@ def _evaluate(inputs: Inputs, ctx: RunContext, client: GitHubClient | None) -> R
     config, _source = load_config(config_path, root)
     if inputs.fail_on:
         config = config.model_copy(update={"fail_on": inputs.fail_on})
+    if inputs.require_level:
+        config = config.model_copy(update={"require_level": inputs.require_level})
     # the files this action writes into the workspace must not change what the next run judges
     own = [ctx.workspace / name for name in (RESULT_FILE, inputs.json_file, inputs.sarif_file) if name]
     resolved = root.resolve()
