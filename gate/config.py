@@ -108,6 +108,11 @@ class Config(_Strict):
     require_level: Level | None = Field(
         default=None, description="The gate passes only when this level (bronze, silver, gold) is reached."
     )
+    trust_pr_config: bool = Field(
+        default=False,
+        description="On pull requests, use the PR's own config instead of the base branch's. Risky: a PR "
+        "can then waive its own failures or disable checks, and pass.",
+    )
     checklist: str | None = Field(
         default=None,
         description="The team's own Markdown checklist (relative to the repository), filled in by the gate.",

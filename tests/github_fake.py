@@ -8,6 +8,7 @@ The request contract itself is validated separately against GitHub's OpenAPI des
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import threading
@@ -44,6 +45,8 @@ class FakeGitHub:
     """classic branch protection of every branch (None: not protected)"""
     rules: list[dict[str, Any]] = field(default_factory=list)
     """ruleset rules active on every branch"""
+    files_at: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(path, ref) -> text served by the contents API"""
     head_check_runs: list[dict[str, Any]] = field(default_factory=list)
     head_statuses: list[dict[str, Any]] = field(default_factory=list)
     requests: list[tuple[str, str, Any]] = field(default_factory=list)
@@ -261,6 +264,27 @@ def route(
         state = "failure" if "failure" in states else "pending" if "pending" in states else "success"
         h._send(
             200, {"state": state, "sha": m[1], "total_count": len(states), "statuses": fake.head_statuses}
+        )
+        return
+    if (m := re.fullmatch(rf"{repo}/contents/(.+)", path)) and method == "GET":
+        ref = query.get("ref", [""])[0]
+        text = fake.files_at.get((m[1], ref))
+        if text is None:
+            h._send(404, {"message": "Not Found"})
+            return
+        data = base64.b64encode(text.encode()).decode()
+        h._send(
+            200,
+            {
+                "type": "file",
+                "encoding": "base64",
+                "content": data,
+                "name": m[1].rsplit("/", 1)[-1],
+                "path": m[1],
+                "size": len(text),
+                "sha": "0" * 40,
+                "url": f"{fake.url}{path}",
+            },
         )
         return
     if (m := re.fullmatch(rf"{repo}/pulls/(\d+)", path)) and method == "GET":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from gate.action.baseconfig import BaseConfig
 from gate.model import Report
 from gate.report.render import render
 from gate.report.views import context
@@ -56,10 +57,17 @@ def fit(markdown: str, limit: int, note: str) -> str:
     return "\n".join(kept) + closing * depth + "\n" + note
 
 
-def comment_body(report: Report, *, key: str, summary_url: str, notes: list[str]) -> str:
+def comment_body(
+    report: Report, *, key: str, summary_url: str, notes: list[str], origin: BaseConfig | None = None
+) -> str:
     ctx = context(report)
     body = render(
-        "action/comment.md.j2", **ctx, marker=marker(key), fingerprint=fingerprint(report), notes=notes
+        "action/comment.md.j2",
+        **ctx,
+        marker=marker(key),
+        fingerprint=fingerprint(report),
+        notes=notes,
+        origin=origin,
     )
     note = render("action/truncated.md.j2", summary_url=summary_url, where="comment")
     return fit(body, COMMENT_LIMIT, note)

@@ -27,6 +27,8 @@ class Target(Frozen):
     sha: str
     """the PR's HEAD commit (never the merge commit GITHUB_SHA points at), or the pushed/queued commit"""
     base_ref: str | None = None
+    base_sha: str | None = None
+    """the base branch's commit the pull request was opened against (the trusted config lives there)"""
     fork: bool = False
 
 
@@ -98,7 +100,14 @@ def target_of(event: str, payload: Mapping[str, Any], sha: str) -> Target:
         fork = head_repo != base_repo
         if not isinstance(number, int) or not isinstance(head_sha, str):
             raise ContextError(f"{event} event payload: pull_request.number or head.sha has the wrong type")
-        return Target(pull_number=number, sha=head_sha, base_ref=str(base_ref), fork=fork)
+        base_sha = pr.get("base", {}).get("sha")
+        return Target(
+            pull_number=number,
+            sha=head_sha,
+            base_ref=str(base_ref),
+            base_sha=base_sha if isinstance(base_sha, str) else None,
+            fork=fork,
+        )
     if event == "merge_group":
         head_sha = _get(payload, "merge_group.head_sha", event)
         base_ref = _get(payload, "merge_group.base_ref", event)

@@ -308,6 +308,19 @@ class GitHubClient:
                 )
         return states
 
+    def file_at(self, path: str, ref: str) -> str | None:
+        """A file's text at a commit, through the contents API; None when it is not there."""
+        try:
+            with _api(f"reading {path} at {ref[:7]}", "contents: read"):
+                found = self._repo.get_contents(path, ref=ref)
+        except ApiProblem as exc:
+            if exc.status == 404:
+                return None
+            raise
+        if isinstance(found, list) or found.type != "file":
+            return None
+        return found.decoded_content.decode("utf-8", "replace")
+
     def pull_head_sha(self, number: int) -> str:
         with _api(f"reading pull request #{number}", "pull-requests: read"):
             return str(self._repo.get_pull(number).head.sha)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
+from gate.action.baseconfig import BaseConfig, base_config
 from gate.action.comment import comment_body, fingerprint, fingerprint_in, fit
 from gate.action.context import ContextError, RunContext
 from gate.action.context import read_context as read_run_context
@@ -29,7 +30,7 @@ from gate.action.runner import (
 )
 from gate.checklist import read_checklist
 from gate.checks.githubstate import LIVE_CHECKS, CiOptions, ReviewOptions
-from gate.config import Config, load_config
+from gate.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
 from gate.engine import evaluate
 from gate.facts.github import GitHubFacts
 from gate.model import Outcome, Report
@@ -56,7 +57,35 @@ def _check_inputs(unknown: list[str]) -> None:
     raise InputError(f"unknown input(s) {', '.join(hints)}: this action's inputs are {', '.join(NAMES)}")
 
 
-def _evaluate(inputs: Inputs, ctx: RunContext, client: GitHubClient | None) -> Report:
+def _config_for(
+    inputs: Inputs, ctx: RunContext, root: Path, config_path: Path | None, client: GitHubClient | None
+) -> tuple[Config, BaseConfig | None]:
+    """The workspace's config, except on pull requests: there the base branch's (see baseconfig.py)."""
+    if ctx.target.pull_number is None or ctx.target.base_sha is None:
+        return load_config(config_path, root)[0], None
+    try:
+        pr_config, pr_error = load_config(config_path, root)[0], None
+    except ConfigError as exc:
+        pr_config, pr_error = None, str(exc)
+    wanted = (config_path or root / DEFAULT_CONFIG_PATH).resolve()
+    try:
+        path = wanted.relative_to(ctx.workspace.resolve()).as_posix()
+    except ValueError:
+        path = DEFAULT_CONFIG_PATH
+    base = base_config(ctx.workspace, path, ctx.target.base_sha, pr_config, pr_error, client)
+    if base is not None:
+        return base.config, base
+    if pr_config is None:
+        raise ConfigError(pr_error or "invalid config")
+    unverified = BaseConfig(
+        config=pr_config, source="this pull request (the base branch's could not be read)", verified=False
+    )
+    return pr_config, unverified
+
+
+def _evaluate(
+    inputs: Inputs, ctx: RunContext, client: GitHubClient | None
+) -> tuple[Report, BaseConfig | None]:
     root = inputs.path_in(ctx.workspace)
     if ctx.event_name == "pull_request_target":
         # this event runs with a write token and secrets: evaluating the PR's own files here would let
@@ -68,7 +97,7 @@ def _evaluate(inputs: Inputs, ctx: RunContext, client: GitHubClient | None) -> R
                 "request's head (use actions/checkout without `ref:`); see docs/action.md"
             )
     config_path = ctx.workspace / inputs.config if inputs.config else None
-    config, _source = load_config(config_path, root)
+    config, origin = _config_for(inputs, ctx, root, config_path, client)
     if inputs.fail_on:
         config = config.model_copy(update={"fail_on": inputs.fail_on})
     if inputs.require_level:
@@ -90,13 +119,14 @@ def _evaluate(inputs: Inputs, ctx: RunContext, client: GitHubClient | None) -> R
         else None
     )
     checklist = read_checklist(listed) if listed else None
-    return evaluate(
+    report = evaluate(
         root,
         config,
         offline=inputs.offline,
         github=_live_state(inputs, ctx, config, client),
         checklist=checklist,
     )
+    return report, origin
 
 
 def _live_state(inputs: Inputs, ctx: RunContext, config: Config, client: GitHubClient | None) -> GitHubFacts:
@@ -150,7 +180,13 @@ def _check_run_annotations(report: Report) -> list[Annotation]:
 
 
 def _publish(
-    report: Report, inputs: Inputs, ctx: RunContext, client: GitHubClient, notes: list[str], out: TextIO
+    report: Report,
+    inputs: Inputs,
+    ctx: RunContext,
+    client: GitHubClient,
+    notes: list[str],
+    origin: BaseConfig | None,
+    out: TextIO,
 ) -> str:
     """Comment and status. Returns the comment's URL ('' when there is none)."""
     url = ""
@@ -158,7 +194,9 @@ def _publish(
     target = ctx.target
     try:
         if target.pull_number is not None and inputs.comment_mode is not CommentMode.OFF:
-            body = comment_body(report, key=inputs.comment_key, summary_url=summary_url, notes=notes)
+            body = comment_body(
+                report, key=inputs.comment_key, summary_url=summary_url, notes=notes, origin=origin
+            )
             create = inputs.comment_mode is not CommentMode.FAILURES or not report.verdict.passed
             edit_if = None
             if inputs.comment_mode is CommentMode.CHANGES:
@@ -252,13 +290,13 @@ def run_action(environ: Mapping[str, str], out: TextIO, *, throttle: bool = True
                         f"{inputs.publish}: pull request #{result.pull_number} is at {head}, "
                         f"not at {ctx.target.sha}, the commit the result is for"
                     )
-            report = result.report
+            report, origin = result.report, None
             ctx = ctx.model_copy(
                 update={"target": ctx.target.model_copy(update={"pull_number": result.pull_number})}
             )
             notes.append("published")
         else:
-            report = _evaluate(inputs, ctx, client)
+            report, origin = _evaluate(inputs, ctx, client)
             if ctx.event_name == "pull_request_target":
                 notes.append("base_checkout")
 
@@ -275,13 +313,15 @@ def run_action(environ: Mapping[str, str], out: TextIO, *, throttle: bool = True
             write_summary(ctx.summary_file, fit(markdown(report), SUMMARY_LIMIT - 1024, note))
         if inputs.annotations:
             emit_annotations(annotations_of(report), out)
+        if origin is not None and (origin.changes or not origin.verified):
+            log(out, "notice", _message("config", origin=origin))
 
         comment_url = ""
         if inputs.publish != PUBLISH_NO:
             if client is None:
                 log(out, "warning", _message("api", action="publishing", detail="no github_token was given"))
             else:
-                comment_url = _publish(report, inputs, ctx, client, notes, out)
+                comment_url = _publish(report, inputs, ctx, client, notes, origin, out)
     failed = [r.check_id for r in report.results if r.outcome in (Outcome.FAIL, Outcome.ERROR)]
     write_outputs(
         ctx.output_file,

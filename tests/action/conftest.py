@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from gate.action.run import run_action
-from tests.conftest import ROOT, git
+from tests.conftest import ROOT, git, write_tree
 from tests.github_fake import REPO, FakeGitHub, serve
 
 NPM = ROOT / "tests" / "npm" / "node_modules"
@@ -58,6 +58,8 @@ class Actions:
     tmp: Path
     workspace: Path
     extra_env: dict[str, str] = field(default_factory=dict)
+    base_sha: str | None = None
+    """the pull request's base commit; by default the workspace's HEAD (its config is the trusted one)"""
 
     def use(self, example: str) -> None:
         """Make the workspace a git checkout of an example service (replacing what was there)."""
@@ -68,7 +70,19 @@ class Actions:
         git(self.workspace, "add", "-A", "-f")
         git(self.workspace, "commit", "-q", "-m", example)
 
+    def commit(self, files: dict[str, str], message: str = "change") -> str:
+        """Write and commit files in the workspace; returns the new HEAD."""
+        write_tree(self.workspace, files)
+        git(self.workspace, "add", "-A", "-f")
+        git(self.workspace, "commit", "-q", "-m", message)
+        return git(self.workspace, "rev-parse", "HEAD").strip()
+
     def env(self, event: str, body: dict[str, Any], **inputs: str) -> dict[str, str]:
+        if isinstance(body.get("pull_request"), dict) and (self.workspace / ".git").exists():
+            body = copy.deepcopy(body)
+            body["pull_request"]["base"]["sha"] = (
+                self.base_sha or git(self.workspace, "rev-parse", "HEAD").strip()
+            )
         event_file = self.tmp / f"event-{event}.json"
         event_file.write_text(json.dumps(body), encoding="utf-8")
         (self.tmp / "runner").mkdir(exist_ok=True)

@@ -85,8 +85,7 @@ def test_classic_review_settings_with_an_admin_token_are_read(actions: Actions, 
 def test_a_failed_test_job_blocks_and_the_gates_own_run_is_left_out(
     actions: Actions, github: FakeGitHub
 ) -> None:
-    write_tree(
-        actions.workspace,
+    actions.commit(
         {"ci-gate.yml": "checks:\n  ci-checks-passing:\n    options:\n      required: ['tests*', 'gate*']\n"},
     )
     github.head_check_runs = [
@@ -119,8 +118,7 @@ def test_a_failed_test_job_blocks_and_the_gates_own_run_is_left_out(
 def test_unreadable_checks_are_not_available_naming_the_permission(
     actions: Actions, github: FakeGitHub
 ) -> None:
-    write_tree(
-        actions.workspace,
+    actions.commit(
         {"ci-gate.yml": "checks:\n  ci-checks-passing:\n    options:\n      required: ['tests']\n"},
     )
     github.fail("GET", r"/check-runs$", 403)

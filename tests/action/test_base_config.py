@@ -1,0 +1,75 @@
+"""On pull requests the gate's config comes from the base branch: a PR cannot weaken the gate judging it."""
+
+from __future__ import annotations
+
+from tests.action.conftest import Actions, payload
+from tests.conftest import git
+from tests.github_fake import FakeGitHub
+
+ROOT_DOCKERFILE = 'FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD ["uvicorn", "app.main:app"]\n'
+WEAKENED = """\
+checks:
+  model-metrics-meet-floors:
+    options:
+      floors:
+        - {metric: roc_auc, min: 0.50}
+  no-print-in-service: {enabled: false}
+waivers:
+  - check: dockerfile-non-root-user
+    reason: we will fix it later
+    owner: the-pr-author
+    expires: 2027-01-15
+"""
+
+
+def test_a_pr_that_waives_its_own_failure_still_fails_and_the_comment_says_why(
+    actions: Actions, github: FakeGitHub
+) -> None:
+    actions.base_sha = git(actions.workspace, "rev-parse", "HEAD").strip()
+    actions.commit({"Dockerfile": ROOT_DOCKERFILE, ".github/prodgate.yml": WEAKENED}, "the PR")
+    run = actions.run("pull_request", payload("pull_request", "opened"))
+    assert run.code == 1
+    assert "dockerfile-non-root-user" in run.outputs["failed_checks"]
+    body = github.comments[0]["body"]
+    assert "This pull request changes the gate's own config" in body
+    assert (
+        "waiver added for dockerfile\\-non\\-root\\-user" in body
+        or "waiver added for dockerfile-non-root-user" in body
+    )
+    assert "check no\\-print\\-in\\-service disabled" in body or "check no-print-in-service disabled" in body
+    assert "model-metrics-meet-floors options changed" in body.replace("\\", "")
+    assert "local clone" in body
+    assert not any("/contents/" in p for _, p, _ in github.requests), "the base commit was in the clone"
+
+
+def test_a_shallow_clone_reads_the_base_config_through_the_contents_api(
+    actions: Actions, github: FakeGitHub
+) -> None:
+    base_config = (actions.workspace / ".github" / "prodgate.yml").read_text()
+    actions.commit({"Dockerfile": ROOT_DOCKERFILE, ".github/prodgate.yml": WEAKENED}, "the PR")
+    actions.base_sha = "b" * 40  # not in this clone, as with actions/checkout's default fetch-depth: 1
+    github.files_at[(".github/prodgate.yml", "b" * 40)] = base_config
+    run = actions.run("pull_request", payload("pull_request", "opened"))
+    assert run.code == 1
+    assert ("GET", "/repos/Codertocat/Hello-World/contents/.github/prodgate.yml") in [
+        (m, p) for m, p, _ in github.requests
+    ]
+    assert "contents API" in github.comments[0]["body"]
+
+
+def test_trust_pr_config_in_the_base_lets_the_pr_config_apply(actions: Actions, github: FakeGitHub) -> None:
+    actions.commit({".github/prodgate.yml": "trust_pr_config: true\n"}, "trust PR configs")
+    actions.base_sha = git(actions.workspace, "rev-parse", "HEAD").strip()
+    actions.commit({"Dockerfile": ROOT_DOCKERFILE, ".github/prodgate.yml": WEAKENED}, "the PR")
+    run = actions.run("pull_request", payload("pull_request", "opened"))
+    assert "dockerfile-non-root-user" not in run.outputs["failed_checks"]
+    assert "waived" in github.comments[0]["body"]
+
+
+def test_an_unreadable_base_config_uses_the_prs_and_warns(actions: Actions, github: FakeGitHub) -> None:
+    actions.base_sha = "c" * 40
+    github.fail("GET", r"/contents/", 403, times=5)
+    run = actions.run("pull_request", payload("pull_request", "opened"))
+    assert run.code == 0
+    assert "could not read the base branch's config" in run.out
+    assert "base branch's config could not be read" in github.comments[0]["body"]
