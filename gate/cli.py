@@ -17,6 +17,7 @@ from gate import __version__
 from gate.action.context import ContextError
 from gate.action.inputs import InputError
 from gate.action.result import ResultError
+from gate.baseline import with_baseline
 from gate.checklist import ChecklistError, coverage, parse, read_checklist, seed_files
 from gate.checks import REGISTRY
 from gate.config import ConfigError, json_schema, load_config
@@ -25,7 +26,7 @@ from gate.facts.models import collect_models
 from gate.model import Report, Severity
 from gate.report.formats import FORMATS, console
 from gate.report.render import render
-from gate.snapshot import Snapshot, SnapshotError
+from gate.snapshot import Snapshot, SnapshotError, head_commit, resolve_ref
 
 EXIT_PASS, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
@@ -53,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     c.add_argument(
         "--checklist", type=Path, help="a Markdown checklist to fill in (default: the config's `checklist`)"
+    )
+    c.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also judge this commit or branch (its merge-base with HEAD) and mark failures new, existing or fixed",
     )
     c.add_argument(
         "--offline",
@@ -95,6 +101,19 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     checklist_path = args.checklist or (root / config.checklist if config.checklist else None)
     checklist = read_checklist(checklist_path) if checklist_path else None
     report: Report = evaluate(root, config, offline=args.offline, checklist=checklist)
+    if args.baseline:
+        base_sha = resolve_ref(root, args.baseline)
+        if base_sha is None:
+            raise UsageError(f"--baseline {args.baseline}: no such commit or branch in {root}")
+        report = with_baseline(
+            report,
+            root,
+            root,
+            base_sha,
+            head_commit(root),
+            lambda base_root: evaluate(base_root, config, offline=args.offline),
+            fail_on_new_only=config.fail_on_new_only,
+        )
     rendered = (
         console(report, color=_use_color(args.color, out))
         if args.format == "console"

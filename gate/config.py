@@ -108,6 +108,11 @@ class Config(_Strict):
     require_level: Level | None = Field(
         default=None, description="The gate passes only when this level (bronze, silver, gold) is reached."
     )
+    fail_on_new_only: bool = Field(
+        default=False,
+        description="With a baseline (pull requests with the base commit in the clone, or --baseline), only "
+        "failures the change introduces block; older ones are listed as existing.",
+    )
     trust_pr_config: bool = Field(
         default=False,
         description="On pull requests, use the PR's own config instead of the base branch's. Risky: a PR "

@@ -176,6 +176,18 @@ class FilledChecklist(Frozen):
     contradictions: int = 0
 
 
+class Baseline(Frozen):
+    """Failures compared with the commit the change starts from (by check)."""
+
+    base_sha: str
+    new: tuple[str, ...] = ()
+    existing: tuple[str, ...] = ()
+    fixed: tuple[str, ...] = ()
+    fail_on_new_only: bool = False
+    unavailable: str = ""
+    """why there is no baseline, when there is none"""
+
+
 class MlTestScore(Frozen):
     """The ML Test Score view (Breck et al., 2017): per section, points scaled to the paper's seven
     tests, 1 per check passed automatically and 0.5 per signed-off item; the final score is the lowest."""
@@ -203,3 +215,4 @@ class Report(Frozen):
     categories: dict[str, dict[Outcome, int]]
     skipped: tuple[Skipped, ...] = ()
     checklist: FilledChecklist | None = None
+    baseline: Baseline | None = None

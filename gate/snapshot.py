@@ -439,6 +439,28 @@ def _dulwich_listing(root: Path) -> tuple[list[str], frozenset[str]] | None:
     return sorted(tracked.union(others)), frozenset(tracked)
 
 
+def resolve_ref(root: Path, ref: str) -> str | None:
+    """A commit sha for a sha, branch, remote branch or tag name, read without the git binary."""
+    from dulwich.repo import Repo
+
+    try:
+        repo = Repo.discover(str(root))
+    except Exception:  # not a repository
+        return None
+    if len(ref) == 40:
+        try:
+            repo[ref.encode()]
+            return ref
+        except KeyError:
+            return None
+    for name in (f"refs/heads/{ref}", f"refs/remotes/origin/{ref}", f"refs/tags/{ref}", ref):
+        try:
+            return repo.refs[name.encode()].decode("ascii")  # type: ignore[index]
+        except KeyError:
+            continue
+    return None
+
+
 def head_commit(root: Path) -> str | None:
     """The checked-out commit's sha, read without the git binary; None outside a repository."""
     from dulwich.repo import Repo

@@ -34,7 +34,7 @@ def _local_text(workspace: Path, base_sha: str, path: str) -> tuple[bool, str | 
     try:
         repo = Repo.discover(str(workspace))
         commit = repo[base_sha.encode()]
-    except Exception:
+    except Exception:  # no repository, or the base commit is not in this (shallow) clone
         return False, None
     if not isinstance(commit, Commit):
         return False, None

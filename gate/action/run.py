@@ -28,6 +28,7 @@ from gate.action.runner import (
     write_outputs,
     write_summary,
 )
+from gate.baseline import with_baseline
 from gate.checklist import read_checklist
 from gate.checks.githubstate import LIVE_CHECKS, CiOptions, ReviewOptions
 from gate.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
@@ -126,6 +127,16 @@ def _evaluate(
         github=_live_state(inputs, ctx, config, client),
         checklist=checklist,
     )
+    if ctx.target.pull_number is not None and ctx.target.base_sha:
+        report = with_baseline(
+            report,
+            root,
+            ctx.workspace,
+            ctx.target.base_sha,
+            head_commit(ctx.workspace),
+            lambda base_root: evaluate(base_root, config, offline=inputs.offline),
+            fail_on_new_only=config.fail_on_new_only,
+        )
     return report, origin
 
 

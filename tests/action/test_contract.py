@@ -175,6 +175,7 @@ def test_status_check_run_and_pull_requests_match_the_description(client: GitHub
     )
     assert url
     assert len(client.pull_head_sha(1347)) == 40
+    client.file_at(".github/prodgate.yml", "a" * 40)  # the base config read: the request must be valid
 
 
 def test_live_state_requests_match_the_description(client: GitHubClient) -> None:

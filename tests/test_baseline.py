@@ -1,0 +1,75 @@
+"""New, existing and fixed failures against a real git history made here; fail_on_new_only."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from gate.cli import main
+from tests.conftest import git, git_repo, write_tree
+
+SERVICE = "from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.get('/health')\ndef health():\n    return {'ok': True}\n"
+
+
+def history(tmp_path: Path, config: str = "") -> tuple[Path, str]:
+    """main: a service with a root Dockerfile (an old failure); the change: fixes that, adds a print."""
+    files = {
+        "app.py": SERVICE,
+        "Dockerfile": 'FROM python:3.11-slim\nCOPY app.py .\nCMD ["gunicorn", "app:app"]\n',
+    }
+    if config:
+        files[".github/prodgate.yml"] = config
+    root = git_repo(tmp_path / "repo", files)
+    base = git(root, "rev-parse", "HEAD").strip()
+    git(root, "checkout", "-q", "-b", "change")
+    write_tree(
+        root,
+        {
+            "app.py": SERVICE.replace("app = Flask(__name__)", "app = Flask(__name__)\nprint('debug')"),
+            "Dockerfile": 'FROM python:3.11-slim\nRUN useradd -u 10001 app\nCOPY app.py .\nUSER app\nCMD ["gunicorn", "app:app"]\n',
+            "settings.py": "SECRET_KEY = 'x'\n",
+        },
+    )
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "change")
+    return root, base
+
+
+def check(root: Path, *extra: str) -> tuple[int, dict[str, Any]]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["check", "--offline", "--format", "json", str(root), *extra], out, err)
+    assert not err.getvalue(), err.getvalue()
+    return code, json.loads(out.getvalue())
+
+
+def test_failures_are_new_existing_or_fixed(tmp_path: Path) -> None:
+    root, base = history(tmp_path)
+    _, report = check(root, "--baseline", "main")
+    b = report["baseline"]
+    assert b["base_sha"] == base
+    assert "no-print-in-service" in b["new"]
+    assert "dockerfile-non-root-user" in b["fixed"]
+    assert "no-print-in-service" not in b["existing"] and "dockerfile-non-root-user" not in b["existing"]
+    assert set(b["new"]).isdisjoint(b["existing"])
+
+
+def test_fail_on_new_only_lets_old_failures_through(tmp_path: Path) -> None:
+    old_failure = "fail_on: medium\nfail_on_new_only: true\n"
+    root, _ = history(tmp_path, old_failure)
+    _, report = check(root, "--baseline", "main")
+    blocking = {r["check_id"] for r in report["results"] if r["blocking"]}
+    existing = set(report["baseline"]["existing"])
+    assert not (blocking & existing), "an existing failure never blocks with fail_on_new_only"
+    _, plain = check(root)
+    plain_blocking = {r["check_id"] for r in plain["results"] if r["blocking"]}
+    assert plain_blocking & existing, "without the option, some of those existing failures block"
+    assert blocking <= plain_blocking
+
+
+def test_a_base_not_in_the_clone_is_said_and_changes_nothing(tmp_path: Path) -> None:
+    root, _ = history(tmp_path)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["check", "--offline", str(root), "--baseline", "f" * 40], out, err) == 2
+    assert "no such commit or branch" in err.getvalue()
