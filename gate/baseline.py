@@ -105,35 +105,31 @@ def compare(head: Report, base: Report, *, fail_on_new_only: bool) -> Report:
     )
 
 
-def with_baseline(
-    head: Report,
+def judge_with_baseline(
     root: Path,
     repo_root: Path,
     base_sha: str | None,
     head_sha: str | None,
-    evaluate_base: Callable[[Path], Report],
+    judge: Callable[[Path, Path | None], Report],
     *,
     fail_on_new_only: bool,
 ) -> Report:
-    """The head report with its baseline, or with a note that none could be made."""
+    """The head's report with its baseline (or a note that none could be made). `judge(path, base_dir)`
+    evaluates a folder; the head is judged with the base's files beside it (for metric drops)."""
     found = merge_base(repo_root, base_sha, head_sha) if base_sha else None
     if found is None:
-        return head.model_copy(
-            update={
-                "baseline": Baseline(
-                    base_sha=base_sha or "",
-                    unavailable="the base commit is not in the clone (use fetch-depth: 0)",
-                )
-            }
+        note = Baseline(
+            base_sha=base_sha or "", unavailable="the base commit is not in the clone (use fetch-depth: 0)"
         )
+        return judge(root, None).model_copy(update={"baseline": note})
     try:
         subdir = root.resolve().relative_to(repo_root.resolve()).as_posix()
     except ValueError:
         subdir = ""
     with checked_out(repo_root, found, subdir) as base_dir:
         if base_dir is None:
-            return head.model_copy(
-                update={"baseline": Baseline(base_sha=found, unavailable="the base commit could not be read")}
-            )
-        base = evaluate_base(base_dir).model_copy(update={"root": found})
+            note = Baseline(base_sha=found, unavailable="the base commit could not be read")
+            return judge(root, None).model_copy(update={"baseline": note})
+        head = judge(root, base_dir)
+        base = judge(base_dir, None).model_copy(update={"root": found})
     return compare(head, base, fail_on_new_only=fail_on_new_only)

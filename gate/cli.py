@@ -17,7 +17,7 @@ from gate import __version__
 from gate.action.context import ContextError
 from gate.action.inputs import InputError
 from gate.action.result import ResultError
-from gate.baseline import with_baseline
+from gate.baseline import judge_with_baseline
 from gate.checklist import ChecklistError, coverage, parse, read_checklist, seed_files
 from gate.checks import REGISTRY
 from gate.config import ConfigError, json_schema, load_config
@@ -100,20 +100,20 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         config = config.model_copy(update={"fail_on": Severity(args.fail_on)})
     checklist_path = args.checklist or (root / config.checklist if config.checklist else None)
     checklist = read_checklist(checklist_path) if checklist_path else None
-    report: Report = evaluate(root, config, offline=args.offline, checklist=checklist)
+
+    def judge(path: Path, base_dir: Path | None) -> Report:
+        listed = checklist if path == root else None
+        return evaluate(path, config, offline=args.offline, checklist=listed, base_root=base_dir)
+
     if args.baseline:
         base_sha = resolve_ref(root, args.baseline)
         if base_sha is None:
             raise UsageError(f"--baseline {args.baseline}: no such commit or branch in {root}")
-        report = with_baseline(
-            report,
-            root,
-            root,
-            base_sha,
-            head_commit(root),
-            lambda base_root: evaluate(base_root, config, offline=args.offline),
-            fail_on_new_only=config.fail_on_new_only,
+        report = judge_with_baseline(
+            root, root, base_sha, head_commit(root), judge, fail_on_new_only=config.fail_on_new_only
         )
+    else:
+        report = judge(root, None)
     rendered = (
         console(report, color=_use_color(args.color, out))
         if args.format == "console"

@@ -15,6 +15,7 @@ from gate.checks import CATEGORIES, REGISTRY, Decision
 from gate.config import VULNERABILITY_CHECK, Config
 from gate.facts import Facts, collect
 from gate.facts.github import GitHubFacts
+from gate.facts.modelmeta import collect_model_meta
 from gate.model import CheckResult, Outcome, Report
 from gate.policy import build_report, result_of
 from gate.snapshot import Snapshot
@@ -51,7 +52,10 @@ def evaluate(
     offline: bool = False,
     github: GitHubFacts | None = None,
     checklist: Checklist | None = None,
+    base_root: Path | None = None,
 ) -> Report:
+    """`base_root`: the base commit's files, when a baseline is made (for comparisons such as metric
+    drops); the base itself is judged by a separate call."""
     with _gc_paused():
         snap = Snapshot.load(
             root, max_file_size=config.max_file_size, include=config.include, exclude=config.exclude
@@ -66,6 +70,7 @@ def evaluate(
             evidence=config.evidence.patterns(),
             exclude=config.exclude,
             github=github,
+            base_metrics=collect_model_meta(Snapshot.load(base_root)).metadata if base_root else None,
         )
     order = list(CATEGORIES)
     ids = sorted(REGISTRY, key=lambda i: (order.index(REGISTRY[i].category), i))

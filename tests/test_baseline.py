@@ -73,3 +73,39 @@ def test_a_base_not_in_the_clone_is_said_and_changes_nothing(tmp_path: Path) -> 
     out, err = io.StringIO(), io.StringIO()
     assert main(["check", "--offline", str(root), "--baseline", "f" * 40], out, err) == 2
     assert "no such commit or branch" in err.getvalue()
+
+
+FLOOR = "checks:\n  model-metrics-meet-floors:\n    options:\n      floors:\n        - {metric: roc_auc, min: 0.90, max_drop: 0.02}\n"
+
+
+def metrics_history(tmp_path: Path, head_auc: float) -> Path:
+    root = git_repo(
+        tmp_path / "ml",
+        {"models/metrics.json": '{"roc_auc": 0.95}\n', ".github/prodgate.yml": FLOOR, "train.py": "x = 1\n"},
+    )
+    git(root, "checkout", "-q", "-b", "retrain")
+    write_tree(root, {"models/metrics.json": f'{{"roc_auc": {head_auc}}}\n'})
+    git(root, "commit", "-q", "-am", "retrain")
+    return root
+
+
+def metric_result(report: dict[str, Any]) -> dict[str, Any]:
+    return next(r for r in report["results"] if r["check_id"] == "model-metrics-meet-floors")
+
+
+def test_a_metric_that_drops_more_than_allowed_against_the_base_fails(tmp_path: Path) -> None:
+    root = metrics_history(tmp_path, 0.91)
+    _, report = check(root, "--baseline", "main")
+    result = metric_result(report)
+    assert result["outcome"] == "fail"
+    assert "roc_auc 0.91 dropped 0.04 from 0.95 on the base (at most 0.02" in result["findings"][0]["message"]
+    assert "model-metrics-meet-floors" in report["baseline"]["new"]
+
+
+def test_a_small_drop_passes_and_no_baseline_is_missing_evidence(tmp_path: Path) -> None:
+    root = metrics_history(tmp_path, 0.94)
+    _, with_base = check(root, "--baseline", "main")
+    assert metric_result(with_base)["outcome"] == "pass"
+    _, without = check(root)
+    assert metric_result(without)["outcome"] == "missing_evidence"
+    assert "could not be compared with the base" in metric_result(without)["summary"]

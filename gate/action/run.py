@@ -28,7 +28,7 @@ from gate.action.runner import (
     write_outputs,
     write_summary,
 )
-from gate.baseline import with_baseline
+from gate.baseline import judge_with_baseline
 from gate.checklist import read_checklist
 from gate.checks.githubstate import LIVE_CHECKS, CiOptions, ReviewOptions
 from gate.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
@@ -120,23 +120,26 @@ def _evaluate(
         else None
     )
     checklist = read_checklist(listed) if listed else None
-    report = evaluate(
-        root,
-        config,
-        offline=inputs.offline,
-        github=_live_state(inputs, ctx, config, client),
-        checklist=checklist,
-    )
+    github = _live_state(inputs, ctx, config, client)
+
+    def judge(path: Path, base_dir: Path | None) -> Report:
+        if path != root:  # the base commit: judged for comparison only
+            return evaluate(path, config, offline=inputs.offline)
+        return evaluate(
+            path, config, offline=inputs.offline, github=github, checklist=checklist, base_root=base_dir
+        )
+
     if ctx.target.pull_number is not None and ctx.target.base_sha:
-        report = with_baseline(
-            report,
+        report = judge_with_baseline(
             root,
             ctx.workspace,
             ctx.target.base_sha,
             head_commit(ctx.workspace),
-            lambda base_root: evaluate(base_root, config, offline=inputs.offline),
+            judge,
             fail_on_new_only=config.fail_on_new_only,
         )
+    else:
+        report = judge(root, None)
     return report, origin
 
 

@@ -592,6 +592,8 @@ class Floor(BaseModel):
     max: float | None = None
     file: str | None = None
     """Only this metrics file (a path or a name); by default every metadata/metrics file."""
+    max_drop: float | None = Field(default=None, ge=0)
+    """The most the value may fall below the same value in the same file on the base commit."""
 
 
 class FloorOptions(BaseModel):
@@ -621,8 +623,12 @@ def model_metrics_meet_floors(facts: Facts, options: FloorOptions) -> Decision:
     The metrics files the training run wrote (training_results.json, metrics.json, eval_results,
     ... JSON or YAML) against the floors in the config: each floor names a metric by key (found at
     any depth, every occurrence judged, so per-model and per-slice values all count) or by dotted
-    path, a `min` and/or `max`, and optionally the file. Without floors nothing is judged; without
-    a metrics file, or a floor whose metric is in no file, the outcome is missing_evidence.
+    path, a `min` and/or `max`, optionally the file, and optionally `max_drop`: how far the value may
+    fall below the same value in the same file on the base commit (with a baseline: pull requests with
+    the base in the clone, or `prodgate check --baseline REF`). Metrics files include MLflow's
+    `mlruns/<experiment>/<run>/metrics/<name>` (the last value) and Hugging Face model-index results.
+    Without floors nothing is judged; without a metrics file, a floor whose metric is in no file, or a
+    drop that cannot be compared for want of a baseline, the outcome is missing_evidence.
 
     ## Why it matters
     "ROC-AUC above 0.90" is a release criterion; written into the config, a retrained model that
@@ -639,7 +645,7 @@ def model_metrics_meet_floors(facts: Facts, options: FloorOptions) -> Decision:
           floors:
             - {metric: roc_auc, min: 0.90}
             - {metric: precision, min: 0.95}
-            - {metric: recall, min: 0.85}
+            - {metric: recall, min: 0.85, max_drop: 0.02}
     ```
     """
     if not options.floors:
@@ -654,6 +660,12 @@ def model_metrics_meet_floors(facts: Facts, options: FloorOptions) -> Decision:
         )
     hits: list[Hit] = []
     unmatched: list[str] = []
+    no_baseline: set[str] = set()
+    base_values = (
+        {(f.path, p): v for f in facts.base_metrics for p, v in walk(f.data)}
+        if facts.base_metrics is not None
+        else None
+    )
     judged = 0
     for floor in options.floors:
         seen = False
@@ -677,6 +689,18 @@ def model_metrics_meet_floors(facts: Facts, options: FloorOptions) -> Decision:
                             (at(f.path, f.line_of(path)),),
                         )
                     )
+                if floor.max_drop is not None:
+                    before = base_values.get((f.path, path)) if base_values is not None else None
+                    if base_values is None:
+                        no_baseline.add(floor.metric)
+                    elif isinstance(before, int | float) and before - value > floor.max_drop + 1e-12:
+                        hits.append(
+                            Hit(
+                                f"{floor.metric} {value:g} dropped {before - value:.4g} from {before:g} on the base "
+                                f"(at most {floor.max_drop:g}; {f.path}, {path})",
+                                (at(f.path, f.line_of(path)),),
+                            )
+                        )
         if not seen:
             unmatched.append(floor.metric)
     if hits:
@@ -685,6 +709,12 @@ def model_metrics_meet_floors(facts: Facts, options: FloorOptions) -> Decision:
         return Decision(
             Outcome.MISSING_EVIDENCE,
             f"No value found for {', '.join(unmatched)} in {', '.join(f.path for f in files[:3])}.",
+        )
+    if no_baseline:
+        return Decision(
+            Outcome.MISSING_EVIDENCE,
+            f"The floors are met, but {', '.join(sorted(no_baseline))} could not be compared with the base "
+            "commit (no baseline: the base is not in the clone).",
         )
     return passed(f"All {judged} metric value(s) meet their floors.")
 

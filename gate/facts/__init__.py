@@ -14,7 +14,7 @@ from gate.facts.evidence import EvidenceFacts, collect_evidence
 from gate.facts.github import GitHubFacts
 from gate.facts.images import ImageLinks, link_images
 from gate.facts.kubernetes import KubernetesFacts, collect_kubernetes
-from gate.facts.modelmeta import ModelMetaFacts, collect_model_meta
+from gate.facts.modelmeta import DataFile, ModelMetaFacts, collect_model_meta
 from gate.facts.models import ModelFacts, collect_models
 from gate.facts.python import PythonFacts, collect_python
 from gate.facts.repo import RepoFacts, collect_repo
@@ -45,6 +45,8 @@ class Facts:
     evidence: EvidenceFacts = field(default_factory=EvidenceFacts)
     vulnerabilities: VulnerabilityFacts = field(default_factory=not_run)
     github: GitHubFacts = field(default_factory=GitHubFacts)
+    base_metrics: tuple[DataFile, ...] | None = None
+    """the metrics files of the base commit, when a baseline is made (None: no baseline)"""
     """live repository state; only the Action reads it (unavailable, with the reason, elsewhere)"""
     today: date = field(default_factory=date.today)
     """The evaluation date, for expiry dates: one value for the whole run, and settable in tests."""
@@ -59,6 +61,7 @@ def collect(
     evidence: dict[str, tuple[str, ...]] | None = None,
     exclude: tuple[str, ...] = (),
     github: GitHubFacts | None = None,
+    base_metrics: tuple[DataFile, ...] | None = None,
 ) -> Facts:
     """All facts. `audit` is None when no check needs the vulnerability audit (it is the one slow source);
     `offline` skips it on purpose (e.g. a pre-commit hook), and the check then says it was not available."""
@@ -88,4 +91,5 @@ def collect(
         else not_run(),
         today=today or date.today(),
         github=github or GitHubFacts(),
+        base_metrics=base_metrics,
     )

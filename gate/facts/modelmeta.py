@@ -1,7 +1,9 @@
 """Model metadata, feature schemas, class lists, model cards and metrics files, as plain data.
 
 Found by name anywhere in the repository (tests excluded): training_results.json, metrics.json,
-model_metadata.json, metadata.json, model_info.json, *.meta.json, *_metadata.json, *-metrics.json; features.json and friends;
+model_metadata.json, metadata.json, model_info.json, *.meta.json, *_metadata.json, *-metrics.json,
+MLflow metric files (mlruns/<experiment>/<run>/metrics/<name>) and Hugging Face model-index results;
+features.json and friends;
 class_names.txt and friends; MODEL_CARD.md, or a README with Hugging Face `model-index` front matter.
 """
 
@@ -94,6 +96,39 @@ def _front_matter(text: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+MLFLOW_METRIC = re.compile(r"(?:^|/)mlruns/[^/]+/([^/]+)/metrics/([^/]+)$")
+"""MLflow's file store: mlruns/<experiment>/<run>/metrics/<name>, lines of `timestamp value step`."""
+
+
+def _mlflow_metric(snap: Snapshot, rel: str, m: re.Match[str]) -> DataFile | None:
+    text = snap.text(rel) or ""
+    last = [ln.split() for ln in text.splitlines() if ln.strip()]
+    try:
+        value = float(last[-1][1]) if last and len(last[-1]) >= 2 else None
+    except ValueError:
+        value = None
+    if value is None:
+        return None
+    return DataFile(rel, {"mlflow": {m[1]: {m[2]: value}}}, text)
+
+
+def _model_index_metrics(rel: str, text: str, front: dict[str, Any]) -> DataFile | None:
+    """Hugging Face model-index results as {"model-index": {model: {metric type: value}}}."""
+    found: dict[str, dict[str, float]] = {}
+    entries = front.get("model-index")
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        name = str(entry.get("name", "model"))
+        for result in entry.get("results") or []:
+            for metric in (result.get("metrics") or []) if isinstance(result, dict) else []:
+                if isinstance(metric, dict) and isinstance(metric.get("value"), int | float):
+                    found.setdefault(name, {})[str(metric.get("type") or metric.get("name"))] = metric[
+                        "value"
+                    ]
+    return DataFile(rel, {"model-index": found}, text) if found else None
+
+
 # A file named config.* is model metadata only beside a model file (seed 003's models/config.yaml);
 # anywhere else the name is far too common to mean that.
 BESIDE_MODEL_NAMES = re.compile(r"^(config|model)\.(json|ya?ml)$", re.I)
@@ -116,9 +151,14 @@ def collect_model_meta(snap: Snapshot) -> ModelMetaFacts:
             classes.append(f)
         elif CARD_NAMES.match(name) or name.lower() == "readme.md":
             text = snap.text(rel) or ""
-            index = "model-index" in _front_matter(text)
+            front = _front_matter(text)
+            index = "model-index" in front
             if CARD_NAMES.match(name) or index:
                 cards.append(Card(rel, tuple(h.text for h in headings(text)), index))
+            if index and (metrics := _model_index_metrics(rel, text, front)):
+                metadata.append(metrics)
+        elif (mlflow := MLFLOW_METRIC.search(rel)) and (f := _mlflow_metric(snap, rel, mlflow)):
+            metadata.append(f)
     return ModelMetaFacts(tuple(metadata), tuple(features), tuple(classes), tuple(cards), tuple(errors))
 
 
