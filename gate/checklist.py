@@ -8,10 +8,12 @@ an explicit marker (`<!-- prodgate: ID -->`, a catalog item id or a check id) or
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 from gate.catalog import CHECKBOX, Item, Kind, Match, load_catalog, match
 from gate.model import OUTCOME_ORDER, ChecklistLine, CheckResult, FilledChecklist, Frozen, Outcome
+from gate.signoffs import SignOffs
 
 MAX_CHECKLIST_BYTES = 2 * 1024 * 1024
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -181,8 +183,14 @@ def _evidence(results: list[CheckResult]) -> str:
     return f"{worst.check_id}: {worst.summary}{where}"
 
 
-def fill(checklist: Checklist, results: tuple[CheckResult, ...]) -> FilledChecklist:
-    """The checklist with each line's outcome and evidence, in its own order and nesting."""
+def fill(
+    checklist: Checklist,
+    results: tuple[CheckResult, ...],
+    signoffs: SignOffs | None = None,
+    today: date | None = None,
+) -> FilledChecklist:
+    """The checklist with each line's outcome and evidence, in its own order and nesting; manual items
+    signed off (in the gate's comment, within their expiry) count as attested."""
     by_check = {r.check_id: r for r in results}
     items = load_catalog().by_id()
     lines: list[ChecklistLine] = []
@@ -225,8 +233,16 @@ def fill(checklist: Checklist, results: tuple[CheckResult, ...]) -> FilledCheckl
                 )
             )
         elif item is not None and item.kind is Kind.ATTESTATION:
+            signed = signoffs.valid(item.id, today or date.today(), item.expires_days) if signoffs else None
             lines.append(
-                ChecklistLine(**base, kind="attestation", outcome=Outcome.PENDING, evidence=item.statement)
+                ChecklistLine(
+                    **base,
+                    kind="attestation",
+                    outcome=Outcome.ATTESTED if signed else Outcome.PENDING,
+                    evidence=item.statement,
+                    signed_by=signed.by if signed else None,
+                    signed_at=signed.at if signed else None,
+                )
             )
         elif item is not None:
             lines.append(ChecklistLine(**base, kind="out_of_scope", evidence=item.reason))

@@ -113,6 +113,10 @@ class Config(_Strict):
         description="With a baseline (pull requests with the base commit in the clone, or --baseline), only "
         "failures the change introduces block; older ones are listed as existing.",
     )
+    signoff_permission: Literal["triage", "write", "maintain", "admin"] = Field(
+        default="write",
+        description="The least repository permission whose tick in the gate's comment signs a manual item off.",
+    )
     trust_pr_config: bool = Field(
         default=False,
         description="On pull requests, use the PR's own config instead of the base branch's. Risky: a PR "

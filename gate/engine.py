@@ -18,6 +18,7 @@ from gate.facts.github import GitHubFacts
 from gate.facts.modelmeta import collect_model_meta
 from gate.model import CheckResult, Outcome, Report
 from gate.policy import build_report, result_of
+from gate.signoffs import SignOffs
 from gate.snapshot import Snapshot
 from gate.waivers import apply_inline_ignores, apply_waivers
 
@@ -53,6 +54,7 @@ def evaluate(
     github: GitHubFacts | None = None,
     checklist: Checklist | None = None,
     base_root: Path | None = None,
+    signoffs: SignOffs | None = None,
 ) -> Report:
     """`base_root`: the base commit's files, when a baseline is made (for comparisons such as metric
     drops); the base itself is judged by a separate call."""
@@ -83,5 +85,6 @@ def evaluate(
         results.append(result_of(REGISTRY[check_id], decision, config, waived or inline))
     report = build_report(tuple(results), config, root=str(root), version=__version__, skipped=snap.skipped)
     if checklist is not None:
-        report = report.model_copy(update={"checklist": fill(checklist, report.results)})
+        filled = fill(checklist, report.results, signoffs, facts.today)
+        report = report.model_copy(update={"checklist": filled})
     return report

@@ -168,6 +168,8 @@ class ChecklistLine(Frozen):
     """marker, wording, similar, none"""
     contradiction: bool = False
     """ticked by the team but failed by the gate"""
+    signed_by: str | None = None
+    signed_at: date | None = None
 
 
 class FilledChecklist(Frozen):

@@ -45,6 +45,8 @@ class FakeGitHub:
     """classic branch protection of every branch (None: not protected)"""
     rules: list[dict[str, Any]] = field(default_factory=list)
     """ruleset rules active on every branch"""
+    permissions: dict[str, str] = field(default_factory=dict)
+    """login -> admin, write, read (collaborators not listed: 404)"""
     files_at: dict[tuple[str, str], str] = field(default_factory=dict)
     """(path, ref) -> text served by the contents API"""
     head_check_runs: list[dict[str, Any]] = field(default_factory=list)
@@ -265,6 +267,19 @@ def route(
         h._send(
             200, {"state": state, "sha": m[1], "total_count": len(states), "statuses": fake.head_statuses}
         )
+        return
+    if (m := re.fullmatch(rf"{repo}/collaborators/([^/]+)/permission", path)) and method == "GET":
+        if m[1] not in fake.permissions:
+            h._send(404, {"message": "Not Found"})
+        else:
+            h._send(
+                200,
+                {
+                    "permission": fake.permissions[m[1]],
+                    "user": {"login": m[1]},
+                    "role_name": fake.permissions[m[1]],
+                },
+            )
         return
     if (m := re.fullmatch(rf"{repo}/contents/(.+)", path)) and method == "GET":
         ref = query.get("ref", [""])[0]

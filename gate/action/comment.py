@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 
 from gate.action.baseconfig import BaseConfig
 from gate.model import Report
-from gate.report.render import render
+from gate.report.render import md, render
 from gate.report.views import context
+from gate.signoffs import Row, SignOffs, hidden
 
 COMMENT_LIMIT = 65_536
 """GitHub refuses a comment body longer than this many characters."""
@@ -57,10 +59,36 @@ def fit(markdown: str, limit: int, note: str) -> str:
     return "\n".join(kept) + closing * depth + "\n" + note
 
 
+def signoff_rows(report: Report, record: SignOffs) -> list[Row]:
+    """A box per manual item of the team's checklist (once per item), with what the record says."""
+    rows: dict[str, Row] = {}
+    for line in report.checklist.lines if report.checklist else ():
+        if line.kind == "attestation" and line.item and line.item not in rows:
+            text = f"**{md(line.text)}**: {md(line.evidence)}"
+            rows[line.item] = Row(
+                item=line.item,
+                text=text,
+                signed=record.valid(line.item, date.max, None) if line.signed_by else None,
+                refused=tuple(r for r in record.refused if r.item == line.item),
+            )
+    return list(rows.values())
+
+
+def signoff_section(rows: list[Row]) -> str:
+    return render("action/signoffs.md.j2", rows=rows)
+
+
 def comment_body(
-    report: Report, *, key: str, summary_url: str, notes: list[str], origin: BaseConfig | None = None
+    report: Report,
+    *,
+    key: str,
+    summary_url: str,
+    notes: list[str],
+    origin: BaseConfig | None = None,
+    record: SignOffs | None = None,
 ) -> str:
     ctx = context(report)
+    record = record or SignOffs()
     body = render(
         "action/comment.md.j2",
         **ctx,
@@ -69,5 +97,7 @@ def comment_body(
         notes=notes,
         origin=origin,
     )
+    # the sign-off boxes and their record come last and are never cut: the report above them is
+    tail = signoff_section(signoff_rows(report, record)) + hidden(record) + "\n"
     note = render("action/truncated.md.j2", summary_url=summary_url, where="comment")
-    return fit(body, COMMENT_LIMIT, note)
+    return fit(body, COMMENT_LIMIT - len(tail), note).rstrip("\n") + "\n\n" + tail

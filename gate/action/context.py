@@ -116,6 +116,10 @@ def target_of(event: str, payload: Mapping[str, Any], sha: str) -> Target:
         after = payload.get("after")
         # a deleted branch pushes "after": 40 zeros; there is no commit to put a status on but GITHUB_SHA
         return Target(pull_number=None, sha=str(after) if after and str(after).strip("0") else sha)
+    if event == "issue_comment":
+        issue = _get(payload, "issue", event)
+        number = issue.get("number") if isinstance(issue, Mapping) and "pull_request" in issue else None
+        return Target(pull_number=number if isinstance(number, int) else None, sha=sha)
     if event == "workflow_run":
         head_sha = _get(payload, "workflow_run.head_sha", event)
         return Target(pull_number=None, sha=str(head_sha))

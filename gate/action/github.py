@@ -127,6 +127,7 @@ class GitHubClient:
         self._repository = repository
         self._repo = self._gh.get_repo(repository)
         self._login: str | None = None
+        self._comments: dict[tuple[int, str], list[IssueComment]] = {}
 
     def identity(self) -> str:
         """The login comments made with this token carry."""
@@ -141,7 +142,10 @@ class GitHubClient:
         return self._login
 
     def own_comments(self, pull_number: int, marker: str) -> list[IssueComment]:
-        """The gate's comments on the PR, oldest first: the marker on the first line AND our author."""
+        """The gate's comments on the PR, oldest first: the marker on the first line AND our author.
+        Listed once per run (the sign-off record is read from them before they are updated)."""
+        if (pull_number, marker) in self._comments:
+            return self._comments[(pull_number, marker)]
         me = self.identity()
         with _api("listing the pull request's comments", "pull-requests: read"):
             comments = list(self._repo.get_issue(pull_number).get_comments())
@@ -152,7 +156,9 @@ class GitHubClient:
             and c.user.login == me
             and (c.body or "").split("\n", 1)[0].strip() == marker
         ]
-        return sorted(ours, key=lambda c: c.id)  # ids grow with creation time
+        found = sorted(ours, key=lambda c: c.id)  # ids grow with creation time
+        self._comments[(pull_number, marker)] = found
+        return found
 
     def upsert_comment(
         self, pull_number: int, marker: str, body: str, *, create: bool, edit_if: Any = None
@@ -320,6 +326,20 @@ class GitHubClient:
         if isinstance(found, list) or found.type != "file":
             return None
         return found.decoded_content.decode("utf-8", "replace")
+
+    def permission(self, login: str) -> str:
+        """The person's permission on the repository: admin, maintain, write, triage, read or none."""
+        try:
+            with _api(f"reading {login}'s permission", "metadata: read"):
+                return str(self._repo.get_collaborator_permission(login))
+        except ApiProblem as exc:
+            if exc.status == 404:
+                return "none"  # not a collaborator
+            raise
+
+    def edit_comment(self, comment: IssueComment, body: str) -> None:
+        with _api("editing the comment", "pull-requests: write"):
+            comment.edit(body)
 
     def pull_head_sha(self, number: int) -> str:
         with _api(f"reading pull request #{number}", "pull-requests: read"):

@@ -10,11 +10,12 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from gate.action.baseconfig import BaseConfig, base_config
-from gate.action.comment import comment_body, fingerprint, fingerprint_in, fit
+from gate.action.comment import comment_body, fingerprint, fingerprint_in, fit, marker, signoff_section
 from gate.action.context import ContextError, RunContext
 from gate.action.context import read_context as read_run_context
 from gate.action.github import Annotation, ApiProblem, GitHubClient, counting_requests
@@ -37,6 +38,7 @@ from gate.facts.github import GitHubFacts
 from gate.model import Outcome, Report
 from gate.report.formats import console, markdown, sarif, to_json
 from gate.report.render import render
+from gate.signoffs import SignOffs, apply_ticks, read, rows_from_body, with_record
 from gate.snapshot import head_commit
 
 PUBLISH_AUTO, PUBLISH_NO = "auto", "no"
@@ -84,8 +86,21 @@ def _config_for(
     return pr_config, unverified
 
 
+def _signoff_record(inputs: Inputs, ctx: RunContext, client: GitHubClient | None) -> SignOffs:
+    """The sign-offs recorded in the gate's comment so far (read before the comment is updated)."""
+    if client is None or ctx.target.pull_number is None or inputs.comment_mode is CommentMode.OFF:
+        return SignOffs()
+    if inputs.publish == PUBLISH_NO:
+        return SignOffs()
+    try:
+        existing = client.own_comments(ctx.target.pull_number, marker(inputs.comment_key))
+    except ApiProblem:
+        return SignOffs()  # the publish step meets the same problem and warns about it
+    return read(existing[0].body or "") if existing else SignOffs()
+
+
 def _evaluate(
-    inputs: Inputs, ctx: RunContext, client: GitHubClient | None
+    inputs: Inputs, ctx: RunContext, client: GitHubClient | None, record: SignOffs
 ) -> tuple[Report, BaseConfig | None]:
     root = inputs.path_in(ctx.workspace)
     if ctx.event_name == "pull_request_target":
@@ -126,7 +141,13 @@ def _evaluate(
         if path != root:  # the base commit: judged for comparison only
             return evaluate(path, config, offline=inputs.offline)
         return evaluate(
-            path, config, offline=inputs.offline, github=github, checklist=checklist, base_root=base_dir
+            path,
+            config,
+            offline=inputs.offline,
+            github=github,
+            checklist=checklist,
+            base_root=base_dir,
+            signoffs=record,
         )
 
     if ctx.target.pull_number is not None and ctx.target.base_sha:
@@ -200,6 +221,7 @@ def _publish(
     client: GitHubClient,
     notes: list[str],
     origin: BaseConfig | None,
+    record: SignOffs,
     out: TextIO,
 ) -> str:
     """Comment and status. Returns the comment's URL ('' when there is none)."""
@@ -209,7 +231,12 @@ def _publish(
     try:
         if target.pull_number is not None and inputs.comment_mode is not CommentMode.OFF:
             body = comment_body(
-                report, key=inputs.comment_key, summary_url=summary_url, notes=notes, origin=origin
+                report,
+                key=inputs.comment_key,
+                summary_url=summary_url,
+                notes=notes,
+                origin=origin,
+                record=record,
             )
             create = inputs.comment_mode is not CommentMode.FAILURES or not report.verdict.passed
             edit_if = None
@@ -279,14 +306,66 @@ def _warn(exc: ApiProblem, ctx: RunContext, out: TextIO) -> None:
     log(out, "warning", text)
 
 
+def _record_signoff(
+    inputs: Inputs, ctx: RunContext, payload: dict[str, Any], client: GitHubClient | None, out: TextIO
+) -> int:
+    """An edit of the gate's comment: record the boxes that were ticked, by whom, if they may."""
+    comment = payload.get("comment")
+    old_body = ((payload.get("changes") or {}).get("body") or {}).get("from")
+    editor = (payload.get("sender") or {}).get("login")
+    if payload.get("action") != "edited" or not isinstance(comment, dict) or not isinstance(old_body, str):
+        log(out, "notice", _message("signoff", what="ignored", why="not an edit of a comment's text"))
+        return 0
+    if ctx.target.pull_number is None or client is None or not isinstance(editor, str):
+        log(
+            out,
+            "notice",
+            _message("signoff", what="ignored", why="not a pull request's comment, or no token"),
+        )
+        return 0
+    key = marker(inputs.comment_key)
+    author = (comment.get("user") or {}).get("login")
+    if str(comment.get("body", "")).split("\n", 1)[0].strip() != key or author != client.identity():
+        log(out, "notice", _message("signoff", what="ignored", why="not the gate's own comment"))
+        return 0
+    if editor == author:
+        return 0  # the gate's own update of its comment
+    config, _ = load_config(
+        ctx.workspace / inputs.config if inputs.config else None, inputs.path_in(ctx.workspace)
+    )
+    try:
+        permission = client.permission(editor)
+        before = read(old_body)
+        record = apply_ticks(
+            before, old_body, comment["body"], editor, permission, config.signoff_permission, date.today()
+        )
+        rows = rows_from_body(old_body, record)
+        body = with_record(old_body, record, signoff_section(rows))
+        mine = [c for c in client.own_comments(ctx.target.pull_number, key) if c.id == comment.get("id")]
+        if mine and body != comment["body"]:
+            client.edit_comment(mine[0], body)
+    except ApiProblem as exc:
+        _warn(exc, ctx, out)
+        return 0
+    counted = len(record.signed) - len(before.signed)
+    log(
+        out,
+        "notice",
+        _message("signoff", what="recorded", why=f"{editor} ({permission}): {counted:+d} sign-off(s)"),
+    )
+    return 0
+
+
 def run_action(environ: Mapping[str, str], out: TextIO, *, throttle: bool = True) -> int:
     inputs, unknown = read_inputs(environ)
     _check_inputs(unknown)
-    ctx, _payload = read_run_context(environ)
+    ctx, payload = read_run_context(environ)
     token = inputs.github_token or environ.get("GITHUB_TOKEN", "")
     notes: list[str] = []
     with counting_requests() as calls:
         client = GitHubClient(token, ctx.repository, ctx.api_url, throttle=throttle) if token else None
+        if ctx.event_name == "issue_comment":
+            return _record_signoff(inputs, ctx, payload, client, out)
         if inputs.publish not in (PUBLISH_AUTO, PUBLISH_NO, ""):
             if ctx.event_name != "workflow_run":
                 raise InputError("publish: a result file is published only from a workflow_run event")
@@ -304,13 +383,14 @@ def run_action(environ: Mapping[str, str], out: TextIO, *, throttle: bool = True
                         f"{inputs.publish}: pull request #{result.pull_number} is at {head}, "
                         f"not at {ctx.target.sha}, the commit the result is for"
                     )
-            report, origin = result.report, None
+            report, origin, record = result.report, None, SignOffs()
             ctx = ctx.model_copy(
                 update={"target": ctx.target.model_copy(update={"pull_number": result.pull_number})}
             )
             notes.append("published")
         else:
-            report, origin = _evaluate(inputs, ctx, client)
+            record = _signoff_record(inputs, ctx, client)
+            report, origin = _evaluate(inputs, ctx, client, record)
             if ctx.event_name == "pull_request_target":
                 notes.append("base_checkout")
 
@@ -335,7 +415,7 @@ def run_action(environ: Mapping[str, str], out: TextIO, *, throttle: bool = True
             if client is None:
                 log(out, "warning", _message("api", action="publishing", detail="no github_token was given"))
             else:
-                comment_url = _publish(report, inputs, ctx, client, notes, origin, out)
+                comment_url = _publish(report, inputs, ctx, client, notes, origin, record, out)
     failed = [r.check_id for r in report.results if r.outcome in (Outcome.FAIL, Outcome.ERROR)]
     write_outputs(
         ctx.output_file,

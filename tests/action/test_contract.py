@@ -29,6 +29,7 @@ FULL_SPEC = NPM / "@octokit" / "openapi" / "generated" / "api.github.com.json"
 EXTRA_OPERATIONS = (
     ("/repos/{owner}/{repo}/rules/branches/{branch}", "get"),
     ("/repos/{owner}/{repo}/commits/{ref}/check-runs", "get"),
+    ("/repos/{owner}/{repo}/collaborators/{username}/permission", "get"),
 )
 PRISM = NPM / ".bin" / "prism"
 # The examples' owner and repository; any would do, Prism matches path templates.
@@ -176,6 +177,7 @@ def test_status_check_run_and_pull_requests_match_the_description(client: GitHub
     assert url
     assert len(client.pull_head_sha(1347)) == 40
     client.file_at(".github/prodgate.yml", "a" * 40)  # the base config read: the request must be valid
+    assert client.permission("octocat") in ("admin", "maintain", "write", "triage", "read", "none")
 
 
 def test_live_state_requests_match_the_description(client: GitHubClient) -> None:

@@ -48,10 +48,10 @@ def test_a_second_identical_run_writes_nothing_and_stays_within_four_calls(
     calls = [(m, p) for m, p, _ in github.requests[before:]]
     repo = "/repos/Codertocat/Hello-World"
     assert calls == [
+        ("GET", "/user"),
+        ("GET", f"{repo}/issues/2/comments"),  # once: the sign-off record is read from it, then reused
         ("GET", f"{repo}/branches/master"),
         ("GET", f"{repo}/rules/branches/master"),
-        ("GET", "/user"),
-        ("GET", f"{repo}/issues/2/comments"),
     ]
     assert len(calls) <= 4
 

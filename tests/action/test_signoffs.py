@@ -1,0 +1,90 @@
+"""Sign-offs: a manual item ticked in the gate's comment by someone allowed to, recorded and counted."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.action.conftest import Actions, payload
+from tests.github_fake import FakeGitHub
+
+CHECKLIST = "## Go-live\n- [ ] Backup restoration tested\n- [ ] Non-root user configured\n"
+
+
+def first_run(actions: Actions, github: FakeGitHub) -> dict[str, Any]:
+    actions.commit({"GO_LIVE.md": CHECKLIST})
+    actions.run("pull_request", payload("pull_request", "opened"), checklist="GO_LIVE.md")
+    return github.comments[0]
+
+
+def tick(actions: Actions, github: FakeGitHub, comment: dict[str, Any], editor: str) -> str:
+    """The reviewer's edit as GitHub reports it: the new body, the old one, and who saved it."""
+    old = comment["body"]
+    new = old.replace("- [ ] **Backup restoration tested**", "- [x] **Backup restoration tested**")
+    assert new != old
+    event = payload("issue_comment", "edited")
+    event["issue"]["number"] = 2
+    event["issue"]["pull_request"] = {"url": "https://api.github.com/repos/Codertocat/Hello-World/pulls/2"}
+    event["comment"] |= {"id": comment["id"], "body": new, "user": {"login": comment["user"]["login"]}}
+    event["changes"] = {"body": {"from": old}}
+    event["sender"]["login"] = editor
+    comment["body"] = new  # GitHub has saved the reviewer's edit before the workflow runs
+    run = actions.run("issue_comment", event, checklist="GO_LIVE.md")
+    assert run.code == 0
+    return run.out
+
+
+def test_pending_manual_items_are_boxes_in_the_comment(actions: Actions, github: FakeGitHub) -> None:
+    body = first_run(actions, github)["body"]
+    assert "### Sign-offs" in body
+    assert "- [ ] **Backup restoration tested**" in body and "<!-- prodgate-signoff:" in body
+    assert "<!-- prodgate-signoffs:" in body
+
+
+def test_a_maintainers_tick_is_recorded_and_counted_next_run(actions: Actions, github: FakeGitHub) -> None:
+    comment = first_run(actions, github)
+    github.permissions["octo-maintainer"] = "admin"
+    out = tick(actions, github, comment, "octo-maintainer")
+    assert "recorded" in out
+    body = github.comments[0]["body"]
+    assert "- [x] **Backup restoration tested**" in body and "signed off by @\u200bocto-maintainer on" in body
+    actions.run("pull_request", payload("pull_request", "synchronize"), checklist="GO_LIVE.md")
+    result = json.loads((actions.workspace / "prodgate-result.json").read_text())
+    lines = {line["text"]: line for line in result["report"]["checklist"]["lines"]}
+    assert lines["Backup restoration tested"]["outcome"] == "attested"
+    assert lines["Backup restoration tested"]["signed_by"] == "octo-maintainer"
+    assert "attested** by @\u200bocto-maintainer" in github.comments[0]["body"]
+
+
+def test_a_read_only_tick_is_shown_not_counted_and_unticked(actions: Actions, github: FakeGitHub) -> None:
+    comment = first_run(actions, github)
+    github.permissions["drive-by"] = "read"
+    tick(actions, github, comment, "drive-by")
+    body = github.comments[0]["body"]
+    assert "- [ ] **Backup restoration tested**" in body
+    assert "ticked by drive-by (read permission): not counted" in body
+    actions.run("pull_request", payload("pull_request", "synchronize"), checklist="GO_LIVE.md")
+    result = json.loads((actions.workspace / "prodgate-result.json").read_text())
+    lines = {line["text"]: line for line in result["report"]["checklist"]["lines"]}
+    assert lines["Backup restoration tested"]["outcome"] == "pending"
+
+
+def test_the_gates_own_edit_and_other_comments_are_ignored(actions: Actions, github: FakeGitHub) -> None:
+    comment = first_run(actions, github)
+    writes = github.writes()
+    tick(actions, github, comment, comment["user"]["login"])  # the gate editing its own comment
+    other = github.add_comment("<!-- prodgate:default -->\n- [x] quoted", "octocat", issue=2)
+    event = payload("issue_comment", "edited")
+    event["issue"] |= {"number": 2, "pull_request": {"url": "x"}}
+    event["comment"] |= {"id": other["id"], "body": other["body"], "user": {"login": "octocat"}}
+    event["sender"]["login"] = "octocat"
+    out = actions.run("issue_comment", event).out
+    assert "not the gate's own comment" in out
+    assert github.writes() == writes
+
+
+def test_a_payload_without_the_old_body_is_a_notice(actions: Actions, github: FakeGitHub) -> None:
+    event = payload("issue_comment", "created")
+    run = actions.run("issue_comment", event)
+    assert run.code == 0 and "not an edit" in run.out
+    assert github.writes() == []
