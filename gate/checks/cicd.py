@@ -48,6 +48,8 @@ def _found(
             continue
         if (step.run and pattern.search(step.run)) or (uses and step.uses and uses.search(step.uses)):
             return wf, step
+        if step.run and any(pattern.search(text) for _, text in step.scripts):
+            return wf, step
     return None
 
 
@@ -69,7 +71,9 @@ def _presence(
     found = _found(facts, pattern, uses, pr_only=pr_only)
     if found:
         wf, step = found
-        return passed(f"{wf.path}:{step.line} {what} (`{step.name}`).")
+        direct = (step.run and pattern.search(step.run)) or (uses and step.uses and uses.search(step.uses))
+        through = "" if direct else next((f" through {p}" for p, t in step.scripts if pattern.search(t)), "")
+        return passed(f"{wf.path}:{step.line} {what} (`{step.name}`{through}).")
     anywhere = _found(facts, pattern, uses) if pr_only else None
     if anywhere:
         wf, step = anywhere

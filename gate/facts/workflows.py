@@ -5,6 +5,7 @@ YAML 1.1 reads the key `on` as the boolean true (PyYAML does); triggers are read
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,9 @@ class Step:
     name: str
     line: int
     run_line: int
+    scripts: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
+    """(path, text) of the repository's own scripts the run step calls (`bash .ci/run`, ./test.sh):
+    what a step runs through a script is what it runs"""
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,47 @@ def _triggers(data: dict[Any, Any]) -> frozenset[str]:
     return frozenset()
 
 
-def _steps(wf_node: yaml.Node, base: tuple[str | int, ...], steps: Any) -> tuple[Step, ...]:
+_COMMANDS = re.compile(r"&&|\|\||[;|\n]")
+_SHELLS = frozenset({"bash", "sh", "zsh", "source", "."})
+_NOT_SCRIPTS = (".yml", ".yaml", ".json", ".txt", ".md", ".lock", ".in", ".toml", ".cfg", ".ini", ".csv")
+MAX_SCRIPT_BYTES = 256 * 1024
+
+
+def _invoked(run: str) -> list[str]:
+    """Words of a run step in the place of a program: `./x`, `bash x`, or a path run as a command."""
+    names = []
+    for command in _COMMANDS.split(run):
+        words = [w.strip("\"'") for w in command.split()]
+        words = [w for w in words if w and "=" not in w.split("/")[0]]  # VAR=value prefixes
+        for i, word in enumerate(words):
+            first = i == 0 or (i == 1 and words[0] == "sudo")
+            after_shell = i > 0 and words[i - 1] in _SHELLS
+            if word.startswith("./") or after_shell or (first and "/" in word):
+                names.append(word)
+    return names
+
+
+def _scripts(snap: Snapshot, run: str) -> tuple[tuple[str, str], ...]:
+    """The repository's own scripts a run step runs (`./x`, `bash x`, or with actions/checkout's `path:`
+    folder in front, `bash main/.ci/run`), one level deep."""
+    found: dict[str, str] = {}
+    for word in _invoked(run):
+        candidate = word.removeprefix("./")
+        options = [candidate, *([candidate.split("/", 1)[1]] if "/" in candidate else [])]
+        for rel in options:
+            if rel in found or rel.endswith(_NOT_SCRIPTS) or not snap.has(rel):
+                continue
+            if (
+                snap.too_large(rel) is None
+                and (text := snap.text(rel)) is not None
+                and len(text) <= MAX_SCRIPT_BYTES
+            ):
+                found[rel] = text
+                break
+    return tuple(found.items())
+
+
+def _steps(snap: Snapshot, wf_node: yaml.Node, base: tuple[str | int, ...], steps: Any) -> tuple[Step, ...]:
     out = []
     for i, step in enumerate(steps or []):
         if not isinstance(step, dict):
@@ -104,6 +148,7 @@ def _steps(wf_node: yaml.Node, base: tuple[str | int, ...], steps: Any) -> tuple
                 name=str(step.get("name") or step.get("uses") or f"step {i + 1}"),
                 line=line_of(wf_node, (*base, i)),
                 run_line=line_of(wf_node, (*base, i, "run")),
+                scripts=_scripts(snap, str(run)) if run is not None else (),
             )
         )
     return tuple(out)
@@ -136,7 +181,7 @@ def collect_workflows(snap: Snapshot) -> WorkflowFacts:
                 Job(
                     "(composite)",
                     runs if isinstance(runs, dict) else {},
-                    _steps(node, ("runs", "steps"), steps),
+                    _steps(snap, node, ("runs", "steps"), steps),
                     1,
                 )
             )
@@ -147,7 +192,7 @@ def collect_workflows(snap: Snapshot) -> WorkflowFacts:
                         Job(
                             str(job_id),
                             job,
-                            _steps(node, ("jobs", job_id, "steps"), job.get("steps")),
+                            _steps(snap, node, ("jobs", job_id, "steps"), job.get("steps")),
                             line_of(node, ("jobs", job_id)),
                         )
                     )

@@ -77,3 +77,20 @@ def test_console_report_is_aligned_and_safe() -> None:
     row = next(line for line in text.splitlines() if line.startswith("FAIL"))
     assert header.index("CHECK") == row.index("python-syntax-valid")
     assert "a`b.py:3" in text
+
+
+def test_every_result_has_its_own_console_line() -> None:
+    """A block tag at a line's end eats its newline (trim_blocks): every row must stay a line."""
+    from gate.config import Config
+    from gate.engine import evaluate
+    from gate.report.formats import console
+    from tests.conftest import ROOT
+
+    report = evaluate(ROOT / "examples" / "not-ready-service", Config(), offline=True)
+    labels = tuple(o.value.replace("_", " ") for o in {r.outcome for r in report.results})
+    rows = [
+        line
+        for line in console(report).splitlines()
+        if line.lower().startswith(tuple(f"{lbl}  " for lbl in labels))
+    ]
+    assert len(rows) == len(report.results)
