@@ -214,8 +214,9 @@ def dockerfile_non_root_user(facts: Facts, options: NoOptions) -> Decision:
 def dockerfile_healthcheck(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
-    That the final stage of every Dockerfile declares a `HEALTHCHECK` (directly or inherited), and not
-    `HEALTHCHECK NONE`. Kubernetes ignores HEALTHCHECK and uses probes instead, so an image without
+    That the final stage of every Dockerfile that runs a service (it EXPOSEs a port, starts a known
+    server or a Python script, or compose/Kubernetes runs it) declares a `HEALTHCHECK` (directly or
+    inherited), and not `HEALTHCHECK NONE`; a one-shot tool image (a CLI, a batch job) is not judged. Kubernetes ignores HEALTHCHECK and uses probes instead, so an image without
     one passes when every Compose service and Kubernetes container that runs it defines a
     healthcheck or probes; the result names them. Peer: Checkov CKV_DOCKER_2.
 
@@ -234,9 +235,13 @@ def dockerfile_healthcheck(facts: Facts, options: NoOptions) -> Decision:
     """
     hits: list[Hit] = []
     notes: list[str] = []
+    tools = []
     for df in facts.docker.dockerfiles:
         found = df.inherited(df.final, "HEALTHCHECK")
         good, bad = _covered(facts, df, "health")
+        if not good and not bad and not _serves(df):
+            tools.append(df.path)  # a one-shot tool (a CLI, a batch job): nothing to probe
+            continue
         if found is None and good and not bad:
             notes.append(
                 f"{df.path} has no HEALTHCHECK, but every place that runs it checks health: {'; '.join(r.label for r in good)}"
@@ -260,8 +265,21 @@ def dockerfile_healthcheck(facts: Facts, options: NoOptions) -> Decision:
                     (at(df.path, found[1].line),),
                 )
             )
-    ok = "Every image has a health check." + (f" {'. '.join(notes)}." if notes else "")
+    if tools and len(tools) == len(facts.docker.dockerfiles) and not facts.docker.errors:
+        return not_applicable(
+            f"No image runs a service: {', '.join(tools[:3])} expose no port and start no server."
+        )
+    ok = "Every image that runs a service has a health check." + (f" {'. '.join(notes)}." if notes else "")
     return _decide(facts, hits, [], ok, "Image(s) without a health check")
+
+
+def _serves(df: Dockerfile) -> bool:
+    """An image that EXPOSEs a port or starts a known server is a service; others are tools."""
+    if df.inherited(df.final, "EXPOSE") is not None:
+        return True
+    parts = [df.inherited(df.final, c) for c in ("ENTRYPOINT", "CMD")]
+    command = " ".join(" ".join(p[1].value) for p in parts if p is not None)
+    return bool(_PROD_SERVERS.search(command) or _FLASK_DEV.search(command) or _PYTHON_SCRIPT.search(command))
 
 
 # -- base image pinned ------------------------------------------------------------------------------
