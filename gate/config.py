@@ -113,9 +113,10 @@ class Config(_Strict):
         description="With a baseline (pull requests with the base commit in the clone, or --baseline), only "
         "failures the change introduces block; older ones are listed as existing.",
     )
-    signoff_permission: Literal["triage", "write", "maintain", "admin"] = Field(
+    signoff_permission: Literal["triage", "write", "maintain", "admin", "codeowners"] = Field(
         default="write",
-        description="The least repository permission whose tick in the gate's comment signs a manual item off.",
+        description="Who may sign a manual item off by ticking it: the least repository permission, or "
+        "codeowners (people named in the base branch's CODEOWNERS; teams are not expanded).",
     )
     trust_pr_config: bool = Field(
         default=False,

@@ -68,12 +68,34 @@ def boxes(body: str) -> dict[str, bool]:
     return {m[2]: m[1] in "xX" for m in _BOX.finditer(body)}
 
 
+def codeowners(text: str) -> frozenset[str]:
+    """The people a CODEOWNERS file names (@login). Teams (@org/team) need org access to expand and
+    are not counted."""
+    owners = set()
+    for line in text.splitlines():
+        for word in line.split("#", 1)[0].split()[1:]:
+            if word.startswith("@") and "/" not in word:
+                owners.add(word[1:].lower())
+    return frozenset(owners)
+
+
 def apply_ticks(
-    record: SignOffs, old_body: str, new_body: str, editor: str, permission: str, required: str, today: date
+    record: SignOffs,
+    old_body: str,
+    new_body: str,
+    editor: str,
+    permission: str,
+    required: str,
+    today: date,
+    owners: frozenset[str] = frozenset(),
 ) -> SignOffs:
-    """Boxes the editor ticked or unticked between the two bodies, checked against their permission."""
+    """Boxes the editor ticked or unticked between the two bodies, checked against their permission
+    (or, with `required` = codeowners, against the CODEOWNERS of the base branch)."""
     before, after = boxes(old_body), boxes(new_body)
-    allowed = PERMISSION_RANK.get(permission, 0) >= PERMISSION_RANK[required]
+    if required == "codeowners":
+        allowed = editor.lower() in owners
+    else:
+        allowed = PERMISSION_RANK.get(permission, 0) >= PERMISSION_RANK[required]
     signed = {s.item: s for s in record.signed}
     refused = {(r.item, r.by): r for r in record.refused}
     for item, ticked in after.items():

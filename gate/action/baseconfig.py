@@ -26,7 +26,7 @@ class BaseConfig(Frozen):
     verified: bool = True
 
 
-def _local_text(workspace: Path, base_sha: str, path: str) -> tuple[bool, str | None]:
+def local_file_at(workspace: Path, base_sha: str, path: str) -> tuple[bool, str | None]:
     """(found the commit, file text or None when the file is not in it)."""
     from dulwich.objects import Blob, Commit, Tree
     from dulwich.repo import Repo
@@ -97,7 +97,7 @@ def base_config(
 ) -> BaseConfig | None:
     """The config to judge a pull request by, or None when the base version cannot be read (the caller
     then uses the pull request's own config and says so)."""
-    found, text = _local_text(workspace, base_sha, path)
+    found, text = local_file_at(workspace, base_sha, path)
     where = f"base commit {base_sha[:7]}"
     if found:
         where += " (local clone)"

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from gate.action.baseconfig import BaseConfig, base_config
+from gate.action.baseconfig import BaseConfig, base_config, local_file_at
 from gate.action.comment import comment_body, fingerprint, fingerprint_in, fit, marker, signoff_section
 from gate.action.context import ContextError, RunContext
 from gate.action.context import read_context as read_run_context
@@ -38,7 +38,7 @@ from gate.facts.github import GitHubFacts
 from gate.model import Outcome, Report
 from gate.report.formats import console, markdown, sarif, to_json
 from gate.report.render import render
-from gate.signoffs import SignOffs, apply_ticks, read, rows_from_body, with_record
+from gate.signoffs import SignOffs, apply_ticks, boxes, codeowners, read, rows_from_body, with_record
 from gate.snapshot import head_commit
 
 PUBLISH_AUTO, PUBLISH_NO = "auto", "no"
@@ -100,8 +100,8 @@ def _signoff_record(inputs: Inputs, ctx: RunContext, client: GitHubClient | None
 
 
 def _evaluate(
-    inputs: Inputs, ctx: RunContext, client: GitHubClient | None, record: SignOffs
-) -> tuple[Report, BaseConfig | None]:
+    inputs: Inputs, ctx: RunContext, client: GitHubClient | None, record: SignOffs, payload: dict[str, Any]
+) -> tuple[Report, BaseConfig | None, SignOffs]:
     root = inputs.path_in(ctx.workspace)
     if ctx.event_name == "pull_request_target":
         # this event runs with a write token and secrets: evaluating the PR's own files here would let
@@ -114,6 +114,7 @@ def _evaluate(
             )
     config_path = ctx.workspace / inputs.config if inputs.config else None
     config, origin = _config_for(inputs, ctx, root, config_path, client)
+    record = _description_ticks(record, payload, config, ctx, client)
     if inputs.fail_on:
         config = config.model_copy(update={"fail_on": inputs.fail_on})
     if inputs.require_level:
@@ -161,7 +162,7 @@ def _evaluate(
         )
     else:
         report = judge(root, None)
-    return report, origin
+    return report, origin, record
 
 
 def _live_state(inputs: Inputs, ctx: RunContext, config: Config, client: GitHubClient | None) -> GitHubFacts:
@@ -306,6 +307,62 @@ def _warn(exc: ApiProblem, ctx: RunContext, out: TextIO) -> None:
     log(out, "warning", text)
 
 
+_CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
+
+
+def _owners(ctx: RunContext, client: GitHubClient, base_sha: str | None) -> frozenset[str]:
+    """The CODEOWNERS people of the trusted tree: the base commit on a pull request, else the checkout
+    (issue_comment runs check out the default branch)."""
+    for path in _CODEOWNERS_PATHS:
+        if base_sha is None:
+            file = ctx.workspace / path
+            text = file.read_text(encoding="utf-8", errors="replace") if file.is_file() else None
+        else:
+            found, text = local_file_at(ctx.workspace, base_sha, path)
+            if not found:
+                text = client.file_at(path, base_sha)
+        if text:
+            return codeowners(text)
+    return frozenset()
+
+
+def _ticks(
+    record: SignOffs,
+    old: str,
+    new: str,
+    editor: str,
+    config: Config,
+    ctx: RunContext,
+    client: GitHubClient,
+    base_sha: str | None,
+) -> tuple[SignOffs, str]:
+    """The record after the editor's ticks, and the editor's permission (asked of the API)."""
+    permission = client.permission(editor)
+    owners = _owners(ctx, client, base_sha) if config.signoff_permission == "codeowners" else frozenset()
+    required = config.signoff_permission
+    return apply_ticks(record, old, new, editor, permission, required, date.today(), owners), permission
+
+
+def _description_ticks(
+    record: SignOffs, payload: dict[str, Any], config: Config, ctx: RunContext, client: GitHubClient | None
+) -> SignOffs:
+    """A pull request whose description was edited: boxes with sign-off markers ticked there count
+    like ticks in the comment (the editor's permission is checked the same way)."""
+    if ctx.event_name != "pull_request" or payload.get("action") != "edited" or client is None:
+        return record
+    old = ((payload.get("changes") or {}).get("body") or {}).get("from")
+    new = (payload.get("pull_request") or {}).get("body")
+    editor = (payload.get("sender") or {}).get("login")
+    if not (isinstance(old, str) and isinstance(new, str) and isinstance(editor, str)):
+        return record
+    if boxes(old) == boxes(new):
+        return record
+    try:
+        return _ticks(record, old, new, editor, config, ctx, client, ctx.target.base_sha)[0]
+    except ApiProblem:
+        return record
+
+
 def _record_signoff(
     inputs: Inputs, ctx: RunContext, payload: dict[str, Any], client: GitHubClient | None, out: TextIO
 ) -> int:
@@ -334,11 +391,8 @@ def _record_signoff(
         ctx.workspace / inputs.config if inputs.config else None, inputs.path_in(ctx.workspace)
     )
     try:
-        permission = client.permission(editor)
         before = read(old_body)
-        record = apply_ticks(
-            before, old_body, comment["body"], editor, permission, config.signoff_permission, date.today()
-        )
+        record, permission = _ticks(before, old_body, comment["body"], editor, config, ctx, client, None)
         rows = rows_from_body(old_body, record)
         body = with_record(old_body, record, signoff_section(rows))
         mine = [c for c in client.own_comments(ctx.target.pull_number, key) if c.id == comment.get("id")]
@@ -390,7 +444,7 @@ def run_action(environ: Mapping[str, str], out: TextIO, *, throttle: bool = True
             notes.append("published")
         else:
             record = _signoff_record(inputs, ctx, client)
-            report, origin = _evaluate(inputs, ctx, client, record)
+            report, origin, record = _evaluate(inputs, ctx, client, record, payload)
             if ctx.event_name == "pull_request_target":
                 notes.append("base_checkout")
 

@@ -88,3 +88,35 @@ def test_a_payload_without_the_old_body_is_a_notice(actions: Actions, github: Fa
     run = actions.run("issue_comment", event)
     assert run.code == 0 and "not an edit" in run.out
     assert github.writes() == []
+
+
+def test_a_tick_in_the_pr_description_counts_in_the_same_run(actions: Actions, github: FakeGitHub) -> None:
+    comment = first_run(actions, github)
+    box = next(line for line in comment["body"].splitlines() if "prodgate-signoff:" in line)
+    github.permissions["octo-maintainer"] = "write"
+    event = payload("pull_request", "opened")
+    event["action"] = "edited"
+    event["pull_request"]["body"] = "Release notes.\n" + box.replace("- [ ]", "- [x]")
+    event["changes"] = {"body": {"from": "Release notes.\n" + box}}
+    event["sender"]["login"] = "octo-maintainer"
+    actions.run("pull_request", event, checklist="GO_LIVE.md")
+    result = json.loads((actions.workspace / "prodgate-result.json").read_text())
+    lines = {line["text"]: line for line in result["report"]["checklist"]["lines"]}
+    assert lines["Backup restoration tested"]["outcome"] == "attested"
+    assert "- [x] **Backup restoration tested**" in github.comments[0]["body"]
+
+
+def test_codeowners_mode_counts_owners_not_permissions(actions: Actions, github: FakeGitHub) -> None:
+    actions.commit(
+        {
+            ".github/CODEOWNERS": "* @release-captain @org/platform-team\n",
+            ".github/prodgate.yml": (actions.workspace / ".github" / "prodgate.yml").read_text()
+            + "signoff_permission: codeowners\n",
+        }
+    )
+    comment = first_run(actions, github)
+    github.permissions |= {"release-captain": "read", "octo-maintainer": "admin"}
+    tick(actions, github, comment, "octo-maintainer")
+    assert "not counted" in github.comments[0]["body"]
+    tick(actions, github, github.comments[0], "release-captain")
+    assert "signed off by @\u200brelease-captain" in github.comments[0]["body"]
