@@ -17,7 +17,7 @@ def test_oversize_files_are_per_file_errors(make_tree: Callable[..., Path]) -> N
             "k8s/huge.yaml": big,
             "data/huge.yaml": "rows:\n" + "  - 1\n" * 400_000,  # big YAML data, not a manifest: not an error
             "compose.yaml": "services:\n  x:\n    image: a:1\n" + "#\n" * 600_000,
-            "Dockerfile": "FROM python:3.11-slim\nEXPOSE 8000\nCMD [\"uvicorn\", \"app:app\"]\n",
+            "Dockerfile": 'FROM python:3.11-slim\nEXPOSE 8000\nCMD ["uvicorn", "app:app"]\n',
         }
     )
     report = evaluate(root, Config(), offline=True)
