@@ -88,6 +88,8 @@ def apply_ticks(
     required: str,
     today: date,
     owners: frozenset[str] = frozenset(),
+    *,
+    rendered_only: bool = True,
 ) -> SignOffs:
     """Boxes the editor ticked or unticked between the two bodies, checked against their permission
     (or, with `required` = codeowners, against the CODEOWNERS of the base branch)."""
@@ -99,7 +101,9 @@ def apply_ticks(
     signed = {s.item: s for s in record.signed}
     refused = {(r.item, r.by): r for r in record.refused}
     for item, ticked in after.items():
-        was = before.get(item, False)
+        if rendered_only and item not in before:
+            continue  # in the gate's comment only the boxes it rendered count, not one an editor added
+        was = before[item]
         if ticked and not was:
             if allowed:
                 signed[item] = SignOff(item=item, by=editor, at=today, permission=permission)

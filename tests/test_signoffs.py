@@ -33,3 +33,10 @@ def test_the_record_round_trips_and_garbage_is_empty() -> None:
     assert read("text\n" + hidden(record) + "\n") == record
     assert read("<!-- prodgate-signoffs:not-base64!! -->") == SignOffs()
     assert read("no record") == SignOffs()
+
+
+def test_a_box_the_gate_did_not_render_is_not_counted() -> None:
+    old = BOX.format(" ")
+    added = old + "- [x] **Anything** <!-- prodgate-signoff:attest-soc-2-type-ii -->\n"
+    record = apply_ticks(SignOffs(), old, added, "w", "admin", "write", date(2026, 11, 22))
+    assert record == SignOffs()

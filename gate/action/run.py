@@ -340,7 +340,12 @@ def _ticks(
     permission = client.permission(editor)
     owners = _owners(ctx, client, base_sha) if config.signoff_permission == "codeowners" else frozenset()
     required = config.signoff_permission
-    return apply_ticks(record, old, new, editor, permission, required, date.today(), owners), permission
+    # a description is the author's own text: a box may be added and ticked in one edit there
+    rendered_only = ctx.event_name != "pull_request"
+    updated = apply_ticks(
+        record, old, new, editor, permission, required, date.today(), owners, rendered_only=rendered_only
+    )
+    return updated, permission
 
 
 def _description_ticks(
