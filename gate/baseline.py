@@ -81,7 +81,7 @@ def checked_out(root: Path, sha: str, subdir: str = "") -> Iterator[Path | None]
         yield dest
 
 
-def compare(head: Report, base: Report, *, fail_on_new_only: bool) -> Report:
+def compare(head: Report, base: Report, *, fail_on_new_only: bool, source: str = "merge-base") -> Report:
     """Head results marked against the base; with fail_on_new_only, old failures stop blocking."""
     failing = {Outcome.FAIL, Outcome.ERROR}
     base_failing = {r.check_id for r in base.results if r.outcome in failing}
@@ -92,6 +92,7 @@ def compare(head: Report, base: Report, *, fail_on_new_only: bool) -> Report:
         existing=tuple(sorted(head_failing & base_failing)),
         fixed=tuple(sorted(base_failing - head_failing)),
         fail_on_new_only=fail_on_new_only,
+        source=source,
     )
     results = head.results
     if fail_on_new_only:

@@ -188,6 +188,8 @@ class Baseline(Frozen):
     fail_on_new_only: bool = False
     unavailable: str = ""
     """why there is no baseline, when there is none"""
+    source: str = "merge-base"
+    """what the base results come from: the merge-base judged here, or a results artifact"""
 
 
 class MlTestScore(Frozen):

@@ -45,6 +45,8 @@ class FakeGitHub:
     """classic branch protection of every branch (None: not protected)"""
     rules: list[dict[str, Any]] = field(default_factory=list)
     """ruleset rules active on every branch"""
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    """successful push runs, newest first: {"id", "branch", "head_sha", "artifacts": [(name, zip bytes)]}"""
     permissions: dict[str, str] = field(default_factory=dict)
     """login -> admin, write, read (collaborators not listed: 404)"""
     files_at: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -268,6 +270,28 @@ def route(
             200, {"state": state, "sha": m[1], "total_count": len(states), "statuses": fake.head_statuses}
         )
         return
+    if path == f"{repo}/actions/runs" and method == "GET":
+        branch = query.get("branch", [""])[0]
+        found = [r for r in fake.runs if r["branch"] == branch]
+        h._send(200, {"total_count": len(found), "workflow_runs": [_run(fake, r) for r in found]})
+        return
+    if (m := re.fullmatch(rf"{repo}/actions/runs/(\d+)/artifacts", path)) and method == "GET":
+        run = next(r for r in fake.runs if r["id"] == int(m[1]))
+        arts = [_artifact(fake, run, i, name, data) for i, (name, data) in enumerate(run["artifacts"])]
+        h._send(200, {"total_count": len(arts), "artifacts": arts})
+        return
+    if (m := re.fullmatch(rf"{repo}/actions/artifacts/(\d+)/zip", path)) and method == "GET":
+        h._send(302, None, {"Location": f"{fake.url}/blobs/{m[1]}.zip"})
+        return
+    if (m := re.fullmatch(r"/blobs/(\d+)\.zip", path)) and method == "GET":
+        run_id, index = divmod(int(m[1]), 100)
+        data = next(r for r in fake.runs if r["id"] == run_id)["artifacts"][index][1]
+        h.send_response(200)
+        h.send_header("Content-Type", "application/zip")
+        h.send_header("Content-Length", str(len(data)))
+        h.end_headers()
+        h.wfile.write(data)
+        return
     if (m := re.fullmatch(rf"{repo}/collaborators/([^/]+)/permission", path)) and method == "GET":
         if m[1] not in fake.permissions:
             h._send(404, {"message": "Not Found"})
@@ -310,6 +334,32 @@ def route(
         h._send(200, {"number": number, "url": f"{fake.url}{path}", "head": {"sha": fake.pulls[number]}})
         return
     h._send(404, {"message": f"fake GitHub has no {method} {path}"})
+
+
+def _run(fake: FakeGitHub, run: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": run["id"],
+        "head_sha": run["head_sha"],
+        "head_branch": run["branch"],
+        "event": "push",
+        "status": "completed",
+        "conclusion": "success",
+        "url": f"{fake.url}/repos/{REPO}/actions/runs/{run['id']}",
+        "artifacts_url": f"{fake.url}/repos/{REPO}/actions/runs/{run['id']}/artifacts",
+    }
+
+
+def _artifact(fake: FakeGitHub, run: dict[str, Any], index: int, name: str, data: bytes) -> dict[str, Any]:
+    artifact_id = run["id"] * 100 + index
+    return {
+        "id": artifact_id,
+        "name": name,
+        "size_in_bytes": len(data),
+        "expired": False,
+        "url": f"{fake.url}/repos/{REPO}/actions/artifacts/{artifact_id}",
+        "archive_download_url": f"{fake.url}/repos/{REPO}/actions/artifacts/{artifact_id}/zip",
+        "workflow_run": {"id": run["id"], "head_sha": run["head_sha"], "head_branch": run["branch"]},
+    }
 
 
 def serve() -> Iterator[FakeGitHub]:

@@ -31,6 +31,8 @@ CHECK_RUN_ANNOTATIONS_PER_REQUEST = 50
 
 _REQUESTER_LOG = "github.Requester"
 _POLL_SECONDS = 10
+_ARTIFACT_RUNS = 10
+"""How many of the branch's latest successful push runs are searched for the results artifact."""
 
 
 class ApiProblem(Exception):
@@ -340,6 +342,28 @@ class GitHubClient:
     def edit_comment(self, comment: IssueComment, body: str) -> None:
         with _api("editing the comment", "pull-requests: write"):
             comment.edit(body)
+
+    def latest_artifact(self, branch: str, name: str, max_bytes: int) -> tuple[bytes, int] | None:
+        """The newest unexpired artifact called `name` among the last successful push runs on the
+        branch, downloaded (bounded) through PyGithub, with its run id; None when there is none."""
+        with _api(f"looking for the {name} artifact of {branch}", "actions: read"):
+            runs = self._repo.get_workflow_runs(branch=branch, event="push", status="success")  # type: ignore[arg-type]
+            for i, run in enumerate(runs):
+                if i >= _ARTIFACT_RUNS:
+                    break
+                for artifact in run.get_artifacts():
+                    if artifact.name != name or artifact.expired or artifact.size_in_bytes > max_bytes:
+                        continue
+                    _status, _headers, chunks = self._gh.requester.getStream(
+                        artifact.archive_download_url, chunk_size=65536
+                    )
+                    data = bytearray()
+                    for chunk in chunks:
+                        data.extend(chunk)
+                        if len(data) > max_bytes:
+                            return None
+                    return bytes(data), run.id
+        return None
 
     def pull_head_sha(self, number: int) -> str:
         with _api(f"reading pull request #{number}", "pull-requests: read"):

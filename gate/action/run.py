@@ -20,7 +20,7 @@ from gate.action.context import ContextError, RunContext
 from gate.action.context import read_context as read_run_context
 from gate.action.github import Annotation, ApiProblem, GitHubClient, counting_requests
 from gate.action.inputs import NAMES, CommentMode, InputError, Inputs, StatusMode, read_inputs
-from gate.action.result import ResultError, read_result, write_result
+from gate.action.result import MAX_RESULT_BYTES, ResultError, read_result, result_from_zip, write_result
 from gate.action.runner import (
     SUMMARY_LIMIT,
     annotations_of,
@@ -29,13 +29,13 @@ from gate.action.runner import (
     write_outputs,
     write_summary,
 )
-from gate.baseline import judge_with_baseline
+from gate.baseline import compare, judge_with_baseline
 from gate.checklist import read_checklist
 from gate.checks.githubstate import LIVE_CHECKS, CiOptions, ReviewOptions
 from gate.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
 from gate.engine import evaluate
 from gate.facts.github import GitHubFacts
-from gate.model import Outcome, Report
+from gate.model import Baseline, Outcome, Report
 from gate.report.formats import console, markdown, sarif, to_json
 from gate.report.render import render
 from gate.signoffs import SignOffs, apply_ticks, boxes, codeowners, read, rows_from_body, with_record
@@ -162,7 +162,34 @@ def _evaluate(
         )
     else:
         report = judge(root, None)
+    if report.baseline and report.baseline.unavailable and client is not None and ctx.target.base_ref:
+        report = _artifact_baseline(report, ctx.target.base_ref, client, config)
     return report, origin, record
+
+
+BASE_ARTIFACT = "prodgate-result"
+"""The artifact name the base branch's push runs upload their result file under (docs/action.md)."""
+
+
+def _artifact_baseline(report: Report, branch: str, client: GitHubClient, config: Config) -> Report:
+    """Without the base commit in the clone: the base branch's last results artifact, if there is one."""
+    missing = report.baseline or Baseline(base_sha="")
+
+    def unavailable(why: str) -> Report:
+        note = missing.model_copy(update={"unavailable": f"{missing.unavailable}; {why}"})
+        return report.model_copy(update={"baseline": note})
+
+    try:
+        found = client.latest_artifact(branch, BASE_ARTIFACT, 4 * MAX_RESULT_BYTES)
+        if found is None:
+            return unavailable(f"no {BASE_ARTIFACT} artifact from a push run on {branch} either")
+        data, run_id = found
+        doc = result_from_zip(data, f"the {BASE_ARTIFACT} artifact of run {run_id}")
+    except (ApiProblem, ResultError) as exc:
+        return unavailable(f"the {BASE_ARTIFACT} artifact could not be used: {exc}")
+    base = doc.report.model_copy(update={"root": doc.head_sha})
+    source = f"the {BASE_ARTIFACT} artifact of run {run_id} on {branch}"
+    return compare(report, base, fail_on_new_only=config.fail_on_new_only, source=source)
 
 
 def _live_state(inputs: Inputs, ctx: RunContext, config: Config, client: GitHubClient | None) -> GitHubFacts:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.action.conftest import Actions, payload
 from tests.conftest import git
 from tests.github_fake import FakeGitHub
@@ -74,3 +76,58 @@ def test_an_unreadable_base_config_uses_the_prs_and_warns(actions: Actions, gith
     assert run.code == 0
     assert "could not read the base branch's config" in run.out
     assert "base branch's config could not be read" in github.comments[0]["body"]
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_shallow_clone_takes_the_baseline_from_the_base_branchs_results_artifact(
+    actions: Actions, github: FakeGitHub
+) -> None:
+    # the base branch's last push run left its result: a not-ready service, failing much
+    actions.use("not-ready-service")
+    actions.run("push", payload("push"), publish="no")
+    base_result = (actions.workspace / "prodgate-result.json").read_bytes()
+    github.runs = [
+        {
+            "id": 77,
+            "branch": "master",
+            "head_sha": "e" * 40,
+            "artifacts": [("prodgate-result", _zip({"prodgate-result.json": base_result}))],
+        }
+    ]
+    actions.use("ready-service")
+    config = (actions.workspace / ".github" / "prodgate.yml").read_text()
+    actions.base_sha = "f" * 40  # not in this clone
+    github.files_at[(".github/prodgate.yml", "f" * 40)] = config
+    run = actions.run("pull_request", payload("pull_request", "opened"))
+    assert run.code == 0
+    result = json.loads((actions.workspace / "prodgate-result.json").read_text())
+    baseline = result["report"]["baseline"]
+    assert baseline["source"] == "the prodgate-result artifact of run 77 on master"
+    assert "dockerfile-non-root-user" in baseline["fixed"] and baseline["unavailable"] == ""
+    assert (
+        "prodgate\\-result artifact of run 77" in github.comments[0]["body"]
+        or "prodgate-result artifact of run 77" in github.comments[0]["body"]
+    )
+
+
+def test_a_broken_artifact_means_no_baseline_said_plainly(actions: Actions, github: FakeGitHub) -> None:
+    github.runs = [
+        {"id": 78, "branch": "master", "head_sha": "e" * 40, "artifacts": [("prodgate-result", b"not a zip")]}
+    ]
+    actions.base_sha = "f" * 40
+    github.files_at[(".github/prodgate.yml", "f" * 40)] = (
+        actions.workspace / ".github" / "prodgate.yml"
+    ).read_text()
+    actions.run("pull_request", payload("pull_request", "opened"))
+    result = json.loads((actions.workspace / "prodgate-result.json").read_text())
+    assert "not a readable zip" in result["report"]["baseline"]["unavailable"]

@@ -30,6 +30,8 @@ EXTRA_OPERATIONS = (
     ("/repos/{owner}/{repo}/rules/branches/{branch}", "get"),
     ("/repos/{owner}/{repo}/commits/{ref}/check-runs", "get"),
     ("/repos/{owner}/{repo}/collaborators/{username}/permission", "get"),
+    ("/repos/{owner}/{repo}/actions/runs", "get"),
+    ("/repos/{owner}/{repo}/actions/runs/{run_id}/artifacts", "get"),
 )
 PRISM = NPM / ".bin" / "prism"
 # The examples' owner and repository; any would do, Prism matches path templates.
@@ -178,6 +180,8 @@ def test_status_check_run_and_pull_requests_match_the_description(client: GitHub
     assert len(client.pull_head_sha(1347)) == 40
     client.file_at(".github/prodgate.yml", "a" * 40)  # the base config read: the request must be valid
     assert client.permission("octocat") in ("admin", "maintain", "write", "triage", "read", "none")
+    # the description's example artifact has another name: the listing requests are what is checked
+    assert client.latest_artifact("main", "prodgate-result", 1_000_000) is None
 
 
 def test_live_state_requests_match_the_description(client: GitHubClient) -> None:
