@@ -402,8 +402,10 @@ def cors_not_wildcard(facts: Facts, options: NoOptions) -> Decision:
 def rate_limiting(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
-    That the service code sets up a rate limiter: slowapi or Flask-Limiter's `Limiter`,
-    fastapi-limiter's `FastAPILimiter`/`RateLimiter`, or `limiter.limit(...)`. Limits enforced by an
+    That the service code sets up a rate limiter that limits something: `@limiter.limit(...)` on a
+    route, slowapi's `SlowAPIMiddleware`, a Flask-Limiter `Limiter` given the app (`app=` or
+    `init_app`), or fastapi-limiter's `FastAPILimiter`/`RateLimiter`. A `Limiter()` that nothing uses
+    limits no request and fails. Limits enforced by an
     API gateway or ingress are invisible here (hence medium confidence): waive the check with the
     reason when that is how it is done.
 
@@ -421,9 +423,20 @@ def rate_limiting(facts: Facts, options: NoOptions) -> Decision:
     """
     if _no_service(facts):
         return not_applicable(_NO_APP)
+    applied = [s for s in facts.code.rate_limits if s.detail != "Limiter"]
+    if applied:
+        s = applied[0]
+        return passed(f"Rate limiter at {s.path}:{s.line} ({s.detail}).")
     if facts.code.rate_limits:
         s = facts.code.rate_limits[0]
-        return passed(f"Rate limiter at {s.path}:{s.line} ({s.detail}).")
+        return failed(
+            "A rate limiter is created but limits nothing.",
+            Hit(
+                "Limiter() is created, but no route uses @limiter.limit, no SlowAPIMiddleware is added and "
+                "no app is given to it (app= or init_app), so no request is limited.",
+                (at(s.path, s.line),),
+            ),
+        )
     return failed(
         "No rate limiter in the service code.", Hit("No rate limiter is configured.", _app_at(facts))
     )

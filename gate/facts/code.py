@@ -161,6 +161,7 @@ def service_modules(snap: Snapshot, app_modules: list[str]) -> list[str]:
     return sorted(seen)
 
 
+_LIMIT_MIDDLEWARE = ("SlowAPIMiddleware", "SlowAPIASGIMiddleware")
 _SQL_WORDS = re.compile(r"^\s*(select|insert|update|delete|create|drop|alter|with|pragma)\b", re.I)
 
 
@@ -287,7 +288,14 @@ class _Scan(ast.NodeVisitor):
         elif fname in ("Limiter", "RateLimiter", "FastAPILimiter") or (
             fname == "limit" and owner in ("limiter", "Limiter")
         ):
-            self.add("rate_limits", node, fname)
+            # a Limiter given the app (Flask-Limiter) applies its default limits; a bare one applies
+            # nothing until a route, a middleware or init_app uses it
+            bound = fname == "Limiter" and (_kw(node, "app") is not None or len(node.args) >= 2)
+            self.add("rate_limits", node, "Limiter(app)" if bound else fname)
+        elif fname == "add_middleware" and node.args and _name(node.args[0]) in _LIMIT_MIDDLEWARE:
+            self.add("rate_limits", node, str(_name(node.args[0])))
+        elif fname == "init_app" and owner is not None and "limiter" in owner.lower():
+            self.add("rate_limits", node, "init_app")
         elif fname == "run" and (
             _is_true(_kw(node, "debug")) or (owner == "uvicorn" and _is_true(_kw(node, "reload")))
         ):
