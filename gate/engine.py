@@ -15,7 +15,7 @@ from gate.checks import CATEGORIES, REGISTRY, Decision
 from gate.config import VULNERABILITY_CHECK, Config
 from gate.facts import Facts, collect
 from gate.facts.github import GitHubFacts
-from gate.facts.modelmeta import collect_model_meta
+from gate.facts.modelmeta import DataFile, collect_model_meta
 from gate.model import CheckResult, Outcome, Report
 from gate.policy import build_report, result_of
 from gate.signoffs import SignOffs
@@ -42,6 +42,15 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _base_metrics(base_root: Path | None, config: Config) -> tuple[DataFile, ...] | None:
+    """The base commit's metrics files, read only when a floor compares against them (max_drop)."""
+    options = config.for_check("model-metrics-meet-floors").options
+    wanted = any(isinstance(f, dict) and f.get("max_drop") is not None for f in options.get("floors", ()))
+    if base_root is None or not wanted:
+        return None
+    return collect_model_meta(Snapshot.load(base_root, max_file_size=config.max_file_size)).metadata
 
 
 def evaluate(
@@ -72,7 +81,7 @@ def evaluate(
             evidence=config.evidence.patterns(),
             exclude=config.exclude,
             github=github,
-            base_metrics=collect_model_meta(Snapshot.load(base_root)).metadata if base_root else None,
+            base_metrics=_base_metrics(base_root, config),
         )
     order = list(CATEGORIES)
     ids = sorted(REGISTRY, key=lambda i: (order.index(REGISTRY[i].category), i))

@@ -133,12 +133,14 @@ def rows_from_body(body: str, record: SignOffs) -> list[Row]:
     for m in _BOX.finditer(body):
         line = m[0].strip()
         text = line.split("] ", 1)[1].rsplit(" <!-- prodgate-signoff:", 1)[0]
-        rows.append(_row(m[2], _SUFFIX.sub("", text), record))
+        rows.append(row(m[2], _SUFFIX.sub("", text), record))
     return rows
 
 
-def _row(item: str, text: str, record: SignOffs) -> Row:
-    signed = next((s for s in record.signed if s.item == item), None)
+def row(item: str, text: str, record: SignOffs, *, current: bool = True) -> Row:
+    """A box and what the record says of it; `current=False` shows a recorded sign-off as expired
+    (unticked)."""
+    signed = next((s for s in record.signed if s.item == item), None) if current else None
     refused = tuple(r for r in record.refused if r.item == item)
     return Row(item=item, text=text, signed=signed, refused=refused)
 

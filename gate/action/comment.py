@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
 
 from gate.action.baseconfig import BaseConfig
 from gate.model import Report
 from gate.report.render import md, render
 from gate.report.views import context
-from gate.signoffs import Row, SignOffs, hidden
+from gate.signoffs import Row, SignOffs, hidden, row
 
 COMMENT_LIMIT = 65_536
 """GitHub refuses a comment body longer than this many characters."""
@@ -65,12 +64,8 @@ def signoff_rows(report: Report, record: SignOffs) -> list[Row]:
     for line in report.checklist.lines if report.checklist else ():
         if line.kind == "attestation" and line.item and line.item not in rows:
             text = f"**{md(line.text)}**: {md(line.evidence)}"
-            rows[line.item] = Row(
-                item=line.item,
-                text=text,
-                signed=record.valid(line.item, date.max, None) if line.signed_by else None,
-                refused=tuple(r for r in record.refused if r.item == line.item),
-            )
+            # the filled checklist already applied the item's expiry: signed_by is set only if still valid
+            rows[line.item] = row(line.item, text, record, current=line.signed_by is not None)
     return list(rows.values())
 
 

@@ -20,7 +20,14 @@ from gate.action.context import ContextError, RunContext
 from gate.action.context import read_context as read_run_context
 from gate.action.github import Annotation, ApiProblem, GitHubClient, counting_requests
 from gate.action.inputs import NAMES, CommentMode, InputError, Inputs, StatusMode, read_inputs
-from gate.action.result import MAX_RESULT_BYTES, ResultError, read_result, result_from_zip, write_result
+from gate.action.result import (
+    MAX_RESULT_BYTES,
+    RESULT_NAME,
+    ResultError,
+    read_result,
+    result_from_zip,
+    write_result,
+)
 from gate.action.runner import (
     SUMMARY_LIMIT,
     annotations_of,
@@ -42,7 +49,7 @@ from gate.signoffs import SignOffs, apply_ticks, boxes, codeowners, read, rows_f
 from gate.snapshot import head_commit
 
 PUBLISH_AUTO, PUBLISH_NO = "auto", "no"
-RESULT_FILE = "prodgate-result.json"
+RESULT_FILE = RESULT_NAME
 """Written to the workspace root; outputs name it relative to the workspace, as later steps see it."""
 
 
