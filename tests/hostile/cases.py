@@ -1,0 +1,436 @@
+"""The hostile repositories: each case builds, at run time, a repository that once made the gate run
+the repository's code, call a malicious model safe, read outside the repository, hang, exhaust memory
+or crash. `tests/hostile/` asserts each ends in a clear, bounded result; `bench/hostile.py` prints the
+time and peak memory of every case.
+
+Nothing here is copied from anywhere: the patterns come from issue #13 and the public write-ups the
+picklescan and fickling projects test against, written again in our own words.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import subprocess
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+
+from tests.hostile import picklebytes as pb
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Run:
+    """How to run the gate on a built case. `marker` must never exist afterwards: it is written only
+    by code the gate must never execute."""
+
+    root: Path
+    args: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: Path | None = None
+    marker: Path | None = None
+    secret: str | None = None
+    """A value that must appear in no output (a credential, a file outside the repository)."""
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    family: str
+    what: str
+    build: Callable[[Path], Run]
+    check: str | None = None
+    """The check whose outcome the case is about."""
+    outcomes: frozenset[str] = frozenset()
+    """Outcomes that are right for `check`; empty when the run must be refused as a whole."""
+    exit_codes: frozenset[int] = frozenset({0, 1})
+    audit: bool = False
+    """Runs the vulnerability audit (needs an OSV service); the others run --offline."""
+    seconds: float = 60
+    """A generous bound: the case is near-linear, so far below it on any machine."""
+    megabytes: int = 1024
+
+
+def _write(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+
+
+SERVICE = """from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/health")
+def health():
+    return {"status": "ok"}
+"""
+
+
+# -- code execution --------------------------------------------------------------------------------
+
+
+def _shadow(tmp: Path) -> Run:
+    """Modules named like the stdlib and like pip-audit at the root of the repository, which is the
+    working directory of the Action: any Python started there with `-m` would import them."""
+    marker = tmp / "EXECUTED"
+    payload = f"import os\nopen({str(marker)!r}, 'w').write(os.environ.get('GITHUB_TOKEN', ''))\n"
+    root = _write(
+        tmp / "repo",
+        {
+            "app.py": SERVICE,
+            "requirements.txt": "fastapi==0.110.0\nrequests==2.19.0\n",
+            "argparse.py": payload,
+            "json.py": payload,
+            "typing.py": payload,
+            "pip_audit.py": payload,
+            "pip_audit/__main__.py": payload,
+            "sitecustomize.py": payload,
+        },
+    )
+    return Run(root, cwd=root, marker=marker, env={"GITHUB_TOKEN": "ghp_hostile_token_value"})
+
+
+GIT_KEYS: dict[str, Callable[[str], list[tuple[str, str]]]] = {
+    "fsmonitor": lambda cmd: [("core.fsmonitor", cmd)],
+    "hooks": lambda cmd: [("core.hooksPath", "hooks")],
+    "pager": lambda cmd: [("core.pager", cmd), ("pager.ls-files", cmd)],
+    "external-diff": lambda cmd: [("diff.external", cmd)],
+    "textconv": lambda cmd: [("diff.evil.textconv", cmd)],
+    "filters": lambda cmd: [
+        ("filter.evil.clean", cmd),
+        ("filter.evil.smudge", cmd),
+        ("filter.evil.process", cmd),
+        ("filter.evil.required", "true"),
+    ],
+    "credential-helper": lambda cmd: [("credential.helper", f"!{cmd}")],
+    "ssh-command": lambda cmd: [("core.sshCommand", cmd)],
+    "askpass": lambda cmd: [("core.askPass", cmd)],
+}
+
+
+def _git_config(key: str) -> Callable[[Path], Run]:
+    def build(tmp: Path) -> Run:
+        marker = tmp / "EXECUTED"
+        cmd = f"touch {marker}"
+        root = _write(tmp / "repo", {"app.py": SERVICE, ".gitattributes": "* filter=evil diff=evil\n"})
+        _git(root, "init", "-q", "-b", "main")
+        _git(root, "add", "-A")
+        _git(root, "commit", "-q", "-m", "x")
+        for name, value in GIT_KEYS[key](cmd):
+            _git(root, "config", name, value)
+        hooks = root / "hooks"
+        hooks.mkdir()
+        for hook in ("post-checkout", "post-index-change", "pre-commit", "fsmonitor-watchman"):
+            (hooks / hook).write_text(f"#!/bin/sh\n{cmd}\n", encoding="utf-8")
+            (hooks / hook).chmod(0o755)
+        (root / "untracked.py").write_text("x = 1\n", encoding="utf-8")
+        return Run(root, marker=marker)
+
+    return build
+
+
+# -- model files called safe -----------------------------------------------------------------------
+
+
+def _model(name: str, make: Callable[[str], bytes]) -> Callable[[Path], Run]:
+    def build(tmp: Path) -> Run:
+        marker = tmp / "EXECUTED"
+        root = _write(tmp / "repo", {"app.py": SERVICE, f"models/{name}": make(str(marker))})
+        return Run(root, marker=marker)
+
+    return build
+
+
+def _zip(members: dict[str, bytes], method: int = zipfile.ZIP_STORED) -> bytes:
+    buf = BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=method) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def _torch_like(data_pkl: bytes, extra: dict[str, bytes] | None = None) -> bytes:
+    """The layout torch.save writes: archive/data.pkl, archive/version, archive/data/<storage>."""
+    return _zip({"archive/data.pkl": data_pkl, "archive/version": b"3\n", "archive/data/0": b"\0" * 16, **(extra or {})})
+
+
+def _pickle_then_zip(marker: str) -> bytes:
+    return pb.os_system(marker) + _torch_like(pb.benign_dict())
+
+
+def _concatenated(marker: str) -> bytes:
+    return pb.benign_dict() + pb.os_system(marker)
+
+
+def _zip_extra_member(marker: str) -> bytes:
+    return _torch_like(pb.benign_dict(), {"archive/extra.pkl": pb.os_system(marker)})
+
+
+def _bad_compression(_marker: str) -> bytes:
+    """A 200-byte-class .pth zip whose member header claims compression method 99 (AES), which
+    Python's zipfile cannot read."""
+    data = bytearray(_zip({"archive/data.pkl": pb.benign_dict()}))
+    for sig in (b"PK\x03\x04", b"PK\x01\x02"):
+        at = data.find(sig)
+        offset = 8 if sig == b"PK\x03\x04" else 10
+        data[at + offset : at + offset + 2] = struct.pack("<H", 99)
+    return bytes(data)
+
+
+def _frame_straddle(marker: str) -> bytes:
+    """A FRAME shorter than the opcode that starts in it: the operand's bytes swallow a hidden call,
+    which an unpickler that reads past the frame's end would run."""
+    hidden = bytes(pb.Pickle(2).call("os", "system", pb.marker_command(marker)))[2:]
+    body = b"\x95" + struct.pack("<Q", 2) + b"B" + struct.pack("<I", len(hidden)) + hidden
+    return b"\x80\x05" + body + b"."
+
+
+# -- reading outside the repository ----------------------------------------------------------------
+
+SECRET_TEXT = "TOP-SECRET-OUTSIDE-THE-REPOSITORY"
+OUTSIDE_CHECKLIST = f"# Outside\n\n- [ ] Health check endpoint working {SECRET_TEXT}\n"
+
+
+def _outside_checklist(how: str) -> Callable[[Path], Run]:
+    def build(tmp: Path) -> Run:
+        outside = _write(tmp / "outside", {"list.md": OUTSIDE_CHECKLIST})
+        files: dict[str, str | bytes] = {"app.py": SERVICE}
+        if how == "relative":
+            files[".github/prodgate.yml"] = "checklist: ../outside/list.md\n"
+        elif how == "absolute":
+            files[".github/prodgate.yml"] = f"checklist: {outside / 'list.md'}\n"
+        else:
+            files[".github/prodgate.yml"] = "checklist: docs/list.md\n"
+        root = _write(tmp / "repo", files)
+        if how == "symlink":
+            (root / "docs").mkdir()
+            (root / "docs" / "list.md").symlink_to(outside / "list.md")
+        return Run(root, secret=SECRET_TEXT)
+
+    return build
+
+
+def _outside_config(tmp: Path) -> Run:
+    outside = _write(tmp / "outside", {"prodgate.yml": f"# {SECRET_TEXT}\nfail_on: [\n"})
+    root = _write(tmp / "repo", {"app.py": SERVICE})
+    return Run(root, args=("--config", str(outside / "prodgate.yml")), secret=SECRET_TEXT)
+
+
+def _dockerfile_symlink(tmp: Path) -> Run:
+    outside = _write(
+        tmp / "outside",
+        {"Dockerfile": "FROM python:3.11-slim\nUSER 1000\nHEALTHCHECK CMD curl -f http://localhost/health\n"},
+    )
+    root = _write(tmp / "repo", {"app.py": SERVICE})
+    (root / "Dockerfile").symlink_to(outside / "Dockerfile")
+    return Run(root)
+
+
+CREDENTIAL = "s3cr3t-t0ken-in-a-url"
+
+
+def _requirement_credentials(tmp: Path) -> Run:
+    root = _write(
+        tmp / "repo",
+        {
+            "app.py": SERVICE,
+            "requirements.txt": (
+                f"--extra-index-url https://deploy:{CREDENTIAL}@pypi.example.com/simple\n"
+                f"private-model-lib @ https://ci-bot:{CREDENTIAL}@git.example.com/lib/archive/v1.tar.gz\n"
+                f"git+https://oauth2:{CREDENTIAL}@gitlab.example.com/team/features.git@v2#egg=features\n"
+                "fastapi\n"
+            ),
+        },
+    )
+    return Run(root, secret=CREDENTIAL)
+
+
+# -- hangs and memory ------------------------------------------------------------------------------
+
+
+def _yaml_strings(tmp: Path) -> Run:
+    """400 KB under an anchor, repeated by ~70k aliases: 760 KB of YAML, tens of GB once expanded."""
+    big = "A" * (400 * 1024)
+    aliases = "".join(f"      - *big\n" for _ in range(360 * 1024 // 13))
+    compose = f"x-big: &big {big}\nservices:\n  api:\n    image: api:1\n    command:\n{aliases}"
+    return Run(_write(tmp / "repo", {"app.py": SERVICE, "docker-compose.yml": compose}))
+
+
+def _compose_services(tmp: Path) -> Run:
+    body = "".join(f"  s{i}:\n    image: app:{i}\n" for i in range(30_000))
+    return Run(_write(tmp / "repo", {"app.py": SERVICE, "docker-compose.yml": f"services:\n{body}"}))
+
+
+def _pyproject_deps(tmp: Path) -> Run:
+    deps = "".join(f'  "package-{i}>=1.0",\n' for i in range(40_000))
+    text = f'[project]\nname = "svc"\nversion = "1"\ndependencies = [\n{deps}]\n'
+    return Run(_write(tmp / "repo", {"app.py": SERVICE, "pyproject.toml": text}))
+
+
+def _print_calls(tmp: Path) -> Run:
+    body = "".join(f'    print("step {i}")\n' for i in range(40_000))
+    return Run(_write(tmp / "repo", {"app.py": SERVICE + f"\n\ndef run():\n{body}"}))
+
+
+def _workflow_jobs(tmp: Path) -> Run:
+    jobs = "".join(f"  j{i}:\n    runs-on: x\n    steps: [{{run: a}}]\n" for i in range(22_000))
+    text = f"on: push\npermissions: {{}}\njobs:\n{jobs}"
+    return Run(_write(tmp / "repo", {"app.py": SERVICE, ".github/workflows/ci.yml": text}))
+
+
+LONG_NAME = "a" * 200
+
+
+def _gitignore(tmp: Path) -> Run:
+    root = _write(
+        tmp / "repo",
+        {"app.py": SERVICE, ".gitignore": "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b\n", f"{LONG_NAME}/x.py": "x = 1\n"},
+    )
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "app.py", ".gitignore")
+    _git(root, "commit", "-q", "-m", "x")
+    return Run(root, env={"PATH": "/nonexistent"})  # no git binary, as in the Action's image
+
+
+def _exclude_glob(tmp: Path) -> Run:
+    config = 'exclude: ["**/*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b"]\n'
+    return Run(
+        _write(tmp / "repo", {"app.py": SERVICE, ".github/prodgate.yml": config, f"{LONG_NAME}/x.py": "x = 1\n"})
+    )
+
+
+def _many_large_files(tmp: Path) -> Run:
+    """1,500 files just under the 1 MB parse cap, each full of lines the secret scanner looks at."""
+    root = _write(tmp / "repo", {"app.py": SERVICE})
+    line = 'api_key_{0} = "{0:08d}9f8e7d6c5b4a39281706f5e4d3c2b1a0"\n'
+    chunk = "".join(line.format(i) for i in range(18_000))[: MiB - 4096]
+    for i in range(1500):
+        folder = root / "data" / f"part{i // 100}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"settings_{i}.py").write_text(chunk, encoding="utf-8")
+    return Run(root)
+
+
+def _large_pickle(tmp: Path) -> Run:
+    """A valid 500 MB pickle (one BINBYTES8 of zeros), sparse on disk."""
+    root = _write(tmp / "repo", {"app.py": SERVICE})
+    path = root / "models" / "model.pkl"
+    path.parent.mkdir()
+    size = 500 * MiB
+    with path.open("wb") as fh:
+        fh.write(b"\x80\x04\x8e" + struct.pack("<Q", size))
+        fh.truncate(11 + size)
+        fh.seek(11 + size)
+        fh.write(b".")
+    return Run(root)
+
+
+def _large_config(tmp: Path) -> Run:
+    body = "".join(f"  - path/number/{i}/**\n" for i in range(2_400_000))
+    return Run(_write(tmp / "repo", {"app.py": SERVICE, ".github/prodgate.yml": f"exclude:\n{body}"}))
+
+
+def _time_budget(tmp: Path) -> Run:
+    root = _write(tmp / "repo", {"app.py": SERVICE, "Dockerfile": "FROM python:3.11\nCMD python app.py\n"})
+    for i in range(3000):
+        _write(root, {f"pkg/m{i}.py": SERVICE.replace("health", f"health{i}") * 20})
+    return Run(root, args=("--time-budget", "1"))
+
+
+# -- crashes ---------------------------------------------------------------------------------------
+
+
+def _non_utf8_name(tmp: Path) -> Run:
+    root = _write(tmp / "repo", {"app.py": SERVICE})
+    secret = 'AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq3xT8vB2n"\n'
+    name = os.fsencode(root) + b"/settings-\xff\xfe.py"
+    fd = os.open(name, os.O_WRONLY | os.O_CREAT, 0o644)
+    os.write(fd, secret.encode())
+    os.close(fd)
+    weird = root / "evil\n| `x` <!-- prodgate:comment -->.py"
+    weird.write_text(secret, encoding="utf-8")
+    return Run(root)
+
+
+# -- other bounds ----------------------------------------------------------------------------------
+
+
+def _many_versions(tmp: Path) -> Run:
+    files: dict[str, str | bytes] = {"app.py": SERVICE}
+    for i in range(40):
+        files[f"services/s{i}/requirements.txt"] = f"requests==2.{i}.0\n"
+    return Run(_write(tmp / "repo", files))
+
+
+BENIGN_SHAPES: dict[str, Callable[[str], bytes]] = {
+    "dict.pkl": lambda _m: pb.benign_dict(),
+    "arrays.joblib": lambda _m: pb.joblib_benign(8),
+    "arrays-unaligned.joblib": lambda _m: pb.joblib_benign(3, aligned=False),
+}
+
+
+def _benign(tmp: Path) -> Run:
+    root = _write(tmp / "repo", {"app.py": SERVICE, **{f"models/{k}": v("") for k, v in BENIGN_SHAPES.items()}})
+    return Run(root)
+
+
+PICKLE = "model-pickle-safe"
+DOCKER = "dockerfile-non-root-user"
+FAILS = frozenset({"fail"})
+UNDECIDED = frozenset({"error"})
+
+CASES: tuple[Case, ...] = (
+    Case("exec-shadow-module", "code execution", "stdlib and pip_audit names at the repository root, run from there", _shadow, "dependencies-no-known-vulnerabilities", UNDECIDED, audit=True),
+    *(
+        Case(f"exec-git-{key}", "code execution", f"the repository's .git/config sets {key}", _git_config(key))
+        for key in GIT_KEYS
+    ),
+    Case("model-pickle-then-zip", "model safety", "a malicious pickle with a zip archive appended", _model("model.pth", _pickle_then_zip), PICKLE, FAILS),
+    Case("model-joblib-after-array", "model safety", "os.system after a numpy array buffer in a joblib file", _model("model.joblib", pb.joblib_payload_after_array), PICKLE, FAILS),
+    Case("model-joblib-object-array", "model safety", "os.system inside an object array's nested pickle", _model("model.joblib", pb.joblib_object_array), PICKLE, FAILS),
+    Case("model-interpreter", "model safety", "code.InteractiveInterpreter().runsource", _model("model.pkl", pb.interpreter_runsource), PICKLE, FAILS),
+    Case("model-concatenated", "model safety", "a benign pickle followed by a malicious one", _model("model.pkl", _concatenated), PICKLE, FAILS),
+    Case("model-zip-extra-member", "model safety", "a torch archive with a malicious extra member", _model("model.pt", _zip_extra_member), PICKLE, FAILS),
+    Case("model-frame-straddle", "model safety", "an opcode straddling a FRAME's end hides a call", _model("model.pkl", _frame_straddle), PICKLE, FAILS | UNDECIDED),
+    Case("model-benign-shapes", "model safety", "benign pickles and joblib arrays (no false alarm)", _benign, PICKLE, frozenset({"pass"})),
+    Case("read-checklist-relative", "outside reads", "checklist: ../outside/list.md", _outside_checklist("relative"), exit_codes=frozenset({2})),
+    Case("read-checklist-absolute", "outside reads", "checklist: an absolute path", _outside_checklist("absolute"), exit_codes=frozenset({2})),
+    Case("read-checklist-symlink", "outside reads", "checklist: a symlink out of the repository", _outside_checklist("symlink"), exit_codes=frozenset({2})),
+    Case("read-config-outside", "outside reads", "--config outside the repository", _outside_config, exit_codes=frozenset({2})),
+    Case("read-dockerfile-symlink", "outside reads", "the Dockerfile is a symlink out of the repository", _dockerfile_symlink, DOCKER, UNDECIDED),
+    Case("read-requirement-credentials", "outside reads", "credentials inside requirement URLs", _requirement_credentials),
+    Case("hang-yaml-strings", "hangs and memory", "760 KB of compose aliases to a 400 KB string", _yaml_strings, "compose-healthcheck", UNDECIDED),
+    Case("hang-compose-services", "hangs and memory", "30,000 compose services in one file", _compose_services),
+    Case("hang-pyproject-deps", "hangs and memory", "40,000 pyproject dependencies", _pyproject_deps),
+    Case("hang-print-calls", "hangs and memory", "40,000 print calls in one module", _print_calls),
+    Case("hang-workflow-jobs", "hangs and memory", "22,000 jobs in one workflow", _workflow_jobs),
+    Case("hang-gitignore", "hangs and memory", "a backtracking .gitignore line and a long folder name", _gitignore),
+    Case("hang-exclude-glob", "hangs and memory", "a backtracking exclude glob and a long folder name", _exclude_glob),
+    Case("mem-many-large-files", "hangs and memory", "1,500 files of 1 MB each", _many_large_files, seconds=240, megabytes=1536),
+    Case("mem-large-pickle", "hangs and memory", "a valid 500 MB pickle (sparse)", _large_pickle, PICKLE, frozenset({"pass", "error"}), megabytes=512),
+    Case("mem-large-config", "hangs and memory", "a 50 MB config file", _large_config, exit_codes=frozenset({2}), megabytes=512),
+    Case("time-budget", "hangs and memory", "a one-second time budget on 3,000 modules", _time_budget, exit_codes=frozenset({1})),
+    Case("crash-non-utf8-name", "crashes", "file names that are not UTF-8 or carry Markdown", _non_utf8_name, "no-hardcoded-secrets", FAILS),
+    Case("crash-zip-compression", "crashes", "a .pth zip whose member claims compression method 99", _model("model.pth", _bad_compression), PICKLE, UNDECIDED),
+    Case("bounds-many-versions", "other bounds", "40 versions of one package across services", _many_versions, "dependencies-no-known-vulnerabilities", frozenset({"fail", "pass"}), audit=True),
+)  # fmt: skip
