@@ -11,6 +11,8 @@ How the audit stays safe and honest:
 
 pip-audit runs as a subprocess of the same interpreter: its JSON output and CLI are its documented
 interface (its Python modules are private), and a subprocess can be bounded by a timeout and killed.
+It runs isolated (gate/isolation.py): from an empty folder, `python -I`, with no token in its
+environment and no PIP_* setting that could point it elsewhere.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -33,6 +34,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from gate.facts.dependencies import DependencyFacts, lock_packages
+from gate.isolation import run_python
 from gate.paths import folder_of, within
 from gate.snapshot import ParseError, Snapshot
 
@@ -237,7 +239,7 @@ def _run_pip_audit(
         req = Path(tmp) / "requirements.txt"
         req.write_text("".join(f"{n}=={v}\n" for n, v in pins), encoding="utf-8")
         cmd = [
-            sys.executable, "-m", "pip_audit",
+            "-m", "pip_audit",
             "-r", str(req),
             "--no-deps", "--disable-pip", "--strict",
             "--format", "json", "--aliases", "on", "--desc", "on",
@@ -248,11 +250,9 @@ def _run_pip_audit(
         ]  # fmt: skip
         if settings.service == "osv" and settings.osv_url:
             cmd += ["--osv-url", settings.osv_url]
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_AUDIT", "PIP_"))}
         try:
-            proc = subprocess.run(
-                cmd, capture_output=True, text=True, timeout=settings.run_timeout, env=env, check=False
-            )
+            # isolated: never from the repository's folder, never with a token (see gate/isolation.py)
+            proc = run_python(cmd, timeout=settings.run_timeout)
         except subprocess.TimeoutExpired:
             return {}, {}, f"pip-audit did not finish within {settings.run_timeout} s"
         except OSError as exc:
