@@ -18,9 +18,9 @@ RUN /opt/prodgate/bin/pip install --no-deps /src \
  && find /opt/prodgate -name '__pycache__' -prune -exec rm -rf {} +
 
 FROM ${BASE_IMAGE}
-# No git binary: the gate reads the checkout's index and ignore rules with dulwich (see gate/snapshot.py),
-# which also makes git's safe.directory refusal of the runner-owned workspace a non-issue. git and its
-# perl would double the image.
+# No git binary: the gate never runs git (a repository's own .git/config can make git run commands); it
+# reads the index with dulwich and the ignore rules with gate/ignore.py (see gate/snapshot.py), which also
+# makes git's safe.directory refusal of the runner-owned workspace a non-issue.
 RUN useradd --uid 1001 --user-group --create-home --shell /usr/sbin/nologin prodgate
 COPY --from=build /opt/prodgate /opt/prodgate
 ENV PATH=/opt/prodgate/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1

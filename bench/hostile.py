@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.hostile.cases import CASES  # noqa: E402
-from tests.hostile.runner import run_case  # noqa: E402
-from tests.osv_server import serve  # noqa: E402
+from tests.hostile.cases import CASES
+from tests.hostile.runner import run_case
+from tests.osv_server import serve
 
 
 def main() -> int:

@@ -11,9 +11,7 @@ import ast
 import json
 import os
 import re
-import shutil
 import stat
-import subprocess
 import tomllib
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -21,15 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pathspec
 import yaml
 
+from gate.ignore import PatternList
 from gate.model import Frozen, Skipped
 
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
 MAX_YAML_NODES = 1_000_000
 _BINARY_SNIFF = 8192
-_GIT_TIMEOUT_S = 60
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 
 try:  # the C loader is ~10x faster; fall back quietly where libyaml is absent
@@ -105,10 +102,10 @@ class Snapshot:
         else:
             paths, tracked, is_git = sorted(listed[0]), listed[1], True
         if include:
-            inc = pathspec.GitIgnoreSpec.from_lines(include)
+            inc = PatternList(include)
             paths = [p for p in paths if inc.match_file(p)]
         if exclude:
-            exc = pathspec.GitIgnoreSpec.from_lines(exclude)
+            exc = PatternList(exclude)
             paths = [p for p in paths if not exc.match_file(p)]
         snap = cls(root=root, files=(), tracked=tracked, is_git=is_git, max_file_size=max_file_size)
         snap.files = tuple(snap._admit(paths))
@@ -363,80 +360,110 @@ def _parse_toml(text: str) -> dict[str, Any]:
 
 
 def _git_listing(root: Path) -> tuple[list[str], frozenset[str]] | None:
-    """Tracked plus untracked-but-not-ignored files under root, or None when root is not in a git work tree.
+    """Tracked plus untracked-but-not-ignored files under root (what `git ls-files --cached --others
+    --exclude-standard` lists), or None when root is not inside a git work tree.
 
     Untracked files count because a local run should judge the work tree the user is about to commit;
     in a pull-request checkout there are none. Which files are tracked is kept apart (e.g. a tracked .env).
+
+    Read without the git binary: git honours the repository's own configuration, and some of it runs
+    commands (core.fsmonitor on any index read; pagers, filters, hooks, credential helpers elsewhere).
+    The repository is hostile input, so its .git/config is never given a chance: dulwich (a maintained
+    pure-Python implementation of git's formats) reads the index, and gate/ignore.py applies the
+    .gitignore files and .git/info/exclude. The user's global core.excludesFile is not read (it lies
+    outside the repository); it only ever hides untracked files on a local run.
     """
-    if shutil.which("git") is None:
-        return _dulwich_listing(root)  # the Action's image has no git binary (it would double its size)
-    if not (root / ".git").exists() and not _inside_work_tree(root):
-        return None
-    try:
-        proc = subprocess.run(
-            [
-                "git",
-                "-c",
-                "core.quotepath=off",
-                "ls-files",
-                "-z",
-                "-t",
-                "--cached",
-                "--others",
-                "--exclude-standard",
-            ],
-            cwd=root,
-            capture_output=True,
-            timeout=_GIT_TIMEOUT_S,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if proc.returncode != 0:
-        # e.g. git refuses a repository owned by someone else (safe.directory): read it without git
-        return _dulwich_listing(root)
-    paths: set[str] = set()
-    tracked: set[str] = set()
-    for entry in proc.stdout.decode("utf-8", "surrogateescape").split("\0"):
-        if len(entry) < 3:
-            continue
-        tag, rel = entry[0], entry[2:]
-        paths.add(rel)
-        if tag != "?":
-            tracked.add(rel)
-    return sorted(paths), frozenset(tracked)
-
-
-def _dulwich_listing(root: Path) -> tuple[list[str], frozenset[str]] | None:
-    """The same listing as `git ls-files --cached --others --exclude-standard`, read with dulwich (a
-    maintained pure-Python implementation of git's index and ignore rules) where the git binary is absent
-    or refuses the repository. None when root is not inside a work tree or the repository is unreadable."""
-    from dulwich.ignore import IgnoreFilterManager
+    from dulwich.errors import NotGitRepository
     from dulwich.repo import Repo
 
     try:
         repo = Repo.discover(str(root))
+    except NotGitRepository:
+        return None
+    except Exception:  # an unreadable repository: the caller walks the folder instead
+        return None
+    try:
+        root = root.resolve()
         top = Path(repo.path).resolve()
         prefix = root.relative_to(top).as_posix()
         prefix = "" if prefix == "." else prefix + "/"
-        tracked = set()
+        tracked: set[str] = set()
         for raw in repo.open_index().paths():
             path = raw.decode("utf-8", "surrogateescape")
             if path.startswith(prefix):
                 tracked.add(path[len(prefix) :])
-        ignore = IgnoreFilterManager.from_repo(repo)
-        others = []
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-            here = Path(dirpath).relative_to(top).as_posix()
-            here = "" if here == "." else here + "/"
-            dirnames[:] = [d for d in dirnames if d != ".git" and not ignore.is_ignored(f"{here}{d}/")]
-            for name in filenames:
-                rel = f"{here}{name}"[len(prefix) :]
-                if rel not in tracked and not ignore.is_ignored(f"{here}{name}"):
-                    others.append(rel)
-    except Exception:  # any unreadable repository: the caller walks the folder instead
+        others = _untracked(top, root, prefix, tracked, Path(repo.controldir()))
+    except Exception:  # a corrupt index or config: read the folder without git's view of it
         return None
+    finally:
+        repo.close()
     return sorted(tracked.union(others)), frozenset(tracked)
+
+
+def _ignore_file(path: Path) -> PatternList | None:
+    """A .gitignore or info/exclude as patterns: regular files only (git refuses symlinked ones since
+    2.32), capped in size like every other read."""
+    try:
+        st = path.lstat()
+        if not stat.S_ISREG(st.st_mode) or st.st_size > DEFAULT_MAX_FILE_SIZE:
+            return None
+        lines = path.read_bytes().decode("utf-8", "surrogateescape").splitlines()
+    except OSError:
+        return None
+    patterns = PatternList(lines)
+    return patterns if patterns else None
+
+
+def _untracked(top: Path, root: Path, prefix: str, tracked: set[str], controldir: Path) -> list[str]:
+    """Files under root that are neither tracked nor ignored, applying git's precedence: a deeper
+    .gitignore overrides a shallower one, .git/info/exclude comes last, and an ignored folder is not
+    entered (nothing inside it can be re-included)."""
+    base_rules: list[tuple[int, PatternList]] = []
+    exclude = _ignore_file(controldir / "info" / "exclude")
+    if exclude is not None:
+        base_rules.append((0, exclude))
+    # .gitignore files in the folders between the top of the work tree and root apply too
+    top_parts = prefix.rstrip("/").split("/") if prefix else []
+    for depth in range(len(top_parts)):
+        found = _ignore_file(top.joinpath(*top_parts[:depth], ".gitignore"))
+        if found is not None:
+            base_rules.append((depth, found))
+    others: list[str] = []
+    stack: list[tuple[Path, list[str], list[tuple[int, PatternList]]]] = [(root, [], base_rules)]
+    while stack:
+        folder, rel_parts, rules = stack.pop()
+        here = _ignore_file(folder / ".gitignore")
+        if here is not None:
+            rules = [*rules, (len(top_parts) + len(rel_parts), here)]
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            parts = [*rel_parts, name]
+            rel = "/".join(parts)
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                if name == ".git" or (Path(entry.path) / ".git").exists():
+                    continue  # the repository itself, or a nested repository git would not enter
+                if _ignored(rules, top_parts + parts, True):
+                    continue  # tracked files inside come from the index; nothing else can be re-included
+                stack.append((Path(entry.path), parts, rules))
+            elif rel not in tracked and not _ignored(rules, top_parts + parts, False):
+                others.append(rel)
+    return others
+
+
+def _ignored(rules: list[tuple[int, PatternList]], parts: list[str], is_dir: bool) -> bool:
+    for depth, patterns in reversed(rules):  # the deepest .gitignore that has an opinion decides
+        decided = patterns.decides(parts[depth:], is_dir)
+        if decided is not None:
+            return decided
+    return False
 
 
 def resolve_ref(root: Path, ref: str) -> str | None:
@@ -469,20 +496,6 @@ def head_commit(root: Path) -> str | None:
         return Repo.discover(str(root)).head().decode("ascii")
     except Exception:  # no repository, no HEAD yet, or an unreadable one
         return None
-
-
-def _inside_work_tree(root: Path) -> bool:
-    try:
-        proc = subprocess.run(
-            ["git", "rev-parse", "--is-inside-work-tree"],
-            cwd=root,
-            capture_output=True,
-            timeout=_GIT_TIMEOUT_S,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return proc.returncode == 0 and proc.stdout.strip() == b"true"
 
 
 def _walk(root: Path) -> Iterator[str]:

@@ -13,10 +13,10 @@ import re
 from dataclasses import replace
 from datetime import date
 
-import pathspec
 from pydantic import Field
 
 from gate.checks import Decision, Hit
+from gate.ignore import PatternList
 from gate.model import Frozen, Outcome, WaiverNote
 from gate.snapshot import Snapshot
 
@@ -102,7 +102,7 @@ def apply_waivers(
         if not w.paths:
             note = WaiverNote(source="config", reason=w.reason, owner=w.owner, expires=w.expires)
             return Decision(Outcome.WAIVED, f"Waived by {w.owner} until {w.expires}: {w.reason}", ()), note
-    spec = pathspec.GitIgnoreSpec.from_lines([p for w in live for p in w.paths])
+    spec = PatternList([p for w in live for p in w.paths])
     covered = [h for h in decision.hits if h.locations and spec.match_file(h.locations[0].path)]
     if not covered:
         return decision, None

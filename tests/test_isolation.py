@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from gate.isolation import isolated_env, run_python
 
-PROBE = "import json, os, sys; print(json.dumps({'cwd': os.getcwd(), 'path': sys.path, 'env': dict(os.environ)}))"
+PROBE = (
+    "import json, os, sys; print(json.dumps({'cwd': os.getcwd(), 'path': sys.path, 'env': dict(os.environ)}))"
+)
 
 
 def test_the_environment_is_an_allow_list() -> None:
@@ -48,5 +49,5 @@ def test_a_subprocess_sees_no_token_no_repository_and_an_empty_folder(
     seen = json.loads(proc.stdout)
     assert not marker.exists()
     assert "GITHUB_TOKEN" not in seen["env"]
-    assert Path(seen["cwd"]) != repo and not os.path.exists(seen["cwd"])  # removed afterwards
+    assert Path(seen["cwd"]) != repo and not Path(seen["cwd"]).exists()  # removed afterwards
     assert str(repo) not in seen["path"] and "" not in seen["path"]

@@ -153,8 +153,9 @@ def test_yaml_duplicate_keys_and_tabs_are_parse_errors(make_tree: Callable[..., 
 
 @pytest.mark.parametrize("sub", ["", "svc"])
 def test_without_the_git_binary_the_listing_is_the_same(tmp_path: Path, sub: str) -> None:
-    """The Action's image has no git: dulwich must list exactly what `git ls-files` lists."""
-    from gate.snapshot import _dulwich_listing, _git_listing, head_commit
+    """The gate never runs git (its config can run commands): the listing must still be exactly
+    what `git ls-files --cached --others --exclude-standard` lists."""
+    from gate.snapshot import _git_listing, head_commit
 
     root = git_repo(
         tmp_path / "r",
@@ -181,16 +182,33 @@ def test_without_the_git_binary_the_listing_is_the_same(tmp_path: Path, sub: str
         },
     )
     where = root / sub if sub else root
-    by_git, by_dulwich = _git_listing(where), _dulwich_listing(where)
-    assert by_git is not None and by_dulwich is not None
-    assert by_dulwich == by_git
-    assert "forced.log" in "".join(by_dulwich[1])
+    listed = _git_listing(where)
+    assert listed is not None
+    assert listed == ls_files(where)
+    assert "forced.log" in "".join(listed[1])
     assert head_commit(where) == git(root, "rev-parse", "HEAD").strip()
 
 
-def test_dulwich_outside_a_repository_is_none(tmp_path: Path) -> None:
-    from gate.snapshot import _dulwich_listing, head_commit
+def ls_files(where: Path) -> tuple[list[str], frozenset[str]]:
+    """git's own answer, from the git binary (the tests may run git; the gate never does)."""
+    out = git(
+        where,
+        "-c",
+        "core.quotepath=off",
+        "ls-files",
+        "-z",
+        "-t",
+        "--cached",
+        "--others",
+        "--exclude-standard",
+    )
+    entries = [e for e in out.split("\0") if len(e) > 2]
+    return sorted({e[2:] for e in entries}), frozenset(e[2:] for e in entries if e[0] != "?")
+
+
+def test_outside_a_repository_the_listing_is_none(tmp_path: Path) -> None:
+    from gate.snapshot import _git_listing, head_commit
 
     (tmp_path / "plain").mkdir()
-    assert _dulwich_listing(tmp_path / "plain") is None
+    assert _git_listing(tmp_path / "plain") is None
     assert head_commit(tmp_path / "plain") is None

@@ -12,12 +12,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import pathspec
-
 from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude, not_applicable
 from gate.checks.secretnames import is_placeholder, is_secret_name
 from gate.facts import Facts
 from gate.facts.dockerfile import Dockerfile, Instruction, Stage, substitute
+from gate.ignore import PatternList
 from gate.model import Confidence, Level, Location, Severity
 
 
@@ -482,7 +481,7 @@ def dockerignore_present(facts: Facts, options: NoOptions) -> Decision:
         if whole is None:
             continue
         # BuildKit's patterns are close to gitignore's for these paths: root-relative, ** and ! negation
-        spec = pathspec.GitIgnoreSpec.from_lines([p.lstrip("/") for _, p in ignore.patterns])
+        spec = PatternList([p.lstrip("/") for _, p in ignore.patterns])
         missing = [
             name for name, probe in ((".git", ".git/HEAD"), (".env", ".env")) if not spec.match_file(probe)
         ]

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pathspec
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
+from gate.ignore import PatternList
 from gate.snapshot import ParseError
 
 MAX_REPORT_BYTES = 64 * 1024 * 1024
@@ -101,9 +101,9 @@ def _find_all(
 ) -> dict[str, list[tuple[str, Path]]]:
     """One walk of the work tree (ignored files included: reports usually are), matched per kind with
     gitignore-style patterns; files that resolve outside the root are left out."""
-    specs = {kind: pathspec.GitIgnoreSpec.from_lines(p) for kind, p in patterns.items() if p}
+    specs = {kind: PatternList(p) for kind, p in patterns.items() if p}
     endings = _endings([p for ps in patterns.values() for p in ps])
-    skip = pathspec.GitIgnoreSpec.from_lines(exclude)
+    skip = PatternList(exclude)
     found: dict[str, list[tuple[str, Path]]] = {kind: [] for kind in specs}
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS]

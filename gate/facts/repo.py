@@ -5,9 +5,8 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-import pathspec
-
 from gate.facts.docs import ENV_EXAMPLE_NAMES
+from gate.ignore import PatternList
 from gate.snapshot import Snapshot
 
 
@@ -49,34 +48,28 @@ def is_env_file(rel: str) -> bool:
 class GitIgnore:
     """Every .gitignore in the snapshot, each scoped to its folder, evaluated as git does.
 
-    pathspec implements the per-file pattern rules (anchoring, **, negation, directory-only patterns);
-    this class adds what git does across files: deeper files override shallower ones, and nothing
-    inside an ignored folder can be re-included.
+    gate/ignore.py implements the per-file pattern rules (anchoring, **, negation, directory-only
+    patterns) in linear time; this class adds what git does across files: deeper files override
+    shallower ones, and nothing inside an ignored folder can be re-included.
     """
 
     def __init__(self, snap: Snapshot) -> None:
         self.files = tuple(sorted(snap.named(".gitignore"), key=lambda p: p.count("/")))
-        self._specs: list[tuple[str, list[tuple[int, str]], pathspec.GitIgnoreSpec]] = []
+        self._specs: list[tuple[str, list[str], PatternList]] = []
         for rel in self.files:
             lines = (snap.text(rel) or "").splitlines()
-            numbered = [
-                (i + 1, ln) for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith("#")
-            ]
-            spec = pathspec.GitIgnoreSpec.from_lines([ln for _, ln in numbered])
-            base = posixpath.dirname(rel)
-            self._specs.append((base, numbered, spec))
+            self._specs.append((posixpath.dirname(rel), lines, PatternList(lines)))
 
     def _decide(self, rel: str) -> IgnoreRule | None:
         decision: IgnoreRule | None = None
-        for base, numbered, spec in self._specs:
+        for base, lines, spec in self._specs:
             if base and not rel.startswith(base + "/"):
                 continue
             sub = rel[len(base) + 1 :] if base else rel
-            res = spec.check_file(sub)
-            if res.include is not None and res.index is not None:
-                line, pattern = numbered[res.index]
+            include, index = spec.check(sub)
+            if include is not None and index is not None:
                 gi = f"{base}/.gitignore" if base else ".gitignore"
-                decision = IgnoreRule(gi, line, pattern.strip(), negated=not res.include)
+                decision = IgnoreRule(gi, index + 1, lines[index].strip(), negated=not include)
         return decision
 
     def rule_for(self, rel: str) -> IgnoreRule | None:

@@ -32,7 +32,7 @@ class Pickle:
             self.out += b"X" + struct.pack("<I", len(data)) + data  # BINUNICODE
         return self
 
-    def int(self, value: int) -> Pickle:
+    def integer(self, value: int) -> Pickle:
         self.out += b"J" + struct.pack("<i", value)  # BININT
         return self
 
@@ -145,7 +145,9 @@ class Pickle:
         self.glob("numpy", "dtype").text(code).false().true().tuple3().reduce()
         flags = 63 if code.startswith("O") else 0  # numpy marks object dtypes in the state's flags
         order = "|" if code.startswith("O") else "<"
-        self.mark().int(3).text(order).none().none().none().int(-1).int(-1).int(flags).tuple().build()
+        self.mark().integer(3).text(order).none().none().none().integer(-1).integer(-1).integer(
+            flags
+        ).tuple().build()
         return self
 
     def joblib_wrapper(self, count: int, code: str = "f8", aligned: bool = True) -> Pickle:
@@ -153,12 +155,12 @@ class Pickle:
         self.glob("joblib.numpy_pickle", "NumpyArrayWrapper").empty_tuple().newobj()
         self.empty_dict().mark()
         self.text("subclass").glob("numpy", "ndarray")
-        self.text("shape").int(count).tuple1()
+        self.text("shape").integer(count).tuple1()
         self.text("order").text("C")
         self.text("dtype").dtype(code)
         self.text("allow_mmap").true()
         if aligned:
-            self.text("numpy_array_alignment_bytes").int(16)
+            self.text("numpy_array_alignment_bytes").integer(16)
         return self.setitems().build()
 
     def joblib_buffer(self, data: bytes, aligned: bool = True) -> Pickle:
@@ -186,7 +188,16 @@ def os_system(marker: str, protocol: int = 4) -> bytes:
 def benign_dict() -> bytes:
     """{'coef': [1, 2]}: what a tiny model's pickle looks like, with no imports at all."""
     return bytes(
-        Pickle().empty_dict().text("coef").empty_list().mark().int(1).int(2).appends().raw(b"s").stop()
+        Pickle()
+        .empty_dict()
+        .text("coef")
+        .empty_list()
+        .mark()
+        .integer(1)
+        .integer(2)
+        .appends()
+        .raw(b"s")
+        .stop()
     )
 
 

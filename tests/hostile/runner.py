@@ -118,7 +118,7 @@ def _one(
             stdout=out,
             stderr=err,
             stdin=subprocess.DEVNULL,
-            preexec_fn=lambda: _limit(memory_mb),  # noqa: PLW1509 - a fresh process, no threads
+            preexec_fn=lambda: _limit(memory_mb),
             start_new_session=True,
         )
         deadline = started + timeout
