@@ -75,3 +75,13 @@ def test_action_and_workflow_files_validate_against_schemastore() -> None:
             check=False,
         )
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_every_subpackage_of_gate_ships() -> None:
+    """setuptools lists packages by hand: a new gate/ subpackage missing here would be absent from the
+    wheel the Action's image installs, and the image would fail at its first import."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "gate").rglob("__init__.py")}
+    assert found <= listed, sorted(found - listed)

@@ -6,17 +6,31 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.modelmeta import walk
+from gate.facts.pickles import Allowed
 from gate.model import Confidence, Level, Outcome, Severity
 
 _FETCH = re.compile(
     r"\b(curl|wget|gsutil|aws\s+s3|az\s+storage|dvc\s+pull|git\s+lfs\s+pull|huggingface-cli|hf\s+download|mlflow)\b"
 )
+
+
+_ALLOW_ENTRY = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\.(\*|[A-Za-z_][A-Za-z0-9_]*)$"
+
+
+class PickleOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    allow_globals: tuple[Annotated[str, StringConstraints(pattern=_ALLOW_ENTRY)], ...] = Field(
+        default=(),
+        description="Your own classes a model pickle may import, as `module.Class` or `module.*` (every "
+        "CapWords class of the module and its submodules).",
+    )
 
 
 @check(
@@ -28,55 +42,69 @@ _FETCH = re.compile(
     applies_when="the repository has pickle-based model files (.joblib, .pkl, .pt, .pth, ...)",
     remediation="Rebuild the artifact from trusted training code; prefer safetensors, ONNX or skops; never ship a pickle you did not produce.",
     seeds=("Model files access restricted", "Model artifacts present in `models_artifacts/`"),
+    options=PickleOptions,
 )
-def model_pickle_safe(facts: Facts, options: NoOptions) -> Decision:
+def model_pickle_safe(facts: Facts, options: PickleOptions) -> Decision:
     """
     ## What it checks
-    Every pickle-based model file (joblib, pickle, PyTorch archives) is scanned, as bytes, with
-    picklescan for imports that execute code when unpickled (os.system, subprocess, eval, builtins
-    exec, ...). A dangerous import fails (critical). A file that cannot be scanned whole (corrupt,
-    truncated, compressed beyond bounds, or a stream the scanner cannot parse) is reported as not
-    verified (missing_evidence), never as safe. Classes the scanner does not know (a scikit-learn
-    estimator) are listed, not failed. Gap, stated: objects stored in joblib's object-dtype array
-    buffers are not scanned.
+    Every pickle-based model file (pickle, joblib, PyTorch) is read as bytes, never loaded, the way each
+    loader that could open it reads it: every concatenated stream, every member of a zip or PyTorch
+    archive (read permissively, as PyTorch does), joblib's array buffers and compressed files,
+    PyTorch's legacy format, NumPy object arrays. Every import must be on an allow-list of known-safe
+    constructors (containers, NumPy arrays and dtypes, tensors and storages, pandas frames, joblib's
+    array wrapper, and the classes of scikit-learn, torch.nn, XGBoost, LightGBM and CatBoost), plus
+    the classes you list in `allow_globals`. Fails (critical) when a file imports anything else, names
+    an import only computed at load time, or hides opcodes across a FRAME boundary. A file that
+    cannot be accounted for byte by byte (truncated, compressed with an unknown method, over the scan
+    limit, bytes after the last stream) is an `error`: it blocks like a failure and is never a pass.
+    Known gap, stated: TorchScript code inside a scripted archive (`code/`) is not judged.
 
     ## Why it matters
     Loading a pickle runs whatever it says. A model file swapped in a pull request, or downloaded
-    from a hub, is code execution inside the model server with its credentials.
+    from a hub, is code execution inside the model server with its credentials. Deny-lists of
+    "dangerous" imports have been bypassed again and again (code.InteractiveInterpreter, timeit,
+    a payload after an array buffer, a zip appended to a pickle): an allow-list has no such gaps.
 
     ## How to fix
     Regenerate the file from your own training run and review who can write to the artifact store;
-    better, switch to a format that cannot execute code.
+    better, switch to a format that cannot execute code. If the import is your own class (a custom
+    transformer), allow exactly it:
+    `checks: {model-pickle-safe: {options: {allow_globals: [features.transformers.ClipOutliers]}}}`.
 
     ## Example
     ```text
-    models/model.joblib  imports os.system  -> dangerous: rebuild it, do not load it
+    models/model.joblib  imports os.system (stream 2 at byte 412)  -> rebuild it, do not load it
     ```
     """
     pickles = [
-        a for a in facts.models.artifacts if a.scan in ("dangerous", "suspicious", "clean", "not-verified")
+        a for a in facts.models.artifacts if a.scan in ("dangerous", "unsafe", "clean", "not-verified")
     ]
     if not pickles:
         return not_applicable("No pickle-based model files in the checkout.")
-    dangerous = [a for a in pickles if a.scan == "dangerous"]
-    unsure = [a for a in pickles if a.scan == "not-verified"]
-    if dangerous:
-        return failed(
-            f"{len(dangerous)} model file(s) execute code when loaded.",
-            *(Hit(f"Unpickling imports {a.scan_detail}.", (at(a.path),)) for a in dangerous),
-        )
-    if unsure:
+    allowed = Allowed(options.allow_globals)
+    hits: list[Hit] = []
+    unverified: list[Hit] = []
+    for a in pickles:
+        scan = a.pickle
+        if scan is None:
+            unverified.append(Hit(f"Not verified: {a.scan_detail}.", (at(a.path),)))
+            continue
+        refused = [g.dotted for g in scan.refused if not allowed(g)]
+        if refused or scan.problems:
+            words = [
+                *(f"imports {d}{' (runs code)' if d in scan.dangerous else ''}" for d in refused),
+                *scan.problems,
+            ]
+            hits.append(Hit(f"Loading it {'; '.join(words)}.", (at(a.path),)))
+        elif scan.unverified is not None or a.scan == "not-verified":
+            unverified.append(Hit(f"Not verified: {scan.unverified or a.scan_detail}.", (at(a.path),)))
+    if hits:
+        return failed(f"{len(hits)} model file(s) import what is not a known-safe constructor.", *hits)
+    if unverified:
         return Decision(
-            Outcome.MISSING_EVIDENCE,
-            f"{len(unsure)} model file(s) could not be verified.",
-            tuple(
-                Hit(f"Not verified: {a.scan_detail}.", (at(a.path),), confidence=Confidence.MEDIUM)
-                for a in unsure
-            ),
+            Outcome.ERROR, f"{len(unverified)} model file(s) could not be verified.", tuple(unverified)
         )
-    unknown = sorted({a.scan_detail for a in pickles if a.scan == "suspicious"})
-    note = f" Classes the scanner does not know: {'; '.join(unknown)}." if unknown else ""
-    return passed(f"{len(pickles)} pickle-based model file(s) import nothing that executes code.{note}")
+    return passed(f"{len(pickles)} pickle-based model file(s) import only known-safe constructors.")
 
 
 @check(
@@ -110,7 +138,7 @@ def model_safe_format(facts: Facts, options: NoOptions) -> Decision:
     artifacts = [a for a in facts.models.artifacts if not a.lfs_pointer]
     if not artifacts:
         return not_applicable("No model files in the checkout.")
-    pickles = [a for a in artifacts if a.scan in ("dangerous", "suspicious", "clean", "not-verified")]
+    pickles = [a for a in artifacts if a.scan in ("dangerous", "unsafe", "clean", "not-verified")]
     if pickles:
         return failed(
             f"{len(pickles)} model file(s) are pickles.",

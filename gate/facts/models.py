@@ -1,30 +1,20 @@
 """ML artifacts in the repository: what they are, how large, whether they are really there (or a Git
 LFS / DVC pointer), what their pickles would import, and whether a hash manifest vouches for them.
 
-Nothing here ever unpickles or loads a model. Pickle-based files are read as bytes and scanned with
-picklescan (chosen over fickling and modelscan: small and pure Python, maintained, used by the Hugging
-Face Hub, and it reads PyTorch zip archives itself; fickling's decompiler and modelscan's framework
-extras add weight the gate does not need). Its known bypasses shape what is reported: compressed
-joblib files are decompressed first (bounded), a stream picklescan cannot fully parse is "not
-verified" rather than safe, and garbage that parses as nothing is not taken for a clean pickle.
+Nothing here ever unpickles or loads a model: pickle-based files are read as bytes by
+gate/facts/pickles/, which parses every stream a loader could read (concatenated streams, zip and
+PyTorch archives, joblib's array framing, compressed joblib files) and judges each import against an
+allow-list, fail-closed.
 """
 
 from __future__ import annotations
 
-import bz2
-import gzip
 import hashlib
-import io
-import lzma
-import pickletools
 import posixpath
-import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from picklescan.scanner import SafetyLevel, scan_pickle_bytes, scan_zip_bytes
-
+from gate.facts.pickles import PickleScan, scan_file
 from gate.snapshot import Snapshot
 
 MODEL_SUFFIXES = (
@@ -42,9 +32,10 @@ MODEL_SUFFIXES = (
     ".ckpt",
 )
 PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle", ".pt", ".pth", ".bin", ".ckpt")
+STRICT_PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle", ".pt", ".pth", ".ckpt")
+"""Names that promise a pickle (a .bin may be anything)."""
 SAFE_SUFFIXES = (".safetensors", ".onnx", ".skops")
 MANIFEST_NAMES = ("MODELS.sha256", "models.sha256", "SHA256SUMS")
-MAX_SCAN_BYTES = 512 * 1024 * 1024
 _LFS = b"version https://git-lfs.github.com/spec/v1"
 
 
@@ -55,9 +46,11 @@ class Artifact:
     lfs_pointer: bool
     dvc_tracked: bool
     scan: str
-    """'dangerous', 'suspicious', 'clean', 'not-verified', 'not-pickle' or 'not-scanned' (a pointer)."""
+    """'dangerous', 'unsafe', 'clean', 'not-verified', 'not-pickle' or 'not-scanned' (a pointer)."""
     scan_detail: str
     sha256: str | None
+    pickle: PickleScan | None = None
+    """The whole scan of a pickle-based file (its imports, what the allow-list refused, problems)."""
 
 
 @dataclass(frozen=True)
@@ -92,82 +85,15 @@ def _stream_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _decompressed(head: bytes, data: bytes) -> bytes | None:
-    """joblib's compressed formats (zlib, gzip, bz2, xz/lzma), bounded so a bomb cannot blow up."""
-    try:
-        if head.startswith(b"\x78"):
-            return zlib.decompressobj().decompress(data, MAX_SCAN_BYTES)
-        if head.startswith(b"\x1f\x8b"):
-            return gzip.GzipFile(fileobj=io.BytesIO(data)).read(MAX_SCAN_BYTES)
-        if head.startswith(b"BZh"):
-            return bz2.BZ2Decompressor().decompress(data, MAX_SCAN_BYTES)
-        if head.startswith((b"\xfd7zXZ", b"\x5d\x00\x00")):
-            return lzma.LZMADecompressor().decompress(data, MAX_SCAN_BYTES)
-    except (OSError, EOFError, zlib.error, lzma.LZMAError, ValueError):
-        return None
-    return data
+def _scan(full: Path, rel: str, deadline: float | None) -> tuple[str, str, PickleScan]:
+    scan = scan_file(full, deadline=deadline)
+    if scan.verdict == "not-pickle" and rel.lower().endswith(STRICT_PICKLE_SUFFIXES):
+        # a .pkl or .pt that is not a pickle cannot be vouched for: whoever loads it gets an error or worse
+        return "not-verified", "not a pickle stream, though its name says it is one", scan
+    return scan.verdict, scan.detail, scan
 
 
-def _verdict(result: object) -> tuple[str, str]:
-    globals_ = getattr(result, "globals", [])
-    dangerous = [g for g in globals_ if g.safety == SafetyLevel.Dangerous]
-    suspicious = [g for g in globals_ if g.safety == SafetyLevel.Suspicious]
-    if dangerous:
-        return "dangerous", ", ".join(sorted({f"{g.module}.{g.name}" for g in dangerous}))
-    if getattr(result, "scan_err", False):
-        return "not-verified", "the scanner could not parse the whole file"
-    if suspicious:
-        return "suspicious", ", ".join(sorted({f"{g.module}.{g.name}" for g in suspicious}))
-    return "clean", ""
-
-
-def scan_model(rel: str, data: bytes) -> tuple[str, str]:
-    if zipfile.is_zipfile(io.BytesIO(data)):  # PyTorch's archive format
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                expanded = sum(i.file_size for i in zf.infolist())
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return "not-verified", "a corrupt zip archive"
-        if expanded > MAX_SCAN_BYTES:  # a zip bomb, or simply too big: bounded, and said so
-            return "not-verified", f"expands to {expanded} bytes: not scanned"
-        return _verdict(scan_zip_bytes(io.BytesIO(data), rel))
-    payload = _decompressed(data[:6], data) if rel.endswith(".joblib") else data
-    if payload is None:
-        return "not-verified", "compressed with a format that could not be decompressed within bounds"
-    if len(payload) >= MAX_SCAN_BYTES:
-        return "not-verified", f"more than {MAX_SCAN_BYTES} bytes once decompressed: not scanned whole"
-    if rel.endswith(".joblib"):
-        return _scan_joblib(rel, payload)
-    try:  # is it one whole pickle? picklescan reports garbage as clean; genops reads, never executes
-        if sum(1 for _ in pickletools.genops(io.BytesIO(payload))) == 0:
-            raise ValueError("no opcodes")
-    except Exception:
-        if rel.endswith((".pkl", ".pickle", ".pt", ".pth")):
-            return "not-verified", "not a readable pickle"
-        return "not-pickle", "not a pickle stream"
-    return _verdict(scan_pickle_bytes(io.BytesIO(payload), rel))
-
-
-def _scan_joblib(rel: str, payload: bytes) -> tuple[str, str]:
-    """joblib interleaves raw numpy buffers with the pickle opcodes (its unpickler reads each array
-    right after the wrapper that describes it), so no opcode walker reads a joblib file to the end:
-    picklescan reads up to the first buffer. What it read is judged; a file where it found nothing
-    is not verified; the rest is said in the detail."""
-    try:
-        next(iter(pickletools.genops(io.BytesIO(payload))))
-    except Exception:
-        return "not-verified", "not a readable joblib file"
-    result = scan_pickle_bytes(io.BytesIO(payload), rel, multiple_pickles=False)
-    if not result.globals:
-        return "not-verified", "no imports could be read from the pickle stream"
-    if any(g.safety == SafetyLevel.Dangerous for g in result.globals):
-        return _verdict(result)
-    verdict, detail = _verdict(type(result)(globals=result.globals))
-    partial = "opcodes scanned up to the first array buffer" if result.scan_err else ""
-    return verdict, "; ".join(x for x in (detail, partial) if x)
-
-
-def collect_models(snap: Snapshot) -> ModelFacts:
+def collect_models(snap: Snapshot, deadline: float | None = None) -> ModelFacts:
     dvc_files = tuple(f for f in snap.files if f.endswith(".dvc") or f.rsplit("/", 1)[-1] == "dvc.lock")
     dvc_outs = {f[: -len(".dvc")] for f in dvc_files if f.endswith(".dvc")}
     artifacts: list[Artifact] = []
@@ -181,40 +107,20 @@ def collect_models(snap: Snapshot) -> ModelFacts:
                 head = fh.read(len(_LFS))
         except OSError:
             continue
+        in_dvc = rel in dvc_outs
         if head == _LFS:
-            artifacts.append(
-                Artifact(
-                    rel,
-                    size,
-                    True,
-                    rel in dvc_outs,
-                    "not-scanned",
-                    "a Git LFS pointer: the file is not in the checkout",
-                    None,
-                )
-            )
+            detail = "a Git LFS pointer: the file is not in the checkout"
+            artifacts.append(Artifact(rel, size, True, in_dvc, "not-scanned", detail, None))
             continue
         digest = _stream_hash(full)
         if rel.endswith(SAFE_SUFFIXES) or rel.endswith((".h5", ".keras", ".mar")):
-            artifacts.append(
-                Artifact(rel, size, False, rel in dvc_outs, "not-pickle", "a non-pickle format", digest)
-            )
+            artifacts.append(Artifact(rel, size, False, in_dvc, "not-pickle", "a non-pickle format", digest))
             continue
-        if size > MAX_SCAN_BYTES:
-            artifacts.append(
-                Artifact(
-                    rel,
-                    size,
-                    False,
-                    rel in dvc_outs,
-                    "not-verified",
-                    f"{size} bytes: too large to scan",
-                    digest,
-                )
-            )
-            continue
-        verdict, detail = scan_model(rel, full.read_bytes())
-        artifacts.append(Artifact(rel, size, False, rel in dvc_outs, verdict, detail, digest))
+        try:
+            verdict, detail, scan = _scan(full, rel, deadline)
+        except OSError as exc:
+            verdict, detail, scan = "not-verified", f"unreadable: {exc.strerror or exc}", None
+        artifacts.append(Artifact(rel, size, False, in_dvc, verdict, detail, digest, scan))
     manifests = tuple(f for f in snap.files if f.rsplit("/", 1)[-1] in MANIFEST_NAMES)
     entries: list[ManifestEntry] = []
     errors: list[tuple[str, int, str]] = []

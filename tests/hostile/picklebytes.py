@@ -231,3 +231,27 @@ def joblib_object_array(marker: str) -> bytes:
     """An object-dtype array: joblib stores it as a nested pickle right after the wrapper."""
     p = Pickle().joblib_wrapper(1, code="O8", aligned=True)
     return bytes(p) + os_system(marker) + b"."
+
+
+def torch_legacy(storages: dict[str, tuple[str, int]], *, extra_tail: bytes = b"") -> bytes:
+    """PyTorch's legacy (non-zip) layout: magic number, protocol version, system info, the object (a
+    dict of tensors whose storages are persistent ids), the storage keys, then each storage as an
+    8-byte element count and its bytes. `storages` maps key -> (storage class, element count)."""
+    sizes = {"FloatStorage": 4, "LongStorage": 8, "HalfStorage": 2}
+    magic = b"\x80\x02\x8a\x0a" + (0x1950A86A20F9469CFC6C).to_bytes(10, "little") + b"."
+    protocol = b"\x80\x02M\xe9\x03."  # BININT2 1001
+    info = bytes(Pickle(2).empty_dict().text("little_endian").true().raw(b"s").stop())
+    main = Pickle(2).empty_dict()
+    for key, (kind, count) in storages.items():
+        main.text(key).glob("torch._utils", "_rebuild_tensor_v2").mark()
+        main.mark().text("storage").glob("torch", kind).text(key).text("cpu").integer(count).none().tuple()
+        main.raw(b"Q")  # BINPERSID
+        main.integer(0).integer(count).tuple1().integer(1).tuple1().false()
+        main.glob("collections", "OrderedDict").empty_tuple().reduce().tuple().reduce().raw(b"s")
+    keys = Pickle(2).empty_list().mark()
+    for key in storages:
+        keys.text(key)
+    data = b"".join(
+        struct.pack("<q", count) + b"\x01" * (count * sizes[kind]) for kind, count in storages.values()
+    )
+    return magic + protocol + info + bytes(main.stop()) + bytes(keys.appends().stop()) + data + extra_tail
