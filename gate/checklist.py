@@ -13,6 +13,7 @@ from pathlib import Path
 
 from gate.catalog import CHECKBOX, Item, Kind, Match, load_catalog, match
 from gate.model import OUTCOME_ORDER, ChecklistLine, CheckResult, FilledChecklist, Frozen, Outcome
+from gate.paths import OutsideRepository, inside
 from gate.signoffs import SignOffs
 
 MAX_CHECKLIST_BYTES = 2 * 1024 * 1024
@@ -118,8 +119,12 @@ def parse(text: str, path: str, *, check_ids: set[str] | None = None) -> Checkli
     return Checklist(path=path, lines=tuple(lines))
 
 
-def read_checklist(path: Path) -> Checklist:
-    """One clear error for a file that is missing, binary, too big or has no checklist in it."""
+def read_checklist(path: Path, root: Path) -> Checklist:
+    """One clear error for a file that is outside `root`, missing, binary, too big or has no checklist in it."""
+    try:
+        inside(root, path, "the checklist")
+    except OutsideRepository as exc:
+        raise ChecklistError(str(exc)) from None
     try:
         size = path.stat().st_size
         if size > MAX_CHECKLIST_BYTES:

@@ -99,7 +99,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     if args.fail_on:
         config = config.model_copy(update={"fail_on": Severity(args.fail_on)})
     checklist_path = args.checklist or (root / config.checklist if config.checklist else None)
-    checklist = read_checklist(checklist_path) if checklist_path else None
+    checklist = read_checklist(checklist_path, root) if checklist_path else None
 
     def judge(path: Path, base_dir: Path | None) -> Report:
         listed = checklist if path == root else None

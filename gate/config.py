@@ -16,11 +16,14 @@ from gate.checks.vulnerabilities import IgnoreEntry
 from gate.facts.evidence import DEFAULT_PATTERNS
 from gate.facts.vulnerabilities import AuditSettings
 from gate.model import Level, Severity
+from gate.paths import OutsideRepository, inside
 from gate.snapshot import DEFAULT_MAX_FILE_SIZE, ParseFailure, parse_yaml_text
 from gate.waivers import Waiver
 from gate.yamlpath import locate
 
 DEFAULT_CONFIG_PATH = ".github/prodgate.yml"
+MAX_CONFIG_BYTES = DEFAULT_MAX_FILE_SIZE
+"""The config is read under the same cap as every other file (a 50 MB config once took 2.5 GB)."""
 VULNERABILITY_CHECK = "dependencies-no-known-vulnerabilities"
 
 
@@ -164,15 +167,23 @@ def json_schema() -> dict[str, Any]:
     return schema
 
 
-def load_config(path: Path | None, root: Path) -> tuple[Config, str | None]:
-    """The config at `path`, or the repository's default one, or the defaults. Returns it and its source."""
+def load_config(path: Path | None, root: Path, boundary: Path | None = None) -> tuple[Config, str | None]:
+    """The config at `path`, or the repository's default one, or the defaults. Returns it and its source.
+    The file must lie inside `boundary` (default: root): the Action's `config` input may name a file
+    anywhere in the workspace, never outside it."""
     if path is None:
         path = root / DEFAULT_CONFIG_PATH
         if not path.is_file():
             return Config(), None
     shown = str(path)
     try:
+        inside(boundary or root, path, "the config file")
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{shown}: {size} bytes; a config file may have at most {MAX_CONFIG_BYTES}")
         data = path.read_bytes()
+    except OutsideRepository as exc:
+        raise ConfigError(str(exc)) from None
     except FileNotFoundError:
         raise ConfigError(f"{shown}: no such config file") from None
     except IsADirectoryError:

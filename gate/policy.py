@@ -28,6 +28,7 @@ from gate.model import (
     Verdict,
     WaiverNote,
 )
+from gate.redact import redact
 
 BLOCKING_OUTCOMES = (Outcome.FAIL, Outcome.ERROR)
 _LEVELS = tuple(Level)
@@ -43,7 +44,7 @@ def result_of(
     findings = tuple(
         Finding(
             check_id=spec.id,
-            message=hit.message,
+            message=redact(hit.message),
             severity=override or hit.severity or spec.severity,
             confidence=hit.confidence or spec.confidence,
             locations=hit.locations,
@@ -60,7 +61,7 @@ def result_of(
         level=spec.level,
         severity=worst,
         outcome=decision.outcome,
-        summary=decision.summary,
+        summary=redact(decision.summary),
         findings=findings,
         blocking=blocking,
         waiver=waiver,

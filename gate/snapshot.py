@@ -72,6 +72,7 @@ class Snapshot:
     is_git: bool
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     _skipped: dict[str, str] = field(default_factory=dict)
+    _refused: dict[str, str] = field(default_factory=dict)
     _cache: dict[tuple[str, str], Any] = field(default_factory=dict)
     _file_set: frozenset[str] = field(default_factory=frozenset)
 
@@ -124,16 +125,27 @@ class Snapshot:
                 try:
                     target = full.resolve(strict=True)
                 except (OSError, RuntimeError):
-                    self._skipped[rel] = "broken symlink"
+                    self._refuse(rel, "a broken symlink: not read")
+                    yield rel
                     continue
                 if not target.is_relative_to(self.root):
-                    self._skipped[rel] = "symlink points outside the repository; not followed"
+                    # listed, never read: the checks that need the file say it could not be judged
+                    self._refuse(rel, "a symlink to a path outside the repository: not read")
+                    yield rel
                     continue
                 if not target.is_file():
                     continue
             elif not stat.S_ISREG(st.st_mode):
                 continue
             yield rel
+
+    def _refuse(self, rel: str, why: str) -> None:
+        self._refused[rel] = why
+        self._skipped[rel] = why
+
+    def refusal(self, rel: str) -> str | None:
+        """Why a listed file is never read (a symlink out of the repository, a broken one), or None."""
+        return self._refused.get(rel)
 
     # -- listing --------------------------------------------------------------------------------
 
@@ -158,6 +170,8 @@ class Snapshot:
 
         Not cached: the decoded text is, and keeping both would double the memory of a large repository.
         """
+        if rel in self._refused:
+            return None
         full = self.root / rel
         try:
             size = full.stat().st_size
@@ -171,8 +185,16 @@ class Snapshot:
             self._skipped[rel] = f"unreadable: {exc.strerror or exc.__class__.__name__}"
             return None
 
+    def unread(self, rel: str) -> ParseError | None:
+        """Why a listed file is not read, as a per-file error for collectors whose files must be judged
+        (a Dockerfile, a workflow): over the parse cap, or a symlink the gate will not follow. None when
+        it is read. A check that needed the file is then undecided, never passed."""
+        if rel in self._refused:
+            return ParseError(path=rel, line=1, message=f"{self._refused[rel]} (not judged)")
+        return self.too_large(rel)
+
     def too_large(self, rel: str) -> ParseError | None:
-        """A per-file error for a file over the parse cap, for collectors whose files must be judged."""
+        """A per-file error for a file over the parse cap."""
         try:
             size = (self.root / rel).stat().st_size
         except OSError:
@@ -187,11 +209,34 @@ class Snapshot:
 
     def head(self, rel: str, size: int = 4096) -> str:
         """The first bytes of a file as text, whatever its size: enough to tell what an oversize file is."""
+        if rel in self._refused:
+            return ""
         try:
             with (self.root / rel).open("rb") as fh:
                 return fh.read(size).decode("utf-8", "replace")
         except OSError:
             return ""
+
+    def mentions(self, rel: str, needles: tuple[bytes, ...], limit: int = 512 * 1024 * 1024) -> bool | None:
+        """Whether a file of any size contains one of `needles`, read in chunks (never whole); None when
+        it cannot be told (refused, unreadable, or larger than `limit`)."""
+        if rel in self._refused:
+            return None
+        longest = max(len(n) for n in needles)
+        try:
+            with (self.root / rel).open("rb") as fh:
+                tail, total = b"", 0
+                while chunk := fh.read(1024 * 1024):
+                    total += len(chunk)
+                    window = tail + chunk
+                    if any(n in window for n in needles):
+                        return True
+                    if total > limit:
+                        return None
+                    tail = window[-longest:]
+        except OSError:
+            return None
+        return False
 
     def is_binary(self, rel: str) -> bool:
         self.text(rel)

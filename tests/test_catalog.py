@@ -111,12 +111,12 @@ def test_bad_checklists_are_one_clear_error(tmp_path: Path, content: bytes, mess
     path = tmp_path / "CHECKLIST.md"
     path.write_bytes(content)
     with pytest.raises(ChecklistError, match=message):
-        read_checklist(path)
+        read_checklist(path, tmp_path)
 
 
 def test_broken_nesting_still_parses(tmp_path: Path) -> None:
     path = tmp_path / "c.md"
     path.write_text("      - [ ] Deeply indented first\n- [ ] Non-root user configured\n\t- [x] tab child\n")
-    lines = read_checklist(path).items
+    lines = read_checklist(path, tmp_path).items
     assert [line.level for line in lines] == [0, 0, 1]
     assert lines[1].item == "non-root"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from pathlib import Path
 
 from gate.cli import main
@@ -34,11 +35,11 @@ def run(args: list[str]) -> tuple[int, str, str]:
 
 
 def fill(tmp_path: Path, example: str, fmt: str) -> str:
-    path = tmp_path / "CHECKLIST.md"
+    repo = tmp_path / example / fmt
+    shutil.copytree(ROOT / "examples" / example, repo)
+    path = repo / "CHECKLIST.md"  # a checklist is read only from inside the repository it judges
     path.write_text(CHECKLIST, encoding="utf-8")
-    _, out, err = run(
-        ["check", "--offline", str(ROOT / "examples" / example), "--checklist", str(path), "--format", fmt]
-    )
+    _, out, err = run(["check", "--offline", str(repo), "--checklist", str(path), "--format", fmt])
     assert not err, err
     return out
 
@@ -105,7 +106,27 @@ def test_a_missing_checklist_is_one_line(tmp_path: Path) -> None:
             "--offline",
             str(ROOT / "examples" / "ready-service"),
             "--checklist",
-            str(tmp_path / "nope.md"),
+            str(ROOT / "examples" / "ready-service" / "nope.md"),
         ]
     )
     assert code == 2 and err.count("\n") == 1 and "cannot read the checklist" in err
+
+
+def test_a_checklist_or_config_outside_the_repository_is_refused(tmp_path: Path) -> None:
+    """Their content would land in the report and the PR comment: /etc/passwd must never."""
+    outside = tmp_path / "outside.md"
+    outside.write_text("- [ ] Health check endpoint working SECRET-CANARY\n")
+    repo = tmp_path / "repo"
+    (repo / ".github").mkdir(parents=True)
+    (repo / "link.md").symlink_to(outside)
+    for args in (
+        ["--checklist", str(outside)],
+        ["--checklist", str(repo / "link.md")],
+        ["--config", str(outside)],
+    ):
+        code, out, err = run(["check", "--offline", str(repo), *args])
+        assert code == 2 and "outside the repository" in err and "SECRET-CANARY" not in out + err
+    for line in ("checklist: ../outside.md", f"checklist: {outside}", "checklist: link.md"):
+        (repo / ".github" / "prodgate.yml").write_text(line + "\n")
+        code, out, err = run(["check", "--offline", str(repo)])
+        assert code == 2 and "outside the repository" in err and "SECRET-CANARY" not in out + err

@@ -134,7 +134,11 @@ def test_colour_only_when_asked_or_on_a_terminal() -> None:
         (["check", "/nonexistent/prodgate"], "prodgate: /nonexistent/prodgate: no such file or directory"),
         (["check", str(ROOT / "README.md")], "not a directory"),
         (["check", ".", "--format", "xml"], "invalid choice: 'xml'"),
-        (["check", ".", "--config", "/nonexistent.yml"], "prodgate: /nonexistent.yml: no such config file"),
+        (
+            ["check", ".", "--config", "/nonexistent.yml"],
+            "prodgate: /nonexistent.yml: the config file is outside the repository",
+        ),
+        (["check", ".", "--config", "nonexistent.yml"], "prodgate: nonexistent.yml: no such config file"),
         (["explain", "readme-presnt"], "unknown check id 'readme-presnt' (did you mean 'readme-present'?)"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
     ],

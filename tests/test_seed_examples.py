@@ -354,7 +354,7 @@ def test_the_seed_checklist_is_filled_in_as_expected(example: str, variant: str)
         root,
         config,
         offline=True,
-        checklist=read_checklist(root / config.checklist),
+        checklist=read_checklist(root / config.checklist, root),
         today=date(2026, 11, 22),
     )
     assert report.checklist is not None
@@ -380,7 +380,7 @@ def test_seed_004s_own_ticks_contradict_the_not_ready_variant() -> None:
         root = ROOT / "examples" / "seed-004-full-stack" / variant
         config, _ = load_config(None, root)
         assert config.checklist
-        report = evaluate(root, config, offline=True, checklist=read_checklist(root / config.checklist))
+        report = evaluate(root, config, offline=True, checklist=read_checklist(root / config.checklist, root))
         assert report.checklist is not None
         contradictions[variant] = {line.text for line in report.checklist.lines if line.contradiction}
     assert contradictions["ready"] == set()

@@ -46,11 +46,15 @@ def test_symlinks_never_lead_outside_the_root(tmp_path: Path, make_tree: Callabl
     (root / "alias.txt").symlink_to(root / "inside.txt")
     (root / "broken.txt").symlink_to(root / "nowhere")
     snap = Snapshot.load(root)
-    assert snap.files == ("alias.txt", "inside.txt")
+    # listed, so the checks that need them can say they were not judged; never read
+    assert snap.files == ("alias.txt", "broken.txt", "inside.txt", "leak.txt", "leakdir")
     assert snap.text("alias.txt") == "ok\n"
+    assert snap.text("leak.txt") is None and snap.raw("leak.txt") is None and snap.head("leak.txt") == ""
+    unread = snap.unread("leak.txt")
+    assert unread is not None and "outside the repository" in unread.message
     reasons = {s.path: s.reason for s in snap.skipped}
     assert "outside" in reasons["leak.txt"] and "outside" in reasons["leakdir"]
-    assert reasons["broken.txt"] == "broken symlink"
+    assert reasons["broken.txt"] == "a broken symlink: not read"
 
 
 def test_size_cap_lists_but_does_not_parse(make_tree: Callable[..., Path]) -> None:

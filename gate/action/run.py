@@ -43,6 +43,7 @@ from gate.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
 from gate.engine import evaluate
 from gate.facts.github import GitHubFacts
 from gate.model import Baseline, Outcome, Report
+from gate.paths import OutsideRepository, inside
 from gate.report.formats import console, markdown, sarif, to_json
 from gate.report.render import render
 from gate.signoffs import SignOffs, apply_ticks, boxes, codeowners, read, rows_from_body, with_record
@@ -72,9 +73,9 @@ def _config_for(
 ) -> tuple[Config, BaseConfig | None]:
     """The workspace's config, except on pull requests: there the base branch's (see baseconfig.py)."""
     if ctx.target.pull_number is None or ctx.target.base_sha is None:
-        return load_config(config_path, root)[0], None
+        return load_config(config_path, root, ctx.workspace)[0], None
     try:
-        pr_config, pr_error = load_config(config_path, root)[0], None
+        pr_config, pr_error = load_config(config_path, root, ctx.workspace)[0], None
     except ConfigError as exc:
         pr_config, pr_error = None, str(exc)
     wanted = (config_path or root / DEFAULT_CONFIG_PATH).resolve()
@@ -87,9 +88,14 @@ def _config_for(
         return base.config, base
     if pr_config is None:
         raise ConfigError(pr_error or "invalid config")
-    unverified = BaseConfig(
-        config=pr_config, source="this pull request (the base branch's could not be read)", verified=False
-    )
+    source = "this pull request (the base branch's could not be read)"
+    ignored: tuple[str, ...] = ()
+    if pr_config.vulnerabilities.osv_url is not None:
+        # where the audit sends the package list and whose answers it believes: never the PR's choice
+        vulns = pr_config.vulnerabilities.model_copy(update={"osv_url": None})
+        pr_config = pr_config.model_copy(update={"vulnerabilities": vulns})
+        ignored = ("its vulnerabilities.osv_url is ignored: the default advisory service was asked",)
+    unverified = BaseConfig(config=pr_config, source=source, changes=ignored, verified=False)
     return pr_config, unverified
 
 
@@ -142,7 +148,9 @@ def _evaluate(
         if config.checklist
         else None
     )
-    checklist = read_checklist(listed) if listed else None
+    # the checklist input is the workflow's (relative to the workspace); the config's is the repository's
+    boundary = ctx.workspace if inputs.checklist else root
+    checklist = read_checklist(listed, boundary) if listed else None
     github = _live_state(inputs, ctx, config, client)
 
     def judge(path: Path, base_dir: Path | None) -> Report:
@@ -350,7 +358,11 @@ def _owners(ctx: RunContext, client: GitHubClient, base_sha: str | None) -> froz
     for path in _CODEOWNERS_PATHS:
         if base_sha is None:
             file = ctx.workspace / path
-            text = file.read_text(encoding="utf-8", errors="replace") if file.is_file() else None
+            try:
+                readable = file.is_file() and bool(inside(ctx.workspace, file, "CODEOWNERS"))
+            except OutsideRepository:
+                readable = False  # a symlink out of the checkout: never read
+            text = file.read_text(encoding="utf-8", errors="replace") if readable else None
         else:
             found, text = local_file_at(ctx.workspace, base_sha, path)
             if not found:
@@ -427,7 +439,7 @@ def _record_signoff(
     if editor == author:
         return 0  # the gate's own update of its comment
     config, _ = load_config(
-        ctx.workspace / inputs.config if inputs.config else None, inputs.path_in(ctx.workspace)
+        ctx.workspace / inputs.config if inputs.config else None, inputs.path_in(ctx.workspace), ctx.workspace
     )
     try:
         before = read(old_body)

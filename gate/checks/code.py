@@ -46,10 +46,14 @@ def python_syntax_valid(facts: Facts, options: NoOptions) -> Decision:
             *(Hit(f"SyntaxError: {e.message}", (at(e.path, e.line),)) for e in py.syntax_errors),
         )
     if py.unparsed:
+        # a file the gate does not read is not known to parse: undecided, which blocks, never a pass
         return Decision(
-            Outcome.MISSING_EVIDENCE,
-            f"{len(py.modules)} file(s) parse; {len(py.unparsed)} were not parsed (over the size cap or unreadable).",
-            tuple(Hit("Not parsed: over the size cap or unreadable.", (at(p),)) for p in py.unparsed[:20]),
+            Outcome.ERROR,
+            f"{len(py.modules)} file(s) parse; {len(py.unparsed)} were not read (over max_file_size, a symlink out of the repository, or binary).",
+            tuple(
+                Hit("Not read, so not judged: raise max_file_size or exclude the file.", (at(p),))
+                for p in py.unparsed[:20]
+            ),
         )
     return passed(f"All {len(py.modules)} Python file(s) parse.")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
+from gate.checks.servicecode import no_application
 from gate.facts import Facts
 from gate.model import Level, Severity
 
@@ -71,7 +72,7 @@ def api_docs_present(facts: Facts, options: NoOptions) -> Decision:
     ```
     """
     if not facts.routes.apps:
-        return not_applicable("No web application in the repository.")
+        return no_application(facts)
     if facts.docs.openapi_files:
         return passed(f"OpenAPI document: {', '.join(facts.docs.openapi_files)}.")
     if facts.routes.served_docs:

@@ -8,6 +8,7 @@ import re
 from pydantic import BaseModel, ConfigDict
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
+from gate.checks.servicecode import no_application
 from gate.facts import Facts
 from gate.model import Confidence, Level, Location, Severity
 
@@ -60,7 +61,7 @@ def health_endpoint(facts: Facts, options: HealthOptions) -> Decision:
     """
     routes = facts.routes
     if not routes.apps:
-        return not_applicable("No Flask, FastAPI, Starlette or Django application found.")
+        return no_application(facts)
     wanted = {p.strip("/").lower() for p in options.paths}
     found = [r for r in routes.routes if r.path.rstrip("/").rsplit("/", 1)[-1].lower() in wanted]
     if found:
@@ -129,7 +130,7 @@ def probe_paths_match_routes(facts: Facts, options: NoOptions) -> Decision:
     ```
     """
     if not facts.routes.apps:
-        return not_applicable("No application whose routes prodgate can read.")
+        return no_application(facts)
     calls: list[tuple[str, Location, str]] = []
     app_dirs = _app_folders(facts)
     for w in facts.kubernetes.workloads:

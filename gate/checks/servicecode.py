@@ -27,6 +27,25 @@ def _no_service(facts: Facts) -> bool:
     return not facts.code.service_modules
 
 
+def no_application(facts: Facts) -> Decision:
+    """Not applicable: there is no web application. Unless a Python file that may hold it went unread
+    (over the size cap, or a symlink out of the repository): then the check cannot decide, and says which
+    file, because passing over the application's own module would be failing open."""
+    unread = facts.python.unread_apps
+    if unread:
+        return Decision(
+            Outcome.ERROR,
+            f"No web application found, but {len(unread)} Python file(s) that may define it were not read.",
+            tuple(
+                Hit(
+                    "Not read (over max_file_size, or a symlink out of the repository): not judged.", (at(p),)
+                )
+                for p in unread[:20]
+            ),
+        )
+    return not_applicable(_NO_APP)
+
+
 def _app_at(facts: Facts) -> tuple[Location]:
     """Where a finding about the whole service points: the line that creates the application."""
     if facts.routes.apps:
@@ -65,7 +84,7 @@ def debug_disabled(facts: Facts, options: NoOptions) -> Decision:
     ```
     """
     if _no_service(facts):
-        return not_applicable(_NO_APP)
+        return no_application(facts)
     hits = _hits(facts.code.debug, "Debugging is switched on: `{detail}`.")
     if hits:
         return failed(f"{len(hits)} place(s) switch debugging on.", *hits)
@@ -202,7 +221,7 @@ def sql_parameterized(facts: Facts, options: NoOptions) -> Decision:
     ```
     """
     if _no_service(facts):
-        return not_applicable(_NO_APP)
+        return no_application(facts)
     hits = _hits(facts.code.sql_built, "SQL text is built from values and passed to {detail}().")
     if hits:
         return failed(f"{len(hits)} query(ies) built from values.", *hits)
@@ -241,7 +260,7 @@ def no_print_in_service(facts: Facts, options: NoOptions) -> Decision:
     ```
     """
     if _no_service(facts):
-        return not_applicable(_NO_APP)
+        return no_application(facts)
     hits = _hits(facts.code.prints, "print() in service code.")
     if hits:
         return failed(f"{len(hits)} print() call(s) in service code.", *hits)
@@ -282,7 +301,7 @@ def logging_configured(facts: Facts, options: NoOptions) -> Decision:
     ```
     """
     if _no_service(facts):
-        return not_applicable(_NO_APP)
+        return no_application(facts)
     setup = facts.code.logging_setup
     if setup:
         return passed(f"Logging configured at {setup[0].path}:{setup[0].line} ({setup[0].detail}).")
@@ -422,7 +441,7 @@ def rate_limiting(facts: Facts, options: NoOptions) -> Decision:
     ```
     """
     if _no_service(facts):
-        return not_applicable(_NO_APP)
+        return no_application(facts)
     applied = [s for s in facts.code.rate_limits if s.detail != "Limiter"]
     if applied:
         s = applied[0]
@@ -525,7 +544,7 @@ def metrics_endpoint(facts: Facts, options: NoOptions) -> Decision:
     ```
     """
     if _no_service(facts):
-        return not_applicable(_NO_APP)
+        return no_application(facts)
     route = facts.routes.serves("/metrics")
     if route is not None:
         return passed(f"/metrics served at {route.module}:{route.line}.")
@@ -574,7 +593,7 @@ def error_handlers_registered(facts: Facts, options: NoOptions) -> Decision:
     ```
     """
     if _no_service(facts):
-        return not_applicable(_NO_APP)
+        return no_application(facts)
     if facts.code.error_handlers:
         s = facts.code.error_handlers[0]
         return passed(f"{len(facts.code.error_handlers)} error handler(s), first at {s.path}:{s.line}.")
@@ -613,7 +632,7 @@ def no_todo_fixme(facts: Facts, options: NoOptions) -> Decision:
     ```
     """
     if _no_service(facts):
-        return not_applicable(_NO_APP)
+        return no_application(facts)
     hits = _hits(facts.code.todos, "{detail} comment in service code.")
     if hits:
         return failed(f"{len(hits)} TODO/FIXME comment(s) in service code.", *hits)
@@ -628,7 +647,7 @@ class CoverageOptions(BaseModel):
 
 def _coverage(facts: Facts, options: CoverageOptions, tag: str, what: str) -> Decision:
     if _no_service(facts):
-        return not_applicable(_NO_APP)
+        return no_application(facts)
     functions = facts.code.functions
     if not functions:
         return not_applicable("The service code defines no public functions.")
@@ -817,7 +836,7 @@ def no_secrets_in_logs(facts: Facts, options: NoOptions) -> Decision:
     ```
     """
     if _no_service(facts):
-        return not_applicable(_NO_APP)
+        return no_application(facts)
     hits = _hits(facts.code.logged_secrets, "A log call writes `{detail}`.")
     if hits:
         return failed(f"{len(hits)} log call(s) write request data or secrets.", *hits)
@@ -875,7 +894,7 @@ def production_server(facts: Facts, options: NoOptions) -> Decision:
     ```
     """
     if _no_service(facts):
-        return not_applicable(_NO_APP)
+        return no_application(facts)
     commands: list[tuple[Location, str]] = [(at(s.path, s.line), s.detail) for s in facts.code.procfile]
     for df in facts.docker.dockerfiles:
         found = [p[1] for p in (df.inherited(df.final, c) for c in ("ENTRYPOINT", "CMD")) if p is not None]

@@ -102,7 +102,7 @@ def merge(base: Any, over: Any) -> Any:
 
 
 def _load(snap: Snapshot, rel: str, errors: list[ParseError]) -> tuple[dict[str, Any], yaml.Node] | None:
-    if (big := snap.too_large(rel)) is not None:
+    if (big := snap.unread(rel)) is not None:
         errors.append(big)
         return None
     docs = snap.yaml(rel)

@@ -11,6 +11,7 @@ import pip_requirements_parser as prp
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from gate.redact import redact
 from gate.snapshot import ParseError, Snapshot, YamlDocuments
 from gate.yamlpath import line_of
 
@@ -116,7 +117,7 @@ def collect_dependencies(snap: Snapshot) -> DependencyFacts:
                 continue  # the project itself or a local path: nothing to pin
             spec = str(req.specifier or "")
             if req.link is not None:
-                url = str(req.link)
+                url = redact(str(req.link))  # a token in the URL never reaches a report
                 pinned = (
                     bool(_VCS_COMMIT.search(url))
                     or bool(req.hash_options)

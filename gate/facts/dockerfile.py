@@ -193,7 +193,7 @@ def collect_docker(snap: Snapshot) -> DockerFacts:
             continue
         text = snap.text(rel)
         if text is None:
-            if (big := snap.too_large(rel)) is not None:
+            if (big := snap.unread(rel)) is not None:
                 errors.append(big)
             continue
         parsed = parse_dockerfile(rel, text)

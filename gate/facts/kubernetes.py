@@ -142,7 +142,7 @@ def collect_kubernetes(snap: Snapshot) -> KubernetesFacts:
             continue
         text = snap.text(rel)
         if text is None:
-            big = snap.too_large(rel)
+            big = snap.unread(rel)
             head = snap.head(rel) if big else ""
             if big and "apiVersion" in head and "kind" in head:
                 errors.append(big)

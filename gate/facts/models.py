@@ -101,13 +101,16 @@ def collect_models(snap: Snapshot, deadline: float | None = None) -> ModelFacts:
         if not is_model_file(rel):
             continue
         full = snap.root / rel
+        in_dvc = rel in dvc_outs
+        if (why := snap.refusal(rel)) is not None:
+            artifacts.append(Artifact(rel, 0, False, in_dvc, "not-verified", why, None))
+            continue
         try:
             size = full.stat().st_size
             with full.open("rb") as fh:
                 head = fh.read(len(_LFS))
         except OSError:
             continue
-        in_dvc = rel in dvc_outs
         if head == _LFS:
             detail = "a Git LFS pointer: the file is not in the checkout"
             artifacts.append(Artifact(rel, size, True, in_dvc, "not-scanned", detail, None))

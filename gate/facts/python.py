@@ -50,6 +50,9 @@ class PythonFacts:
     """Places that load a .env file (python-dotenv, pydantic-settings env_file); name is what loads it."""
     unparsed: tuple[str, ...]
     """.py files listed but not parsed (over the size cap, unreadable or binary)."""
+    unread_apps: tuple[str, ...] = ()
+    """The unparsed files that may hold the web application (they name a web framework, or could not be
+    read at all): with one of them unread, "no application" cannot be concluded."""
 
 
 def is_test_path(rel: str) -> bool:
@@ -61,6 +64,9 @@ def is_test_path(rel: str) -> bool:
         or name.endswith("_test.py")
         or name in {"tests.py", "conftest.py"}
     )
+
+
+WEB_FRAMEWORKS = (b"flask", b"fastapi", b"starlette", b"django", b"Flask", b"FastAPI", b"Starlette")
 
 
 def collect_python(snap: Snapshot) -> PythonFacts:
@@ -115,6 +121,7 @@ def collect_python(snap: Snapshot) -> PythonFacts:
         server_runs=tuple(servers),
         dotenv_loads=tuple(dotenv),
         unparsed=tuple(unparsed),
+        unread_apps=tuple(rel for rel in unparsed if snap.mentions(rel, WEB_FRAMEWORKS) is not False),
     )
 
 

@@ -123,7 +123,7 @@ def _scripts(snap: Snapshot, run: str) -> tuple[tuple[str, str], ...]:
             if rel in found or rel.endswith(_NOT_SCRIPTS) or not snap.has(rel):
                 continue
             if (
-                snap.too_large(rel) is None
+                snap.unread(rel) is None
                 and (text := snap.text(rel)) is not None
                 and len(text) <= MAX_SCRIPT_BYTES
             ):
@@ -163,7 +163,7 @@ def collect_workflows(snap: Snapshot) -> WorkflowFacts:
         is_action = name in ("action.yml", "action.yaml")
         if not (is_workflow or is_action):
             continue
-        if (big := snap.too_large(rel)) is not None:
+        if (big := snap.unread(rel)) is not None:
             errors.append(big)
             continue
         docs = snap.yaml(rel)

@@ -125,3 +125,14 @@ def test_a_broken_artifact_means_no_baseline_said_plainly(actions: Actions, gith
     actions.run("pull_request", payload("pull_request", "opened"))
     result = json.loads((actions.workspace / "prodgate-result.json").read_text())
     assert "not a readable zip" in result["report"]["baseline"]["unavailable"]
+
+
+def test_a_prs_own_osv_url_is_never_used(actions: Actions, github: FakeGitHub) -> None:
+    """Where the audit sends the package list, and whose answers it believes, is not the PR's choice."""
+    actions.commit(
+        {".github/prodgate.yml": "vulnerabilities:\n  osv_url: https://osv.attacker.example/v1/query\n"}, "PR"
+    )
+    actions.base_sha = "c" * 40
+    github.fail("GET", r"/contents/", 403, times=5)
+    actions.run("pull_request", payload("pull_request", "opened"))
+    assert "osv_url is ignored" in github.comments[0]["body"].replace("\\_", "_")
