@@ -23,7 +23,7 @@ from gate.checks import REGISTRY
 from gate.config import ConfigError, json_schema, load_config
 from gate.engine import evaluate
 from gate.facts.models import collect_models
-from gate.model import Report, Severity
+from gate.model import Report, Severity, displayable
 from gate.report.formats import FORMATS, console
 from gate.report.render import render
 from gate.snapshot import Snapshot, SnapshotError, head_commit, resolve_ref
@@ -225,7 +225,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         ResultError,
         ChecklistError,
     ) as exc:
-        err.write(f"prodgate: {exc}\n" if not str(exc).startswith("prodgate") else f"{exc}\n")
+        shown = displayable(str(exc))  # a path in the message may not be UTF-8
+        err.write(f"prodgate: {shown}\n" if not shown.startswith("prodgate") else f"{shown}\n")
         return EXIT_INPUT
     except KeyboardInterrupt:
         err.write("prodgate: interrupted\n")

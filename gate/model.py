@@ -4,14 +4,31 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 SCHEMA_VERSION = "1.0"
 
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def displayable(text: str) -> str:
+    """Text that can be written as UTF-8 in every format. A file name is bytes: one that is not UTF-8
+    arrives as lone surrogates (surrogateescape) and would make every report fail to serialize; its
+    undecodable bytes are shown as `\\xNN` instead, as git shows them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text
+
+
+SafeText = Annotated[str, PlainSerializer(displayable, return_type=str)]
+"""Text from the repository (paths, messages quoting it): kept as read (a path still opens the file),
+shown as `displayable` in every serialized form; the text filters of gate/report/render.py do the same."""
 
 
 class Outcome(StrEnum):
@@ -79,7 +96,7 @@ class Level(StrEnum):
 class Location(Frozen):
     """A place in the repository. Paths are POSIX, relative to the evaluated root; lines are 1-based."""
 
-    path: str
+    path: SafeText
     start_line: int | None = Field(default=None, ge=1)
     end_line: int | None = Field(default=None, ge=1)
 
@@ -95,7 +112,7 @@ class Finding(Frozen):
     """One thing wrong. The first location is the primary one. Never carries a secret's value."""
 
     check_id: str
-    message: str
+    message: SafeText
     severity: Severity
     confidence: Confidence
     locations: tuple[Location, ...] = ()
@@ -128,7 +145,7 @@ class CheckResult(Frozen):
     level: Level
     severity: Severity
     outcome: Outcome
-    summary: str
+    summary: SafeText
     findings: tuple[Finding, ...] = ()
     blocking: bool = False
     waiver: WaiverNote | None = None
@@ -145,8 +162,8 @@ class Verdict(Frozen):
 class Skipped(Frozen):
     """A file the gate listed but did not parse, and why (size cap, symlink outside the root, unreadable)."""
 
-    path: str
-    reason: str
+    path: SafeText
+    reason: SafeText
 
 
 class ChecklistLine(Frozen):
@@ -205,7 +222,7 @@ class Report(Frozen):
     schema_version: str = SCHEMA_VERSION
     tool: str = "prodgate"
     tool_version: str
-    root: str
+    root: SafeText
     verdict: Verdict
     level: Level | None = None
     """the highest level whose checks, and every lower level's, are all satisfied; None below bronze"""

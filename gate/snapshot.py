@@ -14,7 +14,7 @@ import re
 import stat
 import tomllib
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,8 @@ from gate.model import Frozen, Skipped
 
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
 MAX_YAML_NODES = 1_000_000
+MAX_YAML_BYTES = 32 * 1024 * 1024
+"""Scalar bytes a YAML document may expand to through its aliases (a file itself is at most 1 MiB)."""
 _BINARY_SNIFF = 8192
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 
@@ -254,6 +256,20 @@ class Snapshot:
         self._cache[("binary", rel)] = binary
         return value
 
+    def derived(self, kind: str, rel: str, compute: Callable[[str], Any]) -> Any:
+        """`compute(text)` once per file and kind (a per-file index other modules build from the text)."""
+        key = (kind, rel)
+        if key not in self._cache:
+            self._cache[key] = compute(self.text(rel) or "")
+        return self._cache[key]
+
+    def lines(self, rel: str) -> list[str]:
+        """The decoded text split into lines, once per file (looked up line by line, many times)."""
+        key = ("lines", rel)
+        if key not in self._cache:
+            self._cache[key] = (self.text(rel) or "").splitlines()
+        return self._cache[key]  # type: ignore[no-any-return]
+
     def _parsed(self, kind: str, rel: str, parse: Any, *, keep: bool = True) -> Any:
         key = (kind, rel)
         if key in self._cache:
@@ -310,10 +326,12 @@ def parse_yaml_text(text: str) -> YamlDocuments:
         while loader.check_node():
             node = loader.get_node()
             if node is not None:
-                if _expanded_size(node, {}) > MAX_YAML_NODES:
+                count, size = _expanded_size(node, {})
+                if count > MAX_YAML_NODES or size > MAX_YAML_BYTES:
                     mark = node.start_mark
+                    what = f"{MAX_YAML_NODES} nodes" if count > MAX_YAML_NODES else f"{MAX_YAML_BYTES} bytes"
                     raise ParseFailure(
-                        f"refused: the document expands to more than {MAX_YAML_NODES} nodes (alias bomb?)",
+                        f"refused: the document expands to more than {what} (alias bomb?)",
                         mark.line + 1,
                         mark.column + 1,
                     )
@@ -360,16 +378,22 @@ def _first_bad_scalar(nodes: list[yaml.Node]) -> yaml.ScalarNode | None:
     return None
 
 
-def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
-    """How many nodes the document has once every alias is expanded, computed without expanding:
-    aliases share node objects, so sizes are memoised per object (a DAG walk, linear in its size)."""
+def _expanded_size(node: yaml.Node, memo: dict[int, tuple[int, int]]) -> tuple[int, int]:
+    """How many nodes, and how many bytes of scalars, the document has once every alias is expanded,
+    computed without expanding: aliases share node objects, so sizes are memoised per object (a DAG
+    walk, linear in its size). Bytes matter as much as nodes: 760 KB of aliases to one 400 KB string
+    is 28 GB for whatever joins or copies it later."""
     key = id(node)
     if key in memo:
         return memo[key]
-    memo[key] = 1  # a recursive alias (a cycle) counts once instead of looping
-    size = 1
-    if isinstance(node, yaml.SequenceNode):
-        size += sum(_expanded_size(child, memo) for child in node.value)
+    memo[key] = (1, 0)  # a recursive alias (a cycle) counts once instead of looping
+    nodes, size = 1, 0
+    if isinstance(node, yaml.ScalarNode):
+        size = len(node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            n, b = _expanded_size(child, memo)
+            nodes, size = nodes + n, size + b
     elif isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for k, _ in node.value:
@@ -380,9 +404,12 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
                         f"duplicate key '{k.value}'", k.start_mark.line + 1, k.start_mark.column + 1
                     )
                 seen.add(k.value)
-        size += sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
-    memo[key] = size
-    return size
+        for k, v in node.value:
+            kn, kb = _expanded_size(k, memo)
+            vn, vb = _expanded_size(v, memo)
+            nodes, size = nodes + kn + vn, size + kb + vb
+    memo[key] = (nodes, size)
+    return nodes, size
 
 
 def _parse_json(text: str) -> Any:

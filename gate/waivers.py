@@ -35,21 +35,26 @@ class Waiver(Frozen):
     expires: date = Field(description="After this date (YYYY-MM-DD) the waiver stops applying.")
 
 
+def _ignores(text: str) -> dict[int, tuple[frozenset[str], str]]:
+    """Every inline ignore of a file by line: the check ids it names and its reason."""
+    if "prodgate" not in text:
+        return {}
+    found = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if "prodgate" in line and (m := _INLINE.search(line)):
+            found[number] = (frozenset(c.strip() for c in m[1].split(",")), m[2].strip().rstrip("-").strip())
+    return found
+
+
 def _inline_reason(snap: Snapshot, check_id: str, hit: Hit) -> tuple[bool, str] | None:
     """(honoured, reason) when the finding's line or the one above carries an ignore for this check."""
     loc = hit.locations[0] if hit.locations else None
     if loc is None or loc.start_line is None:
         return None
-    text = snap.text(loc.path)
-    if text is None:
-        return None
-    lines = text.splitlines()
+    ignores = snap.derived("inline-ignores", loc.path, _ignores)
     for number in (loc.start_line, loc.start_line - 1):
-        if not 1 <= number <= len(lines):
-            continue
-        m = _INLINE.search(lines[number - 1])
-        if m and check_id in {c.strip() for c in m[1].split(",")}:
-            reason = m[2].strip().rstrip("-").strip()
+        if number in ignores and check_id in ignores[number][0]:
+            reason = ignores[number][1]
             return (bool(reason), reason)
     return None
 

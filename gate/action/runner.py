@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from gate.model import Finding, Outcome, Report, Severity
+from gate.model import Finding, Outcome, Report, Severity, displayable
 
 ANNOTATIONS_PER_KIND = 10
 """GitHub shows at most 10 error and 10 warning annotations per step; more are dropped unseen."""
@@ -40,6 +40,7 @@ def write_summary(path: Path | None, markdown: str) -> None:
 
 
 def _escape_data(text: str) -> str:
+    text = displayable(text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

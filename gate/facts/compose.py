@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from gate.snapshot import ParseError, Snapshot, YamlDocuments
-from gate.yamlpath import line_of
+from gate.yamlpath import entry, line_of
 
 _BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 _VARIANT = re.compile(r"^(docker-)?compose\.[\w.-]+\.ya?ml$")
@@ -65,10 +65,10 @@ class Service:
 def _has(node: yaml.Node, loc: tuple[str | int, ...]) -> bool:
     for part in loc:
         if isinstance(node, yaml.MappingNode):
-            match = [v for k, v in node.value if k.value == str(part)]
-            if not match:
+            found = entry(node, part)
+            if found is None:
                 return False
-            node = match[0]
+            node = found[1]
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
         else:

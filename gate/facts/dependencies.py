@@ -199,6 +199,25 @@ def _line_of(text: str, needle: str) -> int | None:
     return None
 
 
+_QUOTED = re.compile(r"\"([^\"\n]*)\"|'([^'\n]*)'")
+
+
+class _Quoted:
+    """Where each quoted string of a file first appears, indexed once: looking up thousands of
+    dependencies by scanning the file each time is quadratic (a 40,000-entry list took minutes)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.index: dict[str, int] = {}
+        for number, line in enumerate(text.splitlines(), 1):
+            for m in _QUOTED.finditer(line):
+                self.index.setdefault(m.group(1) if m.group(1) is not None else m.group(2), number)
+
+    def line(self, value: str) -> int | None:
+        found = self.index.get(value)
+        return found if found is not None else _line_of(self.text, value)
+
+
 def _pyproject(snap: Snapshot, errors: list[ParseError]) -> tuple[list[Dependency], list[PythonVersionDecl]]:
     deps: list[Dependency] = []
     versions: list[PythonVersionDecl] = []
@@ -210,6 +229,7 @@ def _pyproject(snap: Snapshot, errors: list[ParseError]) -> tuple[list[Dependenc
         if data is None:
             continue
         text = snap.text(rel) or ""
+        quoted = _Quoted(text)
         project: dict[str, Any] = data.get("project") or {}
         for raw in project.get("dependencies") or []:
             if not isinstance(raw, str):
@@ -218,7 +238,7 @@ def _pyproject(snap: Snapshot, errors: list[ParseError]) -> tuple[list[Dependenc
                 req = Requirement(raw)
             except InvalidRequirement as exc:
                 errors.append(
-                    ParseError(path=rel, line=_line_of(text, raw), message=f"invalid dependency: {exc}")
+                    ParseError(path=rel, line=quoted.line(raw), message=f"invalid dependency: {exc}")
                 )
                 continue
             deps.append(
@@ -226,7 +246,7 @@ def _pyproject(snap: Snapshot, errors: list[ParseError]) -> tuple[list[Dependenc
                     canonicalize_name(req.name),
                     str(req.specifier),
                     rel,
-                    _line_of(text, raw) or 1,
+                    quoted.line(raw) or 1,
                     _exact(str(req.specifier)),
                 )
             )
@@ -252,6 +272,7 @@ def _pyproject(snap: Snapshot, errors: list[ParseError]) -> tuple[list[Dependenc
 
 
 _POETRY_EXACT = re.compile(r"^\s*=?=?\s*\d[\w.]*\s*$")
+_TABLE_KEY = re.compile(r"\s*['\"]?([^'\"=\s]+)['\"]?\s*=")
 
 
 def _table_dependencies(
@@ -262,6 +283,10 @@ def _table_dependencies(
     In Poetry a bare version ("1.2.3") is an exact pin; "^1.2" and "~1.2" are ranges. In a Pipfile "*"
     means any version and "==1.2.3" pins."""
     out = []
+    keys: dict[str, int] = {}
+    for number, ln in enumerate(text.splitlines(), 1):
+        if m := _TABLE_KEY.match(ln):
+            keys.setdefault(m.group(1), number)
     for name, spec in table.items():
         if name == "python":
             continue
@@ -269,14 +294,7 @@ def _table_dependencies(
         if isinstance(spec, dict) and any(k in spec for k in ("path", "git", "url", "file")) and not value:
             continue  # a local or VCS source: not a registry version
         pinned = bool(_POETRY_EXACT.match(value)) if poetry_style else _exact(value)
-        line = next(
-            (
-                i
-                for i, ln in enumerate(text.splitlines(), 1)
-                if re.match(rf"\s*['\"]?{re.escape(name)}['\"]?\s*=", ln)
-            ),
-            1,
-        )
+        line = keys.get(name, 1)
         out.append(Dependency(canonicalize_name(name), str(value), rel, line, pinned))
     return out
 

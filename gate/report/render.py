@@ -10,6 +10,8 @@ from typing import Any
 
 import jinja2
 
+from gate.model import displayable
+
 # Only what can start markup mid-line: with [ and ] escaped, ( ) and ! cannot form links or images.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]|\x1b\[[0-9;?]*[ -/]*[@-~]?")
@@ -31,7 +33,7 @@ def md(value: object) -> str:
     Markdown specials are backslash-escaped, HTML is entity-escaped, and @mentions are broken with a
     zero-width space so that a string in someone's code never pings a person or a team.
     """
-    text = " ".join(str(value).split())
+    text = " ".join(displayable(str(value)).split())
     text = _MD_SPECIAL.sub(r"\\\1", text)
     text = html.escape(text, quote=False)
     return text.replace("@", "@\u200b")
@@ -39,7 +41,7 @@ def md(value: object) -> str:
 
 def md_code(value: object) -> str:
     """Inline code for a path or id: a fence longer than any backtick run inside, HTML-escaped."""
-    text = " ".join(str(value).split())
+    text = " ".join(displayable(str(value)).split())
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
@@ -48,7 +50,7 @@ def md_code(value: object) -> str:
 
 def term(value: object) -> str:
     """Repository text made safe for a terminal: control characters and escape sequences removed."""
-    return _CONTROL.sub("", " ".join(str(value).split()))
+    return _CONTROL.sub("", " ".join(displayable(str(value)).split()))
 
 
 @cache
@@ -69,7 +71,8 @@ def environment() -> jinja2.Environment:
 
 
 def render(template: str, **context: Any) -> str:
-    return environment().get_template(template).render(**context)
+    # the last net: whatever a template printed without a filter is still writable as UTF-8
+    return displayable(environment().get_template(template).render(**context))
 
 
 def paint(enabled: bool) -> Any:
