@@ -61,6 +61,12 @@ def _parser() -> argparse.ArgumentParser:
         help="also judge this commit or branch (its merge-base with HEAD) and mark failures new, existing or fixed",
     )
     c.add_argument(
+        "--time-budget",
+        type=int,
+        metavar="SECONDS",
+        help="how long the evaluation may take (default: the config's time_budget, 300); past it, checks not yet decided are errors",
+    )
+    c.add_argument(
         "--offline",
         action="store_true",
         help="do not ask the vulnerability service (that check then reports not_available)",
@@ -98,6 +104,10 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     config, _source = load_config(args.config, root)
     if args.fail_on:
         config = config.model_copy(update={"fail_on": Severity(args.fail_on)})
+    if args.time_budget is not None:
+        if args.time_budget <= 0:
+            raise UsageError("--time-budget: must be a positive number of seconds")
+        config = config.model_copy(update={"time_budget": args.time_budget})
     checklist_path = args.checklist or (root / config.checklist if config.checklist else None)
     checklist = read_checklist(checklist_path, root) if checklist_path else None
 

@@ -11,6 +11,7 @@ from typing import Any, Literal, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from gate.budget import DEFAULT_TIME_BUDGET_S
 from gate.checks import REGISTRY
 from gate.checks.vulnerabilities import IgnoreEntry
 from gate.facts.evidence import DEFAULT_PATTERNS
@@ -125,6 +126,13 @@ class Config(_Strict):
         default=False,
         description="On pull requests, use the PR's own config instead of the base branch's. Risky: a PR "
         "can then waive its own failures or disable checks, and pass.",
+    )
+    time_budget: int = Field(
+        default=DEFAULT_TIME_BUDGET_S,
+        gt=0,
+        le=3600,
+        description="Seconds the whole evaluation may take. Past it, what was not read yet is not judged: "
+        "those checks are errors (they block), and the report says what was being read.",
     )
     checklist: str | None = Field(
         default=None,

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from gate import __version__
+from gate.budget import NO_DEADLINE, BudgetExceeded, Deadline
 from gate.checklist import Checklist, fill
 from gate.checks import CATEGORIES, REGISTRY, Decision
 from gate.config import VULNERABILITY_CHECK, Config
@@ -19,7 +20,7 @@ from gate.facts.modelmeta import DataFile, collect_model_meta
 from gate.model import CheckResult, Outcome, Report
 from gate.policy import build_report, result_of
 from gate.signoffs import SignOffs
-from gate.snapshot import Snapshot
+from gate.snapshot import Snapshot, SnapshotError
 from gate.waivers import apply_inline_ignores, apply_waivers
 
 
@@ -27,6 +28,10 @@ def run_check(check_id: str, facts: Facts, config: Config) -> Decision:
     spec = REGISTRY[check_id]
     try:
         return spec.func(facts, config.options_for(check_id))
+    except BudgetExceeded as exc:  # the facts it needs were cut short: undecided, and it blocks
+        return Decision(
+            Outcome.ERROR, f"Not judged: {exc}. Raise time_budget, or exclude what is slow to read."
+        )
     except Exception as exc:  # a bug in one check must not take the others down, nor pass silently
         return Decision(Outcome.ERROR, f"The check could not run: {exc.__class__.__name__}: {exc}")
 
@@ -67,10 +72,18 @@ def evaluate(
 ) -> Report:
     """`base_root`: the base commit's files, when a baseline is made (for comparisons such as metric
     drops); the base itself is judged by a separate call."""
+    deadline = Deadline.start(config.time_budget)
     with _gc_paused():
-        snap = Snapshot.load(
-            root, max_file_size=config.max_file_size, include=config.include, exclude=config.exclude
-        )
+        try:
+            snap = Snapshot.load(
+                root,
+                max_file_size=config.max_file_size,
+                include=config.include,
+                exclude=config.exclude,
+                deadline=deadline,
+            )
+        except BudgetExceeded as exc:
+            raise SnapshotError(f"{root}: {exc}") from None
         audit = config.audit_settings(os.environ if environ is None else environ)
         wanted = config.for_check(VULNERABILITY_CHECK).enabled and VULNERABILITY_CHECK in REGISTRY
         facts = collect(
@@ -83,6 +96,8 @@ def evaluate(
             github=github,
             base_metrics=_base_metrics(base_root, config),
         )
+        # what is read from here on (the lines of findings, for inline ignores) is bounded by the findings
+        snap.deadline = NO_DEADLINE
     order = list(CATEGORIES)
     ids = sorted(REGISTRY, key=lambda i: (order.index(REGISTRY[i].category), i))
     results: list[CheckResult] = []

@@ -14,6 +14,7 @@ import re
 import stat
 import tomllib
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +22,12 @@ from typing import Any
 
 import yaml
 
+from gate.budget import NO_DEADLINE, Deadline
 from gate.ignore import PatternList
 from gate.model import Frozen, Skipped
 
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
+TEXT_CACHE_BYTES = 256 * 1024 * 1024
 MAX_YAML_NODES = 1_000_000
 MAX_YAML_BYTES = 32 * 1024 * 1024
 """Scalar bytes a YAML document may expand to through its aliases (a file itself is at most 1 MiB)."""
@@ -73,8 +76,11 @@ class Snapshot:
     tracked: frozenset[str]
     is_git: bool
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    deadline: Deadline = NO_DEADLINE
     _skipped: dict[str, str] = field(default_factory=dict)
     _refused: dict[str, str] = field(default_factory=dict)
+    _text_bytes: int = 0
+    _texts: deque[tuple[str, str]] = field(default_factory=deque)
     _cache: dict[tuple[str, str], Any] = field(default_factory=dict)
     _file_set: frozenset[str] = field(default_factory=frozenset)
 
@@ -91,6 +97,7 @@ class Snapshot:
         max_file_size: int = DEFAULT_MAX_FILE_SIZE,
         include: Sequence[str] = (),
         exclude: Sequence[str] = (),
+        deadline: Deadline = NO_DEADLINE,
     ) -> Snapshot:
         if not root.exists():
             raise SnapshotError(f"{root}: no such file or directory")
@@ -110,7 +117,15 @@ class Snapshot:
         if exclude:
             exc = PatternList(exclude)
             paths = [p for p in paths if not exc.match_file(p)]
-        snap = cls(root=root, files=(), tracked=tracked, is_git=is_git, max_file_size=max_file_size)
+        deadline.check("listing the repository's files")
+        snap = cls(
+            root=root,
+            files=(),
+            tracked=tracked,
+            is_git=is_git,
+            max_file_size=max_file_size,
+            deadline=deadline,
+        )
         snap.files = tuple(snap._admit(paths))
         snap._file_set = frozenset(snap.files)
         return snap
@@ -249,12 +264,24 @@ class Snapshot:
         key = ("text", rel)
         if key in self._cache:
             return self._cache[key]  # type: ignore[no-any-return]
+        self.deadline.check(f"reading {rel}")
         data = self.raw(rel)
         binary = data is not None and b"\x00" in data[:_BINARY_SNIFF]
         value = None if data is None or binary else data.decode("utf-8-sig", "replace")
-        self._cache[key] = value
+        self._keep_text(key, value)
         self._cache[("binary", rel)] = binary
         return value
+
+    def _keep_text(self, key: tuple[str, str], value: str | None) -> None:
+        """Cache decoded text, at most TEXT_CACHE_BYTES of it: past that the oldest texts are dropped (and
+        read again if asked for), so 1,500 files of 1 MB cost a bounded amount of memory."""
+        self._cache[key] = value
+        self._texts.append(key)
+        self._text_bytes += len(value or "")
+        while self._text_bytes > TEXT_CACHE_BYTES and len(self._texts) > 1:
+            old = self._texts.popleft()
+            dropped = self._cache.pop(old, None)
+            self._text_bytes -= len(dropped or "")
 
     def derived(self, kind: str, rel: str, compute: Callable[[str], Any]) -> Any:
         """`compute(text)` once per file and kind (a per-file index other modules build from the text)."""
@@ -262,13 +289,6 @@ class Snapshot:
         if key not in self._cache:
             self._cache[key] = compute(self.text(rel) or "")
         return self._cache[key]
-
-    def lines(self, rel: str) -> list[str]:
-        """The decoded text split into lines, once per file (looked up line by line, many times)."""
-        key = ("lines", rel)
-        if key not in self._cache:
-            self._cache[key] = (self.text(rel) or "").splitlines()
-        return self._cache[key]  # type: ignore[no-any-return]
 
     def _parsed(self, kind: str, rel: str, parse: Any, *, keep: bool = True) -> Any:
         key = (kind, rel)

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.facts import Facts
-from gate.model import Level, Location, Severity
+from gate.model import Level, Location, Outcome, Severity
 from gate.paths import folder_of, within
 
 _UNTRACK = "Run `git rm --cached <file>`, add it to .gitignore, and rotate every secret it held: it stays in history."
@@ -206,7 +206,9 @@ def no_hardcoded_secrets(facts: Facts, options: NoOptions) -> Decision:
     names that only mention a secret (`secretName`, `TOKEN_URL`) are not reported. A finding names the
     file, the line and the kind of secret, never its value. A line can be allow-listed with a
     comment `prodgate: ignore[no-hardcoded-secrets] <reason>` (the reason is required), or
-    detect-secrets' own `pragma: allowlist secret`.
+    detect-secrets' own `pragma: allowlist secret`. Only lines that could hold a secret go through the
+    detectors, at most 100,000 a run; a file past that budget is listed and the check is an `error`,
+    never a pass.
 
     ## Why it matters
     A secret in git is in every clone, fork and CI cache, forever: bots scan public pushes for cloud
@@ -221,10 +223,20 @@ def no_hardcoded_secrets(facts: Facts, options: NoOptions) -> Decision:
     ```
     """
     found = facts.secrets.found
+    unscanned = facts.secrets.unscanned
     note = f" {len(facts.secrets.allowed)} allow-listed with a reason." if facts.secrets.allowed else ""
+    if unscanned:
+        note += f" {len(unscanned)} file(s) not scanned: the run's budget of candidate lines was spent."
+    left = tuple(
+        Hit("Not scanned for secrets (too many secret-like lines): not judged.", (at(p),))
+        for p in unscanned[:20]
+    )
     if found:
         return failed(
             f"{len(found)} secret(s) in tracked files.{note}",
             *(Hit(f"{s.kind} in a tracked file (value not shown).", (at(s.path, s.line),)) for s in found),
+            *left,
         )
+    if unscanned:
+        return Decision(Outcome.ERROR, f"No secret found in what was scanned.{note}", left)
     return passed(f"No secrets found ({facts.secrets.scanned} file(s) looked at closely).{note}")

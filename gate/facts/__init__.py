@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar, cast
 
+from gate.budget import BudgetExceeded, Unfinished
 from gate.facts.code import CodeFacts, collect_code
 from gate.facts.compose import ComposeFacts, collect_compose
 from gate.facts.dependencies import DependencyFacts, collect_dependencies
@@ -23,6 +27,8 @@ from gate.facts.secrets import SecretFacts, collect_secrets
 from gate.facts.vulnerabilities import AuditSettings, VulnerabilityFacts, collect_vulnerabilities, not_run
 from gate.facts.workflows import WorkflowFacts, collect_workflows
 from gate.snapshot import Snapshot
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -64,31 +70,57 @@ def collect(
     base_metrics: tuple[DataFile, ...] | None = None,
 ) -> Facts:
     """All facts. `audit` is None when no check needs the vulnerability audit (it is the one slow source);
-    `offline` skips it on purpose (e.g. a pre-commit hook), and the check then says it was not available."""
-    dependencies = collect_dependencies(snap)
-    routes = collect_routes(snap)
-    docker, compose, workflows = collect_docker(snap), collect_compose(snap), collect_workflows(snap)
+    `offline` skips it on purpose (e.g. a pre-commit hook), and the check then says it was not available.
+    Past the snapshot's deadline, a collector gives way to an Unfinished stand-in (gate/budget.py)."""
+    deadline = snap.deadline
+
+    def run(source: str, collector: Callable[[], T]) -> T:
+        try:
+            return collector()
+        except BudgetExceeded as exc:
+            return cast(T, Unfinished(source, exc))
+
+    dependencies = run("dependency", lambda: collect_dependencies(snap))
+    routes = run("route", lambda: collect_routes(snap))
+    docker = run("Dockerfile", lambda: collect_docker(snap))
+    compose = run("compose", lambda: collect_compose(snap))
+    workflows = run("workflow", lambda: collect_workflows(snap))
+
+    def vulnerabilities() -> VulnerabilityFacts:
+        if offline:
+            return not_run("offline run (--offline), the advisory service was not asked")
+        if audit is None:
+            return not_run()
+        left = deadline.remaining()
+        if left is not None:
+            deadline.check("starting the vulnerability audit")
+            audit_now = dataclasses.replace(audit, run_timeout=max(1, min(audit.run_timeout, int(left))))
+        else:
+            audit_now = audit
+        return collect_vulnerabilities(snap, dependencies, audit_now)
+
     return Facts(
-        repo=collect_repo(snap),
-        python=collect_python(snap),
+        repo=run("repository", lambda: collect_repo(snap)),
+        python=run("Python", lambda: collect_python(snap)),
         routes=routes,
-        code=collect_code(snap, sorted({module for module, _, _ in routes.apps})),
-        secrets=collect_secrets(snap),
-        models=collect_models(snap),
-        model_meta=collect_model_meta(snap),
+        code=run(
+            "service code", lambda: collect_code(snap, sorted({module for module, _, _ in routes.apps}))
+        ),
+        secrets=run("secret", lambda: collect_secrets(snap)),
+        models=run("model", lambda: collect_models(snap, deadline.at)),
+        model_meta=run("model metadata", lambda: collect_model_meta(snap)),
         dependencies=dependencies,
-        docs=collect_docs(snap),
+        docs=run("documentation", lambda: collect_docs(snap)),
         docker=docker,
-        kubernetes=collect_kubernetes(snap),
+        kubernetes=run("Kubernetes", lambda: collect_kubernetes(snap)),
         compose=compose,
         workflows=workflows,
-        images=link_images(docker, compose, workflows),
-        evidence=collect_evidence(snap.root, evidence, exclude) if evidence else EvidenceFacts(),
-        vulnerabilities=not_run("offline run (--offline), the advisory service was not asked")
-        if offline
-        else collect_vulnerabilities(snap, dependencies, audit)
-        if audit
-        else not_run(),
+        images=run("image", lambda: link_images(docker, compose, workflows)),
+        evidence=run(
+            "evidence",
+            lambda: collect_evidence(snap.root, evidence, exclude) if evidence else EvidenceFacts(),
+        ),
+        vulnerabilities=run("vulnerability", vulnerabilities),
         today=today or date.today(),
         github=github or GitHubFacts(),
         base_metrics=base_metrics,

@@ -1,13 +1,14 @@
 """Known vulnerabilities in the pinned Python dependencies, found by pip-audit.
 
 How the audit stays safe and honest:
-- nothing from the repository reaches pip-audit's command line or pip: prodgate writes its own
-  requirements file of validated `name==version` lines and runs pip-audit with `--no-deps
-  --disable-pip`, so nothing is resolved, downloaded, built or installed;
+- nothing from the repository reaches pip-audit's command line or pip: prodgate writes its own lock
+  file (PEP 751) of validated names and versions and runs `pip-audit --locked`, so nothing is resolved,
+  downloaded, built or installed, and pip never runs;
 - `--strict`, and any failure of the run (service down, HTTP errors, timeouts, unreadable output) is
   an audit error, never a clean result; dependencies whose version is not pinned are listed as not
   audited, with the reason;
-- one pip-audit run for the whole repository, and results cached per (service, package, version).
+- one pip-audit run for the whole repository, however many versions of a package its services pin,
+  and results cached per (service, package, version).
 
 pip-audit runs as a subprocess of the same interpreter: its JSON output and CLI are its documented
 interface (its Python modules are private), and a subprocess can be bounded by a timeout and killed.
@@ -39,6 +40,11 @@ from gate.paths import folder_of, within
 from gate.snapshot import ParseError, Snapshot
 
 CACHE_TTL_S = 12 * 3600
+MAX_CACHE_BYTES = 64 * 1024 * 1024
+MAX_ADVISORY_BYTES = 1024 * 1024
+"""An advisory record read at most: OSV records are a few kilobytes."""
+SEVERITY_DEADLINE_S = 60
+"""All severity look-ups of a run together, at most."""
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -191,9 +197,11 @@ class _Cache:
         self.service_key = service_key
         self.entries: dict[str, Any] = {}
         try:
-            loaded = json.loads(self.path.read_text(encoding="utf-8"))
-            if isinstance(loaded, dict):
-                self.entries = loaded
+            if _own_private_file(self.path):
+                with self.path.open("rb") as fh:
+                    loaded = json.loads(fh.read(MAX_CACHE_BYTES + 1)[:MAX_CACHE_BYTES])
+                if isinstance(loaded, dict):
+                    self.entries = loaded
         except (OSError, ValueError):
             self.entries = {}
 
@@ -219,13 +227,30 @@ class _Cache:
         }
 
     def save(self) -> None:
+        """Atomically (a unique temporary file renamed over the cache: two runs at once never leave a torn
+        file), and readable by this user only."""
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self.entries), encoding="utf-8")
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, name = tempfile.mkstemp(prefix=".vulnerabilities-", dir=self.path.parent)  # mode 0600
+        except OSError:
+            return  # a cache that cannot be written only costs time
+        tmp = Path(name)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(json.dumps(self.entries, sort_keys=True))
             tmp.replace(self.path)
         except OSError:
-            pass  # a cache that cannot be written only costs time
+            tmp.unlink(missing_ok=True)
+
+
+def _own_private_file(path: Path) -> bool:
+    """A cache is believed only when this user owns it and nobody else can write it: in a shared folder
+    (a cache_dir of /tmp/...), another user's file could say "no vulnerabilities" for everything."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
 # -- the audit ---------------------------------------------------------------------------------------
@@ -234,14 +259,22 @@ class _Cache:
 def _run_pip_audit(
     pins: list[tuple[str, str]], settings: AuditSettings
 ) -> tuple[dict[tuple[str, str], list[Advisory]], dict[tuple[str, str], str], str | None]:
-    """Audit `pins` in one pip-audit run. Returns advisories per pin, per-pin skip reasons, and a run error."""
+    """Audit `pins` in one pip-audit run. Returns advisories per pin, per-pin skip reasons, and a run error.
+
+    The pins go to pip-audit as a PEP 751 lock file (`--locked`): it lists resolved versions, so nothing
+    is resolved or installed and pip is never run, and unlike a requirements file it may hold several
+    versions of one package (a monorepo's services), so one run audits them all."""
     with tempfile.TemporaryDirectory(prefix="prodgate-audit-") as tmp:
-        req = Path(tmp) / "requirements.txt"
-        req.write_text("".join(f"{n}=={v}\n" for n, v in pins), encoding="utf-8")
+        lock = Path(tmp) / "project" / "pylock.toml"
+        lock.parent.mkdir()
+        entries = "".join(
+            f"\n[[packages]]\nname = {json.dumps(n)}\nversion = {json.dumps(v)}\n" for n, v in pins
+        )
+        lock.write_text(f'lock-version = "1.0"\ncreated-by = "prodgate"\n{entries}', encoding="utf-8")
         cmd = [
             "-m", "pip_audit",
-            "-r", str(req),
-            "--no-deps", "--disable-pip", "--strict",
+            "--locked", str(lock.parent),
+            "--strict",
             "--format", "json", "--aliases", "on", "--desc", "on",
             "--progress-spinner", "off",
             "--timeout", str(settings.timeout),
@@ -336,14 +369,22 @@ def _with_severity(
     ids = sorted({a.id for advisories in found.values() for a in advisories})
     rated: dict[str, tuple[str | None, str | None]] = {}
     base = _vulns_endpoint(settings)
+    give_up = time.monotonic() + SEVERITY_DEADLINE_S
     for vuln_id in ids:
         if not re.fullmatch(r"[A-Za-z0-9._:-]+", vuln_id):
             continue
+        left = give_up - time.monotonic()
+        if left <= 0:
+            break  # the rest stay unrated, which the check treats as high: bounded, never a pass
         try:
             # the endpoint is http(s) only: config validates osv_url's scheme
-            with urllib.request.urlopen(base + vuln_id, timeout=settings.timeout) as response:  # noqa: S310
-                rated[vuln_id] = severity_of(json.loads(response.read()))
-        except (OSError, ValueError):
+            timeout = min(settings.timeout, left)
+            with urllib.request.urlopen(base + vuln_id, timeout=timeout) as response:  # noqa: S310
+                body = response.read(MAX_ADVISORY_BYTES + 1)
+            if len(body) > MAX_ADVISORY_BYTES:
+                continue
+            rated[vuln_id] = severity_of(json.loads(body))
+        except (OSError, ValueError, RecursionError):
             continue
     return {
         key: [
@@ -354,26 +395,6 @@ def _with_severity(
         ]
         for key, advisories in found.items()
     }
-
-
-def _batches(pins: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
-    """Split pins so no run holds two versions of one package (pip-audit refuses a double requirement).
-
-    A monorepo whose services pin different versions of one package needs a run per version; most
-    repositories need exactly one run.
-    """
-    batches: list[list[tuple[str, str]]] = []
-    names: list[set[str]] = []
-    for name, version in pins:
-        for batch, taken in zip(batches, names, strict=True):
-            if name not in taken:
-                batch.append((name, version))
-                taken.add(name)
-                break
-        else:
-            batches.append([(name, version)])
-            names.append({name})
-    return batches
 
 
 def _explain_failure(code: int, stderr: str) -> str:
@@ -414,11 +435,8 @@ def collect_vulnerabilities(
     error: str | None = None
     found: dict[tuple[str, str], list[Advisory]] = {}
     skipped: dict[tuple[str, str], str] = {}
-    for batch in _batches(todo):
-        batch_found, batch_skipped, batch_error = _run_pip_audit(batch, settings)
-        found.update(batch_found)
-        skipped.update(batch_skipped)
-        error = error or batch_error
+    if todo:
+        found, skipped, error = _run_pip_audit(todo, settings)
     if settings.service == "osv":
         found = _with_severity(found, settings)
     if todo:

@@ -278,3 +278,45 @@ def test_every_lock_format_is_read_with_lines(make_tree: Callable[..., Path]) ->
     assert [(s.place.path, "does not parse" in s.reason or "not audited" in s.reason) for s in skipped] == [
         ("d/uv.lock", True)
     ]
+
+
+def test_many_versions_of_one_package_are_one_pip_audit_run(
+    make_tree: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A monorepo whose services pin 40 versions of requests: one run, not one per version."""
+    import gate.facts.vulnerabilities as module
+    from gate.isolation import run_python as real
+
+    runs: list[list[str]] = []
+
+    def counted(args: list[str], **kwargs: float) -> object:
+        runs.append(list(args))
+        return real(args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "run_python", counted)
+    root = make_tree({f"svc{i}/requirements.txt": f"requests==2.{i}.0\n" for i in range(40)})
+    with serve() as (url, _):
+        facts = _audit(root, url, tmp_path / "c")
+    assert len(runs) == 1
+    assert facts.error is None and len(facts.audited) == 40
+    assert any(p.advisories for p in facts.audited if p.version == "2.19.0")
+
+
+def test_the_cache_is_believed_only_when_it_is_ours_and_private(
+    make_tree: Callable[..., Path], tmp_path: Path
+) -> None:
+    root = make_tree({"requirements.txt": "requests==2.19.0\n"})
+    cache = tmp_path / "shared"
+    with serve() as (url, service):
+        _audit(root, url, cache)
+        path = cache / "vulnerabilities-v1.json"
+        assert path.stat().st_mode & 0o077 == 0, "written for this user only"
+        # someone else writes "no advisories" for everything into the shared file
+        forged = {k: {**v, "advisories": []} for k, v in json.loads(path.read_text()).items()}
+        path.write_text(json.dumps(forged))
+        path.chmod(0o666)
+        asked = len(service.queries)
+        facts = _audit(root, url, cache)
+        assert len(service.queries) > asked, "a world-writable cache is not believed"
+    assert any(p.advisories for p in facts.audited)
+    assert not list(cache.glob(".vulnerabilities-*")), "no temporary file left behind"
