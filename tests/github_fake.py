@@ -9,6 +9,7 @@ The request contract itself is validated separately against GitHub's OpenAPI des
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 import threading
@@ -30,6 +31,8 @@ class Injected:
     status: int
     times: int = 1
     headers: dict[str, str] = field(default_factory=dict)
+    after: bool = False
+    """Do what was asked, then answer with the failure anyway (a 502 from a proxy after the write)."""
 
 
 @dataclass
@@ -57,6 +60,8 @@ class FakeGitHub:
     injected: list[Injected] = field(default_factory=list)
     next_id: int = 1000
     url: str = ""
+    rendezvous: threading.Barrier | None = None
+    """Holds comment listings until this many arrive together: two runs that start at once."""
 
     def writes(self) -> list[tuple[str, str]]:
         return [(m, p) for m, p, _ in self.requests if m in ("POST", "PATCH", "DELETE")]
@@ -84,9 +89,16 @@ class FakeGitHub:
         return comment
 
     def fail(
-        self, method: str, pattern: str, status: int, times: int = 1, headers: dict[str, str] | None = None
+        self,
+        method: str,
+        pattern: str,
+        status: int,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        *,
+        after: bool = False,
     ) -> None:
-        self.injected.append(Injected(method, pattern, status, times, dict(headers or {})))
+        self.injected.append(Injected(method, pattern, status, times, dict(headers or {}), after))
 
 
 def _stamp(n: int) -> str:
@@ -103,7 +115,11 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    _silent = False
+
     def _send(self, status: int, body: Any = None, headers: dict[str, str] | None = None) -> None:
+        if self._silent:
+            return  # the write happened; the answer the client gets is the injected failure
         data = b"" if body is None else json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -125,9 +141,16 @@ class _Handler(BaseHTTPRequestHandler):
         path, query = parts.path, parse_qs(parts.query)
         body = self._body() if method in ("POST", "PATCH") else None
         fake.requests.append((method, path, body))
+        if fake.rendezvous is not None and method == "GET" and re.search(r"/issues/\d+/comments$", path):
+            with contextlib.suppress(threading.BrokenBarrierError):
+                fake.rendezvous.wait(timeout=30)
         for inj in fake.injected:
             if inj.times > 0 and inj.method == method and re.search(inj.pattern, path):
                 inj.times -= 1
+                if inj.after:
+                    self._silent = True
+                    route(self, fake, method, path, query, body)
+                    self._silent = False
                 self._send(inj.status, {"message": f"injected {inj.status}"}, inj.headers)
                 return
         route(self, fake, method, path, query, body)

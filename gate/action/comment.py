@@ -6,6 +6,7 @@ import hashlib
 import json
 
 from gate.action.baseconfig import BaseConfig
+from gate.action.github import run_line
 from gate.model import Report
 from gate.report.render import md, render
 from gate.report.views import context
@@ -81,6 +82,7 @@ def comment_body(
     notes: list[str],
     origin: BaseConfig | None = None,
     record: SignOffs | None = None,
+    run: tuple[int, int] = (0, 0),
 ) -> str:
     ctx = context(report)
     record = record or SignOffs()
@@ -89,6 +91,7 @@ def comment_body(
         **ctx,
         marker=marker(key),
         fingerprint=fingerprint(report),
+        run_line=run_line(run),
         notes=notes,
         origin=origin,
     )

@@ -42,12 +42,20 @@ class RunContext(Frozen):
     run_id: str
     job: str
     workflow_ref: str = ""
+    run_attempt: str = "1"
     """owner/repo/.github/workflows/FILE@REF: which workflow file this job comes from"""
     output_file: Path | None
     summary_file: Path | None
     target: Target
     default_branch: str | None
     payload_keys: tuple[str, ...] = ()
+
+    @property
+    def run(self) -> tuple[int, int]:
+        """(run id, attempt): which run is newer, for comments written by runs that overlap."""
+        ident = int(self.run_id) if self.run_id.isdigit() else 0
+        attempt = int(self.run_attempt) if self.run_attempt.isdigit() else 1
+        return ident, attempt
 
     @property
     def run_url(self) -> str:
@@ -160,6 +168,7 @@ def read_context(environ: Mapping[str, str]) -> tuple[RunContext, dict[str, Any]
         sha=sha,
         workspace=Path(environ.get("GITHUB_WORKSPACE") or "."),
         run_id=environ.get("GITHUB_RUN_ID", "0"),
+        run_attempt=environ.get("GITHUB_RUN_ATTEMPT", "1"),
         job=environ.get("GITHUB_JOB", ""),
         workflow_ref=environ.get("GITHUB_WORKFLOW_REF", ""),
         output_file=Path(output) if output else None,

@@ -15,12 +15,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, Self
 from urllib.parse import quote
 
 import requests
 from github import Auth, Github, GithubException, GithubRetry
 from github.IssueComment import IssueComment
+from urllib3.util.retry import Retry
 
 from gate.facts.github import CheckState, GitHubFacts
 
@@ -30,6 +31,29 @@ CHECK_RUN_ANNOTATIONS_PER_REQUEST = 50
 """The Checks API takes at most 50 annotations per create/update request."""
 
 _REQUESTER_LOG = "github.Requester"
+_IDENTITY_ATTEMPTS = 3
+_RUN_PREFIX = "<!-- prodgate-run:"
+
+
+def run_line(run: tuple[int, int]) -> str:
+    """The hidden line that says which workflow run (id, attempt) wrote a comment."""
+    return f"{_RUN_PREFIX}{run[0]}.{run[1]} -->"
+
+
+def run_in(body: str) -> tuple[int, int] | None:
+    for line in body.splitlines()[:4]:
+        if line.startswith(_RUN_PREFIX):
+            ident, _, attempt = line[len(_RUN_PREFIX) :].removesuffix("-->").strip().partition(".")
+            if ident.isdigit() and attempt.isdigit():
+                return int(ident), int(attempt)
+    return None
+
+
+def without_run(body: str) -> str:
+    """The body as compared for changes: which run wrote it is not a change."""
+    return "\n".join(line for line in body.split("\n") if not line.startswith(_RUN_PREFIX))
+
+
 _POLL_SECONDS = 10
 _ARTIFACT_RUNS = 10
 """How many of the branch's latest successful push runs are searched for the results artifact."""
@@ -110,11 +134,58 @@ class Annotation:
     message: str
 
 
+class BoundedRetry(GithubRetry):
+    """PyGithub's retry, with the bounds the docs promise:
+    - a `Retry-After` longer than `max_wait` is not slept: the call fails at once, naming the wait, and
+      the caller says what it skipped (urllib3 would otherwise sleep whatever the server asks);
+    - PATCH is retried (an edit is idempotent: a single 500 must not leave an old verdict in place);
+    - POST is retried only when rate-limited (403/429: the request was refused, not processed); after a
+      5xx or a lost response it may have been created, so the caller looks before creating again."""
+
+    def __init__(self, *, max_wait: float = 120, **kwargs: Any) -> None:
+        kwargs.pop("max_rate_limit_wait", None)
+        kwargs.setdefault("allowed_methods", Retry.DEFAULT_ALLOWED_METHODS | {"GET", "PATCH"})
+        kwargs.setdefault("status_forcelist", [*range(500, 600), 429])
+        super().__init__(max_rate_limit_wait=max_wait, **kwargs)
+        self.max_wait = max_wait
+
+    def new(self, **kw: Any) -> Self:
+        kw["max_wait"] = self.max_wait
+        return super().new(**kw)
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if method.upper() == "POST":
+            return status_code in (403, 429) and self.total is not None and self.total > 0
+        return bool(super().is_retry(method, status_code, has_retry_after))
+
+    def increment(  # type: ignore[override]
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: Any = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> Retry:
+        value = response.headers.get("Retry-After") if response is not None else None
+        if value:
+            wait = self.parse_retry_after(value)
+            if wait > self.max_wait:
+                raise GithubException(
+                    response.status,
+                    {
+                        "message": f"GitHub asked to wait {wait:.0f} s, over the {self.max_wait:.0f} s bound; not waited"
+                    },
+                    dict(response.headers),
+                )
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
 class GitHubClient:
     def __init__(
         self, token: str, repository: str, api_url: str, *, throttle: bool = True, max_wait: float = 120
     ) -> None:
-        retry = GithubRetry(total=3, backoff_factor=1.0, secondary_rate_wait=60, max_rate_limit_wait=max_wait)
+        retry = BoundedRetry(total=3, backoff_factor=1.0, secondary_rate_wait=60, max_wait=max_wait)
         self._gh = Github(
             auth=Auth.Token(token),
             base_url=api_url.rstrip("/"),
@@ -132,21 +203,32 @@ class GitHubClient:
         self._comments: dict[tuple[int, str], list[IssueComment]] = {}
 
     def identity(self) -> str:
-        """The login comments made with this token carry."""
-        if self._login is None:
+        """The login comments made with this token carry.
+
+        GITHUB_TOKEN may not read /user: GitHub answers 403 "Resource not accessible by integration", and
+        the identity is then github-actions[bot]. Any other 403 (a rate limit, a hiccup) is asked again
+        before concluding anything: taking a PAT's comment for someone else's would post a second one."""
+        if self._login is not None:
+            return self._login
+        for attempt in range(_IDENTITY_ATTEMPTS):
             try:
                 with _api("reading the token's identity", None):
                     self._login = self._gh.get_user().login
+                return self._login
             except ApiProblem as exc:
                 if exc.status != 403:
                     raise
-                self._login = GITHUB_ACTIONS_BOT  # an Actions or app token: /user is not for it
-        return self._login
+                if "not accessible by integration" in exc.detail or attempt == _IDENTITY_ATTEMPTS - 1:
+                    self._login = GITHUB_ACTIONS_BOT  # an Actions or app token: /user is not for it
+                    return self._login
+                time.sleep(1 + attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
 
-    def own_comments(self, pull_number: int, marker: str) -> list[IssueComment]:
+    def own_comments(self, pull_number: int, marker: str, *, fresh: bool = False) -> list[IssueComment]:
         """The gate's comments on the PR, oldest first: the marker on the first line AND our author.
-        Listed once per run (the sign-off record is read from them before they are updated)."""
-        if (pull_number, marker) in self._comments:
+        Listed once per run (the sign-off record is read from them before they are updated), or again
+        with `fresh` (after a create, to see what a concurrent run did)."""
+        if not fresh and (pull_number, marker) in self._comments:
             return self._comments[(pull_number, marker)]
         me = self.identity()
         with _api("listing the pull request's comments", "pull-requests: read"):
@@ -163,30 +245,84 @@ class GitHubClient:
         return found
 
     def upsert_comment(
-        self, pull_number: int, marker: str, body: str, *, create: bool, edit_if: Any = None
+        self,
+        pull_number: int,
+        marker: str,
+        body: str,
+        *,
+        create: bool,
+        edit_if: Any = None,
+        run: tuple[int, int] = (0, 0),
     ) -> CommentOutcome:
-        """Create the comment once, edit it afterwards, no write when unchanged, duplicates removed.
+        """Exactly one comment, current: created once, edited afterwards, no write when unchanged.
 
-        `create`: whether a missing comment should be made; `edit_if(old_body) -> bool` decides whether
-        an existing one with a different body is edited (default: always)."""
+        Two runs started together both find no comment and both create one; a 502 after a create that
+        succeeded hides it. So after creating, the run lists again and converges: the oldest comment is
+        kept (reviewers may have linked it), the others deleted (a 404 means the other run already did),
+        and the oldest edited if it is not the one just made. A comment written by a newer run (`run`:
+        GITHUB_RUN_ID and attempt, in the body) is never overwritten by an older one."""
         ours = self.own_comments(pull_number, marker)
-        deleted = 0
-        for extra in ours[1:]:  # racing runs: keep the oldest, which reviewers may already have linked
-            with _api("deleting a duplicate comment", "pull-requests: write"):
-                extra.delete()
-                deleted += 1
+        deleted = self._delete(ours[1:])
         if not ours:
             if not create:
                 return CommentOutcome("skipped", None, deleted)
+            made = self._create(pull_number, marker, body)
+            ours = self.own_comments(pull_number, marker, fresh=True)
+            if made is None and not ours:
+                raise ApiProblem("creating the comment", None, "the comment could not be created", None)
+            deleted += self._delete(ours[1:])
+            keep = ours[0] if ours else made
+            if keep is None:  # pragma: no cover - excluded by the raise above
+                raise ApiProblem("creating the comment", None, "the comment could not be created", None)
+            if made is not None and keep.id == made.id:
+                return CommentOutcome("created", keep.html_url, deleted)
+            return self._edit(keep, body, edit_if, run, deleted, created=True)
+        return self._edit(ours[0], body, edit_if, run, deleted, created=False)
+
+    def _create(self, pull_number: int, marker: str, body: str) -> IssueComment | None:
+        """POST once (never retried after a 5xx: it may have landed); None when the answer was lost."""
+        try:
             with _api("creating the comment", "pull-requests: write"):
-                made = self._repo.get_issue(pull_number).create_comment(body)
-            return CommentOutcome("created", made.html_url, deleted)
-        comment = ours[0]
-        if comment.body == body or (edit_if is not None and not edit_if(comment.body or "")):
-            return CommentOutcome("unchanged", comment.html_url, deleted)
+                made: IssueComment = self._repo.get_issue(pull_number).create_comment(body)
+        except ApiProblem as exc:
+            if exc.status is not None and exc.status < 500:
+                raise  # refused (permissions, validation): nothing was created
+            return None
+        if made.user is not None:
+            self._login = made.user.login  # what this token's comments really carry
+        return made
+
+    def _delete(self, extras: list[IssueComment]) -> int:
+        deleted = 0
+        for extra in extras:
+            try:
+                with _api("deleting a duplicate comment", "pull-requests: write"):
+                    extra.delete()
+                deleted += 1
+            except ApiProblem as exc:
+                if exc.status != 404:  # 404: a concurrent run deleted it first
+                    raise
+        return deleted
+
+    def _edit(
+        self,
+        comment: IssueComment,
+        body: str,
+        edit_if: Any,
+        run: tuple[int, int],
+        deleted: int,
+        *,
+        created: bool,
+    ) -> CommentOutcome:
+        old = comment.body or ""
+        written_by = run_in(old)
+        if without_run(old) == without_run(body) or (edit_if is not None and not edit_if(old)):
+            return CommentOutcome("created" if created else "unchanged", comment.html_url, deleted)
+        if written_by is not None and written_by > run:
+            return CommentOutcome("unchanged", comment.html_url, deleted)  # a newer run's verdict stays
         with _api("editing the comment", "pull-requests: write"):
             comment.edit(body)
-        return CommentOutcome("edited", comment.html_url, deleted)
+        return CommentOutcome("created" if created else "edited", comment.html_url, deleted)
 
     def _get_json(self, path: str) -> Any:
         _headers, data = self._gh.requester.requestJsonAndCheck("GET", f"/repos/{self._repository}/{path}")

@@ -280,6 +280,7 @@ def _publish(
                 notes=notes,
                 origin=origin,
                 record=record,
+                run=ctx.run,
             )
             create = inputs.comment_mode is not CommentMode.FAILURES or not report.verdict.passed
             edit_if = None
@@ -295,6 +296,7 @@ def _publish(
                 body,
                 create=create,
                 edit_if=edit_if,
+                run=ctx.run,
             )
             url = done.url or ""
             log(out, "notice", _message("comment", outcome=done.action, url=url, deleted=done.deleted))
