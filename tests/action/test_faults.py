@@ -129,3 +129,24 @@ def test_an_unchanged_rerun_writes_nothing_although_its_run_id_differs(
     actions.run("pull_request", pr_opened())
     assert len(github.writes()) == writes
     assert json.dumps(_ours(github)).count("prodgate-run:100.1") == 1
+
+
+def test_a_file_name_that_is_not_utf8_still_gets_a_comment_summary_and_outputs(
+    actions: Actions, github: FakeGitHub
+) -> None:
+    import os
+
+    from tests.conftest import git
+
+    name = os.fsencode(actions.workspace) + b"/settings-\xff.py"
+    fd = os.open(name, os.O_WRONLY | os.O_CREAT, 0o644)
+    os.write(fd, b'AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/' + b'bPxRfiCYzq3xT8vB2n"\n')
+    os.close(fd)
+    git(actions.workspace, "add", "-A")
+    git(actions.workspace, "commit", "-q", "-m", "a name that is not UTF-8")
+    run = actions.run("pull_request", pr_opened())
+    assert run.code == 1, run.out
+    [comment] = _ours(github)
+    assert "settings-\\xff.py" in str(comment["body"])  # in a code span: the backslash as is
+    assert "settings-\\xff.py" in run.summary
+    assert run.outputs["result"] == "fail" and "no-hardcoded-secrets" in run.outputs["failed_checks"]
