@@ -5,7 +5,10 @@ Each case is built in a temporary folder and the gate runs on it as its own proc
 exit code, the outcome of the check the case is about, whether code from the repository ran, and
 whether a secret reached the output. Prints; asserts nothing (tests/hostile/ asserts).
 
-    python bench/hostile.py [--only NAME,...] [--timeout 120] [--memory 4096]
+    python bench/hostile.py [--only NAME,...] [--timeout 120] [--memory 4096] [--python PATH]
+
+`--python` measures the gate installed in another environment (an earlier version, for a before/after
+table); its arguments must be ones that version knows.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ def main() -> int:
     parser.add_argument("--only", default="", help="comma-separated case names (default: all)")
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--memory", type=int, default=4096, help="address-space limit in MB")
+    parser.add_argument("--python", default=sys.executable, help="the interpreter whose gate is measured")
     args = parser.parse_args()
     wanted = {n for n in args.only.split(",") if n}
     cases = [c for c in CASES if not wanted or c.name in wanted]
@@ -44,6 +48,7 @@ def main() -> int:
                     memory_mb=args.memory,
                     osv_url=osv_url,
                     formats=("json", "markdown", "sarif", "console"),
+                    python=args.python,
                 )
                 notes = []
                 if m.exit_code is None:

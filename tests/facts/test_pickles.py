@@ -155,6 +155,23 @@ def test_compressed_joblib_files_are_scanned_inside(tmp_path: Path, marker: str)
     assert scan(tmp_path, lzma.compress(evil), "m.joblib").verdict == "dangerous"
     assert scan(tmp_path, zlib.compress(pb.joblib_benign(4)), "m.joblib").verdict == "clean"
     assert scan(tmp_path, b"\x78\x9c not really zlib", "m.joblib").verdict == "not-verified"
+    # bz2 and xz readers join concatenated streams: the second one is read as part of the first
+    import bz2
+
+    assert (
+        scan(
+            tmp_path, bz2.compress(pb.benign_dict()) + bz2.compress(pb.os_system(marker)), "m.joblib"
+        ).verdict
+        == "dangerous"
+    )
+    assert (
+        scan(
+            tmp_path, lzma.compress(pb.benign_dict()) + lzma.compress(pb.os_system(marker)), "m.joblib"
+        ).verdict
+        == "dangerous"
+    )
+    tail = scan(tmp_path, zlib.compress(pb.benign_dict()) + zlib.compress(pb.os_system(marker)), "m.joblib")
+    assert tail.verdict == "not-verified" and "after the end" in tail.detail
     lz4 = scan(tmp_path, b"\x04\x22\x4d\x18" + b"\0" * 20, "m.joblib")
     assert lz4.verdict == "not-verified" and "lz4" in lz4.detail
 

@@ -56,6 +56,7 @@ def run_case(
     memory_mb: int,
     osv_url: str | None = None,
     formats: tuple[str, ...] = ("json",),
+    python: str = sys.executable,
 ) -> Measured:
     out_dir = Path(tempfile.mkdtemp(prefix="prodgate-hostile-out-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_"))}
@@ -68,7 +69,7 @@ def run_case(
     outputs: dict[str, str] = {}
     for fmt in formats:
         target = out_dir / f"report.{fmt}"
-        argv = [sys.executable, "-I", "-c", ENTRY, "check", str(run.root), "--format", fmt]
+        argv = [python, "-I", "-c", ENTRY, "check", str(run.root), "--format", fmt]
         argv += ["--output", str(target), "--color", "never", *offline, *run.args]
         measured = _one(argv, env, run, timeout, memory_mb)
         if fmt != "json" and target.exists():

@@ -100,6 +100,7 @@ class DecompressingSource:
 
     def __init__(self, fh: BinaryIO, make: Callable[[], Any], limit: int, what: str) -> None:
         self.fh = fh
+        self.make = make
         self.dec = make()
         self.is_zlib = what.startswith(("a zlib", "a gzip"))
         self.limit = limit
@@ -123,18 +124,27 @@ class DecompressingSource:
         dec = self.dec
         try:
             if self.is_zlib:
+                if dec.eof:
+                    if dec.unused_data or self.fh.read(1):
+                        # joblib's zlib reader cannot go past the end of a stream: bytes there are not
+                        # its pickle, and are not taken for anything
+                        raise NotVerified(f"bytes after the end of {self.what}")
+                    self.eof = True
+                    return b""
                 data = dec.unconsumed_tail or self.fh.read(_CHUNK)
                 if not data:
-                    self.eof = True
-                    rest: bytes = dec.flush()
-                    return rest
+                    raise NotVerified(f"{self.what} is cut short")
                 out: bytes = dec.decompress(data, _CHUNK)
-                if dec.eof:
-                    self.eof = True
                 return out
             if dec.eof:
-                self.eof = True
-                return b""
+                leftover = dec.unused_data + self.fh.read(_CHUNK)
+                if not leftover:
+                    self.eof = True
+                    return b""
+                # bz2 and xz readers (joblib's, Python's) go on to the next stream as if it were one
+                self.dec = dec = self.make()
+                following: bytes = dec.decompress(leftover, _CHUNK)
+                return following
             data = self.fh.read(_CHUNK) if dec.needs_input else b""
             if not data and dec.needs_input:
                 raise NotVerified(f"{self.what} is cut short")
