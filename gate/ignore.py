@@ -15,8 +15,9 @@ the start, `/**/` in the middle and `/**` at the end span folders; `\\` escapes 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 _STAR = "*"
 _ANY = "?"
@@ -35,6 +36,8 @@ class _Class:
 
 
 Token = str | _Class  # _STAR, _ANY, or a literal one-character string, or a class
+P = TypeVar("P")
+Item = TypeVar("Item")
 
 
 def _tokens(segment: str) -> tuple[Token, ...]:
@@ -102,16 +105,20 @@ def _one(token: Token, ch: str) -> bool:
     return token[1] == ch
 
 
-def _match_name(tokens: tuple[Token, ...], name: str) -> bool:
-    """Wildcard match of one path component: greedy, backtracking only to the last star."""
+def _wildcard(
+    pattern: Sequence[P], items: Sequence[Item], is_star: Callable[[P], bool], one: Callable[[P, Item], bool]
+) -> bool:
+    """The classic two-pointer wildcard match: a star spans any run of items, every other token matches
+    exactly one; greedy, backtracking only to the last star, so at most len(pattern) x len(items)
+    steps. Used for characters within a name, and for names within a path (where the star is `**`)."""
     t = i = 0
     star_t, star_i = -1, 0
-    nt, ni = len(tokens), len(name)
+    nt, ni = len(pattern), len(items)
     while i < ni:
-        if t < nt and tokens[t] == _STAR:
+        if t < nt and is_star(pattern[t]):
             star_t, star_i = t, i
             t += 1
-        elif t < nt and _one(tokens[t], name[i]):
+        elif t < nt and one(pattern[t], items[i]):
             t += 1
             i += 1
         elif star_t >= 0:
@@ -120,9 +127,14 @@ def _match_name(tokens: tuple[Token, ...], name: str) -> bool:
             i = star_i
         else:
             return False
-    while t < nt and tokens[t] == _STAR:
+    while t < nt and is_star(pattern[t]):
         t += 1
     return t == nt
+
+
+def _match_name(tokens: tuple[Token, ...], name: str) -> bool:
+    """Wildcard match of one path component."""
+    return _wildcard(tokens, name, lambda t: t == _STAR, _one)
 
 
 @dataclass(frozen=True)
@@ -164,26 +176,8 @@ def _segment(text: str) -> _Segment:
 
 
 def _match_segments(segments: tuple[_Segment, ...], parts: Sequence[str]) -> bool:
-    """The same two-pointer algorithm one level up: `**` spans any number of components."""
-    s = p = 0
-    star_s, star_p = -1, 0
-    ns, np_ = len(segments), len(parts)
-    while p < np_:
-        if s < ns and segments[s].kind == "dstar":
-            star_s, star_p = s, p
-            s += 1
-        elif s < ns and segments[s].matches(parts[p]):
-            s += 1
-            p += 1
-        elif star_s >= 0:
-            s = star_s + 1
-            star_p += 1
-            p = star_p
-        else:
-            return False
-    while s < ns and segments[s].kind == "dstar":
-        s += 1
-    return s == ns
+    """The same algorithm one level up: `**` spans any number of components."""
+    return _wildcard(segments, parts, lambda s: s.kind == "dstar", lambda s, part: s.matches(part))
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 import struct
-import subprocess
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
+from tests.conftest import git, write_tree
 from tests.hostile import picklebytes as pb
 
 MiB = 1024 * 1024
@@ -58,35 +58,6 @@ class Case:
     """Extra arguments when the suite runs it (a short time budget where the default would be slow)."""
 
 
-def _write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return root
-
-
-def _git(root: Path, *args: str) -> None:
-    subprocess.run(
-        [
-            "git",
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.invalid",
-            "-c",
-            "commit.gpgsign=false",
-            *args,
-        ],
-        cwd=root,
-        check=True,
-        capture_output=True,
-    )
-
-
 SERVICE = """from fastapi import FastAPI
 
 app = FastAPI()
@@ -106,7 +77,7 @@ def _shadow(tmp: Path) -> Run:
     working directory of the Action: any Python started there with `-m` would import them."""
     marker = tmp / "EXECUTED"
     payload = f"import os\nopen({str(marker)!r}, 'w').write(os.environ.get('GITHUB_TOKEN', ''))\n"
-    root = _write(
+    root = write_tree(
         tmp / "repo",
         {
             "app.py": SERVICE,
@@ -144,12 +115,12 @@ def _git_config(key: str) -> Callable[[Path], Run]:
     def build(tmp: Path) -> Run:
         marker = tmp / "EXECUTED"
         cmd = f"touch {marker}"
-        root = _write(tmp / "repo", {"app.py": SERVICE, ".gitattributes": "* filter=evil diff=evil\n"})
-        _git(root, "init", "-q", "-b", "main")
-        _git(root, "add", "-A")
-        _git(root, "commit", "-q", "-m", "x")
+        root = write_tree(tmp / "repo", {"app.py": SERVICE, ".gitattributes": "* filter=evil diff=evil\n"})
+        git(root, "init", "-q", "-b", "main")
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", "x")
         for name, value in GIT_KEYS[key](cmd):
-            _git(root, "config", name, value)
+            git(root, "config", name, value)
         hooks = root / "hooks"
         hooks.mkdir()
         for hook in ("post-checkout", "post-index-change", "pre-commit", "fsmonitor-watchman"):
@@ -167,7 +138,7 @@ def _git_config(key: str) -> Callable[[Path], Run]:
 def _model(name: str, make: Callable[[str], bytes]) -> Callable[[Path], Run]:
     def build(tmp: Path) -> Run:
         marker = tmp / "EXECUTED"
-        root = _write(tmp / "repo", {"app.py": SERVICE, f"models/{name}": make(str(marker))})
+        root = write_tree(tmp / "repo", {"app.py": SERVICE, f"models/{name}": make(str(marker))})
         return Run(root, marker=marker)
 
     return build
@@ -232,7 +203,7 @@ OUTSIDE_CHECKLIST = f"# Outside\n\n- [ ] Health check endpoint working {SECRET_T
 
 def _outside_checklist(how: str) -> Callable[[Path], Run]:
     def build(tmp: Path) -> Run:
-        outside = _write(tmp / "outside", {"list.md": OUTSIDE_CHECKLIST})
+        outside = write_tree(tmp / "outside", {"list.md": OUTSIDE_CHECKLIST})
         files: dict[str, str | bytes] = {"app.py": SERVICE}
         if how == "relative":
             files[".github/prodgate.yml"] = "checklist: ../outside/list.md\n"
@@ -240,7 +211,7 @@ def _outside_checklist(how: str) -> Callable[[Path], Run]:
             files[".github/prodgate.yml"] = f"checklist: {outside / 'list.md'}\n"
         else:
             files[".github/prodgate.yml"] = "checklist: docs/list.md\n"
-        root = _write(tmp / "repo", files)
+        root = write_tree(tmp / "repo", files)
         if how == "symlink":
             (root / "docs").mkdir()
             (root / "docs" / "list.md").symlink_to(outside / "list.md")
@@ -250,17 +221,17 @@ def _outside_checklist(how: str) -> Callable[[Path], Run]:
 
 
 def _outside_config(tmp: Path) -> Run:
-    outside = _write(tmp / "outside", {"prodgate.yml": f"# {SECRET_TEXT}\nfail_on: [\n"})
-    root = _write(tmp / "repo", {"app.py": SERVICE})
+    outside = write_tree(tmp / "outside", {"prodgate.yml": f"# {SECRET_TEXT}\nfail_on: [\n"})
+    root = write_tree(tmp / "repo", {"app.py": SERVICE})
     return Run(root, args=("--config", str(outside / "prodgate.yml")), secret=SECRET_TEXT)
 
 
 def _dockerfile_symlink(tmp: Path) -> Run:
-    outside = _write(
+    outside = write_tree(
         tmp / "outside",
         {"Dockerfile": "FROM python:3.11-slim\nUSER 1000\nHEALTHCHECK CMD curl -f http://localhost/health\n"},
     )
-    root = _write(tmp / "repo", {"app.py": SERVICE})
+    root = write_tree(tmp / "repo", {"app.py": SERVICE})
     (root / "Dockerfile").symlink_to(outside / "Dockerfile")
     return Run(root)
 
@@ -269,7 +240,7 @@ CREDENTIAL = "s3cr3t-t0ken-in-a-url"
 
 
 def _requirement_credentials(tmp: Path) -> Run:
-    root = _write(
+    root = write_tree(
         tmp / "repo",
         {
             "app.py": SERVICE,
@@ -292,36 +263,36 @@ def _yaml_strings(tmp: Path) -> Run:
     big = "A" * (400 * 1024)
     aliases = "".join("      - *big\n" for _ in range(360 * 1024 // 13))
     compose = f"x-big: &big {big}\nservices:\n  api:\n    image: api:1\n    command:\n{aliases}"
-    return Run(_write(tmp / "repo", {"app.py": SERVICE, "docker-compose.yml": compose}))
+    return Run(write_tree(tmp / "repo", {"app.py": SERVICE, "docker-compose.yml": compose}))
 
 
 def _compose_services(tmp: Path) -> Run:
     body = "".join(f"  s{i}:\n    image: app:{i}\n" for i in range(30_000))
-    return Run(_write(tmp / "repo", {"app.py": SERVICE, "docker-compose.yml": f"services:\n{body}"}))
+    return Run(write_tree(tmp / "repo", {"app.py": SERVICE, "docker-compose.yml": f"services:\n{body}"}))
 
 
 def _pyproject_deps(tmp: Path) -> Run:
     deps = "".join(f'  "package-{i}>=1.0",\n' for i in range(40_000))
     text = f'[project]\nname = "svc"\nversion = "1"\ndependencies = [\n{deps}]\n'
-    return Run(_write(tmp / "repo", {"app.py": SERVICE, "pyproject.toml": text}))
+    return Run(write_tree(tmp / "repo", {"app.py": SERVICE, "pyproject.toml": text}))
 
 
 def _print_calls(tmp: Path) -> Run:
     body = "".join(f'    print("step {i}")\n' for i in range(40_000))
-    return Run(_write(tmp / "repo", {"app.py": SERVICE + f"\n\ndef run():\n{body}"}))
+    return Run(write_tree(tmp / "repo", {"app.py": SERVICE + f"\n\ndef run():\n{body}"}))
 
 
 def _workflow_jobs(tmp: Path) -> Run:
     jobs = "".join(f"  j{i}:\n    runs-on: x\n    steps: [{{run: a}}]\n" for i in range(22_000))
     text = f"on: push\npermissions: {{}}\njobs:\n{jobs}"
-    return Run(_write(tmp / "repo", {"app.py": SERVICE, ".github/workflows/ci.yml": text}))
+    return Run(write_tree(tmp / "repo", {"app.py": SERVICE, ".github/workflows/ci.yml": text}))
 
 
 LONG_NAME = "a" * 200
 
 
 def _gitignore(tmp: Path) -> Run:
-    root = _write(
+    root = write_tree(
         tmp / "repo",
         {
             "app.py": SERVICE,
@@ -329,16 +300,16 @@ def _gitignore(tmp: Path) -> Run:
             f"{LONG_NAME}/x.py": "x = 1\n",
         },
     )
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", "app.py", ".gitignore")
-    _git(root, "commit", "-q", "-m", "x")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "app.py", ".gitignore")
+    git(root, "commit", "-q", "-m", "x")
     return Run(root, env={"PATH": "/nonexistent"})  # no git binary, as in the Action's image
 
 
 def _exclude_glob(tmp: Path) -> Run:
     config = 'exclude: ["**/*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b"]\n'
     return Run(
-        _write(
+        write_tree(
             tmp / "repo", {"app.py": SERVICE, ".github/prodgate.yml": config, f"{LONG_NAME}/x.py": "x = 1\n"}
         )
     )
@@ -346,7 +317,7 @@ def _exclude_glob(tmp: Path) -> Run:
 
 def _many_large_files(tmp: Path) -> Run:
     """1,500 files just under the 1 MB parse cap, each full of lines the secret scanner looks at."""
-    root = _write(tmp / "repo", {"app.py": SERVICE})
+    root = write_tree(tmp / "repo", {"app.py": SERVICE})
     line = 'api_key_{0} = "{0:08d}9f8e7d6c5b4a39281706f5e4d3c2b1a0"\n'
     chunk = "".join(line.format(i) for i in range(18_000))[: MiB - 4096]
     for i in range(1500):
@@ -358,7 +329,7 @@ def _many_large_files(tmp: Path) -> Run:
 
 def _large_pickle(tmp: Path) -> Run:
     """A valid 500 MB pickle (one BINBYTES8 of zeros), sparse on disk."""
-    root = _write(tmp / "repo", {"app.py": SERVICE})
+    root = write_tree(tmp / "repo", {"app.py": SERVICE})
     path = root / "models" / "model.pkl"
     path.parent.mkdir()
     size = 500 * MiB
@@ -372,13 +343,15 @@ def _large_pickle(tmp: Path) -> Run:
 
 def _large_config(tmp: Path) -> Run:
     body = "".join(f"  - path/number/{i}/**\n" for i in range(2_400_000))
-    return Run(_write(tmp / "repo", {"app.py": SERVICE, ".github/prodgate.yml": f"exclude:\n{body}"}))
+    return Run(write_tree(tmp / "repo", {"app.py": SERVICE, ".github/prodgate.yml": f"exclude:\n{body}"}))
 
 
 def _time_budget(tmp: Path) -> Run:
-    root = _write(tmp / "repo", {"app.py": SERVICE, "Dockerfile": "FROM python:3.11\nCMD python app.py\n"})
+    root = write_tree(
+        tmp / "repo", {"app.py": SERVICE, "Dockerfile": "FROM python:3.11\nCMD python app.py\n"}
+    )
     for i in range(3000):
-        _write(root, {f"pkg/m{i}.py": SERVICE.replace("health", f"health{i}") * 20})
+        write_tree(root, {f"pkg/m{i}.py": SERVICE.replace("health", f"health{i}") * 20})
     return Run(root, args=("--time-budget", "1"))
 
 
@@ -386,7 +359,7 @@ def _time_budget(tmp: Path) -> Run:
 
 
 def _non_utf8_name(tmp: Path) -> Run:
-    root = _write(tmp / "repo", {"app.py": SERVICE})
+    root = write_tree(tmp / "repo", {"app.py": SERVICE})
     key = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYzq3xT8vB2n"  # a fake, split so our own gate passes
     secret = f'AWS_SECRET_ACCESS_KEY = "{key}"\n'
     name = os.fsencode(root) + b"/settings-\xff\xfe.py"
@@ -405,7 +378,7 @@ def _many_versions(tmp: Path) -> Run:
     files: dict[str, str | bytes] = {"app.py": SERVICE}
     for i in range(40):
         files[f"services/s{i}/requirements.txt"] = f"requests==2.{i}.0\n"
-    return Run(_write(tmp / "repo", files))
+    return Run(write_tree(tmp / "repo", files))
 
 
 BENIGN_SHAPES: dict[str, Callable[[str], bytes]] = {
@@ -416,7 +389,7 @@ BENIGN_SHAPES: dict[str, Callable[[str], bytes]] = {
 
 
 def _benign(tmp: Path) -> Run:
-    root = _write(
+    root = write_tree(
         tmp / "repo", {"app.py": SERVICE, **{f"models/{k}": v("") for k, v in BENIGN_SHAPES.items()}}
     )
     return Run(root)
