@@ -282,6 +282,12 @@ def _print_calls(tmp: Path) -> Run:
     return Run(write_tree(tmp / "repo", {"app.py": SERVICE + f"\n\ndef run():\n{body}"}))
 
 
+def _app_over_cap(tmp: Path) -> Run:
+    """The service's own module just over the parse cap: its checks must not become "no application"."""
+    body = "".join(f'    log.info("step {i}")\n' for i in range(50_000))
+    return Run(write_tree(tmp / "repo", {"app.py": SERVICE + f"\n\ndef run():\n{body}"}))
+
+
 def _workflow_jobs(tmp: Path) -> Run:
     jobs = "".join(f"  j{i}:\n    runs-on: x\n    steps: [{{run: a}}]\n" for i in range(22_000))
     text = f"on: push\npermissions: {{}}\njobs:\n{jobs}"
@@ -424,6 +430,7 @@ CASES: tuple[Case, ...] = (
     Case("hang-compose-services", "hangs and memory", "30,000 compose services in one file", _compose_services),
     Case("hang-pyproject-deps", "hangs and memory", "40,000 pyproject dependencies", _pyproject_deps),
     Case("hang-print-calls", "hangs and memory", "40,000 print calls in one module", _print_calls),
+    Case("read-app-over-cap", "outside reads", "the application module over the parse cap", _app_over_cap, "health-endpoint", UNDECIDED),
     Case("hang-workflow-jobs", "hangs and memory", "22,000 jobs in one workflow", _workflow_jobs),
     Case("hang-gitignore", "hangs and memory", "a backtracking .gitignore line and a long folder name", _gitignore),
     Case("hang-exclude-glob", "hangs and memory", "a backtracking exclude glob and a long folder name", _exclude_glob),
