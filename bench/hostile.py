@@ -47,7 +47,10 @@ def main() -> int:
                     timeout=args.timeout,
                     memory_mb=args.memory,
                     osv_url=osv_url,
-                    formats=("json", "markdown", "sarif", "console"),
+                    # every format where a name or a secret could leak or crash one; else the JSON run only
+                    formats=("json", "markdown", "sarif", "console")
+                    if run.secret or case.family == "crashes"
+                    else ("json",),
                     python=args.python,
                 )
                 notes = []
