@@ -28,6 +28,8 @@ from gate.model import Frozen, Skipped
 
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
 TEXT_CACHE_BYTES = 256 * 1024 * 1024
+VENDORED_DIRS = frozenset({"node_modules", "site-packages", "dist-packages", "__pypackages__"})
+"""Folders of installed packages: never the project's own files."""
 MAX_YAML_NODES = 1_000_000
 MAX_YAML_BYTES = 32 * 1024 * 1024
 """Scalar bytes a YAML document may expand to through its aliases (a file itself is at most 1 MiB)."""
@@ -108,9 +110,12 @@ class Snapshot:
         root = root.resolve()
         listed = _git_listing(root)
         if listed is None:
-            paths, tracked, is_git = sorted(_walk(root)), frozenset[str](), False
+            # a tarball, a zip, a plain copy: its .gitignore files still say what is not the project's
+            walked = _untracked(root, root, "", set(), None)
+            paths, tracked, is_git = sorted(walked), frozenset[str](), False
         else:
             paths, tracked, is_git = sorted(listed[0]), listed[1], True
+        paths = _without_vendored(paths)
         if include:
             inc = PatternList(include)
             paths = [p for p in paths if inc.match_file(p)]
@@ -506,12 +511,12 @@ def _ignore_file(path: Path) -> PatternList | None:
     return patterns if patterns else None
 
 
-def _untracked(top: Path, root: Path, prefix: str, tracked: set[str], controldir: Path) -> list[str]:
+def _untracked(top: Path, root: Path, prefix: str, tracked: set[str], controldir: Path | None) -> list[str]:
     """Files under root that are neither tracked nor ignored, applying git's precedence: a deeper
     .gitignore overrides a shallower one, .git/info/exclude comes last, and an ignored folder is not
-    entered (nothing inside it can be re-included)."""
+    entered (nothing inside it can be re-included). Installed environments are never entered."""
     base_rules: list[tuple[int, PatternList]] = []
-    exclude = _ignore_file(controldir / "info" / "exclude")
+    exclude = _ignore_file(controldir / "info" / "exclude") if controldir is not None else None
     if exclude is not None:
         base_rules.append((0, exclude))
     # .gitignore files in the folders between the top of the work tree and root apply too
@@ -542,6 +547,8 @@ def _untracked(top: Path, root: Path, prefix: str, tracked: set[str], controldir
             if is_dir:
                 if name == ".git" or (Path(entry.path) / ".git").exists():
                     continue  # the repository itself, or a nested repository git would not enter
+                if name in VENDORED_DIRS or (Path(entry.path) / "pyvenv.cfg").exists():
+                    continue  # installed packages (a virtualenv, node_modules): not the project's code
                 if _ignored(rules, top_parts + parts, True):
                     continue  # tracked files inside come from the index; nothing else can be re-included
                 stack.append((Path(entry.path), parts, rules))
@@ -590,15 +597,12 @@ def head_commit(root: Path) -> str | None:
         return None
 
 
-def _walk(root: Path) -> Iterator[str]:
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = [d for d in dirnames if d != ".git"]
-        base = Path(dirpath).relative_to(root)
-        for name in filenames:
-            yield (base / name).as_posix() if base.parts else name
-        # symlinked folders are listed by os.walk among dirnames but never entered; list them as files
-        # so _admit can say they were skipped when they lead outside
-        for d in list(dirnames):
-            if (Path(dirpath) / d).is_symlink():
-                dirnames.remove(d)
-                yield (base / d).as_posix() if base.parts else d
+def _without_vendored(paths: list[str]) -> list[str]:
+    """Paths outside installed environments, even tracked ones: a committed virtualenv or node_modules
+    is thousands of other people's files, and judging them turns a pass into hundreds of findings."""
+    venvs = tuple(p[: -len("pyvenv.cfg")] for p in paths if p.endswith("/pyvenv.cfg"))
+    return [
+        p
+        for p in paths
+        if not VENDORED_DIRS.intersection(p.split("/")[:-1]) and not (venvs and p.startswith(venvs))
+    ]

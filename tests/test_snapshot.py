@@ -216,3 +216,32 @@ def test_outside_a_repository_the_listing_is_none(tmp_path: Path) -> None:
     (tmp_path / "plain").mkdir()
     assert _git_listing(tmp_path / "plain") is None
     assert head_commit(tmp_path / "plain") is None
+
+
+def test_a_plain_copy_still_honours_gitignore_and_skips_installed_environments(tmp_path: Path) -> None:
+    """A tarball or zip of a project (no .git): its .gitignore still says what is not the project's, and
+    a virtualenv or node_modules inside it is never judged."""
+    root = write_tree(
+        tmp_path / "copy",
+        {
+            ".gitignore": "*.log\nbuild/\n",
+            "app.py": "x = 1\n",
+            "run.log": "ignored\n",
+            "build/out.py": "ignored = True\n",
+            ".venv/pyvenv.cfg": "home = /usr/bin\n",
+            ".venv/lib/python3.11/site-packages/flask/app.py": "print('vendored')\n",
+            "env2/pyvenv.cfg": "home = /usr/bin\n",
+            "env2/bin/tool.py": "print('vendored')\n",
+            "web/node_modules/pkg/index.js": "1\n",
+            "web/src/main.js": "1\n",
+        },
+    )
+    assert Snapshot.load(root).files == (".gitignore", "app.py", "web/src/main.js")
+
+
+def test_a_committed_virtualenv_is_not_judged_either(tmp_path: Path) -> None:
+    root = git_repo(
+        tmp_path / "r",
+        {"app.py": "x = 1\n", "venv/pyvenv.cfg": "home = /usr/bin\n", "venv/lib/x.py": "print(1)\n"},
+    )
+    assert Snapshot.load(root).files == ("app.py",)
