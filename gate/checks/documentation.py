@@ -107,8 +107,8 @@ def readme_present(facts: Facts, options: ReadmeOptions) -> Decision:
 def license_present(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
-    That a non-empty licence file (LICENSE, LICENCE or COPYING, with or without .md/.txt) is at the
-    repository root.
+    That a non-empty licence file is at the repository root: LICENSE, LICENCE, COPYING or UNLICENSE,
+    in any case, plain or with .md, .txt or .rst, and variants such as LICENSE-MIT or LICENSE-APACHE.
 
     ## Why it matters
     Without a licence nobody, inside the company or out, knows on what terms the code and the model

@@ -8,16 +8,19 @@ from dataclasses import dataclass, field
 from gate.snapshot import Snapshot
 
 README_NAMES = ("README.md", "README.rst", "README.txt", "README", "README.markdown")
-LICENSE_NAMES = (
-    "LICENSE",
-    "LICENSE.md",
-    "LICENSE.txt",
-    "LICENCE",
-    "LICENCE.md",
-    "LICENCE.txt",
-    "COPYING",
-    "COPYING.md",
-)
+_LICENCE_STEMS = ("LICENSE", "LICENCE", "COPYING", "UNLICENSE")
+_LICENCE_SUFFIXES = ("", ".MD", ".TXT", ".RST", ".MARKDOWN")
+
+
+def is_licence_name(name: str) -> bool:
+    """LICENSE or LICENCE or COPYING, any case, plain or .md/.txt/.rst, and LICENSE-MIT style variants."""
+    upper = name.upper()
+    stem, dot, suffix = upper.partition(".")
+    if (dot + suffix) not in _LICENCE_SUFFIXES:
+        return False
+    return stem in _LICENCE_STEMS or stem.startswith(("LICENSE-", "LICENCE-"))
+
+
 ENV_EXAMPLE_NAMES = (
     ".env.example",
     ".env.sample",
@@ -150,7 +153,7 @@ def collect_docs(snap: Snapshot) -> DocsFacts:
             readme = Readme(match[0], tuple(headings(text)), len(text.strip()))
             break
     licenses = tuple(
-        f for f in snap.files if "/" not in f and f.upper() in LICENSE_NAMES and (snap.text(f) or "").strip()
+        f for f in snap.files if "/" not in f and is_licence_name(f) and (snap.text(f) or "").strip()
     )
     examples = []
     for rel in snap.named(*ENV_EXAMPLE_NAMES):
