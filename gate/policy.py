@@ -52,7 +52,9 @@ def result_of(
         )
         for hit in decision.hits
     )
-    worst = max([severity, *(f.severity for f in findings)], key=lambda s: s.rank)
+    # a result is as severe as its worst finding (a check may rate some findings lower, e.g. a dummy
+    # secret in tests/); without findings, the check's own severity
+    worst = max((f.severity for f in findings), key=lambda s: s.rank) if findings else severity
     blocking = decision.outcome in BLOCKING_OUTCOMES and worst.at_least(config.fail_on)
     return CheckResult(
         check_id=spec.id,

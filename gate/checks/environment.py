@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.facts import Facts
+from gate.ignore import PatternList
 from gate.model import Level, Location, Outcome, Severity
 from gate.paths import folder_of, within
 
@@ -180,6 +181,22 @@ def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
     )
 
 
+class SecretOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    relaxed_paths: tuple[str, ...] = Field(
+        default=(
+            "tests/", "test/", "**/tests/", "**/test/", "test_*.py", "*_test.py", "conftest.py",
+            "docs/", "*.md", "*.rst", "*.ipynb",
+            "*.example", "*.sample", "*.template", "*.example.*", "*.sample.*", "*.template.*",
+        ),
+        description="Where a secret is reported at relaxed_severity instead (gitignore-style): test "
+        "dummies, documentation and example files are rarely live credentials.",
+    )  # fmt: skip
+    relaxed_severity: Severity = Field(
+        default=Severity.LOW, description="The severity of a secret found in relaxed_paths."
+    )
+
+
 @check(
     id="no-hardcoded-secrets",
     title="No hardcoded secrets or credentials",
@@ -195,8 +212,9 @@ def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
         "No hardcoded secrets or credentials",
         "Credentials stored in environment variables only",
     ),
+    options=SecretOptions,
 )
-def no_hardcoded_secrets(facts: Facts, options: NoOptions) -> Decision:
+def no_hardcoded_secrets(facts: Facts, options: SecretOptions) -> Decision:
     """
     ## What it checks
     Every tracked text file for secrets, with detect-secrets' detectors: cloud keys (AWS, Azure,
@@ -206,7 +224,14 @@ def no_hardcoded_secrets(facts: Facts, options: NoOptions) -> Decision:
     names that only mention a secret (`secretName`, `TOKEN_URL`) are not reported. A finding names the
     file, the line and the kind of secret, never its value. A line can be allow-listed with a
     comment `prodgate: ignore[no-hardcoded-secrets] <reason>` (the reason is required), or
-    detect-secrets' own `pragma: allowlist secret`. Only lines that could hold a secret go through the
+    detect-secrets' own `pragma: allowlist secret`. For values the detectors take from a secret's place
+    (a password or key assignment, a URL's password) the value must look like a credential: stock
+    defaults (`postgres`, `admin`, `password`), filler (`not-needed`, `auto`, `None`, empty), a
+    short plain word, a sentence (`"No API key provided."`), placeholders (`dev-...`, `your-...`,
+    `replace-with-...`, `...-here`) and a URL whose password repeats its user are not secrets; keys
+    recognised by their format (AWS, GitHub, Stripe...) always are. A secret in tests, docs or an
+    example file (`relaxed_paths`) is reported at `relaxed_severity` (low: it does not block by
+    default). Only lines that could hold a secret go through the
     detectors, at most 100,000 a run; a file past that budget is listed and the check is an `error`,
     never a pass.
 
@@ -224,6 +249,7 @@ def no_hardcoded_secrets(facts: Facts, options: NoOptions) -> Decision:
     """
     found = facts.secrets.found
     unscanned = facts.secrets.unscanned
+    relaxed = PatternList(options.relaxed_paths)
     note = f" {len(facts.secrets.allowed)} allow-listed with a reason." if facts.secrets.allowed else ""
     if unscanned:
         note += f" {len(unscanned)} file(s) not scanned: the run's budget of candidate lines was spent."
@@ -232,11 +258,17 @@ def no_hardcoded_secrets(facts: Facts, options: NoOptions) -> Decision:
         for p in unscanned[:20]
     )
     if found:
-        return failed(
-            f"{len(found)} secret(s) in tracked files.{note}",
-            *(Hit(f"{s.kind} in a tracked file (value not shown).", (at(s.path, s.line),)) for s in found),
-            *left,
-        )
+        hits = [
+            Hit(
+                f"{s.kind} in a test, docs or example file (value not shown).",
+                (at(s.path, s.line),),
+                severity=options.relaxed_severity,
+            )
+            if relaxed.match_file(s.path)
+            else Hit(f"{s.kind} in a tracked file (value not shown).", (at(s.path, s.line),))
+            for s in found
+        ]
+        return failed(f"{len(found)} secret(s) in tracked files.{note}", *hits, *left)
     if unscanned:
         return Decision(Outcome.ERROR, f"No secret found in what was scanned.{note}", left)
     return passed(f"No secrets found ({facts.secrets.scanned} file(s) looked at closely).{note}")

@@ -72,6 +72,115 @@ class SecretFacts:
     """Files with candidate lines left unscanned once the run's line budget was spent."""
 
 
+# Values people write where a secret will go, and defaults every tutorial uses: not credentials anyone
+# could abuse, and a gate that blocks on them is switched off.
+_DEFAULTS = frozenset(
+    [
+        "password",
+        "passwd",
+        "pass",
+        "pwd",
+        "secret",
+        "secrets",
+        "token",
+        "apikey",
+        "api_key",
+        "key",
+        "admin",
+        "administrator",
+        "root",
+        "user",
+        "username",
+        "postgres",
+        "postgresql",
+        "mysql",
+        "mariadb",
+        "mongo",
+        "redis",
+        "rabbitmq",
+        "guest",
+        "test",
+        "testing",
+        "example",
+        "default",
+        "changeme",
+        "change_me",
+        "change-me",
+        "changeit",
+        "foobar",
+        "foo",
+        "bar",
+        "baz",
+        "none",
+        "null",
+        "nil",
+        "true",
+        "false",
+        "yes",
+        "no",
+        "auto",
+        "not-needed",
+        "not_needed",
+        "notneeded",
+        "unused",
+        "dummy",
+        "fake",
+        "sample",
+        "placeholder",
+        "redacted",
+        "hidden",
+        "masked",
+        "todo",
+        "tbd",
+        "xxx",
+        "xxxx",
+        "xxxxx",
+        "123456",
+        "12345678",
+        "password1",
+        "password123",
+        "qwerty",
+        "letmein",
+        "inherit",
+        "required",
+        "optional",
+        "minioadmin",
+    ]
+)
+_PLACEHOLDER_AFFIX = re.compile(
+    r"^(dev|test|testing|local|fake|dummy|sample|example|replace|your|set|insert|enter|put|my|some|"
+    r"placeholder|default|demo|changeme|change)[-_.]|[-_.](here|me|placeholder|example|changeme|dev|test)$",
+    re.I,
+)
+_FREE_FORM = frozenset({"Secret Keyword", "Basic Auth Credentials"})
+"""Detectors that report whatever value sits in a secret's place, so the value itself must look like one."""
+_URL_USERINFO = re.compile(r"://([^:/\s@'\"]+):([^@/\s'\"]+)@")
+
+
+def not_a_secret(value: str, line: str, kind: str) -> bool:
+    """True for what detect-secrets reports but no reviewer would call a leaked credential: a
+    placeholder or filler, a stock default (`postgres`, `admin`, `password`), a short plain word, a
+    sentence (a message about a key, not a key), a name that only mentions a secret (`TOKEN_URL`), and a
+    URL whose password is one of those or repeats its user name. Real tokens, keys and passwords are long
+    or mixed; these are words."""
+    if _DUMMY.search(value) or (kind == "Secret Keyword" and _NAME_ONLY.search(line)):
+        return True
+    if kind not in _FREE_FORM:
+        return False  # a key recognised by its format (AWS, GitHub, Stripe...): the format is the proof
+    stripped = value.strip().strip("'\"`")
+    if not stripped or " " in stripped or stripped.lower() in _DEFAULTS:
+        return True
+    if _PLACEHOLDER_AFFIX.search(stripped):
+        return True
+    if stripped.isalpha() and stripped.islower() and len(stripped) <= 10:
+        return True  # a plain dictionary-like word: `fraud`, `foobar`, the service's own name
+    if kind == "Basic Auth Credentials":
+        for user, password in _URL_USERINFO.findall(line):
+            if password == value and (password == user or password.lower() in _DEFAULTS):
+                return True
+    return False
+
+
 def _scan_lines(path: str, lines: list[str], numbers: list[int]) -> Iterator[Any]:
     """detect-secrets' line scan (its plugins and filters, each line with its real context), on the given
     lines only. Its own scan_file runs every plugin on every line of a file, and a second time with
@@ -130,7 +239,7 @@ def collect_secrets(snap: Snapshot, max_lines: int = MAX_SCANNED_LINES) -> Secre
             for secret in _scan_lines(str(snap.root / rel), lines, numbers):
                 line = lines[secret.line_number - 1]
                 value = secret.secret_value or ""
-                if _DUMMY.search(value) or (secret.type == "Secret Keyword" and _NAME_ONLY.search(line)):
+                if not_a_secret(value, line, secret.type):
                     continue
                 record = FoundSecret(rel, secret.line_number, secret.type)
                 (allowed if ALLOW.search(line) else found).append(record)

@@ -1,0 +1,60 @@
+"""no-hardcoded-secrets: credentials, not words; relaxed where dummies live."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from gate.config import Config
+from gate.engine import evaluate
+from gate.facts.secrets import not_a_secret
+from gate.model import CheckResult, Outcome, Severity
+
+REAL = 'DB_PASSWORD = "x9$Kq2!vLm7#Tz4p"\n'  # prodgate: ignore[no-hardcoded-secrets] a fixture value
+
+
+def _result(root: Path, config: Config | None = None) -> CheckResult:
+    report = evaluate(root, config or Config(), offline=True)
+    return next(r for r in report.results if r.check_id == "no-hardcoded-secrets")
+
+
+def test_a_real_looking_password_in_service_code_blocks(make_tree: Callable[..., Path]) -> None:
+    result = _result(make_tree({"app/settings.py": REAL}))
+    assert result.outcome is Outcome.FAIL and result.severity is Severity.CRITICAL and result.blocking
+
+
+def test_the_same_value_in_tests_docs_or_an_example_is_reported_low_and_does_not_block(
+    make_tree: Callable[..., Path],
+) -> None:
+    root = make_tree({"tests/test_db.py": REAL, "docs/setup.md": REAL, "config/settings.example.py": REAL})
+    result = _result(root)
+    assert result.outcome is Outcome.FAIL and result.severity is Severity.LOW and not result.blocking
+    assert len(result.findings) == 3
+
+
+def test_relaxed_paths_and_severity_are_the_teams_to_set(make_tree: Callable[..., Path]) -> None:
+    root = make_tree({"tests/test_db.py": REAL})
+    strict = Config.model_validate({"checks": {"no-hardcoded-secrets": {"options": {"relaxed_paths": []}}}})
+    assert _result(root, strict).blocking
+
+
+@pytest.mark.parametrize(
+    ("value", "line", "kind", "expected"),
+    [
+        ("postgres", "POSTGRES_PASSWORD: postgres", "Secret Keyword", True),
+        ("fraud", "POSTGRES_PASSWORD: fraud", "Secret Keyword", True),
+        ("No API key provided.", 'NO_API_KEY = "No API key provided."', "Secret Keyword", True),
+        ("dev-jwt-secret", 'JWT = "dev-jwt-secret"', "Secret Keyword", True),
+        ("your-key-here", 'KEY = "your-key-here"', "Secret Keyword", True),
+        ("not-needed", 'OPENAI_API_KEY = "not-needed"', "Secret Keyword", True),
+        ("app", "postgresql://app:app@db/app", "Basic Auth Credentials", True),
+        ("minio_pass", "AWS_SECRET_ACCESS_KEY=minio_pass", "Secret Keyword", False),
+        ("s3cr3t-Pr0d", 'PASSWORD = "s3cr3t-Pr0d"', "Secret Keyword", False),
+        ("Sup3rS3cretPw", "postgresql://admin:Sup3rS3cretPw@db/app", "Basic Auth Credentials", False),
+        ("ghp", "token ghp_R7bN1xQ9vLw2KpT5zY8mC3dF6hJ0sA4eG1iU", "GitHub Token", False),
+    ],
+)
+def test_what_counts_as_a_credential(value: str, line: str, kind: str, expected: bool) -> None:
+    assert not_a_secret(value, line, kind) is expected
