@@ -32,8 +32,10 @@ def env_file_ignored(facts: Facts, options: NoOptions) -> Decision:
     ## What it checks
     That a `.env` file at the root would be ignored by git under the repository's own .gitignore files
     (evaluated with git's rules: anchoring, `**`, negations such as `!.env`, nested .gitignore files),
-    and that no real environment file (`.env`, `.env.production`, `prod.env`, ...; examples such as
-    `.env.example` are exempt) is tracked, or sits in the work tree unignored.
+    and that no real environment file (`.env`, `.env.production`, `prod.env`, ...) is tracked, or sits
+    in the work tree unignored. Examples are exempt however they are named: a name with an `env` part
+    and an `example`, `sample`, `template`, `dist` or `defaults` part (`.env.example`,
+    `.env.production.example`, `.example.env`, `env.sample`).
 
     ## Why it matters
     `.env` files hold API keys and database passwords. Once committed they live in the history of every

@@ -21,16 +21,15 @@ def is_licence_name(name: str) -> bool:
     return stem in _LICENCE_STEMS or stem.startswith(("LICENSE-", "LICENCE-"))
 
 
-ENV_EXAMPLE_NAMES = (
-    ".env.example",
-    ".env.sample",
-    ".env.template",
-    ".env.dist",
-    ".env.defaults",
-    "example.env",
-    "env.example",
-    "sample.env",
-)
+_EXAMPLE_PARTS = frozenset({"example", "sample", "template", "dist", "defaults", "tmpl", "tpl"})
+
+
+def is_env_example(name: str) -> bool:
+    """An environment example in any of the ways teams name one: `.env.example`, `.env.production.example`,
+    `.example.env`, `env.sample`, `.env.template.local`..."""
+    parts = name.lower().split(".")
+    return "env" in parts and bool(_EXAMPLE_PARTS.intersection(parts))
+
 
 _ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
@@ -156,7 +155,7 @@ def collect_docs(snap: Snapshot) -> DocsFacts:
         f for f in snap.files if "/" not in f and is_licence_name(f) and (snap.text(f) or "").strip()
     )
     examples = []
-    for rel in snap.named(*ENV_EXAMPLE_NAMES):
+    for rel in (f for f in snap.files if is_env_example(f.rsplit("/", 1)[-1])):
         text = snap.text(rel) or ""
         names = frozenset(m.group(1) for line in text.splitlines() if (m := _ENV_LINE.match(line)))
         examples.append(EnvExample(rel, names))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-from gate.facts.docs import ENV_EXAMPLE_NAMES
+from gate.facts.docs import is_env_example
 from gate.ignore import PatternList
 from gate.snapshot import Snapshot
 
@@ -40,9 +40,7 @@ class RepoFacts:
 
 def is_env_file(rel: str) -> bool:
     name = rel.rsplit("/", 1)[-1]
-    return (
-        name == ".env" or name.startswith(".env.") or name.endswith(".env")
-    ) and name not in ENV_EXAMPLE_NAMES
+    return (name == ".env" or name.startswith(".env.") or name.endswith(".env")) and not is_env_example(name)
 
 
 class GitIgnore:

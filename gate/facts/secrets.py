@@ -172,6 +172,9 @@ def not_a_secret(value: str, line: str, kind: str) -> bool:
         return True
     if _PLACEHOLDER_AFFIX.search(stripped):
         return True
+    words = [w for w in re.split(r"[-_.]", stripped.lower()) if w]
+    if len(words) > 1 and all(w in _DEFAULTS for w in words):
+        return True  # stock words joined: `admin-password`, `secret_key`, `test.token`
     if stripped.isalpha() and stripped.islower() and len(stripped) <= 10:
         return True  # a plain dictionary-like word: `fraud`, `foobar`, the service's own name
     if kind == "Basic Auth Credentials":

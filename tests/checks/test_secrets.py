@@ -50,6 +50,7 @@ def test_relaxed_paths_and_severity_are_the_teams_to_set(make_tree: Callable[...
         ("your-key-here", 'KEY = "your-key-here"', "Secret Keyword", True),
         ("not-needed", 'OPENAI_API_KEY = "not-needed"', "Secret Keyword", True),
         ("app", "postgresql://app:app@db/app", "Basic Auth Credentials", True),
+        ("admin-password", 'ADMIN_PASSWORD = "admin-password"', "Secret Keyword", True),
         ("minio_pass", "AWS_SECRET_ACCESS_KEY=minio_pass", "Secret Keyword", False),
         ("s3cr3t-Pr0d", 'PASSWORD = "s3cr3t-Pr0d"', "Secret Keyword", False),
         ("Sup3rS3cretPw", "postgresql://admin:Sup3rS3cretPw@db/app", "Basic Auth Credentials", False),
