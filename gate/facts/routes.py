@@ -19,16 +19,28 @@ from gate.snapshot import Snapshot
 _APP_CLASSES = {"Flask": "flask", "FastAPI": "fastapi", "Starlette": "starlette", "Quart": "flask"}
 _ROUTER_CLASSES = {"Blueprint": "flask", "APIRouter": "fastapi"}
 _VERBS = {"route", "get", "post", "put", "patch", "delete", "head", "options", "api_route", "websocket"}
-_AUTH_NAME = re.compile(
-    r"(auth|api_?key|token|login|verify|bearer|oauth|jwt|credential|current_user|require_key|permission)",
-    re.I,
+_AUTH_WORD = re.compile(
+    r"(?:^|_)(auth\w*|api_?key|token|login\w*|verif\w*|bearer|oauth2?|jwt|credentials?|current_user"
+    r"|require_\w+|permissions?|has_role|check_role\w*)(?:_|$)"
 )
+
+
+def _auth_named(name: str) -> bool:
+    """A name that says it authenticates (`verify_token`, `requireApiKey`, `login_required`), read
+    word by word: `parse_tokens` or `tokenize` mention tokens without checking any."""
+    last = name.rsplit(".", 1)[-1]
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", last).lower()
+    return bool(_AUTH_WORD.search(snake))
+
+
 _AUTH_CLASSES = {
     "APIKeyHeader", "APIKeyQuery", "APIKeyCookie", "HTTPBearer", "HTTPBasic", "HTTPDigest", "OAuth2PasswordBearer",
     "OAuth2AuthorizationCodeBearer", "OpenIdConnect", "HTTPTokenAuth", "HTTPBasicAuth", "MultiAuth",
 }  # fmt: skip
 _CHECKS_CREDENTIALS = re.compile(r"(headers|authorization|api_key|x-api-key|token)", re.I)
 _REJECTS = re.compile(r"(abort|401|403|Unauthorized|Forbidden|HTTPException)")
+_REFUSES = re.compile(r"(\b401\b|\b403\b|UNAUTHORIZED|FORBIDDEN|Unauthorized|Forbidden)")
+"""A refusal of credentials specifically (a 404 or 422 is not authentication)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +126,7 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
     django: list[Route] = []
     served_docs: list[tuple[str, int]] = []
     modules = {_module_name(rel): rel for rel in snap.with_suffix(".py") if not is_test_path(rel)}
+    authenticators = _authenticators(snap, list(modules.values()))
     for rel in modules.values():
         text = snap.text(rel) or ""
         if not any(k in text for k in ROUTE_HINTS):
@@ -127,7 +140,7 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
         # one walk of the tree, sorted by node type: walking is as costly as parsing
         nodes = list(ast.walk(tree))
         assigns = [n for n in nodes if isinstance(n, ast.Assign)]
-        auth_vars = _auth_vars(assigns)
+        auth_vars = _auth_vars(assigns) | authenticators
         for assign in assigns:
             if any(isinstance(t, ast.Name) and t.id == "urlpatterns" for t in assign.targets):
                 django.extend(_django(rel, assign.value))
@@ -196,9 +209,7 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                     if child:
                         guarded = _auth_dependency(_kw(node, "dependencies"), auth_vars)
                         pending.append((rel, imports, owner, child, prefix, guarded))
-                elif (
-                    attr == "add_middleware" and node.args and _AUTH_NAME.search(_dotted(node.args[0]) or "")
-                ):
+                elif attr == "add_middleware" and node.args and _auth_named(_dotted(node.args[0]) or ""):
                     objs[(rel, owner)].protected = True
     for rel, imports, owner, child, prefix, guarded in pending:
         key = _resolve(child, rel, imports, objs, modules)
@@ -331,6 +342,59 @@ def _auth_vars(assigns: list[ast.Assign]) -> set[str]:
     return names
 
 
+_AUTH_TEXT = ("Depends", "Security", "HTTPException", "abort", "401", "403", *sorted(_AUTH_CLASSES))
+
+
+def _authenticators(snap: Snapshot, modules: list[str]) -> set[str]:
+    """Names of the repository's functions that authenticate, whatever they are called: a parameter
+    that depends on an APIKeyHeader/HTTPBearer/OAuth2 scheme (or Security()), a body that reads a
+    credential and answers 401/403, a factory returning such a function (`require_roles("admin")`), or
+    a dependency on one of these (followed until nothing changes). `Depends(validate_request)` then
+    protects a route as surely as `Depends(verify_api_key)`."""
+    functions: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, set[str]]] = []
+    for rel in modules:
+        text = snap.text(rel) or ""
+        if not any(k in text for k in _AUTH_TEXT):
+            continue
+        tree = snap.python(rel)
+        if not isinstance(tree, ast.Module):
+            continue
+        nodes = list(ast.walk(tree))
+        schemes = _auth_vars([n for n in nodes if isinstance(n, ast.Assign)])
+        functions.extend((n, schemes) for n in nodes if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef))
+    found: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for fn, schemes in functions:
+            if fn.name in found:
+                continue
+            if _authenticates(fn, schemes | found):
+                found.add(fn.name)
+                changed = True
+    return found
+
+
+def _authenticates(fn: ast.FunctionDef | ast.AsyncFunctionDef, known: set[str]) -> bool:
+    defaults = [*fn.args.defaults, *(d for d in fn.args.kw_defaults if d is not None)]
+    for default in defaults:
+        if isinstance(default, ast.Call) and _callee(default.func) in _AUTH_CLASSES:
+            return True
+        if _auth_dependency(default, known):
+            return True
+    body = ast.unparse(fn)
+    if _CHECKS_CREDENTIALS.search(body) and _REFUSES.search(body):
+        return True
+    inner = {n.name for n in fn.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+    return any(
+        isinstance(n, ast.Return)
+        and isinstance(n.value, ast.Name)
+        and n.value.id in inner
+        and n.value.id in known
+        for n in fn.body
+    )
+
+
 def _auth_dependency(expr: ast.expr | None, auth_vars: set[str]) -> bool:
     """A Depends()/Security() on something that authenticates, anywhere inside `expr`."""
     if expr is None:
@@ -340,8 +404,10 @@ def _auth_dependency(expr: ast.expr | None, auth_vars: set[str]) -> bool:
             if _callee(call.func) == "Security":
                 return True
             target = call.args[0] if call.args else _kw(call, "dependency")
+            if isinstance(target, ast.Call):  # a factory: Depends(require_roles("admin"))
+                target = target.func
             name = _dotted(target) if target is not None else None
-            if name and (name.rsplit(".", 1)[-1] in auth_vars or _AUTH_NAME.search(name)):
+            if name and (name.rsplit(".", 1)[-1] in auth_vars or _auth_named(name)):
                 return True
     return False
 
@@ -358,7 +424,7 @@ def _handler_protected(
         if dec is route_dec:
             continue
         name = _dotted(dec.func if isinstance(dec, ast.Call) else dec) or ""
-        if _AUTH_NAME.search(name) and not name.endswith(tuple(f".{v}" for v in _VERBS)):
+        if _auth_named(name) and not name.endswith(tuple(f".{v}" for v in _VERBS)):
             return True
     return False
 

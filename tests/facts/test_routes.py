@@ -76,3 +76,27 @@ def test_starlette_declarative_routes(make_tree: Callable[..., Path]) -> None:
     )
     facts = collect_routes(Snapshot.load(root))
     assert {(r.path, r.methods) for r in facts.routes} == {("/health", ("GET",)), ("/api/predict", ("POST",))}
+
+
+def test_a_dependency_that_only_validates_input_does_not_count_as_authentication(
+    make_tree: Callable[..., Path],
+) -> None:
+    """Following Depends() into a function must not take any 4xx for a credential check."""
+    root = make_tree(
+        {
+            "app.py": (
+                "from fastapi import Depends, FastAPI, HTTPException\n"
+                "app = FastAPI()\n"
+                "def parse_tokens(text: str) -> list[str]:\n"
+                "    tokens = text.split()\n"
+                "    if not tokens:\n"
+                "        raise HTTPException(status_code=422, detail='empty')\n"
+                "    return tokens\n"
+                "@app.post('/predict')\n"
+                "def predict(tokens: list[str] = Depends(parse_tokens)) -> int:\n"
+                "    return len(tokens)\n"
+            )
+        }
+    )
+    [route] = [r for r in collect_routes(Snapshot.load(root)).routes if r.path == "/predict"]
+    assert not route.protected
