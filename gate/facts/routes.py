@@ -141,6 +141,14 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
         nodes = list(ast.walk(tree))
         assigns = [n for n in nodes if isinstance(n, ast.Assign)]
         auth_vars = _auth_vars(assigns) | authenticators
+        # `admin_access = Depends(require_roles("admin"))`, then `dependencies=[admin_access]`
+        auth_vars |= {
+            t.id
+            for a in assigns
+            if isinstance(a.value, ast.Call) and _auth_dependency(a.value, auth_vars)
+            for t in a.targets
+            if isinstance(t, ast.Name)
+        }
         for assign in assigns:
             if any(isinstance(t, ast.Name) and t.id == "urlpatterns" for t in assign.targets):
                 django.extend(_django(rel, assign.value))
@@ -399,6 +407,10 @@ def _auth_dependency(expr: ast.expr | None, auth_vars: set[str]) -> bool:
     """A Depends()/Security() on something that authenticates, anywhere inside `expr`."""
     if expr is None:
         return False
+    if isinstance(expr, ast.List | ast.Tuple) and any(
+        isinstance(e, ast.Name) and e.id in auth_vars for e in expr.elts
+    ):
+        return True  # a dependency kept in a variable
     for call in ast.walk(expr):
         if isinstance(call, ast.Call) and _callee(call.func) in ("Depends", "Security"):
             if _callee(call.func) == "Security":
