@@ -69,7 +69,9 @@ def debug_disabled(facts: Facts, options: NoOptions) -> Decision:
     ## What it checks
     That the service code does not switch debugging on unconditionally: `app.run(debug=True)`,
     `app.debug = True`, `DEBUG = True` (Flask or Django settings), `uvicorn.run(..., reload=True)`.
-    A value read from the environment (`debug=os.getenv("DEBUG") == "1"`) is not reported.
+    A value read from the environment (`debug=os.getenv("DEBUG") == "1"`) is not reported, nor is
+    `DEBUG = True` inside a development configuration class (`DevelopmentConfig`, `LocalSettings`)
+    unless the environment's default picks that configuration (`os.getenv("FLASK_ENV", "development")`).
 
     ## Why it matters
     Flask's debugger executes arbitrary Python typed into an error page; Django's debug pages print
@@ -86,6 +88,12 @@ def debug_disabled(facts: Facts, options: NoOptions) -> Decision:
     if _no_service(facts):
         return no_application(facts)
     hits = _hits(facts.code.debug, "Debugging is switched on: `{detail}`.")
+    if facts.code.dev_default:  # the development configuration is the one chosen when nothing is set
+        default = facts.code.dev_default[0]
+        hits += _hits(
+            facts.code.debug_dev,
+            f"Debugging is switched on: `{{detail}}`, the configuration chosen by default ({default.path}:{default.line}).",
+        )
     if hits:
         return failed(f"{len(hits)} place(s) switch debugging on.", *hits)
     return passed("No unconditional debug or reload switch in the service code.")

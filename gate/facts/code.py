@@ -54,6 +54,10 @@ class CodeFacts:
     """CORS configuration; detail is 'wildcard', 'wildcard+credentials' or 'restricted'."""
     rate_limits: tuple[Site, ...]
     debug: tuple[Site, ...]
+    debug_dev: tuple[Site, ...]
+    """DEBUG = True inside a development-only configuration class (DevelopmentConfig, LocalSettings)."""
+    dev_default: tuple[Site, ...]
+    """Where the environment's default picks the development configuration: getenv("FLASK_ENV", "development")."""
     uploads: tuple[Site, ...]
     upload_limits: tuple[Site, ...]
     model_loads: tuple[Site, ...]
@@ -171,6 +175,10 @@ def _looks_like_sql(node: ast.AST) -> bool:
     )
 
 
+_DEV_CLASS = re.compile(r"(Dev|Develop|Debug|Local|Test)", re.I)
+_DEV_NAME = re.compile(r"^(dev|develop|development|debug|local|testing)$", re.I)
+
+
 class _Scan(ast.NodeVisitor):
     def __init__(self, rel: str) -> None:
         self.rel = rel
@@ -180,6 +188,7 @@ class _Scan(ast.NodeVisitor):
             if k not in ("service_modules", "procfile", "training_modules", "training_seeded")
         }
         self.handler_depth = 0
+        self.classes: list[str] = []
 
     def add(self, key: str, node: ast.AST, detail: str = "") -> None:
         self.out[key].append(Site(self.rel, getattr(node, "lineno", 1), detail))
@@ -214,6 +223,11 @@ class _Scan(ast.NodeVisitor):
     visit_AsyncFunctionDef = _function
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.classes.append(node.name)
+        self._class(node)
+        self.classes.pop()
+
+    def _class(self, node: ast.ClassDef) -> None:
         if any(_name(b) == "BaseModel" for b in node.bases):
             fields = [
                 s.target.id
@@ -238,11 +252,20 @@ class _Scan(ast.NodeVisitor):
                 and _is_true(node.value)
                 and (isinstance(t, ast.Subscript) or _owner(t) in ("app", "config") or name == "DEBUG")
             ):
-                self.add("debug", node, f"{name} = True")
+                dev = next((c for c in reversed(self.classes) if _DEV_CLASS.search(c)), None)
+                if dev is not None:  # chosen only when that configuration is
+                    self.add("debug_dev", node, f"{name} = True in {dev}")
+                else:
+                    self.add("debug", node, f"{name} = True")
         self.generic_visit(node)
 
     def visit_Call(self, node: ast.Call) -> None:
         fname, owner = _name(node.func), _owner(node.func)
+        if fname in ("getenv", "get") and (owner in ("os", "environ") or fname == "getenv"):
+            default = node.args[1] if len(node.args) > 1 else _kw(node, "default")
+            value = default.value if isinstance(default, ast.Constant) else None
+            if isinstance(value, str) and _DEV_NAME.match(value):
+                self.add("dev_default", node, value)
         if (
             fname in ("seed", "manual_seed", "set_seed", "seed_everything", "set_random_seed")
             or (fname == "default_rng" and node.args)
