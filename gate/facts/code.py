@@ -162,7 +162,32 @@ def service_modules(snap: Snapshot, app_modules: list[str]) -> list[str]:
                         # folder): look it up by its last component instead of scanning every module
                         last = candidate.rsplit(".", 1)[-1]
                         queue.extend(modules[m] for m in by_last.get(last, ()) if m.endswith("." + candidate))
-    return sorted(seen)
+    return sorted(seen | _entry_scripts(snap, modules, roots, seen))
+
+
+def _entry_scripts(snap: Snapshot, modules: dict[str, str], roots: list[str], seen: set[str]) -> set[str]:
+    """The scripts that import the application and start it (`run.py`: `from app import app;
+    app.run(debug=True)`): what they start with is the service's configuration too."""
+    names = {_module_of(r) for r in roots}
+    names |= {n.split(".", 1)[0] for n in names} | {n.rsplit(".", 1)[-1] for n in names}
+    if not names:
+        return set()
+    imports_app = re.compile(
+        r"^\s*(?:from\s+\.?(?:"
+        + "|".join(map(re.escape, sorted(names)))
+        + r")\b|import\s+(?:"
+        + "|".join(map(re.escape, sorted(names)))
+        + r")\b)",
+        re.M,
+    )
+    found = set()
+    for rel in modules.values():
+        if rel in seen:
+            continue
+        text = snap.text(rel) or ""
+        if (".run(" in text or "serve(" in text) and imports_app.search(text):
+            found.add(rel)
+    return found
 
 
 _LIMIT_MIDDLEWARE = ("SlowAPIMiddleware", "SlowAPIASGIMiddleware")
