@@ -39,6 +39,7 @@ _AUTH_CLASSES = {
 }  # fmt: skip
 _CHECKS_CREDENTIALS = re.compile(r"(headers|authorization|api_key|x-api-key|token)", re.I)
 _REJECTS = re.compile(r"(abort|401|403|Unauthorized|Forbidden|HTTPException)")
+_DECORATED_ROUTE = re.compile(r"@\w+(?:\.\w+)*\.(?:route|get|post|put|patch|delete|api_route)\(")
 _REFUSES = re.compile(r"(\b401\b|\b403\b|UNAUTHORIZED|FORBIDDEN|Unauthorized|Forbidden)")
 """A refusal of credentials specifically (a 404 or 422 is not authentication)."""
 
@@ -63,7 +64,9 @@ class _Obj:
     framework: str
     prefix: str
     line: int
-    routes: list[tuple[str, tuple[str, ...], int, bool]] = field(default_factory=list)
+    routes: list[tuple[str, tuple[str, ...], int, bool, str]] = field(default_factory=list)
+    """(path, methods, line, protected, module): a route may be declared in another module than its
+    app (`from service import app` then `@app.route` in views.py)."""
     children: list[tuple[tuple[str, str], str, bool]] = field(
         default_factory=list
     )  # (child, prefix, protected)
@@ -123,14 +126,15 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
     pending: list[
         tuple[str, dict[str, str], str, str, str, bool]
     ] = []  # module, imports, owner, child, prefix, guarded
+    elsewhere: list[tuple[str, dict[str, str], str, tuple[str, tuple[str, ...], int, bool, str]]] = []
     django: list[Route] = []
     served_docs: list[tuple[str, int]] = []
     modules = {_module_name(rel): rel for rel in snap.with_suffix(".py") if not is_test_path(rel)}
     authenticators = _authenticators(snap, list(modules.values()))
     for rel in modules.values():
         text = snap.text(rel) or ""
-        if not any(k in text for k in ROUTE_HINTS):
-            continue
+        if not any(k in text for k in ROUTE_HINTS) and not _DECORATED_ROUTE.search(text):
+            continue  # neither an app nor routes on an app imported from elsewhere
         tree = snap.python(rel)
         if not isinstance(tree, ast.Module):
             continue
@@ -190,11 +194,15 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                             if dec.args
                             else _str(_kw(dec, "path")) or _str(_kw(dec, "rule"))
                         )
-                        if owner and path is not None and (rel, owner) in objs:
+                        if owner and path is not None:
                             verb = dec.func.attr
                             methods = _methods(dec) if verb in ("route", "api_route") else (verb.upper(),)
                             protected = _handler_protected(node, dec, auth_vars)
-                            objs[(rel, owner)].routes.append((path, methods, dec.lineno, protected))
+                            route = (path, methods, dec.lineno, protected, rel)
+                            if (rel, owner) in objs:
+                                objs[(rel, owner)].routes.append(route)
+                            elif owner in imports:
+                                elsewhere.append((rel, imports, owner, route))
                 guarded_owner = _guard(node)
                 if guarded_owner and (rel, guarded_owner) in objs:
                     objs[(rel, guarded_owner)].protected = True
@@ -204,7 +212,7 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                     continue
                 attr = node.func.attr
                 if attr == "add_url_rule" and node.args and (path := _str(node.args[0])) is not None:
-                    objs[(rel, owner)].routes.append((path, _methods(node), node.lineno, False))
+                    objs[(rel, owner)].routes.append((path, _methods(node), node.lineno, False, rel))
                 elif attr in ("include_router", "register_blueprint", "mount") and node.args:
                     mounted: ast.expr | None
                     if attr == "mount":
@@ -219,6 +227,10 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                         pending.append((rel, imports, owner, child, prefix, guarded))
                 elif attr == "add_middleware" and node.args and _auth_named(_dotted(node.args[0]) or ""):
                     objs[(rel, owner)].protected = True
+    for rel, imports, owner, route in elsewhere:
+        key = _resolve(owner, rel, imports, objs, modules)
+        if key is not None:
+            objs[key].routes.append(route)
     for rel, imports, owner, child, prefix, guarded in pending:
         key = _resolve(child, rel, imports, objs, modules)
         if key is not None:
@@ -250,8 +262,8 @@ def _expand(
     if depth > 8:
         return
     guarded = guarded or obj.protected
-    for path, methods, line, protected in obj.routes:
-        out.append(Route(_join(prefix, path), methods, obj.module, line, obj.framework, protected or guarded))
+    for path, methods, line, protected, module in obj.routes:
+        out.append(Route(_join(prefix, path), methods, module, line, obj.framework, protected or guarded))
     for key, child_prefix, child_guarded in obj.children:
         _expand(objs[key], _join(prefix, child_prefix), objs, out, depth + 1, guarded or child_guarded)
 
