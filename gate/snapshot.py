@@ -292,6 +292,8 @@ class Snapshot:
         """`compute(text)` once per file and kind (a per-file index other modules build from the text)."""
         key = (kind, rel)
         if key not in self._cache:
+            # texts may all be cached already; the work done on them is what has to stop at the deadline
+            self.deadline.check(f"reading {rel}")
             self._cache[key] = compute(self.text(rel) or "")
         return self._cache[key]
 
@@ -299,6 +301,7 @@ class Snapshot:
         key = (kind, rel)
         if key in self._cache:
             return self._cache[key]
+        self.deadline.check(f"parsing {rel}")
         text = self.text(rel)
         value: Any = None
         if text is not None:
