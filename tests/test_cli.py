@@ -64,7 +64,7 @@ def test_not_ready_example_fails_at_the_right_places() -> None:
     assert where("dependencies-pinned") == ["requirements.txt:1", "requirements.txt:2", "requirements.txt:4"]
     assert where("env-file-ignored") == [".env", ".gitignore"]
     assert results["env-file-ignored"]["severity"] == "critical"  # tracked, not merely unignored
-    assert where("env-example-present") == ["app.py:11", "app.py:12", "app.py:17"]
+    assert where("env-example-present") == ["app.py:11", "app.py:12"]  # MODEL_PATH has a default
     assert where("readme-present") == ["README.md:1"]
     assert where("dockerfile-production-server") == ["Dockerfile:5"]
     assert results["dockerfile-production-server"]["findings"][0]["locations"][1]["path"] == "app.py"

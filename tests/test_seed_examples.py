@@ -166,7 +166,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
             "model-loaded-once": FAIL,  # joblib.load inside the view
             "requirements-pinned": FAIL,
             "no-unused-dependencies": FAIL,  # flask-limiter and requests are never imported
-            "env-example": FAIL,  # DATABASE_PATH is read, there is no .env.example
+            "env-example": FAIL,  # DATABASE_PATH is required (no default), there is no .env.example
             "error-responses": FAIL,
             "logging-configured": FAIL,
             "log-rotation": NA,  # no file logging

@@ -127,8 +127,9 @@ def python_version_declared(facts: Facts, options: NoOptions) -> Decision:
     ## What it checks
     That the Python version the service runs on is written down in a place tools read:
     `requires-python` in pyproject.toml, Poetry's `python` dependency, `.python-version`,
-    `runtime.txt`, `python_requires` in setup.cfg/setup.py, Pipfile's `python_version`, or a
-    Dockerfile built `FROM python:X.Y`.
+    `runtime.txt`, `python_requires` in setup.cfg/setup.py, Pipfile's `python_version`, a conda
+    `environment.yml` pinning `python=X.Y`, or a Dockerfile built `FROM python:X.Y` or on an image
+    whose tag names its Python (`tiangolo/uvicorn-gunicorn:python3.11-slim`).
 
     ## Why it matters
     Pickled models and pinned wheels are tied to a Python version. A service trained on 3.11 and

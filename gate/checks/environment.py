@@ -131,8 +131,11 @@ def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
     That a `.env.example` (or `.env.sample`, `.env.template`, `example.env`, ...) names every environment
     variable the service code reads: `os.environ["X"]`, `os.environ.get("X")`, `os.getenv("X")`, and
     the fields of pydantic `BaseSettings` classes (with their `env_prefix`). Test code is not counted,
-    nor variables the platform sets (`HOME`, `PATH`, ...; see the `ignore_variables` option).
-    Names are compared case-insensitively, as pydantic-settings does.
+    nor variables the platform sets (`HOME`, `PATH`, ...; see the `ignore_variables` option), nor a
+    variable read with a default of its own (`os.getenv("PORT", "8000")`, `os.environ.setdefault`, a
+    settings field with a value): the service starts without it. Any file named like an example
+    counts (`.env.production.example`, `.example.env`). Names are compared case-insensitively, as
+    pydantic-settings does.
 
     ## Why it matters
     A variable nobody documented is found at 3 a.m. when the service starts without it. The example
@@ -159,6 +162,8 @@ def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
         if key in ignored:
             continue
         seen.add(key)
+        if read.has_default:
+            continue  # the code works without it being set: nothing to document for a first run
         scope = tuple(ex.path for ex in examples if within(read.path, folder_of(ex.path)))
         documented = any(key in {v.upper() for v in ex.variables} for ex in examples if ex.path in scope)
         if not documented:

@@ -584,7 +584,8 @@ def error_handlers_registered(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
     That the service registers at least one error handler: Flask's `errorhandler` or
-    `register_error_handler`, FastAPI/Starlette's `exception_handler` or `add_exception_handler`.
+    `register_error_handler`, FastAPI/Starlette's `exception_handler`, `add_exception_handler` or the
+    `exception_handlers=` argument of the application.
 
     ## Why it matters
     Without one, an unexpected exception returns an HTML 500 page (Flask) or a bare "Internal Server

@@ -380,6 +380,8 @@ class _Scan(ast.NodeVisitor):
                 self.add("metrics", node, fname)
         elif fname == "add_exception_handler" or (fname == "register_error_handler"):
             self.add("error_handlers", node, fname)
+        elif fname in ("FastAPI", "Starlette") and _kw(node, "exception_handlers") is not None:
+            self.add("error_handlers", node, f"{fname}(exception_handlers=...)")
         self.generic_visit(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:

@@ -24,6 +24,11 @@ _VCS_COMMIT = re.compile(r"@[0-9a-f]{40}(#|$)")
 _FROM_PYTHON = re.compile(
     r"^\s*FROM\s+(?:--\S+\s+)*(?:\S+/)?python:(\d+(?:\.\d+)*)", re.IGNORECASE | re.MULTILINE
 )
+# a base image whose tag names the Python it runs (tiangolo/uvicorn-gunicorn:python3.8-slim)
+_FROM_TAGGED_PYTHON = re.compile(
+    r"^\s*FROM\s+(?:--\S+\s+)*\S+:(?:\S*[-_])?python-?(3\.\d+)", re.IGNORECASE | re.MULTILINE
+)
+_CONDA_PYTHON = re.compile(r"^\s*-\s*python\s*[=<>~]=?\s*(3(?:\.\d+)*)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -382,10 +387,16 @@ def _other_python_versions(snap: Snapshot) -> list[PythonVersionDecl]:
         name = rel.rsplit("/", 1)[-1]
         if name == "Dockerfile" or name.startswith("Dockerfile.") or name.endswith(".Dockerfile"):
             text = snap.text(rel) or ""
-            for m in _FROM_PYTHON.finditer(text):
+            for m in (*_FROM_PYTHON.finditer(text), *_FROM_TAGGED_PYTHON.finditer(text)):
                 found.append(
                     PythonVersionDecl(
                         "Dockerfile base image", rel, text.count("\n", 0, m.start()) + 1, m.group(1)
                     )
                 )
-    return found
+    for rel in snap.named("environment.yml", "environment.yaml"):
+        text = snap.text(rel) or ""
+        for m in _CONDA_PYTHON.finditer(text):
+            found.append(
+                PythonVersionDecl("conda environment", rel, text.count("\n", 0, m.start()) + 1, m.group(1))
+            )
+    return sorted(set(found), key=lambda d: (d.path, d.line or 0, d.source))

@@ -21,6 +21,8 @@ class EnvRead:
     name: str
     path: str
     line: int
+    has_default: bool = False
+    """The read falls back to a value of its own (getenv("X", "8000"), environ.setdefault)."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,7 @@ def _env_reads(rel: str, nodes: Iterable[ast.AST]) -> list[EnvRead]:
     found: list[EnvRead] = []
     for node in nodes:
         name: str | None = None
+        has_default = False
         line = getattr(node, "lineno", 1)
         if isinstance(node, ast.Subscript) and _is_environ(node.value) and isinstance(node.ctx, ast.Load):
             name = _literal(node.slice)
@@ -179,8 +182,9 @@ def _env_reads(rel: str, nodes: Iterable[ast.AST]) -> list[EnvRead]:
                 or (isinstance(func, ast.Name) and func.id == "getenv")
             ):
                 name = _literal(node.args[0])
+                has_default = len(node.args) > 1 or any(k.arg == "default" for k in node.keywords)
         if name:
-            found.append(EnvRead(name, rel, line))
+            found.append(EnvRead(name, rel, line, has_default))
         if isinstance(node, ast.ClassDef) and _is_settings_class(node):
             found.extend(_settings_fields(rel, node))
     return found
@@ -218,7 +222,7 @@ def _settings_fields(rel: str, cls: ast.ClassDef) -> list[EnvRead]:
             field = stmt.target.id
             if field == "model_config" or field.startswith("_"):
                 continue
-            fields.append(EnvRead((prefix + field).upper(), rel, stmt.lineno))
+            fields.append(EnvRead((prefix + field).upper(), rel, stmt.lineno, stmt.value is not None))
     return fields
 
 

@@ -11,7 +11,7 @@ from flask import Flask, jsonify, request
 from flask_cors import CORS
 
 API_KEY = "sk_live_51HqLyjWDarjtT1zdp7dcXOSqNpb5zbHL8sWq3FwDWhJc3uRwp2s"
-DATABASE_PATH = os.getenv("DATABASE_PATH", "/data/predictions.db")
+DATABASE_PATH = os.environ["DATABASE_PATH"]  # set by docker-compose.yml
 log = logging.getLogger("csv-predictions")
 
 app = Flask(__name__)
