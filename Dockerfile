@@ -3,7 +3,7 @@
 #
 # BASE_IMAGE is an argument so that a locally made image can stand in where Docker Hub is unreachable
 # (CI does this: .ci/docker-base.sh). The default is an official slim image pinned by tag.
-ARG BASE_IMAGE=python:3.11.13-slim-bookworm
+ARG BASE_IMAGE=python:3.14.0-slim-trixie
 
 FROM ${BASE_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_NO_INPUT=1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.facts import Facts
+from gate.facts.python import GATE_PYTHON
 from gate.model import Level, Outcome, Severity
 
 
@@ -21,8 +22,15 @@ def python_syntax_valid(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
     That every tracked `.py` file parses with the Python grammar of the gate's own interpreter
-    (3.11 or newer). Files over the parse size cap are not parsed and the result says so rather
-    than passing.
+    (3.11 or newer; the Action's image runs the newest Python it was built with). Files over the parse
+    size cap are not parsed and the result says so rather than passing.
+
+    When the project declares a newer Python than the gate runs on (`requires-python = ">=3.12"`,
+    `.python-version`, a `FROM python:3.13` base image, `python_requires`, a conda `python=`), a file
+    that fails to parse may simply use that version's grammar (`type` aliases, `def f[T]()`, nested
+    quotes in f-strings): it is reported as not judged (`not_available`, naming the files and the
+    declaration), never as a syntax error, and the checks that needed the file cannot conclude that
+    the application is absent.
 
     ## Why it matters
     A module that does not parse fails at import: the container starts, the health check fails,
@@ -38,7 +46,7 @@ def python_syntax_valid(facts: Facts, options: NoOptions) -> Decision:
     ```
     """
     py = facts.python
-    if not py.modules and not py.syntax_errors and not py.unparsed:
+    if not py.modules and not py.syntax_errors and not py.unparsed and not py.newer_grammar:
         return not_applicable("No Python files.")
     if py.syntax_errors:
         return failed(
@@ -53,6 +61,21 @@ def python_syntax_valid(facts: Facts, options: NoOptions) -> Decision:
             tuple(
                 Hit("Not read, so not judged: raise max_file_size or exclude the file.", (at(p),))
                 for p in py.unparsed[:20]
+            ),
+        )
+    if py.newer_grammar and py.newer_python is not None:
+        # the gate's interpreter is older than the project's: its grammar cannot be judged here (the
+        # project's own CI parses it), so this is not a syntax error and not a pass either
+        declared = py.newer_python
+        gate = ".".join(map(str, GATE_PYTHON))
+        return Decision(
+            Outcome.NOT_AVAILABLE,
+            f"{len(py.newer_grammar)} file(s) do not parse with Python {gate}, the gate's; the project declares "
+            f"{declared.value} ({declared.source}), whose grammar they may use. Run the gate on that Python "
+            "or newer (the Action's image is on the newest one it was built with).",
+            tuple(
+                Hit(f"Not judged: {e.message} under Python {gate}.", (at(e.path, e.line),))
+                for e in py.newer_grammar[:20]
             ),
         )
     return passed(f"All {len(py.modules)} Python file(s) parse.")

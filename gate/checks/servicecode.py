@@ -38,7 +38,9 @@ def no_application(facts: Facts) -> Decision:
             f"No web application found, but {len(unread)} Python file(s) that may define it were not read.",
             tuple(
                 Hit(
-                    "Not read (over max_file_size, or a symlink out of the repository): not judged.", (at(p),)
+                    "Not read (written for a newer Python than the gate's, over max_file_size, or a symlink "
+                    "out of the repository): not judged.",
+                    (at(p),),
                 )
                 for p in unread[:20]
             ),
@@ -294,7 +296,14 @@ def logging_configured(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
     That the service code configures logging: `logging.basicConfig`, `dictConfig`, `fileConfig`,
-    a handler added to a logger, structlog's `configure` or loguru's `logger.add`.
+    a handler added to a logger, structlog's `configure`, loguru (imported, its default sink already
+    writes timestamped records from DEBUG up; `logger.add` too), or the server's log configuration:
+    `uvicorn.run(log_config=...)`, `uvicorn --log-config`, `gunicorn --log-config`/`--log-config-dict`,
+    or `logconfig_dict` in a gunicorn configuration file.
+
+    Levels alone (`logging.getLogger().setLevel(logging.INFO)`) configure nothing: with no handler,
+    Python's last-resort handler still drops everything below WARNING. The check fails and says that
+    only levels are set.
 
     ## Why it matters
     Unconfigured, Python logs only warnings and above, without timestamps: the INFO lines the team
@@ -313,6 +322,14 @@ def logging_configured(facts: Facts, options: NoOptions) -> Decision:
     setup = facts.code.logging_setup
     if setup:
         return passed(f"Logging configured at {setup[0].path}:{setup[0].line} ({setup[0].detail}).")
+    if levels := facts.code.logging_levels:
+        return failed(
+            "Only logging levels are set; no handler or format is configured, so records below WARNING are dropped.",
+            *(
+                Hit("A level is set here, but nothing configures where records go.", (at(s.path, s.line),))
+                for s in levels[:5]
+            ),
+        )
     return failed(
         "The service code never configures logging.",
         Hit("No logging configuration in the service code.", _app_at(facts)),

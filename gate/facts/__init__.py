@@ -11,7 +11,7 @@ from typing import TypeVar, cast
 from gate.budget import BudgetExceeded, Unfinished
 from gate.facts.code import CodeFacts, collect_code
 from gate.facts.compose import ComposeFacts, collect_compose
-from gate.facts.dependencies import DependencyFacts, collect_dependencies
+from gate.facts.dependencies import DependencyFacts, PythonVersionDecl, collect_dependencies
 from gate.facts.dockerfile import DockerFacts, collect_docker
 from gate.facts.docs import DocsFacts, collect_docs
 from gate.facts.evidence import EvidenceFacts, collect_evidence
@@ -58,6 +58,13 @@ class Facts:
     """The evaluation date, for expiry dates: one value for the whole run, and settable in tests."""
 
 
+def _declared_pythons(dependencies: DependencyFacts) -> tuple[PythonVersionDecl, ...]:
+    try:
+        return dependencies.python_versions
+    except BudgetExceeded:  # an Unfinished stand-in: no declaration known, so every failure is a failure
+        return ()
+
+
 def collect(
     snap: Snapshot,
     *,
@@ -101,7 +108,7 @@ def collect(
 
     return Facts(
         repo=run("repository", lambda: collect_repo(snap)),
-        python=run("Python", lambda: collect_python(snap)),
+        python=run("Python", lambda: collect_python(snap, _declared_pythons(dependencies))),
         routes=routes,
         code=run(
             "service code", lambda: collect_code(snap, sorted({module for module, _, _ in routes.apps}))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ast
+import re
+import sys
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from gate.facts.dependencies import PythonVersionDecl
 from gate.snapshot import ParseError, Snapshot
 
 _TEST_DIRS = ("tests/", "test/", "testing/")
@@ -55,6 +58,28 @@ class PythonFacts:
     unread_apps: tuple[str, ...] = ()
     """The unparsed files that may hold the web application (they name a web framework, or could not be
     read at all): with one of them unread, "no application" cannot be concluded."""
+    newer_grammar: tuple[ParseError, ...] = ()
+    """Files that do not parse with the gate's interpreter while the project declares a newer Python
+    (`newer_python`): they may be written in its grammar, so they are unread, not syntax errors."""
+    newer_python: PythonVersionDecl | None = None
+
+
+GATE_PYTHON = sys.version_info[:2]
+_VERSION = re.compile(r"(?<![\d.])([<>=!~^]*)\s*3\.(\d+)")
+
+
+def lowest_python(decl: PythonVersionDecl) -> tuple[int, int] | None:
+    """The oldest Python a declaration admits (`>=3.12,<3.14` -> 3.12, `python:3.13-slim` -> 3.13); None
+    when it names no 3.x version or only upper bounds."""
+    floors = [int(minor) for op, minor in _VERSION.findall(decl.value) if not op.startswith(("<", "!"))]
+    return (3, min(floors)) if floors else None
+
+
+def newest_declared(declared: Sequence[PythonVersionDecl]) -> PythonVersionDecl | None:
+    """The declaration whose oldest admitted Python is the newest: code deployed on it may use that
+    grammar (a Dockerfile on python:3.13 runs 3.13 whatever requires-python allows)."""
+    ranked = [(v, d) for d in declared if (v := lowest_python(d)) is not None]
+    return max(ranked, key=lambda vd: (vd[0], vd[1].path, vd[1].line or 0))[1] if ranked else None
 
 
 def is_test_path(rel: str) -> bool:
@@ -71,8 +96,14 @@ def is_test_path(rel: str) -> bool:
 WEB_FRAMEWORKS = (b"flask", b"fastapi", b"starlette", b"django", b"Flask", b"FastAPI", b"Starlette")
 
 
-def collect_python(snap: Snapshot) -> PythonFacts:
-    """Every fact drawn from Python code comes from this one pass over the files, one tree at a time."""
+def collect_python(snap: Snapshot, declared: Sequence[PythonVersionDecl] = ()) -> PythonFacts:
+    """Every fact drawn from Python code comes from this one pass over the files, one tree at a time.
+    `declared`: the Python versions the project declares, so that a file written for a newer grammar
+    than the gate's is reported as unread rather than as a syntax error."""
+    newest = newest_declared(declared)
+    if newest is not None and (lowest_python(newest) or GATE_PYTHON) <= GATE_PYTHON:
+        newest = None
+    newer: list[ParseError] = []
     modules: list[str] = []
     errors: list[ParseError] = []
     reads: list[EnvRead] = []
@@ -94,7 +125,7 @@ def collect_python(snap: Snapshot) -> PythonFacts:
             unparsed.append(rel)
             continue
         if isinstance(tree, ParseError):
-            errors.append(tree)
+            (newer if newest is not None else errors).append(tree)
             continue
         modules.append(rel)
         text = snap.text(rel) or ""
@@ -108,6 +139,10 @@ def collect_python(snap: Snapshot) -> PythonFacts:
         else:
             if lines := _lines_with(text, ("environ", "getenv", "BaseSettings")):
                 reads.extend(_env_reads(rel, walk_near(tree, lines)))
+            if any(lib in text for lib in _CONFIG_LIBRARIES) and (readers := _config_readers(tree)):
+                reads.extend(_config_library_reads(rel, tree, readers))
+                # each of these libraries reads a .env file too (starlette when given one)
+                dotenv.extend(_config_library_loads(rel, tree, readers))
             if lines := _lines_with(text, ("dotenv", "env_file")):
                 dotenv.extend(_dotenv_loads(rel, walk_near(tree, lines)))
             if lines := _lines_with(text, (".run(", "serve(", "run_simple(", "Flask(")):
@@ -123,7 +158,13 @@ def collect_python(snap: Snapshot) -> PythonFacts:
         server_runs=tuple(servers),
         dotenv_loads=tuple(dotenv),
         unparsed=tuple(unparsed),
-        unread_apps=tuple(rel for rel in unparsed if snap.mentions(rel, WEB_FRAMEWORKS) is not False),
+        unread_apps=tuple(
+            rel
+            for rel in (*unparsed, *(e.path for e in newer))
+            if snap.mentions(rel, WEB_FRAMEWORKS) is not False
+        ),
+        newer_grammar=tuple(newer),
+        newer_python=newest,
     )
 
 
@@ -187,6 +228,106 @@ def _env_reads(rel: str, nodes: Iterable[ast.AST]) -> list[EnvRead]:
             found.append(EnvRead(name, rel, line, has_default))
         if isinstance(node, ast.ClassDef) and _is_settings_class(node):
             found.extend(_settings_fields(rel, node))
+    return found
+
+
+# Libraries that read the environment through an object of their own (each also reads a .env file):
+# starlette's Config (`config("KEY", cast=int, default=...)`), python-decouple (`config("KEY", default)`),
+# environs (`env.str("KEY", default)`, `env("KEY")`).
+_CONFIG_LIBRARIES = ("starlette.config", "decouple", "environs")
+_CONSTRUCTORS = {
+    ("starlette.config", "Config"): "starlette",
+    ("decouple", "Config"): "decouple",
+    ("decouple", "AutoConfig"): "decouple",
+    ("environs", "Env"): "environs",
+}
+_NOT_READS = {"read_env", "prefixed", "seal", "dump", "expand_vars", "add_parser", "parser_for"}
+
+
+def _config_readers(tree: ast.Module) -> dict[str, str]:
+    """Names bound to a reader in this module, and which library's: `from decouple import config`, or
+    `settings = Config(".env")` after `from starlette.config import Config`."""
+    constructors: dict[str, str] = {}
+    readers: dict[str, str] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.module in _CONFIG_LIBRARIES:
+            for alias in stmt.names:
+                kind = _CONSTRUCTORS.get((stmt.module, alias.name))
+                if kind:
+                    constructors[alias.asname or alias.name] = kind
+                elif (stmt.module, alias.name) == ("decouple", "config"):
+                    readers[alias.asname or alias.name] = "decouple"
+        elif isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.name in ("environs", "decouple"):
+                    for (module, cls), kind in _CONSTRUCTORS.items():
+                        if module == alias.name:
+                            constructors[f"{alias.asname or alias.name}.{cls}"] = kind
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            kind = constructors.get(_dotted(node.value.func))
+            if kind:
+                readers.update({t.id: kind for t in node.targets if isinstance(t, ast.Name)})
+    return readers
+
+
+def _dotted(expr: ast.expr) -> str:
+    if isinstance(expr, ast.Attribute):
+        return f"{_dotted(expr.value)}.{expr.attr}"
+    return expr.id if isinstance(expr, ast.Name) else ""
+
+
+def _config_library_loads(rel: str, tree: ast.Module, readers: dict[str, str]) -> list[EnvRead]:
+    """Where a config library loads a .env file: decouple always (from the working directory up), starlette
+    when its Config is given an env file, environs when read_env() is called."""
+    found: list[EnvRead] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            call = node.value
+            named = [t.id for t in node.targets if isinstance(t, ast.Name) and t.id in readers]
+            if named and readers[named[0]] == "starlette" and (call.args or _kw_given(call, "env_file")):
+                found.append(EnvRead("starlette Config", rel, node.lineno))
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "read_env"
+            and isinstance(node.func.value, ast.Name)
+            and readers.get(node.func.value.id) == "environs"
+        ):
+            found.append(EnvRead("environs read_env", rel, node.lineno))
+    if "decouple" in readers.values():
+        found.append(EnvRead("python-decouple", rel, 1))
+    return found
+
+
+def _kw_given(call: ast.Call, name: str) -> bool:
+    return any(k.arg == name for k in call.keywords)
+
+
+def _config_library_reads(rel: str, tree: ast.Module, readers: dict[str, str]) -> list[EnvRead]:
+    found: list[EnvRead] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in readers:
+            kind = readers[func.id]
+        elif (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and readers.get(func.value.id) == "environs"
+            and func.attr not in _NOT_READS
+        ):
+            kind = "environs"
+        else:
+            continue
+        name = _literal(node.args[0])
+        if not name:
+            continue
+        # starlette's second positional is the cast; decouple's and environs' is the default
+        positional_default = kind != "starlette" and len(node.args) > 1
+        has_default = positional_default or any(k.arg == "default" for k in node.keywords)
+        found.append(EnvRead(name, rel, node.lineno, has_default))
     return found
 
 

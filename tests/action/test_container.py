@@ -146,3 +146,23 @@ def test_the_image_is_small_runs_as_non_root_and_has_no_compiler() -> None:
         check=True,
     )
     assert probe.stdout.split() == ["1001"]
+
+
+def test_the_image_reads_the_newest_grammar(runner_dirs: Path) -> None:
+    """The gate judges syntax with its own interpreter: the image's must read what projects now write
+    (PEP 695 type aliases and generics, PEP 701 f-strings: 3.12), or those files are not judged."""
+    repo = runner_dirs / "repo"
+    repo.mkdir()
+    (repo / "vectors.py").write_text(
+        'type Vector = list[float]\n\ndef first[T](xs: list[T]) -> T:\n    return xs[0]\n\nLABEL = f"{"x"}"\n'
+    )
+    (repo / "pyproject.toml").write_text('[project]\nname = "svc"\nrequires-python = ">=3.12"\n')
+    _open_up(runner_dirs)
+    proc = subprocess.run(
+        ["docker", "run", "--rm", "-v", f"{repo}:/repo:ro", "--entrypoint", "prodgate", IMAGE,
+         "check", "/repo", "--format", "json", "--offline"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    report = json.loads(proc.stdout)
+    [syntax] = [r for r in report["results"] if r["check_id"] == "python-syntax-valid"]
+    assert syntax["outcome"] == "pass", syntax["summary"]
