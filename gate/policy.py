@@ -70,6 +70,9 @@ def result_of(
     )
 
 
+NOTHING_TO_JUDGE = "service-present"
+
+
 def verdict_of(
     results: tuple[CheckResult, ...], fail_on: Severity, require_level: Level | None = None
 ) -> Verdict:
@@ -87,7 +90,10 @@ def verdict_of(
         )
     failed = sum(r.outcome is Outcome.FAIL for r in results)
     errors = sum(r.outcome is Outcome.ERROR for r in results)
-    if blocking:
+    if NOTHING_TO_JUDGE in blocking:
+        # the other results describe an absence; the headline says what the gate was given
+        summary = "Not ready: nothing a service needs was found (no application, Dockerfile, compose file, Kubernetes manifest or model)."
+    elif blocking:
         summary = f"Not ready: {len(blocking)} blocking check(s) at or above {fail_on.value}: {', '.join(blocking)}."
     elif failed or errors:
         summary = f"Ready, with {failed + errors} non-blocking finding(s) below {fail_on.value}."

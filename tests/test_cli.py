@@ -166,7 +166,10 @@ def test_empty_repository_is_judged_not_crashed(tmp_path: Path) -> None:
     assert outcomes["python-syntax-valid"] == "not_applicable"
     assert outcomes["tests-present"] == "not_applicable"
     assert outcomes["readme-present"] == "fail"
-    assert code == 0 and err == ""
+    # nothing a service needs is there: never "ready" (it was, with only low findings)
+    assert outcomes["service-present"] == "fail"
+    assert report["verdict"]["summary"].startswith("Not ready: nothing a service needs was found")
+    assert code == 1 and err == ""
 
 
 def test_list_explain_schema_version() -> None:

@@ -22,6 +22,68 @@ class HealthOptions(BaseModel):
 
 
 @check(
+    id="service-present",
+    title="Something to judge: an application, image, deployment or model",
+    category="operations",
+    severity=Severity.HIGH,
+    level=Level.BRONZE,
+    applies_when="always",
+    remediation="Point the gate at the service's repository (or folder), or include the paths that hold it.",
+)
+def service_present(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That the repository holds at least one thing a model-serving service is made of: a web application
+    (Flask, FastAPI, Starlette, Django) or other service code, a Dockerfile, a compose file, a Kubernetes
+    manifest, or a model artifact. Fails when none is found, so that an empty or near-empty folder, or
+    a path that `include`/`exclude` emptied, is never reported "ready".
+
+    ## Why it matters
+    Most checks are not applicable to what is absent: without this one, a folder with only a README
+    passes every check that applies to it and the gate says "Ready". A gate pointed at the wrong path
+    must say so rather than wave the merge through.
+
+    ## How to fix
+    Run the gate on the service's folder (`prodgate check services/api`), or fix `include`/`exclude`
+    in `.github/prodgate.yml` so that the service's files are judged.
+
+    ## Example
+    ```console
+    $ ls services/forecast
+    LICENSE  README.md
+    $ prodgate check services/forecast     # fails: nothing a service needs was found
+    $ prodgate check services/forecast-api # passes: app.py holds app = FastAPI()
+    ```
+    """
+    found = [
+        ("a web application", tuple(path for path, _, _ in facts.routes.apps)),
+        ("service code", facts.code.service_modules),
+        (
+            "a Dockerfile",
+            tuple(d.path for d in facts.docker.dockerfiles) + tuple(e.path for e in facts.docker.errors),
+        ),
+        ("a compose file", facts.compose.files),
+        (
+            "a Kubernetes manifest",
+            tuple(m.path for m in facts.kubernetes.manifests) + facts.kubernetes.templated,
+        ),
+        ("a model artifact", tuple(a.path for a in facts.models.artifacts) + facts.models.saved_model_dirs),
+    ]
+    present = [(what, paths) for what, paths in found if paths]
+    if present:
+        return passed(
+            "Found " + "; ".join(f"{what} ({sorted(paths)[0]})" for what, paths in present) + ".",
+        )
+    if facts.python.unread_apps:
+        return no_application(facts)
+    return failed(
+        "Nothing a service needs was found: no web application, service code, Dockerfile, compose file, "
+        "Kubernetes manifest or model artifact. The gate cannot call this ready.",
+        Hit("Nothing to judge here: check the path the gate was given and include/exclude."),
+    )
+
+
+@check(
     id="health-endpoint",
     title="Health check endpoint working",
     category="monitoring",
