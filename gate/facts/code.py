@@ -48,6 +48,10 @@ class CodeFacts:
     service_modules: tuple[str, ...]
     prints: tuple[Site, ...]
     logging_setup: tuple[Site, ...]
+    """What configures logging: basicConfig, dictConfig, handlers, structlog, loguru (its default sink
+    writes timestamped records from DEBUG up), a server's log configuration (uvicorn/gunicorn)."""
+    logging_levels: tuple[Site, ...]
+    """Levels set (setLevel): alone they configure nothing, Python's last-resort handler still drops INFO."""
     file_logging: tuple[Site, ...]
     rotating_logging: tuple[Site, ...]
     cors: tuple[Site, ...]
@@ -214,6 +218,10 @@ class _Scan(ast.NodeVisitor):
         }
         self.handler_depth = 0
         self.classes: list[str] = []
+        # headers set by hand (after_request, middleware, response headers): origins seen, and whether
+        # credentials are allowed anywhere in the module, which makes a wildcard origin critical
+        self.cors_headers: list[tuple[ast.AST, ast.expr]] = []
+        self.cors_credentials = False
 
     def add(self, key: str, node: ast.AST, detail: str = "") -> None:
         self.out[key].append(Site(self.rel, getattr(node, "lineno", 1), detail))
@@ -262,8 +270,48 @@ class _Scan(ast.NodeVisitor):
             self.add("request_models", node, " ".join(fields))
         self.generic_visit(node)
 
+    def _header(self, node: ast.AST, name: ast.expr | None, value: ast.expr | None) -> None:
+        """A response header set by hand: `headers["Access-Control-Allow-Origin"] = "*"`, `.add(...)`,
+        `.set(...)`, or a `{"Access-Control-Allow-Origin": ...}` literal."""
+        if value is None or not isinstance(name, ast.Constant) or not isinstance(name.value, str):
+            return
+        header = name.value.lower()
+        if header == "access-control-allow-origin":
+            self.cors_headers.append((node, value))
+        elif header == "access-control-allow-credentials":
+            self.cors_credentials |= _is_true(value) or (
+                isinstance(value, ast.Constant) and str(value.value).lower() == "true"
+            )
+
+    def finish(self) -> None:
+        for node, value in self.cors_headers:
+            literal = isinstance(value, ast.Constant)
+            # anything but a literal origin or a configured list lets the caller pick: `request.headers
+            # ["Origin"]` echoed back is a wildcard that also works with credentials
+            echoed = (
+                not literal and "origin" in ast.unparse(value).lower() and "request" in ast.unparse(value)
+            )
+            wildcard = (literal and value.value == "*") or echoed  # type: ignore[attr-defined]
+            detail = (
+                ("wildcard+credentials" if self.cors_credentials else "wildcard")
+                if wildcard
+                else "restricted"
+            )
+            self.add("cors", node, detail)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.module == "loguru" and any(a.name == "logger" for a in node.names):
+            self.add("logging_setup", node, "loguru's default sink")
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        for key, value in zip(node.keys, node.values, strict=True):
+            self._header(node, key, value)
+        self.generic_visit(node)
+
     def visit_Assign(self, node: ast.Assign) -> None:
         for t in node.targets:
+            if isinstance(t, ast.Subscript):
+                self._header(node, t.slice, node.value)
             key = t.slice if isinstance(t, ast.Subscript) else None
             name = (
                 _name(t)
@@ -308,6 +356,9 @@ class _Scan(ast.NodeVisitor):
                 if (m := _SENSITIVE_ARG.search(ast.unparse(arg))) is not None:
                     self.add("logged_secrets", node, m.group(0))
                     break
+        log_config = _kw(node, "log_config") if (owner, fname) == ("uvicorn", "run") else None
+        if log_config is not None and not (isinstance(log_config, ast.Constant) and log_config.value is None):
+            self.add("logging_setup", node, "uvicorn.run(log_config=...)")  # None would switch logging off
         if fname == "print" and isinstance(node.func, ast.Name):
             self.add("prints", node)
         elif (
@@ -326,6 +377,11 @@ class _Scan(ast.NodeVisitor):
             self.add("logging_setup", node, fname)
         elif fname == "addHandler":
             self.add("logging_setup", node, fname)
+        elif fname == "setLevel":
+            self.add("logging_levels", node, fname)
+
+        elif fname in ("add", "set", "setdefault", "add_header", "__setitem__") and len(node.args) >= 2:
+            self._header(node, node.args[0], node.args[1])
         elif fname == "add_middleware" and node.args and _name(node.args[0]) == "CORSMiddleware":
             self._cors(node, _kw(node, "allow_origins"), _kw(node, "allow_credentials"))
         elif fname == "CORS" and isinstance(node.func, ast.Name | ast.Attribute):
@@ -443,11 +499,33 @@ def _todos(rel: str, text: str) -> list[Site]:
     return found
 
 
+# uvicorn --log-config, gunicorn --log-config / --log-config-dict / --log-config-json, and gunicorn's
+# configuration file settings (logconfig, logconfig_dict, logconfig_json)
+_SERVER_LOG_CONFIG = re.compile(r"--log-config(?:-dict|-json)?\b|^\s*logconfig(?:_dict|_json)?\s*=")
+
+
+def _runs_servers(rel: str) -> bool:
+    """Files that start or configure the server: Dockerfiles, compose files, Procfiles, shell scripts,
+    Makefiles and gunicorn configuration files."""
+    name = rel.rsplit("/", 1)[-1]
+    return (
+        name in ("Dockerfile", "Procfile", "Makefile", "gunicorn.conf.py", "gunicorn_conf.py")
+        or name.startswith(("Dockerfile.", "docker-compose", "compose."))
+        or name.endswith((".Dockerfile", ".sh"))
+        or (name.startswith("gunicorn") and name.endswith(".py"))
+    )
+
+
 def collect_code(snap: Snapshot, app_modules: list[str]) -> CodeFacts:
     modules = service_modules(snap, app_modules)
     collected: dict[str, list[Site]] = {
         k: [] for k in CodeFacts.__dataclass_fields__ if k not in ("service_modules", "training_modules")
     }
+    for rel in snap.files:
+        if _runs_servers(rel) and (text := snap.text(rel)) and ("log-config" in text or "logconfig" in text):
+            for i, line in enumerate(text.splitlines(), 1):
+                if m := _SERVER_LOG_CONFIG.search(line):
+                    collected["logging_setup"].append(Site(rel, i, m.group(0).strip(" =")))
     for rel in snap.named("Procfile"):
         for i, line in enumerate((snap.text(rel) or "").splitlines(), 1):
             if ":" in line and not line.lstrip().startswith("#"):
@@ -458,6 +536,7 @@ def collect_code(snap: Snapshot, app_modules: list[str]) -> CodeFacts:
             continue
         scan = _Scan(rel)
         scan.visit(tree)
+        scan.finish()
         for key, sites in scan.out.items():
             collected[key].extend(sites)
         collected["todos"].extend(_todos(rel, snap.text(rel) or ""))

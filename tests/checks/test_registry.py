@@ -80,6 +80,8 @@ def test_fixture(check_id: str, case: str, want: dict[str, object]) -> None:
     report = evaluate(root, config, github=github)
     result = next(r for r in report.results if r.check_id == check_id)
     assert result.outcome.value == want["outcome"], result.summary
+    if "severity" in want:
+        assert result.severity.value == want["severity"], [f.message for f in result.findings]
     if "locations" in want:
         got = sorted(str(f.primary) for f in result.findings if f.primary)
         assert got == sorted(cast(list[str], want["locations"])), [f.message for f in result.findings]
