@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
@@ -33,7 +35,10 @@ def env_file_ignored(facts: Facts, options: NoOptions) -> Decision:
     That a `.env` file at the root would be ignored by git under the repository's own .gitignore files
     (evaluated with git's rules: anchoring, `**`, negations such as `!.env`, nested .gitignore files),
     and that no real environment file (`.env`, `.env.production`, `prod.env`, ...) is tracked, or sits
-    in the work tree unignored. Examples are exempt however they are named: a name with an `env` part
+    in the work tree unignored. It applies where a .env file exists, an environment example documents
+    one, the code loads one (python-dotenv, pydantic-settings `env_file`, starlette `Config(".env")`,
+    environs `read_env()`, python-decouple), or a compose service reads one (`env_file: .env`).
+    Examples are exempt however they are named: a name with an `env` part
     and an `example`, `sample`, `template`, `dist` or `defaults` part (`.env.example`,
     `.env.production.example`, `.example.env`, `env.sample`).
 
@@ -55,7 +60,10 @@ def env_file_ignored(facts: Facts, options: NoOptions) -> Decision:
     repo = facts.repo
     # Reading os.environ alone says nothing about .env files (the platform may set the variables), so the
     # check applies only where a .env file exists, is documented, or is loaded: precision over reach.
-    uses_env = bool(repo.env_files or facts.docs.env_examples or facts.python.dotenv_loads)
+    compose_env = [
+        s for s in facts.compose.services if any(posixpath.basename(p) == ".env" for p in s.env_files)
+    ]
+    uses_env = bool(repo.env_files or facts.docs.env_examples or facts.python.dotenv_loads or compose_env)
     if not uses_env:
         return not_applicable("No .env files, no environment example, and no code that loads a .env file.")
     hits: list[Hit] = []

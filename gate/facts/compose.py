@@ -39,6 +39,14 @@ class Service:
     """Which files were merged: 'docker-compose.yml + docker-compose.prod.yml'."""
 
     @property
+    def env_files(self) -> tuple[str, ...]:
+        """`env_file:` as written: a path, a list of paths, or a list of {path: ..., required: ...}."""
+        value = self.config.get("env_file")
+        entries = value if isinstance(value, list) else [value] if value is not None else []
+        paths = (e.get("path") if isinstance(e, dict) else e for e in entries)
+        return tuple(p for p in paths if isinstance(p, str) and p)
+
+    @property
     def dockerfile(self) -> str | None:
         """The repository path of the Dockerfile this service builds, when it builds one."""
         build = self.config.get("build")
