@@ -394,8 +394,13 @@ def cors_not_wildcard(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
     CORS configuration in the service code: FastAPI/Starlette `CORSMiddleware` with
-    `allow_origins=["*"]`, and Flask-CORS's `CORS(app)` with no `origins` (which allows every origin).
-    A wildcard together with credentials is reported as critical.
+    `allow_origins=["*"]`, Flask-CORS's `CORS(app)` with no `origins` (which allows every origin), and
+    CORS headers set by hand: `response.headers["Access-Control-Allow-Origin"] = "*"` in an
+    `after_request` hook or a middleware, `.add()`/`.set()`/`.setdefault()` on headers, or a headers
+    dict on a response. Echoing the request's `Origin` header back counts as a wildcard (it admits
+    every origin, and unlike `*` browsers accept it with credentials). A wildcard together with
+    credentials (`allow_credentials=True`, `supports_credentials=True`, or an
+    `Access-Control-Allow-Credentials: true` header) is reported as critical.
 
     ## Why it matters
     A wildcard lets any web page call the API from a user's browser; with credentials, it can do so
