@@ -81,14 +81,18 @@ def test_missing_evidence_is_neither_pass_nor_blocking(
 
 def test_threshold_override_and_disable(tmp_path: Path, extra_checks: Callable[[CheckSpec], None]) -> None:
     extra_checks(_spec("zz-low", _low_fail, Severity.LOW))
-    assert evaluate(tmp_path, Config()).verdict.passed
-    raised = Config(checks={"zz-low": CheckConfig(severity=Severity.CRITICAL)})
+    # the folder is empty: the check that says nothing is there to judge is not what this test is about
+    off = {"service-present": CheckConfig(enabled=False)}
+    assert evaluate(tmp_path, Config(checks=off)).verdict.passed
+    raised = Config(checks={**off, "zz-low": CheckConfig(severity=Severity.CRITICAL)})
     report = evaluate(tmp_path, raised)
     result = next(r for r in report.results if r.check_id == "zz-low")
     assert result.blocking and result.findings[0].severity is Severity.CRITICAL
     assert report.verdict.blocking_checks == ("zz-low",)
-    assert not evaluate(tmp_path, Config(fail_on=Severity.LOW)).verdict.passed
-    disabled = evaluate(tmp_path, Config(fail_on=Severity.LOW, checks={"zz-low": CheckConfig(enabled=False)}))
+    assert not evaluate(tmp_path, Config(fail_on=Severity.LOW, checks=off)).verdict.passed
+    disabled = evaluate(
+        tmp_path, Config(fail_on=Severity.LOW, checks={**off, "zz-low": CheckConfig(enabled=False)})
+    )
     assert "zz-low" not in {r.check_id for r in disabled.results}
 
 

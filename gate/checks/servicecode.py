@@ -253,8 +253,14 @@ def sql_parameterized(facts: Facts, options: NoOptions) -> Decision:
 def no_print_in_service(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
-    That service code does not call `print()` (commented-out prints and prints in scripts, tests
-    and training code are not reported).
+    That code which runs in the service does not call `print()`. Service code is the application's
+    module and the local modules it imports; within them, what runs is module-level code, decorated
+    functions (routes, hooks, handlers) and every function or method they refer to, followed through
+    imports, `Depends(...)` and method calls. A `train()` that sits beside `predict()` in a shared
+    module, or that only a module's `if __name__ == "__main__":` block calls, is not service code.
+    Commented-out prints and prints in scripts, tests and training code are not reported. Where a call
+    cannot be resolved (`obj.method()`), every method of that name counts as reached, so a print that
+    may run is never hidden.
 
     ## Why it matters
     print() bypasses log levels, formats and handlers: the line is missing from the log aggregator

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gate.facts.python import is_test_path
+from gate.facts.reach import ModuleNames, unreachable_spans
 from gate.snapshot import Snapshot
 
 _MODEL_LOADERS = {
@@ -516,6 +517,29 @@ def _runs_servers(rel: str) -> bool:
     )
 
 
+def _runnable(snap: Snapshot, modules: list[str], app_modules: list[str], sites: list[Site]) -> list[Site]:
+    """The sites that can run in the service: not inside a function that no runnable code refers to."""
+    trees = {rel: t for rel in modules if isinstance(t := snap.python(rel), ast.Module)}
+    names = ModuleNames({_module_of(r): r for r in snap.with_suffix(".py") if not is_test_path(r)})
+    entries = set(app_modules) | (set(modules) - _imported_by_others(trees, names))
+    spans = unreachable_spans(trees, names, entries)
+    return [s for s in sites if not any(a <= s.line <= b for a, b in spans.get(s.path, ()))]
+
+
+def _imported_by_others(trees: dict[str, ast.Module], names: ModuleNames) -> set[str]:
+    """Service modules some other service module imports (so they are libraries, not programs)."""
+    found: set[str] = set()
+    for rel, tree in trees.items():
+        for node in _import_statements(tree.body):
+            if isinstance(node, ast.Import):
+                wanted = [a.name for a in node.names]
+            else:
+                base = node.module or ""
+                wanted = [base, *(f"{base}.{a.name}" if base else a.name for a in node.names)]
+            found.update(t for w in wanted if w and (t := names.find(w)) and t != rel)
+    return found
+
+
 def collect_code(snap: Snapshot, app_modules: list[str]) -> CodeFacts:
     modules = service_modules(snap, app_modules)
     collected: dict[str, list[Site]] = {
@@ -554,6 +578,8 @@ def collect_code(snap: Snapshot, app_modules: list[str]) -> CodeFacts:
                 scan = _Scan(rel)
                 scan.visit(tree)
                 collected["training_seeded"].extend(scan.out["seeded"])
+    if collected["prints"]:
+        collected["prints"] = _runnable(snap, modules, app_modules, collected["prints"])
     return CodeFacts(
         service_modules=tuple(modules),
         training_modules=tuple(training),
