@@ -177,7 +177,10 @@ def ci_runs_tests(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
     That a workflow triggered by pull requests runs the tests: pytest, unittest, tox, nox, `make test`,
-    `hatch test`, Django's `manage.py test`, also inside `docker compose run`.
+    `hatch test`, Django's `manage.py test`, also inside `docker compose run`. What a step runs is
+    followed one level: the repository's own scripts (`bash ci/test.sh`), the recipe of a Makefile
+    target and of its prerequisites (`make verify` where `verify: lint unit`), and the `command:` of
+    the compose services it runs (`docker compose -f compose.ci.yaml run unit`).
 
     ## Why it matters
     Tests that only run on a laptop do not stop a broken model loader from merging.
@@ -409,28 +412,38 @@ def actions_pinned_to_sha(facts: Facts, options: PinOptions) -> Decision:
     """
     hits: list[Hit] = []
     judged = 0
+    trusted_tags = 0
     for wf in facts.workflows.workflows:
         refs: list[tuple[str, int]] = [(s.uses, s.line) for j in wf.jobs for s in j.steps if s.uses]
         refs += [(j.uses, j.line) for j in wf.jobs if j.uses]
         for uses, line in refs:
             if uses.startswith("./"):
                 continue
-            judged += 1
             if uses.startswith("docker://"):
+                judged += 1
                 if "@sha256:" not in uses:
                     hits.append(Hit(f"`{uses}` is a container image without a digest.", (at(wf.path, line),)))
                 continue
             owner = uses.split("/", 1)[0].lower()
-            if options.allow_github_owned_tags and owner in ("actions", "github"):
+            if options.allow_github_owned_tags and owner in ("actions", "github") and not _SHA.search(uses):
+                trusted_tags += 1  # allowed on a tag, so not counted as pinned
                 continue
+            judged += 1
             if not _SHA.search(uses):
                 hits.append(Hit(f"`{uses}` is not pinned to a commit SHA.", (at(wf.path, line),)))
+    allowed = (
+        f"; {trusted_tags} GitHub-owned action reference(s) on tags, allowed by allow_github_owned_tags"
+        if trusted_tags
+        else ""
+    )
     return _decide(
         facts,
         hits,
-        f"All {judged} third-party action reference(s) are pinned to a SHA.",
+        f"All {judged} third-party action reference(s) are pinned to a SHA{allowed}."
+        if judged
+        else f"No third-party action references{allowed}.",
         "Action(s) pinned to a movable ref",
-        judged=judged,
+        judged=judged + trusted_tags,
         nothing="No workflow uses third-party actions.",
     )
 

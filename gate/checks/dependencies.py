@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.facts import Facts
-from gate.facts.dependencies import Dependency, is_requirements_file
+from gate.facts.dependencies import Dependency, PythonVersionDecl, is_requirements_file
 from gate.facts.importnames import RUNTIME_ONLY, distributions_for, modules_for
 from gate.facts.python import EnvRead
 from gate.model import Confidence, Level, Outcome, Severity
@@ -112,6 +112,38 @@ def dependencies_pinned(facts: Facts, options: NoOptions) -> Decision:
     return passed(f"All {len(declared)} dependency(ies) are pinned{via}.")
 
 
+_MATRIX_REF = re.compile(r"^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$")
+
+
+def _setup_python(facts: Facts) -> list[PythonVersionDecl]:
+    """`actions/setup-python` steps: the versions CI installs are the versions the code is tested on."""
+    found: list[PythonVersionDecl] = []
+    for wf in facts.workflows.ci:
+        for job in wf.jobs:
+            for step in job.steps:
+                if not (step.uses or "").lower().startswith("actions/setup-python"):
+                    continue
+                value = step.with_.get("python-version")
+                file = step.with_.get("python-version-file")
+                if isinstance(value, str | int | float) and str(value).strip():
+                    text = str(value).strip()
+                    ref = _MATRIX_REF.match(text)
+                    if ref:
+                        matrix = (job.data.get("strategy") or {}).get("matrix") or {}
+                        values = matrix.get(ref.group(1)) if isinstance(matrix, dict) else None
+                        if not isinstance(values, list) or not values:
+                            continue  # from an include or an expression: not a version written here
+                        text = ", ".join(str(v) for v in values)
+                    found.append(PythonVersionDecl("actions/setup-python", wf.path, step.line, text))
+                elif isinstance(file, str) and file.strip():
+                    found.append(
+                        PythonVersionDecl(
+                            "actions/setup-python python-version-file", wf.path, step.line, file
+                        )
+                    )
+    return found
+
+
 @check(
     id="python-version-declared",
     title="Python version specified",
@@ -128,8 +160,10 @@ def python_version_declared(facts: Facts, options: NoOptions) -> Decision:
     That the Python version the service runs on is written down in a place tools read:
     `requires-python` in pyproject.toml, Poetry's `python` dependency, `.python-version`,
     `runtime.txt`, `python_requires` in setup.cfg/setup.py, Pipfile's `python_version`, a conda
-    `environment.yml` pinning `python=X.Y`, or a Dockerfile built `FROM python:X.Y` or on an image
-    whose tag names its Python (`tiangolo/uvicorn-gunicorn:python3.11-slim`).
+    `environment.yml` pinning `python=X.Y`, a Dockerfile built `FROM python:X.Y` or on an image
+    whose tag names its Python (`tiangolo/uvicorn-gunicorn:python3.11-slim`), or a workflow's
+    `actions/setup-python` step with `python-version` (a matrix value is read from the job's matrix)
+    or `python-version-file`.
 
     ## Why it matters
     Pickled models and pinned wheels are tied to a Python version. A service trained on 3.11 and
@@ -146,7 +180,7 @@ def python_version_declared(facts: Facts, options: NoOptions) -> Decision:
     """
     if not facts.python.modules and not facts.python.syntax_errors:
         return not_applicable("No Python files.")
-    decls = facts.dependencies.python_versions
+    decls = [*facts.dependencies.python_versions, *_setup_python(facts)]
     if decls:
         shown = "; ".join(dict.fromkeys(f"{d.source} {d.value} ({d.path})" for d in decls))
         return passed(f"Python version declared: {shown}.")

@@ -112,10 +112,81 @@ def _invoked(run: str) -> list[str]:
     return names
 
 
+_MAKE = re.compile(
+    r"(?:^|[\s;&|(])make\s+((?:-{1,2}[\w-]+(?:[= ][^\s-][^\s]*)?\s+)*)([\w./-]+(?:\s+[\w./-]+)*)"
+)
+_COMPOSE = re.compile(r"\bdocker(?:-compose|\s+compose)\b([^\n;&|]*)")
+_COMPOSE_DEFAULTS = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+
+
+def _make_targets(snap: Snapshot, run: str) -> dict[str, str]:
+    """Recipes of the Makefile targets a step runs (`make ci`, `make -C svc test`), with the recipes of
+    their prerequisites one level down: `ci: lint test` runs test's recipe too."""
+    found: dict[str, str] = {}
+    for m in _MAKE.finditer(run):
+        options, targets = m.group(1), m.group(2).split()
+        folder = re.search(r"-C\s*(\S+)", options)
+        rel = f"{folder.group(1).strip('/')}/Makefile" if folder else "Makefile"
+        text = snap.text(rel) if snap.has(rel) and snap.unread(rel) is None else None
+        if not text or len(text) > MAX_SCRIPT_BYTES:
+            continue
+        recipes = _recipes(text)
+        for target in targets:
+            prerequisites, body = recipes.get(target, ((), ""))
+            lines = [body, *(recipes.get(p, ((), ""))[1] for p in prerequisites)]
+            found[f"{rel} ({target})"] = "\n".join(line for line in lines if line)
+    return found
+
+
+def _recipes(text: str) -> dict[str, tuple[tuple[str, ...], str]]:
+    recipes: dict[str, tuple[tuple[str, ...], str]] = {}
+    current: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("\t"):
+            for name in current:
+                prerequisites, body = recipes[name]
+                recipes[name] = (prerequisites, f"{body}\n{line.strip()}" if body else line.strip())
+            continue
+        head = re.match(r"^([\w./ -]+?)\s*::?(?!=)\s*([^#;]*)", line)
+        if head:
+            current = head.group(1).split()
+            for name in current:
+                recipes.setdefault(name, (tuple(head.group(2).split()), ""))
+        elif line.strip() and not line.startswith("#"):
+            current = []
+    return recipes
+
+
+def _compose_commands(snap: Snapshot, run: str) -> dict[str, str]:
+    """The commands of the compose services a step runs (`docker compose -f ci.yml run tests`,
+    `docker compose up --exit-code-from tests`): what runs in the container is what the step runs."""
+    found: dict[str, str] = {}
+    for m in _COMPOSE.finditer(run):
+        words = m.group(1).split()
+        files = [words[i + 1] for i, w in enumerate(words[:-1]) if w in ("-f", "--file")]
+        files += [w.split("=", 1)[1] for w in words if w.startswith("--file=")]
+        candidates = [f.removeprefix("./") for f in files] or [f for f in _COMPOSE_DEFAULTS if snap.has(f)]
+        named = set(words)
+        for rel in candidates:
+            docs = snap.yaml(rel) if snap.has(rel) and snap.unread(rel) is None else None
+            if not isinstance(docs, YamlDocuments) or not docs.data:
+                continue
+            services = docs.data[0].get("services") if isinstance(docs.data[0], dict) else None
+            for name, service in (services or {}).items() if isinstance(services, dict) else ():
+                if not isinstance(service, dict) or not ({str(name)} & named or "up" in named):
+                    continue
+                parts = [service.get("entrypoint"), service.get("command")]
+                text = " ".join(" ".join(map(str, p)) if isinstance(p, list) else str(p) for p in parts if p)
+                if text:
+                    found[f"{rel} (service {name})"] = text
+    return found
+
+
 def _scripts(snap: Snapshot, run: str) -> tuple[tuple[str, str], ...]:
     """The repository's own scripts a run step runs (`./x`, `bash x`, or with actions/checkout's `path:`
-    folder in front, `bash main/.ci/run`), one level deep."""
-    found: dict[str, str] = {}
+    folder in front, `bash main/.ci/run`), one level deep; the recipes of the Makefile targets it runs;
+    and the commands of the compose services it runs."""
+    found: dict[str, str] = {**_make_targets(snap, run), **_compose_commands(snap, run)}
     for word in _invoked(run):
         candidate = word.removeprefix("./")
         options = [candidate, *([candidate.split("/", 1)[1]] if "/" in candidate else [])]

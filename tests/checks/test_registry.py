@@ -80,6 +80,10 @@ def test_fixture(check_id: str, case: str, want: dict[str, object]) -> None:
     report = evaluate(root, config, github=github)
     result = next(r for r in report.results if r.check_id == check_id)
     assert result.outcome.value == want["outcome"], result.summary
+    if "summary" in want:  # words the result must say (or, after "not:", must not)
+        for words in cast(list[str], want["summary"]):
+            negated = words.startswith("not:")
+            assert (words.removeprefix("not:") in result.summary) is not negated, result.summary
     if "severity" in want:
         assert result.severity.value == want["severity"], [f.message for f in result.findings]
     if "locations" in want:
