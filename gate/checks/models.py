@@ -77,7 +77,9 @@ def model_pickle_safe(facts: Facts, options: PickleOptions) -> Decision:
     ```
     """
     pickles = [
-        a for a in facts.models.artifacts if a.scan in ("dangerous", "unsafe", "clean", "not-verified")
+        a
+        for a in (*facts.models.artifacts, *facts.models.test_fixtures)
+        if a.scan in ("dangerous", "unsafe", "clean", "not-verified")
     ]
     if not pickles:
         return not_applicable("No pickle-based model files in the checkout.")
@@ -292,7 +294,9 @@ def model_artifacts_present(facts: Facts, options: NoOptions) -> Decision:
     defaults of environment lookups included) is in the repository (matched by path, or by its
     ending when the service runs from another folder), is a Git LFS or DVC pointer, or is fetched
     while the image builds (`curl`, `wget`, `aws s3`, `gsutil`, `dvc pull`, `git lfs pull`,
-    `huggingface-cli`, `mlflow` in a Dockerfile RUN).
+    `huggingface-cli`, `mlflow` in a Dockerfile RUN). Model files under a `tests/`, `test/` or
+    `testing/` folder are test fixtures: they are not the service's models (only
+    `model-pickle-safe` reads them).
 
     ## Why it matters
     A model path that exists on the author's laptop only is the classic first-deployment crash:
@@ -386,7 +390,8 @@ def model_metadata_present(facts: Facts, options: NoOptions) -> Decision:
     That metadata files next to the models (training_results.json, metrics.json, model_metadata.json,
     metadata.json, model_info.json, *.meta.json, or YAML equivalents) state, between them, the model
     version, the training date, the framework versions it was trained with, and its feature names
-    (a features.json counts for the last one).
+    (a features.json counts for the last one). It applies when the repository has models; model files
+    under a `tests/`, `test/` or `testing/` folder are test fixtures and do not make it apply.
 
     ## Why it matters
     A pickle trained with scikit-learn 1.3 may load under 1.5 and predict differently; without the

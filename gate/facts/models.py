@@ -68,6 +68,14 @@ class ModelFacts:
     manifest_errors: tuple[tuple[str, int, str], ...]
     dvc_files: tuple[str, ...]
     saved_model_dirs: tuple[str, ...]
+    test_fixtures: tuple[Artifact, ...] = ()
+    """Model files under test folders: only the pickle-safety check reads them."""
+
+
+def in_test_folder(rel: str) -> bool:
+    """Under a tests/, test/ or testing/ folder at any depth (a file's own name does not make it a
+    fixture: test_model.pkl at the root may be the held-out evaluation's model)."""
+    return any(part in ("tests", "test", "testing") for part in rel.split("/")[:-1])
 
 
 def is_model_file(rel: str) -> bool:
@@ -142,4 +150,8 @@ def collect_models(snap: Snapshot, deadline: float | None = None) -> ModelFacts:
     saved = tuple(
         sorted({posixpath.dirname(f) for f in snap.files if f.rsplit("/", 1)[-1] == "saved_model.pb"})
     )
-    return ModelFacts(tuple(artifacts), manifests, tuple(entries), tuple(errors), dvc_files, saved)
+    # model files under tests/ are fixtures: scanned like any pickle (the tests load them), but they are
+    # not the service's models, so they never decide whether models, metadata or hashes are present
+    served = tuple(a for a in artifacts if not in_test_folder(a.path))
+    fixtures = tuple(a for a in artifacts if in_test_folder(a.path))
+    return ModelFacts(served, manifests, tuple(entries), tuple(errors), dvc_files, saved, fixtures)
