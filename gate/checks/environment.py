@@ -234,7 +234,9 @@ def no_hardcoded_secrets(facts: Facts, options: SecretOptions) -> Decision:
     ## What it checks
     Every tracked text file for secrets, with detect-secrets' detectors: cloud keys (AWS, Azure,
     IBM), GitHub/GitLab/Slack/Stripe/SendGrid/PyPI/npm/OpenAI tokens, private keys, JWTs, credentials
-    in URLs, and literal values assigned to password/secret/token/key names. Placeholders
+    in URLs, and literal values assigned to password/secret/token/key names, in any casing
+    (`signingKey`, `ENCRYPTION_KEY`, `secret_key_base`, `jwt-key`; a signing, encryption, master,
+    session, JWT or HMAC key needs a random-looking value of 16 characters or more). Placeholders
     (`changeme`, `<your-key>`, `${VAR}`), values marked as test dummies (dummy, fake, example) and
     names that only mention a secret (`secretName`, `TOKEN_URL`) are not reported. A finding names the
     file, the line and the kind of secret, never its value. A line can be allow-listed with a

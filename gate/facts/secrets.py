@@ -29,7 +29,8 @@ PLUGINS = (
 _CANDIDATE = re.compile(
     r"AKIA|ASIA|gh[pousr]_|glpat-|xox[abprs]-|[rs]k_live_|sk-[A-Za-z0-9]{20}|PRIVATE KEY|pypi-Ag|SG\.[\w-]{16}|"
     r"eyJ[A-Za-z0-9_-]{10,}\.|://[^/\s:@'\"]+:[^/\s:@'\"]+@|"
-    r"(?i:pass(word|wd)?|secret|token|api_?key|apikey|credential|private_?key)[\w]*['\"]?\s*[:=]"
+    r"(?i:pass(word|wd)?|secret|token|api_?key|apikey|credential|private_?key|"
+    r"(signing|encryption|master|session|jwt|hmac|cipher|crypto)[-_]?key)[\w]*['\"]?\s*[:=]"
 )
 _DUMMY = re.compile(
     r"(example|dummy|fake|placeholder|changeme|change[-_]me|sample|your[-_]|xxxx|\*\*\*|<[^>]*>|^test|test$|^\$\{?\w+\}?$)",
@@ -184,6 +185,26 @@ def not_a_secret(value: str, line: str, kind: str) -> bool:
     return False
 
 
+# Key names detect-secrets' keyword list does not hold (it knows api_key, private_key, secret, password,
+# but not a signing or encryption key, and it matches names only as lower-case or snake_case words):
+# `signingKey`, `ENCRYPTION_KEY`, `jwt-key`, `masterKey`. `key` alone stays out (CACHE_KEY, SORT_KEY).
+_KEY_NAME = re.compile(
+    r"(?<![\w-])(?P<name>[\w-]*?(?:signing|encryption|master|session|jwt|hmac|cipher|crypto)[-_]?key)"
+    r"['\"]?\s*(?::=|=|:)\s*(?P<q>['\"])(?P<value>[^'\"\s]+)(?P=q)",
+    re.I,
+)
+
+
+def _named_keys(line: str) -> Iterator[str]:
+    """Values assigned to a key name detect-secrets misses; the value must look random, since such a
+    name is as often given a word or a path."""
+    for m in _KEY_NAME.finditer(line):
+        value = m.group("value")
+        classes = sum(bool(re.search(c, value)) for c in ("[a-z]", "[A-Z]", "[0-9]"))
+        if len(value) >= 16 and classes >= 2 and len(set(value)) >= 10:
+            yield value
+
+
 def _scan_lines(path: str, lines: list[str], numbers: list[int]) -> Iterator[Any]:
     """detect-secrets' line scan (its plugins and filters, each line with its real context), on the given
     lines only. Its own scan_file runs every plugin on every line of a file, and a second time with
@@ -239,12 +260,16 @@ def collect_secrets(snap: Snapshot, max_lines: int = MAX_SCANNED_LINES) -> Secre
                 continue
             budget -= len(numbers)
             scanned_files += 1
-            for secret in _scan_lines(str(snap.root / rel), lines, numbers):
-                line = lines[secret.line_number - 1]
-                value = secret.secret_value or ""
-                if not_a_secret(value, line, secret.type):
+            hits = [
+                (s.line_number, s.secret_value or "", s.type)
+                for s in _scan_lines(str(snap.root / rel), lines, numbers)
+            ]
+            hits += [(n, value, "Secret Keyword") for n in numbers for value in _named_keys(lines[n - 1])]
+            for number, value, kind in hits:
+                line = lines[number - 1]
+                if not_a_secret(value, line, kind):
                     continue
-                record = FoundSecret(rel, secret.line_number, secret.type)
+                record = FoundSecret(rel, number, kind)
                 (allowed if ALLOW.search(line) else found).append(record)
     return SecretFacts(
         tuple(sorted(set(found), key=lambda s: (s.path, s.line, s.kind))),
