@@ -115,6 +115,22 @@ def dependencies_pinned(facts: Facts, options: NoOptions) -> Decision:
 _MATRIX_REF = re.compile(r"^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$")
 
 
+_PYTHON_IMAGE = re.compile(r"^(?:(?:docker\.io/)?library/)?python(?::(?P<tag>[^@]+))?(?:@.*)?$", re.I)
+
+
+def _floating_python_images(facts: Facts) -> list[tuple[str, int, str]]:
+    """Final stages built FROM the official python image with no version in the tag (`python`,
+    `python:latest`, `python:slim`): which Python runs is decided by the next rebuild."""
+    found = []
+    for dockerfile in facts.docker.dockerfiles:
+        stage = dockerfile.final
+        base = stage.base_resolved or stage.base
+        m = _PYTHON_IMAGE.match(base)
+        if m and not re.search(r"\d", m.group("tag") or "") and "@sha256:" not in base:
+            found.append((dockerfile.path, stage.line, base))
+    return found
+
+
 def _setup_python(facts: Facts) -> list[PythonVersionDecl]:
     """`actions/setup-python` steps: the versions CI installs are the versions the code is tested on."""
     found: list[PythonVersionDecl] = []
@@ -163,7 +179,9 @@ def python_version_declared(facts: Facts, options: NoOptions) -> Decision:
     `environment.yml` pinning `python=X.Y`, a Dockerfile built `FROM python:X.Y` or on an image
     whose tag names its Python (`tiangolo/uvicorn-gunicorn:python3.11-slim`), or a workflow's
     `actions/setup-python` step with `python-version` (a matrix value is read from the job's matrix)
-    or `python-version-file`.
+    or `python-version-file`. A Dockerfile whose final stage is built on the official Python image
+    without a version (`python`, `python:latest`, `python:slim`) fails whatever else declares one:
+    the image is what runs, and its Python changes with the next rebuild.
 
     ## Why it matters
     Pickled models and pinned wheels are tied to a Python version. A service trained on 3.11 and
@@ -181,6 +199,16 @@ def python_version_declared(facts: Facts, options: NoOptions) -> Decision:
     if not facts.python.modules and not facts.python.syntax_errors:
         return not_applicable("No Python files.")
     decls = [*facts.dependencies.python_versions, *_setup_python(facts)]
+    floating = _floating_python_images(facts)
+    if floating:
+        # the image is what runs in production: a version CI or a manifest names does not decide it
+        return failed(
+            "The service's image runs a Python that is not named (the base image floats), whatever else declares a version.",
+            *(
+                Hit(f"FROM {base}: the Python version changes when the image is rebuilt.", (at(path, line),))
+                for path, line, base in floating
+            ),
+        )
     if decls:
         shown = "; ".join(dict.fromkeys(f"{d.source} {d.value} ({d.path})" for d in decls))
         return passed(f"Python version declared: {shown}.")

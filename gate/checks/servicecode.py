@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.code import Site
+from gate.facts.routes import Route
 from gate.model import Confidence, Level, Location, Outcome, Severity
 
 _NO_APP = "No web application in the repository."
@@ -776,7 +777,19 @@ def type_hint_coverage(facts: Facts, options: CoverageOptions) -> Decision:
     return _coverage(facts, options, "typed", "are fully typed")
 
 
-_SENSITIVE = re.compile(r"(predict|infer|score|classif|batch|upload|train|model|detect)", re.I)
+_SENSITIVE = re.compile(r"(predict|infer|scor(e|ing)|classif|batch|upload|train|model|detect)", re.I)
+_OPEN_BY_NATURE = re.compile(
+    r"/(health\w*|healthz|ready\w*|live\w*|ping|status|metrics|docs|openapi\.json)/?$", re.I
+)
+
+
+def _sensitive(route: Route) -> bool:
+    """A route that changes state and names the model's work in its path, or whose handler runs or loads
+    the model whatever its path and method (health and metrics routes excepted: they are meant to be open)."""
+    if _OPEN_BY_NATURE.search(route.path):
+        return False
+    writes = bool(set(route.methods) & {"POST", "PUT", "PATCH", "DELETE"})
+    return (writes and bool(_SENSITIVE.search(route.path))) or route.runs_model
 
 
 @check(
@@ -799,10 +812,16 @@ _SENSITIVE = re.compile(r"(predict|infer|score|classif|batch|upload|train|model|
 def api_authentication(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
-    That every route that changes state or runs the model (a POST, PUT, PATCH or DELETE route whose
-    path mentions predict, infer, score, classify, batch, upload, train, model or detect) requires
-    credentials: a FastAPI `Depends`/`Security` on an authenticating dependency (APIKeyHeader,
-    HTTPBearer, OAuth2..., or a function whose name says it checks a key, token or user) on the route,
+    That every route that changes state or runs the model requires credentials. Such a route is a
+    POST, PUT, PATCH or DELETE route whose path mentions predict, infer, score(ing), classify, batch,
+    upload, train, model or detect, or any route whose handler runs or loads a model
+    (`model.predict(...)`, a call named predict/infer/classify/detect/forecast/generate,
+    `joblib.load`, `torch.load`, `pickle.load`, `from_pretrained`), whatever its path says; health,
+    readiness, metrics and docs routes are meant to be open and never count. Router prefixes are
+    followed through constants (`prefix=API_PREFIX`, `settings.API_V1_STR`, imported from the
+    repository's own modules). Credentials are a FastAPI `Depends`/`Security` on an authenticating
+    dependency (APIKeyHeader, HTTPBearer, OAuth2..., or a function whose name says it checks a key,
+    token or user) on the route,
     its router, `include_router` or the app; a Flask decorator such as `login_required`,
     `auth.login_required`, `jwt_required`; or a `before_request` hook or HTTP middleware that reads
     the credentials and rejects the request. Authentication done by an API gateway is invisible here
@@ -821,11 +840,7 @@ def api_authentication(facts: Facts, options: NoOptions) -> Decision:
     @app.post("/predict", dependencies=[Depends(require_key)])
     ```
     """
-    routes = [
-        r
-        for r in facts.routes.routes
-        if _SENSITIVE.search(r.path) and set(r.methods) & {"POST", "PUT", "PATCH", "DELETE"}
-    ]
+    routes = [r for r in facts.routes.routes if _sensitive(r)]
     if not routes:
         return not_applicable("No prediction, upload or training routes.")
     open_routes = [r for r in routes if not r.protected]

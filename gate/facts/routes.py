@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from gate.facts.python import ROUTE_HINTS, is_test_path
 from gate.snapshot import Snapshot
@@ -54,6 +54,9 @@ class Route:
     framework: str
     protected: bool = False
     """Credentials are required: an auth dependency, decorator, hook or middleware covers it."""
+    runs_model: bool = False
+    """The handler calls or loads a model (`model.predict(...)`, `joblib.load`, `torch.load`, a
+    function named predict/infer/classify): sensitive whatever its path says."""
 
 
 @dataclass
@@ -131,6 +134,8 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
     served_docs: list[tuple[str, int]] = []
     modules = {_module_name(rel): rel for rel in snap.with_suffix(".py") if not is_test_path(rel)}
     authenticators = _authenticators(snap, list(modules.values()))
+    constants = _Constants(snap)
+    model_lines: set[tuple[str, int]] = set()
     for rel in modules.values():
         text = snap.text(rel) or ""
         if not any(k in text for k in ROUTE_HINTS) and not _DECORATED_ROUTE.search(text):
@@ -139,6 +144,10 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
         if not isinstance(tree, ast.Module):
             continue
         imports = _imports(tree, rel)
+
+        def text_of(expr: ast.expr | None, rel: str = rel, imports: dict[str, str] = imports) -> str | None:
+            return _constant_text(expr, rel, imports, modules, constants)
+
         if "Route(" in text:
             django.extend(_starlette(rel, tree))
         # one walk of the tree, sorted by node type: walking is as costly as parsing
@@ -170,7 +179,9 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                         rel, target.id, "app", _APP_CLASSES[cls], "", assign.lineno, protected=guarded
                     )
                 elif cls in _ROUTER_CLASSES:
-                    prefix = _str(_kw(assign.value, "url_prefix" if cls == "Blueprint" else "prefix")) or ""
+                    prefix = (
+                        text_of(_kw(assign.value, "url_prefix" if cls == "Blueprint" else "prefix")) or ""
+                    )
                     objs[(rel, target.id)] = _Obj(
                         rel,
                         target.id,
@@ -199,6 +210,8 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                             methods = _methods(dec) if verb in ("route", "api_route") else (verb.upper(),)
                             protected = _handler_protected(node, dec, auth_vars)
                             route = (path, methods, dec.lineno, protected, rel)
+                            if _runs_model(node):
+                                model_lines.add((rel, dec.lineno))
                             if (rel, owner) in objs:
                                 objs[(rel, owner)].routes.append(route)
                             elif owner in imports:
@@ -220,7 +233,9 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                         mounted = node.args[1] if len(node.args) > 1 else _kw(node, "app")
                     else:
                         mounted = node.args[0]
-                        prefix = _str(_kw(node, "prefix" if attr == "include_router" else "url_prefix")) or ""
+                        prefix = (
+                            text_of(_kw(node, "prefix" if attr == "include_router" else "url_prefix")) or ""
+                        )
                     child = _dotted(mounted) if mounted is not None else None
                     if child:
                         guarded = _auth_dependency(_kw(node, "dependencies"), auth_vars)
@@ -252,6 +267,7 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
     apps = tuple(sorted((o.module, o.line, o.framework) for o in objs.values() if o.kind == "app"))
     if django:
         apps += tuple(sorted({(r.module, 1, "django") for r in django}))
+    routes = [replace(r, runs_model=True) if (r.module, r.line) in model_lines else r for r in routes]
     unique = {(r.path, r.methods, r.module, r.line): r for r in routes + django}
     return RouteFacts(apps, tuple(unique.values()), tuple(served_docs))
 
@@ -299,6 +315,100 @@ def _imports(tree: ast.Module, rel: str) -> dict[str, str]:
             for alias in node.names:
                 names[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
     return names
+
+
+_MODEL_CALLS = re.compile(
+    r"^(predict\w*|infer\w*|run_inference|classify\w*|detect\w*|forecast\w*|generate|load_model|from_pretrained)$"
+)
+_MODEL_LOADS = {
+    ("joblib", "load"),
+    ("torch", "load"),
+    ("pickle", "load"),
+    ("pickle", "loads"),
+    ("cloudpickle", "load"),
+}
+
+
+def _runs_model(handler: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The handler runs or loads a model: a call named like inference, or a model loader."""
+    for node in ast.walk(handler):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = (
+                func.attr
+                if isinstance(func, ast.Attribute)
+                else func.id
+                if isinstance(func, ast.Name)
+                else ""
+            )
+            owner = _dotted(func.value) if isinstance(func, ast.Attribute) else None
+            if _MODEL_CALLS.match(name) or (owner, name) in _MODEL_LOADS:
+                return True
+    return False
+
+
+class _Constants:
+    """String constants of a module, read once: `API_PREFIX = "/api/v1"` at module level, and class
+    fields with a literal default (`API_V1_STR: str = "/api/v1"` in a settings class)."""
+
+    def __init__(self, snap: Snapshot) -> None:
+        self.snap = snap
+        self.cache: dict[str, dict[str, str]] = {}
+
+    def of(self, rel: str) -> dict[str, str]:
+        if rel not in self.cache:
+            tree = self.snap.python(rel)
+            found: dict[str, str] = {}
+            if isinstance(tree, ast.Module):
+                for stmt in tree.body:
+                    for inner in [stmt, *(stmt.body if isinstance(stmt, ast.ClassDef) else ())]:
+                        if isinstance(inner, ast.Assign) and (value := _str(inner.value)) is not None:
+                            found.update({t.id: value for t in inner.targets if isinstance(t, ast.Name)})
+                        elif (
+                            isinstance(inner, ast.AnnAssign)
+                            and isinstance(inner.target, ast.Name)
+                            and (value := _str(inner.value)) is not None
+                        ):
+                            found[inner.target.id] = value
+            self.cache[rel] = found
+        return self.cache[rel]
+
+
+def _constant_text(
+    expr: ast.expr | None, rel: str, imports: dict[str, str], modules: dict[str, str], constants: _Constants
+) -> str | None:
+    """A prefix as written, or followed to the constant it names: a literal, a module constant (here
+    or imported from the repository's own module), a settings field (`settings.API_V1_STR`), or an
+    f-string of those. None when it cannot be known statically."""
+    if expr is None or _str(expr) is not None:
+        return _str(expr)
+    if isinstance(expr, ast.JoinedStr):
+        parts = [
+            _constant_text(v.value, rel, imports, modules, constants)
+            if isinstance(v, ast.FormattedValue)
+            else _str(v)
+            for v in expr.values
+        ]
+        return None if any(p is None for p in parts) else "".join(p or "" for p in parts)
+    name = expr.id if isinstance(expr, ast.Name) else expr.attr if isinstance(expr, ast.Attribute) else None
+    if name is None:
+        return None
+    if name in constants.of(rel):
+        return constants.of(rel)[name]
+    head = _dotted(expr.value) if isinstance(expr, ast.Attribute) else name
+    target = imports.get((head or "").split(".")[0])
+    if target is None:
+        return None
+    # `from core.config import settings` -> core/config.py; `from config import API_PREFIX` -> config.py
+    for dotted in (target, target.rpartition(".")[0]):
+        for mod_name, path in modules.items():
+            if (
+                dotted
+                and (mod_name == dotted or mod_name.endswith("." + dotted))
+                and name in constants.of(path)
+            ):
+                return constants.of(path)[name]
+    return None
 
 
 def _resolve(
