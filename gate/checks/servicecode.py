@@ -823,8 +823,12 @@ def api_authentication(facts: Facts, options: NoOptions) -> Decision:
     dependency (APIKeyHeader, HTTPBearer, OAuth2..., or a function whose name says it checks a key,
     token or user) on the route,
     its router, `include_router` or the app; a Flask decorator such as `login_required`,
-    `auth.login_required`, `jwt_required`; or a `before_request` hook or HTTP middleware that reads
-    the credentials and rejects the request. Authentication done by an API gateway is invisible here
+    `auth.login_required`, `jwt_required`; Flask-RESTful/RESTX resources guarded by
+    `method_decorators` or an authenticating decorator on every verb; or a `before_request` hook or
+    HTTP middleware that reads the credentials and rejects the request. Flask-RESTful and
+    Flask-RESTX routes are read as well (`api.add_resource(Resource, "/path")`, `@ns.route(...)` on
+    a Resource class, namespaces and `Api(blueprint, prefix=...)`): a resource's verbs are its
+    methods. Authentication done by an API gateway is invisible here
     (medium confidence): waive the check with that reason.
 
     ## Why it matters

@@ -14,7 +14,16 @@ from gate.snapshot import ParseError, Snapshot
 
 _TEST_DIRS = ("tests/", "test/", "testing/")
 KEEP_TREES_UP_TO = 2000
-ROUTE_HINTS = ("Flask", "FastAPI", "APIRouter", "Blueprint", "Starlette", "Quart", "urlpatterns")
+ROUTE_HINTS = (
+    "Flask",
+    "FastAPI",
+    "APIRouter",
+    "Blueprint",
+    "Starlette",
+    "Quart",
+    "urlpatterns",
+    "flask_rest",
+)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from gate.facts.python import ROUTE_HINTS, is_test_path
 from gate.snapshot import Snapshot
@@ -144,6 +145,7 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
         if not isinstance(tree, ast.Module):
             continue
         imports = _imports(tree, rel)
+        restful = "flask_rest" in text  # flask_restful, flask_restx, flask_restplus
 
         def text_of(expr: ast.expr | None, rel: str = rel, imports: dict[str, str] = imports) -> str | None:
             return _constant_text(expr, rel, imports, modules, constants)
@@ -152,7 +154,12 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
             django.extend(_starlette(rel, tree))
         # one walk of the tree, sorted by node type: walking is as costly as parsing
         nodes = list(ast.walk(tree))
-        assigns = [n for n in nodes if isinstance(n, ast.Assign)]
+        # `app: FastAPI = FastAPI()` creates an app as surely as `app = FastAPI()` does
+        assigns = [n for n in nodes if isinstance(n, ast.Assign)] + [
+            ast.Assign(targets=[n.target], value=n.value, lineno=n.lineno)
+            for n in nodes
+            if isinstance(n, ast.AnnAssign) and n.value is not None and isinstance(n.target, ast.Name)
+        ]
         auth_vars = _auth_vars(assigns) | authenticators
         # `admin_access = Depends(require_roles("admin"))`, then `dependencies=[admin_access]`
         auth_vars |= {
@@ -178,6 +185,8 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                     objs[(rel, target.id)] = _Obj(
                         rel, target.id, "app", _APP_CLASSES[cls], "", assign.lineno, protected=guarded
                     )
+                elif cls in _RESTFUL and restful:
+                    _restful_object(rel, target.id, cls, assign, objs, text_of)
                 elif cls in _ROUTER_CLASSES:
                     prefix = (
                         text_of(_kw(assign.value, "url_prefix" if cls == "Blueprint" else "prefix")) or ""
@@ -191,7 +200,29 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                         assign.lineno,
                         protected=guarded,
                     )
+        classes = {n.name: n for n in nodes if isinstance(n, ast.ClassDef)} if restful else {}
         for node in nodes:
+            if isinstance(node, ast.ClassDef) and restful:
+                # Flask-RESTX: `@ns.route("/results")` on a Resource class; its methods are the verbs
+                for dec in node.decorator_list:
+                    if (
+                        isinstance(dec, ast.Call)
+                        and isinstance(dec.func, ast.Attribute)
+                        and dec.func.attr == "route"
+                    ):
+                        owner = _dotted(dec.func.value)
+                        path = _str(dec.args[0]) if dec.args else None
+                        if not owner or path is None:
+                            continue
+                        route = _resource_route(rel, path, dec.lineno, node, model_lines)
+                        if (rel, owner) not in objs and owner.split(".")[0] in imports:
+                            elsewhere.append((rel, imports, owner, route))
+                            continue
+                        if (rel, owner) not in objs:
+                            # a namespace reached through an alias (`ns = Models.api`): its prefix is
+                            # unknown, its routes are not
+                            objs[(rel, owner)] = _Obj(rel, owner, "router", "flask", "", dec.lineno)
+                        objs[(rel, owner)].routes.append(route)
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 for dec in node.decorator_list:
                     if (
@@ -224,6 +255,26 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                 if owner is None or (rel, owner) not in objs:
                     continue
                 attr = node.func.attr
+                if attr == "add_resource" and restful and len(node.args) >= 2:
+                    # Flask-RESTful: api.add_resource(Resource, "/a", "/b"); the class may live elsewhere
+                    resource = _resource_class(_dotted(node.args[0]) or "", classes, snap, modules)
+                    for arg in node.args[1:]:
+                        if (path := text_of(arg)) is not None:
+                            route = _resource_route(rel, path, node.lineno, resource, model_lines)
+                            objs[(rel, owner)].routes.append(route)
+                    continue
+                if attr == "add_namespace" and restful and node.args:
+                    child = _dotted(node.args[0])
+                    path = text_of(_kw(node, "path")) or (
+                        text_of(node.args[1]) if len(node.args) > 1 else None
+                    )
+                    if child and (rel, child) in objs:
+                        objs[(rel, owner)].children.append(
+                            ((rel, child), path or objs[(rel, child)].prefix, False)
+                        )
+                    elif child:
+                        pending.append((rel, imports, owner, child, path or "", False))
+                    continue
                 if attr == "add_url_rule" and node.args and (path := _str(node.args[0])) is not None:
                     objs[(rel, owner)].routes.append((path, _methods(node), node.lineno, False, rel))
                 elif attr in ("include_router", "register_blueprint", "mount") and node.args:
@@ -345,6 +396,84 @@ def _runs_model(handler: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
             if _MODEL_CALLS.match(name) or (owner, name) in _MODEL_LOADS:
                 return True
     return False
+
+
+_RESTFUL = {"Api", "Namespace", "namespace"}
+_RESOURCE_VERBS = ("get", "post", "put", "patch", "delete")
+
+
+def _restful_object(
+    rel: str, name: str, cls: str, assign: ast.Assign, objs: dict[tuple[str, str], _Obj], text_of: Any
+) -> None:
+    """`api = Api(app_or_blueprint, prefix="/v1")` mounts its resources on the app or blueprint;
+    `ns = api.namespace("prediction")` (or `Namespace("prediction", path=...)`) adds a path segment."""
+    call = assign.value
+    if not isinstance(call, ast.Call):
+        return
+    if cls == "Api":
+        objs[(rel, name)] = _Obj(
+            rel, name, "router", "flask", text_of(_kw(call, "prefix")) or "", assign.lineno
+        )
+        parent = call.args[0] if call.args else _kw(call, "app")
+        parent_name = _dotted(parent) if parent is not None else None
+        if parent_name and (rel, parent_name) in objs:
+            objs[(rel, parent_name)].children.append(((rel, name), text_of(_kw(call, "prefix")) or "", False))
+        return
+    label = _str(call.args[0]) if call.args else None
+    prefix = text_of(_kw(call, "path")) or (f"/{label}" if label else "")
+    objs[(rel, name)] = _Obj(rel, name, "router", "flask", prefix, assign.lineno)
+    owner = _dotted(call.func.value) if isinstance(call.func, ast.Attribute) else None
+    if cls == "namespace" and owner and (rel, owner) in objs:
+        objs[(rel, owner)].children.append(((rel, name), prefix, False))
+
+
+def _resource_class(
+    name: str, here: dict[str, ast.ClassDef], snap: Snapshot, modules: dict[str, str]
+) -> ast.ClassDef | None:
+    last = name.rsplit(".", 1)[-1]
+    if last in here:
+        return here[last]
+    needle = f"class {last}("
+    for rel in modules.values():
+        if needle in (snap.text(rel) or ""):
+            tree = snap.python(rel)
+            if isinstance(tree, ast.Module):
+                for node in tree.body:
+                    if isinstance(node, ast.ClassDef) and node.name == last:
+                        return node
+    return None
+
+
+def _resource_route(
+    rel: str, path: str, line: int, cls: ast.ClassDef | None, model_lines: set[tuple[str, int]]
+) -> tuple[str, tuple[str, ...], int, bool, str]:
+    """A Resource class's route: its verbs are its methods (all five when the class is not found, so that
+    a write is never missed); protected when `method_decorators`/`decorators` or every verb carries an
+    authenticating decorator."""
+    if cls is None:
+        return (path, tuple(v.upper() for v in _RESOURCE_VERBS), line, False, rel)
+    verbs = [
+        n
+        for n in cls.body
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name in _RESOURCE_VERBS
+    ]
+    class_guard = any(
+        isinstance(n, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id in ("method_decorators", "decorators") for t in n.targets)
+        and any(
+            _auth_named(_dotted(e) or "")
+            for e in ast.walk(n.value)
+            if isinstance(e, ast.Name | ast.Attribute)
+        )
+        for n in cls.body
+    )
+    each_guarded = bool(verbs) and all(
+        any(_auth_named(_dotted(d.func if isinstance(d, ast.Call) else d) or "") for d in v.decorator_list)
+        for v in verbs
+    )
+    if any(_runs_model(v) for v in verbs):
+        model_lines.add((rel, line))
+    return (path, tuple(v.name.upper() for v in verbs), line, class_guard or each_guarded, rel)
 
 
 class _Constants:
