@@ -566,7 +566,8 @@ def metrics_endpoint(facts: Facts, options: NoOptions) -> Decision:
     ## What it checks
     That the service exposes Prometheus metrics: a `/metrics` route, `make_asgi_app`/`make_wsgi_app`
     or `start_http_server` from prometheus_client, prometheus-fastapi-instrumentator's
-    `Instrumentator`, or prometheus_flask_exporter's `PrometheusMetrics`.
+    `Instrumentator`, prometheus_flask_exporter's `PrometheusMetrics`, or a middleware that answers
+    the path itself (`if request.url.path == "/metrics": return render()`).
 
     ## Why it matters
     Request rate, error rate and latency per route are the first three graphs of any incident; an

@@ -461,6 +461,15 @@ class _Scan(ast.NodeVisitor):
 
     def visit_Compare(self, node: ast.Compare) -> None:
         text = ast.unparse(node)
+        # a middleware that answers the scrape itself: `if request.url.path == "/metrics": ...`
+        sides = [node.left, *node.comparators]
+        if "path" in text and any(
+            isinstance(x, ast.Constant)
+            and isinstance(x.value, str)
+            and x.value.rstrip("/").endswith("/metrics")
+            for x in sides
+        ):
+            self.add("metrics", node, "serves /metrics by path")
         if re.search(r"(content_length|\.size|len\(\s*(contents?|data|file|body|payload)\w*\s*\))", text):
             self.add("upload_limits", node, "size check")
         self.generic_visit(node)
