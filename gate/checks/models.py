@@ -21,6 +21,8 @@ _FETCH = re.compile(
 )
 
 
+_BUILDS = re.compile(r"\bdvc\s+repro\b|\bmake\s+(train|model)\w*|\bpython[\d.]*\s+(-m\s+)?\S*train\w*")
+
 _ALLOW_ENTRY = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\.(\*|[A-Za-z_][A-Za-z0-9_]*)$"
 
 
@@ -294,7 +296,8 @@ def model_artifacts_present(facts: Facts, options: NoOptions) -> Decision:
     defaults of environment lookups included) is in the repository (matched by path, or by its
     ending when the service runs from another folder), is a Git LFS or DVC pointer, or is fetched
     while the image builds (`curl`, `wget`, `aws s3`, `gsutil`, `dvc pull`, `git lfs pull`,
-    `huggingface-cli`, `mlflow` in a Dockerfile RUN). Model files under a `tests/`, `test/` or
+    `huggingface-cli`, `mlflow` in a Dockerfile RUN) or trained there (`RUN python train.py`, a
+    training module of the repository, `dvc repro`, `make train`). Model files under a `tests/`, `test/` or
     `testing/` folder are test fixtures: they are not the service's models (only
     `model-pickle-safe` reads them).
 
@@ -316,13 +319,12 @@ def model_artifacts_present(facts: Facts, options: NoOptions) -> Decision:
     present = [a.path for a in facts.models.artifacts] + [
         f[: -len(".dvc")] for f in facts.models.dvc_files if f.endswith(".dvc")
     ]
-    fetched = any(
-        _FETCH.search(i.text)
-        for df in facts.docker.dockerfiles
-        for s in df.stages
-        for i in s.instructions
-        if i.cmd == "RUN"
-    )
+    runs = [
+        i.text for df in facts.docker.dockerfiles for s in df.stages for i in s.instructions if i.cmd == "RUN"
+    ]
+    training = tuple(facts.code.training_modules)
+    # fetched from storage, or trained while the image builds (`RUN python train.py`, `RUN dvc repro`)
+    fetched = any(_FETCH.search(t) or _BUILDS.search(t) or any(m in t for m in training) for t in runs)
     by_name: dict[str, list[str]] = {}
     for p in present:
         by_name.setdefault(p.rsplit("/", 1)[-1], []).append(p)
@@ -346,7 +348,7 @@ def model_artifacts_present(facts: Facts, options: NoOptions) -> Decision:
         )
     if missing:
         return passed(
-            f"{len(names) - len(missing)} model file(s) present; the others are fetched while the image builds."
+            f"{len(names) - len(missing)} model file(s) present; the others are fetched or trained while the image builds."
         )
     return passed(f"All {len(names)} model file(s) the service names are present.")
 
