@@ -16,8 +16,10 @@ from gate.facts.modelmeta import walk
 from gate.facts.pickles import Allowed
 from gate.model import Confidence, Level, Outcome, Severity
 
+# a fetcher in a command's place, not as a package being installed (`apt-get install -y curl` fetches nothing)
 _FETCH = re.compile(
-    r"\b(curl|wget|gsutil|aws\s+s3|az\s+storage|dvc\s+pull|git\s+lfs\s+pull|huggingface-cli|hf\s+download|mlflow)\b"
+    r"(?:^|&&|\|\||;|\||\n)\s*(?:sudo\s+)?(?:\w+=\S*\s+)*"
+    r"(curl|wget|gsutil|aws\s+s3|az\s+storage|dvc\s+pull|git\s+lfs\s+pull|huggingface-cli|hf\s+download|mlflow)\b"
 )
 
 

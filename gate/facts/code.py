@@ -146,7 +146,8 @@ def service_modules(snap: Snapshot, app_modules: list[str]) -> list[str]:
         tree = snap.python(rel)
         if not isinstance(tree, ast.Module):
             continue
-        package = _module_of(rel).rsplit(".", 1)[0] if "/" in rel else ""
+        # a package's __init__.py imports relative to the package itself, other modules to their folder
+        package = rel.rsplit("/", 1)[0].replace("/", ".") if "/" in rel else ""
         for node in _import_statements(tree.body):
             targets: list[str] = []
             if isinstance(node, ast.Import):

@@ -349,7 +349,8 @@ def _methods(call: ast.Call) -> tuple[str, ...]:
 
 def _imports(tree: ast.Module, rel: str) -> dict[str, str]:
     """Local name -> dotted target ('app.routers.health' or 'app.routers.health.router')."""
-    package = _module_name(rel).rsplit(".", 1)[0] if "/" in rel else ""
+    # relative to the folder: for a package's __init__.py that is the package itself
+    package = rel.rsplit("/", 1)[0].replace("/", ".") if "/" in rel else ""
     names: dict[str, str] = {}
     for node in tree.body:
         if isinstance(node, ast.Import):
