@@ -339,6 +339,7 @@ def no_dev_packages_in_runtime(facts: Facts, options: DevToolOptions) -> Decisio
     return passed(f"{len(runtime)} runtime requirement(s), none of them a development tool.")
 
 
+_TOOLING_SCRIPTS = frozenset({"setup.py", "noxfile.py", "fabfile.py", "tasks.py"})
 _PIP_RUN = re.compile(r"\bpip3?\s+install\s+([^&|;\n]+)")
 
 
@@ -347,6 +348,7 @@ def _declared(facts: Facts) -> set[str]:
     names = (
         {d.name for d in deps.requirements}
         | {d.name for d in deps.manifest_dependencies}
+        | {d.name for d in deps.setup_dependencies}
         | set(deps.locked_names)
     )
     for df in facts.docker.dockerfiles:  # `RUN pip install x` declares x for that image
@@ -378,9 +380,10 @@ def no_undeclared_imports(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
     That every third-party module the code imports (test code excluded) is provided by a declared
-    distribution: requirements files, pyproject/Poetry/Pipfile/conda manifests, lock files, or a
-    `pip install` in a Dockerfile. Standard-library modules, the repository's own modules and imports
-    guarded by `except ImportError` are skipped. Import names map to distributions through a table of
+    distribution: requirements files, pyproject/Poetry/Pipfile/conda manifests, `install_requires` in
+    setup.py (read, never run) or setup.cfg, lock files, or a `pip install` in a Dockerfile. Standard-library modules, the repository's own modules and imports
+    guarded by `except ImportError` are skipped, and so are build and task scripts (setup.py,
+    noxfile.py, fabfile.py, tasks.py), which run with their own tools installed. Import names map to distributions through a table of
     the common mismatches (sklearn: scikit-learn, cv2: opencv-python, PIL: pillow, yaml: PyYAML, ...),
     otherwise by name, hence medium confidence.
 
@@ -404,6 +407,8 @@ def no_undeclared_imports(facts: Facts, options: NoOptions) -> Decision:
         if imp.name not in sys.stdlib_module_names
         and imp.name not in py.local_modules
         and imp.name != "__future__"
+        # build and task scripts run with their own tools installed (setuptools, nox), not the service's
+        and imp.path.rsplit("/", 1)[-1] not in _TOOLING_SCRIPTS
     ]
     if not third_party:
         return not_applicable("The code imports no third-party package.")

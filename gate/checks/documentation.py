@@ -56,7 +56,12 @@ def readme_present(facts: Facts, options: ReadmeOptions) -> Decision:
     """
     ## What it checks
     That the repository root has a README (README.md, README.rst, README.txt or README) with a section
-    on installing the service and a section on using it, recognised by their headings.
+    on installing the service and a section on using it, recognised by their headings (Markdown,
+    setext or reStructuredText; "```git clone ...```" on one line is inline code, not a fence), or
+    else by the steps themselves, so that a README in any language counts: a line that installs
+    (`pip install`, `poetry install`, `uv sync`, `conda env create`, `docker build`, `make install`)
+    and one that runs or calls the service (`uvicorn app:app`, `gunicorn`, `flask run`,
+    `python app.py`, `docker run`, `docker compose up`, `kubectl apply`, `curl` on a URL).
 
     ## Why it matters
     The README is the first page an on-call engineer opens. Without install and usage steps, nobody but
@@ -82,8 +87,10 @@ def readme_present(facts: Facts, options: ReadmeOptions) -> Decision:
             Hit("No README file at the repository root.", (at("README.md"),)),
         )
     texts = [(h.text, h.line) for h in readme.headings]
-    install = _find(options.install_headings, texts)
-    usage = _find(options.usage_headings, texts)
+    # a heading in the configured words, or else the steps themselves (a README in Portuguese or
+    # Russian installs with the same `pip install`)
+    install = _find(options.install_headings, texts) or readme.install_command
+    usage = _find(options.usage_headings, texts) or readme.run_command
     missing = [name for name, line in (("install", install), ("usage", usage)) if line is None]
     if missing:
         what = " and ".join(missing)

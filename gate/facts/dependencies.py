@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import posixpath
 import re
 from dataclasses import dataclass
@@ -65,6 +66,9 @@ class DependencyFacts:
     """Requirements files compiled by pip-compile or uv (their header, or --hash options)."""
     locked_names: frozenset[str] = frozenset()
     """Every package the lock files name (transitive ones included)."""
+    setup_dependencies: tuple[Dependency, ...] = ()
+    """`install_requires` of setup.py (read from the syntax tree, never run) and setup.cfg: what the
+    package declares, for the imports check (library-style ranges are not judged for pinning)."""
 
 
 def is_requirements_file(rel: str) -> bool:
@@ -136,6 +140,7 @@ def collect_dependencies(snap: Snapshot) -> DependencyFacts:
                     canonicalize_name(req.name), spec, rel, req.line_number or 1, pinned, is_constraint
                 )
             )
+    setup_deps = _setup_requires(snap)
     pyproject_deps, versions = _pyproject(snap, errors)
     versions.extend(_other_python_versions(snap))
     locks = tuple(f for f in snap.files if f.rsplit("/", 1)[-1] in LOCK_FILES)
@@ -147,6 +152,7 @@ def collect_dependencies(snap: Snapshot) -> DependencyFacts:
         pyproject_files=tuple(snap.named("pyproject.toml")),
         errors=tuple(errors),
         python_versions=tuple(dict.fromkeys(versions)),  # a multi-stage Dockerfile names its base twice
+        setup_dependencies=tuple(setup_deps),
         compiled_files=tuple(f for f in sorted(seen) if _COMPILED.search(snap.text(f) or "")),
         locked_names=frozenset(
             canonicalize_name(n) for lock in locks for n, _, _ in lock_packages(snap, lock)
@@ -354,6 +360,57 @@ def _conda(snap: Snapshot, rel: str, errors: list[ParseError]) -> list[Dependenc
                     )
                 )
     return out
+
+
+def _setup_requires(snap: Snapshot) -> list[Dependency]:
+    found: list[Dependency] = []
+    for rel in snap.named("setup.py"):
+        tree = snap.python(rel)
+        if not isinstance(tree, ast.Module):
+            continue
+        lists = {
+            t.id: stmt.value
+            for stmt in tree.body
+            if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.List | ast.Tuple)
+            for t in stmt.targets
+            if isinstance(t, ast.Name)
+        }
+        for node in ast.walk(tree):
+            if not (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", "")) == "setup"
+            ):
+                continue
+            value = next((k.value for k in node.keywords if k.arg == "install_requires"), None)
+            if isinstance(value, ast.Name):
+                value = lists.get(value.id)
+            for item in value.elts if isinstance(value, ast.List | ast.Tuple) else ():
+                if isinstance(item, ast.Constant) and isinstance(item.value, str):
+                    found.extend(_requirement(item.value, rel, item.lineno))
+    for rel in snap.named("setup.cfg"):
+        lines = (snap.text(rel) or "").splitlines()
+        start = next((i for i, line in enumerate(lines) if re.match(r"^install_requires\s*=", line)), None)
+        if start is None:
+            continue
+        first = lines[start].split("=", 1)[1].strip()
+        body = [(start + 1, first)] if first else []
+        for i in range(start + 1, len(lines)):
+            if lines[i] and not lines[i][0].isspace():
+                break
+            body.append((i + 1, lines[i].strip()))
+        for number, text in body:
+            if text and not text.startswith("#"):
+                found.extend(_requirement(text, rel, number))
+    return found
+
+
+def _requirement(text: str, rel: str, line: int) -> list[Dependency]:
+    try:
+        req = Requirement(text)
+    except InvalidRequirement:
+        return []
+    spec = str(req.specifier)
+    return [Dependency(canonicalize_name(req.name), spec, rel, line, _exact(spec))]
 
 
 def _other_python_versions(snap: Snapshot) -> list[PythonVersionDecl]:

@@ -34,7 +34,7 @@ def is_env_example(name: str) -> bool:
 _ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _RST = re.compile(r"^([=\-~^\"'`#*+<>:.])\1{2,}\s*$")
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})(.*)$")
 _MENTIONS = re.compile(r"(deploy|roll ?back|runbook|incident|on-?call|escalat)", re.IGNORECASE)
 _ENV_LINE = re.compile(r"^\s*#?\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")
 
@@ -50,6 +50,25 @@ class Readme:
     path: str
     headings: tuple[Heading, ...]
     size: int
+    install_command: int | None = None
+    """The first line that installs the service (`pip install -r ...`, `docker compose build`): the
+    steps themselves, in whatever language the headings are written."""
+    run_command: int | None = None
+    """The first line that runs or calls it (`uvicorn app:app`, `docker run`, `curl .../predict`)."""
+
+
+_INSTALL_COMMAND = re.compile(
+    r"(?:^|[\s`$>])(pip3?\s+install|python3?\s+-m\s+pip\s+install|poetry\s+install|uv\s+(sync|pip\s+install)|"
+    r"pipenv\s+install|conda\s+(env\s+create|install|create)|docker(-compose|\s+compose)?\s+build|make\s+install)\b"
+)
+_RUN_COMMAND = re.compile(
+    r"(?:^|[\s`$>])(uvicorn\s+\S+:|gunicorn\s|flask\s+run|streamlit\s+run|python3?\s+(-m\s+)?[\w./-]+(\.py)?\b|"
+    r"docker\s+run|docker(-compose|\s+compose)\s+up|kubectl\s+apply|curl\s+.*https?://|make\s+(run|serve|up)\b)"
+)
+
+
+def _first(rx: re.Pattern[str], lines: list[str]) -> int | None:
+    return next((i for i, line in enumerate(lines, 1) if rx.search(line)), None)
 
 
 @dataclass(frozen=True)
@@ -122,12 +141,17 @@ def headings(text: str) -> list[Heading]:
     """Markdown ATX and setext headings, and reStructuredText underlined titles; fenced code is skipped."""
     found: list[Heading] = []
     lines = text.splitlines()
-    in_fence = False
+    fence: tuple[str, int] | None = None  # the open fence's character and length
     for i, line in enumerate(lines):
-        if _FENCE.match(line):
-            in_fence = not in_fence
+        m = _FENCE.match(line)
+        if fence is not None:
+            # closed by the same character, at least as long, with nothing after it (CommonMark)
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= fence[1] and not m.group(2).strip():
+                fence = None
             continue
-        if in_fence:
+        # "```git clone ...```" on one line is inline code: a backtick fence's info has no backtick
+        if m and not (m.group(1)[0] == "`" and "`" in m.group(2)):
+            fence = (m.group(1)[0], len(m.group(1)))
             continue
         m = _ATX.match(line)
         if m:
@@ -149,7 +173,14 @@ def collect_docs(snap: Snapshot) -> DocsFacts:
         match = [f for f in snap.files if "/" not in f and f.lower() == name.lower()]
         if match:
             text = snap.text(match[0]) or ""
-            readme = Readme(match[0], tuple(headings(text)), len(text.strip()))
+            lines = text.splitlines()
+            readme = Readme(
+                match[0],
+                tuple(headings(text)),
+                len(text.strip()),
+                _first(_INSTALL_COMMAND, lines),
+                _first(_RUN_COMMAND, lines),
+            )
             break
     licenses = tuple(
         f for f in snap.files if "/" not in f and is_licence_name(f) and (snap.text(f) or "").strip()
