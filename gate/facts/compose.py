@@ -47,6 +47,22 @@ class Service:
         return tuple(p for p in paths if isinstance(p, str) and p)
 
     @property
+    def build_context(self) -> str | None:
+        """The repository folder this service builds from (`build: ..` or `build: {context: ..}`)."""
+        build = self.config.get("build")
+        context = (
+            build
+            if isinstance(build, str)
+            else build.get("context", ".")
+            if isinstance(build, dict)
+            else None
+        )
+        if context is None or "://" in str(context):
+            return None  # a git URL context is not in this repository
+        base = posixpath.dirname(self.sources[0].path)
+        return posixpath.normpath(posixpath.join(base, str(context)))
+
+    @property
     def dockerfile(self) -> str | None:
         """The repository path of the Dockerfile this service builds, when it builds one."""
         build = self.config.get("build")

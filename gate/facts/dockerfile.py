@@ -97,10 +97,12 @@ class DockerFacts:
     errors: tuple[ParseError, ...]
     dockerignores: tuple[DockerignoreFile, ...]
 
-    def dockerignore_for(self, dockerfile_path: str) -> DockerignoreFile | None:
-        """The ignore file BuildKit uses for a Dockerfile built from its own folder:
-        `<Dockerfile>.dockerignore` beside it first, then the context's `.dockerignore`."""
-        folder = posixpath.dirname(dockerfile_path)
+    def dockerignore_for(self, dockerfile_path: str, context: str | None = None) -> DockerignoreFile | None:
+        """The ignore file BuildKit uses: `<Dockerfile>.dockerignore` beside the Dockerfile first, then
+        the build context's `.dockerignore` (the context is the Dockerfile's own folder unless a compose
+        file says otherwise)."""
+        folder = posixpath.dirname(dockerfile_path) if context is None else context
+        folder = "" if folder == "." else folder
         candidates = (f"{dockerfile_path}.dockerignore", posixpath.join(folder, ".dockerignore"))
         by_path = {d.path: d for d in self.dockerignores}
         for candidate in candidates:
