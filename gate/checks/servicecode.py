@@ -74,7 +74,8 @@ def debug_disabled(facts: Facts, options: NoOptions) -> Decision:
     `app.debug = True`, `DEBUG = True` (Flask or Django settings), `uvicorn.run(..., reload=True)`.
     A value read from the environment (`debug=os.getenv("DEBUG") == "1"`) is not reported, nor is
     `DEBUG = True` inside a development configuration class (`DevelopmentConfig`, `LocalSettings`)
-    unless the environment's default picks that configuration (`os.getenv("FLASK_ENV", "development")`).
+    unless the environment's default picks that configuration (`os.getenv("FLASK_ENV", "development")`,
+    or a command-line option whose default is "development").
 
     ## Why it matters
     Flask's debugger executes arbitrary Python typed into an error page; Django's debug pages print

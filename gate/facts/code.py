@@ -336,8 +336,17 @@ class _Scan(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         fname, owner = _name(node.func), _owner(node.func)
-        if fname in ("getenv", "get") and (owner in ("os", "environ") or fname == "getenv"):
-            default = node.args[1] if len(node.args) > 1 else _kw(node, "default")
+        if (
+            fname in ("getenv", "get") and (owner in ("os", "environ") or fname == "getenv")
+        ) or fname == "add_argument":
+            # the environment's default, or a command-line option's (`--mode`, default "development")
+            default = (
+                _kw(node, "default")
+                if fname == "add_argument"
+                else node.args[1]
+                if len(node.args) > 1
+                else _kw(node, "default")
+            )
             value = default.value if isinstance(default, ast.Constant) else None
             if isinstance(value, str) and _DEV_NAME.match(value):
                 self.add("dev_default", node, value)
