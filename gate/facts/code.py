@@ -29,7 +29,10 @@ _MODEL_LOADERS = {
 _KERAS = {"load_model"}
 _ROUTE_DECORATORS = {"route", "get", "post", "put", "patch", "delete", "api_route"}
 _TODO = re.compile(r"#.*\b(TODO|FIXME|XXX|HACK)\b")
-_MODEL_FILE_SUFFIXES = (".joblib", ".pkl", ".pickle", ".pt", ".pth", ".onnx", ".h5", ".keras", ".safetensors")
+_MODEL_FILE_SUFFIXES = (
+    ".joblib", ".pkl", ".pickle", ".pt", ".pth", ".onnx", ".h5", ".keras", ".safetensors",
+    ".cbm", ".xgb", ".ubj", ".tflite", ".skops", ".gguf", ".mlmodel", ".pmml",
+)  # fmt: skip
 _LOG_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
 _SENSITIVE_ARG = re.compile(
     r"(request\.(json|get_json|data|form|body|headers)\b|authorization|\b\w*(password|passwd|secret|token|api_?key|apikey|credential)\w*\b)",

@@ -30,6 +30,15 @@ MODEL_SUFFIXES = (
     ".bin",
     ".mar",
     ".ckpt",
+    # gradient-boosting, mobile and other serialisations (none of them a pickle)
+    ".cbm",
+    ".xgb",
+    ".ubj",
+    ".tflite",
+    ".skops",
+    ".gguf",
+    ".mlmodel",
+    ".pmml",
 )
 PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle", ".pt", ".pth", ".bin", ".ckpt")
 STRICT_PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle", ".pt", ".pth", ".ckpt")
