@@ -818,7 +818,8 @@ def api_authentication(facts: Facts, options: NoOptions) -> Decision:
     POST, PUT, PATCH or DELETE route whose path mentions predict, infer, score(ing), classify, batch,
     upload, train, model or detect, or any route whose handler runs or loads a model
     (`model.predict(...)`, a call named predict/infer/classify/detect/forecast/generate,
-    `joblib.load`, `torch.load`, `pickle.load`, `from_pretrained`), whatever its path says; health,
+    `joblib.load`, `torch.load`, `pickle.load`, `from_pretrained`, or a `model`/`classifier`/`detector`
+    object called or handed to a function), whatever its path says; health,
     readiness, metrics and docs routes are meant to be open and never count. Router prefixes are
     followed through constants (`prefix=API_PREFIX`, `settings.API_V1_STR`, imported from the
     repository's own modules). Credentials are a FastAPI `Depends`/`Security` on an authenticating

@@ -381,9 +381,19 @@ _MODEL_LOADS = {
 }
 
 
+_MODEL_NAME = re.compile(
+    r"^(\w+_)?(model|classifier|estimator|predictor|regressor|segmentator|detector)s?$", re.I
+)
+
+
 def _runs_model(handler: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """The handler runs or loads a model: a call named like inference, or a model loader."""
+    """The handler runs or loads a model: a call named like inference, a model loader, or a model
+    object called or handed to a function (`get_segments(model, image)`, `model(x)`)."""
     for node in ast.walk(handler):
+        if isinstance(node, ast.Call) and any(
+            isinstance(a, ast.Name) and _MODEL_NAME.match(a.id) for a in (node.func, *node.args)
+        ):
+            return True
         if isinstance(node, ast.Call):
             func = node.func
             name = (
