@@ -938,7 +938,8 @@ def production_server(facts: Facts, options: NoOptions) -> Decision:
     `fastapi dev`, Django's `runserver`) fails. A production server there (gunicorn, uvicorn,
     hypercorn, waitress, uwsgi, daphne, granian, `fastapi run`) passes. With no start command in
     the repository, a production server among the dependencies passes with medium confidence; a
-    Flask app whose only visible start is `app.run()` fails; anything else is undecided.
+    Flask app whose only visible start is `app.run()` fails (also when a script imports the app and
+    runs it: `from api import app; app.run()`); anything else is undecided.
 
     ## Why it matters
     Development servers handle one request at a time (or reload on file changes), have no worker
@@ -985,7 +986,12 @@ def production_server(facts: Facts, options: NoOptions) -> Decision:
             Outcome.PASS,
             f"{', '.join(sorted(declared & _PROD_PACKAGES))} is a dependency (no start command in the repository says how it is used).",
         )
-    runs = [r for r in facts.python.server_runs if r.name in ("flask-dev", "werkzeug-dev")]
+    flask_app = any(framework == "flask" for _, _, framework in facts.routes.apps)
+    runs = [
+        r
+        for r in facts.python.server_runs
+        if r.name in ("flask-dev", "werkzeug-dev") or (r.name == "app-run" and flask_app)
+    ]
     if runs:
         return failed(
             "The only visible way to start the service is Flask's development server.",

@@ -59,7 +59,8 @@ class PythonFacts:
     """Names that resolve to the repository's own modules and packages."""
     server_runs: tuple[EnvRead, ...]
     """Where code starts a server itself; `name` says which: flask-dev (Flask's app.run), werkzeug-dev
-    (run_simple), uvicorn, hypercorn, waitress."""
+    (run_simple), uvicorn, hypercorn, waitress, or app-run (`app.run()` on an application made in
+    another module: Flask's development server when the repository's application is a Flask one)."""
     dotenv_loads: tuple[EnvRead, ...]
     """Places that load a .env file (python-dotenv, pydantic-settings env_file); name is what loads it."""
     unparsed: tuple[str, ...]
@@ -424,6 +425,10 @@ def _server_runs(rel: str, nodes: Iterable[ast.AST]) -> list[EnvRead]:
             owner, attr = func.value.id, func.attr
             if attr == "run" and owner in flask_names:
                 found.append(EnvRead("flask-dev", rel, call.lineno))
+            elif attr == "run" and "app" in owner.lower() and not call.args:
+                # `from service import app; app.run(host=...)`: an application made elsewhere, started
+                # by its own run(); Flask's (and Quart's) is the development server, FastAPI has none
+                found.append(EnvRead("app-run", rel, call.lineno))
             elif (owner, attr) in _SERVER_FUNCS:
                 found.append(EnvRead(_SERVER_FUNCS[(owner, attr)], rel, call.lineno))
         elif isinstance(func, ast.Name):
