@@ -394,6 +394,14 @@ def _dotenv_loads(rel: str, nodes: Iterable[ast.AST]) -> list[EnvRead]:
             found.append(EnvRead("python-dotenv", rel, node.lineno))
         elif isinstance(node, ast.keyword) and node.arg == "env_file" and node.value is not None:
             found.append(EnvRead("env_file setting", rel, node.value.lineno))
+        elif (
+            # pydantic v1's `class Config: env_file = ".env"`, and `model_config = {"env_file": ".env"}`
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "env_file" for t in node.targets)
+        ) or (
+            isinstance(node, ast.Dict) and any(_literal(k) == "env_file" for k in node.keys if k is not None)
+        ):
+            found.append(EnvRead("env_file setting", rel, node.lineno))
     return found
 
 
