@@ -214,7 +214,8 @@ def dockerfile_healthcheck(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
     That the final stage of every Dockerfile that runs a service (it EXPOSEs a port, starts a known
-    server or a Python script, or compose/Kubernetes runs it) declares a `HEALTHCHECK` (directly or
+    server or a Python script, is built on an image whose own command starts a server such as
+    `tiangolo/uvicorn-gunicorn-fastapi`, or compose/Kubernetes runs it) declares a `HEALTHCHECK` (directly or
     inherited), and not `HEALTHCHECK NONE`; a one-shot tool image (a CLI, a batch job) is not judged. Kubernetes ignores HEALTHCHECK and uses probes instead, so an image without
     one passes when every Compose service and Kubernetes container that runs it defines a
     healthcheck or probes; the result names them. Peer: Checkov CKV_DOCKER_2.
@@ -272,9 +273,21 @@ def dockerfile_healthcheck(facts: Facts, options: NoOptions) -> Decision:
     return _decide(facts, hits, [], ok, "Image(s) without a health check")
 
 
+# Base images whose own CMD starts a web server (the tiangolo/* family: uvicorn-gunicorn-fastapi,
+# uvicorn-gunicorn, meinheld-gunicorn, uwsgi-nginx-flask): built on one, an image is a service.
+_SERVER_BASES = re.compile(r"^(docker\.io/)?tiangolo/(uvicorn-gunicorn|meinheld-gunicorn|uwsgi-nginx)", re.I)
+
+
 def _serves(df: Dockerfile) -> bool:
-    """An image that EXPOSEs a port or starts a known server is a service; others are tools."""
+    """An image that EXPOSEs a port, starts a known server, or is built on an image that starts one is
+    a service; others are tools."""
     if df.inherited(df.final, "EXPOSE") is not None:
+        return True
+    root = df.final
+    while (parent := df.parent(root)) is not None:
+        root = parent
+    own = [df.inherited(df.final, c) for c in ("ENTRYPOINT", "CMD")]
+    if all(p is None for p in own) and _SERVER_BASES.match(root.base_resolved or root.base):
         return True
     parts = [df.inherited(df.final, c) for c in ("ENTRYPOINT", "CMD")]
     command = " ".join(" ".join(p[1].value) for p in parts if p is not None)
