@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude
-from gate.checks.secretnames import is_placeholder, is_secret_name
+from gate.checks.secretnames import compose_literal_secrets
 from gate.facts import Facts
 from gate.facts.compose import Service
 from gate.model import Confidence, Level, Severity
@@ -304,6 +304,8 @@ def compose_no_inline_secrets(facts: Facts, options: NoOptions) -> Decision:
     That no service's `environment` gives a secret-named variable (password, token, API key, ...;
     names ending in _FILE, _PATH, _URL and the like exempt) a literal value. Interpolation
     (`${API_KEY}`, `${API_KEY:-}`) and placeholders are fine. The finding never repeats the value.
+    A literal that is also a credential by no-hardcoded-secrets' measure is reported here only, at
+    the variable's line, as critical.
 
     ## Why it matters
     The compose file is in git: a password written there is shared with everyone who ever clones the
@@ -318,15 +320,17 @@ def compose_no_inline_secrets(facts: Facts, options: NoOptions) -> Decision:
       POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it in .env}
     ```
     """
-    hits: list[Hit] = []
-    for svc in facts.compose.services:
-        for _, name, value in _environment(svc):
-            if value is None or not is_secret_name(name):
-                continue
-            text = str(value).strip()
-            if is_placeholder(text):
-                continue
-            hits.append(_hit(svc, f"{name} is a literal value in the compose file.", "environment"))
+    # at the variable's own line, the line no-hardcoded-secrets would name: one place, one report
+    secrets = {(s.path, s.line) for s in facts.secrets.found}
+    hits = [
+        Hit(
+            f"Service {svc.name}: {name} is a literal value in the compose file.",
+            (at(path, line),),
+            # the value is also a credential by no-hardcoded-secrets' measure, which leaves it to us
+            severity=Severity.CRITICAL if (path, line) in secrets else None,
+        )
+        for svc, name, path, line in compose_literal_secrets(facts.compose.services)
+    ]
     judged = len(facts.compose.services)
     return _decide(
         facts,

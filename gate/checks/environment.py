@@ -7,6 +7,7 @@ import posixpath
 from pydantic import BaseModel, ConfigDict, Field
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
+from gate.checks.secretnames import compose_literal_secrets, k8s_literal_secrets
 from gate.facts import Facts
 from gate.ignore import PatternList
 from gate.model import Level, Location, Outcome, Severity
@@ -238,7 +239,9 @@ def no_hardcoded_secrets(facts: Facts, options: SecretOptions) -> Decision:
     (`signingKey`, `ENCRYPTION_KEY`, `secret_key_base`, `jwt-key`; a signing, encryption, master,
     session, JWT or HMAC key needs a random-looking value of 16 characters or more). Placeholders
     (`changeme`, `<your-key>`, `${VAR}`), values marked as test dummies (dummy, fake, example) and
-    names that only mention a secret (`secretName`, `TOKEN_URL`) are not reported. A finding names the
+    names that only mention a secret (`secretName`, `TOKEN_URL`) are not reported. A literal secret in
+    a compose `environment:` entry or a Kubernetes env `value` is reported once, by
+    `compose-no-inline-secrets` or `k8s-secrets-from-refs`, at the same line. A finding names the
     file, the line and the kind of secret, never its value. A line can be allow-listed with a
     comment `prodgate: ignore[no-hardcoded-secrets] <reason>` (the reason is required), or
     detect-secrets' own `pragma: allowlist secret`. For values the detectors take from a secret's place
@@ -264,10 +267,20 @@ def no_hardcoded_secrets(facts: Facts, options: SecretOptions) -> Decision:
     API_KEY = os.environ["API_KEY"]   # not: API_KEY = "sk_live_..."
     ```
     """
-    found = facts.secrets.found
+    # a literal secret in a compose `environment:` or a Kubernetes env `value` is the compose and
+    # manifest checks' to report, at the same line: one place, one report
+    claimed = {(path, line) for _, _, path, line in compose_literal_secrets(facts.compose.services)} | {
+        (w.manifest.path, line) for w, _, _, _, line in k8s_literal_secrets(facts.kubernetes.workloads)
+    }
+    found = tuple(s for s in facts.secrets.found if (s.path, s.line) not in claimed)
     unscanned = facts.secrets.unscanned
     relaxed = PatternList(options.relaxed_paths)
     note = f" {len(facts.secrets.allowed)} allow-listed with a reason." if facts.secrets.allowed else ""
+    if len(found) < len(facts.secrets.found):
+        note += (
+            f" {len(facts.secrets.found) - len(found)} reported by compose-no-inline-secrets or"
+            " k8s-secrets-from-refs."
+        )
     if unscanned:
         note += f" {len(unscanned)} file(s) not scanned: the run's budget of candidate lines was spent."
     left = tuple(

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude
-from gate.checks.secretnames import is_placeholder, is_secret_name
+from gate.checks.secretnames import k8s_literal_secrets
 from gate.facts import Facts
 from gate.facts.kubernetes import SERVING_KINDS, Container, Manifest, Workload
 from gate.model import Confidence, Level, Location, Severity
@@ -599,6 +599,8 @@ def k8s_secrets_from_refs(facts: Facts, options: NoOptions) -> Decision:
     key, access key, private key, credential; names ending in _FILE, _PATH, _URL and the like exempt)
     is given a literal `value`; it must come from `valueFrom` (secretKeyRef) or `envFrom`. The finding
     names the variable and the line, never the value. Placeholders are not reported.
+    A literal that is also a credential by no-hardcoded-secrets' measure is reported here only, at
+    the variable's line, as critical.
 
     ## Why it matters
     A literal in a manifest is in git, in every clone and in `kubectl get -o yaml` for anyone with
@@ -614,21 +616,22 @@ def k8s_secrets_from_refs(facts: Facts, options: NoOptions) -> Decision:
         valueFrom: {secretKeyRef: {name: theft-risk, key: api-key}}
     ```
     """
-    hits: list[Hit] = []
-    judged = 0
-    for w in facts.kubernetes.workloads:
-        for c in w.containers:
-            for j, env in enumerate(c.spec.get("env") or []):
-                if not isinstance(env, dict):
-                    continue
-                judged += 1
-                name = str(env.get("name", ""))
-                value = env.get("value")
-                if value is None or not is_secret_name(name):
-                    continue
-                if is_placeholder(str(value)):
-                    continue
-                hits.append(Hit(f"{_label(w, c)} sets {name} to a literal value.", _at(w, c, "env", j)))
+    judged = sum(
+        isinstance(env, dict)
+        for w in facts.kubernetes.workloads
+        for c in w.containers
+        for env in c.spec.get("env") or []
+    )
+    secrets = {(s.path, s.line) for s in facts.secrets.found}
+    hits = [
+        Hit(
+            f"{_label(w, c)} sets {name} to a literal value.",
+            _at(w, c, "env", j),
+            # also a credential by no-hardcoded-secrets' measure, which leaves it to this check
+            severity=Severity.CRITICAL if (w.manifest.path, line) in secrets else None,
+        )
+        for w, c, name, j, line in k8s_literal_secrets(facts.kubernetes.workloads)
+    ]
     return _decide(
         facts,
         hits,

@@ -4,6 +4,10 @@ and which values are placeholders or references rather than a secret."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+
+from gate.facts.compose import Service
+from gate.facts.kubernetes import Container, Workload
 
 _SECRET_NAME = re.compile(
     r"(password|passwd|secret|token|api_?key|apikey|access_?key|private_?key|credential)", re.I
@@ -23,3 +27,38 @@ def is_secret_name(name: str) -> bool:
 
 def is_placeholder(value: str) -> bool:
     return bool(_PLACEHOLDER.match(value.strip().strip("\"'")))
+
+
+def compose_literal_secrets(services: Iterable[Service]) -> Iterator[tuple[Service, str, str, int]]:
+    """(service, variable, file, line) for every secret-named compose variable given a literal value, at
+    the variable's own line (map or `- KEY=value` list form)."""
+    for svc in services:
+        env = svc.config.get("environment")
+        if isinstance(env, dict):
+            entries: list[tuple[str | int, str, object]] = [(str(k), str(k), v) for k, v in env.items()]
+        elif isinstance(env, list):
+            entries = []
+            for i, item in enumerate(env):
+                variable, sep, text = str(item).partition("=")
+                entries.append((i, variable, text if sep else None))
+        else:
+            continue
+        for key, name, value in entries:
+            if value is None or not is_secret_name(name) or is_placeholder(str(value)):
+                continue
+            path, line = svc.where("environment", key)
+            yield svc, name, path, line
+
+
+def k8s_literal_secrets(workloads: Iterable[Workload]) -> Iterator[tuple[Workload, Container, str, int, int]]:
+    """(workload, container, variable, env index, line of its value) for every secret-named env var
+    given a literal `value`."""
+    for w in workloads:
+        for c in w.containers:
+            for j, env in enumerate(c.spec.get("env") or []):
+                if not isinstance(env, dict):
+                    continue
+                name, value = str(env.get("name", "")), env.get("value")
+                if value is None or not is_secret_name(name) or is_placeholder(str(value)):
+                    continue
+                yield w, c, name, j, c.line_of("env", j, "value")
