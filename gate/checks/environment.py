@@ -166,6 +166,7 @@ def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
     # held to its own .env.example. A variable is reported once per scope, at its first read.
     missing: dict[tuple[str, tuple[str, ...]], Location] = {}
     seen: set[str] = set()
+    required: set[str] = set()
     for read in facts.python.env_reads:
         key = read.name.upper()
         if key in ignored:
@@ -173,6 +174,7 @@ def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
         seen.add(key)
         if read.has_default:
             continue  # the code works without it being set: nothing to document for a first run
+        required.add(key)
         scope = tuple(ex.path for ex in examples if within(read.path, folder_of(ex.path)))
         documented = any(key in {v.upper() for v in ex.variables} for ex in examples if ex.path in scope)
         if not documented:
@@ -180,8 +182,12 @@ def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
     if not seen:
         return not_applicable("The service code reads no environment variables.")
     if not missing:
+        defaults = len(seen) - len(required)
+        if not required:
+            return passed(f"All {len(seen)} variable(s) the code reads have a default: none must be set.")
         return passed(
-            f"{', '.join(ex.path for ex in examples)} list(s) all {len(seen)} variable(s) the code reads."
+            f"{', '.join(ex.path for ex in examples)} list(s) all {len(required)} variable(s) the code needs"
+            + (f" ({defaults} more have a default)." if defaults else ".")
         )
     hits = [
         Hit(
