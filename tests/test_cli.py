@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -14,10 +15,22 @@ import pytest
 
 from gate.checks import REGISTRY
 from gate.cli import main
-from tests.conftest import ROOT, SHARED
+from tests.conftest import ROOT, SHARED, git
 
 READY = ROOT / "examples" / "ready-service"
 NOT_READY = ROOT / "examples" / "not-ready-service"
+
+
+@pytest.fixture
+def not_ready_repo(tmp_path: Path) -> Path:
+    """The not-ready example as its own git work tree: what is tracked (its committed .env) is then
+    known whether this project is a clone or a copy without .git."""
+    root = tmp_path / "not-ready-service"
+    shutil.copytree(NOT_READY, root)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A", "-f")
+    git(root, "commit", "-q", "-m", "example")
+    return root
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -33,8 +46,8 @@ def test_ready_example_passes() -> None:
     assert "\x1b[" not in out  # no colour when not writing to a terminal
 
 
-def test_not_ready_example_fails_at_the_right_places() -> None:
-    code, out, _ = run("check", str(NOT_READY), "--format", "json")
+def test_not_ready_example_fails_at_the_right_places(not_ready_repo: Path) -> None:
+    code, out, _ = run("check", str(not_ready_repo), "--format", "json")
     assert code == 1
     report = json.loads(out)
     results = {r["check_id"]: r for r in report["results"]}
@@ -77,13 +90,13 @@ def test_not_ready_example_fails_at_the_right_places() -> None:
     assert "placeholder-not-a-real-secret" not in out
 
 
-def test_fail_on_moves_the_threshold() -> None:
+def test_fail_on_moves_the_threshold(not_ready_repo: Path) -> None:
     assert run("check", str(READY), "--fail-on", "medium")[0] == 0
     # at info even the gold-level advice blocks: the example's scikit-learn model is a pickle
     code, out, _ = run("check", str(READY), "--fail-on", "info", "--format", "json")
     assert code == 1 and json.loads(out)["verdict"]["blocking_checks"] == ["model-safe-format"]
     # the tracked .env is the one critical finding there
-    code, out, _ = run("check", str(NOT_READY), "--fail-on", "critical", "--format", "json")
+    code, out, _ = run("check", str(not_ready_repo), "--fail-on", "critical", "--format", "json")
     assert code == 1
     assert json.loads(out)["verdict"]["blocking_checks"] == ["env-file-ignored"]
 
