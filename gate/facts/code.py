@@ -14,7 +14,7 @@ import tokenize
 from dataclasses import dataclass
 from typing import Any
 
-from gate.facts.python import is_test_path
+from gate.facts.python import imported_from, is_test_path
 from gate.facts.reach import ModuleNames, unreachable_spans
 from gate.snapshot import Snapshot
 
@@ -149,18 +149,12 @@ def service_modules(snap: Snapshot, app_modules: list[str]) -> list[str]:
         tree = snap.python(rel)
         if not isinstance(tree, ast.Module):
             continue
-        # a package's __init__.py imports relative to the package itself, other modules to their folder
-        package = rel.rsplit("/", 1)[0].replace("/", ".") if "/" in rel else ""
         for node in _import_statements(tree.body):
             targets: list[str] = []
             if isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom):
-                base = node.module or ""
-                if node.level:
-                    parts = package.split(".") if package else []
-                    parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
-                    base = ".".join([*parts, base] if base else parts)
+                base = imported_from(rel, node)
                 targets = [base, *(f"{base}.{a.name}" if base else a.name for a in node.names)]
             for t in targets:
                 for candidate in (t, t.rsplit(".", 1)[0]):

@@ -92,6 +92,18 @@ def newest_declared(declared: Sequence[PythonVersionDecl]) -> PythonVersionDecl 
     return max(ranked, key=lambda vd: (vd[0], vd[1].path, vd[1].line or 0))[1] if ranked else None
 
 
+def imported_from(rel: str, node: ast.ImportFrom) -> str:
+    """The absolute module `from X import ...` names in the file `rel`: a relative import resolves against
+    the file's folder (for a package's __init__.py, that is the package itself)."""
+    base = node.module or ""
+    if not node.level:
+        return base
+    package = rel.rsplit("/", 1)[0].replace("/", ".") if "/" in rel else ""
+    parts = package.split(".") if package else []
+    parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
+    return ".".join([*parts, base] if base else parts)
+
+
 def is_test_path(rel: str) -> bool:
     name = rel.rsplit("/", 1)[-1]
     return (

@@ -18,6 +18,8 @@ import ast
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from gate.facts.python import imported_from
+
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
@@ -81,7 +83,6 @@ def _index(rel: str, tree: ast.Module, module_names: ModuleNames) -> _Module:
     for stmt in tree.body:
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             top[stmt.name] = _Def(rel, stmt.name, stmt)
-    package = rel.rsplit("/", 1)[0].replace("/", ".") if "/" in rel else ""
     imported: dict[str, tuple[str, str | None]] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -90,11 +91,7 @@ def _index(rel: str, tree: ast.Module, module_names: ModuleNames) -> _Module:
                 if target:
                     imported[alias.asname or alias.name.split(".")[0]] = (target, None)
         elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".") if package else []
-                parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
-                base = ".".join([*parts, base] if base else parts)
+            base = imported_from(rel, node)
             for alias in node.names:
                 submodule = module_names.find(f"{base}.{alias.name}" if base else alias.name)
                 owner = module_names.find(base) if base else None

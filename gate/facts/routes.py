@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from gate.facts.python import ROUTE_HINTS, is_test_path
+from gate.facts.python import ROUTE_HINTS, imported_from, is_test_path
 from gate.snapshot import Snapshot
 
 _APP_CLASSES = {"Flask": "flask", "FastAPI": "fastapi", "Starlette": "starlette", "Quart": "flask"}
@@ -349,8 +349,6 @@ def _methods(call: ast.Call) -> tuple[str, ...]:
 
 def _imports(tree: ast.Module, rel: str) -> dict[str, str]:
     """Local name -> dotted target ('app.routers.health' or 'app.routers.health.router')."""
-    # relative to the folder: for a package's __init__.py that is the package itself
-    package = rel.rsplit("/", 1)[0].replace("/", ".") if "/" in rel else ""
     names: dict[str, str] = {}
     for node in tree.body:
         if isinstance(node, ast.Import):
@@ -359,11 +357,7 @@ def _imports(tree: ast.Module, rel: str) -> dict[str, str]:
                     alias.name if alias.asname else alias.name.split(".")[0]
                 )
         elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".") if package else []
-                parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
-                base = ".".join([*parts, base] if base else parts)
+            base = imported_from(rel, node)
             for alias in node.names:
                 names[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
     return names
