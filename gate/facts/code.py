@@ -533,13 +533,20 @@ def _runs_servers(rel: str) -> bool:
     )
 
 
-def _runnable(snap: Snapshot, modules: list[str], app_modules: list[str], sites: list[Site]) -> list[Site]:
-    """The sites that can run in the service: not inside a function that no runnable code refers to."""
+_AT_RUN_TIME = ("prints",)
+"""Hygiene facts judged only where the code can run in the service. Security facts (SQL built from
+input, unsafe torch.load, secrets logged) stay judged everywhere in service code: code that looks dead
+may still be reached through getattr or a string, and missing one of those fails open."""
+
+
+def _unreachable(
+    snap: Snapshot, modules: list[str], app_modules: list[str]
+) -> dict[str, list[tuple[int, int]]]:
+    """Line spans of the service modules' functions that no runnable code refers to."""
     trees = {rel: t for rel in modules if isinstance(t := snap.python(rel), ast.Module)}
     names = ModuleNames({_module_of(r): r for r in snap.with_suffix(".py") if not is_test_path(r)})
     entries = set(app_modules) | (set(modules) - _imported_by_others(trees, names))
-    spans = unreachable_spans(trees, names, entries)
-    return [s for s in sites if not any(a <= s.line <= b for a, b in spans.get(s.path, ()))]
+    return unreachable_spans(trees, names, entries)
 
 
 def _imported_by_others(trees: dict[str, ast.Module], names: ModuleNames) -> set[str]:
@@ -594,8 +601,14 @@ def collect_code(snap: Snapshot, app_modules: list[str]) -> CodeFacts:
                 scan = _Scan(rel)
                 scan.visit(tree)
                 collected["training_seeded"].extend(scan.out["seeded"])
-    if collected["prints"]:
-        collected["prints"] = _runnable(snap, modules, app_modules, collected["prints"])
+    # what a service does at run time is judged only where it can run (not a train() beside predict())
+    at_run_time = [k for k in _AT_RUN_TIME if collected[k]]
+    if at_run_time:
+        spans = _unreachable(snap, modules, app_modules)
+        for key in at_run_time:
+            collected[key] = [
+                s for s in collected[key] if not any(a <= s.line <= b for a, b in spans.get(s.path, ()))
+            ]
     return CodeFacts(
         service_modules=tuple(modules),
         training_modules=tuple(training),
