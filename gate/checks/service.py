@@ -104,8 +104,10 @@ def health_endpoint(facts: Facts, options: HealthOptions) -> Decision:
     That the application serves a health route: a path ending in /health, /healthz, /ready, /readyz,
     /livez, /ping or /status (option `paths`), found in the code with its full path, router and
     blueprint prefixes included (an /api/v1/health behind a router prefix counts). Flask (routes,
-    blueprints, add_url_rule), FastAPI and Starlette (decorators, APIRouter, include_router, mount)
-    and Django `urlpatterns` are read from the source, never imported.
+    blueprints, add_url_rule), FastAPI and Starlette (decorators, APIRouter, include_router, mount,
+    add_api_route), routes declared on an application handed to a function
+    (`def register(app: FastAPI): app.add_api_route("/health", ...)`) and Django `urlpatterns` are
+    read from the source, never imported.
 
     ## Why it matters
     Load balancers, Kubernetes probes and Compose healthchecks all need a route that answers quickly

@@ -201,6 +201,8 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                         protected=guarded,
                     )
         classes = {n.name: n for n in nodes if isinstance(n, ast.ClassDef)} if restful else {}
+        functions = {n.name: n for n in nodes if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+        _parameter_apps(rel, functions.values(), objs)
         for node in nodes:
             if isinstance(node, ast.ClassDef) and restful:
                 # Flask-RESTX: `@ns.route("/results")` on a Resource class; its methods are the verbs
@@ -277,6 +279,18 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                     continue
                 if attr == "add_url_rule" and node.args and (path := _str(node.args[0])) is not None:
                     objs[(rel, owner)].routes.append((path, _methods(node), node.lineno, False, rel))
+                elif attr == "add_api_route" and (
+                    path := text_of(node.args[0] if node.args else _kw(node, "path"))
+                ):
+                    # FastAPI's imperative form: add_api_route(path, endpoint, methods=[...], dependencies=[...])
+                    endpoint = node.args[1] if len(node.args) > 1 else _kw(node, "endpoint")
+                    handler = functions.get(_dotted(endpoint) or "") if endpoint is not None else None
+                    guarded = _auth_dependency(_kw(node, "dependencies"), auth_vars) or (
+                        handler is not None and _handler_protected(handler, node, auth_vars)
+                    )
+                    if handler is not None and _runs_model(handler):
+                        model_lines.add((rel, node.lineno))
+                    objs[(rel, owner)].routes.append((path, _methods(node), node.lineno, guarded, rel))
                 elif attr in ("include_router", "register_blueprint", "mount") and node.args:
                     mounted: ast.expr | None
                     if attr == "mount":
@@ -401,6 +415,23 @@ def _runs_model(handler: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
             if _MODEL_CALLS.match(name) or (owner, name) in _MODEL_LOADS:
                 return True
     return False
+
+
+_APP_PARAMETERS = {"app", "application", "router", "api_router", "blueprint", "bp"}
+
+
+def _parameter_apps(rel: str, functions: Any, objs: dict[tuple[str, str], _Obj]) -> None:
+    """`def register_routes(app: FastAPI): app.add_api_route("/health", ...)`: routes declared on an
+    application or router handed in as a parameter. They are kept on a stand-in of their own (no prefix
+    known), so that they are found; a module-level object of the same name wins."""
+    for fn in functions:
+        for arg in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs):
+            kind = (_dotted(arg.annotation) or "").rsplit(".", 1)[-1] if arg.annotation is not None else ""
+            framework = _APP_CLASSES.get(kind) or _ROUTER_CLASSES.get(kind)
+            if framework is None and (kind or arg.arg not in _APP_PARAMETERS):
+                continue
+            if (rel, arg.arg) not in objs:
+                objs[(rel, arg.arg)] = _Obj(rel, arg.arg, "router", framework or "fastapi", "", fn.lineno)
 
 
 _RESTFUL = {"Api", "Namespace", "namespace"}
