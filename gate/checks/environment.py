@@ -254,7 +254,7 @@ def no_hardcoded_secrets(facts: Facts, options: SecretOptions) -> Decision:
     (a password or key assignment, a URL's password) the value must look like a credential: stock
     defaults (`postgres`, `admin`, `password`), filler (`not-needed`, `auto`, `None`, empty), a
     short plain word, a sentence (`"No API key provided."`), placeholders (`dev-...`, `your-...`,
-    `replace-with-...`, `...-here`) and a URL whose password repeats its user are not secrets; keys
+    `replace-with-...`, `...-here`, a name and the word it stands for: `ledger_password`) and a URL whose password repeats its user are not secrets; keys
     recognised by their format (AWS, GitHub, Stripe...) always are. A secret in tests, docs or an
     example file (`relaxed_paths`) is reported at `relaxed_severity` (low: it does not block by
     default). Only lines that could hold a secret go through the

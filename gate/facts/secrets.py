@@ -153,6 +153,8 @@ _PLACEHOLDER_AFFIX = re.compile(
     r"placeholder|default|demo|changeme|change)[-_.]|[-_.](here|me|placeholder|example|changeme|dev|test)$",
     re.I,
 )
+_SECRET_WORDS = frozenset({"password", "passwd", "secret", "token"})
+"""Whole words only: `minio_pass` is somebody's chosen password, `orders_password` names what goes there."""
 _FREE_FORM = frozenset({"Secret Keyword", "Basic Auth Credentials"})
 """Detectors that report whatever value sits in a secret's place, so the value itself must look like one."""
 _URL_USERINFO = re.compile(r"://([^:/\s@'\"]+):([^@/\s'\"]+)@")
@@ -176,6 +178,13 @@ def not_a_secret(value: str, line: str, kind: str) -> bool:
     words = [w for w in re.split(r"[-_.]", stripped.lower()) if w]
     if len(words) > 1 and all(w in _DEFAULTS for w in words):
         return True  # stock words joined: `admin-password`, `secret_key`, `test.token`
+    if (
+        len(words) > 1
+        and words[-1] in _SECRET_WORDS
+        and stripped == stripped.lower()
+        and all(w.isalpha() and len(w) <= 12 for w in words[:-1])
+    ):
+        return True  # a name and the word for what it stands in for: `mlapi_password`, `orders-db-secret`
     if stripped.isalpha() and stripped.islower() and len(stripped) <= 10:
         return True  # a plain dictionary-like word: `fraud`, `foobar`, the service's own name
     if kind == "Basic Auth Credentials":
