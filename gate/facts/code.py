@@ -454,12 +454,12 @@ class _Scan(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:
-        if (
-            isinstance(node.value, str)
-            and len(node.value) < 300
-            and node.value.lower().endswith(_MODEL_FILE_SUFFIXES)
-        ):
-            self.add("model_paths", node, node.value)
+        value = node.value
+        if isinstance(value, str) and len(value) < 300 and value.lower().endswith(_MODEL_FILE_SUFFIXES):
+            name = value.rsplit("/", 1)[-1]
+            # a suffix alone (f"{model_id}.onnx", endswith(".pkl")) or a glob names no file
+            if not name.startswith(".") and not any(c in value for c in "*?["):
+                self.add("model_paths", node, value)
 
     def visit_Name(self, node: ast.Name) -> None:
         if node.id == "UploadFile":
