@@ -63,7 +63,7 @@ _INSTALL_COMMAND = re.compile(
 )
 _RUN_COMMAND = re.compile(
     r"(?:^|[\s`$>])(uvicorn\s+\S+:|gunicorn\s|flask\s+run|streamlit\s+run|python3?\s+(-m\s+)?[\w./-]+(\.py)?\b|"
-    r"docker\s+run|docker(-compose|\s+compose)\s+up|kubectl\s+apply|curl\s+.*https?://|make\s+(run|serve|up)\b)"
+    r"docker\s+run|docker(-compose|\s+compose)\s+up|kubectl\s+apply|curl\s[^\n]{0,200}?https?://|make\s+(run|serve|up)\b)"
 )
 
 

@@ -138,6 +138,9 @@ def _make_targets(snap: Snapshot, run: str) -> dict[str, str]:
     return found
 
 
+_TARGETS = re.compile(r"[\w./ -]*\w[\w./ -]*")
+
+
 def _recipes(text: str) -> dict[str, tuple[tuple[str, ...], str]]:
     recipes: dict[str, tuple[tuple[str, ...], str]] = {}
     current: list[str] = []
@@ -147,11 +150,14 @@ def _recipes(text: str) -> dict[str, tuple[tuple[str, ...], str]]:
                 prerequisites, body = recipes[name]
                 recipes[name] = (prerequisites, f"{body}\n{line.strip()}" if body else line.strip())
             continue
-        head = re.match(r"^([\w./ -]+?)\s*::?(?!=)\s*([^#;]*)", line)
-        if head:
-            current = head.group(1).split()
+        # `targets: prerequisites`, read with partition: a regular expression with a lazy target list
+        # backtracks quadratically on a long line of spaces
+        targets, colon, rest = line.partition(":")
+        if colon and not rest.startswith("=") and _TARGETS.fullmatch(targets):
+            current = targets.split()
+            prerequisites = tuple(rest.lstrip(":").split("#", 1)[0].split(";", 1)[0].split())
             for name in current:
-                recipes.setdefault(name, (tuple(head.group(2).split()), ""))
+                recipes.setdefault(name, (prerequisites, ""))
         elif line.strip() and not line.startswith("#"):
             current = []
     return recipes

@@ -297,6 +297,23 @@ def _workflow_jobs(tmp: Path) -> Run:
 LONG_NAME = "a" * 200
 
 
+def _makefile_spaces(tmp: Path) -> Run:
+    """A Makefile line of 250,000 spaces and a README line of 1 MB of `curl `: both were read by
+    regular expressions that backtrack quadratically (minutes)."""
+    workflow = "on: pull_request\njobs:\n  t:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: make ci\n"
+    return Run(
+        write_tree(
+            tmp / "repo",
+            {
+                "app.py": SERVICE,
+                "Makefile": " " * 250_000 + "\nci:\n\tpytest -q\n",
+                "README.md": "# svc\n\n" + "curl " * 200_000 + "\n",
+                ".github/workflows/ci.yml": workflow,
+            },
+        )
+    )
+
+
 def _gitignore(tmp: Path) -> Run:
     root = write_tree(
         tmp / "repo",
@@ -432,6 +449,7 @@ CASES: tuple[Case, ...] = (
     Case("hang-print-calls", "hangs and memory", "40,000 print calls in one module", _print_calls),
     Case("read-app-over-cap", "outside reads", "the application module over the parse cap", _app_over_cap, "health-endpoint", UNDECIDED),
     Case("hang-workflow-jobs", "hangs and memory", "22,000 jobs in one workflow", _workflow_jobs),
+    Case("hang-step-and-readme-lines", "hangs and memory", "a 250 KB Makefile line of spaces and 1 MB of `curl ` in the README", _makefile_spaces, "ci-runs-tests", frozenset({"pass"}), seconds=20),
     Case("hang-gitignore", "hangs and memory", "a backtracking .gitignore line and a long folder name", _gitignore),
     Case("hang-exclude-glob", "hangs and memory", "a backtracking exclude glob and a long folder name", _exclude_glob),
     Case("mem-many-large-files", "hangs and memory", "1,500 files of 1 MB each", _many_large_files, "python-syntax-valid", FAILS | UNDECIDED, test_args=("--time-budget", "20"), megabytes=1024),
