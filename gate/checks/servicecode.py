@@ -309,9 +309,9 @@ def logging_configured(facts: Facts, options: NoOptions) -> Decision:
     `uvicorn.run(log_config=...)`, `uvicorn --log-config`, `gunicorn --log-config`/`--log-config-dict`,
     or `logconfig_dict` in a gunicorn configuration file.
 
-    Levels alone (`logging.getLogger().setLevel(logging.INFO)`) configure nothing: with no handler,
-    Python's last-resort handler still drops everything below WARNING. The check fails and says that
-    only levels are set.
+    Levels set at start-up (`logging.getLogger().setLevel(logging.INFO)`) count as configured, and
+    the result says that only levels are set: with no handler, Python's last-resort handler still
+    writes only WARNING and above unless the server configures more.
 
     ## Why it matters
     Unconfigured, Python logs only warnings and above, without timestamps: the INFO lines the team
@@ -331,12 +331,12 @@ def logging_configured(facts: Facts, options: NoOptions) -> Decision:
     if setup:
         return passed(f"Logging configured at {setup[0].path}:{setup[0].line} ({setup[0].detail}).")
     if levels := facts.code.logging_levels:
-        return failed(
-            "Only logging levels are set; no handler or format is configured, so records below WARNING are dropped.",
-            *(
-                Hit("A level is set here, but nothing configures where records go.", (at(s.path, s.line),))
-                for s in levels[:5]
-            ),
+        # the rule (#14): levels set at start-up count as configured, and the result says it is
+        # only that, since without a handler Python's last-resort one still shows WARNING and above only
+        first = levels[0]
+        return passed(
+            f"Only logging levels are set ({first.path}:{first.line}): no handler or format is configured, "
+            "so unless the server configures one, records below WARNING are not written."
         )
     return failed(
         "The service code never configures logging.",
