@@ -314,6 +314,17 @@ def _makefile_spaces(tmp: Path) -> Run:
     )
 
 
+def _auth_chain(tmp: Path) -> Run:
+    """4,000 dependencies each on the next, declared last-first: the authenticator search rescanned every
+    function until nothing changed (a minute); now each name is followed once."""
+    lines = ["from fastapi import Depends, FastAPI", "from fastapi.security import APIKeyHeader"]
+    lines += ["scheme = APIKeyHeader(name='k')", "app = FastAPI()"]
+    lines += [f"def f{i}(x=Depends(f{i - 1})):\n    return x" for i in range(3999, 0, -1)]
+    lines += ["def f0(k=Depends(scheme)):\n    return k"]
+    lines += ["@app.post('/predict', dependencies=[Depends(f3999)])\ndef predict():\n    return 1"]
+    return Run(write_tree(tmp / "repo", {"app.py": "\n".join(lines) + "\n"}))
+
+
 def _gitignore(tmp: Path) -> Run:
     root = write_tree(
         tmp / "repo",
@@ -450,6 +461,7 @@ CASES: tuple[Case, ...] = (
     Case("read-app-over-cap", "outside reads", "the application module over the parse cap", _app_over_cap, "health-endpoint", UNDECIDED),
     Case("hang-workflow-jobs", "hangs and memory", "22,000 jobs in one workflow", _workflow_jobs),
     Case("hang-step-and-readme-lines", "hangs and memory", "a 250 KB Makefile line of spaces and 1 MB of `curl ` in the README", _makefile_spaces, "ci-runs-tests", frozenset({"pass"}), seconds=20),
+    Case("hang-auth-chain", "hangs and memory", "a chain of 4,000 authenticating dependencies", _auth_chain, "api-authentication", frozenset({"pass"}), seconds=20),
     Case("hang-gitignore", "hangs and memory", "a backtracking .gitignore line and a long folder name", _gitignore),
     Case("hang-exclude-glob", "hangs and memory", "a backtracking exclude glob and a long folder name", _exclude_glob),
     Case("mem-many-large-files", "hangs and memory", "1,500 files of 1 MB each", _many_large_files, "python-syntax-valid", FAILS | UNDECIDED, test_args=("--time-budget", "20"), megabytes=1024),
