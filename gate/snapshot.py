@@ -550,7 +550,7 @@ def _untracked(top: Path, root: Path, prefix: str, tracked: set[str], controldir
             if is_dir:
                 if name == ".git" or (Path(entry.path) / ".git").exists():
                     continue  # the repository itself, or a nested repository git would not enter
-                if name in VENDORED_DIRS or (Path(entry.path) / "pyvenv.cfg").exists():
+                if name in VENDORED_DIRS or _is_environment(Path(entry.path)):
                     continue  # installed packages (a virtualenv, node_modules): not the project's code
                 if _ignored(rules, top_parts + parts, True):
                     continue  # tracked files inside come from the index; nothing else can be re-included
@@ -603,9 +603,40 @@ def head_commit(root: Path) -> str | None:
 def _without_vendored(paths: list[str]) -> list[str]:
     """Paths outside installed environments, even tracked ones: a committed virtualenv or node_modules
     is thousands of other people's files, and judging them turns a pass into hundreds of findings."""
-    venvs = tuple(p[: -len("pyvenv.cfg")] for p in paths if p.endswith("/pyvenv.cfg"))
+    marked = {p[: -len("/pyvenv.cfg")] for p in paths if p.endswith("/pyvenv.cfg")}
+    # a folder is an environment only if it holds nothing but an environment's layout: a pyvenv.cfg
+    # committed into the application's own folder must not hide the application
+    foreign = {
+        folder
+        for p in paths
+        for folder in _parents(p)
+        if folder in marked and p[len(folder) + 1 :].split("/", 1)[0] not in _VENV_LAYOUT
+    }
+    venvs = marked - foreign
     return [
         p
         for p in paths
-        if not VENDORED_DIRS.intersection(p.split("/")[:-1]) and not (venvs and p.startswith(venvs))
+        if not VENDORED_DIRS.intersection(p.split("/")[:-1])
+        and not (venvs and any(f in venvs for f in _parents(p)))
     ]
+
+
+_VENV_LAYOUT = frozenset(
+    {"bin", "Scripts", "lib", "Lib", "lib64", "include", "Include", "share", "pyvenv.cfg", ".gitignore"}
+)
+
+
+def _is_environment(folder: Path) -> bool:
+    """A virtualenv: a pyvenv.cfg and nothing but an environment's layout beside it."""
+    try:
+        names = [entry.name for entry in folder.iterdir()]
+    except OSError:
+        return False
+    return "pyvenv.cfg" in names and all(n in _VENV_LAYOUT for n in names)
+
+
+def _parents(path: str) -> Iterator[str]:
+    """`a/b/c.py` -> `a`, `a/b`: each folder the path is in (a set lookup each, not a scan of all)."""
+    parts = path.split("/")[:-1]
+    for i in range(1, len(parts) + 1):
+        yield "/".join(parts[:i])

@@ -263,3 +263,21 @@ def test_parsing_a_text_already_read_still_stops_at_the_deadline(tmp_path: Path)
     ):
         with pytest.raises(BudgetExceeded, match=r"a\.py|b\.yml"):
             parse()
+
+
+def test_a_pyvenv_cfg_in_the_application_folder_does_not_hide_the_application(tmp_path: Path) -> None:
+    """An environment is a folder with an environment's layout; a hostile pyvenv.cfg beside app code
+    would otherwise drop the whole service from every check."""
+    root = write_tree(
+        tmp_path,
+        {
+            "svc/pyvenv.cfg": "home = /usr/bin\n",
+            "svc/main.py": "x = 1\n",
+            ".venv/pyvenv.cfg": "home = /usr/bin\n",
+            ".venv/bin/activate": "# activate\n",
+            ".venv/lib/python3.12/x.py": "y = 2\n",
+        },
+    )
+    files = Snapshot.load(root).files
+    assert "svc/main.py" in files and "svc/pyvenv.cfg" in files
+    assert not [f for f in files if f.startswith(".venv/")]
