@@ -90,11 +90,13 @@ def _config_for(
         raise ConfigError(pr_error or "invalid config")
     source = "this pull request (the base branch's could not be read)"
     ignored: tuple[str, ...] = ()
-    if pr_config.vulnerabilities.osv_url is not None:
-        # where the audit sends the package list and whose answers it believes: never the PR's choice
-        vulns = pr_config.vulnerabilities.model_copy(update={"osv_url": None})
+    # where the audit sends the package list and whose answers it believes (the service, or a cache of
+    # its answers): never the PR's choice
+    keys = [k for k in ("osv_url", "cache_dir") if getattr(pr_config.vulnerabilities, k) is not None]
+    if keys:
+        vulns = pr_config.vulnerabilities.model_copy(update={"osv_url": None, "cache_dir": None})
         pr_config = pr_config.model_copy(update={"vulnerabilities": vulns})
-        ignored = ("its vulnerabilities.osv_url is ignored: the default advisory service was asked",)
+        ignored = tuple(f"its vulnerabilities.{k} is ignored: the default was used" for k in keys)
     unverified = BaseConfig(config=pr_config, source=source, changes=ignored, verified=False)
     return pr_config, unverified
 

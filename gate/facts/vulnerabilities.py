@@ -22,6 +22,7 @@ import dataclasses
 import json
 import os
 import re
+import stat
 import subprocess
 import tempfile
 import time
@@ -192,16 +193,22 @@ def default_cache_dir() -> Path:
 
 
 class _Cache:
-    def __init__(self, folder: Path | None, service_key: str) -> None:
-        self.path = (folder or default_cache_dir()) / "vulnerabilities-v1.json"
+    def __init__(self, folder: Path | None, service_key: str, repository: Path) -> None:
+        folder = folder or default_cache_dir()
+        if _within(folder, repository):
+            # a file the repository (a pull request) ships would answer "no advisories" for every
+            # package, and the gate writes nothing into the repository it judges
+            folder = default_cache_dir()
+        self.path = folder / "vulnerabilities-v1.json"
         self.service_key = service_key
         self.entries: dict[str, Any] = {}
         try:
-            if _own_private_file(self.path):
-                with self.path.open("rb") as fh:
-                    loaded = json.loads(fh.read(MAX_CACHE_BYTES + 1)[:MAX_CACHE_BYTES])
-                if isinstance(loaded, dict):
-                    self.entries = loaded
+            # opened first, then judged by what was opened: no swap between a check and the read
+            with self.path.open("rb") as fh:
+                if _own_private(os.fstat(fh.fileno())):
+                    loaded = json.loads(fh.read(MAX_CACHE_BYTES))
+                    if isinstance(loaded, dict):
+                        self.entries = loaded
         except (OSError, ValueError):
             self.entries = {}
 
@@ -210,8 +217,9 @@ class _Cache:
 
     def get(self, name: str, version: str) -> list[Advisory] | None:
         entry = self.entries.get(self._key(name, version))
-        if not isinstance(entry, dict) or time.time() - float(entry.get("at", 0)) > CACHE_TTL_S:
-            return None
+        age = time.time() - float(entry.get("at", 0)) if isinstance(entry, dict) else -1.0
+        if not isinstance(entry, dict) or not 0 <= age <= CACHE_TTL_S:
+            return None  # expired, or dated in the future (never written by us)
         try:
             return [
                 Advisory(**{**a, "aliases": tuple(a["aliases"]), "fix_versions": tuple(a["fix_versions"])})
@@ -243,14 +251,23 @@ class _Cache:
             tmp.unlink(missing_ok=True)
 
 
-def _own_private_file(path: Path) -> bool:
-    """A cache is believed only when this user owns it and nobody else can write it: in a shared folder
-    (a cache_dir of /tmp/...), another user's file could say "no vulnerabilities" for everything."""
+def _own_private(st: os.stat_result) -> bool:
+    """A cache is believed only when it is a regular file this user owns, nobody else can write, within
+    the size cap: in a shared folder (a cache_dir of /tmp/...), another user's file could say "no
+    vulnerabilities" for everything."""
+    return (
+        stat.S_ISREG(st.st_mode)
+        and st.st_uid == os.getuid()
+        and not st.st_mode & 0o022
+        and st.st_size <= MAX_CACHE_BYTES
+    )
+
+
+def _within(folder: Path, repository: Path) -> bool:
     try:
-        st = path.stat()
-    except OSError:
-        return False
-    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+        return folder.resolve().is_relative_to(repository.resolve())
+    except (OSError, RuntimeError):
+        return True  # cannot tell: do not use it
 
 
 # -- the audit ---------------------------------------------------------------------------------------
@@ -414,7 +431,7 @@ def collect_vulnerabilities(
 ) -> VulnerabilityFacts:
     pins, not_audited = pinned_set(snap, deps)
     service_key = f"{settings.service}:{settings.osv_url or 'default'}"
-    cache = _Cache(settings.cache_dir, service_key)
+    cache = _Cache(settings.cache_dir, service_key, snap.root)
     results: dict[tuple[str, str], list[Advisory]] = {}
     todo: list[tuple[str, str]] = []
     for key in sorted(pins):

@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import sys
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -320,3 +321,33 @@ def test_the_cache_is_believed_only_when_it_is_ours_and_private(
         assert len(service.queries) > asked, "a world-writable cache is not believed"
     assert any(p.advisories for p in facts.audited)
     assert not list(cache.glob(".vulnerabilities-*")), "no temporary file left behind"
+
+
+def test_a_cache_inside_the_repository_or_dated_in_the_future_is_not_believed(
+    make_tree: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pull request can ship a private, runner-owned `vulnerabilities-v1.json` of its own saying "no
+    advisories"; and an entry dated in the future would never expire."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    root = make_tree({"requirements.txt": "requests==2.19.0\n"})
+    with serve() as (url, service):
+        _audit(root, url, tmp_path / "real")
+        real = tmp_path / "real" / "vulnerabilities-v1.json"
+        forged = {
+            k: {"at": time.time() + 10 * 365 * 86400, "advisories": []} for k in json.loads(real.read_text())
+        }
+        inside = root / ".cache"
+        inside.mkdir()
+        (inside / "vulnerabilities-v1.json").write_text(json.dumps(forged))
+        (inside / "vulnerabilities-v1.json").chmod(0o600)
+        asked = len(service.queries)
+        facts = _audit(root, url, inside)
+        assert len(service.queries) > asked, "the repository's own cache file is not read"
+        assert any(p.advisories for p in facts.audited)
+        assert json.loads((inside / "vulnerabilities-v1.json").read_text()) == forged, "nothing written there"
+        real.write_text(json.dumps(forged))
+        real.chmod(0o600)
+        asked = len(service.queries)
+        facts = _audit(root, url, tmp_path / "real")
+        assert len(service.queries) > asked, "an entry from the future is not believed"
+    assert any(p.advisories for p in facts.audited)
