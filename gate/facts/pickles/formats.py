@@ -43,6 +43,8 @@ from gate.facts.pickles.stream import (
 TORCH_MAGIC = 0x1950A86A20F9469CFC6C
 TORCH_PROTOCOL = 1001
 MAX_MEMBERS = 100_000
+MAX_STREAMS = 1000
+"""Concatenated compressed streams read in one file (pbzip2 writes one per ~900 KB: 1,000 is ~1 GB)."""
 _CHUNK = 1024 * 1024
 _ZIP = b"PK\x03\x04"
 _NPY = b"\x93NUMPY"
@@ -109,6 +111,7 @@ class DecompressingSource:
         self.pos = 0
         self.base = 0  # decompressed offset of buf[0]
         self.eof = False
+        self.streams = 1
 
     def _fill(self, need: int) -> None:
         while len(self.buf) - self.pos < need and not self.eof:
@@ -137,10 +140,16 @@ class DecompressingSource:
                 out: bytes = dec.decompress(data, _CHUNK)
                 return out
             if dec.eof:
-                leftover = dec.unused_data + self.fh.read(_CHUNK)
+                # read on only when what the finished stream left over is used up: appending a chunk at
+                # every stream end grew the leftover and copied it again and again
+                leftover = dec.unused_data or self.fh.read(_CHUNK)
                 if not leftover:
                     self.eof = True
                     return b""
+                self.streams += 1
+                if self.streams > MAX_STREAMS:
+                    # tens of thousands of tiny streams cost a copy of the rest each: not a real model
+                    raise NotVerified(f"{self.what} has more than {MAX_STREAMS} compressed streams")
                 # bz2 and xz readers (joblib's, Python's) go on to the next stream as if it were one
                 self.dec = dec = self.make()
                 following: bytes = dec.decompress(leftover, _CHUNK)
