@@ -28,9 +28,9 @@ PLUGINS = (
 )  # fmt: skip
 _CANDIDATE = re.compile(
     r"AKIA|ASIA|gh[pousr]_|glpat-|xox[abprs]-|[rs]k_live_|sk-[A-Za-z0-9]{20}|PRIVATE KEY|pypi-Ag|SG\.[\w-]{16}|"
-    r"eyJ[A-Za-z0-9_-]{10,}\.|://[^/\s:@'\"]+:[^/\s:@'\"]+@|"
+    r"eyJ[A-Za-z0-9_-]{10,512}\.|://[^/\s:@'\"]+:[^/\s:@'\"]+@|"
     r"(?i:pass(word|wd)?|secret|token|api_?key|apikey|credential|private_?key|"
-    r"(signing|encryption|master|session|jwt|hmac|cipher|crypto)[-_]?key)[\w]*['\"]?\s*[:=]"
+    r"(signing|encryption|master|session|jwt|hmac|cipher|crypto)[-_]?key)\w{0,64}['\"]?\s*[:=]"
 )
 _DUMMY = re.compile(
     r"(example|dummy|fake|placeholder|changeme|change[-_]me|sample|your[-_]|xxxx|\*\*\*|<[^>]*>|^test|test$|^\$\{?\w+\}?$)",
@@ -260,10 +260,12 @@ def collect_secrets(snap: Snapshot, max_lines: int = MAX_SCANNED_LINES) -> Secre
             if rel.rsplit("/", 1)[-1] in _SKIP_NAMES:
                 continue
             text = snap.text(rel)
-            if text is None or not _CANDIDATE.search(text):
+            if text is None:
                 continue
             lines = text.splitlines()  # not cached: held only while this file is scanned
             numbers = [n for n, line in enumerate(lines, 1) if _CANDIDATE.search(line)]
+            if not numbers:
+                continue
             if len(numbers) > budget:
                 unscanned.append(rel)  # past the budget: said, never taken for clean
                 continue

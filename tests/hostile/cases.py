@@ -325,6 +325,17 @@ def _auth_chain(tmp: Path) -> Run:
     return Run(write_tree(tmp / "repo", {"app.py": "\n".join(lines) + "\n"}))
 
 
+def _secret_lines(tmp: Path) -> Run:
+    """Long words the secret-candidate pattern restarted on at every position: `eyJ` repeated (a JWT's
+    start) took 11 s for 150 KB, `pass` repeated grew with the square of the line."""
+    return Run(
+        write_tree(
+            tmp / "repo",
+            {"app.py": SERVICE, "notes.txt": "eyJ" * 150_000 + "\n" + "pass" * 100_000 + "\n"},
+        )
+    )
+
+
 def _gitignore(tmp: Path) -> Run:
     root = write_tree(
         tmp / "repo",
@@ -462,6 +473,7 @@ CASES: tuple[Case, ...] = (
     Case("hang-workflow-jobs", "hangs and memory", "22,000 jobs in one workflow", _workflow_jobs),
     Case("hang-step-and-readme-lines", "hangs and memory", "a 250 KB Makefile line of spaces and 1 MB of `curl ` in the README", _makefile_spaces, "ci-runs-tests", frozenset({"pass"}), seconds=20),
     Case("hang-auth-chain", "hangs and memory", "a chain of 4,000 authenticating dependencies", _auth_chain, "api-authentication", frozenset({"pass"}), seconds=20),
+    Case("hang-secret-candidates", "hangs and memory", "450 KB of `eyJ` and 400 KB of `pass` on two lines", _secret_lines, "no-hardcoded-secrets", frozenset({"pass"}), seconds=20),
     Case("hang-gitignore", "hangs and memory", "a backtracking .gitignore line and a long folder name", _gitignore),
     Case("hang-exclude-glob", "hangs and memory", "a backtracking exclude glob and a long folder name", _exclude_glob),
     Case("mem-many-large-files", "hangs and memory", "1,500 files of 1 MB each", _many_large_files, "python-syntax-valid", FAILS | UNDECIDED, test_args=("--time-budget", "20"), megabytes=1024),
