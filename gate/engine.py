@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 from collections.abc import Iterator, Mapping
@@ -100,6 +101,9 @@ def evaluate(
         snap.deadline = NO_DEADLINE
     order = list(CATEGORIES)
     ids = sorted(REGISTRY, key=lambda i: (order.index(REGISTRY[i].category), i))
+    facts = dataclasses.replace(
+        facts, enabled_checks=frozenset(i for i in ids if config.for_check(i).enabled)
+    )
     results: list[CheckResult] = []
     for check_id in ids:
         if not config.for_check(check_id).enabled:

@@ -247,7 +247,8 @@ def no_hardcoded_secrets(facts: Facts, options: SecretOptions) -> Decision:
     (`changeme`, `<your-key>`, `${VAR}`), values marked as test dummies (dummy, fake, example) and
     names that only mention a secret (`secretName`, `TOKEN_URL`) are not reported. A literal secret in
     a compose `environment:` entry or a Kubernetes env `value` is reported once, by
-    `compose-no-inline-secrets` or `k8s-secrets-from-refs`, at the same line. A finding names the
+    `compose-no-inline-secrets` or `k8s-secrets-from-refs`, at the same line (here when that check is
+    disabled). A finding names the
     file, the line and the kind of secret, never its value. A line can be allow-listed with a
     comment `prodgate: ignore[no-hardcoded-secrets] <reason>` (the reason is required), or
     detect-secrets' own `pragma: allowlist secret`. For values the detectors take from a secret's place
@@ -275,9 +276,14 @@ def no_hardcoded_secrets(facts: Facts, options: SecretOptions) -> Decision:
     """
     # a literal secret in a compose `environment:` or a Kubernetes env `value` is the compose and
     # manifest checks' to report, at the same line: one place, one report
-    claimed = {(path, line) for _, _, path, line in compose_literal_secrets(facts.compose.services)} | {
-        (w.manifest.path, line) for w, _, _, _, line in k8s_literal_secrets(facts.kubernetes.workloads)
-    }
+    claimed: set[tuple[str, int]] = set()
+    runs = facts.enabled_checks
+    if runs is None or "compose-no-inline-secrets" in runs:
+        claimed |= {(path, line) for _, _, path, line in compose_literal_secrets(facts.compose.services)}
+    if runs is None or "k8s-secrets-from-refs" in runs:
+        claimed |= {
+            (w.manifest.path, line) for w, _, _, _, line in k8s_literal_secrets(facts.kubernetes.workloads)
+        }
     found = tuple(s for s in facts.secrets.found if (s.path, s.line) not in claimed)
     unscanned = facts.secrets.unscanned
     relaxed = PatternList(options.relaxed_paths)

@@ -54,6 +54,9 @@ class Facts:
     base_metrics: tuple[DataFile, ...] | None = None
     """the metrics files of the base commit, when a baseline is made (None: no baseline)"""
     """live repository state; only the Action reads it (unavailable, with the reason, elsewhere)"""
+    enabled_checks: frozenset[str] | None = None
+    """The checks this run decides (None: all): one check may leave a finding to another only if that
+    other one runs."""
     today: date = field(default_factory=date.today)
     """The evaluation date, for expiry dates: one value for the whole run, and settable in tests."""
 
