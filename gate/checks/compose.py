@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Any
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude
-from gate.checks.secretnames import compose_literal_secrets
+from gate.checks.secretnames import compose_environment, compose_literal_secrets
 from gate.facts import Facts
 from gate.facts.compose import Service
 from gate.model import Confidence, Level, Severity
@@ -279,15 +278,6 @@ def compose_no_privileged(facts: Facts, options: NoOptions) -> Decision:
 # -- secrets ----------------------------------------------------------------------------------------
 
 
-def _environment(svc: Service) -> list[tuple[int, str, Any]]:
-    env = svc.config.get("environment")
-    if isinstance(env, dict):
-        return [(i, str(k), v) for i, (k, v) in enumerate(env.items())]
-    if isinstance(env, list):
-        return [(i, *str(e).split("=", 1)) if "=" in str(e) else (i, str(e), None) for i, e in enumerate(env)]  # type: ignore[misc]
-    return []
-
-
 @check(
     id="compose-no-inline-secrets",
     title="Secrets management (use Docker secrets or vault)",
@@ -516,7 +506,7 @@ def compose_persistent_volumes(facts: Facts, options: NoOptions) -> Decision:
     judged = 0
     for svc in facts.compose.services:
         workdir = str(svc.config.get("working_dir") or "")
-        for _, name, value in _environment(svc):
+        for _, name, value in compose_environment(svc):
             text = str(value or "").strip()
             m = _SQLITE_URL.match(text)
             path = m.group(1) if m else (text if _DB_FILE.match(text) else None)

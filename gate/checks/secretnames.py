@@ -29,21 +29,25 @@ def is_placeholder(value: str) -> bool:
     return bool(_PLACEHOLDER.match(value.strip().strip("\"'")))
 
 
+def compose_environment(svc: Service) -> list[tuple[str | int, str, object]]:
+    """(key, variable, value) of a service's `environment:`: the key is the variable in the map form and
+    the entry's index in the `- KEY=value` list form (what `Service.where` takes); the value is None
+    when the list entry passes the variable through from the host."""
+    env = svc.config.get("environment")
+    if isinstance(env, dict):
+        return [(str(k), str(k), v) for k, v in env.items()]
+    entries: list[tuple[str | int, str, object]] = []
+    for i, item in enumerate(env if isinstance(env, list) else []):
+        variable, sep, text = str(item).partition("=")
+        entries.append((i, variable, text if sep else None))
+    return entries
+
+
 def compose_literal_secrets(services: Iterable[Service]) -> Iterator[tuple[Service, str, str, int]]:
     """(service, variable, file, line) for every secret-named compose variable given a literal value, at
     the variable's own line (map or `- KEY=value` list form)."""
     for svc in services:
-        env = svc.config.get("environment")
-        if isinstance(env, dict):
-            entries: list[tuple[str | int, str, object]] = [(str(k), str(k), v) for k, v in env.items()]
-        elif isinstance(env, list):
-            entries = []
-            for i, item in enumerate(env):
-                variable, sep, text = str(item).partition("=")
-                entries.append((i, variable, text if sep else None))
-        else:
-            continue
-        for key, name, value in entries:
+        for key, name, value in compose_environment(svc):
             if value is None or not is_secret_name(name) or is_placeholder(str(value)):
                 continue
             path, line = svc.where("environment", key)
