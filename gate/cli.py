@@ -105,8 +105,8 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     if args.fail_on:
         config = config.model_copy(update={"fail_on": Severity(args.fail_on)})
     if args.time_budget is not None:
-        if args.time_budget <= 0:
-            raise UsageError("--time-budget: must be a positive number of seconds")
+        if not 0 < args.time_budget <= 3600:  # the config's own bounds (model_copy does not validate)
+            raise UsageError("--time-budget: must be a number of seconds above 0 and at most 3600")
         config = config.model_copy(update={"time_budget": args.time_budget})
     checklist_path = args.checklist or (root / config.checklist if config.checklist else None)
     checklist = read_checklist(checklist_path, root) if checklist_path else None

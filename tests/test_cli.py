@@ -217,3 +217,9 @@ def test_docs_command_regenerates_pages_and_schemas(tmp_path: Path) -> None:
         "prodgate configuration"
     )
     assert "schema_version" in json.loads((tmp_path / "report.schema.json").read_text())["properties"]
+
+
+@pytest.mark.parametrize("seconds", ["0", "-1", "100000"])
+def test_time_budget_outside_the_configs_bounds_is_one_clear_line(seconds: str) -> None:
+    code, _, err = run("check", str(READY), "--time-budget", seconds)
+    assert code == 2 and err.count("\n") == 1 and "--time-budget" in err
