@@ -178,7 +178,10 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
             if not isinstance(assign.value, ast.Call):
                 continue
             cls = _callee(assign.value.func)
-            for target in assign.targets:
+            for node_target in assign.targets:
+                # `self.app = Flask(name)` in a class that wraps the framework: its routes are
+                # declared as `@self.app.route(...)` in the same module
+                target = _self_attribute(node_target) if cls in _APP_CLASSES else node_target
                 if not isinstance(target, ast.Name):
                     continue
                 guarded = _auth_dependency(_kw(assign.value, "dependencies"), auth_vars)
@@ -338,6 +341,13 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
     routes = [replace(r, runs_model=True) if (r.module, r.line) in model_lines else r for r in routes]
     unique = {(r.path, r.methods, r.module, r.line): r for r in routes + django}
     return RouteFacts(apps, tuple(unique.values()), tuple(served_docs))
+
+
+def _self_attribute(target: ast.expr) -> ast.expr:
+    """`self.app` read as one name, the way `_dotted` names the owner of `@self.app.route`."""
+    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+        return ast.Name(id=f"self.{target.attr}")
+    return target
 
 
 def _expand(
