@@ -64,6 +64,7 @@ SETS = {
     "tune": "may be tuned against",
     "holdout": "kept aside in the first labelling (2026-11-29), never tuned against",
     "fresh": "labelled after the first round of fixes (2026-11-30), never tuned against",
+    "fresh2": "labelled in a later session (2026-11-30), before the gate ran on it",
 }
 
 
