@@ -71,7 +71,8 @@ def debug_disabled(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
     That the service code does not switch debugging on unconditionally: `app.run(debug=True)`,
-    `app.debug = True`, `DEBUG = True` (Flask or Django settings), `uvicorn.run(..., reload=True)`.
+    `app.debug = True`, `DEBUG = True` (Flask or Django settings), `FastAPI(debug=True)` (tracebacks
+    in error responses), `uvicorn.run(..., reload=True)` or `uvicorn.Config(..., reload=True)`.
     A value read from the environment (`debug=os.getenv("DEBUG") == "1"`) is not reported, nor is
     `DEBUG = True` inside a development configuration class (`DevelopmentConfig`, `LocalSettings`)
     unless the environment's default picks that configuration (`os.getenv("FLASK_ENV", "development")`,

@@ -412,6 +412,12 @@ class _Scan(ast.NodeVisitor):
             _is_true(_kw(node, "debug")) or (owner == "uvicorn" and _is_true(_kw(node, "reload")))
         ):
             self.add("debug", node, f"{owner}.run({'reload' if owner == 'uvicorn' else 'debug'}=True)")
+        elif fname == "Config" and owner in ("uvicorn", None) and _is_true(_kw(node, "reload")):
+            # `uvicorn.Server(uvicorn.Config(app, reload=True)).run()`: the same reloader by another door
+            self.add("debug", node, "uvicorn.Config(reload=True)")
+        elif fname in ("FastAPI", "Starlette") and _is_true(_kw(node, "debug")):
+            # debug=True makes every unhandled error answer with its traceback
+            self.add("debug", node, f"{fname}(debug=True)")
         elif (owner, fname) in _MODEL_LOADERS or fname in _KERAS:
             self.add("model_loads", node, "handler" if self.handler_depth else "startup")
             if (owner, fname) == ("torch", "load"):
