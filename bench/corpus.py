@@ -1,7 +1,7 @@
 """prodgate's verdicts against labels written by reading real repositories (bench/corpus/README.md).
 
 Each repository labelled in bench/corpus/labels/ is materialized at its pinned commit from a local git
-mirror (`git archive`, no network), judged offline with the default config, and every labelled check
+mirror (a `git clone --shared` checkout, no network), judged offline with the default config, and every labelled check
 is scored:
   right        the gate's outcome matches the label (fail = fail, pass/not_applicable = not failing)
   false fail   the gate fails a check the label says passes or does not apply
@@ -10,7 +10,7 @@ is scored:
 Prints per check and in total (and separately for the holdout set): precision and recall of "fail",
 and every false fail on a check at or above the default fail_on (high). Asserts nothing.
 
-    python bench/corpus.py MIRRORS.json [--only owner/name,...] [--set tune|holdout|fresh] [--verbose]
+    python bench/corpus.py MIRRORS.json [--only owner/name,...] [--set tune|holdout|fresh|fresh2] [--verbose] [--as-copy]
 """
 
 from __future__ import annotations
@@ -39,8 +39,29 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 UNDECIDED = {Outcome.ERROR, Outcome.MISSING_EVIDENCE, Outcome.NOT_AVAILABLE, Outcome.PENDING}
 
 
-def materialize(mirror: Path, commit: str, into: Path) -> Path:
-    """The commit's tree as plain files (no .git: judged as a copy would be)."""
+def materialize(mirror: Path, commit: str, into: Path, as_copy: bool = False) -> Path:
+    """The commit checked out as a git work tree, as the Action's checkout sees it (a tracked file that
+    .gitignore lists is still there); with `as_copy`, its tree as plain files (no .git: judged as a
+    tarball would be, .gitignore applied to everything)."""
+    if not as_copy:
+        subprocess.run(
+            ["git", "clone", "--quiet", "--shared", "--no-checkout", str(mirror), str(into)],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            ["git", "-C", str(into), "-c", "advice.detachedHead=false", "checkout", "--quiet", commit],
+            check=True,
+            capture_output=True,
+        )
+        # a snapshot that lacks a large blob checks out without it, silently: judged so, it would be a
+        # different repository
+        missing = subprocess.run(
+            ["git", "-C", str(into), "status", "--porcelain"], check=True, capture_output=True
+        ).stdout
+        if missing:
+            raise subprocess.CalledProcessError(1, "git checkout", stderr=b"incomplete: " + missing[:100])
+        return into
     data = subprocess.run(
         ["git", f"--git-dir={mirror}", "archive", "--format=tar", commit],
         check=True,
@@ -74,6 +95,9 @@ def main() -> int:
     parser.add_argument("--only", default="")
     parser.add_argument("--set", choices=list(SETS))
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument(
+        "--as-copy", action="store_true", help="judge plain files (git archive) instead of a git checkout"
+    )
     args = parser.parse_args()
     mirrors: dict[str, str] = json.loads(args.mirrors.read_text(encoding="utf-8"))
     repos: list[dict[str, Any]] = [
@@ -94,10 +118,10 @@ def main() -> int:
         labels = entry["checks"]
         with tempfile.TemporaryDirectory(prefix="prodgate-corpus-") as tmp:
             try:
-                root = materialize(Path(mirrors[name]), commit, Path(tmp) / "repo")
+                root = materialize(Path(mirrors[name]), commit, Path(tmp) / "repo", args.as_copy)
             except subprocess.CalledProcessError as exc:  # a snapshot missing a large blob
                 print(
-                    f"{name}: skipped (git archive failed: {exc.stderr.decode(errors='replace').strip()[:120]})"
+                    f"{name}: skipped (not materialized: {exc.stderr.decode(errors='replace').strip()[:120]})"
                 )
                 continue
             report = evaluate(root, Config(), offline=True)
