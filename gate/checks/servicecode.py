@@ -117,7 +117,8 @@ def debug_disabled(facts: Facts, options: NoOptions) -> Decision:
 def torch_load_weights_only(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
-    That every `torch.load` in the service code passes `weights_only=True`. An explicit
+    That every `torch.load` in the service code passes `weights_only=True` (under any name: `import
+    torch as th`, or torch imported lazily into an attribute with `importlib.import_module`). An explicit
     `weights_only=False` fails; leaving it out fails too, because before PyTorch 2.6 the default
     unpickles arbitrary objects (and the version that runs is not always the one pinned).
 
@@ -780,7 +781,10 @@ def type_hint_coverage(facts: Facts, options: CoverageOptions) -> Decision:
     return _coverage(facts, options, "typed", "are fully typed")
 
 
-_SENSITIVE = re.compile(r"(predict|infer|scor(e|ing)|classif|batch|upload|train|model|detect)", re.I)
+# `invocations`: SageMaker's inference contract (POST /invocations), served by many model containers
+_SENSITIVE = re.compile(
+    r"(predict|infer|scor(e|ing)|classif|batch|upload|train|model|detect|invocations)", re.I
+)
 _OPEN_BY_NATURE = re.compile(
     r"/(health\w*|healthz|ready\w*|live\w*|ping|status|metrics|docs|openapi\.json)/?$", re.I
 )
@@ -817,7 +821,7 @@ def api_authentication(facts: Facts, options: NoOptions) -> Decision:
     ## What it checks
     That every route that changes state or runs the model requires credentials. Such a route is a
     POST, PUT, PATCH or DELETE route whose path mentions predict, infer, score(ing), classify, batch,
-    upload, train, model or detect, or any route whose handler runs or loads a model
+    upload, train, model, detect or invocations (SageMaker's inference route), or any route whose handler runs or loads a model
     (`model.predict(...)`, a call named predict/infer/classify/detect/forecast/generate,
     `joblib.load`, `torch.load`, `pickle.load`, `from_pretrained`, or a `model`/`classifier`/`detector`
     object called or handed to a function), whatever its path says; health,
