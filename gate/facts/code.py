@@ -170,7 +170,8 @@ def service_modules(snap: Snapshot, app_modules: list[str]) -> list[str]:
 
 def _entry_scripts(snap: Snapshot, modules: dict[str, str], roots: list[str], seen: set[str]) -> set[str]:
     """The scripts that import the application and start it (`run.py`: `from app import app;
-    app.run(debug=True)`): what they start with is the service's configuration too."""
+    app.run(debug=True)`) or build it from its factory: what they start with is the service's
+    configuration too."""
     names = {_module_of(r) for r in roots}
     names |= {n.split(".", 1)[0] for n in names} | {n.rsplit(".", 1)[-1] for n in names}
     if not names:
@@ -188,9 +189,14 @@ def _entry_scripts(snap: Snapshot, modules: dict[str, str], roots: list[str], se
         if rel in seen:
             continue
         text = snap.text(rel) or ""
-        if (".run(" in text or "serve(" in text) and imports_app.search(text):
+        if (".run(" in text or "serve(" in text or _BUILDS_APP.search(text)) and imports_app.search(text):
             found.add(rel)
     return found
+
+
+_BUILDS_APP = re.compile(r"^\w+(?:\s*:\s*\w+)?\s*=\s*(?:\w+\.)?(?:create|make|build|get)_?app\w*\(", re.M | re.I)
+"""`application = create_application(settings)` at module level: the module the server is pointed at
+(`gunicorn serving:application`), which configures what the factory builds."""
 
 
 _LIMIT_MIDDLEWARE = ("SlowAPIMiddleware", "SlowAPIASGIMiddleware")
@@ -217,6 +223,8 @@ class _Scan(ast.NodeVisitor):
         }
         self.handler_depth = 0
         self.classes: list[str] = []
+        self.aliases: dict[str, str] = {}
+        """Local names of imported functions and modules -> the names they were imported under."""
         # headers set by hand (after_request, middleware, response headers): origins seen, and whether
         # credentials are allowed anywhere in the module, which makes a wildcard origin critical
         self.cors_headers: list[tuple[ast.AST, ast.expr]] = []
@@ -301,6 +309,12 @@ class _Scan(ast.NodeVisitor):
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if node.module == "loguru" and any(a.name == "logger" for a in node.names):
             self.add("logging_setup", node, "loguru's default sink")
+        # `from logging import basicConfig as setup_logging`: calls are read under the imported name
+        self.aliases.update({a.asname: a.name for a in node.names if a.asname})
+
+    def visit_Import(self, node: ast.Import) -> None:
+        # `import torch as th`: `th.load` is torch.load
+        self.aliases.update({a.asname: a.name.rsplit(".", 1)[-1] for a in node.names if a.asname})
 
     def visit_Dict(self, node: ast.Dict) -> None:
         for key, value in zip(node.keys, node.values, strict=True):
@@ -308,6 +322,20 @@ class _Scan(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Assign(self, node: ast.Assign) -> None:
+        value = node.value
+        if isinstance(value, ast.Call) and _name(value.func) == "cast" and len(value.args) == 2:
+            value = value.args[1]  # typing.cast(T, x) is x
+        if (
+            isinstance(value, ast.Call)
+            and _name(value.func) == "import_module"
+            and value.args
+            and isinstance(module := value.args[0], ast.Constant)
+            and isinstance(module.value, str)
+        ):
+            # a module imported lazily into a variable or attribute (`self._torch = importlib.
+            # import_module("torch")`): `self._torch.load(...)` is torch.load
+            for t in node.targets:
+                self.aliases[_name(t)] = module.value.rsplit(".", 1)[-1]
         for t in node.targets:
             if isinstance(t, ast.Subscript):
                 self._header(node, t.slice, node.value)
@@ -333,6 +361,9 @@ class _Scan(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         fname, owner = _name(node.func), _owner(node.func)
+        if isinstance(node.func, ast.Name):
+            fname = self.aliases.get(fname, fname)
+        owner = self.aliases.get(owner, owner)
         if (
             fname in ("getenv", "get") and (owner in ("os", "environ") or fname == "getenv")
         ) or fname == "add_argument":
@@ -412,7 +443,7 @@ class _Scan(ast.NodeVisitor):
             _is_true(_kw(node, "debug")) or (owner == "uvicorn" and _is_true(_kw(node, "reload")))
         ):
             self.add("debug", node, f"{owner}.run({'reload' if owner == 'uvicorn' else 'debug'}=True)")
-        elif fname == "Config" and owner in ("uvicorn", None) and _is_true(_kw(node, "reload")):
+        elif fname == "Config" and owner in ("uvicorn", "") and _is_true(_kw(node, "reload")):
             # `uvicorn.Server(uvicorn.Config(app, reload=True)).run()`: the same reloader by another door
             self.add("debug", node, "uvicorn.Config(reload=True)")
         elif fname in ("FastAPI", "Starlette") and _is_true(_kw(node, "debug")):
