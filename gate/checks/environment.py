@@ -36,7 +36,8 @@ def env_file_ignored(facts: Facts, options: NoOptions) -> Decision:
     That a `.env` file at the root would be ignored by git under the repository's own .gitignore files
     (evaluated with git's rules: anchoring, `**`, negations such as `!.env`, nested .gitignore files),
     and that no real environment file (`.env`, `.env.production`, `prod.env`, ...) is tracked, or sits
-    in the work tree unignored. It applies where a .env file exists, an environment example documents
+    in the work tree unignored. Another `<name>.env` counts only when it holds a credential-like
+    setting (a name with key, secret, token, password, ...): a file of image pins is not an environment. It applies where a .env file exists, an environment example documents
     one, the code loads one (python-dotenv, pydantic-settings `env_file`, starlette `Config(".env")`,
     environs `read_env()`, python-decouple), or a compose service reads one (`env_file: .env`).
     Examples are exempt however they are named: a name with an `env` part

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 
 from gate.facts.docs import is_env_example
@@ -79,9 +80,32 @@ class GitIgnore:
         return self._decide(rel)
 
 
+_ENV_STEM = re.compile(
+    r"(^|[._-])(prod|production|dev|development|local|stag(e|ing)|test|testing|qa|uat|secrets?|"
+    r"credentials?|app|api|docker|server|service|backend|web|db|database|runtime|deploy)($|[._-])",
+    re.I,
+)
+_SECRET_KEY_LINE = re.compile(
+    r"^\s*(export\s+)?\w*(pass|secret|token|key|credential|dsn|auth|private|database_url|db_url|conn)\w*\s*=",
+    re.I | re.M,
+)
+
+
+def _holds_environment(snap: Snapshot, rel: str) -> bool:
+    """`.env`, `.env.production`, `prod.env` hold a deployment's settings by their names; another
+    `<name>.env` (`container/digests.env`: base-image pins a Makefile includes) does only when it holds
+    a credential-like setting."""
+    name = posixpath.basename(rel)
+    if name == ".env" or name.startswith(".env.") or _ENV_STEM.search(name[: -len(".env")]):
+        return True
+    return bool(_SECRET_KEY_LINE.search(snap.text(rel) or ""))
+
+
 def collect_repo(snap: Snapshot) -> RepoFacts:
     gi = GitIgnore(snap)
     env_files = tuple(
-        EnvFile(rel, rel in snap.tracked, gi.rule_for(rel)) for rel in snap.files if is_env_file(rel)
+        EnvFile(rel, rel in snap.tracked, gi.rule_for(rel))
+        for rel in snap.files
+        if is_env_file(rel) and _holds_environment(snap, rel)
     )
     return RepoFacts(snap.is_git, len(snap.files), gi.files, gi.rule_for(".env"), env_files)
