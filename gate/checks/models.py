@@ -297,7 +297,9 @@ def model_artifacts_present(facts: Facts, options: NoOptions) -> Decision:
     That every model file the service code names (string literals such as `"models/model.joblib"`,
     defaults of environment lookups included; .joblib, .pkl, .pt/.pth, .onnx, .h5/.keras,
     .safetensors, CatBoost .cbm, XGBoost .xgb/.ubj, .tflite, .skops, .gguf, .mlmodel, .pmml; a
-    suffix alone such as the `.onnx` of `f"{model_id}.onnx"`, or a glob, names no file) is in the repository (matched by path, or by its
+    suffix alone such as the `.onnx` of `f"{model_id}.onnx"`, or a glob, names no file; nor does a file
+    the service only writes: `joblib.dump(m, path)`, `torch.save`, `model.save(path)`, a value named
+    `save_*`/`output_*`/`export_*`, a download's `filename=`) is in the repository (matched by path, or by its
     ending when the service runs from another folder), is a Git LFS or DVC pointer, or is fetched
     while the image builds (`curl`, `wget`, `aws s3`, `gsutil`, `dvc pull`, `git lfs pull`,
     `huggingface-cli`, `mlflow` in a Dockerfile RUN) or trained there (`RUN python train.py`, a

@@ -209,6 +209,25 @@ def _looks_like_sql(node: ast.AST) -> bool:
     )
 
 
+_OUTPUT_NAME = re.compile(r"(^|_)(save|saved|output|out|export|dump|dest|destination)(_|$)", re.I)
+"""Where a model file is written, not read: `save_model_path`, `output_path`, `export_to`."""
+_WRITES_MODEL = {"dump", "save", "save_model", "to_onnx", "export_model"}
+
+
+def _path_constants(value: ast.expr) -> list[ast.Constant]:
+    """The string constants a path expression is built from (a literal, an f-string, `+`,
+    `os.path.join(...)`, `Path(...) / ...`), never those inside another call: in `out =
+    run(joblib.load("model.pkl"))` the file is read."""
+    if isinstance(value, ast.Constant):
+        return [value]
+    if isinstance(value, ast.JoinedStr):
+        return [v for v in value.values if isinstance(v, ast.Constant)]
+    if isinstance(value, ast.BinOp):
+        return _path_constants(value.left) + _path_constants(value.right)
+    if isinstance(value, ast.Call) and _name(value.func) in ("join", "Path", "PurePath", "str"):
+        return [c for a in value.args for c in _path_constants(a)]
+    return []
+
 _DEV_CLASS = re.compile(r"(Dev|Develop|Debug|Local|Test)", re.I)
 _DEV_NAME = re.compile(r"^(dev|develop|development|debug|local|testing)$", re.I)
 
@@ -224,6 +243,9 @@ class _Scan(ast.NodeVisitor):
         self.handler_depth = 0
         self.classes: list[str] = []
         self.aliases: dict[str, str] = {}
+        self.outputs: set[int] = set()
+        """Model-file literals the code writes, not reads (`save_model_path = "models/model.pkl"`,
+        `joblib.dump(m, "model.pkl")`, a download's `filename=`): ids of their Constant nodes."""
         """Local names of imported functions and modules -> the names they were imported under."""
         # headers set by hand (after_request, middleware, response headers): origins seen, and whether
         # credentials are allowed anywhere in the module, which makes a wildcard origin critical
@@ -316,12 +338,24 @@ class _Scan(ast.NodeVisitor):
         # `import torch as th`: `th.load` is torch.load
         self.aliases.update({a.asname: a.name.rsplit(".", 1)[-1] for a in node.names if a.asname})
 
+    def _output(self, name: str | None, value: ast.expr | None) -> None:
+        if name and value is not None and _OUTPUT_NAME.search(name):
+            self.outputs.update(id(c) for c in _path_constants(value))
+
     def visit_Dict(self, node: ast.Dict) -> None:
         for key, value in zip(node.keys, node.values, strict=True):
             self._header(node, key, value)
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                self._output(key.value, value)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._output(_name(node.target), node.value)
         self.generic_visit(node)
 
     def visit_Assign(self, node: ast.Assign) -> None:
+        for t in node.targets:
+            self._output(_name(t), node.value)
         value = node.value
         if isinstance(value, ast.Call) and _name(value.func) == "cast" and len(value.args) == 2:
             value = value.args[1]  # typing.cast(T, x) is x
@@ -364,6 +398,15 @@ class _Scan(ast.NodeVisitor):
         if isinstance(node.func, ast.Name):
             fname = self.aliases.get(fname, fname)
         owner = self.aliases.get(owner, owner)
+        for k in node.keywords:
+            self._output(k.arg, k.value)
+        if fname in _WRITES_MODEL:
+            # joblib.dump(model, path) / torch.save(obj, path); model.save(path)
+            serializer = owner in ("joblib", "pickle", "torch", "dill", "cloudpickle")
+            for a in node.args[1:] if serializer else node.args:
+                self._output("save", a)
+        elif fname.endswith("Response") or fname == "send_file":
+            self._output("save", _kw(node, "filename") or _kw(node, "download_name"))
         if (
             fname in ("getenv", "get") and (owner in ("os", "environ") or fname == "getenv")
         ) or fname == "add_argument":
@@ -492,7 +535,12 @@ class _Scan(ast.NodeVisitor):
 
     def visit_Constant(self, node: ast.Constant) -> None:
         value = node.value
-        if isinstance(value, str) and len(value) < 300 and value.lower().endswith(_MODEL_FILE_SUFFIXES):
+        if (
+            isinstance(value, str)
+            and len(value) < 300
+            and value.lower().endswith(_MODEL_FILE_SUFFIXES)
+            and id(node) not in self.outputs
+        ):
             name = value.rsplit("/", 1)[-1]
             # a suffix alone (f"{model_id}.onnx", endswith(".pkl")) or a glob names no file
             if not name.startswith(".") and not any(c in value for c in "*?["):
