@@ -404,7 +404,9 @@ def cors_not_wildcard(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
     CORS configuration in the service code: FastAPI/Starlette `CORSMiddleware` with
-    `allow_origins=["*"]`, Flask-CORS's `CORS(app)` with no `origins` (which allows every origin), and
+    `allow_origins=["*"]` (also through a variable, `origins = ["*"]`, or a settings field whose
+    default is `["*"]`, `allow_origins=settings.cors_origins`: the default is what runs when nobody
+    sets it), Flask-CORS's `CORS(app)` with no `origins` (which allows every origin), and
     CORS headers set by hand: `response.headers["Access-Control-Allow-Origin"] = "*"` in an
     `after_request` hook or a middleware, `.add()`/`.set()`/`.setdefault()` on headers, or a headers
     dict on a response. Echoing the request's `Origin` header back counts as a wildcard (it admits

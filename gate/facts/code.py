@@ -244,6 +244,13 @@ class _Scan(ast.NodeVisitor):
         self.classes: list[str] = []
         self.aliases: dict[str, str] = {}
         self.outputs: set[int] = set()
+        self.literals: dict[str, ast.expr] = {}
+        """Names bound to a literal (`origins = ["*"]`), read where the name is passed on."""
+        self.fields: dict[str, ast.expr] = {}
+        """Class attributes with a literal default (`cors_origins: list[str] = ["*"]` in a settings
+        class), for `settings.cors_origins` read in another module."""
+        self.cors_settings: list[tuple[int, str, bool]] = []
+        """CORS origins given as `<object>.<attr>`: line, attribute, credentials allowed."""
         """Model-file literals the code writes, not reads (`save_model_path = "models/model.pkl"`,
         `joblib.dump(m, "model.pkl")`, a download's `filename=`): ids of their Constant nodes."""
         """Local names of imported functions and modules -> the names they were imported under."""
@@ -349,13 +356,19 @@ class _Scan(ast.NodeVisitor):
                 self._output(key.value, value)
         self.generic_visit(node)
 
+    def _literal(self, target: ast.expr, value: ast.expr | None) -> None:
+        if isinstance(target, ast.Name) and isinstance(value, ast.List | ast.Tuple | ast.Set | ast.Constant):
+            (self.fields if self.classes else self.literals)[target.id] = value
+
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         self._output(_name(node.target), node.value)
+        self._literal(node.target, node.value)
         self.generic_visit(node)
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for t in node.targets:
             self._output(_name(t), node.value)
+            self._literal(t, node.value)
         value = node.value
         if isinstance(value, ast.Call) and _name(value.func) == "cast" and len(value.args) == 2:
             value = value.args[1]  # typing.cast(T, x) is x
@@ -567,13 +580,14 @@ class _Scan(ast.NodeVisitor):
         self.generic_visit(node)
 
     def _cors(self, node: ast.Call, origins: ast.expr | None, credentials: ast.expr | None) -> None:
-        wildcard = (origins is not None and "'*'" in ast.unparse(origins)) or (
-            isinstance(origins, ast.Constant) and origins.value == "*"
-        )
-        detail = (
-            ("wildcard+credentials" if _is_true(credentials) else "wildcard") if wildcard else "restricted"
-        )
-        self.add("cors", node, detail)
+        if isinstance(origins, ast.Name) and origins.id in self.literals:
+            origins = self.literals[origins.id]  # `origins = ["*"]`, then `allow_origins=origins`
+        elif isinstance(origins, ast.Attribute):
+            # `allow_origins=settings.cors_origins`: decided by the settings class's default, which may
+            # live in another module (collect_code resolves it)
+            self.cors_settings.append((node.lineno, origins.attr, _is_true(credentials)))
+            return
+        self.add("cors", node, _cors_detail(origins, _is_true(credentials)))
 
     def _built(self, arg: ast.expr) -> bool:
         """SQL text assembled from values: an f-string with substitutions, % formatting, .format(), +."""
@@ -586,6 +600,13 @@ class _Scan(ast.NodeVisitor):
         if isinstance(arg, ast.Call) and _name(arg.func) == "format" and isinstance(arg.func, ast.Attribute):
             return isinstance(arg.func.value, ast.Constant)
         return False
+
+
+def _cors_detail(origins: ast.expr | None, credentials: bool) -> str:
+    wildcard = (origins is not None and "'*'" in ast.unparse(origins)) or (
+        isinstance(origins, ast.Constant) and origins.value == "*"
+    )
+    return ("wildcard+credentials" if credentials else "wildcard") if wildcard else "restricted"
 
 
 def _todos(rel: str, text: str) -> list[Site]:
@@ -662,6 +683,8 @@ def collect_code(snap: Snapshot, app_modules: list[str]) -> CodeFacts:
         for i, line in enumerate((snap.text(rel) or "").splitlines(), 1):
             if ":" in line and not line.lstrip().startswith("#"):
                 collected["procfile"].append(Site(rel, i, line.split(":", 1)[1].strip()))
+    fields: dict[str, ast.expr] = {}
+    cors_settings: list[tuple[str, int, str, bool]] = []
     for rel in modules:
         tree = snap.python(rel)
         if not isinstance(tree, ast.Module):
@@ -672,6 +695,10 @@ def collect_code(snap: Snapshot, app_modules: list[str]) -> CodeFacts:
         for key, sites in scan.out.items():
             collected[key].extend(sites)
         collected["todos"].extend(_todos(rel, snap.text(rel) or ""))
+        fields.update(scan.fields)
+        cors_settings.extend((rel, *c) for c in scan.cors_settings)
+    for rel, line, attr, credentials in cors_settings:
+        collected["cors"].append(Site(rel, line, _cors_detail(fields.get(attr), credentials)))
     training: list[str] = []
     for rel in snap.with_suffix(".py"):
         if rel in modules or is_test_path(rel):
