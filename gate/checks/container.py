@@ -1,6 +1,6 @@
 """Dockerfile checks: what the image runs, as whom, from what, and what it carries along.
 
-Every Dockerfile in the repository counts (Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile).
+Every Dockerfile in the repository counts (Dockerfile, a lowercase dockerfile, Dockerfile.*, *.Dockerfile, Containerfile).
 The image's behaviour is its final stage's, including what that stage inherits from an earlier stage it
 is built FROM. A Dockerfile the parser rejects makes each check report `error` for that file, and the
 other files are still judged.

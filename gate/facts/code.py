@@ -632,7 +632,7 @@ def _runs_servers(rel: str) -> bool:
     Makefiles and gunicorn configuration files."""
     name = rel.rsplit("/", 1)[-1]
     return (
-        name in ("Dockerfile", "Procfile", "Makefile", "gunicorn.conf.py", "gunicorn_conf.py")
+        name in ("Dockerfile", "dockerfile", "Procfile", "Makefile", "gunicorn.conf.py", "gunicorn_conf.py")
         or name.startswith(("Dockerfile.", "docker-compose", "compose."))
         or name.endswith((".Dockerfile", ".sh"))
         or (name.startswith("gunicorn") and name.endswith(".py"))

@@ -12,6 +12,7 @@ import pip_requirements_parser as prp
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from gate.facts.dockerfile import is_dockerfile
 from gate.redact import redact
 from gate.snapshot import ParseError, Snapshot, YamlDocuments
 from gate.yamlpath import line_of
@@ -441,8 +442,7 @@ def _other_python_versions(snap: Snapshot) -> list[PythonVersionDecl]:
                 PythonVersionDecl("Pipfile python_version", rel, line, text.splitlines()[line - 1].strip())
             )
     for rel in snap.files:
-        name = rel.rsplit("/", 1)[-1]
-        if name == "Dockerfile" or name.startswith("Dockerfile.") or name.endswith(".Dockerfile"):
+        if is_dockerfile(rel):
             text = snap.text(rel) or ""
             for m in (*_FROM_PYTHON.finditer(text), *_FROM_TAGGED_PYTHON.finditer(text)):
                 found.append(

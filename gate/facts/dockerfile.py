@@ -115,7 +115,8 @@ def is_dockerfile(rel: str) -> bool:
     name = rel.rsplit("/", 1)[-1]
     lower = name.lower()
     return (
-        name in ("Dockerfile", "Containerfile")
+        # docker build falls back to a lowercase `dockerfile` when no Dockerfile is there
+        lower in ("dockerfile", "containerfile")
         or (name.startswith(("Dockerfile.", "Containerfile.")) and not lower.endswith(".dockerignore"))
         or lower.endswith(".dockerfile")
     )
