@@ -140,7 +140,9 @@ def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
     ## What it checks
     That a `.env.example` (or `.env.sample`, `.env.template`, `example.env`, ...) names every environment
     variable the service code reads: `os.environ["X"]`, `os.environ.get("X")`, `os.getenv("X")`, and
-    the fields of pydantic `BaseSettings` classes (with their `env_prefix`). Test code is not counted,
+    the fields of pydantic `BaseSettings` classes (with their `env_prefix`). Where the repository has a
+    web application, only its code counts (the modules that create it, what they import, and the
+    scripts that start it): a verification script or one-off job beside it does not. Test code is not counted,
     nor variables the platform sets (`HOME`, `PATH`, ...; see the `ignore_variables` option), nor a
     variable read with a default of its own (`os.getenv("PORT", "8000")`, `os.environ.setdefault`, a
     settings field with a value): the service starts without it. Any file named like an example
@@ -168,9 +170,12 @@ def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
     missing: dict[tuple[str, tuple[str, ...]], Location] = {}
     seen: set[str] = set()
     required: set[str] = set()
+    # with an application found, its code is what the example documents: a verification script or a
+    # one-off job beside it is not started from it
+    service = set(facts.code.service_modules)
     for read in facts.python.env_reads:
         key = read.name.upper()
-        if key in ignored:
+        if key in ignored or (service and read.path not in service):
             continue
         seen.add(key)
         if read.has_default:
