@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -140,9 +141,9 @@ def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
     ## What it checks
     That a `.env.example` (or `.env.sample`, `.env.template`, `example.env`, ...) names every environment
     variable the service code reads: `os.environ["X"]`, `os.environ.get("X")`, `os.getenv("X")`, and
-    the fields of pydantic `BaseSettings` classes (with their `env_prefix`). Where the repository has a
-    web application, only its code counts (the modules that create it, what they import, and the
-    scripts that start it): a verification script or one-off job beside it does not. Test code is not counted,
+    the fields of pydantic `BaseSettings` classes (with their `env_prefix`). Scripts run by hand are not
+    counted (modules under `scripts/`, `*_scripts/`, `tools/`, `bin/`, `migrations/`, `alembic/`,
+    unless the service imports them), nor is test code,
     nor variables the platform sets (`HOME`, `PATH`, ...; see the `ignore_variables` option), nor a
     variable read with a default of its own (`os.getenv("PORT", "8000")`, `os.environ.setdefault`, a
     settings field with a value): the service starts without it. Any file named like an example
@@ -170,12 +171,13 @@ def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
     missing: dict[tuple[str, tuple[str, ...]], Location] = {}
     seen: set[str] = set()
     required: set[str] = set()
-    # with an application found, its code is what the example documents: a verification script or a
-    # one-off job beside it is not started from it
-    service = set(facts.code.service_modules)
     for read in facts.python.env_reads:
         key = read.name.upper()
-        if key in ignored or (service and read.path not in service):
+        # a verification script, a one-off job or a migration is run by hand, not by the deployment
+        # the example documents (unless the service itself imports it)
+        if key in ignored or (
+            _SCRIPT_FOLDER.search(read.path) and read.path not in facts.code.service_modules
+        ):
             continue
         seen.add(key)
         if read.has_default:
@@ -207,6 +209,9 @@ def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
     return failed(
         f"{len(missing)} environment variable(s) read by the code are not in a .env.example.", *hits
     )
+
+
+_SCRIPT_FOLDER = re.compile(r"(^|/)(scripts?|\w+_scripts|tools|bin|migrations|alembic)/")
 
 
 class SecretOptions(BaseModel):
