@@ -138,6 +138,7 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
     authenticators = _authenticators(snap, list(modules.values()))
     constants = _Constants(snap)
     index = _ModuleIndex(modules)
+    reexports = _Reexports(snap)
     resources: dict[str, ast.ClassDef | None] = {}
     model_lines: set[tuple[str, int]] = set()
     for rel in modules.values():
@@ -314,11 +315,11 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                 elif attr == "add_middleware" and node.args and _auth_named(_dotted(node.args[0]) or ""):
                     objs[(rel, owner)].protected = True
     for rel, imports, owner, route in elsewhere:
-        key = _resolve(owner, rel, imports, objs, index)
+        key = _resolve(owner, rel, imports, objs, index, reexports)
         if key is not None:
             objs[key].routes.append(route)
     for rel, imports, owner, child, prefix, guarded in pending:
-        key = _resolve(child, rel, imports, objs, index)
+        key = _resolve(child, rel, imports, objs, index, reexports)
         if key is not None:
             child_obj = objs[key]
             if child_obj.framework == "flask" and child_obj.kind == "router":
@@ -611,8 +612,27 @@ class _ModuleIndex:
                 yield path
 
 
+class _Reexports:
+    """What a module's own imports bind (`from .health import router as health_router`), read once."""
+
+    def __init__(self, snap: Snapshot) -> None:
+        self.snap = snap
+        self.cache: dict[str, dict[str, str]] = {}
+
+    def of(self, rel: str) -> dict[str, str]:
+        if rel not in self.cache:
+            tree = self.snap.python(rel)
+            self.cache[rel] = _imports(tree, rel) if isinstance(tree, ast.Module) else {}
+        return self.cache[rel]
+
+
 def _resolve(
-    child: str, rel: str, imports: dict[str, str], objs: dict[tuple[str, str], _Obj], index: _ModuleIndex
+    child: str,
+    rel: str,
+    imports: dict[str, str],
+    objs: dict[tuple[str, str], _Obj],
+    index: _ModuleIndex,
+    reexports: _Reexports | None = None,
 ) -> tuple[str, str] | None:
     if (rel, child) in objs:
         return rel, child
@@ -621,8 +641,38 @@ def _resolve(
     if target is None:
         return None
     dotted = f"{target}.{rest}" if rest else target
-    module, _, name = dotted.rpartition(".")
-    return next(((path, name) for path in index.same(module) if (path, name) in objs), None)
+    for _hop in range(4):  # a package may re-export what a submodule defines, through a few __init__s
+        module, _, name = dotted.rpartition(".")
+        found = [path for path in index.same(module) if (path, name) in objs]
+        if found or reexports is None:
+            break
+        # `from app.routes import health_router`, where app/routes/__init__.py has `from .health
+        # import router as health_router`
+        again = next(
+            (
+                t
+                for path in sorted(index.same(module), key=lambda p: -_shared_folders(p, rel))
+                if (t := reexports.of(path).get(name))
+            ),
+            None,
+        )
+        if again is None or again == dotted:
+            break
+        dotted = again
+    if len(found) > 1:
+        # a monorepo of services that each hold `app/routes/health.py`: the importer's own service,
+        # the candidate sharing the most folders with it, is the one Python would find
+        found.sort(key=lambda path: (-_shared_folders(path, rel), path))
+    return (found[0], name) if found else None
+
+
+def _shared_folders(a: str, b: str) -> int:
+    shared = 0
+    for x, y in zip(a.split("/")[:-1], b.split("/")[:-1], strict=False):
+        if x != y:
+            break
+        shared += 1
+    return shared
 
 
 def _starlette(rel: str, tree: ast.Module) -> list[Route]:

@@ -100,3 +100,30 @@ def test_a_dependency_that_only_validates_input_does_not_count_as_authentication
     )
     [route] = [r for r in collect_routes(Snapshot.load(root)).routes if r.path == "/predict"]
     assert not route.protected
+
+
+def _service(name: str, prefix: str) -> dict[str, str]:
+    """One service of a monorepo, run from its own folder: `app.routes` re-exports its routers."""
+    return {
+        f"{name}/app/__init__.py": "",
+        f"{name}/app/main.py": (
+            "from fastapi import FastAPI\nfrom app.routes import status_router\n\n"
+            f"app = FastAPI()\napp.include_router(status_router, prefix='{prefix}')\n"
+        ),
+        f"{name}/app/routes/__init__.py": "from .status import router as status_router\n",
+        f"{name}/app/routes/status.py": (
+            "from fastapi import APIRouter\nrouter = APIRouter()\n@router.get('/')\ndef alive():\n    return {}\n"
+        ),
+    }
+
+
+def test_routers_re_exported_by_a_package_are_followed_within_each_service(
+    make_tree: Callable[..., Path],
+) -> None:
+    # each app mounts its own service's router: the importer's own folder wins over a namesake elsewhere
+    root = make_tree({**_service("churn", "/health"), **_service("pricing", "/livez")})
+    routes = collect_routes(Snapshot.load(root)).routes
+    assert {(r.path, r.module) for r in routes} == {
+        ("/health/", "churn/app/routes/status.py"),
+        ("/livez/", "pricing/app/routes/status.py"),
+    }
