@@ -255,7 +255,8 @@ def no_hardcoded_secrets(facts: Facts, options: SecretOptions) -> Decision:
     in URLs, and literal values assigned to password/secret/token/key names, in any casing
     (`signingKey`, `ENCRYPTION_KEY`, `secret_key_base`, `jwt-key`; a signing, encryption, master,
     session, JWT or HMAC key needs a random-looking value of 16 characters or more). Placeholders
-    (`changeme`, `<your-key>`, `${VAR}`), values marked as test dummies (dummy, fake, example) and
+    (`changeme`, `<your-key>`, `${VAR}`; an environment reference with a default, `${VAR:-default}`
+    or tox's `{env:VAR:default}`, is judged by its default), values marked as test dummies (dummy, fake, example) and
     names that only mention a secret (`secretName`, `TOKEN_URL`) are not reported. A literal secret in
     a compose `environment:` entry or a Kubernetes env `value` is reported once, by
     `compose-no-inline-secrets` or `k8s-secrets-from-refs`, at the same line (here when that check is

@@ -160,6 +160,11 @@ _FREE_FORM = frozenset({"Secret Keyword", "Basic Auth Credentials"})
 _URL_USERINFO = re.compile(r"://([^:/\s@'\"]+):([^@/\s'\"]+)@")
 
 
+_ENV_REFERENCE = re.compile(r"\{env:\w+(?::(?P<tox>[^}]*))?\}|\$\{\w+(?::?[-=](?P<shell>[^}]*))?\}")
+"""A value read from the environment where the file is used: tox's `{env:DB_PASSWORD:default}`, the
+shell's and compose's `${DB_PASSWORD:-default}`. Only its default is written here."""
+
+
 def not_a_secret(value: str, line: str, kind: str) -> bool:
     """True for what detect-secrets reports but no reviewer would call a leaked credential: a
     placeholder or filler, a stock default (`postgres`, `admin`, `password`), a short plain word, a
@@ -168,6 +173,13 @@ def not_a_secret(value: str, line: str, kind: str) -> bool:
     or mixed; these are words."""
     if _DUMMY.search(value) or (kind == "Secret Keyword" and _NAME_ONLY.search(line)):
         return True
+    bare = value.strip().strip("'\"`").rstrip("}")
+    for reference in _ENV_REFERENCE.finditer(line):
+        # detect-secrets reports the whole reference, or (in an ini file) its tail, `password}`
+        if bare and bare in reference.group(0):
+            default = reference.group("tox") or reference.group("shell")
+            written = line[: reference.start()] + (default or "") + line[reference.end() :]
+            return not default or not_a_secret(default, written, kind)
     if kind not in _FREE_FORM:
         return False  # a key recognised by its format (AWS, GitHub, Stripe...): the format is the proof
     stripped = value.strip().strip("'\"`")
