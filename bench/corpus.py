@@ -10,7 +10,7 @@ is scored:
 Prints per check and in total (and separately for the holdout set): precision and recall of "fail",
 and every false fail on a check at or above the default fail_on (high). Asserts nothing.
 
-    python bench/corpus.py MIRRORS.json [--only owner/name,...] [--set tune|holdout|fresh|fresh2] [--verbose] [--as-copy]
+    python bench/corpus.py MIRRORS.json [--only owner/name,...] [--set tune|holdout|fresh|fresh2|fresh3] [--verbose] [--as-copy]
 """
 
 from __future__ import annotations
@@ -86,6 +86,7 @@ SETS = {
     "holdout": "kept aside in the first labelling (2026-11-29), never tuned against",
     "fresh": "labelled after the first round of fixes (2026-11-30), never tuned against",
     "fresh2": "labelled in a later session (2026-11-30), before the gate ran on it",
+    "fresh3": "labelled after the fresh2 fixes (2026-11-30), before the gate ran on it",
 }
 
 

@@ -194,7 +194,9 @@ def _entry_scripts(snap: Snapshot, modules: dict[str, str], roots: list[str], se
     return found
 
 
-_BUILDS_APP = re.compile(r"^\w+(?:\s*:\s*\w+)?\s*=\s*(?:\w+\.)?(?:create|make|build|get)_?app\w*\(", re.M | re.I)
+_BUILDS_APP = re.compile(
+    r"^\w+(?:\s*:\s*\w+)?\s*=\s*(?:\w+\.)?(?:create|make|build|get)_?app\w*\(", re.M | re.I
+)
 """`application = create_application(settings)` at module level: the module the server is pointed at
 (`gunicorn serving:application`), which configures what the factory builds."""
 
@@ -227,6 +229,7 @@ def _path_constants(value: ast.expr) -> list[ast.Constant]:
     if isinstance(value, ast.Call) and _name(value.func) in ("join", "Path", "PurePath", "str"):
         return [c for a in value.args for c in _path_constants(a)]
     return []
+
 
 _DEV_CLASS = re.compile(r"(Dev|Develop|Debug|Local|Test)", re.I)
 _DEV_NAME = re.compile(r"^(dev|develop|development|debug|local|testing)$", re.I)
@@ -696,9 +699,9 @@ def collect_code(snap: Snapshot, app_modules: list[str]) -> CodeFacts:
             collected[key].extend(sites)
         collected["todos"].extend(_todos(rel, snap.text(rel) or ""))
         fields.update(scan.fields)
-        cors_settings.extend((rel, *c) for c in scan.cors_settings)
-    for rel, line, attr, credentials in cors_settings:
-        collected["cors"].append(Site(rel, line, _cors_detail(fields.get(attr), credentials)))
+        cors_settings.extend((rel, *setting) for setting in scan.cors_settings)
+    for path, number, attr, credentials in cors_settings:
+        collected["cors"].append(Site(path, number, _cors_detail(fields.get(attr), credentials)))
     training: list[str] = []
     for rel in snap.with_suffix(".py"):
         if rel in modules or is_test_path(rel):

@@ -66,7 +66,12 @@ def test_relaxed_paths_and_severity_are_the_teams_to_set(make_tree: Callable[...
         # read from the environment where the file is used: only a default written here can leak
         ("{env:DB_PASSWORD:password}", "DB_PASSWORD={env:DB_PASSWORD:password}", "Secret Keyword", True),
         ("{env:DB_PASSWORD}", "DB_PASSWORD={env:DB_PASSWORD}", "Secret Keyword", True),
-        ("password}", "  DB_PASSWORD={env:DB_PASSWORD:password}", "Secret Keyword", True),  # as read in tox.ini
+        (
+            "password}",
+            "  DB_PASSWORD={env:DB_PASSWORD:password}",
+            "Secret Keyword",
+            True,
+        ),  # as read in tox.ini
         ("${API_TOKEN:-changeme}", "API_TOKEN=${API_TOKEN:-changeme}", "Secret Keyword", True),
         ("${API_TOKEN:-s3cr3t-Pr0d}", "API_TOKEN=${API_TOKEN:-s3cr3t-Pr0d}", "Secret Keyword", False),
     ],
@@ -76,7 +81,9 @@ def test_what_counts_as_a_credential(value: str, line: str, kind: str, expected:
 
 
 def test_an_environment_reference_in_tox_ini_is_judged_by_its_default(make_tree: Callable[..., Path]) -> None:
-    stock = "[testenv]\nsetenv =\n  DB_PASSWORD={env:DB_PASSWORD:password}\n  DB_HOST={env:DB_HOST:localhost}\n"
+    stock = (
+        "[testenv]\nsetenv =\n  DB_PASSWORD={env:DB_PASSWORD:password}\n  DB_HOST={env:DB_HOST:localhost}\n"
+    )
     assert _result(make_tree({"tox.ini": stock})).outcome is not Outcome.FAIL
     chosen = "[testenv]\nsetenv =\n  DB_PASSWORD={env:DB_PASSWORD:x9Kq2vLm7Tz4pQ}\n"  # prodgate: ignore[no-hardcoded-secrets] a fixture value
     assert _result(make_tree({"tox.ini": chosen})).outcome is Outcome.FAIL
