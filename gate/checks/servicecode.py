@@ -465,8 +465,10 @@ def rate_limiting(facts: Facts, options: NoOptions) -> Decision:
     ## What it checks
     That the service code sets up a rate limiter that limits something: `@limiter.limit(...)` on a
     route, slowapi's `SlowAPIMiddleware`, a Flask-Limiter `Limiter` given the app (`app=` or
-    `init_app`), or fastapi-limiter's `FastAPILimiter`/`RateLimiter`. A `Limiter()` that nothing uses
-    limits no request and fails. Limits enforced by an
+    `init_app`), fastapi-limiter's `FastAPILimiter`/`RateLimiter`, or a limiter written for the
+    service: a class or function named for it (`RateLimitMiddleware`, `throttle`) that answers 429.
+    A `Limiter()` that nothing uses limits no request and fails, and so does a concurrency cap alone
+    (a semaphore that sheds load with 429 does not limit any client's rate). Limits enforced by an
     API gateway or ingress are invisible here (hence medium confidence): waive the check with the
     reason when that is how it is done.
 

@@ -211,6 +211,8 @@ def _looks_like_sql(node: ast.AST) -> bool:
     )
 
 
+_LIMITER_NAME = re.compile(r"rate_?limit|throttl")
+_TOO_MANY = re.compile(r"^(HTTP_429\w*|TOO_MANY_REQUESTS|TooManyRequests)$")
 _OUTPUT_NAME = re.compile(r"(^|_)(save|saved|output|out|export|dump|dest|destination)(_|$)", re.I)
 """Where a model file is written, not read: `save_model_path`, `output_path`, `export_to`."""
 _WRITES_MODEL = {"dump", "save", "save_model", "to_onnx", "export_model"}
@@ -272,7 +274,19 @@ class _Scan(ast.NodeVisitor):
                 return True
         return False
 
+    def _limiter_by_hand(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        """A limiter written for the service (`class RateLimitMiddleware`, `def throttle(...)`) that
+        refuses with 429: named for what it does, and answering as a limiter does."""
+        snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", node.name).lower()
+        if _LIMITER_NAME.search(snake) and any(
+            (isinstance(n, ast.Constant) and n.value == 429)
+            or (isinstance(n, ast.Attribute | ast.Name) and _TOO_MANY.search(_name(n)))
+            for n in ast.walk(node)
+        ):
+            self.add("rate_limits", node, f"{node.name} (written by hand)")
+
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self._limiter_by_hand(node)
         handler = self._is_handler(node)
         for dec in node.decorator_list:
             func = dec.func if isinstance(dec, ast.Call) else dec
@@ -300,6 +314,7 @@ class _Scan(ast.NodeVisitor):
         self.classes.pop()
 
     def _class(self, node: ast.ClassDef) -> None:
+        self._limiter_by_hand(node)
         if any(_name(b) == "BaseModel" for b in node.bases):
             fields = [
                 s.target.id
