@@ -43,8 +43,35 @@ def _hit(svc: Service, message: str, *keys: str | int, severity: Severity | None
     return Hit(f"Service {svc.name}: {message}", (at(path, line),), severity=severity)
 
 
-def _long_running(svc: Service) -> bool:
-    return str(svc.config.get("restart", "")).strip() != "no"
+_TEST_RUNNER = re.compile(r"^(python3?\s+-m\s+)?(pytest|tox|nox|py\.test)\b")
+
+
+def _command(value: object) -> str:
+    return " ".join(map(str, value)) if isinstance(value, list) else str(value or "")
+
+
+def _one_shot(services: tuple[Service, ...]) -> set[tuple[str, str]]:
+    """Services that run to completion: ones other services wait for to finish (`depends_on:
+    {init: {condition: service_completed_successfully}}`: an init job), and ones that run a test suite."""
+    done: set[tuple[str, str]] = set()
+    for svc in services:
+        depends = svc.config.get("depends_on")
+        if isinstance(depends, dict):
+            done.update(
+                (svc.configuration, str(name))
+                for name, how in depends.items()
+                if isinstance(how, dict) and how.get("condition") == "service_completed_successfully"
+            )
+        runs = (_command(svc.config.get("entrypoint")) + " " + _command(svc.config.get("command"))).strip()
+        if _TEST_RUNNER.match(runs):
+            done.add((svc.configuration, svc.name))
+    return done
+
+
+def _long_running(svc: Service, one_shot: set[tuple[str, str]]) -> bool:
+    return (
+        str(svc.config.get("restart", "")).strip() != "no" and (svc.configuration, svc.name) not in one_shot
+    )
 
 
 # -- healthcheck ------------------------------------------------------------------------------------
@@ -63,9 +90,12 @@ def _long_running(svc: Service) -> bool:
 def compose_healthcheck(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
-    That every long-running service (any `restart` other than "no") has a `healthcheck` that is not
+    That every long-running service has a `healthcheck` that is not
     disabled, or builds an image whose Dockerfile in this repository declares a `HEALTHCHECK` (the
-    finding then names that Dockerfile).
+    finding then names that Dockerfile). Every service counts as long-running (with or without a
+    `restart` key) except one with `restart: "no"`, one that other services wait for to finish
+    (`condition: service_completed_successfully`: an init job), and one whose command runs a test
+    suite (`pytest`, `tox`, `nox`).
 
     ## Why it matters
     Compose starts dependants as soon as a container runs, and `restart` policies only notice a
@@ -84,8 +114,9 @@ def compose_healthcheck(facts: Facts, options: NoOptions) -> Decision:
     dockerfiles = {d.path: d for d in facts.docker.dockerfiles}
     hits: list[Hit] = []
     judged = 0
+    one_shot = _one_shot(facts.compose.services)
     for svc in facts.compose.services:
-        if not _long_running(svc):
+        if not _long_running(svc, one_shot):
             continue
         judged += 1
         hc = svc.config.get("healthcheck")
@@ -128,7 +159,8 @@ def compose_restart_policy(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
     That every service sets `restart` (always, unless-stopped, on-failure) or `deploy.restart_policy`.
-    A service with `restart: "no"` states it is a one-off and passes.
+    A service with `restart: "no"` states it is a one-off and passes, as do an init job other services
+    wait for to finish (`condition: service_completed_successfully`) and a service that runs tests.
 
     ## Why it matters
     Without a policy a crashed model server or a reboot of the host leaves the API down until someone
@@ -142,10 +174,13 @@ def compose_restart_policy(facts: Facts, options: NoOptions) -> Decision:
     restart: unless-stopped
     ```
     """
+    one_shot = _one_shot(facts.compose.services)
     hits = [
         _hit(svc, "has no restart policy.", "restart")
         for svc in facts.compose.services
-        if "restart" not in svc.config and not (svc.config.get("deploy") or {}).get("restart_policy")
+        if "restart" not in svc.config
+        and not (svc.config.get("deploy") or {}).get("restart_policy")
+        and (svc.configuration, svc.name) not in one_shot
     ]
     judged = len(facts.compose.services)
     return _decide(
@@ -192,8 +227,9 @@ def compose_resource_limits(facts: Facts, options: NoOptions) -> Decision:
     """
     hits: list[Hit] = []
     judged = 0
+    one_shot = _one_shot(facts.compose.services)
     for svc in facts.compose.services:
-        if not _long_running(svc):
+        if not _long_running(svc, one_shot):
             continue
         judged += 1
         limits = ((svc.config.get("deploy") or {}).get("resources") or {}).get("limits") or {}
