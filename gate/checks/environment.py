@@ -267,7 +267,10 @@ def no_hardcoded_secrets(facts: Facts, options: SecretOptions) -> Decision:
     (a password or key assignment, a URL's password) the value must look like a credential: stock
     defaults (`postgres`, `admin`, `password`), filler (`not-needed`, `auto`, `None`, empty), a
     short plain word, a sentence (`"No API key provided."`), placeholders (`dev-...`, `your-...`,
-    `replace-with-...`, `...-here`, a name and the word it stands for: `ledger_password`) and a URL whose password repeats its user are not secrets; keys
+    `replace-with-...`, `...-here`, a name and the word it stands for: `ledger_password`), a value shown
+    cut short (`mlp_live_4f9a...`), a JWT signed with a word (`....signature`), in docs and tests an
+    example password made of stock words and digits (`SecureP@ss123`, `wrongpassword`; in service code
+    the same string is a weak password that works, and is reported) and a URL whose password repeats its user are not secrets; keys
     recognised by their format (AWS, GitHub, Stripe...) always are. A secret in tests, docs or an
     example file (`relaxed_paths`) is reported at `relaxed_severity` (low: it does not block by
     default). Only lines that could hold a secret go through the

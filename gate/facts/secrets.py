@@ -17,6 +17,7 @@ from typing import Any
 
 from detect_secrets.settings import transient_settings
 
+from gate.facts.python import is_test_path
 from gate.snapshot import Snapshot
 
 PLUGINS = (
@@ -165,6 +166,37 @@ _ENV_REFERENCE = re.compile(r"\{env:\w+(?::(?P<tox>[^}]*))?\}|\$\{\w+(?::?[-=](?
 shell's and compose's `${DB_PASSWORD:-default}`. Only its default is written here."""
 
 
+_DOCS = re.compile(r"(^|/)docs?/|\.(md|rst|ipynb|txt)$", re.I)
+_EXAMPLE_WORDS = frozenset(
+    "pass password passwd pwd secure secret wrong right correct valid invalid another other new old my "
+    "your strong weak good bad test user admin demo example sample super hello world foo bar abc "
+    "letmein qwerty changeme default mine".split()
+)
+_LEET = str.maketrans("@$0134", "asoiea")
+
+
+def _stock_words(letters: str) -> bool:
+    """`securepass`, `anotherpassword`: the letters split into stock words (a small word-break)."""
+    reach = [True] + [False] * len(letters)
+    for end in range(1, len(letters) + 1):
+        reach[end] = any(
+            reach[start] and letters[start:end] in _EXAMPLE_WORDS for start in range(max(0, end - 8), end)
+        )
+    return bool(letters) and reach[-1]
+
+
+def example_password(value: str) -> bool:
+    """What documentation and tests write where a password goes: stock words with digits and a symbol
+    (`SecureP@ss123`, `Password123!`, `wrongpassword`, `admin123`). Judged so only in docs and tests:
+    in service code the same string is a weak password that works."""
+    bare = value.strip().strip("'\"`")
+    # leetspeak inside a word (`P@ssw0rd`) is read as letters; digits after it are just digits
+    spelled = re.sub(r"(?<=[a-z@$])[0134@$](?=[a-z@$])", lambda m: m.group(0).translate(_LEET), bare.lower())
+    letters = re.sub(r"[^a-z]", "", spelled.replace("@", "a").replace("$", "s"))
+    tail = re.sub(r"[a-zA-Z@$]", "", spelled)
+    return len(bare) <= 24 and _stock_words(letters) and all(c in "0123456789!?#._-*" for c in tail)
+
+
 def not_a_secret(value: str, line: str, kind: str) -> bool:
     """True for what detect-secrets reports but no reviewer would call a leaked credential: a
     placeholder or filler, a stock default (`postgres`, `admin`, `password`), a short plain word, a
@@ -173,6 +205,14 @@ def not_a_secret(value: str, line: str, kind: str) -> bool:
     or mixed; these are words."""
     if _DUMMY.search(value) or (kind == "Secret Keyword" and _NAME_ONLY.search(line)):
         return True
+    if value.rstrip("'\"`").endswith(("...", "…")):
+        return True  # shown cut short: `mlp_live_abc123...` in a guide
+    if kind == "JSON Web Token" and value in line:
+        # detect-secrets stops at the second dot; what follows is the signature
+        after = re.match(r"[\w.-]*", line[line.index(value) + len(value) :])
+        signature = after.group(0).lstrip(".") if after else ""
+        if re.fullmatch(r"[a-z]{3,}|[a-z]+(_[a-z]+)+", signature):
+            return True  # signed with the word "signature": an illustration of the format
     bare = value.strip().strip("'\"`").rstrip("}")
     for reference in _ENV_REFERENCE.finditer(line):
         # detect-secrets reports the whole reference, or (in an ini file) its tail, `password}`
@@ -283,6 +323,7 @@ def collect_secrets(snap: Snapshot, max_lines: int = MAX_SCANNED_LINES) -> Secre
                 continue
             budget -= len(numbers)
             scanned_files += 1
+            docs_or_tests = is_test_path(rel) or bool(_DOCS.search(rel))
             hits = [
                 (s.line_number, s.secret_value or "", s.type)
                 for s in _scan_lines(str(snap.root / rel), lines, numbers)
@@ -290,7 +331,9 @@ def collect_secrets(snap: Snapshot, max_lines: int = MAX_SCANNED_LINES) -> Secre
             hits += [(n, value, "Secret Keyword") for n in numbers for value in _named_keys(lines[n - 1])]
             for number, value, kind in hits:
                 line = lines[number - 1]
-                if not_a_secret(value, line, kind):
+                if not_a_secret(value, line, kind) or (
+                    docs_or_tests and kind in _FREE_FORM and example_password(value)
+                ):
                     continue
                 record = FoundSecret(rel, number, kind)
                 (allowed if ALLOW.search(line) else found).append(record)

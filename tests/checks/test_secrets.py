@@ -9,7 +9,7 @@ import pytest
 
 from gate.config import Config
 from gate.engine import evaluate
-from gate.facts.secrets import not_a_secret
+from gate.facts.secrets import example_password, not_a_secret
 from gate.model import CheckResult, Outcome, Severity
 
 REAL = 'DB_PASSWORD = "x9$Kq2!vLm7#Tz4p"\n'  # prodgate: ignore[no-hardcoded-secrets] a fixture value
@@ -87,3 +87,38 @@ def test_an_environment_reference_in_tox_ini_is_judged_by_its_default(make_tree:
     assert _result(make_tree({"tox.ini": stock})).outcome is not Outcome.FAIL
     chosen = "[testenv]\nsetenv =\n  DB_PASSWORD={env:DB_PASSWORD:x9Kq2vLm7Tz4pQ}\n"  # prodgate: ignore[no-hardcoded-secrets] a fixture value
     assert _result(make_tree({"tox.ini": chosen})).outcome is Outcome.FAIL
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("SecureP@ss123", True),
+        ("Password123!", True),
+        ("wrongpassword", True),
+        ("AnotherPass1!", True),
+        ("admin123", True),
+        ("Tr0ub4dor&3", False),
+        ("hunter2", False),
+        ("x9Kq2vLm7Tz4", False),
+    ],
+)
+def test_example_passwords_are_stock_words_with_digits(value: str, expected: bool) -> None:
+    assert example_password(value) is expected
+
+
+def test_examples_in_docs_and_tests_are_not_findings_but_the_same_value_in_service_code_is(
+    make_tree: Callable[..., Path],
+) -> None:
+    # a signed-up user in a guide, a login in a test; a token cut short; a JWT signed with a word
+    token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTEiLCJleHAiOjk5OTk5OTk5OTl9"
+    guide = (
+        '    {"email": "ana@example.org", "password": "SecureP@ss123"}\n'
+        '    {"api_key": "mlp_live_4f9a1c...", "note": "shown once"}\n'
+        f"    Authorization: Bearer {token}.signature\n"
+    )
+    tests = 'LOGIN = {"email": "ana@example.org", "password": "AnotherPass1!"}\n'
+    root = make_tree({"docs/auth.md": guide, "tests/test_login.py": tests, "app/main.py": "x = 1\n"})
+    assert _result(root).outcome is Outcome.PASS
+    live = make_tree({"app/settings.py": 'ADMIN_PASSWORD = "SecureP@ss123"\n'})
+    result = _result(live)
+    assert result.outcome is Outcome.FAIL and result.severity is Severity.CRITICAL
