@@ -167,11 +167,12 @@ shell's and compose's `${DB_PASSWORD:-default}`. Only its default is written her
 
 
 _DOCS = re.compile(r"(^|/)docs?/|\.(md|rst|ipynb|txt)$", re.I)
-_EXAMPLE_WORDS = frozenset(
-    "pass password passwd pwd secure secret wrong right correct valid invalid another other new old my "
-    "your strong weak good bad test user admin demo example sample super hello world foo bar abc "
-    "letmein qwerty changeme default mine".split()
-)
+_EXAMPLE_WORDS = frozenset({
+    "pass", "password", "passwd", "pwd", "secure", "secret", "wrong", "right", "correct", "valid",
+    "invalid", "another", "other", "new", "old", "my", "your", "strong", "weak", "good", "bad", "test",
+    "user", "admin", "demo", "example", "sample", "super", "hello", "world", "foo", "bar", "abc",
+    "letmein", "qwerty", "changeme", "default", "mine"
+})  # fmt: skip
 _LEET = str.maketrans("@$0134", "asoiea")
 
 
