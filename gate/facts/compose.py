@@ -4,6 +4,8 @@ Compose merges files: `compose.yaml` (or `docker-compose.yml`) with `docker-comp
 default, and with any `docker-compose.<env>.yml` when asked (`-f base -f prod`). Each such combination
 is a configuration here, and services are judged as merged; `extends` is resolved within the same file
 or another file of the repository. Every key remembers the last file that set it, for findings.
+A compose file under a name of its own (`deploy/stack-local.yml`) is one when the project runs it:
+`docker compose -f <file>` in a Makefile, a shell script, a README or a workflow.
 """
 
 from __future__ import annotations
@@ -138,9 +140,37 @@ def _load(snap: Snapshot, rel: str, errors: list[ParseError]) -> tuple[dict[str,
     return docs.data[0], docs.nodes[0]
 
 
+_FILE_FLAG = re.compile(r"\bdocker[- ]compose\b[^\n;&|]*?(?:-f|--file)[ =]+['\"]?([\w./-]+\.ya?ml)")
+_RUNS_COMMANDS = re.compile(r"(^|/)(Makefile|[^/]*\.sh|README[^/]*|\.github/workflows/[^/]+\.ya?ml)$", re.I)
+
+
+def _named_in_commands(snap: Snapshot) -> set[str]:
+    """Compose files under names of their own (`docker-local.yml`), found where the project runs
+    them: `docker compose -f <file>` in a Makefile, a shell script, a README or a workflow (a path
+    relative to that file's folder, or to the root)."""
+    named: set[str] = set()
+    files = set(snap.files)
+    for rel in snap.files:
+        if not _RUNS_COMMANDS.search(rel):
+            continue
+        text = snap.text(rel) or ""
+        if "compose" not in text:
+            continue
+        folder = posixpath.dirname(rel)
+        for m in _FILE_FLAG.finditer(text):
+            for candidate in (
+                posixpath.normpath(posixpath.join(folder, m.group(1))),
+                posixpath.normpath(m.group(1)),
+            ):
+                if candidate in files:
+                    named.add(candidate)
+                    break
+    return named
+
+
 def collect_compose(snap: Snapshot) -> ComposeFacts:
     errors: list[ParseError] = []
-    files = [f for f in snap.files if is_compose_file(f)]
+    files = sorted({f for f in snap.files if is_compose_file(f)} | _named_in_commands(snap))
     loaded = {f: got for f in files if (got := _load(snap, f, errors)) is not None}
     by_dir: dict[str, list[str]] = {}
     for f in loaded:
