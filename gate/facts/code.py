@@ -189,9 +189,36 @@ def _entry_scripts(snap: Snapshot, modules: dict[str, str], roots: list[str], se
         if rel in seen:
             continue
         text = snap.text(rel) or ""
-        if (".run(" in text or "serve(" in text or _BUILDS_APP.search(text)) and imports_app.search(text):
+        if not imports_app.search(text):
+            continue
+        if _BUILDS_APP.search(text) or (
+            (".run(" in text or "serve(" in text) and _starts_a_server(snap.python(rel))
+        ):
             found.add(rel)
     return found
+
+
+_SERVERS = {"uvicorn", "waitress", "hypercorn", "gunicorn", "werkzeug", "bjoern"}
+
+
+def _starts_a_server(tree: object) -> bool:
+    """`app.run(...)`, `create_app().run()`, `uvicorn.run(...)`, `serve(app)`: not any `.run(` (a
+    deploy script's `subprocess.run` or `deployer.run(tag)` starts no service)."""
+    if not isinstance(tree, ast.Module):
+        return False
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in ("serve", "run_simple"):
+            return True
+        if not isinstance(func, ast.Attribute) or func.attr not in ("run", "serve", "run_simple"):
+            continue
+        receiver = func.value.func if isinstance(func.value, ast.Call) else func.value
+        name = _name(receiver).lower()
+        if name in _SERVERS or "app" in name or "server" in name:
+            return True
+    return False
 
 
 _BUILDS_APP = re.compile(
