@@ -167,8 +167,12 @@ def torch_load_weights_only(facts: Facts, options: NoOptions) -> Decision:
 def model_loaded_once(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
-    That `joblib.load`, `pickle.load`, `torch.load`, `load_model` and the like do not run inside a
-    request handler (a function decorated as a route), where they would run on every request.
+    That `joblib.load`, `pickle.load`, `torch.load`, keras' `load_model`, a booster's
+    `model.load_model(path)` (XGBoost, CatBoost, LightGBM) and the like do not run inside a request
+    handler, where they would run on every request: a function decorated as a route, a class-based
+    view's verb (`class Score(Resource): def post(self)`), or a FastAPI dependency
+    (`Depends(load_model)`) unless it is cached (`@lru_cache`). An application's own
+    `registry.load_model(name)` is not a model load: what it does is judged where it loads.
 
     ## Why it matters
     Loading a model takes from 100 ms to tens of seconds and allocates it again each time: latency

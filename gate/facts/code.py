@@ -27,6 +27,9 @@ _MODEL_LOADERS = {
     ("cloudpickle", "load"),
 }
 _KERAS = {"load_model"}
+_GBM_RECEIVER = re.compile(r"^(\w+_)?(model|booster|bst|clf|classifier|regressor|estimator|xgb|cbm)$", re.I)
+_VIEW_BASES = {"Resource", "MethodView", "View", "HTTPMethodView"}
+_VIEW_VERBS = {"get", "post", "put", "patch", "delete"}
 _ROUTE_DECORATORS = {"route", "get", "post", "put", "patch", "delete", "api_route"}
 _TODO = re.compile(r"#.*\b(TODO|FIXME|XXX|HACK)\b")
 _MODEL_FILE_SUFFIXES = (
@@ -275,6 +278,13 @@ class _Scan(ast.NodeVisitor):
         self.handler_depth = 0
         self.classes: list[str] = []
         self.aliases: dict[str, str] = {}
+        self.origins: dict[str, str] = {}
+        """Names imported with `from X import name` -> X."""
+        self.dependencies: set[str] = set()
+        """Functions route handlers take as FastAPI dependencies (`Depends(load_model)`): they run on
+        every request too."""
+        self.views: list[bool] = []
+        """For each enclosing class: is it a class-based view (Flask-RESTful Resource, MethodView)?"""
         self.outputs: set[int] = set()
         self.literals: dict[str, ast.expr] = {}
         """Names bound to a literal (`origins = ["*"]`), read where the name is passed on."""
@@ -295,11 +305,16 @@ class _Scan(ast.NodeVisitor):
         self.out[key].append(Site(self.rel, getattr(node, "lineno", 1), detail))
 
     def _is_handler(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-        for dec in fn.decorator_list:
-            func = dec.func if isinstance(dec, ast.Call) else dec
-            if isinstance(func, ast.Attribute) and func.attr in _ROUTE_DECORATORS:
-                return True
-        return False
+        decorators = [dec.func if isinstance(dec, ast.Call) else dec for dec in fn.decorator_list]
+        if any(_name(d) in ("lru_cache", "cache", "cached") for d in decorators):
+            return False  # runs once per argument, not once per request
+        if any(isinstance(d, ast.Attribute) and d.attr in _ROUTE_DECORATORS for d in decorators):
+            return True
+        # a class-based view's verbs (`class Predict(Resource): def post(self)`), and a dependency
+        # FastAPI calls for each request
+        return (
+            bool(self.views) and self.views[-1] and fn.name in _VIEW_VERBS
+        ) or fn.name in self.dependencies
 
     def _limiter_by_hand(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
         """A limiter written for the service (`class RateLimitMiddleware`, `def throttle(...)`) that
@@ -337,7 +352,9 @@ class _Scan(ast.NodeVisitor):
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         self.classes.append(node.name)
+        self.views.append(any(_name(b) in _VIEW_BASES for b in node.bases))
         self._class(node)
+        self.views.pop()
         self.classes.pop()
 
     def _class(self, node: ast.ClassDef) -> None:
@@ -385,6 +402,7 @@ class _Scan(ast.NodeVisitor):
             self.add("logging_setup", node, "loguru's default sink")
         # `from logging import basicConfig as setup_logging`: calls are read under the imported name
         self.aliases.update({a.asname: a.name for a in node.names if a.asname})
+        self.origins.update({a.asname or a.name: node.module or "." for a in node.names})
 
     def visit_Import(self, node: ast.Import) -> None:
         # `import torch as th`: `th.load` is torch.load
@@ -550,7 +568,16 @@ class _Scan(ast.NodeVisitor):
         elif fname in ("FastAPI", "Starlette") and _is_true(_kw(node, "debug")):
             # debug=True makes every unhandled error answer with its traceback
             self.add("debug", node, f"{fname}(debug=True)")
-        elif (owner, fname) in _MODEL_LOADERS or fname in _KERAS:
+        elif (owner, fname) in _MODEL_LOADERS or (
+            fname in _KERAS
+            and (
+                owner in ("keras", "models", "saving")
+                or _GBM_RECEIVER.search(owner)
+                or (isinstance(node.func, ast.Name) and "keras" in self.origins.get(fname, "keras"))
+            )
+        ):
+            # keras' load_model, or a booster's (`model.load_model(path)`: XGBoost, CatBoost, LightGBM);
+            # not any object's `.load_model(...)` (a registry or cache of the app's own)
             self.add("model_loads", node, "handler" if self.handler_depth else "startup")
             if (owner, fname) == ("torch", "load"):
                 wo = _kw(node, "weights_only")
@@ -654,6 +681,16 @@ def _cors_detail(origins: ast.expr | None, credentials: bool) -> str:
     return ("wildcard+credentials" if credentials else "wildcard") if wildcard else "restricted"
 
 
+def _dependencies(tree: ast.Module) -> set[str]:
+    """Names given to `Depends(...)` in the module (a handler's parameter default, or a router's
+    `dependencies=[...]`): FastAPI calls them on every request."""
+    return {
+        _name(node.args[0])
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and _name(node.func) == "Depends" and node.args
+    } - {""}
+
+
 def _todos(rel: str, text: str) -> list[Site]:
     found: list[Site] = []
     if not any(word in text for word in ("TODO", "FIXME", "XXX", "HACK")):
@@ -735,6 +772,8 @@ def collect_code(snap: Snapshot, app_modules: list[str]) -> CodeFacts:
         if not isinstance(tree, ast.Module):
             continue
         scan = _Scan(rel)
+        if "Depends(" in (snap.text(rel) or ""):
+            scan.dependencies = _dependencies(tree)
         scan.visit(tree)
         scan.finish()
         for key, sites in scan.out.items():
