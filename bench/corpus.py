@@ -141,7 +141,11 @@ def main() -> int:
                 tallies[which]["right fail"] += 1
                 per_check[check_id]["right fail"] += 1
             if verdict == "false fail" and REGISTRY[check_id].severity.at_least(Severity.HIGH):
-                blocking_false.append(f"{name} {check_id}: {result.summary} (label: {label.get('evidence')})")
+                # the check's severity decides the list; the result's says whether this run blocked
+                blocks = "blocks" if result.blocking else f"does not block: {result.severity.value}"
+                blocking_false.append(
+                    f"{name} {check_id} ({blocks}): {result.summary} (label: {label.get('evidence')})"
+                )
             if args.verbose and verdict != "right":
                 print(f"  {name} {check_id}: {verdict}; gate: {result.outcome.value} {result.summary[:100]}")
         print(f"{name} [{which}]: " + ", ".join(f"{k} {v}" for k, v in sorted(mine.items())))
