@@ -110,11 +110,11 @@ def test_examples_in_docs_and_tests_are_not_findings_but_the_same_value_in_servi
     make_tree: Callable[..., Path],
 ) -> None:
     # a signed-up user in a guide, a login in a test; a token cut short; a JWT signed with a word
-    token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTEiLCJleHAiOjk5OTk5OTk5OTl9"
+    sample = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTEiLCJleHAiOjk5OTk5OTk5OTl9"
     guide = (
         '    {"email": "ana@example.org", "password": "SecureP@ss123"}\n'
         '    {"api_key": "mlp_live_4f9a1c...", "note": "shown once"}\n'
-        f"    Authorization: Bearer {token}.signature\n"
+        f"    Authorization: Bearer {sample}.signature\n"
     )
     tests = 'LOGIN = {"email": "ana@example.org", "password": "AnotherPass1!"}\n'
     root = make_tree({"docs/auth.md": guide, "tests/test_login.py": tests, "app/main.py": "x = 1\n"})
