@@ -27,25 +27,42 @@ _ANSI = {
 }
 
 
-def md(value: object) -> str:
-    """Escape text that came from the repository for Markdown and HTML, on one line.
+_CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 
-    Markdown specials are backslash-escaped, HTML is entity-escaped, and @mentions are broken with a
-    zero-width space so that a string in someone's code never pings a person or a team.
-    """
-    text = " ".join(displayable(str(value)).split())
+
+def _plain(text: str) -> str:
     text = _MD_SPECIAL.sub(r"\\\1", text)
     text = html.escape(text, quote=False)
     return text.replace("@", "@\u200b")
 
 
+def md(value: object) -> str:
+    """Escape text for Markdown and HTML, on one line, keeping its code spans as code.
+
+    A message quotes code between backticks (`app.run(debug=True)`): each balanced span stays a code
+    span (its content HTML-escaped, never interpreted). Everything else is text: Markdown specials,
+    stray backticks included, are backslash-escaped, HTML is entity-escaped, and @mentions are broken
+    with a zero-width space so that a string in someone's code never pings a person or a team.
+    """
+    text = " ".join(displayable(str(value)).split())
+    out: list[str] = []
+    last = 0
+    for span in _CODE_SPAN.finditer(text):
+        out.append(_plain(text[last : span.start()]))
+        out.append(md_code(span.group(2)))
+        last = span.end()
+    out.append(_plain(text[last:]))
+    return "".join(out)
+
+
 def md_code(value: object) -> str:
-    """Inline code for a path or id: a fence longer than any backtick run inside, HTML-escaped."""
+    """Inline code for a path or id: a fence longer than any backtick run inside. Nothing inside a code
+    span is interpreted (Markdown, HTML or entities), so nothing is escaped: `&lt;` would show as is."""
     text = " ".join(displayable(str(value)).split())
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{html.escape(text, quote=False)}{pad}{fence}"
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def term(value: object) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from gate.model import CheckResult, Confidence, Finding, Level, Location, Outcome, Report, Severity, Verdict
 from gate.report.formats import console, markdown
 from gate.report.render import md, md_code, term
+from tests.gfm import as_github
 
 HOSTILE = "<script>alert(1)</script> | **bold** [x](http://evil) @org/team \x1b[31mred\x1b[0m\nnext"
 
@@ -50,9 +51,16 @@ def test_md_escapes_markdown_html_and_mentions() -> None:
     assert "\n" not in out
 
 
-def test_md_code_survives_backticks() -> None:
+def test_md_code_survives_backticks_and_shows_markup_as_written() -> None:
     assert md_code("a`b.py") == "``a`b.py``"
-    assert md_code("<x>") == "`&lt;x&gt;`"
+    # rendered as GitHub does: the angle brackets are shown, never parsed (and never shown as &lt;)
+    assert as_github(md_code("<x>")) == "<p><code>&lt;x&gt;</code></p>\n"
+
+
+def test_md_keeps_code_spans_as_code_and_escapes_the_rest() -> None:
+    html = as_github(md("Switched on: `app.run(debug=True)` in *app.py* for @team, a stray ` too"))
+    assert "<code>app.run(debug=True)</code>" in html
+    assert "<em>" not in html and "@\u200bteam" in html and "a stray ` too" in html
 
 
 def test_term_strips_escape_sequences() -> None:
