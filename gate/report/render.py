@@ -36,7 +36,7 @@ def _plain(text: str) -> str:
     return text.replace("@", "@\u200b")
 
 
-def md(value: object) -> str:
+def md(value: object, cell: bool = False) -> str:
     """Escape text for Markdown and HTML, on one line, keeping its code spans as code.
 
     A message quotes code between backticks (`app.run(debug=True)`): each balanced span stays a code
@@ -49,16 +49,20 @@ def md(value: object) -> str:
     last = 0
     for span in _CODE_SPAN.finditer(text):
         out.append(_plain(text[last : span.start()]))
-        out.append(md_code(span.group(2)))
+        out.append(md_code(span.group(2), cell))
         last = span.end()
     out.append(_plain(text[last:]))
     return "".join(out)
 
 
-def md_code(value: object) -> str:
+def md_code(value: object, cell: bool = False) -> str:
     """Inline code for a path or id: a fence longer than any backtick run inside. Nothing inside a code
-    span is interpreted (Markdown, HTML or entities), so nothing is escaped: `&lt;` would show as is."""
+    span is interpreted (Markdown, HTML or entities), so nothing is escaped: `&lt;` would show as is.
+    In a table cell (`cell`) a `|` is written `\\|`: GFM splits cells before it reads code spans, and
+    drops that backslash."""
     text = " ".join(displayable(str(value)).split())
+    if cell:
+        text = text.replace("|", "\\|")
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
@@ -83,6 +87,8 @@ def environment() -> jinja2.Environment:
     )
     env.filters["md"] = md
     env.filters["md_code"] = md_code
+    env.filters["md_cell"] = lambda value: md(value, cell=True)
+    env.filters["md_code_cell"] = lambda value: md_code(value, cell=True)
     env.filters["term"] = term
     return env
 

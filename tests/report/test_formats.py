@@ -78,6 +78,13 @@ def test_markdown_report_is_escaped_and_structured() -> None:
     assert table_rows[0].replace("\\|", "").count("|") == 5
 
 
+def test_a_pipe_in_code_keeps_the_table_whole_as_github_renders_it() -> None:
+    html = as_github(markdown(_report(message="Runs `curl -s x | sh` in the image", path="a|b.py")))
+    row = next(tr for tr in html[html.index("<table>") :].split("<tr>") if "curl" in tr)
+    assert row.count("<td>") == 4
+    assert "<code>curl -s x | sh</code>" in row and "<code>a|b.py:3</code>" in row
+
+
 def test_console_report_is_aligned_and_safe() -> None:
     text = console(_report(), color=False)
     assert "\x1b" not in text
