@@ -134,7 +134,9 @@ def read_checklist(path: Path, root: Path) -> Checklist:
         raise ChecklistError(f"{path}: cannot read the checklist: {exc.strerror}") from None
     if b"\0" in data[:8192]:
         raise ChecklistError(f"{path}: not a text file (a checklist is Markdown)")
-    checklist = parse(data.decode("utf-8", "replace"), str(path))
+    # named by its path in the repository, never by where this run happens to have it (a temporary
+    # checkout's absolute path in the Action)
+    checklist = parse(data.decode("utf-8", "replace"), path.resolve().relative_to(root.resolve()).as_posix())
     if not checklist.items:
         raise ChecklistError(f"{path}: no checklist items (lines like `- [ ] Health check endpoint working`)")
     return checklist

@@ -120,3 +120,10 @@ def test_broken_nesting_still_parses(tmp_path: Path) -> None:
     lines = read_checklist(path, tmp_path).items
     assert [line.level for line in lines] == [0, 0, 1]
     assert lines[1].item == "non-root"
+
+
+def test_a_checklist_is_named_by_its_path_in_the_repository(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    path = tmp_path / "docs" / "GO_LIVE.md"
+    path.write_text("- [ ] Non-root user configured\n")
+    assert read_checklist(path, tmp_path).path == "docs/GO_LIVE.md"
