@@ -69,6 +69,29 @@ def md_code(value: object, cell: bool = False) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+_RULE = re.compile(r"^ {0,3}([-*_])( *\1){2,} *$")
+
+
+def md_prose(value: object) -> str:
+    """A line of a team's own checklist, kept as the Markdown they wrote (bold, links, code, lists)
+    with what a comment must not carry from a repository: HTML (escaped, so it cannot close the
+    comment's own <details>), images (shown as text) and @mentions (broken, so nobody is pinged)."""
+    text = displayable(str(value)).rstrip()
+    text = _CONTROL.sub("", text)
+    text = html.escape(text, quote=False).replace("![", "!\\[")
+    return text.replace("@", "@\u200b")
+
+
+def code_line(value: object) -> str:
+    """A line inside a fenced code block: as written, indentation kept, control characters removed."""
+    return _CONTROL.sub("", displayable(str(value)).rstrip())
+
+
+def is_rule(value: object) -> bool:
+    """`---`, `***`, `___`: a thematic break, which right under a paragraph would make it a heading."""
+    return bool(_RULE.match(str(value)))
+
+
 def term(value: object) -> str:
     """Repository text made safe for a terminal: control characters and escape sequences removed."""
     return _CONTROL.sub("", " ".join(displayable(str(value)).split()))
@@ -90,6 +113,9 @@ def environment() -> jinja2.Environment:
     env.filters["md_cell"] = lambda value: md(value, cell=True)
     env.filters["md_code_cell"] = lambda value: md_code(value, cell=True)
     env.filters["term"] = term
+    env.filters["md_prose"] = md_prose
+    env.filters["code_line"] = code_line
+    env.filters["is_rule"] = is_rule
     return env
 
 

@@ -4,6 +4,7 @@ and asserted on the HTML a reviewer's browser gets."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,41 @@ def test_no_template_line_of_text_loses_its_newline_to_a_closing_tag() -> None:
         if re.search(r"[^+]%\}$", line) and not re.fullmatch(r"\s*(\{%.*?%\}\s*)+", line)
     ]
     assert eaten == []
+
+
+TEAM_CHECKLIST = """# Go-live
+
+Walk this list before every release. Ask **the on-call lead** or read [the runbook](https://example.org/runbook).
+---
+
+## Service
+
+- [ ] Health check endpoint working
+  - [ ] Non-root user configured
+
+Reload the model like this (these lines are not items):
+
+```bash
+- [ ] curl -X POST localhost:8000/reload
+```
+
+<details><summary>not ours</summary> ping @platform-team ![pixel](https://example.org/p.png)
+"""
+
+
+def test_a_team_checklist_keeps_its_own_markdown_and_nothing_hostile(make_tree: Callable[..., Path]) -> None:
+    from gate.checklist import read_checklist
+    from gate.report.formats import markdown
+
+    root = make_tree({"docs/GO_LIVE.md": TEAM_CHECKLIST, "app.py": "print('hi')\n"})
+    report = evaluate(root, Config(), offline=True, checklist=read_checklist(root / "docs/GO_LIVE.md", root))
+    html = as_github(markdown(report))
+    mine = html[html.index("Your checklist") :]
+    assert "(<code>docs/GO_LIVE.md</code>)" in mine  # its path in the repository, as code in the HTML summary
+    assert "<h2>" not in mine and "<hr />" in mine  # the prose above --- is not turned into a heading
+    assert "<strong>the on-call lead</strong>" in mine and '<a href="https://example.org/runbook">' in mine
+    assert re.search(r"<li>☐[^<]*<[^>]*>[^<]*</[^>]*>[^<]*Health check.*?<ul>\s*<li>☐.*?Non-root", mine, re.S)
+    assert (
+        "<code>- [ ] curl -X POST localhost:8000/reload\n</code></pre>" in mine
+    )  # a code block, not an item
+    assert "&lt;details&gt;" in mine and "<img" not in mine and "@\u200bplatform-team" in mine
