@@ -52,6 +52,8 @@ def result_of(
         )
         for hit in decision.hits
     )
+    # one total order, whatever order a check found things in: by place, then wording, worst first
+    findings = tuple(sorted(findings, key=_finding_order))
     # a result is as severe as its worst finding (a check may rate some findings lower, e.g. a dummy
     # secret in tests/); without findings, the check's own severity
     worst = max((f.severity for f in findings), key=lambda s: s.rank) if findings else severity
@@ -68,6 +70,11 @@ def result_of(
         blocking=blocking,
         waiver=waiver,
     )
+
+
+def _finding_order(f: Finding) -> tuple[str, int, str, int]:
+    where = f.locations[0] if f.locations else None
+    return (where.path if where else "", (where.start_line or 0) if where else 0, f.message, -f.severity.rank)
 
 
 NOTHING_TO_JUDGE = "service-present"

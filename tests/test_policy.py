@@ -124,3 +124,27 @@ def test_the_ml_test_score_is_the_weakest_section_with_the_papers_band() -> None
     assert score.sections == {"data": 7.0, "model": 3.5, "infrastructure": 7.0, "monitoring": 1.8}
     assert score.final == 1.8
     assert score.band.startswith("There's been first pass at basic productionization")
+
+
+def test_a_report_is_byte_identical_whatever_the_hash_seed() -> None:
+    """Sets and dicts iterate differently under another PYTHONHASHSEED: nothing in a report may follow
+    them (an unchanged rerun would edit the PR comment again)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    example = ROOT / "examples" / "seed-004-full-stack" / "not-ready"
+    outputs = set()
+    for seed in ("0", "1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run(
+            [sys.executable, "-m", "gate.cli", "check", str(example), "--offline", "--format", "markdown"],
+            capture_output=True,
+            env=env,
+            check=False,
+        )
+        assert run.returncode in (0, 1), run.stderr.decode()[-500:]
+        outputs.add(run.stdout)
+    assert len(outputs) == 1
