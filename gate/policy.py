@@ -90,7 +90,10 @@ def verdict_of(
     if require_level is not None and (
         reached is None or _LEVELS.index(reached) < _LEVELS.index(require_level)
     ):
-        short = f"level {require_level.value} is required and {shown} is reached"
+        missing = held_back(results, require_level)
+        named = ", ".join(f"{r.check_id} ({r.outcome.value.replace('_', ' ')})" for r in missing[:8])
+        more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
+        short = f"level {require_level.value} is required and {shown} is reached; held back by {named}{more}"
     if short and not blocking:
         return Verdict(
             passed=False, fail_on=fail_on, require_level=require_level, summary=f"Not ready: {short}."
@@ -107,9 +110,7 @@ def verdict_of(
     else:
         summary = "Ready: no check failed."
     if short:
-        summary += (
-            f" Level {require_level.value} is required, {reached.value if reached else 'none'} reached."  # type: ignore[union-attr]
-        )
+        summary += f" {short[0].upper()}{short[1:]}."
     return Verdict(
         passed=not blocking,
         fail_on=fail_on,
@@ -126,6 +127,17 @@ def level_of(results: tuple[CheckResult, ...]) -> Level | None:
             break
         reached = level
     return reached
+
+
+def held_back(results: tuple[CheckResult, ...], level: Level) -> tuple[CheckResult, ...]:
+    """The checks of `level` and below that keep a report from reaching it (failed or undecided)."""
+    upto = _LEVELS[: _LEVELS.index(level) + 1]
+    return tuple(r for r in results if r.level in upto and r.outcome not in SATISFIED)
+
+
+def next_level(reached: Level | None) -> Level | None:
+    index = 0 if reached is None else _LEVELS.index(reached) + 1
+    return _LEVELS[index] if index < len(_LEVELS) else None
 
 
 def score_of(results: tuple[CheckResult, ...]) -> int:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from gate.checks import CATEGORIES
 from gate.model import OUTCOME_ORDER, CheckResult, Outcome, Report
+from gate.policy import held_back, next_level
 
 ICONS = {
     Outcome.PASS: "✅",
@@ -19,6 +20,20 @@ ICONS = {
     Outcome.PENDING: "⏳",
 }
 LABELS = {o: o.value.replace("_", " ") for o in Outcome}
+
+
+@dataclass(frozen=True)
+class LevelGap:
+    """The next level and the checks that keep the report from it (failed or undecided)."""
+
+    level: str
+    checks: tuple[CheckResult, ...]
+
+
+def level_gap(report: Report) -> LevelGap | None:
+    level = next_level(report.level)
+    checks = held_back(report.results, level) if level else ()
+    return LevelGap(level.value, checks) if level and checks else None
 
 
 @dataclass(frozen=True)
@@ -52,6 +67,7 @@ def context(report: Report) -> dict[str, object]:
         "report": report,
         "blocking": blocking,
         "categories": by_category(report),
+        "level_gap": level_gap(report),
         "icons": ICONS,
         "labels": LABELS,
         "outcome_counts": [

@@ -107,3 +107,21 @@ def test_a_team_checklist_keeps_its_own_markdown_and_nothing_hostile(make_tree: 
         "<code>- [ ] curl -X POST localhost:8000/reload\n</code></pre>" in mine
     )  # a code block, not an item
     assert "&lt;details&gt;" in mine and "<img" not in mine and "@\u200bplatform-team" in mine
+
+
+def test_the_level_line_names_what_keeps_the_next_level_out_of_reach() -> None:
+    # the ready example reaches no level offline: its bronze checks that need CI or the network are
+    # undecided; the headline says which, instead of "none" beside an "Exceptional" score
+    report = evaluate(EXAMPLES / "ready-service", Config(), offline=True)
+    body = comment_body(report, key="test", summary_url="https://example.invalid/summary", notes=[])
+    level = next(
+        p for p in re.findall(r"<p>(.*?)</p>", as_github(body), flags=re.S) if p.startswith("Level reached")
+    )
+    assert "bronze needs" in level and "<code>tests-passing</code> (missing evidence)" in level
+
+
+def test_a_required_level_names_the_checks_that_hold_it_back() -> None:
+    config = Config.model_validate({"require_level": "bronze"})
+    report = evaluate(EXAMPLES / "ready-service", config, offline=True)
+    assert not report.verdict.passed
+    assert "held back by tests-passing (missing evidence)" in report.verdict.summary
