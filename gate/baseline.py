@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from gate.checks import REGISTRY
 from gate.model import Baseline, Outcome, Report
 from gate.policy import derived
 
@@ -84,8 +85,11 @@ def checked_out(root: Path, sha: str, subdir: str = "") -> Iterator[Path | None]
 def compare(head: Report, base: Report, *, fail_on_new_only: bool, source: str = "merge-base") -> Report:
     """Head results marked against the base; with fail_on_new_only, old failures stop blocking."""
     failing = {Outcome.FAIL, Outcome.ERROR}
-    base_failing = {r.check_id for r in base.results if r.outcome in failing}
     head_failing = {r.check_id for r in head.results if r.outcome in failing}
+    # a repository setting (branch protection, reviews) is the same for the base and the head: the base
+    # is judged without the live state, but a failing setting is never new in a pull request
+    settings = {i for i in head_failing if i in REGISTRY and REGISTRY[i].repository_setting}
+    base_failing = {r.check_id for r in base.results if r.outcome in failing} | settings
     baseline = Baseline(
         base_sha=base.root,
         new=tuple(sorted(head_failing - base_failing)),

@@ -109,3 +109,23 @@ def test_a_small_drop_passes_and_no_baseline_is_missing_evidence(tmp_path: Path)
     _, without = check(root)
     assert metric_result(without)["outcome"] == "missing_evidence"
     assert "could not be compared with the base" in metric_result(without)["summary"]
+
+
+def test_a_failing_repository_setting_is_never_new_in_a_pull_request(tmp_path: Path) -> None:
+    """The base is judged without the live state (its setting checks are not available): branch
+    protection failing on the head is how the repository is, not what this PR did."""
+    from gate.baseline import compare
+    from gate.config import Config
+    from gate.engine import evaluate
+    from gate.model import Outcome
+    from tests.conftest import ROOT
+
+    head = evaluate(ROOT / "examples" / "ready-service", Config(), offline=True)
+    setting = next(r for r in head.results if r.check_id == "branch-protection-requires-gate")
+    failing = setting.model_copy(update={"outcome": Outcome.FAIL, "blocking": False})
+    head = head.model_copy(update={"results": tuple(failing if r is setting else r for r in head.results)})
+    base = evaluate(ROOT / "examples" / "ready-service", Config(), offline=True)
+    baseline = compare(head, base, fail_on_new_only=False).baseline
+    assert baseline is not None
+    assert "branch-protection-requires-gate" not in baseline.new
+    assert "branch-protection-requires-gate" in baseline.existing

@@ -103,6 +103,9 @@ class CheckSpec:
     func: CheckFn
     options: type[BaseModel] = NoOptions
     seeds: tuple[str, ...] = field(default=())
+    repository_setting: bool = False
+    """Decided by the repository's live settings (branch protection, reviews), not by its files: no
+    pull request introduces or fixes it."""
 
     def doc_sections(self) -> dict[str, str]:
         """The docs split at their '## ' headings."""
@@ -156,6 +159,7 @@ def check(
     confidence: Confidence = Confidence.HIGH,
     options: type[BaseModel] = NoOptions,
     seeds: tuple[str, ...] = (),
+    repository_setting: bool = False,
 ) -> Callable[[F], F]:
     """Register a check. Its docstring is its documentation page (the four DOC_HEADINGS)."""
 
@@ -180,6 +184,7 @@ def check(
             func=func,
             options=options,
             seeds=seeds,
+            repository_setting=repository_setting,
         )
         return func
 

@@ -49,6 +49,7 @@ def _unavailable(reason: str) -> Decision:
     applies_when="running as the GitHub Action",
     remediation="Add the gate's check to the branch's required status checks (branch protection or a ruleset).",
     options=GateNames,
+    repository_setting=True,
 )
 def branch_protection_requires_gate(facts: Facts, options: GateNames) -> Decision:
     """
@@ -104,6 +105,7 @@ def branch_protection_requires_gate(facts: Facts, options: GateNames) -> Decisio
     remediation="Require at least one approving review on the branch (branch protection or a ruleset).",
     options=ReviewOptions,
     seeds=("Code reviewed by team member", "Code review completed"),
+    repository_setting=True,
 )
 def required_reviews(facts: Facts, options: ReviewOptions) -> Decision:
     """
