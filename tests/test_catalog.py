@@ -127,3 +127,10 @@ def test_a_checklist_is_named_by_its_path_in_the_repository(tmp_path: Path) -> N
     path = tmp_path / "docs" / "GO_LIVE.md"
     path.write_text("- [ ] Non-root user configured\n")
     assert read_checklist(path, tmp_path).path == "docs/GO_LIVE.md"
+
+
+def test_a_sign_off_statement_keeps_the_items_own_capitals() -> None:
+    # "aPI_DOCUMENTATION.md", "gDPR", "hTTPS" came from lower-casing a title's first letter
+    items = [i for i in load_catalog().items if i.statement]
+    assert items
+    assert [i.id for i in items if i.title not in i.statement] == []
