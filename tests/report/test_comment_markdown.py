@@ -125,3 +125,18 @@ def test_a_required_level_names_the_checks_that_hold_it_back() -> None:
     report = evaluate(EXAMPLES / "ready-service", config, offline=True)
     assert not report.verdict.passed
     assert "held back by tests-passing (missing evidence)" in report.verdict.summary
+
+
+def test_a_line_nobody_signed_does_not_read_as_confirmed() -> None:
+    from gate.checklist import read_checklist
+    from gate.config import load_config
+    from gate.report.formats import markdown
+
+    root = EXAMPLES / "seed-001-power-theft" / "not-ready"
+    config, _ = load_config(None, root)
+    report = evaluate(
+        root, config, offline=True, checklist=read_checklist(root / str(config.checklist), root)
+    )
+    html = as_github(markdown(report))
+    assert "✍️ <strong>sign-off</strong>" in html
+    assert "Confirmed for this release" not in html
