@@ -74,7 +74,9 @@ def dependencies_no_known_vulnerabilities(facts: Facts, options: VulnerabilityOp
     only validated `name==version` pairs (`--no-deps --disable-pip --strict`).
     A dependency that could not be audited (unpinned, installed from a URL, the service down or
     answering errors) is never counted as clean: the result is `error` when the audit failed and
-    `missing_evidence` when some dependencies could not be audited. With the osv service a package
+    `missing_evidence` when some dependencies could not be audited. When the audit itself failed (the
+    service could not be reached), the packages it left out are one finding, which suggests
+    `--offline` for a machine without network. With the osv service a package
     the database does not know is indistinguishable from a clean one (that is how OSV answers).
     Each finding's severity is the advisory's own (CVSS v4/v3 base score: 9.0+ critical, 7.0+ high,
     4.0+ medium, else low; or the GHSA label, MODERATE as medium); without one it is high.
@@ -120,9 +122,11 @@ def dependencies_no_known_vulnerabilities(facts: Facts, options: VulnerabilityOp
             worst.append(_severity(advisory))
         if counted:
             hits.extend(_package_hits(pkg, counted, max(worst, key=lambda s: s.rank)))
+    # packages left out by the audit's own failure (the service down) are one finding, not one each
+    failed_with = [n for n in vf.not_audited if vf.error and n.reason == vf.error]
+    own = [n for n in vf.not_audited if n not in failed_with]
     unaudited = [
-        f"{n.name} ({n.place.path}{f':{n.place.line}' if n.place.line else ''}): {n.reason}"
-        for n in vf.not_audited
+        f"{n.name} ({n.place.path}{f':{n.place.line}' if n.place.line else ''}): {n.reason}" for n in own
     ]
     notes = ""
     if accepted:
@@ -131,12 +135,24 @@ def dependencies_no_known_vulnerabilities(facts: Facts, options: VulnerabilityOp
         notes += f" Ignore entries expired, counted again: {', '.join(expired)}."
     if unaudited:
         notes += f" Not audited ({len(unaudited)}): {'; '.join(unaudited[:5])}{' ...' if len(unaudited) > 5 else ''}."
+    if failed_with:
+        notes += f" {len(failed_with)} pinned package(s) not audited because of that."
     if hits:
         return failed(f"{len(hits)} vulnerable pin(s) found with {vf.service}.{notes}", *hits)
     not_audited_hits = tuple(
-        Hit(f"{n.name} was not audited: {n.reason}.", (at(n.place.path, n.place.line),))
-        for n in vf.not_audited
+        Hit(f"{n.name} was not audited: {n.reason}.", (at(n.place.path, n.place.line),)) for n in own
     )
+    if failed_with:
+        files = sorted({n.place.path for n in failed_with})
+        not_audited_hits += (
+            Hit(
+                f"{len(failed_with)} pinned package(s) were not audited: {vf.error}.",
+                tuple(at(f) for f in files[:5]),
+                remediation="On a machine without network, run with --offline (the audit is then not "
+                "available rather than failed); otherwise point vulnerabilities.osv_url or "
+                "PRODGATE_OSV_URL at a reachable OSV service.",
+            ),
+        )
     if vf.error:
         return Decision(
             Outcome.ERROR, f"The vulnerability audit failed: {vf.error}.{notes}", not_audited_hits

@@ -92,6 +92,24 @@ def test_service_failures_are_errors_never_passes(
     )
 
 
+def test_a_service_that_cannot_be_reached_is_one_finding_that_suggests_offline(
+    make_tree: Callable[..., Path], tmp_path: Path
+) -> None:
+    pins = "".join(f"package-{i}==1.0.{i}\n" for i in range(40))
+    root = make_tree({"requirements.txt": pins + "loose>=1\n"})
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}/v1/query"
+    facts = _audit(root, url, tmp_path / "c", timeout=1)
+    decision = dependencies_no_known_vulnerabilities(_facts(root, facts), VulnerabilityOptions())
+    assert decision.outcome is Outcome.ERROR
+    # the unpinned one keeps its own finding; the forty the service could not answer for are one
+    assert len(decision.hits) == 2
+    shared = next(h for h in decision.hits if "40 pinned package(s)" in h.message)
+    assert shared.remediation is not None and "--offline" in shared.remediation
+    assert decision.summary.count("could not be reached") == 1
+
+
 def _facts(root: Path, vulns):  # type: ignore[no-untyped-def]
     import dataclasses
 
