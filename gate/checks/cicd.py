@@ -111,7 +111,7 @@ _BUILD_USES = re.compile(r"^(docker/build-push-action|redhat-actions/buildah-bui
 
 @check(
     id="ci-workflow-present",
-    title="CI/CD workflow added and passing",
+    title="CI workflow runs on pull requests",
     category="ci-cd",
     severity=Severity.MEDIUM,
     level=Level.BRONZE,
@@ -165,7 +165,7 @@ def ci_workflow_present(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="ci-runs-tests",
-    title="Automated tests on PR",
+    title="CI runs the tests on pull requests",
     category="ci-cd",
     severity=Severity.MEDIUM,
     level=Level.BRONZE,
@@ -199,7 +199,7 @@ def ci_runs_tests(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="ci-lint",
-    title="Code linting passes",
+    title="CI runs a linter",
     category="ci-cd",
     severity=Severity.LOW,
     level=Level.SILVER,
@@ -233,7 +233,7 @@ def ci_lint(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="ci-security-scan",
-    title="Security scanning enabled",
+    title="CI runs a security scanner",
     category="ci-cd",
     severity=Severity.MEDIUM,
     level=Level.SILVER,
@@ -270,7 +270,7 @@ def ci_security_scan(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="ci-builds-image",
-    title="Image builds successfully",
+    title="CI builds the image",
     category="ci-cd",
     severity=Severity.LOW,
     level=Level.SILVER,
@@ -659,7 +659,7 @@ def checkout_no_persisted_credentials(facts: Facts, options: NoOptions) -> Decis
 
 @check(
     id="dependency-updates-configured",
-    title="Dependency updates scheduled",
+    title="Dependency updates automated",
     category="dependencies",
     severity=Severity.LOW,
     level=Level.SILVER,

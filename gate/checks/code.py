@@ -83,7 +83,7 @@ def python_syntax_valid(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="tests-present",
-    title="All unit tests passing",
+    title="Tests present",
     category="testing",
     severity=Severity.MEDIUM,
     level=Level.BRONZE,

@@ -79,7 +79,7 @@ def _long_running(svc: Service, one_shot: set[tuple[str, str]]) -> bool:
 
 @check(
     id="compose-healthcheck",
-    title="Health checks configured",
+    title="Compose services have health checks",
     category="orchestration",
     severity=Severity.MEDIUM,
     level=Level.SILVER,
@@ -147,7 +147,7 @@ def compose_healthcheck(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="compose-restart-policy",
-    title="Restart policies configured",
+    title="Compose services have a restart policy",
     category="orchestration",
     severity=Severity.MEDIUM,
     level=Level.BRONZE,
@@ -197,7 +197,7 @@ def compose_restart_policy(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="compose-resource-limits",
-    title="Resource limits set",
+    title="Compose services limit their memory",
     category="orchestration",
     severity=Severity.MEDIUM,
     level=Level.SILVER,
@@ -259,7 +259,7 @@ def _volume_sources(svc: Service) -> list[str]:
 
 @check(
     id="compose-no-privileged",
-    title="Capabilities dropped",
+    title="Compose services not privileged",
     category="security",
     severity=Severity.HIGH,
     level=Level.BRONZE,
@@ -316,7 +316,7 @@ def compose_no_privileged(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="compose-no-inline-secrets",
-    title="Secrets management (use Docker secrets or vault)",
+    title="No secrets written in compose files",
     category="security",
     severity=Severity.HIGH,
     level=Level.BRONZE,
@@ -372,7 +372,7 @@ def compose_no_inline_secrets(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="compose-images-pinned",
-    title="Images tagged with version numbers",
+    title="Compose images pinned to a version",
     category="orchestration",
     severity=Severity.MEDIUM,
     level=Level.BRONZE,
@@ -425,7 +425,7 @@ def compose_images_pinned(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="compose-depends-on-healthy",
-    title="Service dependencies configured",
+    title="Compose dependencies wait until healthy",
     category="orchestration",
     severity=Severity.LOW,
     level=Level.SILVER,
@@ -508,7 +508,7 @@ def _volume_targets(svc: Service) -> list[str]:
 
 @check(
     id="compose-persistent-volumes",
-    title="Volumes persisted correctly",
+    title="Stateful compose services keep data in volumes",
     category="orchestration",
     severity=Severity.HIGH,
     level=Level.BRONZE,

@@ -118,7 +118,7 @@ _NONROOT_BASES = re.compile(r"(distroless/.*:(debug-)?nonroot|^cgr\.dev/chaingua
 
 @check(
     id="dockerfile-non-root-user",
-    title="Non-root user configured",
+    title="Image runs as a non-root user",
     category="container",
     severity=Severity.HIGH,
     level=Level.BRONZE,
@@ -201,7 +201,7 @@ def dockerfile_non_root_user(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="dockerfile-healthcheck",
-    title="Health checks defined",
+    title="Image declares a health check",
     category="container",
     severity=Severity.LOW,
     level=Level.SILVER,
@@ -299,7 +299,7 @@ def _serves(df: Dockerfile) -> bool:
 
 @check(
     id="dockerfile-base-image-pinned",
-    title="Images tagged with version numbers",
+    title="Dockerfile base images pinned",
     category="container",
     severity=Severity.MEDIUM,
     level=Level.BRONZE,
@@ -440,7 +440,7 @@ def _copies_whole_context(df: Dockerfile) -> Instruction | None:
 
 @check(
     id="dockerignore-present",
-    title=".dockerignore configured",
+    title=".dockerignore present",
     category="container",
     severity=Severity.MEDIUM,
     level=Level.SILVER,
@@ -542,7 +542,7 @@ def _secret_hits(df: Dockerfile, ins: Instruction) -> list[Hit]:
 
 @check(
     id="dockerfile-no-secrets",
-    title="No hardcoded secrets or credentials",
+    title="No secrets in Dockerfiles",
     category="security",
     severity=Severity.HIGH,
     level=Level.BRONZE,
@@ -658,7 +658,7 @@ def _final_chain(df: Dockerfile) -> list[Stage]:
 
 @check(
     id="dockerfile-pip-no-cache",
-    title="Image size optimized",
+    title="pip cache kept out of the image",
     category="container",
     severity=Severity.LOW,
     level=Level.GOLD,
@@ -772,7 +772,7 @@ _PYTHON_RELATED = re.compile(r"\b(python[\d.]*|flask|gunicorn|uvicorn|hypercorn|
 
 @check(
     id="dockerfile-production-server",
-    title="Production WSGI/ASGI server used",
+    title="Image starts a production server",
     category="container",
     severity=Severity.HIGH,
     level=Level.BRONZE,
@@ -957,7 +957,7 @@ def _compose_targets(svc: Any) -> set[int]:
 
 @check(
     id="ports-consistent",
-    title="API host/port configuration",
+    title="Ports consistent across server, image and deployment",
     category="container",
     severity=Severity.HIGH,
     level=Level.SILVER,

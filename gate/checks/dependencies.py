@@ -19,7 +19,7 @@ from gate.paths import folder_of, within
 
 @check(
     id="dependencies-pinned",
-    title="requirements.txt pinned to exact versions",
+    title="Dependencies pinned to exact versions",
     category="dependencies",
     severity=Severity.MEDIUM,
     level=Level.BRONZE,
@@ -243,7 +243,7 @@ class DevToolOptions(BaseModel):
 
 @check(
     id="dependency-lock-present",
-    title="Dependencies locked",
+    title="Dependency lock file present",
     category="dependencies",
     severity=Severity.LOW,
     level=Level.SILVER,
@@ -291,7 +291,7 @@ def dependency_lock_present(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="no-dev-packages-in-runtime",
-    title="No development-only packages in requirements.txt",
+    title="No development packages in runtime dependencies",
     category="dependencies",
     severity=Severity.LOW,
     level=Level.SILVER,

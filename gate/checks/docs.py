@@ -37,7 +37,7 @@ def _doc_or_heading(facts: Facts, name: str, heading: str, missing: str, where: 
 
 @check(
     id="api-docs-present",
-    title="API documentation is complete",
+    title="API documentation present",
     category="documentation",
     severity=Severity.LOW,
     level=Level.SILVER,
@@ -91,7 +91,7 @@ def api_docs_present(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="deployment-guide-present",
-    title="DEPLOYMENT_GUIDE.md reviewed",
+    title="Deployment guide present",
     category="documentation",
     severity=Severity.LOW,
     level=Level.SILVER,
@@ -130,7 +130,7 @@ def deployment_guide_present(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="runbook-present",
-    title="Operations runbook is available",
+    title="Operations runbook present",
     category="operations",
     severity=Severity.LOW,
     level=Level.GOLD,
@@ -218,7 +218,7 @@ def rollback_documented(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="changelog-present",
-    title="Release notes published",
+    title="Changelog present",
     category="documentation",
     severity=Severity.INFO,
     level=Level.GOLD,
@@ -287,7 +287,7 @@ def security_policy_present(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="codeowners-present",
-    title="Code reviewed by team member",
+    title="CODEOWNERS file present",
     category="operations",
     severity=Severity.LOW,
     level=Level.SILVER,
@@ -321,7 +321,7 @@ def codeowners_present(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="readme-configuration-section",
-    title="Environment variables documented",
+    title="README documents configuration",
     category="documentation",
     severity=Severity.LOW,
     level=Level.SILVER,

@@ -43,7 +43,7 @@ def _find(patterns: tuple[str, ...], texts: list[tuple[str, int]]) -> int | None
 
 @check(
     id="readme-present",
-    title="README.md complete and current",
+    title="README with install and run steps",
     category="documentation",
     severity=Severity.LOW,
     level=Level.BRONZE,
@@ -103,7 +103,7 @@ def readme_present(facts: Facts, options: ReadmeOptions) -> Decision:
 
 @check(
     id="license-present",
-    title="License chosen and documented",
+    title="License file present",
     category="documentation",
     severity=Severity.LOW,
     level=Level.SILVER,

@@ -19,7 +19,7 @@ _UNTRACK = "Run `git rm --cached <file>`, add it to .gitignore, and rotate every
 
 @check(
     id="env-file-ignored",
-    title=".env file added to .gitignore",
+    title=".env files kept out of git",
     category="security",
     severity=Severity.HIGH,
     level=Level.BRONZE,
@@ -127,7 +127,7 @@ class EnvExampleOptions(BaseModel):
 
 @check(
     id="env-example-present",
-    title=".env.example created with all variables",
+    title=".env.example lists the required variables",
     category="configuration",
     severity=Severity.LOW,
     level=Level.SILVER,

@@ -29,7 +29,7 @@ class CoverageFloor(BaseModel):
 
 @check(
     id="test-coverage",
-    title="Test coverage >80%",
+    title="Test coverage meets its minimum",
     category="testing",
     severity=Severity.MEDIUM,
     level=Level.SILVER,
@@ -77,7 +77,7 @@ def test_coverage(facts: Facts, options: CoverageFloor) -> Decision:
 
 @check(
     id="tests-passing",
-    title="All tests passing",
+    title="Test report shows no failures",
     category="testing",
     severity=Severity.HIGH,
     level=Level.BRONZE,
@@ -143,7 +143,7 @@ class LatencyBudget(BaseModel):
 
 @check(
     id="latency-within-budget",
-    title="Response times acceptable (<2 seconds)",
+    title="Measured latency within budget",
     category="performance",
     severity=Severity.MEDIUM,
     level=Level.GOLD,
@@ -208,7 +208,7 @@ def _rate(r: LoadReport) -> str:
 
 @check(
     id="throughput-within-budget",
-    title="Load tests (>100 req/s)",
+    title="Measured throughput within budget",
     category="performance",
     severity=Severity.MEDIUM,
     level=Level.GOLD,

@@ -97,7 +97,7 @@ def branch_protection_requires_gate(facts: Facts, options: GateNames) -> Decisio
 
 @check(
     id="required-reviews",
-    title="Code reviewed by team member",
+    title="Pull requests require a review",
     category="ci-cd",
     severity=Severity.MEDIUM,
     level=Level.SILVER,

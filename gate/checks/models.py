@@ -39,7 +39,7 @@ class PickleOptions(BaseModel):
 
 @check(
     id="model-pickle-safe",
-    title="Model files access restricted",
+    title="Pickled models import nothing unsafe",
     category="model-data",
     severity=Severity.CRITICAL,
     level=Level.BRONZE,
@@ -160,7 +160,7 @@ class SizeBudget(BaseModel):
 
 @check(
     id="model-size-budget",
-    title="Model size optimized (quantization, pruning if needed)",
+    title="Model files within their size budget",
     category="model-data",
     severity=Severity.MEDIUM,
     level=Level.SILVER,
@@ -205,7 +205,7 @@ def model_size_budget(facts: Facts, options: SizeBudget) -> Decision:
 
 @check(
     id="model-integrity-verified",
-    title="Model file integrity verified (hash check)",
+    title="Model files match a hash manifest",
     category="model-data",
     severity=Severity.HIGH,
     level=Level.SILVER,
@@ -278,7 +278,7 @@ def model_integrity_verified(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="model-artifacts-present",
-    title="Model artifacts present",
+    title="Model files the service loads are present",
     category="model-data",
     severity=Severity.HIGH,
     level=Level.BRONZE,
@@ -380,7 +380,7 @@ def _has_models(facts: Facts) -> bool:
 
 @check(
     id="model-metadata-present",
-    title="Model metadata includes feature names and versions",
+    title="Model metadata present",
     category="model-data",
     severity=Severity.MEDIUM,
     level=Level.SILVER,
@@ -463,7 +463,7 @@ class FeatureOptions(BaseModel):
 
 @check(
     id="feature-schema-present",
-    title="features.json (14 features defined)",
+    title="Feature schema shipped with the model",
     category="model-data",
     severity=Severity.MEDIUM,
     level=Level.BRONZE,
@@ -522,7 +522,7 @@ _CLASS_KEYS = re.compile(r"(^|\.)(classes|class_names|labels|id2label|label_map|
 
 @check(
     id="class-names-present",
-    title="Class names file (`class_names.txt`) included",
+    title="Class names shipped with the model",
     category="model-data",
     severity=Severity.LOW,
     level=Level.SILVER,
@@ -573,7 +573,7 @@ _CARD_SECTIONS = {
 
 @check(
     id="model-card-present",
-    title="Model documentation with metrics",
+    title="Model card present",
     category="model-data",
     severity=Severity.LOW,
     level=Level.GOLD,
@@ -644,7 +644,7 @@ class FloorOptions(BaseModel):
 
 @check(
     id="model-metrics-meet-floors",
-    title="Model performance meets business requirements (ROC-AUC > 0.95)",
+    title="Model metrics meet their floors",
     category="model-data",
     severity=Severity.HIGH,
     level=Level.BRONZE,
@@ -774,7 +774,7 @@ class StaleOptions(BaseModel):
 
 @check(
     id="model-not-stale",
-    title="Retraining schedule defined (e.g., monthly)",
+    title="Model trained recently enough",
     category="model-data",
     severity=Severity.LOW,
     level=Level.GOLD,
@@ -840,7 +840,7 @@ def _as_date(value: object) -> date | None:
 
 @check(
     id="serving-features-match-schema",
-    title="Input validation is comprehensive",
+    title="Served features match the schema",
     category="model-data",
     severity=Severity.HIGH,
     level=Level.SILVER,
@@ -926,7 +926,7 @@ def _feature_names(data: object) -> list[str]:
 
 @check(
     id="training-reproducible",
-    title="Training data versioning strategy in place",
+    title="Training seeded, pinned and its data versioned",
     category="model-data",
     severity=Severity.LOW,
     level=Level.GOLD,

@@ -52,7 +52,7 @@ def _label(w: Workload, c: Container | None = None) -> str:
 
 @check(
     id="k8s-probes",
-    title="Liveness probes configured",
+    title="Containers have liveness and readiness probes",
     category="orchestration",
     severity=Severity.HIGH,
     level=Level.BRONZE,
@@ -114,7 +114,7 @@ def k8s_probes(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="k8s-resource-limits",
-    title="Resource requests set (CPU, memory)",
+    title="Containers set resource requests and limits",
     category="orchestration",
     severity=Severity.MEDIUM,
     level=Level.BRONZE,
@@ -178,7 +178,7 @@ def _effective(pod: dict[str, Any], c: Container, key: str) -> Any:
 
 @check(
     id="k8s-security-context",
-    title="Capabilities dropped",
+    title="Containers run with a restricted security context",
     category="orchestration",
     severity=Severity.HIGH,
     level=Level.SILVER,
@@ -259,7 +259,7 @@ def _image_tag(image: str) -> tuple[str | None, bool]:
 
 @check(
     id="k8s-image-pinned",
-    title="Images tagged with version numbers",
+    title="Kubernetes images pinned to a version",
     category="orchestration",
     severity=Severity.MEDIUM,
     level=Level.BRONZE,
@@ -360,7 +360,7 @@ class ReplicaOptions(BaseModel):
 
 @check(
     id="k8s-replicas",
-    title="Redundant instances deployed",
+    title="More than one replica",
     category="orchestration",
     severity=Severity.MEDIUM,
     level=Level.SILVER,
@@ -584,7 +584,7 @@ def k8s_network_policy(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="k8s-secrets-from-refs",
-    title="Secrets created (API keys, database passwords)",
+    title="Secrets come from Secret references",
     category="security",
     severity=Severity.HIGH,
     level=Level.BRONZE,
@@ -647,7 +647,7 @@ def k8s_secrets_from_refs(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="k8s-ingress-tls",
-    title="TLS certificates configured",
+    title="Ingress serves TLS",
     category="orchestration",
     severity=Severity.HIGH,
     level=Level.BRONZE,

@@ -85,7 +85,7 @@ def service_present(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="health-endpoint",
-    title="Health check endpoint working",
+    title="Health route present",
     category="monitoring",
     severity=Severity.HIGH,
     level=Level.BRONZE,
@@ -164,7 +164,7 @@ def _runs_the_app(dockerfile: str, app_dirs: set[str]) -> bool:
 
 @check(
     id="probe-paths-match-routes",
-    title="Health checks working (`/health` endpoint)",
+    title="Probe paths match the app's routes",
     category="orchestration",
     severity=Severity.HIGH,
     level=Level.SILVER,

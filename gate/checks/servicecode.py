@@ -59,7 +59,7 @@ def _app_at(facts: Facts) -> tuple[Location]:
 
 @check(
     id="debug-disabled",
-    title="Debug mode disabled in production",
+    title="Debug mode not switched on in code",
     category="configuration",
     severity=Severity.HIGH,
     level=Level.BRONZE,
@@ -106,7 +106,7 @@ def debug_disabled(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="torch-load-weights-only",
-    title="Model files loaded safely",
+    title="torch.load restricted to weights",
     category="security",
     severity=Severity.HIGH,
     level=Level.BRONZE,
@@ -156,7 +156,7 @@ def torch_load_weights_only(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="model-loaded-once",
-    title="Model loading optimized",
+    title="Model loaded once, not per request",
     category="performance",
     severity=Severity.MEDIUM,
     level=Level.BRONZE,
@@ -206,7 +206,7 @@ def model_loaded_once(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="sql-parameterized",
-    title="SQL injection prevention",
+    title="SQL built with parameters",
     category="security",
     severity=Severity.HIGH,
     level=Level.BRONZE,
@@ -250,7 +250,7 @@ def sql_parameterized(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="no-print-in-service",
-    title="No print() statements (use logging)",
+    title="No print() in service code",
     category="code-quality",
     severity=Severity.LOW,
     level=Level.SILVER,
@@ -293,7 +293,7 @@ def no_print_in_service(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="logging-configured",
-    title="Logging configured for production",
+    title="Logging configured",
     category="monitoring",
     severity=Severity.MEDIUM,
     level=Level.BRONZE,
@@ -391,7 +391,7 @@ def log_rotation(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="cors-not-wildcard",
-    title="CORS whitelisting configured",
+    title="CORS not open to every origin",
     category="security",
     severity=Severity.HIGH,
     level=Level.BRONZE,
@@ -511,7 +511,7 @@ def rate_limiting(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="upload-size-limited",
-    title="Max upload size configured",
+    title="Upload size limited",
     category="security",
     severity=Severity.MEDIUM,
     level=Level.SILVER,
@@ -559,7 +559,7 @@ def upload_size_limited(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="metrics-endpoint",
-    title="Prometheus metrics exposed (/metrics endpoint)",
+    title="Metrics exposed",
     category="monitoring",
     severity=Severity.MEDIUM,
     level=Level.SILVER,
@@ -608,7 +608,7 @@ def metrics_endpoint(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="error-handlers-registered",
-    title="Error responses with appropriate status codes",
+    title="Error handlers registered",
     category="code-quality",
     severity=Severity.LOW,
     level=Level.SILVER,
@@ -655,7 +655,7 @@ def error_handlers_registered(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="no-todo-fixme",
-    title="All TODOs and FIXMEs removed",
+    title="No TODO or FIXME in service code",
     category="code-quality",
     severity=Severity.INFO,
     level=Level.GOLD,
@@ -723,7 +723,7 @@ def _coverage(facts: Facts, options: CoverageOptions, tag: str, what: str) -> De
 
 @check(
     id="docstring-coverage",
-    title="Docstrings added to all functions",
+    title="Public functions have docstrings",
     category="code-quality",
     severity=Severity.LOW,
     level=Level.GOLD,
@@ -759,7 +759,7 @@ def docstring_coverage(facts: Facts, options: CoverageOptions) -> Decision:
 
 @check(
     id="type-hint-coverage",
-    title="Type hints used where applicable",
+    title="Public functions have type hints",
     category="code-quality",
     severity=Severity.LOW,
     level=Level.GOLD,
@@ -809,7 +809,7 @@ def _sensitive(route: Route) -> bool:
 
 @check(
     id="api-authentication",
-    title="API authentication implemented",
+    title="Prediction and upload routes require credentials",
     category="security",
     severity=Severity.HIGH,
     level=Level.BRONZE,
@@ -877,7 +877,7 @@ def api_authentication(facts: Facts, options: NoOptions) -> Decision:
 
 @check(
     id="no-secrets-in-logs",
-    title="No sensitive data in logs",
+    title="No secrets passed to log calls",
     category="security",
     severity=Severity.HIGH,
     level=Level.SILVER,
@@ -934,7 +934,7 @@ _PROD_PACKAGES = {
 
 @check(
     id="production-server",
-    title="Production WSGI/ASGI server configured",
+    title="Service started by a production server",
     category="configuration",
     severity=Severity.HIGH,
     level=Level.BRONZE,
