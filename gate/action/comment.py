@@ -9,7 +9,7 @@ from gate.action.baseconfig import BaseConfig
 from gate.action.github import run_line
 from gate.model import Report
 from gate.report.render import md, render
-from gate.report.views import context
+from gate.report.views import Links, context
 from gate.signoffs import Row, SignOffs, hidden, row
 
 COMMENT_LIMIT = 65_536
@@ -83,8 +83,9 @@ def comment_body(
     origin: BaseConfig | None = None,
     record: SignOffs | None = None,
     run: tuple[int, int] = (0, 0),
+    links: Links | None = None,
 ) -> str:
-    ctx = context(report)
+    ctx = context(report, links)
     record = record or SignOffs()
     body = render(
         "action/comment.md.j2",

@@ -7,6 +7,7 @@ trimmed or unexpected payload gives one line naming the field rather than a KeyE
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,10 @@ class Target(Frozen):
     fork: bool = False
 
 
+_ACTION_REPO = re.compile(r"[\w.-]+/[\w.-]+")
+_ACTION_REF = re.compile(r"[\w.-]+(/[\w.-]+)*")
+
+
 class RunContext(Frozen):
     event_name: str
     repository: str
@@ -49,6 +54,9 @@ class RunContext(Frozen):
     target: Target
     default_branch: str | None
     payload_keys: tuple[str, ...] = ()
+    action_repository: str = ""
+    """owner/name of the prodgate action that runs (GITHUB_ACTION_REPOSITORY), for links to its docs"""
+    action_ref: str = ""
 
     @property
     def run(self) -> tuple[int, int]:
@@ -56,6 +64,13 @@ class RunContext(Frozen):
         ident = int(self.run_id) if self.run_id.isdigit() else 0
         attempt = int(self.run_attempt) if self.run_attempt.isdigit() else 1
         return ident, attempt
+
+    @property
+    def docs_base(self) -> str:
+        """The check docs of the prodgate version that runs; empty when the runner does not say which."""
+        if _ACTION_REPO.fullmatch(self.action_repository) and _ACTION_REF.fullmatch(self.action_ref):
+            return f"{self.server_url}/{self.action_repository}/blob/{self.action_ref}/docs/checks"
+        return ""
 
     @property
     def run_url(self) -> str:
@@ -176,5 +191,7 @@ def read_context(environ: Mapping[str, str]) -> tuple[RunContext, dict[str, Any]
         target=target_of(event, payload, sha),
         default_branch=default_branch if isinstance(default_branch, str) else None,
         payload_keys=tuple(sorted(payload)),
+        action_repository=environ.get("GITHUB_ACTION_REPOSITORY", ""),
+        action_ref=environ.get("GITHUB_ACTION_REF", ""),
     )
     return context, payload

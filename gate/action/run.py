@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -46,12 +47,15 @@ from gate.model import Baseline, Outcome, Report
 from gate.paths import OutsideRepository, inside
 from gate.report.formats import console, markdown, sarif, to_json
 from gate.report.render import render
+from gate.report.views import Links
 from gate.signoffs import SignOffs, apply_ticks, boxes, codeowners, read, rows_from_body, with_record
 from gate.snapshot import head_commit
 
 PUBLISH_AUTO, PUBLISH_NO = "auto", "no"
 RESULT_FILE = RESULT_NAME
 """Written to the workspace root; outputs name it relative to the workspace, as later steps see it."""
+
+_SHA = re.compile(r"[0-9a-f]{40}")
 
 
 def _message(kind: str, **values: object) -> str:
@@ -283,6 +287,13 @@ def _publish(
                 origin=origin,
                 record=record,
                 run=ctx.run,
+                links=Links(
+                    # the files as this pull request's head has them (a sha, never a branch that moves)
+                    f"{ctx.server_url}/{ctx.repository}/blob/{target.sha}"
+                    if _SHA.fullmatch(target.sha)
+                    else "",
+                    ctx.docs_base,
+                ),
             )
             create = inputs.comment_mode is not CommentMode.FAILURES or not report.verdict.passed
             edit_if = None

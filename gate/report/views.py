@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from gate.checks import CATEGORIES
-from gate.model import OUTCOME_ORDER, CheckResult, Outcome, Report
+from gate.model import OUTCOME_ORDER, CheckResult, Location, Outcome, Report
 from gate.policy import held_back, next_level
 
 ICONS = {
@@ -20,6 +21,27 @@ ICONS = {
     Outcome.PENDING: "⏳",
 }
 LABELS = {o: o.value.replace("_", " ") for o in Outcome}
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where a reader can click: the pull request's files at its head commit, and prodgate's check docs
+    at the version that ran. Empty outside the Action (a local report links nothing)."""
+
+    source_base: str = ""
+    """`{server}/{owner}/{repo}/blob/{sha}`"""
+    docs_base: str = ""
+    """`{server}/{action owner}/{action repo}/blob/{ref}/docs/checks`"""
+
+    def source(self, loc: Location) -> str:
+        if not self.source_base:
+            return ""
+        anchor = f"#L{loc.start_line}" if loc.start_line else ""
+        # a file name that is not UTF-8 is percent-encoded byte for byte, as the server names it
+        return f"{self.source_base}/{quote(loc.path.encode('utf-8', 'surrogateescape'), safe='/')}{anchor}"
+
+    def docs(self, check_id: str) -> str:
+        return f"{self.docs_base}/{quote(check_id)}.md" if self.docs_base else ""
 
 
 @dataclass(frozen=True)
@@ -61,9 +83,14 @@ def by_category(report: Report) -> list[CategoryView]:
     return views
 
 
-def context(report: Report) -> dict[str, object]:
+def context(report: Report, links: Links | None = None) -> dict[str, object]:
     blocking = [r for r in report.results if r.blocking]
+    new = set(report.baseline.new) if report.baseline else set()
+    # what this pull request introduced comes first, then what was already failing on the base
+    blocking.sort(key=lambda r: r.check_id not in new)
     return {
+        "links": links or Links(),
+        "new_ids": new,
         "report": report,
         "blocking": blocking,
         "categories": by_category(report),

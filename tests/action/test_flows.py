@@ -253,3 +253,20 @@ def test_the_checklist_input_fills_in_the_teams_checklist_in_the_comment(
     assert run.code == 0
     body = github.comments[0]["body"]
     assert "Your checklist" in body and "✅ **pass** Non-root user configured" in body
+
+
+def test_each_blocker_links_to_its_line_at_the_head_commit_and_to_its_docs(
+    actions: Actions, github: FakeGitHub
+) -> None:
+    actions.use("not-ready-service")
+    actions.extra_env = {"GITHUB_ACTION_REPOSITORY": "prodgate-org/prodgate", "GITHUB_ACTION_REF": "v0.1.0"}
+    body = pr_opened()
+    actions.run("pull_request", body)
+    comment = github.comments[0]["body"]
+    head = body["pull_request"]["head"]["sha"]  # type: ignore[index]
+    first_screen = comment.split("<details>", 1)[0]
+    assert f"(https://github.com/Codertocat/Hello-World/blob/{head}/app.py#L15)" in first_screen
+    assert (
+        "(https://github.com/prodgate-org/prodgate/blob/v0.1.0/docs/checks/api-authentication.md)"
+        in first_screen
+    )

@@ -29,14 +29,21 @@ def _section(html: str, start: str, end: str) -> str:
     return html[html.index(start) : html.index(end, html.index(start))]
 
 
-def test_every_blocking_finding_and_its_fix_is_a_list_item_of_its_own(not_ready: tuple[Report, str]) -> None:
+def test_the_first_screen_is_one_line_per_blocker_and_the_details_hold_every_finding(
+    not_ready: tuple[Report, str],
+) -> None:
     report, html = not_ready
-    blocking = _section(html, "<h3>Blocking</h3>", "<details")
-    wanted = sum(1 + len(r.findings) + bool(r.findings) for r in report.results if r.blocking)
-    assert blocking.count("<li>") == wanted
-    assert blocking.count("<li><strong>How to fix:</strong>") == sum(
-        bool(r.findings) for r in report.results if r.blocking
-    )
+    blocking = [r for r in report.results if r.blocking]
+    first = _section(html, "<h3>What blocks this merge</h3>", "</ul>")
+    assert first.count("<li>") == len(blocking)
+    details = _section(html, "<summary>Every blocking finding, and how to fix it</summary>", "</details>")
+    assert details.count("<li>") == sum(1 + len(r.findings) + bool(r.findings) for r in blocking)
+    assert details.count("<li><strong>How to fix:</strong>") == sum(bool(r.findings) for r in blocking)
+
+
+def test_nothing_but_the_blockers_is_open_on_the_first_screen(not_ready: tuple[Report, str]) -> None:
+    _, html = not_ready
+    assert "<details open>" not in html
 
 
 def test_code_in_messages_renders_as_code_not_as_escaped_backticks(not_ready: tuple[Report, str]) -> None:

@@ -71,7 +71,7 @@ def test_markdown_report_is_escaped_and_structured() -> None:
     text = markdown(_report())
     assert text.startswith("## ❌ prodgate: not ready for production")
     assert "<script>" not in text
-    assert "### Blocking" in text and "<details open>" in text
+    assert "### What blocks this merge" in text and "<details>" in text
     table_rows = [line for line in text.splitlines() if line.startswith("| ❌")]
     assert len(table_rows) == 1
     # an unescaped | would add cells and break the table
