@@ -90,6 +90,9 @@ def context(report: Report, links: Links | None = None) -> dict[str, object]:
     blocking.sort(key=lambda r: r.check_id not in new)
     return {
         "links": links or Links(),
+        # outcomes a category lists by id only: what failed is told, what was not decided or is fine is
+        # named (its reason is one click away in the job summary and the check's docs)
+        "quiet": (Outcome.MISSING_EVIDENCE, Outcome.NOT_AVAILABLE, Outcome.PASS, Outcome.NOT_APPLICABLE),
         "new_ids": new,
         "report": report,
         "blocking": blocking,
