@@ -122,6 +122,13 @@ class Config(_Strict):
         description="Who may sign a manual item off by ticking it: the least repository permission, or "
         "codeowners (people named in the base branch's CODEOWNERS; teams are not expanded).",
     )
+    signoff_boxes: int = Field(
+        default=20,
+        ge=0,
+        le=1000,
+        description="How many open manual items the pull-request comment offers as boxes at once (signed "
+        "ones are always shown); the next ones appear as these are signed, and the job summary lists all.",
+    )
     trust_pr_config: bool = Field(
         default=False,
         description="On pull requests, use the PR's own config instead of the base branch's. Risky: a PR "

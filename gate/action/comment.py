@@ -64,7 +64,7 @@ def signoff_rows(report: Report, record: SignOffs) -> list[Row]:
     rows: dict[str, Row] = {}
     for line in report.checklist.lines if report.checklist else ():
         if line.kind == "attestation" and line.item and line.item not in rows:
-            text = f"**{md(line.text)}**: {md(line.evidence)}"
+            text = f"**{md(line.text)}**"  # ticking it confirms the item for this release
             # the filled checklist already applied the item's expiry: signed_by is set only if still valid
             rows[line.item] = row(line.item, text, record, current=line.signed_by is not None)
     return list(rows.values())
@@ -72,6 +72,19 @@ def signoff_rows(report: Report, record: SignOffs) -> list[Row]:
 
 def signoff_section(rows: list[Row]) -> str:
     return render("action/signoffs.md.j2", rows=rows)
+
+
+def offered(rows: list[Row], boxes: int) -> list[Row]:
+    """Every signed or refused item, and at most `boxes` open ones, in the checklist's order: the next
+    ones appear as these are signed (the job summary lists them all)."""
+    shown: list[Row] = []
+    open_ = 0
+    for r in rows:
+        settled = r.signed is not None or bool(r.refused)
+        if settled or open_ < boxes:
+            shown.append(r)
+            open_ += not settled
+    return shown
 
 
 def comment_body(
@@ -84,6 +97,7 @@ def comment_body(
     record: SignOffs | None = None,
     run: tuple[int, int] = (0, 0),
     links: Links | None = None,
+    signoff_boxes: int = 20,
 ) -> str:
     ctx = context(report, links)
     record = record or SignOffs()
@@ -97,6 +111,19 @@ def comment_body(
         origin=origin,
     )
     # the sign-off boxes and their record come last and are never cut: the report above them is
-    tail = signoff_section(signoff_rows(report, record)) + hidden(record) + "\n"
+    rows = signoff_rows(report, record)
+    shown = offered(rows, signoff_boxes)
+    # the count sits outside the section, which a tick re-renders from the boxes alone
+    counts = (
+        render(
+            "action/signoff_counts.md.j2",
+            total=len(rows),
+            signed=sum(r.signed is not None for r in rows),
+            more=len(rows) - len(shown),
+        )
+        if rows
+        else ""
+    )
+    tail = counts + signoff_section(shown) + hidden(record) + "\n"
     note = render("action/truncated.md.j2", summary_url=summary_url, where="comment")
     return fit(body, COMMENT_LIMIT - len(tail), note).rstrip("\n") + "\n\n" + tail

@@ -120,7 +120,9 @@ def _signoff_record(inputs: Inputs, ctx: RunContext, client: GitHubClient | None
 
 def _evaluate(
     inputs: Inputs, ctx: RunContext, client: GitHubClient | None, record: SignOffs, payload: dict[str, Any]
-) -> tuple[Report, BaseConfig | None, SignOffs]:
+) -> tuple[Report, BaseConfig | None, SignOffs, int]:
+    """The report, where its config came from, the sign-off record, and how many open sign-off boxes
+    the comment offers."""
     root = inputs.path_in(ctx.workspace)
     if ctx.event_name == "pull_request_target":
         # this event runs with a write token and secrets: evaluating the PR's own files here would let
@@ -185,7 +187,7 @@ def _evaluate(
         report = judge(root, None)
     if report.baseline and report.baseline.unavailable and client is not None and ctx.target.base_ref:
         report = _artifact_baseline(report, ctx.target.base_ref, client, config)
-    return report, origin, record
+    return report, origin, record, config.signoff_boxes
 
 
 BASE_ARTIFACT = "prodgate-result"
@@ -272,6 +274,7 @@ def _publish(
     origin: BaseConfig | None,
     record: SignOffs,
     out: TextIO,
+    signoff_boxes: int = 20,
 ) -> str:
     """Comment and status. Returns the comment's URL ('' when there is none)."""
     url = ""
@@ -294,6 +297,7 @@ def _publish(
                     else "",
                     ctx.docs_base,
                 ),
+                signoff_boxes=signoff_boxes,
             )
             create = inputs.comment_mode is not CommentMode.FAILURES or not report.verdict.passed
             edit_if = None
@@ -504,13 +508,14 @@ def run_action(environ: Mapping[str, str], out: TextIO, *, throttle: bool = True
                         f"not at {ctx.target.sha}, the commit the result is for"
                     )
             report, origin, record = result.report, None, SignOffs()
+            boxes = Config().signoff_boxes  # the published result carries no config: the default bound
             ctx = ctx.model_copy(
                 update={"target": ctx.target.model_copy(update={"pull_number": result.pull_number})}
             )
             notes.append("published")
         else:
             record = _signoff_record(inputs, ctx, client)
-            report, origin, record = _evaluate(inputs, ctx, client, record, payload)
+            report, origin, record, boxes = _evaluate(inputs, ctx, client, record, payload)
             if ctx.event_name == "pull_request_target":
                 notes.append("base_checkout")
 
@@ -535,7 +540,7 @@ def run_action(environ: Mapping[str, str], out: TextIO, *, throttle: bool = True
             if client is None:
                 log(out, "warning", _message("api", action="publishing", detail="no github_token was given"))
             else:
-                comment_url = _publish(report, inputs, ctx, client, notes, origin, record, out)
+                comment_url = _publish(report, inputs, ctx, client, notes, origin, record, out, boxes)
     failed = [r.check_id for r in report.results if r.outcome in (Outcome.FAIL, Outcome.ERROR)]
     write_outputs(
         ctx.output_file,

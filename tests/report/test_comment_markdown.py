@@ -147,3 +147,33 @@ def test_a_line_nobody_signed_does_not_read_as_confirmed() -> None:
     html = as_github(markdown(report))
     assert "✍️ <strong>sign-off</strong>" in html
     assert "Confirmed for this release" not in html
+
+
+def _seed_001_comment() -> tuple[Report, str]:
+    from gate.checklist import read_checklist
+    from gate.config import load_config
+
+    root = EXAMPLES / "seed-001-power-theft" / "not-ready"
+    config, _ = load_config(None, root)
+    report = evaluate(
+        root, config, offline=True, checklist=read_checklist(root / str(config.checklist), root)
+    )
+    return report, comment_body(report, key="test", summary_url="https://example.invalid/summary", notes=[])
+
+
+def test_the_not_ready_comment_stays_under_twelve_thousand_characters(not_ready: tuple[Report, str]) -> None:
+    report, _ = not_ready
+    body = comment_body(report, key="test", summary_url="https://example.invalid/summary", notes=[])
+    assert len(body) < 12_000
+
+
+def test_a_long_team_checklist_is_summarised_not_cut_and_offers_a_bounded_number_of_boxes() -> None:
+    from gate.action.comment import COMMENT_LIMIT
+
+    report, body = _seed_001_comment()
+    manual = len({line.item for line in report.checklist.lines if line.kind == "attestation"})  # type: ignore[union-attr]
+    assert len(body) < COMMENT_LIMIT and "cut to fit" not in body
+    assert body.count("- [ ] **") == 20
+    assert f"0 of {manual} manual item(s) signed. {manual - 20} more follow" in body
+    html = as_github(body)
+    assert "What blocks this merge" in html and "Not ready:" in html
