@@ -4,9 +4,9 @@ raw HTML is rendered here too."""
 
 from __future__ import annotations
 
-import cmarkgfm
-from cmarkgfm.cmark import Options
+import cmarkgfm  # type: ignore[import-untyped]  # the binding ships no type information
+from cmarkgfm.cmark import Options  # type: ignore[import-untyped]
 
 
 def as_github(markdown: str) -> str:
-    return cmarkgfm.github_flavored_markdown_to_html(markdown, options=Options.CMARK_OPT_UNSAFE)
+    return str(cmarkgfm.github_flavored_markdown_to_html(markdown, options=Options.CMARK_OPT_UNSAFE))
