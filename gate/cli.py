@@ -24,7 +24,7 @@ from gate.config import ConfigError, json_schema, load_config
 from gate.engine import evaluate
 from gate.facts.models import collect_models
 from gate.model import Report, Severity, displayable
-from gate.report.formats import FORMATS, console
+from gate.report.formats import FORMATS, SHOW, console
 from gate.report.render import render
 from gate.snapshot import Snapshot, SnapshotError, head_commit, resolve_ref
 
@@ -52,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--output", type=Path, help="write the report here; the console table still prints")
     c.add_argument("--fail-on", choices=[s.value for s in Severity], help="override the config's fail_on")
     c.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    c.add_argument(
+        "--show",
+        choices=SHOW,
+        default="problems",
+        help="console rows: problems (default: what fails or is undecided), all, or blocking",
+    )
     c.add_argument(
         "--checklist", type=Path, help="a Markdown checklist to fill in (default: the config's `checklist`)"
     )
@@ -125,7 +131,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     else:
         report = judge(root, None)
     rendered = (
-        console(report, color=_use_color(args.color, out))
+        console(report, color=_use_color(args.color, out), show=args.show)
         if args.format == "console"
         else FORMATS[args.format](report)
     )
@@ -136,7 +142,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         except OSError as exc:
             raise UsageError(f"{args.output}: cannot write the report: {exc.strerror}") from None
         if args.format != "console":
-            out.write(console(report, color=_use_color(args.color, out)))
+            out.write(console(report, color=_use_color(args.color, out), show=args.show))
     else:
         out.write(rendered)
     return EXIT_PASS if report.verdict.passed else EXIT_FAIL

@@ -24,8 +24,21 @@ _CONSOLE_STYLE = {
 }
 
 
-def console(report: Report, *, color: bool = False) -> str:
+SHOW = ("problems", "all", "blocking")
+"""Which checks the console lists one per row: what needs attention (the default), every one, or only
+what blocks. The others are counted in the totals line."""
+_QUIET = (Outcome.PASS, Outcome.NOT_APPLICABLE, Outcome.WAIVED, Outcome.ATTESTED)
+
+
+def console(report: Report, *, color: bool = False, show: str = "problems") -> str:
     ctx = context(report)
+    shown = [
+        r
+        for r in report.results
+        if show == "all"
+        or (show == "blocking" and r.blocking)
+        or (show == "problems" and r.outcome not in _QUIET)
+    ]
     width_status = max(len(label) for label in LABELS.values())
     width_id = max((len(r.check_id) for r in report.results), default=10)
     return render(
@@ -36,7 +49,13 @@ def console(report: Report, *, color: bool = False) -> str:
         width_status=width_status,
         width_id=width_id,
         width_severity=max(len(s.value) for s in Severity),
-        ordered=sorted(report.results, key=lambda r: (OUTCOME_ORDER.index(r.outcome), r.check_id)),
+        # worst first: blocking, then by outcome and severity
+        ordered=sorted(
+            shown,
+            key=lambda r: (not r.blocking, OUTCOME_ORDER.index(r.outcome), -r.severity.rank, r.check_id),
+        ),
+        hidden=len(report.results) - len(shown),
+        show=show,
     )
 
 

@@ -102,9 +102,16 @@ def test_every_result_has_its_own_console_line() -> None:
 
     report = evaluate(ROOT / "examples" / "not-ready-service", Config(), offline=True)
     labels = tuple(o.value.replace("_", " ") for o in {r.outcome for r in report.results})
-    rows = [
-        line
-        for line in console(report).splitlines()
-        if line.lower().startswith(tuple(f"{lbl}  " for lbl in labels))
-    ]
-    assert len(rows) == len(report.results)
+
+    def rows(show: str) -> list[str]:
+        starts = tuple(f"{lbl}  " for lbl in labels)
+        return [line for line in console(report, show=show).splitlines() if line.lower().startswith(starts)]
+
+    assert len(rows("all")) == len(report.results)
+    # by default only what needs attention has a row, blocking first; the rest is one count
+    quiet = ("pass", "not_applicable", "waived", "attested")
+    problems = [r for r in report.results if r.outcome.value not in quiet]
+    assert len(rows("problems")) == len(problems)
+    assert rows("problems")[0].endswith("[blocking]")
+    assert len(rows("blocking")) == sum(r.blocking for r in report.results)
+    assert f"({len(report.results) - len(problems)} more not listed" in console(report)
