@@ -98,8 +98,18 @@ def test_a_metric_that_drops_more_than_allowed_against_the_base_fails(tmp_path: 
     _, report = check(root, "--baseline", "main")
     result = metric_result(report)
     assert result["outcome"] == "fail"
-    assert "roc_auc 0.91 dropped 0.04 from 0.95 on the base (at most 0.02" in result["findings"][0]["message"]
+    assert (
+        "roc_auc 0.95 → 0.91: dropped 0.04 against the base, at most 0.02 allowed"
+        in result["findings"][0]["message"]
+    )
     assert "model-metrics-meet-floors" in report["baseline"]["new"]
+
+
+def test_a_metric_under_its_floor_shows_the_base_value_the_new_one_and_the_floor(tmp_path: Path) -> None:
+    root = metrics_history(tmp_path, 0.85)
+    _, report = check(root, "--baseline", "main")
+    messages = [f["message"] for f in metric_result(report)["findings"]]
+    assert any(m.startswith("roc_auc 0.95 → 0.85, floor 0.9 (") for m in messages)
 
 
 def test_a_small_drop_passes_and_no_baseline_is_missing_evidence(tmp_path: Path) -> None:

@@ -720,25 +720,28 @@ def model_metrics_meet_floors(facts: Facts, options: FloorOptions) -> Decision:
                     continue
                 seen = True
                 judged += 1
+                base = base_values.get((f.path, path)) if base_values is not None else None
+                before = base if isinstance(base, int | float) and not isinstance(base, bool) else None
+                # "roc_auc 0.912 → 0.897": the value on the base branch beside this one, when known
+                change = f"{before:g} → {value:g}" if before is not None else f"{value:g}"
                 low = floor.min is not None and value < floor.min
                 high = floor.max is not None and value > floor.max
                 if low or high:
-                    bound = f"< {floor.min:g}" if low else f"> {floor.max:g}"
+                    bound = f"floor {floor.min:g}" if low else f"ceiling {floor.max:g}"
                     hits.append(
                         Hit(
-                            f"{floor.metric} {value:g} {bound} ({f.path}, {path})",
+                            f"{floor.metric} {change}, {bound} ({f.path}, {path})",
                             (at(f.path, f.line_of(path)),),
                         )
                     )
                 if floor.max_drop is not None:
-                    before = base_values.get((f.path, path)) if base_values is not None else None
                     if base_values is None:
                         no_baseline.add(floor.metric)
-                    elif isinstance(before, int | float) and before - value > floor.max_drop + 1e-12:
+                    elif before is not None and before - value > floor.max_drop + 1e-12:
                         hits.append(
                             Hit(
-                                f"{floor.metric} {value:g} dropped {before - value:.4g} from {before:g} on the base "
-                                f"(at most {floor.max_drop:g}; {f.path}, {path})",
+                                f"{floor.metric} {change}: dropped {before - value:.4g} against the base, at "
+                                f"most {floor.max_drop:g} allowed ({f.path}, {path})",
                                 (at(f.path, f.line_of(path)),),
                             )
                         )
