@@ -107,6 +107,7 @@ def comment_body(
         marker=marker(key),
         fingerprint=fingerprint(report),
         run_line=run_line(run),
+        summary_url=summary_url,
         notes=notes,
         origin=origin,
     )

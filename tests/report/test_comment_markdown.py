@@ -177,3 +177,9 @@ def test_a_long_team_checklist_is_summarised_not_cut_and_offers_a_bounded_number
     assert f"0 of {manual} manual item(s) signed. {manual - 20} more follow" in body
     html = as_github(body)
     assert "What blocks this merge" in html and "Not ready:" in html
+
+
+def test_the_counts_line_links_to_the_full_report(not_ready: tuple[Report, str]) -> None:
+    _, html = not_ready
+    counts = next(p for p in re.findall(r"<p>(.*?)</p>", html, flags=re.S) if " fail · " in p)
+    assert '<a href="https://example.invalid/summary">full report</a>' in counts
