@@ -10,6 +10,7 @@ PyGithub's own request log, so the count is what went over the wire.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -49,9 +50,14 @@ def run_in(body: str) -> tuple[int, int] | None:
     return None
 
 
+_RUN_LINK = re.compile(r"\[full report\]\([^)\s]*\)")
+
+
 def without_run(body: str) -> str:
-    """The body as compared for changes: which run wrote it is not a change."""
-    return "\n".join(line for line in body.split("\n") if not line.startswith(_RUN_PREFIX))
+    """The body without what differs from run to run for the same result: the hidden run line, and the
+    link to the run's own job summary (an unchanged rerun must not edit the comment)."""
+    kept = "\n".join(line for line in body.split("\n") if not line.startswith(_RUN_PREFIX))
+    return _RUN_LINK.sub("[full report]()", kept)
 
 
 _POLL_SECONDS = 10
