@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -136,9 +136,10 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
     served_docs: list[tuple[str, int]] = []
     modules = {_module_name(rel): rel for rel in snap.with_suffix(".py") if not is_test_path(rel)}
     authenticators = _authenticators(snap, list(modules.values()))
-    constants = _Constants(snap)
+    constants = _PerModule(snap, _module_constants)
     index = _ModuleIndex(modules)
-    reexports = _Reexports(snap)
+    # what a module's own imports bind (`from .health import router as health_router`)
+    reexports = _PerModule(snap, _imports)
     resources: dict[str, ast.ClassDef | None] = {}
     model_lines: set[tuple[str, int]] = set()
     for rel in modules.values():
@@ -535,35 +536,40 @@ def _resource_route(
     return (path, tuple(v.name.upper() for v in verbs), line, class_guard or each_guarded, rel)
 
 
-class _Constants:
-    """String constants of a module, read once: `API_PREFIX = "/api/v1"` at module level, and class
-    fields with a literal default (`API_V1_STR: str = "/api/v1"` in a settings class)."""
+class _PerModule:
+    """Something read from each module's tree once (a module asked about again is not parsed again)."""
 
-    def __init__(self, snap: Snapshot) -> None:
+    def __init__(self, snap: Snapshot, read: Callable[[ast.Module, str], dict[str, str]]) -> None:
         self.snap = snap
+        self.read = read
         self.cache: dict[str, dict[str, str]] = {}
 
     def of(self, rel: str) -> dict[str, str]:
         if rel not in self.cache:
             tree = self.snap.python(rel)
-            found: dict[str, str] = {}
-            if isinstance(tree, ast.Module):
-                for stmt in tree.body:
-                    for inner in [stmt, *(stmt.body if isinstance(stmt, ast.ClassDef) else ())]:
-                        if isinstance(inner, ast.Assign) and (value := _str(inner.value)) is not None:
-                            found.update({t.id: value for t in inner.targets if isinstance(t, ast.Name)})
-                        elif (
-                            isinstance(inner, ast.AnnAssign)
-                            and isinstance(inner.target, ast.Name)
-                            and (value := _str(inner.value)) is not None
-                        ):
-                            found[inner.target.id] = value
-            self.cache[rel] = found
+            self.cache[rel] = self.read(tree, rel) if isinstance(tree, ast.Module) else {}
         return self.cache[rel]
 
 
+def _module_constants(tree: ast.Module, rel: str) -> dict[str, str]:
+    """String constants of a module: `API_PREFIX = "/api/v1"` at module level, and class fields with a
+    literal default (`API_V1_STR: str = "/api/v1"` in a settings class)."""
+    found: dict[str, str] = {}
+    for stmt in tree.body:
+        for inner in [stmt, *(stmt.body if isinstance(stmt, ast.ClassDef) else ())]:
+            if isinstance(inner, ast.Assign) and (value := _str(inner.value)) is not None:
+                found.update({t.id: value for t in inner.targets if isinstance(t, ast.Name)})
+            elif (
+                isinstance(inner, ast.AnnAssign)
+                and isinstance(inner.target, ast.Name)
+                and (value := _str(inner.value)) is not None
+            ):
+                found[inner.target.id] = value
+    return found
+
+
 def _constant_text(
-    expr: ast.expr | None, rel: str, imports: dict[str, str], index: _ModuleIndex, constants: _Constants
+    expr: ast.expr | None, rel: str, imports: dict[str, str], index: _ModuleIndex, constants: _PerModule
 ) -> str | None:
     """A prefix as written, or followed to the constant it names: a literal, a module constant (here
     or imported from the repository's own module), a settings field (`settings.API_V1_STR`), or an
@@ -612,27 +618,13 @@ class _ModuleIndex:
                 yield path
 
 
-class _Reexports:
-    """What a module's own imports bind (`from .health import router as health_router`), read once."""
-
-    def __init__(self, snap: Snapshot) -> None:
-        self.snap = snap
-        self.cache: dict[str, dict[str, str]] = {}
-
-    def of(self, rel: str) -> dict[str, str]:
-        if rel not in self.cache:
-            tree = self.snap.python(rel)
-            self.cache[rel] = _imports(tree, rel) if isinstance(tree, ast.Module) else {}
-        return self.cache[rel]
-
-
 def _resolve(
     child: str,
     rel: str,
     imports: dict[str, str],
     objs: dict[tuple[str, str], _Obj],
     index: _ModuleIndex,
-    reexports: _Reexports | None = None,
+    reexports: _PerModule | None = None,
 ) -> tuple[str, str] | None:
     if (rel, child) in objs:
         return rel, child
