@@ -40,7 +40,7 @@ def md(value: object, cell: bool = False) -> str:
     """Escape text for Markdown and HTML, on one line, keeping its code spans as code.
 
     A message quotes code between backticks (`app.run(debug=True)`): each balanced span stays a code
-    span (its content HTML-escaped, never interpreted). Everything else is text: Markdown specials,
+    span (its content shown as written: a code span interprets nothing). Everything else is text: Markdown specials,
     stray backticks included, are backslash-escaped, HTML is entity-escaped, and @mentions are broken
     with a zero-width space so that a string in someone's code never pings a person or a team.
     """

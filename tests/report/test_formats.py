@@ -57,6 +57,15 @@ def test_md_code_survives_backticks_and_shows_markup_as_written() -> None:
     assert as_github(md_code("<x>")) == "<p><code>&lt;x&gt;</code></p>\n"
 
 
+def test_markup_in_code_is_shown_never_run() -> None:
+    # code spans are not escaped by us: cmark-gfm escapes their content when it renders them
+    html = as_github(
+        "Found " + md("`<img src=x onerror=alert(1)>`") + " and " + md_code("<script>x</script>")
+    )
+    assert "<img" not in html and "<script>" not in html
+    assert "<code>&lt;img src=x onerror=alert(1)&gt;</code>" in html
+
+
 def test_md_keeps_code_spans_as_code_and_escapes_the_rest() -> None:
     html = as_github(md("Switched on: `app.run(debug=True)` in *app.py* for @team, a stray ` too"))
     assert "<code>app.run(debug=True)</code>" in html
