@@ -140,7 +140,11 @@ def _load(snap: Snapshot, rel: str, errors: list[ParseError]) -> tuple[dict[str,
     return docs.data[0], docs.nodes[0]
 
 
-_FILE_FLAG = re.compile(r"\bdocker[- ]compose\b[^\n;&|]*?(?:-f|--file)[ =]+['\"]?([\w./-]+\.ya?ml)")
+# the flag within 200 characters of the command: an unbounded scan restarts at every `docker compose`
+# of a long line (1 MB of them was minutes)
+_FILE_FLAG = re.compile(
+    r"\bdocker[- ]compose\b[^\n;&|]{0,200}?(?:-f|--file)[ =]+['\"]?([\w./-]{1,200}\.ya?ml)"
+)
 _RUNS_COMMANDS = re.compile(r"(^|/)(Makefile|[^/]*\.sh|README[^/]*|\.github/workflows/[^/]+\.ya?ml)$", re.I)
 
 

@@ -297,6 +297,16 @@ def _workflow_jobs(tmp: Path) -> Run:
 LONG_NAME = "a" * 200
 
 
+def _compose_flags(tmp: Path) -> Run:
+    """A README line of 900 KB of `docker compose ` with no `-f`: the scan for a named compose file
+    restarted at each one and ran to the line's end (minutes)."""
+    return Run(
+        write_tree(
+            tmp / "repo", {"app.py": SERVICE, "README.md": "# svc\n\n" + "docker compose " * 60_000 + "\n"}
+        )
+    )
+
+
 def _makefile_spaces(tmp: Path) -> Run:
     """A Makefile line of 250,000 spaces and a README line of 1 MB of `curl `: both were read by
     regular expressions that backtrack quadratically (minutes)."""
@@ -472,6 +482,7 @@ CASES: tuple[Case, ...] = (
     Case("read-app-over-cap", "outside reads", "the application module over the parse cap", _app_over_cap, "health-endpoint", UNDECIDED),
     Case("hang-workflow-jobs", "hangs and memory", "22,000 jobs in one workflow", _workflow_jobs),
     Case("hang-step-and-readme-lines", "hangs and memory", "a 250 KB Makefile line of spaces and 1 MB of `curl ` in the README", _makefile_spaces, "ci-runs-tests", frozenset({"pass"}), seconds=20),
+    Case("hang-compose-file-flags", "hangs and memory", "900 KB of `docker compose ` on one README line", _compose_flags, "compose-healthcheck", frozenset({"not_applicable"}), seconds=20),
     Case("hang-auth-chain", "hangs and memory", "a chain of 4,000 authenticating dependencies", _auth_chain, "api-authentication", frozenset({"pass"}), seconds=20),
     Case("hang-secret-candidates", "hangs and memory", "450 KB of `eyJ` and 400 KB of `pass` on two lines", _secret_lines, "no-hardcoded-secrets", frozenset({"pass"}), seconds=20),
     Case("hang-gitignore", "hangs and memory", "a backtracking .gitignore line and a long folder name", _gitignore),
