@@ -161,7 +161,10 @@ _FREE_FORM = frozenset({"Secret Keyword", "Basic Auth Credentials"})
 _URL_USERINFO = re.compile(r"://([^:/\s@'\"]+):([^@/\s'\"]+)@")
 
 
-_ENV_REFERENCE = re.compile(r"\{env:\w+(?::(?P<tox>[^}]*))?\}|\$\{\w+(?::?[-=](?P<shell>[^}]*))?\}")
+# bounded: an unclosed `{env:A:` repeated along a line made each one scan to the line's end
+_ENV_REFERENCE = re.compile(
+    r"\{env:\w{1,64}(?::(?P<tox>[^}]{0,256}))?\}|\$\{\w{1,64}(?::?[-=](?P<shell>[^}]{0,256}))?\}"
+)
 """A value read from the environment where the file is used: tox's `{env:DB_PASSWORD:default}`, the
 shell's and compose's `${DB_PASSWORD:-default}`. Only its default is written here."""
 

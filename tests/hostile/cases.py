@@ -307,6 +307,17 @@ def _compose_flags(tmp: Path) -> Run:
     )
 
 
+def _env_references(tmp: Path) -> Run:
+    """A secret followed by 420 KB of unclosed `{env:A:` on one line: each was scanned to the line's
+    end while the value was judged (minutes)."""
+    line = (
+        "  DB_PASSWORD=x9Kq2vLm7Tz4pQ" + "{env:A:" * 60_000
+    )  # prodgate: ignore[no-hardcoded-secrets] a fixture value
+    return Run(
+        write_tree(tmp / "repo", {"app.py": SERVICE, "tox.ini": "[testenv]\nsetenv =\n" + line + "\n"})
+    )
+
+
 def _makefile_spaces(tmp: Path) -> Run:
     """A Makefile line of 250,000 spaces and a README line of 1 MB of `curl `: both were read by
     regular expressions that backtrack quadratically (minutes)."""
@@ -483,6 +494,7 @@ CASES: tuple[Case, ...] = (
     Case("hang-workflow-jobs", "hangs and memory", "22,000 jobs in one workflow", _workflow_jobs),
     Case("hang-step-and-readme-lines", "hangs and memory", "a 250 KB Makefile line of spaces and 1 MB of `curl ` in the README", _makefile_spaces, "ci-runs-tests", frozenset({"pass"}), seconds=20),
     Case("hang-compose-file-flags", "hangs and memory", "900 KB of `docker compose ` on one README line", _compose_flags, "compose-healthcheck", frozenset({"not_applicable"}), seconds=20),
+    Case("hang-env-references", "hangs and memory", "a secret and 420 KB of unclosed `{env:A:` on one line", _env_references, "no-hardcoded-secrets", FAILS, seconds=20),
     Case("hang-auth-chain", "hangs and memory", "a chain of 4,000 authenticating dependencies", _auth_chain, "api-authentication", frozenset({"pass"}), seconds=20),
     Case("hang-secret-candidates", "hangs and memory", "450 KB of `eyJ` and 400 KB of `pass` on two lines", _secret_lines, "no-hardcoded-secrets", frozenset({"pass"}), seconds=20),
     Case("hang-gitignore", "hangs and memory", "a backtracking .gitignore line and a long folder name", _gitignore),
