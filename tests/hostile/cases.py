@@ -307,15 +307,15 @@ def _compose_flags(tmp: Path) -> Run:
     )
 
 
+ENV_SECRET = "x9Kq2vLm7Tz4pQ"  # noqa: S105  # prodgate: ignore[no-hardcoded-secrets] a fixture value
+
+
 def _env_references(tmp: Path) -> Run:
     """A secret followed by 420 KB of unclosed `{env:A:` on one line: each was scanned to the line's
-    end while the value was judged (minutes)."""
-    line = (
-        "  DB_PASSWORD=x9Kq2vLm7Tz4pQ" + "{env:A:" * 60_000
-    )  # prodgate: ignore[no-hardcoded-secrets] a fixture value
-    return Run(
-        write_tree(tmp / "repo", {"app.py": SERVICE, "tox.ini": "[testenv]\nsetenv =\n" + line + "\n"})
-    )
+    end while the value was judged (minutes). The secret is found, and never printed."""
+    line = f"  DB_PASSWORD={ENV_SECRET}" + "{env:A:" * 60_000
+    root = write_tree(tmp / "repo", {"app.py": SERVICE, "tox.ini": "[testenv]\nsetenv =\n" + line + "\n"})
+    return Run(root, secret=ENV_SECRET)
 
 
 def _makefile_spaces(tmp: Path) -> Run:
