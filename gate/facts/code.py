@@ -14,6 +14,7 @@ import tokenize
 from dataclasses import dataclass
 from typing import Any
 
+from gate.facts.dockerfile import is_dockerfile
 from gate.facts.python import imported_from, is_test_path
 from gate.facts.reach import ModuleNames, unreachable_spans
 from gate.snapshot import Snapshot
@@ -278,6 +279,7 @@ class _Scan(ast.NodeVisitor):
         self.handler_depth = 0
         self.classes: list[str] = []
         self.aliases: dict[str, str] = {}
+        """Local names of imported functions and modules -> the names they were imported under."""
         self.origins: dict[str, str] = {}
         """Names imported with `from X import name` -> X."""
         self.dependencies: set[str] = set()
@@ -286,6 +288,8 @@ class _Scan(ast.NodeVisitor):
         self.views: list[bool] = []
         """For each enclosing class: is it a class-based view (Flask-RESTful Resource, MethodView)?"""
         self.outputs: set[int] = set()
+        """Model-file literals the code writes, not reads (`save_model_path = "models/model.pkl"`,
+        `joblib.dump(m, "model.pkl")`, a download's `filename=`): ids of their Constant nodes."""
         self.literals: dict[str, ast.expr] = {}
         """Names bound to a literal (`origins = ["*"]`), read where the name is passed on."""
         self.fields: dict[str, ast.expr] = {}
@@ -293,9 +297,6 @@ class _Scan(ast.NodeVisitor):
         class), for `settings.cors_origins` read in another module."""
         self.cors_settings: list[tuple[int, str, bool]] = []
         """CORS origins given as `<object>.<attr>`: line, attribute, credentials allowed."""
-        """Model-file literals the code writes, not reads (`save_model_path = "models/model.pkl"`,
-        `joblib.dump(m, "model.pkl")`, a download's `filename=`): ids of their Constant nodes."""
-        """Local names of imported functions and modules -> the names they were imported under."""
         # headers set by hand (after_request, middleware, response headers): origins seen, and whether
         # credentials are allowed anywhere in the module, which makes a wildcard origin critical
         self.cors_headers: list[tuple[ast.AST, ast.expr]] = []
@@ -476,6 +477,10 @@ class _Scan(ast.NodeVisitor):
         owner = self.aliases.get(owner, owner)
         for k in node.keywords:
             self._output(k.arg, k.value)
+        if fname in ("FastAPI", "Starlette") and _is_true(_kw(node, "debug")):
+            # debug=True makes every unhandled error answer with its traceback (and the same call may
+            # register exception handlers, read further down)
+            self.add("debug", node, f"{fname}(debug=True)")
         if fname in _WRITES_MODEL:
             # joblib.dump(model, path) / torch.save(obj, path); model.save(path)
             serializer = owner in ("joblib", "pickle", "torch", "dill", "cloudpickle")
@@ -565,9 +570,6 @@ class _Scan(ast.NodeVisitor):
         elif fname == "Config" and owner in ("uvicorn", "") and _is_true(_kw(node, "reload")):
             # `uvicorn.Server(uvicorn.Config(app, reload=True)).run()`: the same reloader by another door
             self.add("debug", node, "uvicorn.Config(reload=True)")
-        elif fname in ("FastAPI", "Starlette") and _is_true(_kw(node, "debug")):
-            # debug=True makes every unhandled error answer with its traceback
-            self.add("debug", node, f"{fname}(debug=True)")
         elif (owner, fname) in _MODEL_LOADERS or (
             fname in _KERAS
             and (
@@ -714,9 +716,10 @@ def _runs_servers(rel: str) -> bool:
     Makefiles and gunicorn configuration files."""
     name = rel.rsplit("/", 1)[-1]
     return (
-        name in ("Dockerfile", "dockerfile", "Procfile", "Makefile", "gunicorn.conf.py", "gunicorn_conf.py")
-        or name.startswith(("Dockerfile.", "docker-compose", "compose."))
-        or name.endswith((".Dockerfile", ".sh"))
+        is_dockerfile(rel)
+        or name in ("Procfile", "Makefile", "gunicorn.conf.py", "gunicorn_conf.py")
+        or name.startswith(("docker-compose", "compose."))
+        or name.endswith(".sh")
         or (name.startswith("gunicorn") and name.endswith(".py"))
     )
 
