@@ -27,6 +27,7 @@ from gate.model import Report, Severity, displayable
 from gate.report.formats import FORMATS, SHOW, console
 from gate.report.render import render
 from gate.snapshot import Snapshot, SnapshotError, head_commit, resolve_ref
+from gate.wording import count
 
 EXIT_PASS, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
@@ -169,7 +170,7 @@ def _hash_models(root: Path, out: TextIO) -> int:
         (snap.root / "MODELS.sha256").write_text(lines, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"{root}/MODELS.sha256: cannot write: {exc.strerror}") from None
-    out.write(f"wrote MODELS.sha256 with {len(artifacts)} model file(s)\n")
+    out.write(f"wrote MODELS.sha256 with {count(len(artifacts), 'model file')}\n")
     return EXIT_PASS
 
 

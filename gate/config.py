@@ -20,6 +20,7 @@ from gate.model import Level, Severity
 from gate.paths import OutsideRepository, inside
 from gate.snapshot import DEFAULT_MAX_FILE_SIZE, ParseFailure, parse_yaml_text
 from gate.waivers import Waiver
+from gate.wording import count
 from gate.yamlpath import locate
 
 DEFAULT_CONFIG_PATH = ".github/prodgate.yml"
@@ -314,5 +315,5 @@ def _describe(
     else:
         node, _ = locate(root, loc)
         message = f"{dotted}: {err['msg']}"
-    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    more = f" (and {count(len(errors) - 1, 'more problem')})" if len(errors) > 1 else ""
     return f"{_mark(shown, node)}: {message}{more}"

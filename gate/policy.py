@@ -29,6 +29,7 @@ from gate.model import (
     WaiverNote,
 )
 from gate.redact import redact
+from gate.wording import count
 
 BLOCKING_OUTCOMES = (Outcome.FAIL, Outcome.ERROR)
 _LEVELS = tuple(Level)
@@ -104,9 +105,9 @@ def verdict_of(
         # the other results describe an absence; the headline says what the gate was given
         summary = "Not ready: nothing a service needs was found (no application, Dockerfile, compose file, Kubernetes manifest or model)."
     elif blocking:
-        summary = f"Not ready: {len(blocking)} blocking check(s) at or above {fail_on.value}: {', '.join(blocking)}."
+        summary = f"Not ready: {count(len(blocking), 'blocking check')} at or above {fail_on.value}: {', '.join(blocking)}."
     elif failed or errors:
-        summary = f"Ready, with {failed + errors} non-blocking finding(s) below {fail_on.value}."
+        summary = f"Ready, with {count(failed + errors, 'non-blocking finding')} below {fail_on.value}."
     else:
         summary = "Ready: no check failed."
     if short:

@@ -19,6 +19,7 @@ from gate.checks import Decision, Hit
 from gate.ignore import PatternList
 from gate.model import Frozen, Outcome, WaiverNote
 from gate.snapshot import Snapshot
+from gate.wording import count
 
 _INLINE = re.compile(r"prodgate:\s*ignore\[([a-z0-9,\s-]+)\]\s*(.*)$")
 SUPPRESSIBLE = (Outcome.FAIL, Outcome.ERROR)
@@ -88,7 +89,7 @@ def apply_inline_ignores(
     if kept:
         return replace(decision, hits=tuple(kept)), note
     return Decision(
-        Outcome.WAIVED, f"{len(honoured)} finding(s) ignored inline ({where}: {reason}).", ()
+        Outcome.WAIVED, f"{count(len(honoured), 'finding')} ignored inline ({where}: {reason}).", ()
     ), note
 
 

@@ -19,6 +19,7 @@ from pydantic import Field, ValidationError
 from gate.checks import REGISTRY
 from gate.model import CheckResult, Finding, Frozen, Report, Severity
 from gate.policy import BLOCKING_OUTCOMES, derived
+from gate.wording import agree
 
 RESULT_SCHEMA = "prodgate-result/1"
 RESULT_NAME = "prodgate-result.json"
@@ -79,7 +80,9 @@ def parse_result(raw: bytes, shown: str, *, expected_sha: str | None = None) -> 
         )
     unknown = sorted({r.check_id for r in doc.report.results} - set(REGISTRY))
     if unknown:
-        raise ResultError(f"{shown}: unknown check id(s) {', '.join(unknown[:5])}")
+        raise ResultError(
+            f"{shown}: unknown check {agree(len(unknown), 'id', 'ids')} {', '.join(unknown[:5])}"
+        )
     fail_on = doc.report.verdict.fail_on
     results = tuple(_trusted(r, fail_on) for r in doc.report.results)
     # the verdict, level, scores and counts follow from the results, never from what the file says

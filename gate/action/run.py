@@ -50,6 +50,7 @@ from gate.report.render import render
 from gate.report.views import Links
 from gate.signoffs import SignOffs, apply_ticks, boxes, codeowners, read, rows_from_body, with_record
 from gate.snapshot import head_commit
+from gate.wording import agree
 
 PUBLISH_AUTO, PUBLISH_NO = "auto", "no"
 RESULT_FILE = RESULT_NAME
@@ -69,7 +70,9 @@ def _check_inputs(unknown: list[str]) -> None:
     for name in unknown:
         close = difflib.get_close_matches(name.replace("-", "_"), NAMES, n=1)
         hints.append(f"'{name}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
-    raise InputError(f"unknown input(s) {', '.join(hints)}: this action's inputs are {', '.join(NAMES)}")
+    raise InputError(
+        f"unknown {agree(len(hints), 'input', 'inputs')} {', '.join(hints)}: this action's inputs are {', '.join(NAMES)}"
+    )
 
 
 def _config_for(
@@ -475,7 +478,11 @@ def _record_signoff(
     log(
         out,
         "notice",
-        _message("signoff", what="recorded", why=f"{editor} ({permission}): {counted:+d} sign-off(s)"),
+        _message(
+            "signoff",
+            what="recorded",
+            why=f"{editor} ({permission}): {counted:+d} {agree(abs(counted), 'sign-off', 'sign-offs')}",
+        ),
     )
     return 0
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from gate.model import Finding, Outcome, Report, Severity, displayable
+from gate.wording import agree, count
 
 ANNOTATIONS_PER_KIND = 10
 """GitHub shows at most 10 error and 10 warning annotations per step; more are dropped unseen."""
@@ -114,7 +115,9 @@ def emit_annotations(notes: Iterable[Annotation], out: TextIO) -> int:
         shown[note.kind] = shown.get(note.kind, 0) + 1
         out.write(note.command() + "\n")
     if hidden:
-        out.write(f"::notice title=prodgate::{hidden} more finding(s) are listed in the job summary\n")
+        out.write(
+            f"::notice title=prodgate::{count(hidden, 'more finding')} {agree(hidden, 'is', 'are')} listed in the job summary\n"
+        )
     return sum(shown.values())
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from gate.facts import Facts
 from gate.model import Confidence, Level, Location, Outcome, Severity
 from gate.snapshot import ParseError
+from gate.wording import count
 
 CHECK_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DOC_HEADINGS = ("What it checks", "Why it matters", "How to fix", "Example")
@@ -70,10 +71,10 @@ def conclude(
     to judge is not_applicable. `what` names the files ("Dockerfile", "compose file")."""
     broken = [Hit(e.message, (at(e.path, e.line),)) for e in errors]
     if hits:
-        return failed(f"{bad}.{note}", *hits, *broken)
+        return failed(f"{bad} ({count(len(hits), 'finding')}).{note}", *hits, *broken)
     if broken:
         return Decision(
-            Outcome.ERROR, f"{len(broken)} {what}(s) could not be parsed: {errors[0]}", tuple(broken)
+            Outcome.ERROR, f"{count(len(broken), what)} could not be parsed: {errors[0]}", tuple(broken)
         )
     if unsure:
         return Decision(Outcome.MISSING_EVIDENCE, f"Could not decide for every {what}.", tuple(unsure))

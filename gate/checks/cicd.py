@@ -15,6 +15,7 @@ from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude, fail
 from gate.facts import Facts
 from gate.facts.workflows import Job, Step, Workflow
 from gate.model import Confidence, Level, Outcome, Severity
+from gate.wording import agree, count, every
 
 PR_TRIGGERS = ("pull_request", "merge_group")
 
@@ -146,7 +147,9 @@ def ci_workflow_present(facts: Facts, options: NoOptions) -> Decision:
     ci = facts.workflows.ci
     pr = [w for w in ci if set(w.triggers) & set(PR_TRIGGERS)]
     if pr:
-        return passed(f"{len(pr)} workflow(s) run on pull requests: {', '.join(w.path for w in pr)}.")
+        return passed(
+            f"{count(len(pr), 'workflow')} {agree(len(pr), 'runs', 'run')} on pull requests: {', '.join(w.path for w in pr)}."
+        )
     if facts.workflows.errors and not ci:
         return _decide(facts, [], "", "", judged=0, nothing="")
     if ci:
@@ -360,7 +363,7 @@ def workflow_permissions_declared(facts: Facts, options: NoOptions) -> Decision:
     return _decide(
         facts,
         hits,
-        f"All {judged} workflow(s) declare their token permissions.",
+        f"{every(judged, 'workflow')} {agree(judged, 'declares its', 'declare their')} token permissions.",
         "Undeclared or excessive permissions",
         judged=judged,
         nothing="No workflows.",
@@ -432,17 +435,17 @@ def actions_pinned_to_sha(facts: Facts, options: PinOptions) -> Decision:
             if not _SHA.search(uses):
                 hits.append(Hit(f"`{uses}` is not pinned to a commit SHA.", (at(wf.path, line),)))
     allowed = (
-        f"; {trusted_tags} GitHub-owned action reference(s) on tags, allowed by allow_github_owned_tags"
+        f"; {count(trusted_tags, 'GitHub-owned action reference')} on tags, allowed by allow_github_owned_tags"
         if trusted_tags
         else ""
     )
     return _decide(
         facts,
         hits,
-        f"All {judged} third-party action reference(s) are pinned to a SHA{allowed}."
+        f"{every(judged, 'third-party action reference')} {agree(judged, 'is', 'are')} pinned to a SHA{allowed}."
         if judged
         else f"No third-party action references{allowed}.",
-        "Action(s) pinned to a movable ref",
+        "Actions pinned to a movable ref",
         judged=judged + trusted_tags,
         nothing="No workflow uses third-party actions.",
     )
@@ -514,8 +517,10 @@ def workflow_no_dangerous_triggers(facts: Facts, options: NoOptions) -> Decision
     return _decide(
         facts,
         hits,
-        f"{judged} privileged workflow(s) do not check out pull request code.",
-        "Privileged workflow(s) running pull request code",
+        f"No privileged workflow checks out pull request code ({count(judged, 'privileged workflow')} read)."
+        if judged
+        else "No workflow is privileged (pull_request_target, workflow_run), so none runs pull request code.",
+        "Privileged workflows running pull request code",
         judged=judged or len(facts.workflows.ci),
         nothing="No workflows.",
     )
@@ -647,8 +652,8 @@ def checkout_no_persisted_credentials(facts: Facts, options: NoOptions) -> Decis
     return _decide(
         facts,
         hits,
-        f"All {judged} checkout(s) that need no token drop it.",
-        "Checkout(s) persisting credentials",
+        f"{every(judged, 'checkout that needs', 'checkouts that need')} no token {agree(judged, 'drops', 'drop')} it.",
+        "Checkouts persisting credentials",
         judged=judged,
         nothing="No workflow checks out the repository.",
     )
@@ -745,8 +750,8 @@ def deploy_uses_environment(facts: Facts, options: NoOptions) -> Decision:
     return _decide(
         facts,
         hits,
-        f"All {judged} deploy job(s) use an environment.",
-        "Deploy job(s) without an environment",
+        f"{every(judged, 'deploy job')} {agree(judged, 'uses', 'use')} an environment.",
+        "Deploy jobs without an environment",
         judged=judged,
         nothing="No deploy jobs.",
     )

@@ -6,6 +6,7 @@ from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_ap
 from gate.facts import Facts
 from gate.facts.python import GATE_PYTHON
 from gate.model import Level, Outcome, Severity
+from gate.wording import agree, count, every
 
 
 @check(
@@ -50,14 +51,14 @@ def python_syntax_valid(facts: Facts, options: NoOptions) -> Decision:
         return not_applicable("No Python files.")
     if py.syntax_errors:
         return failed(
-            f"{len(py.syntax_errors)} Python file(s) do not parse.",
+            f"{count(len(py.syntax_errors), 'Python file')} {agree(len(py.syntax_errors), 'does', 'do')} not parse.",
             *(Hit(f"SyntaxError: {e.message}", (at(e.path, e.line),)) for e in py.syntax_errors),
         )
     if py.unparsed:
         # a file the gate does not read is not known to parse: undecided, which blocks, never a pass
         return Decision(
             Outcome.ERROR,
-            f"{len(py.modules)} file(s) parse; {len(py.unparsed)} were not read (over max_file_size, a symlink out of the repository, or binary).",
+            f"{count(len(py.modules), 'file')} {agree(len(py.modules), 'parses', 'parse')}; {len(py.unparsed)} {agree(len(py.unparsed), 'was', 'were')} not read (over max_file_size, a symlink out of the repository, or binary).",
             tuple(
                 Hit("Not read, so not judged: raise max_file_size or exclude the file.", (at(p),))
                 for p in py.unparsed[:20]
@@ -70,7 +71,7 @@ def python_syntax_valid(facts: Facts, options: NoOptions) -> Decision:
         gate = ".".join(map(str, GATE_PYTHON))
         return Decision(
             Outcome.NOT_AVAILABLE,
-            f"{len(py.newer_grammar)} file(s) do not parse with Python {gate}, the gate's; the project declares "
+            f"{count(len(py.newer_grammar), 'file')} {agree(len(py.newer_grammar), 'does', 'do')} not parse with Python {gate}, the gate's; the project declares "
             f"{declared.value} ({declared.source}), whose grammar they may use. Run the gate on that Python "
             "or newer (the Action's image is on the newest one it was built with).",
             tuple(
@@ -78,7 +79,7 @@ def python_syntax_valid(facts: Facts, options: NoOptions) -> Decision:
                 for e in py.newer_grammar[:20]
             ),
         )
-    return passed(f"All {len(py.modules)} Python file(s) parse.")
+    return passed(f"{every(len(py.modules), 'Python file')} {agree(len(py.modules), 'parses', 'parse')}.")
 
 
 @check(
@@ -119,7 +120,7 @@ def tests_present(facts: Facts, options: NoOptions) -> Decision:
     tests = py.test_functions
     if tests:
         files = sorted({t.path for t in tests})
-        return passed(f"{len(tests)} test(s) in {len(files)} file(s).")
+        return passed(f"{count(len(tests), 'test')} in {count(len(files), 'file')}.")
     return failed(
         "No tests found.",
         Hit("No test functions in tests/, test_*.py, *_test.py or tests.py files.", (at("tests"),)),

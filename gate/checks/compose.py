@@ -14,6 +14,7 @@ from gate.checks.secretnames import compose_environment, compose_literal_secrets
 from gate.facts import Facts
 from gate.facts.compose import Service
 from gate.model import Confidence, Level, Severity
+from gate.wording import agree, every
 
 
 def _decide(
@@ -136,8 +137,8 @@ def compose_healthcheck(facts: Facts, options: NoOptions) -> Decision:
     return _decide(
         facts,
         hits,
-        f"All {judged} long-running service(s) have a health check.",
-        "Service(s) without a health check",
+        f"{every(judged, 'long-running service')} {agree(judged, 'has', 'have')} a health check.",
+        "Services without a health check",
         judged=judged,
     )
 
@@ -186,8 +187,8 @@ def compose_restart_policy(facts: Facts, options: NoOptions) -> Decision:
     return _decide(
         facts,
         hits,
-        f"All {judged} service(s) have a restart policy.",
-        "Service(s) without a restart policy",
+        f"{every(judged, 'service')} {agree(judged, 'has', 'have')} a restart policy.",
+        "Services without a restart policy",
         judged=judged,
     )
 
@@ -238,8 +239,8 @@ def compose_resource_limits(facts: Facts, options: NoOptions) -> Decision:
     return _decide(
         facts,
         hits,
-        f"All {judged} long-running service(s) limit their memory.",
-        "Service(s) without resource limits",
+        f"{every(judged, 'long-running service')} {agree(judged, 'limits its', 'limit their')} memory.",
+        "Services without resource limits",
         judged=judged,
     )
 
@@ -306,7 +307,7 @@ def compose_no_privileged(facts: Facts, options: NoOptions) -> Decision:
         facts,
         hits,
         f"No service of {judged} runs with host privileges.",
-        "Privileged service(s)",
+        "Privileged services",
         judged=judged,
     )
 
@@ -362,7 +363,7 @@ def compose_no_inline_secrets(facts: Facts, options: NoOptions) -> Decision:
         facts,
         hits,
         "No secret-named variable has a literal value.",
-        "Literal secret(s) in compose files",
+        "Literal secrets in compose files",
         judged=judged,
     )
 
@@ -413,8 +414,8 @@ def compose_images_pinned(facts: Facts, options: NoOptions) -> Decision:
     return _decide(
         facts,
         hits,
-        f"All {judged} pulled image(s) name a version.",
-        "Image(s) without a version",
+        f"{every(judged, 'pulled image')} {agree(judged, 'names', 'name')} a version.",
+        "Images without a version",
         judged=judged,
         nothing="No service pulls an image.",
     )
@@ -483,7 +484,7 @@ def compose_depends_on_healthy(facts: Facts, options: NoOptions) -> Decision:
     return _decide(
         facts,
         hits,
-        f"All {judged} dependency(ies) wait for health or completion.",
+        f"{every(judged, 'dependency', 'dependencies')} {agree(judged, 'waits', 'wait')} for health or completion.",
         "Dependencies that do not wait",
         judged=judged,
         nothing="No service depends on another.",
@@ -560,8 +561,8 @@ def compose_persistent_volumes(facts: Facts, options: NoOptions) -> Decision:
     return _decide(
         facts,
         hits,
-        f"All {judged} SQLite database(s) sit on volumes.",
-        "Database(s) without a volume",
+        f"{every(judged, 'SQLite database')} {agree(judged, 'sits on a volume', 'sit on volumes')}.",
+        "Databases without a volume",
         judged=judged,
         nothing="No compose service keeps an SQLite database.",
     )

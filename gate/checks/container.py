@@ -18,6 +18,7 @@ from gate.facts import Facts
 from gate.facts.dockerfile import Dockerfile, Instruction, Stage, substitute
 from gate.ignore import PatternList
 from gate.model import Confidence, Level, Location, Severity
+from gate.wording import agree, count
 
 
 def _decide(facts: Facts, hits: list[Hit], unsure: list[Hit], ok: str, bad: str) -> Decision:
@@ -193,7 +194,7 @@ def dockerfile_non_root_user(facts: Facts, options: NoOptions) -> Decision:
         elif user.split(":")[0] in ("root", "0", ""):
             hits.append(Hit(f"The final stage runs as `{user}`.", (at(df.path, ins.line),)))
     ok = "Every final stage runs as a non-root user." + (f" {'. '.join(notes)}." if notes else "")
-    return _decide(facts, hits, unsure, ok, "Image(s) run as root")
+    return _decide(facts, hits, unsure, ok, "Images that run as root")
 
 
 # -- healthcheck ------------------------------------------------------------------------------------
@@ -270,7 +271,7 @@ def dockerfile_healthcheck(facts: Facts, options: NoOptions) -> Decision:
             f"No image runs a service: {', '.join(tools[:3])} expose no port and start no server."
         )
     ok = "Every image that runs a service has a health check." + (f" {'. '.join(notes)}." if notes else "")
-    return _decide(facts, hits, [], ok, "Image(s) without a health check")
+    return _decide(facts, hits, [], ok, "Images without a health check")
 
 
 # Base images whose own CMD starts a web server (the tiangolo/* family: uvicorn-gunicorn-fastapi,
@@ -360,7 +361,7 @@ def dockerfile_base_image_pinned(facts: Facts, options: NoOptions) -> Decision:
                 names.add(stage.name)
     strong = f" ({digests} pinned by digest)" if digests else " (none by digest, the stronger form)"
     return _decide(
-        facts, hits, unsure, f"Every base image has an explicit version{strong}.", "Base image(s) not pinned"
+        facts, hits, unsure, f"Every base image has an explicit version{strong}.", "Base images not pinned"
     )
 
 
@@ -420,8 +421,8 @@ def dockerfile_multi_stage(facts: Facts, options: NoOptions) -> Decision:
         facts,
         hits,
         [],
-        f"{judged} Dockerfile(s) that install packages use multi-stage builds.",
-        "Single-stage build(s)",
+        f"{count(judged, 'Dockerfile')} that {agree(judged, 'installs', 'install')} packages {agree(judged, 'uses', 'use')} multi-stage builds.",
+        "Single-stage builds",
     )
 
 
@@ -513,7 +514,7 @@ def dockerignore_present(facts: Facts, options: NoOptions) -> Decision:
         hits,
         [],
         "Every build context has a .dockerignore that keeps .git and .env out.",
-        "Build context(s) not filtered",
+        "Build contexts not filtered",
     )
 
 
@@ -586,7 +587,7 @@ def dockerfile_no_secrets(facts: Facts, options: NoOptions) -> Decision:
                         (at(df.path, 1),),
                     )
                 )
-    return _decide(facts, hits, [], "No ENV or ARG carries a secret.", "Secret(s) in ENV or ARG")
+    return _decide(facts, hits, [], "No ENV or ARG carries a secret.", "Secrets in ENV or ARG")
 
 
 # -- COPY, not ADD ----------------------------------------------------------------------------------
@@ -923,7 +924,7 @@ def dockerfile_minimal_base(facts: Facts, options: NoOptions) -> Decision:
                     confidence=Confidence.LOW,
                 )
             )
-    return _decide(facts, hits, unsure, "Every final image is built on a minimal base.", "Full base image(s)")
+    return _decide(facts, hits, unsure, "Every final image is built on a minimal base.", "Full base images")
 
 
 # -- ports ------------------------------------------------------------------------------------------
@@ -1053,6 +1054,6 @@ def ports_consistent(facts: Facts, options: NoOptions) -> Decision:
         facts,
         hits,
         [],
-        f"The bind port of {judged} image(s) agrees with EXPOSE, Compose and Kubernetes.",
-        "Port mismatch(es)",
+        f"The bind port of {count(judged, 'image')} agrees with EXPOSE, Compose and Kubernetes.",
+        "Port mismatches",
     )

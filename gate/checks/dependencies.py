@@ -15,6 +15,7 @@ from gate.facts.importnames import RUNTIME_ONLY, distributions_for, modules_for
 from gate.facts.python import EnvRead
 from gate.model import Confidence, Level, Outcome, Severity
 from gate.paths import folder_of, within
+from gate.wording import agree, count, every
 
 
 @check(
@@ -95,7 +96,7 @@ def dependencies_pinned(facts: Facts, options: NoOptions) -> Decision:
     ]
     if loose:
         return failed(
-            f"{len(loose)} of {len(declared)} dependency(ies) are not pinned to an exact version.",
+            f"{len(loose)} of {count(len(declared), 'dependency', 'dependencies')} {agree(len(loose), 'is', 'are')} not pinned to an exact version.",
             *(
                 Hit(
                     f"{d.name} is not pinned to an exact version ({d.specifier or 'any version'})"
@@ -108,8 +109,14 @@ def dependencies_pinned(facts: Facts, options: NoOptions) -> Decision:
     by_lock = sum(locked(d.path) and not d.pinned for d in declared)
     via = f"; {by_lock} through {', '.join(deps.lock_files)}" if by_lock else ""
     by_compiled = sum(not d.pinned and not locked(d.path) and pinned_elsewhere(d) for d in declared)
-    via += f"; {by_compiled} pyproject range(s) pinned in a compiled requirements file" if by_compiled else ""
-    return passed(f"All {len(declared)} dependency(ies) are pinned{via}.")
+    via += (
+        f"; {count(by_compiled, 'pyproject range')} pinned in a compiled requirements file"
+        if by_compiled
+        else ""
+    )
+    return passed(
+        f"{every(len(declared), 'dependency', 'dependencies')} {agree(len(declared), 'is', 'are')} pinned{via}."
+    )
 
 
 _MATRIX_REF = re.compile(r"^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$")
@@ -333,10 +340,10 @@ def no_dev_packages_in_runtime(facts: Facts, options: DevToolOptions) -> Decisio
     dev = [d for d in runtime if _DEV_TOOLS.match(d.name) and d.name not in allowed]
     if dev:
         return failed(
-            f"{len(dev)} development tool(s) in the runtime requirements.",
+            f"{count(len(dev), 'development tool')} in the runtime requirements.",
             *(Hit(f"{d.name} is a development tool.", (at(d.path, d.line),)) for d in dev),
         )
-    return passed(f"{len(runtime)} runtime requirement(s), none of them a development tool.")
+    return passed(f"{count(len(runtime), 'runtime requirement')}, none of them a development tool.")
 
 
 _TOOLING_SCRIPTS = frozenset({"setup.py", "noxfile.py", "fabfile.py", "tasks.py"})
@@ -419,7 +426,7 @@ def no_undeclared_imports(facts: Facts, options: NoOptions) -> Decision:
             missing.setdefault(imp.name, imp)
     if missing:
         return failed(
-            f"{len(missing)} imported package(s) are not declared.",
+            f"{count(len(missing), 'imported package')} {agree(len(missing), 'is', 'are')} not declared.",
             *(
                 Hit(
                     f"`{name}` is imported but {distributions_for(name)[0]} is not declared.",
@@ -428,7 +435,10 @@ def no_undeclared_imports(facts: Facts, options: NoOptions) -> Decision:
                 for name, imp in sorted(missing.items())
             ),
         )
-    return passed(f"All {len({i.name for i in third_party})} imported third-party package(s) are declared.")
+    imported = len({i.name for i in third_party})
+    return passed(
+        f"{every(imported, 'imported third-party package')} {agree(imported, 'is', 'are')} declared."
+    )
 
 
 class UnusedOptions(BaseModel):
@@ -493,7 +503,9 @@ def no_unused_dependencies(facts: Facts, options: UnusedOptions) -> Decision:
     ]
     if unused:
         return failed(
-            f"{len(unused)} runtime dependency(ies) are never imported.",
+            f"{count(len(unused), 'runtime dependency', 'runtime dependencies')} {agree(len(unused), 'is', 'are')} never imported.",
             *(Hit(f"{d.name} is declared but no module imports it.", (at(d.path, d.line),)) for d in unused),
         )
-    return passed(f"All {len(runtime)} runtime dependency(ies) are imported or needed at run time.")
+    return passed(
+        f"{every(len(runtime), 'runtime dependency', 'runtime dependencies')} {agree(len(runtime), 'is', 'are')} imported or needed at run time."
+    )

@@ -13,6 +13,7 @@ from gate.facts import Facts
 from gate.ignore import PatternList
 from gate.model import Level, Location, Outcome, Severity
 from gate.paths import folder_of, within
+from gate.wording import agree, count, every
 
 _UNTRACK = "Run `git rm --cached <file>`, add it to .gitignore, and rotate every secret it held: it stays in history."
 
@@ -95,7 +96,7 @@ def env_file_ignored(facts: Facts, options: NoOptions) -> Decision:
     elif rule.negated:
         hits.append(Hit(f"`{rule.pattern}` re-includes .env.", (at(rule.path, rule.line),)))
     if hits or rule is None:  # rule is None only together with a hit; the test narrows the type
-        return failed(f"{len(hits)} problem(s) with .env files.", *hits)
+        return failed(f"{count(len(hits), 'problem')} with .env files.", *hits)
     return passed(
         f".env is ignored ({rule.path}:{rule.line} `{rule.pattern}`) and no environment file is tracked."
     )
@@ -192,9 +193,11 @@ def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
     if not missing:
         defaults = len(seen) - len(required)
         if not required:
-            return passed(f"All {len(seen)} variable(s) the code reads have a default: none must be set.")
+            return passed(
+                f"{every(len(seen), 'variable')} the code reads {agree(len(seen), 'has', 'have')} a default: none must be set."
+            )
         return passed(
-            f"{', '.join(ex.path for ex in examples)} list(s) all {len(required)} variable(s) the code needs"
+            f"{', '.join(ex.path for ex in examples)} {agree(len(examples), 'lists', 'list')} {every(len(required), 'variable').lower()} the code needs"
             + (f" ({defaults} more have a default)." if defaults else ".")
         )
     hits = [
@@ -207,7 +210,8 @@ def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
         for (name, scope), where in sorted(missing.items(), key=lambda item: (str(item[1]), item[0][0]))
     ]
     return failed(
-        f"{len(missing)} environment variable(s) read by the code are not in a .env.example.", *hits
+        f"{count(len(missing), 'environment variable')} read by the code {agree(len(missing), 'is', 'are')} not in a .env.example.",
+        *hits,
     )
 
 
@@ -309,7 +313,9 @@ def no_hardcoded_secrets(facts: Facts, options: SecretOptions) -> Decision:
             " k8s-secrets-from-refs."
         )
     if unscanned:
-        note += f" {len(unscanned)} file(s) not scanned: the run's budget of candidate lines was spent."
+        note += (
+            f" {count(len(unscanned), 'file')} not scanned: the run's budget of candidate lines was spent."
+        )
     left = tuple(
         Hit("Not scanned for secrets (too many secret-like lines): not judged.", (at(p),))
         for p in unscanned[:20]
@@ -325,7 +331,7 @@ def no_hardcoded_secrets(facts: Facts, options: SecretOptions) -> Decision:
             else Hit(f"{s.kind} in a tracked file (value not shown).", (at(s.path, s.line),))
             for s in found
         ]
-        return failed(f"{len(found)} secret(s) in tracked files.{note}", *hits, *left)
+        return failed(f"{count(len(found), 'secret')} in tracked files.{note}", *hits, *left)
     if unscanned:
         return Decision(Outcome.ERROR, f"No secret found in what was scanned.{note}", left)
-    return passed(f"No secrets found ({facts.secrets.scanned} file(s) looked at closely).{note}")
+    return passed(f"No secrets found ({count(facts.secrets.scanned, 'file')} looked at closely).{note}")

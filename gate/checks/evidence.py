@@ -12,6 +12,7 @@ from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, passed
 from gate.facts import Facts
 from gate.facts.evidence import LoadReport
 from gate.model import Level, Outcome, Severity
+from gate.wording import count
 
 
 def _missing(what: str, hint: str) -> Decision:
@@ -120,7 +121,7 @@ def tests_passing(facts: Facts, options: NoOptions) -> Decision:
     bad = [(r, c) for r in reports for c in r.failed]
     if bad:
         return failed(
-            f"{len(bad)} of {tests} test(s) failed.",
+            f"{len(bad)} of {count(tests, 'test')} failed.",
             *(
                 Hit(f"Test {c.name} failed.", (at(c.file, c.line) if c.file else at(r.path),))
                 for r, c in bad[:50]
@@ -130,7 +131,7 @@ def tests_passing(facts: Facts, options: NoOptions) -> Decision:
         return failed(
             "The test report holds no tests.", *(Hit("No test ran.", (at(r.path),)) for r in reports)
         )
-    return passed(f"{tests} test(s) passed ({sum(r.skipped for r in reports)} skipped).")
+    return passed(f"{count(tests, 'test')} passed ({sum(r.skipped for r in reports)} skipped).")
 
 
 class LatencyBudget(BaseModel):
@@ -192,8 +193,8 @@ def latency_within_budget(facts: Facts, options: LatencyBudget) -> Decision:
             if got is not None and got > budget:
                 hits.append(Hit(f"{name}: p95 {got:.0f} ms > {budget:g} ms.", (at(r.path),)))
     if hits:
-        return failed(f"{len(hits)} latency budget(s) exceeded.", *hits)
-    return passed(f"p95 within {options.p95_ms:g} ms in {len(reports)} load-test report(s).")
+        return failed(f"{count(len(hits), 'latency budget')} exceeded.", *hits)
+    return passed(f"p95 within {options.p95_ms:g} ms in {count(len(reports), 'load-test report')}.")
 
 
 class ThroughputFloor(BaseModel):
@@ -257,7 +258,7 @@ def throughput_within_budget(facts: Facts, options: ThroughputFloor) -> Decision
         if r.failure_ratio is not None and r.failure_ratio > options.max_failure_ratio
     ]
     if hits:
-        return failed(f"{len(hits)} throughput target(s) missed.", *hits)
+        return failed(f"{count(len(hits), 'throughput target')} missed.", *hits)
     return passed(
         f"{', '.join(_rate(r) for r in reports)} with failures under {options.max_failure_ratio:.0%}."
     )

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gate.checks.base import Decision, Hit, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.model import Level, Outcome, Severity
+from gate.wording import count
 
 LIVE_CHECKS = ("branch-protection-requires-gate", "required-reviews", "ci-checks-passing")
 _FAILED = {"failure", "timed_out", "cancelled", "action_required", "error", "startup_failure", "stale"}
@@ -137,11 +138,11 @@ def required_reviews(facts: Facts, options: ReviewOptions) -> Decision:
     if gh.required_reviews is None:
         return _unavailable(gh.reviews_note or "The branch's review rules could not be read.")
     if gh.required_reviews >= options.minimum:
-        return passed(f"Branch {gh.branch} requires {gh.required_reviews} approving review(s).")
+        return passed(f"Branch {gh.branch} requires {count(gh.required_reviews, 'approving review')}.")
     return failed(
-        f"Branch {gh.branch} requires {gh.required_reviews} approving review(s), fewer than {options.minimum}.",
+        f"Branch {gh.branch} requires {count(gh.required_reviews, 'approving review')}, fewer than {options.minimum}.",
         Hit(
-            f"Merging into {gh.branch} needs {gh.required_reviews} approval(s); at least {options.minimum} expected."
+            f"Merging into {gh.branch} needs {count(gh.required_reviews, 'approval')}; at least {options.minimum} expected."
         ),
     )
 
@@ -196,7 +197,7 @@ def ci_checks_passing(facts: Facts, options: CiOptions) -> Decision:
     bad = [c for c in relevant if c.status == "completed" and c.conclusion in _FAILED]
     if bad:
         return failed(
-            f"{len(bad)} check(s) failed on {str(gh.head_sha)[:7]}: {', '.join(c.name for c in bad)}.",
+            f"{count(len(bad), 'check')} failed on {str(gh.head_sha)[:7]}: {', '.join(c.name for c in bad)}.",
             *(Hit(f"{c.kind.replace('_', ' ')} '{c.name}' concluded {c.conclusion}.") for c in bad),
         )
     running = [c for c in relevant if c.status != "completed"]
@@ -209,4 +210,4 @@ def ci_checks_passing(facts: Facts, options: CiOptions) -> Decision:
             Outcome.MISSING_EVIDENCE,
             f"No check named {', '.join(silent)} has reported on {str(gh.head_sha)[:7]}.",
         )
-    return passed(f"{len(relevant)} check(s) passed on {str(gh.head_sha)[:7]}.")
+    return passed(f"{count(len(relevant), 'check')} passed on {str(gh.head_sha)[:7]}.")

@@ -15,6 +15,7 @@ from gate.facts import Facts
 from gate.facts.modelmeta import walk
 from gate.facts.pickles import Allowed
 from gate.model import Confidence, Level, Outcome, Severity
+from gate.wording import agree, count, every
 
 # a fetcher in a command's place, not as a package being installed (`apt-get install -y curl` fetches nothing)
 _FETCH = re.compile(
@@ -105,12 +106,17 @@ def model_pickle_safe(facts: Facts, options: PickleOptions) -> Decision:
         elif scan.unverified is not None or a.scan == "not-verified":
             unverified.append(Hit(f"Not verified: {scan.unverified or a.scan_detail}.", (at(a.path),)))
     if hits:
-        return failed(f"{len(hits)} model file(s) import what is not a known-safe constructor.", *hits)
+        return failed(
+            f"{count(len(hits), 'model file')} {agree(len(hits), 'imports', 'import')} what is not a known-safe constructor.",
+            *hits,
+        )
     if unverified:
         return Decision(
-            Outcome.ERROR, f"{len(unverified)} model file(s) could not be verified.", tuple(unverified)
+            Outcome.ERROR, f"{count(len(unverified), 'model file')} could not be verified.", tuple(unverified)
         )
-    return passed(f"{len(pickles)} pickle-based model file(s) import only known-safe constructors.")
+    return passed(
+        f"{count(len(pickles), 'pickle-based model file')} {agree(len(pickles), 'imports', 'import')} only known-safe constructors."
+    )
 
 
 @check(
@@ -147,10 +153,10 @@ def model_safe_format(facts: Facts, options: NoOptions) -> Decision:
     pickles = [a for a in artifacts if a.scan in ("dangerous", "unsafe", "clean", "not-verified")]
     if pickles:
         return failed(
-            f"{len(pickles)} model file(s) are pickles.",
+            f"{count(len(pickles), 'model file')} {agree(len(pickles), 'is a pickle', 'are pickles')}.",
             *(Hit("A pickle-based model file: loading it can run code.", (at(a.path),)) for a in pickles),
         )
-    return passed(f"{len(artifacts)} model file(s) in formats that cannot run code.")
+    return passed(f"{count(len(artifacts), 'model file')} in formats that cannot run code.")
 
 
 class SizeBudget(BaseModel):
@@ -197,10 +203,10 @@ def model_size_budget(facts: Facts, options: SizeBudget) -> Decision:
     large = [a for a in artifacts if not a.lfs_pointer and not a.dvc_tracked and a.size > limit]
     if large:
         return failed(
-            f"{len(large)} model file(s) over {options.max_mb:g} MB in plain git.",
+            f"{count(len(large), 'model file')} over {options.max_mb:g} MB in plain git.",
             *(Hit(f"{a.size / 1024 / 1024:.1f} MB committed directly.", (at(a.path),)) for a in large),
         )
-    return passed(f"{len(artifacts)} model file(s), none over {options.max_mb:g} MB in plain git.")
+    return passed(f"{count(len(artifacts), 'model file')}, none over {options.max_mb:g} MB in plain git.")
 
 
 @check(
@@ -254,7 +260,7 @@ def model_integrity_verified(facts: Facts, options: NoOptions) -> Decision:
         return failed(
             "No hash manifest for the model files.",
             Hit(
-                f"{len(artifacts)} model file(s) and no MODELS.sha256 (run `prodgate hash-models`).",
+                f"{count(len(artifacts), 'model file')} and no MODELS.sha256 (run `prodgate hash-models`).",
                 (at("MODELS.sha256"),),
             ),
         )
@@ -272,8 +278,10 @@ def model_integrity_verified(facts: Facts, options: NoOptions) -> Decision:
                 )
             )
     if hits:
-        return failed(f"{len(hits)} model file(s) not vouched for by the manifest.", *hits)
-    return passed(f"All {len(artifacts)} model file(s) match {', '.join(m.manifests)}.")
+        return failed(f"{count(len(hits), 'model file')} not vouched for by the manifest.", *hits)
+    return passed(
+        f"{every(len(artifacts), 'model file')} {agree(len(artifacts), 'matches', 'match')} {', '.join(m.manifests)}."
+    )
 
 
 @check(
@@ -343,7 +351,7 @@ def model_artifacts_present(facts: Facts, options: NoOptions) -> Decision:
         missing.append(site)
     if missing and not fetched:
         return failed(
-            f"{len(missing)} model file(s) the service loads are not in the repository.",
+            f"{count(len(missing), 'model file')} the service loads {agree(len(missing), 'is', 'are')} not in the repository.",
             *(
                 Hit(
                     f"`{s.detail}` is not in the repository, nor an LFS/DVC pointer, nor fetched at build.",
@@ -354,9 +362,11 @@ def model_artifacts_present(facts: Facts, options: NoOptions) -> Decision:
         )
     if missing:
         return passed(
-            f"{len(names) - len(missing)} model file(s) present; the others are fetched or trained while the image builds."
+            f"{count(len(names) - len(missing), 'model file')} present; the others are fetched or trained while the image builds."
         )
-    return passed(f"All {len(names)} model file(s) the service names are present.")
+    return passed(
+        f"{every(len(names), 'model file')} the service names {agree(len(names), 'is', 'are')} present."
+    )
 
 
 # -- metadata ---------------------------------------------------------------------------------------
@@ -508,10 +518,10 @@ def feature_schema_present(facts: Facts, options: FeatureOptions) -> Decision:
     path, features = schemas[0]
     if options.expected_count is not None and len(features or []) != options.expected_count:
         return failed(
-            f"{path} defines {len(features or [])} feature(s); {options.expected_count} expected.",
+            f"{path} defines {count(len(features or []), 'feature')}; {options.expected_count} expected.",
             Hit(f"{len(features or [])} features, {options.expected_count} expected.", (at(path, 1),)),
         )
-    return passed(f"{path} defines {len(features or [])} feature(s).")
+    return passed(f"{path} defines {count(len(features or []), 'feature')}.")
 
 
 _CLASSIFICATION = re.compile(
@@ -748,7 +758,7 @@ def model_metrics_meet_floors(facts: Facts, options: FloorOptions) -> Decision:
         if not seen:
             unmatched.append(floor.metric)
     if hits:
-        return failed(f"{len(hits)} metric(s) below their floor.", *hits)
+        return failed(f"{count(len(hits), 'metric')} below {agree(len(hits), 'its', 'their')} floor.", *hits)
     if unmatched:
         return Decision(
             Outcome.MISSING_EVIDENCE,
@@ -760,7 +770,7 @@ def model_metrics_meet_floors(facts: Facts, options: FloorOptions) -> Decision:
             f"The floors are met, but {', '.join(sorted(no_baseline))} could not be compared with the base "
             "commit (no baseline: the base is not in the clone).",
         )
-    return passed(f"All {judged} metric value(s) meet their floors.")
+    return passed(f"{every(judged, 'metric value')} {agree(judged, 'meets its floor', 'meet their floors')}.")
 
 
 # -- freshness and consistency -----------------------------------------------------------------------
@@ -827,7 +837,7 @@ def model_not_stale(facts: Facts, options: StaleOptions) -> Decision:
             f"The model was trained {age} days ago (limit {options.max_age_days}).",
             Hit(f"Trained on {newest} ({key}), {age} days ago.", (at(path, 1),)),
         )
-    return passed(f"Trained {age} day(s) ago ({newest}, {path}).")
+    return passed(f"Trained {count(age, 'day')} ago ({newest}, {path}).")
 
 
 def _as_date(value: object) -> date | None:
@@ -909,7 +919,9 @@ def serving_features_match_schema(facts: Facts, options: NoOptions) -> Decision:
         return not_applicable(
             "No request model names the features (a list of values cannot be compared statically)."
         )
-    return passed(f"{len(judged)} request model(s) match the {len(schema)} schema features.")
+    return passed(
+        f"{count(len(judged), 'request model')} {agree(len(judged), 'matches', 'match')} the schema's {count(len(schema), 'feature')}."
+    )
 
 
 def _feature_names(data: object) -> list[str]:

@@ -16,6 +16,8 @@ from gate.checks.secretnames import k8s_literal_secrets
 from gate.facts import Facts
 from gate.facts.kubernetes import SERVING_KINDS, Container, Manifest, Workload
 from gate.model import Confidence, Level, Location, Severity
+from gate.wording import agree, every
+from gate.wording import count as plural_count
 
 
 def _decide(facts: Facts, hits: list[Hit], ok: str, bad: str, *, judged: int, nothing: str) -> Decision:
@@ -102,8 +104,8 @@ def k8s_probes(facts: Facts, options: NoOptions) -> Decision:
     return _decide(
         facts,
         hits,
-        f"All {judged} serving container(s) have distinct liveness and readiness probes.",
-        "Container(s) without proper probes",
+        f"{every(judged, 'serving container')} {agree(judged, 'has', 'have')} distinct liveness and readiness probes.",
+        "Containers without proper probes",
         judged=judged,
         nothing="No Deployment, StatefulSet or DaemonSet.",
     )
@@ -158,8 +160,8 @@ def k8s_resource_limits(facts: Facts, options: NoOptions) -> Decision:
     return _decide(
         facts,
         hits,
-        f"All {judged} container(s) request CPU and memory and limit memory.",
-        "Container(s) without resource settings",
+        f"{every(judged, 'container')} {agree(judged, 'requests', 'request')} CPU and memory and {agree(judged, 'limits', 'limit')} memory.",
+        "Containers without resource settings",
         judged=judged,
         nothing="No workloads in the manifests.",
     )
@@ -239,8 +241,8 @@ def k8s_security_context(facts: Facts, options: NoOptions) -> Decision:
     return _decide(
         facts,
         hits,
-        f"All {judged} container(s) run non-root, read-only, without privileges.",
-        "Container(s) with a weak security context",
+        f"{every(judged, 'container')} {agree(judged, 'runs', 'run')} non-root, read-only, without privileges.",
+        "Containers with a weak security context",
         judged=judged,
         nothing="No workloads in the manifests.",
     )
@@ -305,8 +307,8 @@ def k8s_image_pinned(facts: Facts, options: NoOptions) -> Decision:
     return _decide(
         facts,
         hits,
-        f"All {judged} image(s) name a version.",
-        "Image(s) without a version",
+        f"{every(judged, 'image')} {agree(judged, 'names', 'name')} a version.",
+        "Images without a version",
         judged=judged,
         nothing="No container images in the manifests.",
     )
@@ -404,7 +406,7 @@ def k8s_replicas(facts: Facts, options: ReplicaOptions) -> Decision:
         if count < options.min_replicas:
             hits.append(
                 Hit(
-                    f"{_label(w)} runs {count} pod(s) ({source}); at least {options.min_replicas} expected.",
+                    f"{_label(w)} runs {plural_count(count, 'pod')} ({source}); at least {options.min_replicas} expected.",
                     (where,),
                 )
             )
@@ -412,8 +414,8 @@ def k8s_replicas(facts: Facts, options: ReplicaOptions) -> Decision:
     return _decide(
         facts,
         hits,
-        f"All {judged} Deployment/StatefulSet(s) run at least {options.min_replicas} pods.",
-        "Workload(s) with a single pod",
+        f"{every(judged, 'Deployment or StatefulSet', 'Deployments and StatefulSets')} {agree(judged, 'runs', 'run')} at least {plural_count(options.min_replicas, 'pod')}.",
+        "Workloads with a single pod",
         judged=judged,
         nothing="No Deployment or StatefulSet.",
     )
@@ -461,8 +463,8 @@ def k8s_hpa_present(facts: Facts, options: NoOptions) -> Decision:
     return _decide(
         facts,
         hits,
-        f"All {judged} Deployment/StatefulSet(s) are autoscaled.",
-        "Workload(s) without an autoscaler",
+        f"{every(judged, 'Deployment or StatefulSet', 'Deployments and StatefulSets')} {agree(judged, 'is', 'are')} autoscaled.",
+        "Workloads without an autoscaler",
         judged=judged,
         nothing="No Deployment or StatefulSet.",
     )
@@ -518,8 +520,8 @@ def k8s_pdb_present(facts: Facts, options: NoOptions) -> Decision:
     return _decide(
         facts,
         hits,
-        f"All {judged} Deployment/StatefulSet(s) have a disruption budget.",
-        "Workload(s) without a disruption budget",
+        f"{every(judged, 'Deployment or StatefulSet', 'Deployments and StatefulSets')} {agree(judged, 'has', 'have')} a disruption budget.",
+        "Workloads without a disruption budget",
         judged=judged,
         nothing="No Deployment or StatefulSet.",
     )
@@ -572,8 +574,8 @@ def k8s_network_policy(facts: Facts, options: NoOptions) -> Decision:
     return _decide(
         facts,
         hits,
-        f"All {judged} workload(s) are covered by a NetworkPolicy.",
-        "Workload(s) without a NetworkPolicy",
+        f"{every(judged, 'workload')} {agree(judged, 'is', 'are')} covered by a NetworkPolicy.",
+        "Workloads without a NetworkPolicy",
         judged=judged,
         nothing="No long-running workloads.",
     )
@@ -636,7 +638,7 @@ def k8s_secrets_from_refs(facts: Facts, options: NoOptions) -> Decision:
         facts,
         hits,
         "No secret-named variable has a literal value.",
-        "Literal secret(s) in manifests",
+        "Literal secrets in manifests",
         judged=judged or len(facts.kubernetes.workloads),
         nothing="No workloads in the manifests.",
     )
@@ -695,8 +697,8 @@ def k8s_ingress_tls(facts: Facts, options: NoOptions) -> Decision:
     return _decide(
         facts,
         hits,
-        f"All {len(ingresses)} Ingress(es) terminate TLS.",
-        "Ingress(es) without TLS",
+        f"{every(len(ingresses), 'Ingress', 'Ingresses')} {agree(len(ingresses), 'terminates', 'terminate')} TLS.",
+        "Ingresses without TLS",
         judged=len(ingresses),
         nothing="No Ingress manifests.",
     )

@@ -11,6 +11,7 @@ from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_ap
 from gate.checks.servicecode import no_application
 from gate.facts import Facts
 from gate.model import Confidence, Level, Location, Severity
+from gate.wording import agree, count, every
 
 DEFAULT_HEALTH_PATHS = ("/health", "/healthz", "/ready", "/readyz", "/livez", "/ping", "/status")
 
@@ -130,7 +131,9 @@ def health_endpoint(facts: Facts, options: HealthOptions) -> Decision:
     found = [r for r in routes.routes if r.path.rstrip("/").rsplit("/", 1)[-1].lower() in wanted]
     if found:
         shown = ", ".join(sorted({r.path for r in found}))
-        return passed(f"Health route(s): {shown} ({found[0].module}:{found[0].line}).")
+        return passed(
+            f"{agree(len(found), 'Health route', 'Health routes')}: {shown} ({found[0].module}:{found[0].line})."
+        )
     module, line, framework = routes.apps[0]
     return failed(
         "No health route.",
@@ -242,5 +245,10 @@ def probe_paths_match_routes(facts: Facts, options: NoOptions) -> Decision:
         if facts.routes.serves(path) is None
     ]
     if hits:
-        return failed(f"{len(hits)} health check(s) call a path the application does not serve.", *hits)
-    return passed(f"All {len(calls)} probe/healthcheck path(s) are served by the application.")
+        return failed(
+            f"{count(len(hits), 'health check')} {agree(len(hits), 'calls', 'call')} a path the application does not serve.",
+            *hits,
+        )
+    return passed(
+        f"{every(len(calls), 'probe or health-check path', 'probe and health-check paths')} {agree(len(calls), 'is', 'are')} served by the application."
+    )

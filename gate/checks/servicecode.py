@@ -16,6 +16,7 @@ from gate.facts import Facts
 from gate.facts.code import Site
 from gate.facts.routes import Route
 from gate.model import Confidence, Level, Location, Outcome, Severity
+from gate.wording import agree, count, every
 
 _NO_APP = "No web application in the repository."
 
@@ -36,7 +37,7 @@ def no_application(facts: Facts) -> Decision:
     if unread:
         return Decision(
             Outcome.ERROR,
-            f"No web application found, but {len(unread)} Python file(s) that may define it were not read.",
+            f"No web application found, but {count(len(unread), 'Python file')} that may define it {agree(len(unread), 'was', 'were')} not read.",
             tuple(
                 Hit(
                     "Not read (written for a newer Python than the gate's, over max_file_size, or a symlink "
@@ -100,7 +101,9 @@ def debug_disabled(facts: Facts, options: NoOptions) -> Decision:
             f"Debugging is switched on: `{{detail}}`, the configuration chosen by default ({default.path}:{default.line}).",
         )
     if hits:
-        return failed(f"{len(hits)} place(s) switch debugging on.", *hits)
+        return failed(
+            f"{count(len(hits), 'place')} {agree(len(hits), 'switches', 'switch')} debugging on.", *hits
+        )
     return passed("No unconditional debug or reload switch in the service code.")
 
 
@@ -140,7 +143,7 @@ def torch_load_weights_only(facts: Facts, options: NoOptions) -> Decision:
     bad = [s for s in loads if s.detail != "safe"]
     if bad:
         return failed(
-            f"{len(bad)} torch.load call(s) may unpickle code.",
+            f"{count(len(bad), 'torch.load call')} may unpickle code.",
             *(
                 Hit(
                     "torch.load without weights_only=True."
@@ -151,7 +154,9 @@ def torch_load_weights_only(facts: Facts, options: NoOptions) -> Decision:
                 for s in bad
             ),
         )
-    return passed(f"All {len(loads)} torch.load call(s) pass weights_only=True.")
+    return passed(
+        f"{every(len(loads), 'torch.load call')} {agree(len(loads), 'passes', 'pass')} weights_only=True."
+    )
 
 
 @check(
@@ -195,13 +200,13 @@ def model_loaded_once(facts: Facts, options: NoOptions) -> Decision:
     per_request = [s for s in loads if s.detail == "handler"]
     if per_request:
         return failed(
-            f"{len(per_request)} model load(s) run on every request.",
+            f"{count(len(per_request), 'model load')} {agree(len(per_request), 'runs', 'run')} on every request.",
             *(
                 Hit("The model is loaded inside a request handler.", (at(s.path, s.line),))
                 for s in per_request
             ),
         )
-    return passed(f"All {len(loads)} model load(s) run at startup.")
+    return passed(f"{every(len(loads), 'model load')} {agree(len(loads), 'runs', 'run')} at startup.")
 
 
 @check(
@@ -242,10 +247,12 @@ def sql_parameterized(facts: Facts, options: NoOptions) -> Decision:
         return no_application(facts)
     hits = _hits(facts.code.sql_built, "SQL text is built from values and passed to {detail}().")
     if hits:
-        return failed(f"{len(hits)} query(ies) built from values.", *hits)
+        return failed(f"{count(len(hits), 'query', 'queries')} built from values.", *hits)
     if not facts.code.sql_calls:
         return not_applicable("The service code runs no SQL.")
-    return passed(f"All {len(facts.code.sql_calls)} SQL call(s) in the service code use constant SQL.")
+    return passed(
+        f"{every(len(facts.code.sql_calls), 'SQL call')} in the service code {agree(len(facts.code.sql_calls), 'uses', 'use')} constant SQL."
+    )
 
 
 @check(
@@ -287,8 +294,8 @@ def no_print_in_service(facts: Facts, options: NoOptions) -> Decision:
         return no_application(facts)
     hits = _hits(facts.code.prints, "print() in service code.")
     if hits:
-        return failed(f"{len(hits)} print() call(s) in service code.", *hits)
-    return passed(f"No print() in {len(facts.code.service_modules)} service module(s).")
+        return failed(f"{count(len(hits), 'print() call')} in service code.", *hits)
+    return passed(f"No print() in {count(len(facts.code.service_modules), 'service module')}.")
 
 
 @check(
@@ -444,7 +451,10 @@ def cors_not_wildcard(facts: Facts, options: NoOptions) -> Decision:
         if s.detail.startswith("wildcard")
     ]
     if hits:
-        return failed(f"{len(hits)} CORS configuration(s) allow every origin.", *hits)
+        return failed(
+            f"{count(len(hits), 'CORS configuration')} {agree(len(hits), 'allows', 'allow')} every origin.",
+            *hits,
+        )
     return passed("CORS names its allowed origins.")
 
 
@@ -646,7 +656,9 @@ def error_handlers_registered(facts: Facts, options: NoOptions) -> Decision:
         return no_application(facts)
     if facts.code.error_handlers:
         s = facts.code.error_handlers[0]
-        return passed(f"{len(facts.code.error_handlers)} error handler(s), first at {s.path}:{s.line}.")
+        return passed(
+            f"{count(len(facts.code.error_handlers), 'error handler')}, first at {s.path}:{s.line}."
+        )
     return failed(
         "No error handler is registered.",
         Hit("No errorhandler/exception_handler in the service code.", _app_at(facts)),
@@ -685,7 +697,7 @@ def no_todo_fixme(facts: Facts, options: NoOptions) -> Decision:
         return no_application(facts)
     hits = _hits(facts.code.todos, "{detail} comment in service code.")
     if hits:
-        return failed(f"{len(hits)} TODO/FIXME comment(s) in service code.", *hits)
+        return failed(f"{count(len(hits), 'TODO/FIXME comment')} in service code.", *hits)
     return passed("No TODO or FIXME comments in service code.")
 
 
@@ -705,11 +717,11 @@ def _coverage(facts: Facts, options: CoverageOptions, tag: str, what: str) -> De
     percent = round(100 * len(ok) / len(functions))
     if percent >= options.minimum:
         return passed(
-            f"{percent}% of {len(functions)} public function(s) {what} (minimum {options.minimum}%)."
+            f"{percent}% of {count(len(functions), 'public function')} {what} (minimum {options.minimum}%)."
         )
     missing = [f for f in functions if tag not in f.detail.split()]
     return failed(
-        f"{percent}% of {len(functions)} public function(s) {what}; {options.minimum}% expected.",
+        f"{percent}% of {count(len(functions), 'public function')} {what}; {options.minimum}% expected.",
         *(
             Hit(
                 f"Public function without {'a docstring' if tag == 'doc' else 'complete type hints'}.",
@@ -866,13 +878,15 @@ def api_authentication(facts: Facts, options: NoOptions) -> Decision:
     open_routes = [r for r in routes if not r.protected]
     if open_routes:
         return failed(
-            f"{len(open_routes)} of {len(routes)} sensitive route(s) accept anonymous requests.",
+            f"{len(open_routes)} of {count(len(routes), 'sensitive route')} {agree(len(open_routes), 'accepts', 'accept')} anonymous requests.",
             *(
                 Hit(f"{'/'.join(r.methods)} {r.path} requires no credentials.", (at(r.module, r.line),))
                 for r in open_routes
             ),
         )
-    return passed(f"All {len(routes)} prediction/upload route(s) require credentials.")
+    return passed(
+        f"{every(len(routes), 'prediction or upload route', 'prediction and upload routes')} {agree(len(routes), 'requires', 'require')} credentials."
+    )
 
 
 @check(
@@ -911,7 +925,10 @@ def no_secrets_in_logs(facts: Facts, options: NoOptions) -> Decision:
         return no_application(facts)
     hits = _hits(facts.code.logged_secrets, "A log call writes `{detail}`.")
     if hits:
-        return failed(f"{len(hits)} log call(s) write request data or secrets.", *hits)
+        return failed(
+            f"{count(len(hits), 'log call')} {agree(len(hits), 'writes', 'write')} request data or secrets.",
+            *hits,
+        )
     return passed("No log call writes request bodies, headers or secret-named values.")
 
 
@@ -986,7 +1003,7 @@ def production_server(facts: Facts, options: NoOptions) -> Decision:
     dev = [(where, cmd) for where, cmd in commands if _DEV_COMMAND.search(cmd)]
     if dev:
         return failed(
-            f"{len(dev)} start command(s) run a development server.",
+            f"{count(len(dev), 'start command')} {agree(len(dev), 'runs', 'run')} a development server.",
             *(Hit(f"`{cmd}` starts a development server.", (where,)) for where, cmd in dev),
         )
     if any(_PROD_COMMAND.search(cmd) for _, cmd in commands):

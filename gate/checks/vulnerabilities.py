@@ -10,6 +10,7 @@ from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, p
 from gate.facts import Facts
 from gate.facts.vulnerabilities import Advisory, AuditedPackage
 from gate.model import Level, Outcome, Severity
+from gate.wording import agree, count
 
 
 class IgnoreEntry(BaseModel):
@@ -136,9 +137,9 @@ def dependencies_no_known_vulnerabilities(facts: Facts, options: VulnerabilityOp
     if unaudited:
         notes += f" Not audited ({len(unaudited)}): {'; '.join(unaudited[:5])}{' ...' if len(unaudited) > 5 else ''}."
     if failed_with:
-        notes += f" {len(failed_with)} pinned package(s) not audited because of that."
+        notes += f" {count(len(failed_with), 'pinned package')} not audited because of that."
     if hits:
-        return failed(f"{len(hits)} vulnerable pin(s) found with {vf.service}.{notes}", *hits)
+        return failed(f"{count(len(hits), 'vulnerable pin')} found with {vf.service}.{notes}", *hits)
     not_audited_hits = tuple(
         Hit(f"{n.name} was not audited: {n.reason}.", (at(n.place.path, n.place.line),)) for n in own
     )
@@ -146,7 +147,7 @@ def dependencies_no_known_vulnerabilities(facts: Facts, options: VulnerabilityOp
         files = sorted({n.place.path for n in failed_with})
         not_audited_hits += (
             Hit(
-                f"{len(failed_with)} pinned package(s) were not audited: {vf.error}.",
+                f"{count(len(failed_with), 'pinned package')} {agree(len(failed_with), 'was', 'were')} not audited: {vf.error}.",
                 tuple(at(f) for f in files[:5]),
                 remediation="On a machine without network, run with --offline (the audit is then not "
                 "available rather than failed); otherwise point vulnerabilities.osv_url or "
@@ -160,11 +161,11 @@ def dependencies_no_known_vulnerabilities(facts: Facts, options: VulnerabilityOp
     if not_audited_hits:
         return Decision(
             Outcome.MISSING_EVIDENCE,
-            f"{len(vf.audited)} package(s) audited, {len(not_audited_hits)} could not be.{notes}",
+            f"{count(len(vf.audited), 'package')} audited, {len(not_audited_hits)} could not be.{notes}",
             not_audited_hits,
         )
     return passed(
-        f"{len(vf.audited)} pinned package(s) audited with {vf.service}: no known vulnerabilities.{notes}"
+        f"{count(len(vf.audited), 'pinned package')} audited with {vf.service}: no known vulnerabilities.{notes}"
     )
 
 

@@ -107,7 +107,10 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # counted words go through ngettext ("1 file", "2 files"), as gate.wording does in code
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]  # added by the extension
     env.filters["md"] = md
     env.filters["md_code"] = md_code
     env.filters["md_cell"] = lambda value: md(value, cell=True)

@@ -38,7 +38,7 @@ def test_a_pr_that_waives_its_own_failure_still_fails_and_the_comment_says_why(
     assert "check no-print-in-service disabled" in body
     assert "model-metrics-meet-floors options changed" in body.replace("\\", "")
     assert "local clone" in body
-    assert "new failure(s)" in body and "`dockerfile-non-root-user`" in body.split("New:")[1].split("\n")[0]
+    assert "2 new failures," in body and "`dockerfile-non-root-user`" in body.split("New:")[1].split("\n")[0]
     assert not any("/contents/" in p for _, p, _ in github.requests), "the base commit was in the clone"
 
 

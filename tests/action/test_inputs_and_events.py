@@ -39,7 +39,7 @@ def test_action_yml_declares_exactly_the_inputs_the_code_reads() -> None:
 @pytest.mark.parametrize(
     ("inputs", "message"),
     [
-        ({"fail-on": "low"}, "unknown input(s) 'fail-on' (did you mean 'fail_on'?)"),
+        ({"fail-on": "low"}, "unknown input 'fail-on' (did you mean 'fail_on'?)"),
         (
             {"comment_mode": "sometimes"},
             "input comment_mode: Input should be 'always', 'failures', 'changes' or 'off'",

@@ -15,6 +15,7 @@ from gate.config import load_config
 from gate.engine import evaluate
 from gate.facts.github import GitHubFacts
 from tests.conftest import FIXTURES
+from tests.test_wording import MACHINE_WORDING
 
 CHECK_FIXTURES = FIXTURES / "checks"
 # cases whose repository several checks share live once in repos/ (expect.json names it as "repo")
@@ -103,3 +104,7 @@ def test_fixture(check_id: str, case: str, want: dict[str, object]) -> None:
         assert got == sorted(cast(list[str], want["locations"])), [f.message for f in result.findings]
     if result.outcome.value in ("fail", "error"):
         assert result.findings, "a failing check must say what failed"
+    # every check ran on this folder: none of them may speak like a machine ("1 file(s)", "All 1 ...")
+    for r in report.results:
+        for text in (r.summary, *(f.message for f in r.findings)):
+            assert not MACHINE_WORDING.search(text), f"{r.check_id}: {text}"

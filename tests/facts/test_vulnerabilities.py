@@ -105,7 +105,7 @@ def test_a_service_that_cannot_be_reached_is_one_finding_that_suggests_offline(
     assert decision.outcome is Outcome.ERROR
     # the unpinned one keeps its own finding; the forty the service could not answer for are one
     assert len(decision.hits) == 2
-    shared = next(h for h in decision.hits if "40 pinned package(s)" in h.message)
+    shared = next(h for h in decision.hits if "40 pinned packages" in h.message)
     assert shared.remediation is not None and "--offline" in shared.remediation
     assert decision.summary.count("could not be reached") == 1
 

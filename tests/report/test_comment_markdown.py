@@ -174,7 +174,7 @@ def test_a_long_team_checklist_is_summarised_not_cut_and_offers_a_bounded_number
     manual = len({line.item for line in report.checklist.lines if line.kind == "attestation"})  # type: ignore[union-attr]
     assert len(body) < COMMENT_LIMIT and "cut to fit" not in body
     assert body.count("- [ ] **") == 20
-    assert f"0 of {manual} manual item(s) signed. {manual - 20} more follow" in body
+    assert f"0 of {manual} manual items signed. {manual - 20} more follow" in body
     html = as_github(body)
     assert "What blocks this merge" in html and "Not ready:" in html
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from gate.facts.pickles.allowed import Allowed, builtin_allowed, known_dangerous
 from gate.facts.pickles.formats import Findings, NotVerified, Scanner
 from gate.facts.pickles.stream import Global
+from gate.wording import count
 
 __all__ = ["Allowed", "Global", "PickleScan", "scan_file"]
 
@@ -97,7 +98,7 @@ def _verdict(found: Findings, unverified: str | None, path: Path) -> PickleScan:
         verdict, detail = "not-verified", unverified
     else:
         verdict = "clean"
-        detail = f"{found.streams} pickle stream(s), {len(seen)} allowed import(s)"
+        detail = f"{count(found.streams, 'pickle stream')}, {count(len(seen), 'allowed import')}"
     return PickleScan(
         verdict,
         detail,
