@@ -107,6 +107,10 @@ class CheckSpec:
     repository_setting: bool = False
     """Decided by the repository's live settings (branch protection, reviews), not by its files: no
     pull request introduces or fixes it."""
+    concern: str = ""
+    """What several checks look at from different sides (the development server that starts the
+    service, a secret written into the repository). Blocking checks of one concern whose first
+    findings point at the same line are one problem to a reviewer: the comment shows them on one line."""
 
     def doc_sections(self) -> dict[str, str]:
         """The docs split at their '## ' headings."""
@@ -161,6 +165,7 @@ def check(
     options: type[BaseModel] = NoOptions,
     seeds: tuple[str, ...] = (),
     repository_setting: bool = False,
+    concern: str = "",
 ) -> Callable[[F], F]:
     """Register a check. Its docstring is its documentation page (the four DOC_HEADINGS)."""
 
@@ -186,6 +191,7 @@ def check(
             options=options,
             seeds=seeds,
             repository_setting=repository_setting,
+            concern=concern,
         )
         return func
 

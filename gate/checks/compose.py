@@ -324,6 +324,7 @@ def compose_no_privileged(facts: Facts, options: NoOptions) -> Decision:
     applies_when="the repository has docker-compose services",
     remediation="Read the value from the environment (`API_KEY: ${API_KEY}`), an env_file kept out of git, or Compose secrets.",
     seeds=("Secrets management (use Docker secrets or vault)", "Database credentials secured"),
+    concern="secret-in-repository",
 )
 def compose_no_inline_secrets(facts: Facts, options: NoOptions) -> Decision:
     """

@@ -550,6 +550,7 @@ def _secret_hits(df: Dockerfile, ins: Instruction) -> list[Hit]:
     applies_when="the repository has a Dockerfile",
     remediation="Pass secrets at run time (environment, orchestrator secrets), or at build time with `RUN --mount=type=secret`.",
     seeds=("No hardcoded secrets or credentials", "Secrets not in code/configs"),
+    concern="secret-in-repository",
 )
 def dockerfile_no_secrets(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -780,6 +781,7 @@ _PYTHON_RELATED = re.compile(r"\b(python[\d.]*|flask|gunicorn|uvicorn|hypercorn|
     applies_when="a Dockerfile starts a Python service",
     remediation="Start the app with gunicorn (Flask) or uvicorn/gunicorn with uvicorn workers (FastAPI), not Flask's development server.",
     seeds=("API starts without errors: `python app.py`",),
+    concern="development-server",
 )
 def dockerfile_production_server(facts: Facts, options: NoOptions) -> Decision:
     """

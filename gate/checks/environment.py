@@ -250,6 +250,7 @@ class SecretOptions(BaseModel):
         "Credentials stored in environment variables only",
     ),
     options=SecretOptions,
+    concern="secret-in-repository",
 )
 def no_hardcoded_secrets(facts: Facts, options: SecretOptions) -> Decision:
     """

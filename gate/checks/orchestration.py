@@ -593,6 +593,7 @@ def k8s_network_policy(facts: Facts, options: NoOptions) -> Decision:
     applies_when="the repository has workloads",
     remediation="Move the value into a Secret and reference it with valueFrom.secretKeyRef (or envFrom.secretRef).",
     seeds=("Secrets created (API keys, database passwords)", "Secrets management implemented"),
+    concern="secret-in-repository",
 )
 def k8s_secrets_from_refs(facts: Facts, options: NoOptions) -> Decision:
     """

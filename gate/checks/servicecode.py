@@ -67,6 +67,7 @@ def _app_at(facts: Facts) -> tuple[Location]:
     applies_when="the repository has a web application",
     remediation="Remove debug=True / reload=True from the code; read debugging from the environment, off by default.",
     seeds=("Default values reasonable for production", "Default values reasonable"),
+    concern="development-server",
 )
 def debug_disabled(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -959,6 +960,7 @@ _PROD_PACKAGES = {
     applies_when="the repository has a web application",
     remediation="Start the service with gunicorn, uvicorn, waitress or another production server, not `flask run`, `fastapi dev`, `manage.py runserver` or app.run().",
     seeds=("API starts without errors: `python app.py`",),
+    concern="development-server",
 )
 def production_server(facts: Facts, options: NoOptions) -> Decision:
     """

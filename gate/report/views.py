@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from gate.checks import CATEGORIES
+from gate.checks import CATEGORIES, REGISTRY
 from gate.model import OUTCOME_ORDER, CheckResult, Location, Outcome, Report
 from gate.policy import held_back, next_level
 
@@ -59,6 +59,49 @@ def level_gap(report: Report) -> LevelGap | None:
 
 
 @dataclass(frozen=True)
+class Blocker:
+    """One problem as a reviewer fixes it: the blocking check that leads, and the blocking checks of
+    the same concern (`CheckSpec.concern`) whose first findings point at the same line, such as one
+    `app.run(debug=True)` that debug-disabled, production-server and dockerfile-production-server
+    each report."""
+
+    lead: CheckResult
+    also: tuple[CheckResult, ...] = ()
+
+
+def _first_lines(r: CheckResult) -> set[tuple[str, int]]:
+    first = r.findings[0] if r.findings else None
+    return {(loc.path, loc.start_line) for loc in first.locations if loc.start_line} if first else set()
+
+
+def _concern(check_id: str) -> str:
+    spec = REGISTRY.get(check_id)
+    return spec.concern if spec else ""
+
+
+def blockers(blocking: list[CheckResult]) -> list[Blocker]:
+    """The blocking checks as problems, in their order. Checks of different concerns stay apart even
+    on one line: a Dockerfile's FROM line can lack both a USER after it and a pinned version, which are
+    two fixes."""
+    groups: list[list[CheckResult]] = []
+    for r in blocking:
+        concern, lines = _concern(r.check_id), _first_lines(r)
+        group = next(
+            (
+                g
+                for g in groups
+                if concern and _concern(g[0].check_id) == concern and any(lines & _first_lines(m) for m in g)
+            ),
+            None,
+        )
+        if group is None:
+            groups.append([r])
+        else:
+            group.append(r)
+    return [Blocker(g[0], tuple(g[1:])) for g in groups]
+
+
+@dataclass(frozen=True)
 class CategoryView:
     id: str
     title: str
@@ -96,6 +139,7 @@ def context(report: Report, links: Links | None = None) -> dict[str, object]:
         "new_ids": new,
         "report": report,
         "blocking": blocking,
+        "blockers": blockers(blocking),
         "categories": by_category(report),
         "level_gap": level_gap(report),
         "icons": ICONS,

@@ -12,7 +12,8 @@ import pytest
 from gate.action.comment import comment_body
 from gate.config import Config
 from gate.engine import evaluate
-from gate.model import Report
+from gate.model import CheckResult, Confidence, Finding, Level, Location, Outcome, Report, Severity
+from gate.report.views import blockers
 from tests.gfm import as_github
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -35,10 +36,53 @@ def test_the_first_screen_is_one_line_per_blocker_and_the_details_hold_every_fin
     report, html = not_ready
     blocking = [r for r in report.results if r.blocking]
     first = _section(html, "<h3>What blocks this merge</h3>", "</ul>")
-    assert first.count("<li>") == len(blocking)
+    # one app.run(debug=True) fails three checks of one concern on one line: one line of the list
+    assert first.count("<li>") == len(blocking) - 2
+    (debug,) = [li for li in first.split("<li>") if "<code>debug-disabled</code>" in li]
+    assert (
+        "the same line also fails <code>production-server</code> and <code>dockerfile-production-server</code>"
+        in debug
+    )
     details = _section(html, "<summary>Every blocking finding, and how to fix it</summary>", "</details>")
     assert details.count("<li>") == sum(1 + len(r.findings) + bool(r.findings) for r in blocking)
     assert details.count("<li><strong>How to fix:</strong>") == sum(bool(r.findings) for r in blocking)
+
+
+def _blocking(check_id: str, concern_line: tuple[str, int]) -> CheckResult:
+    path, line = concern_line
+    finding = Finding(
+        check_id=check_id,
+        message="m",
+        severity=Severity.HIGH,
+        confidence=Confidence.HIGH,
+        locations=(Location(path=path, start_line=line),),
+    )
+    return CheckResult(
+        check_id=check_id,
+        title=check_id,
+        category="container",
+        level=Level.BRONZE,
+        severity=Severity.HIGH,
+        outcome=Outcome.FAIL,
+        summary="s",
+        findings=(finding,),
+        blocking=True,
+    )
+
+
+def test_checks_of_one_concern_on_one_line_are_one_problem_and_nothing_else_is() -> None:
+    non_root = _blocking("dockerfile-non-root-user", ("Dockerfile", 1))
+    pinned = _blocking("dockerfile-base-image-pinned", ("Dockerfile", 1))  # same line, other fix
+    secret_env = _blocking("dockerfile-no-secrets", ("Dockerfile", 4))
+    secret_scan = _blocking("no-hardcoded-secrets", ("Dockerfile", 4))
+    secret_elsewhere = _blocking("compose-no-inline-secrets", ("compose.yaml", 4))
+    grouped = blockers([non_root, pinned, secret_env, secret_elsewhere, secret_scan])
+    assert [(b.lead.check_id, [o.check_id for o in b.also]) for b in grouped] == [
+        ("dockerfile-non-root-user", []),
+        ("dockerfile-base-image-pinned", []),
+        ("dockerfile-no-secrets", ["no-hardcoded-secrets"]),
+        ("compose-no-inline-secrets", []),
+    ]
 
 
 def test_nothing_but_the_blockers_is_open_on_the_first_screen(not_ready: tuple[Report, str]) -> None:
