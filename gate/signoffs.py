@@ -116,6 +116,9 @@ def apply_ticks(
 
 SECTION_START, SECTION_END = "<!-- prodgate-signoff-section -->", "<!-- /prodgate-signoff-section -->"
 _SUFFIX = re.compile(r" · (✍️|⛔) .*$")
+# a group's heading in the section: the checklist heading, bold, on a line of its own (its text went
+# through md(), so a * inside is escaped and cannot end the bold early)
+_GROUP = re.compile(r"^\*\*(.+)\*\*$")
 
 
 class Row(Frozen):
@@ -125,24 +128,32 @@ class Row(Frozen):
     text: str
     signed: SignOff | None = None
     refused: tuple[Refused, ...] = ()
+    section: str = ""
+    """The checklist heading the item sits under, as Markdown; the boxes are grouped under it."""
 
 
 def rows_from_body(body: str, record: SignOffs) -> list[Row]:
-    """The section's rows as the comment shows them, re-read against a (new) record."""
+    """The section's rows as the comment shows them (with the group each sits in), re-read against a
+    (new) record."""
+    if SECTION_START in body:
+        body = body.split(SECTION_START, 1)[1].split(SECTION_END, 1)[0]
     rows = []
-    for m in _BOX.finditer(body):
-        line = m[0].strip()
-        text = line.split("] ", 1)[1].rsplit(" <!-- prodgate-signoff:", 1)[0]
-        rows.append(row(m[2], _SUFFIX.sub("", text), record))
+    section = ""
+    for line in body.splitlines():
+        if group := _GROUP.match(line):
+            section = group[1]
+        elif m := _BOX.match(line):
+            text = line.strip().split("] ", 1)[1].rsplit(" <!-- prodgate-signoff:", 1)[0]
+            rows.append(row(m[2], _SUFFIX.sub("", text), record, section=section))
     return rows
 
 
-def row(item: str, text: str, record: SignOffs, *, current: bool = True) -> Row:
+def row(item: str, text: str, record: SignOffs, *, current: bool = True, section: str = "") -> Row:
     """A box and what the record says of it; `current=False` shows a recorded sign-off as expired
     (unticked)."""
     signed = next((s for s in record.signed if s.item == item), None) if current else None
     refused = tuple(r for r in record.refused if r.item == item)
-    return Row(item=item, text=text, signed=signed, refused=refused)
+    return Row(item=item, text=text, signed=signed, refused=refused, section=section)
 
 
 def with_record(body: str, record: SignOffs, section: str) -> str:

@@ -62,11 +62,15 @@ def fit(markdown: str, limit: int, note: str) -> str:
 def signoff_rows(report: Report, record: SignOffs) -> list[Row]:
     """A box per manual item of the team's checklist (once per item), with what the record says."""
     rows: dict[str, Row] = {}
+    section = ""
     for line in report.checklist.lines if report.checklist else ():
+        if line.kind == "heading":
+            section = md(line.text)
         if line.kind == "attestation" and line.item and line.item not in rows:
             text = f"**{md(line.text)}**"  # ticking it confirms the item for this release
             # the filled checklist already applied the item's expiry: signed_by is set only if still valid
-            rows[line.item] = row(line.item, text, record, current=line.signed_by is not None)
+            current = line.signed_by is not None
+            rows[line.item] = row(line.item, text, record, current=current, section=section)
     return list(rows.values())
 
 

@@ -120,3 +120,20 @@ def test_codeowners_mode_counts_owners_not_permissions(actions: Actions, github:
     assert "not counted" in github.comments[0]["body"]
     tick(actions, github, github.comments[0], "release-captain")
     assert "signed off by @\u200brelease-captain" in github.comments[0]["body"]
+
+
+def test_boxes_are_grouped_under_their_checklist_headings_and_stay_so_after_a_tick(
+    actions: Actions, github: FakeGitHub
+) -> None:
+    actions.commit(
+        {"GO_LIVE.md": "## Data\n- [ ] Backup restoration tested\n## People\n- [ ] Stakeholders notified\n"}
+    )
+    actions.run("pull_request", payload("pull_request", "opened"), checklist="GO_LIVE.md")
+    comment = github.comments[0]
+    grouped = "**Data**\n\n- [ ] **Backup restoration tested**"
+    assert grouped in comment["body"] and "**People**\n\n- [ ] **Stakeholders notified**" in comment["body"]
+    github.permissions["octo-maintainer"] = "admin"
+    tick(actions, github, comment, "octo-maintainer")
+    body = github.comments[0]["body"]
+    assert "**Data**\n\n- [x] **Backup restoration tested**" in body
+    assert "**People**\n\n- [ ] **Stakeholders notified**" in body
