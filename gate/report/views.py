@@ -102,6 +102,28 @@ def blockers(blocking: list[CheckResult]) -> list[Blocker]:
 
 
 @dataclass(frozen=True)
+class Badge:
+    """The verdict as a status badge (shields.io's static badge, which GitHub serves through its image
+    proxy, so no reader's browser talks to shields.io): what it says, and where the image is."""
+
+    text: str
+    url: str
+
+
+def _shield(part: str) -> str:
+    # shields.io's static path: '-' separates label, message and colour, so a literal one is doubled
+    return quote(part.replace("-", "--").replace("_", "__"), safe="")
+
+
+def badge(report: Report) -> Badge:
+    verdict = "ready" if report.verdict.passed else "not ready"
+    level = report.level.value if report.level else "none"
+    colour = "brightgreen" if report.verdict.passed else "red"
+    message = f"{verdict} · level {level}"
+    return Badge(f"prodgate: {message}", f"https://img.shields.io/badge/prodgate-{_shield(message)}-{colour}")
+
+
+@dataclass(frozen=True)
 class CategoryView:
     id: str
     title: str
@@ -142,6 +164,7 @@ def context(report: Report, links: Links | None = None) -> dict[str, object]:
         "blockers": blockers(blocking),
         "categories": by_category(report),
         "level_gap": level_gap(report),
+        "badge": badge(report),
         "icons": ICONS,
         "labels": LABELS,
         "outcome_counts": [

@@ -227,3 +227,16 @@ def test_the_counts_line_links_to_the_full_report(not_ready: tuple[Report, str])
     _, html = not_ready
     counts = next(p for p in re.findall(r"<p>(.*?)</p>", html, flags=re.S) if " fail · " in p)
     assert '<a href="https://example.invalid/summary">full report</a>' in counts
+
+
+def test_the_counts_line_opens_with_a_status_badge_that_says_the_verdict(
+    not_ready: tuple[Report, str],
+) -> None:
+    _, html = not_ready
+    img = re.search(r'<img src="([^"]+)" alt="([^"]+)" />', html)
+    assert img, "no badge"
+    assert img[1] == "https://img.shields.io/badge/prodgate-not%20ready%20%C2%B7%20level%20none-red"
+    assert img[2] == "prodgate: not ready · level none"
+    ready = evaluate(EXAMPLES / "ready-service", Config(), offline=True)
+    body = comment_body(ready, key="test", summary_url="", notes=[])
+    assert "![prodgate: ready · level " in body and "-brightgreen)" in body
