@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -106,6 +107,12 @@ def _use_color(choice: str, stream: TextIO) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
+def _width(stream: TextIO) -> int | None:
+    """The terminal's width to wrap the console table to; none (one line per row) when the output is
+    a file, a pipe or a CI log, which grep and diff read better unwrapped."""
+    return shutil.get_terminal_size().columns if stream.isatty() else None
+
+
 def _check(args: argparse.Namespace, out: TextIO) -> int:
     root = Path(args.path)
     config, _source = load_config(args.config, root)
@@ -132,7 +139,13 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     else:
         report = judge(root, None)
     rendered = (
-        console(report, color=_use_color(args.color, out), show=args.show)
+        # a report written to a file is neither wrapped to nor coloured for the terminal that asked for it
+        console(
+            report,
+            color=args.color == "always" if args.output else _use_color(args.color, out),
+            show=args.show,
+            width=None if args.output else _width(out),
+        )
         if args.format == "console"
         else FORMATS[args.format](report)
     )
@@ -143,7 +156,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         except OSError as exc:
             raise UsageError(f"{args.output}: cannot write the report: {exc.strerror}") from None
         if args.format != "console":
-            out.write(console(report, color=_use_color(args.color, out), show=args.show))
+            out.write(console(report, color=_use_color(args.color, out), show=args.show, width=_width(out)))
     else:
         out.write(rendered)
     return EXIT_PASS if report.verdict.passed else EXIT_FAIL

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import fcntl
 import io
 import json
+import os
+import pty
+import re
 import shutil
+import struct
 import subprocess
 import sys
+import termios
 from collections.abc import Callable
 from pathlib import Path
 
@@ -205,6 +211,50 @@ def test_console_script_runs_as_installed() -> None:
     )
     assert proc.returncode == 1
     assert "python-syntax-valid" in proc.stdout and proc.stderr == ""
+
+
+def _in_a_terminal(columns: int, *argv: str) -> str:
+    """What the installed command prints into a real pseudo-terminal `columns` wide (the size set on
+    the terminal itself, as a terminal emulator does; COLUMNS removed from the environment)."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "NO_COLOR")} | {"TERM": "xterm"}
+    cmd = [sys.executable, "-c", "from gate.cli import entry; entry()", *argv]
+    proc = subprocess.Popen(cmd, stdout=follower, stderr=follower, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the program ended and closed its side
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert proc.wait(timeout=120) == 1
+    return b"".join(chunks).decode().replace("\r\n", "\n")
+
+
+def test_on_a_terminal_lines_wrap_to_its_width_and_in_a_pipe_they_do_not(tmp_path: Path) -> None:
+    shown = _in_a_terminal(72, "check", str(NOT_READY), "--offline")
+    visible = re.sub(r"\x1b\[[0-9;]*m", "", shown)
+    assert "\x1b[" in shown, "a terminal gets colour"
+    long = [line for line in visible.splitlines() if len(line) > 72 and " " in line.strip()]
+    assert not long, long
+    assert "  [blocking]" in visible and "debugging on." in visible
+    _, piped, _ = run("check", str(NOT_READY), "--offline")
+    assert max(len(line) for line in piped.splitlines()) > 72, "a pipe keeps one line per row"
+    # nothing is lost to the wrapping: the same words in the same order (in a narrow terminal the
+    # summary column goes under each row, so its header and the row's [blocking] tag move)
+    moved = ("SUMMARY", "[blocking]")
+    assert [w for w in visible.split() if w not in moved] == [w for w in piped.split() if w not in moved]
+    assert visible.count("[blocking]") == piped.count("[blocking]")
+    assert not [line for line in visible.splitlines() if line != line.rstrip()], "no trailing spaces"
+    target = tmp_path / "report.txt"
+    _in_a_terminal(72, "check", str(NOT_READY), "--offline", "--output", str(target))
+    written = target.read_text()
+    assert "\x1b[" not in written and written == piped
 
 
 def test_docs_command_regenerates_pages_and_schemas(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
@@ -30,7 +31,43 @@ what blocks. The others are counted in the totals line."""
 _QUIET = (Outcome.PASS, Outcome.NOT_APPLICABLE, Outcome.WAIVED, Outcome.ATTESTED)
 
 
-def console(report: Report, *, color: bool = False, show: str = "problems") -> str:
+_BESIDE = 40
+"""Columns a summary needs beside the table's first three; in a narrower terminal every summary goes
+on a line of its own, under the row."""
+
+
+def wrapper(width: int | None) -> Callable[..., str]:
+    """A template filter that wraps text to `width` columns with a hanging indent: `indent` is the
+    column the text starts at, `reserve` what follows it on its last line. With no width (not a
+    terminal) text is left on one line, which is what logs and grep want. Words longer than a line (a
+    path, a URL) are kept whole. A terminal narrower than 40 columns is treated as 40 wide."""
+    width = max(width, 40) if width else None
+
+    def wrap(text: str, indent: int, reserve: int = 0, hang: int | None = None, gap: str = "") -> str:
+        """`gap` goes before the text when it stays on the line it starts on."""
+        if not width:
+            return gap + text
+        hang = indent if hang is None else hang
+        words = text.split(maxsplit=1)
+        if words and indent > hang and indent + len(gap) + len(words[0]) > width - reserve:
+            # the first word (a path) does not fit after what precedes it: it starts the next line
+            return "\n" + " " * hang + wrap(text, hang, reserve, hang)
+        indent += len(gap)
+        lines = textwrap.wrap(
+            text,
+            width - reserve,
+            initial_indent=" " * indent,
+            subsequent_indent=" " * hang,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        return gap + "\n".join(lines)[indent:]
+
+    return wrap
+
+
+def console(report: Report, *, color: bool = False, show: str = "problems", width: int | None = None) -> str:
+    """The console table; `width` is the terminal's, to wrap long lines to (None: one line each)."""
     ctx = context(report)
     shown = [
         r
@@ -41,6 +78,8 @@ def console(report: Report, *, color: bool = False, show: str = "problems") -> s
     ]
     width_status = max(len(label) for label in LABELS.values())
     width_id = max((len(r.check_id) for r in report.results), default=10)
+    width_severity = max(len(s.value) for s in Severity)
+    summary_at = width_status + width_severity + width_id + 6
     return render(
         "console.txt.j2",
         **ctx,
@@ -48,7 +87,8 @@ def console(report: Report, *, color: bool = False, show: str = "problems") -> s
         styles=_CONSOLE_STYLE,
         width_status=width_status,
         width_id=width_id,
-        width_severity=max(len(s.value) for s in Severity),
+        width_severity=width_severity,
+        beside=width is None or width - summary_at - len("  [blocking]") >= _BESIDE,
         # worst first: blocking, then by outcome and severity
         ordered=sorted(
             shown,
@@ -56,6 +96,8 @@ def console(report: Report, *, color: bool = False, show: str = "problems") -> s
         ),
         hidden=len(report.results) - len(shown),
         show=show,
+        wrap=wrapper(width),
+        width=width,
     )
 
 
