@@ -219,7 +219,7 @@ def test_a_huge_comment_is_cut_at_row_boundaries_keeping_the_verdict() -> None:
     assert len(body) <= COMMENT_LIMIT
     assert body.startswith("<!-- prodgate:default -->")
     assert "not ready for production" in body
-    assert "**Not ready: 60 checks block this merge" in body
+    assert "### What blocks this merge: 60 checks at or above" in body
     assert "cut to fit GitHub's size limit" in body and "(https://run)" in body
     assert body.count("<details") == body.count("</details>")
 

@@ -35,7 +35,7 @@ def test_the_first_screen_is_one_line_per_blocker_and_the_details_hold_every_fin
 ) -> None:
     report, html = not_ready
     blocking = [r for r in report.results if r.blocking]
-    first = _section(html, "<h3>What blocks this merge</h3>", "</ul>")
+    first = _section(html, "<h3>What blocks this merge: 9 checks at or above high</h3>", "</ul>")
     # one app.run(debug=True) fails three checks of one concern on one line: one line of the list
     assert first.count("<li>") == len(blocking) - 2
     (debug,) = [li for li in first.split("<li>") if "<code>debug-disabled</code>" in li]
@@ -220,7 +220,7 @@ def test_a_long_team_checklist_is_summarised_not_cut_and_offers_a_bounded_number
     assert body.count("- [ ] **") == 20
     assert f"0 of {manual} manual items signed. {manual - 20} more follow" in body
     html = as_github(body)
-    assert "What blocks this merge" in html and "Not ready:" in html
+    assert "What blocks this merge: 8 checks" in html and "not ready for production" in html
 
 
 def test_the_counts_line_links_to_the_full_report(not_ready: tuple[Report, str]) -> None:
