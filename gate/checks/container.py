@@ -141,6 +141,11 @@ def dockerfile_non_root_user(facts: Facts, options: NoOptions) -> Decision:
     image is read from Compose `build:`, `docker build -t` and docker/build-push-action in
     workflows, and folder names.
 
+    Differs from hadolint DL3002 on purpose in two cases: only the final stage's user reaches the
+    running container, so a build stage that ends as `USER root` is not reported when the final stage
+    sets a non-root user (hadolint reports it); and a final stage with no `USER` at all runs as uid 0,
+    so it is reported (hadolint only catches an explicit `USER root`).
+
     ## Why it matters
     A process running as root inside the container turns any code-execution bug (a pickle, a template
     injection) into root on the container and a short step from the host.
@@ -219,7 +224,11 @@ def dockerfile_healthcheck(facts: Facts, options: NoOptions) -> Decision:
     `tiangolo/uvicorn-gunicorn-fastapi`, or compose/Kubernetes runs it) declares a `HEALTHCHECK` (directly or
     inherited), and not `HEALTHCHECK NONE`; a one-shot tool image (a CLI, a batch job) is not judged. Kubernetes ignores HEALTHCHECK and uses probes instead, so an image without
     one passes when every Compose service and Kubernetes container that runs it defines a
-    healthcheck or probes; the result names them. Peer: Checkov CKV_DOCKER_2.
+    healthcheck or probes; the result names them. Peers: Checkov CKV_DOCKER_2, hadolint DL3057.
+
+    Differs from hadolint DL3057 on purpose: `HEALTHCHECK NONE` in an image that serves is reported,
+    not accepted as an opt-out, because it switches off the only signal Docker and Compose restart a
+    stuck model server on; an image whose every runner defines probes or a healthcheck still passes.
 
     ## Why it matters
     Without a health check Docker and Compose report a container whose model failed to load as
@@ -429,11 +438,17 @@ def dockerfile_multi_stage(facts: Facts, options: NoOptions) -> Decision:
 # -- .dockerignore ----------------------------------------------------------------------------------
 
 
+def _sources(ins: Instruction) -> list[str]:
+    """A COPY or ADD's sources as Docker reads them: quotes removed (`ADD "http://x" /d` fetches a
+    URL), heredocs left out."""
+    return [v.strip("\"'") for v in ins.value[:-1] if not v.startswith("<<")]
+
+
 def _copies_whole_context(df: Dockerfile) -> Instruction | None:
     for stage in df.stages:
         for ins in stage.instructions:
             if ins.cmd in ("COPY", "ADD") and not any(f.startswith("--from") for f in ins.flags):
-                sources = [v for v in ins.value[:-1] if not v.startswith("<<")]
+                sources = _sources(ins)
                 if any(s.rstrip("/") in (".", "", "*", "./*") for s in sources):
                     return ins
     return None
@@ -593,7 +608,9 @@ def dockerfile_no_secrets(facts: Facts, options: NoOptions) -> Decision:
 
 # -- COPY, not ADD ----------------------------------------------------------------------------------
 
-_ARCHIVE = re.compile(r"\.(tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz|tar\.zst)$", re.I)
+# ADD unpacks a local tar by its content (plain, gzip, bzip2 or xz), whatever it is called: a
+# compressed file is taken for the tar it almost always is; a zip is never unpacked
+_ARCHIVE = re.compile(r"\.(tar|tgz|tbz2?|txz|gz|bz2|xz|zst)$", re.I)
 
 
 @check(
@@ -610,7 +627,12 @@ def dockerfile_copy_not_add(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
     That `ADD` is used only where it does something `COPY` cannot: fetching a URL or unpacking a local
-    tar archive. Peer: hadolint DL3020.
+    tar archive (a `.tar`, or a file compressed with gzip, bzip2, xz or zstd, which ADD unpacks when
+    it holds a tar; a `.zip` it does not). Sources are read as Docker reads them, quotes removed.
+    Peer: hadolint DL3020.
+
+    Differs from Checkov CKV_DOCKER_4 on purpose: Checkov reports every ADD, URLs and archives
+    included; those are what ADD is for, so they pass here.
 
     ## Why it matters
     `ADD` silently unpacks archives and fetches URLs; used for plain files it hides what ends up in
@@ -630,7 +652,7 @@ def dockerfile_copy_not_add(facts: Facts, options: NoOptions) -> Decision:
             for ins in stage.instructions:
                 if ins.cmd != "ADD":
                     continue
-                sources = [v for v in ins.value[:-1] if not v.startswith("<<")]
+                sources = _sources(ins)
                 plain = [
                     s
                     for s in sources
@@ -648,7 +670,9 @@ def dockerfile_copy_not_add(facts: Facts, options: NoOptions) -> Decision:
 
 # -- pip cache --------------------------------------------------------------------------------------
 
-_PIP_INSTALL = re.compile(r"\b(pip3?|python3? -m pip|uv pip) install\b")
+_PIP_INSTALL = re.compile(r"\b(pip(?:[23](?:\.\d+)?)?|python(?:[23](?:\.\d+)?)? -m pip|uv pip) install\b")
+# set for the RUN's own shell: a prefix assignment (`PIP_NO_CACHE_DIR=1 pip ...`) or an export
+_INLINE_NO_CACHE = re.compile(r"(?:^|[\s;&|(])(?:export\s+)?(?:PIP_NO_CACHE_DIR|UV_NO_CACHE)=\S")
 
 
 def _final_chain(df: Dockerfile) -> list[Stage]:
@@ -671,10 +695,16 @@ def _final_chain(df: Dockerfile) -> list[Stage]:
 def dockerfile_pip_no_cache(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
-    That `pip install` (also `python -m pip` and `uv pip`) in the stages that make up the final image
-    does not leave pip's download cache behind: `--no-cache-dir`, `PIP_NO_CACHE_DIR` in the stage's
-    environment, or a `--mount=type=cache` on the RUN. Build stages whose files are not copied
-    wholesale are not judged: their cache never reaches the image. Peer: hadolint DL3042.
+    That `pip install` (also `pip2`, `pip3.11`, `python -m pip` and `uv pip`) in the stages that make up
+    the final image does not leave pip's download cache behind: `--no-cache-dir`, `PIP_NO_CACHE_DIR`
+    in the stage's environment or set in the RUN itself (`PIP_NO_CACHE_DIR=1 pip ...`, `export`), or a
+    cache or tmpfs mount on the RUN. Build stages whose files are not copied wholesale are not judged:
+    their cache never reaches the image. Peer: hadolint DL3042.
+
+    Differs from hadolint DL3042 on purpose: `PIP_NO_CACHE_DIR=0` (or `off`, `no`, `false`) switches
+    pip's cache off too. pip handles the variable in `_handle_no_cache_dir` (pip/_internal/cli/
+    cmdoptions.py) and, for backward compatibility, disables the cache for any valid boolean value it
+    is given; hadolint reads a false value as keeping the cache.
 
     ## Why it matters
     The cache is often as large as the packages themselves (hundreds of MB with torch), shipped
@@ -704,7 +734,10 @@ def dockerfile_pip_no_cache(facts: Facts, options: NoOptions) -> Decision:
             for ins in stage.instructions:
                 if ins.cmd != "RUN" or not _PIP_INSTALL.search(ins.text):
                     continue
-                if "--no-cache" in ins.text or any("type=cache" in f for f in ins.flags):
+                if "--no-cache" in ins.text or _INLINE_NO_CACHE.search(ins.text):
+                    continue
+                # a cache mount keeps the cache out of the layer; so does a tmpfs over it
+                if any("type=cache" in f or ("type=tmpfs" in f and "cache" in f) for f in ins.flags):
                     continue
                 hits.append(
                     Hit(

@@ -1,0 +1,1 @@
+"""Peers' own test suites read as cases for bench/conformance.py."""

@@ -1,0 +1,108 @@
+"""A peer's test case, how prodgate judges it, and how the two verdicts compare."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gate.config import Config
+from gate.engine import evaluate
+from gate.model import Outcome
+
+AGREE, STRICTER, LAXER, UNDECIDED, DOCUMENTED = "agree", "stricter", "laxer", "undecided", "documented"
+
+
+@dataclass(frozen=True)
+class Case:
+    peer: str
+    rule: str
+    name: str
+    """Where the case is in the peer's repository (file and line, or test name)."""
+    files: dict[str, str]
+    """The files to place, by path in the repository prodgate judges."""
+    peer_fails: bool
+    peer_config: str = ""
+    """A non-default setting the peer's test runs with (such cases are reported, not scored)."""
+    added: tuple[str, ...] = ()
+    """Context the bench added because the fixture is a fragment (a FROM line, a service start)."""
+    lines: tuple[int, ...] = ()
+    """Where the peer reports its findings, when its test says (1-based lines of the first file)."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One peer rule's counterpart: a prodgate check, and for a check that bundles several settings the
+    words a finding about this rule's setting contains (`aspect`, a regular expression)."""
+
+    check: str
+    aspect: str = ""
+    context: tuple[str, ...] = ()
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Judged:
+    case: Case
+    check: str
+    outcome: Outcome
+    pg_fails: bool | None
+    verdict: str
+    why: str = ""
+
+
+CONTEXT = {
+    # a fragment without a FROM is not a Dockerfile; a pinned, slim Python base says nothing else
+    "from": "FROM python:3.12-slim\n",
+    # a final stage that serves: a port and a production server's start
+    "service": 'EXPOSE 8000\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n',
+}
+
+
+def with_context(case: Case, rule: Rule) -> Case:
+    files = dict(case.files)
+    added: list[str] = []
+    dockerfile = files.get("Dockerfile")
+    if dockerfile is not None:
+        if "from" in rule.context and not re.search(r"(?im)^\s*FROM\s", dockerfile):
+            dockerfile = CONTEXT["from"] + dockerfile
+            added.append("FROM line")
+        if "service" in rule.context:
+            if not re.search(r"(?im)^\s*FROM\s", dockerfile):
+                dockerfile = CONTEXT["from"] + dockerfile
+                added.append("FROM line")
+            dockerfile = dockerfile.rstrip("\n") + "\n" + CONTEXT["service"]
+            added.append("EXPOSE and a gunicorn CMD")
+        files["Dockerfile"] = dockerfile
+    return Case(
+        case.peer, case.rule, case.name, files, case.peer_fails, case.peer_config, tuple(added), case.lines
+    )
+
+
+def judge(case: Case, rule: Rule, differences: list[dict[str, str]]) -> Judged:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for path, text in case.files.items():
+            target = root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        config = Config.model_validate(
+            {"checks": {rule.check: {"options": rule.config}}} if rule.config else {}
+        )
+        report = evaluate(root, config, offline=True)
+    result = next(r for r in report.results if r.check_id == rule.check)
+    if result.outcome in (Outcome.PASS, Outcome.FAIL):
+        fails = result.outcome is Outcome.FAIL
+        if fails and rule.aspect:
+            fails = any(re.search(rule.aspect, f.message) for f in result.findings)
+        if fails == case.peer_fails:
+            verdict = AGREE
+        else:
+            verdict = STRICTER if fails else LAXER
+            for d in differences:
+                if d["peer"] == case.peer and d["rule"] == case.rule and re.search(d["case"], case.name):
+                    return Judged(case, rule.check, result.outcome, fails, DOCUMENTED, d["why"])
+        return Judged(case, rule.check, result.outcome, fails, verdict)
+    return Judged(case, rule.check, result.outcome, None, UNDECIDED, result.summary)
