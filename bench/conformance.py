@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 from collections import Counter, defaultdict
@@ -28,7 +29,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.peers import hadolint
+from bench.peers import hadolint, kubescore
 from bench.peers.cases import (
     AGREE,
     DOCUMENTED,
@@ -61,6 +62,7 @@ def _rules(mapping: dict[str, object], peer: str) -> dict[str, Rule]:
             aspect=m.get("aspect", ""),
             context=tuple(m.get("context", ())),
             config=m.get("config", {}),
+            peer_configs=tuple(m.get("peer_configs", ())),
         )
         for rule, m in table.items()
     }
@@ -87,7 +89,7 @@ def main() -> int:
     args = parser.parse_args()
     mapping = yaml.safe_load(MAPPING.read_text())
     differences: list[dict[str, str]] = mapping.get("differences") or []
-    readers = {"hadolint": (args.hadolint, hadolint.cases)}
+    readers = {"hadolint": (args.hadolint, hadolint.cases), "kube-score": (args.kube_score, kubescore.cases)}
     judged: list[Judged] = []
     skipped: Counter[str] = Counter()
     for peer, (repo, read) in readers.items():
@@ -96,10 +98,10 @@ def main() -> int:
         rules = _rules(mapping, peer)
         print(f"{peer}: {repo} at {_head(repo)}")
         for case in read(repo, set(rules)):
-            if case.peer_config:
+            rule = rules[case.rule]
+            if case.peer_config and not any(re.fullmatch(p, case.peer_config) for p in rule.peer_configs):
                 skipped[f"{peer} {case.rule}: peer config {case.peer_config}"] += 1
                 continue
-            rule = rules[case.rule]
             judged.append(judge(with_context(case, rule), rule, differences))
     _print(judged, skipped, args.verbose)
     missing = _undocumented(differences, mapping)

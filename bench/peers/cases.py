@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from gate.config import Config
 from gate.engine import evaluate
 from gate.model import Outcome
@@ -41,6 +43,9 @@ class Rule:
     aspect: str = ""
     context: tuple[str, ...] = ()
     config: dict[str, Any] = field(default_factory=dict)
+    peer_configs: tuple[str, ...] = ()
+    """Peer settings (regular expressions over the case's peer config) that match prodgate's default:
+    cases run with them are scored; cases with any other non-default setting are not."""
 
 
 @dataclass(frozen=True)
@@ -61,9 +66,36 @@ CONTEXT = {
 }
 
 
+def _as_deployment(doc: dict[str, Any]) -> dict[str, Any]:
+    """A bare Pod as the Deployment that would run it: prodgate judges long-running workloads."""
+    meta = doc.get("metadata") or {}
+    labels = meta.get("labels") or {"app": meta.get("name", "pod")}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {k: v for k, v in meta.items() if k in ("name", "namespace", "labels")},
+        "spec": {
+            "replicas": 2,
+            "selector": {"matchLabels": labels},
+            "template": {"metadata": {"labels": labels}, "spec": doc.get("spec") or {}},
+        },
+    }
+
+
 def with_context(case: Case, rule: Rule) -> Case:
     files = dict(case.files)
     added: list[str] = []
+    if "deployment" in rule.context:
+        for path, text in case.files.items():
+            if not path.endswith((".yaml", ".yml")):
+                continue
+            docs = list(yaml.safe_load_all(text))
+            if any(isinstance(d, dict) and d.get("kind") == "Pod" for d in docs):
+                wrapped = [
+                    _as_deployment(d) if isinstance(d, dict) and d.get("kind") == "Pod" else d for d in docs
+                ]
+                files[path] = yaml.safe_dump_all(wrapped, sort_keys=False)
+                added.append("bare Pod run by a Deployment")
     dockerfile = files.get("Dockerfile")
     if dockerfile is not None:
         if "from" in rule.context and not re.search(r"(?im)^\s*FROM\s", dockerfile):

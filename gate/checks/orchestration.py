@@ -65,9 +65,16 @@ def _label(w: Workload, c: Container | None = None) -> str:
 def k8s_probes(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
-    That every container of every Deployment, StatefulSet and DaemonSet has both a `livenessProbe`
-    and a `readinessProbe`, and that the two are not identical. Init containers are exempt. Peers:
-    Checkov CKV_K8S_8 and CKV_K8S_9, kube-score container-probes.
+    That the pods of every Deployment, StatefulSet and DaemonSet have a `readinessProbe` and a
+    `livenessProbe`, and that a container's two probes are not identical. Probes are judged per pod:
+    when some containers have probes, the others are taken for sidecars (a log shipper, a proxy) and
+    need none, and the two probes may sit on different containers; when no container has any, each
+    is reported. Init containers are exempt. Peers: Checkov CKV_K8S_8 and CKV_K8S_9, kube-score Pod
+    Probes and Pod Probes Identical.
+
+    Differs from kube-score Pod Probes on purpose: kube-score asks for a readiness probe only when a
+    Service selects the pod; here it is always asked for, because readiness also paces a rolling
+    update (a new pod counts as available only once ready), Service or not.
 
     ## Why it matters
     Without a readiness probe a pod receives traffic while its model is still loading; without a
@@ -87,14 +94,20 @@ def k8s_probes(facts: Facts, options: NoOptions) -> Decision:
     hits: list[Hit] = []
     judged = 0
     for w in _serving(facts):
-        for c in w.containers:
-            if c.init:
-                continue
-            judged += 1
-            missing = [p for p in ("livenessProbe", "readinessProbe") if not c.spec.get(p)]
-            if missing:
-                hits.append(Hit(f"{_label(w, c)} has no {' or '.join(missing)}.", _at(w, c)))
-            elif c.spec["livenessProbe"] == c.spec["readinessProbe"]:
+        containers = [c for c in w.containers if not c.init]
+        judged += len(containers)
+        probed = [c for c in containers if c.spec.get("livenessProbe") or c.spec.get("readinessProbe")]
+        if not probed:
+            hits.extend(
+                Hit(f"{_label(w, c)} has no livenessProbe or readinessProbe.", _at(w, c)) for c in containers
+            )
+            continue
+        # the others are sidecars: the pod needs each probe once, on whichever container serves
+        missing = [p for p in ("livenessProbe", "readinessProbe") if not any(c.spec.get(p) for c in probed)]
+        if missing:
+            hits.append(Hit(f"{_label(w, probed[0])} has no {' or '.join(missing)}.", _at(w, probed[0])))
+        for c in probed:
+            if c.spec.get("livenessProbe") and c.spec["livenessProbe"] == c.spec.get("readinessProbe"):
                 hits.append(
                     Hit(
                         f"{_label(w, c)}: liveness and readiness probes are identical.",
@@ -194,7 +207,14 @@ def k8s_security_context(facts: Facts, options: NoOptions) -> Decision:
     That every container runs with `runAsNonRoot: true` (or a non-zero `runAsUser`), from its own or
     the pod's securityContext; `readOnlyRootFilesystem: true`; `allowPrivilegeEscalation: false`; and
     `capabilities.drop` containing `ALL`. Peers: Checkov CKV_K8S_20, CKV_K8S_22, CKV_K8S_23,
-    CKV_K8S_28/37, kube-score container-security-context.
+    CKV_K8S_28/37, kube-score Container Security Context (User Group ID, Privileged,
+    ReadOnlyRootFilesystem). `privileged: true` is reported too.
+
+    Differs from kube-score Container Security Context User Group ID on purpose: kube-score wants the
+    user and group ids above 10000 (clear of the host's own users); here running as any non-root user
+    is enough, and the group id is not judged. Differs from Checkov CKV_K8S_28 on purpose: dropping
+    NET_RAW alone passes there; here `drop: [ALL]` is asked for, as the Pod Security "restricted"
+    profile does.
 
     ## Why it matters
     A model server parses untrusted input and often unpickles files; when that goes wrong, these four
@@ -527,6 +547,15 @@ def k8s_pdb_present(facts: Facts, options: NoOptions) -> Decision:
     )
 
 
+def _directions(spec: dict[str, Any]) -> set[str]:
+    """The traffic a NetworkPolicy controls: its policyTypes, or by default Ingress, and Egress when it
+    has an egress section (the API's own defaulting)."""
+    types = spec.get("policyTypes")
+    if isinstance(types, list):
+        return {str(t).capitalize() for t in types}
+    return {"Ingress"} | ({"Egress"} if "egress" in spec else set())
+
+
 @check(
     id="k8s-network-policy",
     title="Network policies configured",
@@ -541,11 +570,15 @@ def k8s_network_policy(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
     That the pods of every long-running workload are selected by a NetworkPolicy in the same
-    namespace (`podSelector: {}` selects all of them). Peer: kube-score pod-networkpolicy.
+    namespace (`podSelector: {}` selects all of them), and that the policies selecting them control
+    both directions: a policy's `policyTypes` (without them, Ingress, plus Egress when it has an
+    `egress` section). Pods whose policies control one direction only are reported at low severity,
+    naming the open one. Peer: kube-score Pod NetworkPolicy.
 
     ## Why it matters
     Without a policy every pod in the cluster can call the model server, and the model server can
-    call everything, including the metadata endpoint of the cloud provider.
+    call everything, including the metadata endpoint of the cloud provider. Egress control is what
+    keeps a compromised model server from sending data out.
 
     ## How to fix
     Start from deny-all ingress for the namespace, then allow the ingress controller to the serving port.
@@ -561,21 +594,34 @@ def k8s_network_policy(facts: Facts, options: NoOptions) -> Decision:
     ```
     """
     policies = facts.kubernetes.of_kind("NetworkPolicy")
-    hits = [
-        Hit(f"No NetworkPolicy selects the pods of {_label(w)}.", (at(w.manifest.path, w.manifest.line),))
-        for w in _serving(facts)
-        if not any(
-            p.namespace == w.manifest.namespace
-            and _selects((p.data.get("spec") or {}).get("podSelector"), w.labels)
+    hits: list[Hit] = []
+    for w in _serving(facts):
+        selecting = [
+            p.data.get("spec") or {}
             for p in policies
-        )
-    ]
+            if p.namespace == w.manifest.namespace
+            and _selects((p.data.get("spec") or {}).get("podSelector"), w.labels)
+        ]
+        where = (at(w.manifest.path, w.manifest.line),)
+        if not selecting:
+            hits.append(Hit(f"No NetworkPolicy selects the pods of {_label(w)}.", where))
+            continue
+        covered = set().union(*(_directions(spec) for spec in selecting))
+        if open_ := sorted({"Ingress", "Egress"} - covered):
+            hits.append(
+                Hit(
+                    f"The NetworkPolicies that select the pods of {_label(w)} control "
+                    f"{' and '.join(sorted(covered)) or 'no traffic'} only: {' and '.join(open_).lower()} is open.",
+                    where,
+                    severity=Severity.LOW,
+                )
+            )
     judged = len(_serving(facts))
     return _decide(
         facts,
         hits,
         f"{every(judged, 'workload')} {agree(judged, 'is', 'are')} covered by a NetworkPolicy.",
-        "Workloads without a NetworkPolicy",
+        "Workloads not covered by a NetworkPolicy both ways",
         judged=judged,
         nothing="No long-running workloads.",
     )
