@@ -29,7 +29,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.peers import hadolint, kubescore
+from bench.peers import hadolint, kubescore, zizmor
 from bench.peers.cases import (
     AGREE,
     DOCUMENTED,
@@ -89,7 +89,11 @@ def main() -> int:
     args = parser.parse_args()
     mapping = yaml.safe_load(MAPPING.read_text())
     differences: list[dict[str, str]] = mapping.get("differences") or []
-    readers = {"hadolint": (args.hadolint, hadolint.cases), "kube-score": (args.kube_score, kubescore.cases)}
+    readers = {
+        "hadolint": (args.hadolint, hadolint.cases),
+        "kube-score": (args.kube_score, kubescore.cases),
+        "zizmor": (args.zizmor, zizmor.cases),
+    }
     judged: list[Judged] = []
     skipped: Counter[str] = Counter()
     for peer, (repo, read) in readers.items():

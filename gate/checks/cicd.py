@@ -320,9 +320,15 @@ def ci_builds_image(facts: Facts, options: NoOptions) -> Decision:
 def workflow_permissions_declared(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
-    That every workflow declares `permissions:` at the top level or on every job, and never grants
-    `write-all`. Jobs that call reusable workflows inherit from the caller. Peer: zizmor
-    excessive-permissions, OpenSSF Scorecard Token-Permissions.
+    That every workflow declares `permissions:` at the top level or on every job, never grants
+    `write-all`, and does not grant write scopes at the top level to several jobs at once (each job
+    that needs `contents: write` or `id-token: write` should ask for it itself). The jobs of a
+    workflow that only runs when called (`on: workflow_call`) need no declaration: their token is
+    bounded by the caller's; a job there that calls another reusable workflow still does, since it
+    hands its own token on. Peer: zizmor excessive-permissions, OpenSSF Scorecard Token-Permissions.
+
+    Differs from zizmor excessive-permissions on purpose: `permissions: read-all` passes here (it
+    exposes nothing writable); zizmor reports it.
 
     ## Why it matters
     Without a declaration the GITHUB_TOKEN gets the repository's default, often write to everything;
@@ -346,7 +352,21 @@ def workflow_permissions_declared(facts: Facts, options: NoOptions) -> Decision:
         if top == "write-all":
             hits.append(Hit(f"{wf.path} grants write-all.", (at(wf.path, wf.line_at("permissions")),)))
             continue
+        inheriting = [job for job in wf.jobs if job.data.get("permissions") is None]
+        if isinstance(top, dict) and len(wf.jobs) > 1 and inheriting:
+            names = ", ".join(job.id for job in inheriting)
+            hits.extend(
+                Hit(
+                    f"`{scope}: write` is granted to every job of {wf.path} that sets no permissions of its own ({names}).",
+                    (at(wf.path, wf.line_at("permissions", str(scope))),),
+                )
+                for scope, level in top.items()
+                if level == "write"
+            )
+        called_only = wf.triggers == {"workflow_call"}
         for job in wf.jobs:
+            if called_only and not job.uses:
+                continue  # its token is bounded by the caller's; a job that calls on passes its own
             perm = job.data.get("permissions")
             if perm == "write-all":
                 hits.append(
@@ -535,6 +555,32 @@ _UNTRUSTED = re.compile(
     r"|github\.head_ref)\s*\}\}"
 )
 
+# inputs that an action runs as code: an expression there is pasted into a script, as into `run:`
+_CODE_INPUTS = {
+    "actions/github-script": "script",
+    "azure/cli": "inlinescript",
+    "azure/powershell": "inlinescript",
+    "amadevus/pwsh-script": "script",
+    "mikefarah/yq": "cmd",
+    "appleboy/ssh-action": "script",
+    "addnab/docker-run-action": "run",
+    "jannekem/run-python-script-action": "script",
+}
+_ACTION_INPUT = re.compile(r"\$\{\{\s*inputs\.[A-Za-z0-9_-]+\s*\}\}")
+
+
+def _scripts(step: Step) -> list[tuple[str, str, int]]:
+    """What a step runs as code, with what to call it and its line: its `run:`, and the input of a
+    known action that takes a script."""
+    found = [("a run script", step.run, step.run_line)] if step.run is not None else []
+    if step.uses:
+        action = step.uses.split("@", 1)[0].strip().lower()
+        key = _CODE_INPUTS.get(action)
+        value = next((v for k, v in step.with_.items() if str(k).lower() == key), None) if key else None
+        if isinstance(value, str):
+            found.append((f"the `{key}` input of {action}", value, step.line))
+    return found
+
 
 @check(
     id="workflow-no-script-injection",
@@ -549,9 +595,20 @@ _UNTRUSTED = re.compile(
 def workflow_no_script_injection(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
-    `run:` scripts (in workflows and composite actions) that expand attacker-controlled fields
-    directly with `${{ }}`: pull request and issue titles and bodies, comment bodies, branch names
-    (`github.head_ref`), commit messages and author names. Peer: zizmor template-injection.
+    Scripts that expand attacker-controlled fields directly with `${{ }}`: pull request and issue
+    titles and bodies, comment bodies, branch names (`github.head_ref`), commit messages and author
+    names. A script is a `run:` (in workflows and composite actions) or the input of an action that
+    runs it as code: `actions/github-script` `script`, `azure/cli` and `azure/powershell`
+    `inlineScript`, `Amadevus/pwsh-script` `script`, `mikefarah/yq` `cmd`, `appleboy/ssh-action`
+    `script`, `addnab/docker-run-action` `run`, `jannekem/run-python-script-action` `script`. In a
+    composite action, `${{ inputs.* }}` expanded in a
+    script is reported at medium severity: the caller decides what the input holds, often a title.
+    Peer: zizmor template-injection.
+
+    Differs from zizmor template-injection on purpose: zizmor also reports expansions it cannot prove
+    constant (`env.*` set from elsewhere, a matrix built from a step's output, a run id read with
+    `fromJson`); here only fields an outsider can write are reported, which is what the attack needs.
+    A number such as `(github.event.pull_request || github.event.issue).number` is not reported.
 
     ## Why it matters
     The expression is pasted into the script before the shell runs it: a branch named
@@ -570,24 +627,27 @@ def workflow_no_script_injection(facts: Facts, options: NoOptions) -> Decision:
     hits: list[Hit] = []
     judged = 0
     for wf, job, step in _steps(facts, actions=True):
-        if step.run is None:
-            continue
-        judged += 1
-        m = _UNTRUSTED.search(step.run)
-        if m:
-            hits.append(
-                Hit(
-                    f"`{m.group(0)}` is expanded inside a run script (job {job.id}).",
-                    (at(wf.path, step.run_line),),
+        for what, script, line in _scripts(step):
+            judged += 1
+            if m := _UNTRUSTED.search(script):
+                hits.append(
+                    Hit(f"`{m.group(0)}` is expanded inside {what} (job {job.id}).", (at(wf.path, line),))
                 )
-            )
+            elif wf.is_action and (m := _ACTION_INPUT.search(script)):
+                hits.append(
+                    Hit(
+                        f"`{m.group(0)}` is expanded inside {what} of this composite action: its caller may pass a title or a branch name.",
+                        (at(wf.path, line),),
+                        severity=Severity.MEDIUM,
+                    )
+                )
     return _decide(
         facts,
         hits,
-        f"No run script of {judged} expands untrusted input.",
+        f"{every(judged, 'script')} {agree(judged, 'expands', 'expand')} no untrusted input.",
         "Script injection",
         judged=judged,
-        nothing="No run steps.",
+        nothing="No run steps or script inputs.",
     )
 
 
