@@ -12,7 +12,10 @@ bench/peers/mapping.yaml:
 Agreement is agree / (agree + stricter + laxer): the cases where both tools decide and mean the same.
 
     python bench/conformance.py --hadolint MIRROR [--kube-score MIRROR] [--zizmor MIRROR]
-                                [--checkov MIRROR] [--verbose] [--json FILE]
+                                [--checkov MIRROR --checkov-bin PATH] [--verbose] [--json FILE]
+
+Checkov's per-resource verdicts come from Checkov itself: `pip install checkov` in a separate venv
+(it pins its own dependencies) and give its `checkov` with --checkov-bin.
 """
 
 from __future__ import annotations
@@ -23,19 +26,22 @@ import re
 import subprocess
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.peers import hadolint, kubescore, zizmor
+from bench.peers import checkov, hadolint, kubescore, zizmor
 from bench.peers.cases import (
     AGREE,
     DOCUMENTED,
     LAXER,
     STRICTER,
     UNDECIDED,
+    Case,
     Judged,
     Rule,
     judge,
@@ -78,21 +84,27 @@ def _undocumented(differences: list[dict[str, str]], mapping: dict[str, object])
     return missing
 
 
+def _checkov(repo: Path, rules: set[str], *, binary: str, folders: dict[str, dict[str, str]]) -> list[Case]:
+    return checkov.cases(repo, {rule: folders[rule]["folder"] for rule in rules}, binary)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--hadolint", type=Path)
     parser.add_argument("--kube-score", type=Path)
     parser.add_argument("--zizmor", type=Path)
-    parser.add_argument("--checkov", type=Path)
+    parser.add_argument("--checkov", type=Path, help="a mirror of bridgecrewio/checkov (its test resources)")
+    parser.add_argument("--checkov-bin", default="checkov", help="the checkov command (pip install checkov)")
     parser.add_argument("--verbose", action="store_true", help="print every case that does not agree")
     parser.add_argument("--json", type=Path, help="write every judged case here")
     args = parser.parse_args()
     mapping = yaml.safe_load(MAPPING.read_text())
     differences: list[dict[str, str]] = mapping.get("differences") or []
-    readers = {
+    readers: dict[str, tuple[Path | None, Callable[[Path, set[str]], list[Case]]]] = {
         "hadolint": (args.hadolint, hadolint.cases),
         "kube-score": (args.kube_score, kubescore.cases),
         "zizmor": (args.zizmor, zizmor.cases),
+        "checkov": (args.checkov, partial(_checkov, binary=args.checkov_bin, folders=mapping["checkov"])),
     }
     judged: list[Judged] = []
     skipped: Counter[str] = Counter()

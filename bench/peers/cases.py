@@ -12,7 +12,7 @@ import yaml
 
 from gate.config import Config
 from gate.engine import evaluate
-from gate.model import Outcome
+from gate.model import Outcome, Report
 
 AGREE, STRICTER, LAXER, UNDECIDED, DOCUMENTED = "agree", "stricter", "laxer", "undecided", "documented"
 
@@ -113,17 +113,30 @@ def with_context(case: Case, rule: Rule) -> Case:
     )
 
 
+_REPORTS: dict[tuple[tuple[tuple[str, str], ...], str], Report] = {}
+
+
+def _report(files: dict[str, str], rule: Rule) -> Report:
+    """prodgate's report on these files (one evaluation per set of files and check options: several
+    peer rules often judge the same file)."""
+    options = f"{rule.check}={sorted(rule.config.items())!r}" if rule.config else ""
+    key = (tuple(sorted(files.items())), options)
+    if key not in _REPORTS:
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            for path, text in files.items():
+                target = root / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+            config = Config.model_validate(
+                {"checks": {rule.check: {"options": rule.config}}} if rule.config else {}
+            )
+            _REPORTS[key] = evaluate(root, config, offline=True)
+    return _REPORTS[key]
+
+
 def judge(case: Case, rule: Rule, differences: list[dict[str, str]]) -> Judged:
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        for path, text in case.files.items():
-            target = root / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        config = Config.model_validate(
-            {"checks": {rule.check: {"options": rule.config}}} if rule.config else {}
-        )
-        report = evaluate(root, config, offline=True)
+    report = _report(case.files, rule)
     result = next(r for r in report.results if r.check_id == rule.check)
     if result.outcome in (Outcome.PASS, Outcome.FAIL):
         fails = result.outcome is Outcome.FAIL

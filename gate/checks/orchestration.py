@@ -72,7 +72,8 @@ def k8s_probes(facts: Facts, options: NoOptions) -> Decision:
     is reported. Init containers are exempt. Peers: Checkov CKV_K8S_8 and CKV_K8S_9, kube-score Pod
     Probes and Pod Probes Identical.
 
-    Differs from kube-score Pod Probes on purpose: kube-score asks for a readiness probe only when a
+    Differs from Checkov CKV_K8S_8 and CKV_K8S_9 on purpose: they ask every container for both
+    probes, sidecars included. Differs from kube-score Pod Probes on purpose: kube-score asks for a readiness probe only when a
     Service selects the pod; here it is always asked for, because readiness also paces a rolling
     update (a new pod counts as available only once ready), Service or not.
 
@@ -142,7 +143,11 @@ def k8s_resource_limits(facts: Facts, options: NoOptions) -> Decision:
     ## What it checks
     That every container (init containers included) requests CPU and memory and sets a memory limit.
     A CPU limit is not required: it throttles a model server at the worst moment, and many platform
-    teams advise against it. Peers: Checkov CKV_K8S_10 to CKV_K8S_13, kube-score container-resources.
+    teams advise against it. Peers: Checkov CKV_K8S_10 to CKV_K8S_13, kube-score Container Resources.
+
+    Differs from Checkov CKV_K8S_11 and kube-score Container Resources (in its default setting) on
+    purpose: both ask for a CPU limit; kube-score's own `--ignore-container-cpu-limit` matches this
+    check.
 
     ## Why it matters
     Without requests the scheduler packs model servers onto a node until they evict each other; without
