@@ -669,7 +669,9 @@ def checkout_no_persisted_credentials(facts: Facts, options: NoOptions) -> Decis
     """
     ## What it checks
     That `actions/checkout` sets `persist-credentials: false` in jobs that never push (no `git push`,
-    no `gh` release or pull-request command, no push action). Peer: zizmor artipacked.
+    no `gh` release or pull-request command, no push action), in workflows and in composite actions.
+    An explicit `persist-credentials: true` states the intent and is not reported. Peer: zizmor
+    artipacked.
 
     ## Why it matters
     By default checkout writes the token into `.git/config`, where every later step, and any
@@ -686,7 +688,7 @@ def checkout_no_persisted_credentials(facts: Facts, options: NoOptions) -> Decis
     """
     hits: list[Hit] = []
     judged = 0
-    for wf in facts.workflows.ci:
+    for wf in facts.workflows.workflows:
         for job in wf.jobs:
             scripts = " ".join(s.run or "" for s in job.steps)
             pushes = (
@@ -702,7 +704,8 @@ def checkout_no_persisted_credentials(facts: Facts, options: NoOptions) -> Decis
                 if not (step.uses or "").startswith("actions/checkout"):
                     continue
                 judged += 1
-                if not pushes and str(step.with_.get("persist-credentials", "true")).lower() != "false":
+                # the default keeps the token; an explicit true is a decision, and is left to the team
+                if not pushes and "persist-credentials" not in step.with_:
                     hits.append(
                         Hit(
                             f"Job {job.id} keeps the token in .git/config but never pushes.",

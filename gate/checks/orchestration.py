@@ -142,12 +142,15 @@ def k8s_resource_limits(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
     That every container (init containers included) requests CPU and memory and sets a memory limit.
+    A limit set without a request counts as both: Kubernetes then requests what the limit says.
     A CPU limit is not required: it throttles a model server at the worst moment, and many platform
     teams advise against it. Peers: Checkov CKV_K8S_10 to CKV_K8S_13, kube-score Container Resources.
 
     Differs from Checkov CKV_K8S_11 and kube-score Container Resources (in its default setting) on
     purpose: both ask for a CPU limit; kube-score's own `--ignore-container-cpu-limit` matches this
-    check.
+    check. Differs from kube-score Container Resources also on limits without requests: kube-score
+    warns; here they pass, because the API server sets each missing request to its limit, so the
+    scheduler does reserve them.
 
     ## Why it matters
     Without requests the scheduler packs model servers onto a node until they evict each other; without
@@ -171,7 +174,8 @@ def k8s_resource_limits(facts: Facts, options: NoOptions) -> Decision:
             res = c.spec.get("resources") or {}
             requests = res.get("requests") or {} if isinstance(res, dict) else {}
             limits = res.get("limits") or {} if isinstance(res, dict) else {}
-            missing = [f"requests.{k}" for k in ("cpu", "memory") if k not in requests]
+            # a limit without a request is also the request: Kubernetes defaults one to the other
+            missing = [f"requests.{k}" for k in ("cpu", "memory") if k not in requests and k not in limits]
             missing += ["limits.memory"] if "memory" not in limits else []
             if missing:
                 hits.append(Hit(f"{_label(w, c)} has no {', '.join(missing)}.", _at(w, c, "resources")))
