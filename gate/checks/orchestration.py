@@ -22,8 +22,13 @@ from gate.wording import count as plural_count
 
 def _decide(facts: Facts, hits: list[Hit], ok: str, bad: str, *, judged: int, nothing: str) -> Decision:
     k8s = facts.kubernetes
-    shown = ", ".join(k8s.templated[:3]) + (" ..." if len(k8s.templated) > 3 else "")
-    note = f" Templated files skipped: {shown}." if k8s.templated else ""
+
+    def listed(paths: tuple[str, ...]) -> str:
+        return ", ".join(paths[:3]) + (" ..." if len(paths) > 3 else "")
+
+    note = f" Templated files skipped: {listed(k8s.templated)}." if k8s.templated else ""
+    if k8s.from_helm:
+        note += f" Helm templates read with their chart's values.yaml, without Helm: {listed(k8s.from_helm)}."
     return conclude(
         hits,
         k8s.errors,

@@ -1,9 +1,11 @@
 """Facts from plain Kubernetes manifests: workloads and their containers, with the lines they sit on.
 
 Every .yaml/.yml document with `apiVersion` and `kind` is a manifest (multi-document files included).
-Templated files (Helm charts' templates/, anything with `{{ }}`) are not YAML until rendered: they are
-listed as skipped with that reason, never reported as parse errors. Workflows and compose files are
-other collectors' business.
+A Helm chart's templates are read with the chart's values.yaml (gate.facts.helm: an approximation,
+line for line, without running Helm) and listed as read that way. Other templated files (anything
+with `{{ }}` outside a chart, or a template too intricate to read) are not YAML until rendered: they
+are listed as skipped with that reason, never reported as parse errors. Workflows and compose files
+are other collectors' business.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 
 import yaml
 
-from gate.snapshot import ParseError, Snapshot, YamlDocuments
+from gate.facts.helm import Chart, chart_of, render
+from gate.snapshot import ParseError, ParseFailure, Snapshot, YamlDocuments, parse_yaml_text
 from gate.yamlpath import line_of
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Job", "CronJob")
@@ -66,6 +69,8 @@ class KubernetesFacts:
     templated: tuple[str, ...]
     patches: tuple[str, ...] = ()
     """Kustomize patch files: partial manifests by design, not judged on their own."""
+    from_helm: tuple[str, ...] = ()
+    """Helm templates read with their chart's values.yaml (an approximation: see gate.facts.helm)."""
 
     def of_kind(self, kind: str) -> list[Manifest]:
         return list(self._by_kind.get(kind, ()))
@@ -132,11 +137,47 @@ def _kustomize_patches(snap: Snapshot) -> set[str]:
     return patches
 
 
+def _charts(snap: Snapshot) -> dict[str, Chart]:
+    """Every chart by its folder, with its name, versions and values.yaml."""
+    charts: dict[str, Chart] = {}
+    for rel in snap.named("Chart.yaml"):
+        docs = snap.yaml(rel)
+        meta = (
+            docs.data[0]
+            if isinstance(docs, YamlDocuments) and docs.data and isinstance(docs.data[0], dict)
+            else {}
+        )
+        root = posixpath.dirname(rel)
+        values_docs = snap.yaml(posixpath.join(root, "values.yaml")) if root else snap.yaml("values.yaml")
+        values = values_docs.data[0] if isinstance(values_docs, YamlDocuments) and values_docs.data else {}
+        charts[root] = Chart(
+            root,
+            str(meta.get("name", posixpath.basename(root) or "chart")),
+            values if isinstance(values, dict) else {},
+            str(meta.get("version", "0.0.0")),
+            str(meta.get("appVersion", "")),
+        )
+    return charts
+
+
+def _helm_documents(snap: Snapshot, rel: str, text: str, charts: dict[str, Chart]) -> YamlDocuments | None:
+    chart = chart_of(rel, charts)
+    rendered = render(text, chart) if chart else None
+    if rendered is None:
+        return None
+    try:
+        return parse_yaml_text(rendered)
+    except ParseFailure:
+        return None
+
+
 def collect_kubernetes(snap: Snapshot) -> KubernetesFacts:
     manifests: list[Manifest] = []
     errors: list[ParseError] = []
     templated: list[str] = []
+    from_helm: list[str] = []
     patches = _kustomize_patches(snap)
+    charts = _charts(snap)
     for rel in snap.with_suffix(".yaml", ".yml"):
         if _is_other_yaml(rel) or rel in patches:
             continue
@@ -149,10 +190,15 @@ def collect_kubernetes(snap: Snapshot) -> KubernetesFacts:
             continue
         if "apiVersion" not in text or "kind" not in text:
             continue
+        docs: YamlDocuments | ParseError | None
         if _looks_templated(rel, text):
-            templated.append(rel)
-            continue
-        docs = snap.yaml(rel)
+            docs = _helm_documents(snap, rel, text, charts)
+            if docs is None:
+                templated.append(rel)
+                continue
+            from_helm.append(rel)
+        else:
+            docs = snap.yaml(rel)
         if isinstance(docs, ParseError):
             errors.append(docs)
             continue
@@ -182,7 +228,12 @@ def collect_kubernetes(snap: Snapshot) -> KubernetesFacts:
             )
     workloads = [w for m in manifests if (w := _workload(m)) is not None]
     return KubernetesFacts(
-        tuple(manifests), tuple(workloads), tuple(errors), tuple(templated), tuple(sorted(patches))
+        tuple(manifests),
+        tuple(workloads),
+        tuple(errors),
+        tuple(templated),
+        tuple(sorted(patches)),
+        tuple(from_helm),
     )
 
 

@@ -318,6 +318,21 @@ def _env_references(tmp: Path) -> Run:
     return Run(root, secret=ENV_SECRET)
 
 
+def _helm_braces(tmp: Path) -> Run:
+    """A chart whose template holds 1 MB of unclosed `{{ .Values.x` on one line and 20,000 nested
+    `if` blocks: the template is read line by line in linear time, then left unjudged."""
+    nested = "{{- if .Values.on }}\n" * 20_000 + "{{- end }}\n" * 20_000
+    files = {
+        "chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+        "chart/values.yaml": "on: true\n",
+        "chart/templates/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nx: "
+        + "{{ .Values.x " * 80_000
+        + "\n",
+        "chart/templates/nested.yaml": "apiVersion: apps/v1\nkind: Deployment\n" + nested,
+    }
+    return Run(write_tree(tmp / "repo", files))
+
+
 def _makefile_spaces(tmp: Path) -> Run:
     """A Makefile line of 250,000 spaces and a README line of 1 MB of `curl `: both were read by
     regular expressions that backtrack quadratically (minutes)."""
@@ -495,6 +510,7 @@ CASES: tuple[Case, ...] = (
     Case("hang-step-and-readme-lines", "hangs and memory", "a 250 KB Makefile line of spaces and 1 MB of `curl ` in the README", _makefile_spaces, "ci-runs-tests", frozenset({"pass"}), seconds=20),
     Case("hang-compose-file-flags", "hangs and memory", "900 KB of `docker compose ` on one README line", _compose_flags, "compose-healthcheck", frozenset({"not_applicable"}), seconds=20),
     Case("hang-env-references", "hangs and memory", "a secret and 420 KB of unclosed `{env:A:` on one line", _env_references, "no-hardcoded-secrets", FAILS, seconds=20),
+    Case("hang-helm-template", "hangs and memory", "1 MB of unclosed `{{ .Values.x` and 20,000 nested ifs in a chart", _helm_braces, "k8s-probes", frozenset({"not_applicable"}), seconds=20),
     Case("hang-auth-chain", "hangs and memory", "a chain of 4,000 authenticating dependencies", _auth_chain, "api-authentication", frozenset({"pass"}), seconds=20),
     Case("hang-secret-candidates", "hangs and memory", "450 KB of `eyJ` and 400 KB of `pass` on two lines", _secret_lines, "no-hardcoded-secrets", frozenset({"pass"}), seconds=20),
     Case("hang-gitignore", "hangs and memory", "a backtracking .gitignore line and a long folder name", _gitignore),
