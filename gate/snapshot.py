@@ -37,9 +37,35 @@ _BINARY_SNIFF = 8192
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 
 try:  # the C loader is ~10x faster; fall back quietly where libyaml is absent
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on the build of PyYAML
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class Replacing(dict[Any, Any]):
+    """A mapping written `!reset` or `!override` (Compose): it replaces what it is merged over."""
+
+
+class ReplacingList(list[Any]):
+    """A sequence written `!reset` or `!override` (Compose): it replaces what it is merged over."""
+
+
+class _Loader(_BaseLoader):
+    """The safe loader, plus Compose's merge tags `!reset` and `!override`: valid Compose, read as
+    the values they carry (marked, so that a merge replaces instead of joining)."""
+
+
+def _replacing(loader: Any, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        return Replacing(loader.construct_mapping(node, deep=True))
+    if isinstance(node, yaml.SequenceNode):
+        return ReplacingList(loader.construct_sequence(node, deep=True))
+    value = loader.construct_scalar(node)
+    return None if node.tag == "!reset" or value in ("", "null", "~") else value
+
+
+_Loader.add_constructor("!reset", _replacing)
+_Loader.add_constructor("!override", _replacing)
 
 
 class ParseError(Frozen):

@@ -14,7 +14,7 @@ from gate.checks.secretnames import compose_environment, compose_literal_secrets
 from gate.facts import Facts
 from gate.facts.compose import Service
 from gate.model import Confidence, Level, Severity
-from gate.wording import agree, every
+from gate.wording import agree, count, every
 
 
 def _decide(
@@ -306,7 +306,7 @@ def compose_no_privileged(facts: Facts, options: NoOptions) -> Decision:
     return _decide(
         facts,
         hits,
-        f"No service of {judged} runs with host privileges.",
+        f"No service runs with host privileges ({count(judged, 'service')} read).",
         "Privileged services",
         judged=judged,
     )

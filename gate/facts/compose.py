@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from gate.snapshot import ParseError, Snapshot, YamlDocuments
+from gate.snapshot import ParseError, Replacing, ReplacingList, Snapshot, YamlDocuments
 from gate.yamlpath import entry, line_of
 
 _BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
@@ -116,7 +116,9 @@ def is_compose_file(rel: str) -> bool:
 
 def merge(base: Any, over: Any) -> Any:
     """Compose's merge, close enough for judging: mappings merge key by key, sequences are joined
-    without duplicates, scalars are replaced."""
+    without duplicates, scalars are replaced, and a value tagged `!reset` or `!override` replaces."""
+    if isinstance(over, (Replacing, ReplacingList)):
+        return over
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
         for k, v in over.items():

@@ -27,3 +27,22 @@ def test_oversize_files_are_per_file_errors(make_tree: Callable[..., Path]) -> N
     assert results["compose-restart-policy"].outcome is Outcome.ERROR
     assert "parse cap" in results["compose-restart-policy"].findings[0].message
     assert results["dockerfile-healthcheck"].outcome is Outcome.FAIL  # the other checks still run
+
+
+def test_compose_merge_tags_load_and_replace_what_they_are_merged_over() -> None:
+    from gate.facts.compose import merge
+    from gate.snapshot import YamlDocuments, parse_yaml_text
+
+    base = {
+        "ports": ["8000:8000"],
+        "environment": {"A": "1", "B": "2"},
+        "healthcheck": {"test": ["CMD", "true"]},
+    }
+    docs = parse_yaml_text(
+        "ports: !override ['9000:9000']\nenvironment: !reset {}\nhealthcheck: !reset null\n"
+    )
+    assert isinstance(docs, YamlDocuments)
+    assert merge(base, docs.data[0]) == {"ports": ["9000:9000"], "environment": {}, "healthcheck": None}
+    # without the tags, Compose joins sequences and merges mappings
+    plain = parse_yaml_text("ports: ['9000:9000']\nenvironment: {C: '3'}\n")
+    assert merge(base, plain.data[0])["ports"] == ["8000:8000", "9000:9000"]
