@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.dependencies import Dependency, PythonVersionDecl, is_requirements_file
+from gate.facts.dockerfile import pip_installs
 from gate.facts.importnames import RUNTIME_ONLY, distributions_for, modules_for
 from gate.facts.python import EnvRead
 from gate.model import Confidence, Level, Outcome, Severity
@@ -508,4 +509,92 @@ def no_unused_dependencies(facts: Facts, options: UnusedOptions) -> Decision:
         )
     return passed(
         f"{every(len(runtime), 'runtime dependency', 'runtime dependencies')} {agree(len(runtime), 'is', 'are')} imported or needed at run time."
+    )
+
+
+# -- pip installs in Dockerfiles --------------------------------------------------------------------
+
+# the installer's own tooling, upgraded before the real installs: not what the service runs on
+_TOOLING = frozenset({"pip", "setuptools", "wheel", "uv", "pipx"})
+_EXACT = re.compile(r"^[A-Za-z0-9._\[\], -]+?\s*===?\s*[^=<>!~*,;\s]+$")
+
+
+def _pinned(spec: str) -> bool | None:
+    """Whether one argument of pip install names an exact version: a local path, an archive or a
+    VCS or URL reference at a ref counts as pinned; a variable cannot be read (None)."""
+    if "$" in spec:
+        return None
+    if "://" in spec:  # a URL: pinned at a ref (`@v1.2`, `@<sha>`) or as a file
+        return "@" in spec.split("://", 1)[1] or spec.endswith((".whl", ".tar.gz", ".zip"))
+    if "/" in spec or spec.startswith((".", "~")) or spec.endswith((".whl", ".tar.gz", ".zip", ".tgz")):
+        return True  # a local folder, wheel or archive: what the build context holds
+    return bool(_EXACT.match(spec.split(";", 1)[0]))
+
+
+@check(
+    id="dockerfile-pip-pinned",
+    title="Packages installed by name in Dockerfiles pinned",
+    category="dependencies",
+    severity=Severity.MEDIUM,
+    level=Level.SILVER,
+    applies_when="a Dockerfile installs Python packages by name",
+    remediation="Pin each package to an exact version (`pip install gunicorn==23.0.0`), or install from a pinned requirements file.",
+    seeds=(),
+)
+def dockerfile_pip_pinned(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That every package a Dockerfile's `RUN` installs by name with pip (`pip2`, `pip3.x`,
+    `python -m pip`, `uv pip`) or pipx carries an exact version (`==` or `===`). Installs from a
+    requirements or constraints file (`-r`, `-c`), local paths, wheels and archives are judged
+    elsewhere or are fixed by nature; the installer's own tooling (pip, setuptools, wheel) is left
+    alone. A package named through a variable cannot be read and is not judged. Peer: hadolint
+    DL3013.
+
+    Differs from hadolint DL3013 on purpose: a range (`>=0.7`, `<0.7`, `!=0.7`, `~=1.2`) passes there;
+    here it is not a pin, as in `dependencies-pinned`: two builds a week apart get different code.
+
+    ## Why it matters
+    `RUN pip install torch transformers` builds a different image every time a release comes out:
+    the image that passed review is not the one that ships, and a bad release breaks the service
+    without a single change in the repository.
+
+    ## How to fix
+    Pin the version in the Dockerfile, or move the packages into the pinned requirements file the
+    image installs.
+
+    ## Example
+    ```dockerfile
+    RUN pip install --no-cache-dir gunicorn==23.0.0 uvicorn[standard]==0.32.0
+    ```
+    """
+    hits: list[Hit] = []
+    judged = 0
+    for df in facts.docker.dockerfiles:
+        for stage in df.stages:
+            for ins in stage.instructions:
+                if ins.cmd != "RUN" or "install" not in ins.text:
+                    continue
+                for install in pip_installs(ins.text):
+                    named = [
+                        r
+                        for r in install.requirements
+                        if canonicalize_name(re.split(r"[\[=<>!~;@ ]", r, maxsplit=1)[0]) not in _TOOLING
+                    ]
+                    judged += bool(named)
+                    loose = [r for r in named if _pinned(r) is False and not install.files]
+                    if loose:
+                        shown = ", ".join(f"`{r}`" for r in loose[:5]) + (" ..." if len(loose) > 5 else "")
+                        hits.append(
+                            Hit(
+                                f"{shown} {agree(len(loose), 'is', 'are')} installed without an exact version.",
+                                (at(df.path, ins.line),),
+                            )
+                        )
+    if hits:
+        return failed(f"{count(len(hits), 'install')} without exact versions in Dockerfiles.", *hits)
+    if not judged:
+        return not_applicable("No Dockerfile installs Python packages by name.")
+    return passed(
+        f"{every(judged, 'pip install')} in Dockerfiles {agree(judged, 'pins', 'pin')} every package it names."
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import shlex
 from dataclasses import dataclass
 
 import dockerfile
@@ -215,3 +216,101 @@ def collect_docker(snap: Snapshot) -> DockerFacts:
             )
             ignores.append(DockerignoreFile(rel, patterns))
     return DockerFacts(tuple(files), tuple(errors), tuple(ignores))
+
+
+# pip install options that take a value (the value is not a requirement)
+_PIP_VALUED = frozenset(
+    [
+        "-r",
+        "--requirement",
+        "-c",
+        "--constraint",
+        "-e",
+        "--editable",
+        "-t",
+        "--target",
+        "--platform",
+        "--python-version",
+        "--implementation",
+        "--abi",
+        "--root",
+        "--prefix",
+        "--src",
+        "--upgrade-strategy",
+        "--progress-bar",
+        "--root-user-action",
+        "--report",
+        "-i",
+        "--index-url",
+        "--extra-index-url",
+        "-f",
+        "--find-links",
+        "--trusted-host",
+        "--log",
+        "--proxy",
+        "--retries",
+        "--timeout",
+        "--exists-action",
+        "--cert",
+        "--client-cert",
+        "--cache-dir",
+        "--no-binary",
+        "--only-binary",
+        "-C",
+        "--config-settings",
+        "--global-option",
+        "--build",
+        "--python",
+        "--index",
+        "--pip-args",
+        "--suffix",
+    ]
+)
+_SEGMENT = re.compile(r"&&|\|\||;|\||\n")
+_INSTALLERS = (("pip", "install"), ("pipx", "install"), ("uv", "pip", "install"), ("-m", "pip", "install"))
+
+
+@dataclass(frozen=True)
+class PipInstall:
+    """One `pip install` in a RUN: what it installs by name, and whether a requirements or
+    constraints file comes with it (which may pin what it names)."""
+
+    requirements: tuple[str, ...]
+    files: bool
+
+
+def pip_installs(script: str) -> list[PipInstall]:
+    """The pip, pipx and `uv pip` installs of a shell script, each command of a `&&`/`;` chain apart."""
+    found: list[PipInstall] = []
+    for segment in _SEGMENT.split(script):
+        try:
+            words = shlex.split(segment, comments=True)
+        except ValueError:  # an unbalanced quote: read it as plain words
+            words = segment.split()
+        names = [re.sub(r"^pip(?:[23](?:\.\d+)?)?$", "pip", w.rsplit("/", 1)[-1]) for w in words]
+        start = next(
+            (
+                i + len(form)
+                for i in range(len(names))
+                for form in _INSTALLERS
+                if tuple(names[i : i + len(form)]) == form
+            ),
+            None,
+        )
+        if start is None:
+            continue
+        requirements: list[str] = []
+        files = False
+        skip = False
+        for word in words[start:]:
+            if skip:
+                skip = False
+                continue
+            if word.startswith("-"):
+                option = word.split("=", 1)[0]
+                files = files or option in ("-r", "--requirement", "-c", "--constraint")
+                skip = option in _PIP_VALUED and "=" not in word
+                continue
+            requirements.append(word)
+        found.append(PipInstall(tuple(requirements), files))
+    return found

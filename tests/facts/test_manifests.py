@@ -46,3 +46,17 @@ def test_compose_merge_tags_load_and_replace_what_they_are_merged_over() -> None
     # without the tags, Compose joins sequences and merges mappings
     plain = parse_yaml_text("ports: ['9000:9000']\nenvironment: {C: '3'}\n")
     assert merge(base, plain.data[0])["ports"] == ["8000:8000", "9000:9000"]
+
+
+def test_pip_installs_are_read_command_by_command_with_their_options_values_left_out() -> None:
+    from gate.facts.dockerfile import pip_installs
+
+    script = (
+        "apt-get install -y curl && python3 -m pip install --index-url https://x.example/simple "
+        "--root-user-action ignore torch==2.4.0 'numpy<2' ; uv pip install -r req.txt gunicorn # a comment"
+    )
+    assert [(i.requirements, i.files) for i in pip_installs(script)] == [
+        (("torch==2.4.0", "numpy<2"), False),
+        (("gunicorn",), True),
+    ]
+    assert pip_installs("echo 'unbalanced && pip install flask") == [pip_installs("pip install flask")[0]]
