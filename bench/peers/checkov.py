@@ -19,11 +19,13 @@ from pathlib import Path
 from bench.peers.cases import Case
 
 _ROOTS = {"dockerfile": "tests/dockerfile/checks", "kubernetes": "tests/kubernetes/checks"}
+# graph checks (CKV2_*) keep their resources in pass/ and fail/ folders, which say the verdict
+_GRAPH = "tests/dockerfile/graph_builder/checks/resources"
 
 
 def _export(repo: Path, into: Path) -> None:
     archive = subprocess.run(
-        ["git", "-C", str(repo), "archive", "HEAD", *_ROOTS.values()], check=True, capture_output=True
+        ["git", "-C", str(repo), "archive", "HEAD", *_ROOTS.values(), _GRAPH], check=True, capture_output=True
     ).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
@@ -54,10 +56,22 @@ def _verdicts(binary: str, root: Path, framework: str, checks: list[str]) -> dic
 
 
 def cases(repo: Path, rules: dict[str, str], binary: str) -> list[Case]:
-    """`rules` maps each Checkov id to the example folder its resources are in."""
+    """`rules` maps each Checkov id to the example folder its resources are in (`graph:<folder>` for a
+    graph check's pass/ and fail/ folders)."""
     found: list[Case] = []
     with tempfile.TemporaryDirectory() as tmp:
         _export(repo, Path(tmp))
+        for rule, folder in sorted(rules.items()):
+            if not folder.startswith("graph:"):
+                continue
+            base = Path(tmp) / _GRAPH / folder.removeprefix("graph:")
+            for resource in sorted(base.glob("*/Dockerfile*")):
+                if resource.parent.name in ("pass", "fail"):
+                    name = f"{_GRAPH}/{resource.relative_to(base.parent)}"
+                    text = resource.read_text(encoding="utf-8")
+                    fails = resource.parent.name == "fail"
+                    found.append(Case("checkov", rule, name, {"Dockerfile": text}, fails))
+        rules = {rule: folder for rule, folder in rules.items() if not folder.startswith("graph:")}
         for framework, sub in _ROOTS.items():
             mine = {
                 rule: folder

@@ -1,6 +1,7 @@
 """The check registry. Importing this package registers every built-in check."""
 
 from gate.checks import (
+    buildtrust,
     cicd,
     code,
     compose,
@@ -25,6 +26,7 @@ __all__ = [
     "CheckSpec",
     "Decision",
     "Hit",
+    "buildtrust",
     "cicd",
     "code",
     "compose",

@@ -536,7 +536,7 @@ def dockerignore_present(facts: Facts, options: NoOptions) -> Decision:
 # -- secrets in ENV/ARG -----------------------------------------------------------------------------
 
 
-def _env_pairs(ins: Instruction) -> list[tuple[str, str]]:
+def env_pairs(ins: Instruction) -> list[tuple[str, str]]:
     values = list(ins.value)
     if ins.cmd == "ARG":
         return [(v.partition("=")[0], v.partition("=")[2]) for v in values]
@@ -545,7 +545,7 @@ def _env_pairs(ins: Instruction) -> list[tuple[str, str]]:
 
 def _secret_hits(df: Dockerfile, ins: Instruction) -> list[Hit]:
     hits = []
-    for name, value in _env_pairs(ins):
+    for name, value in env_pairs(ins):
         if not is_secret_name(name):
             continue
         if ins.cmd == "ENV" and is_placeholder(value):
@@ -726,7 +726,7 @@ def dockerfile_pip_no_cache(facts: Facts, options: NoOptions) -> Decision:
             for stage in chain
             for ins in stage.instructions
             if ins.cmd == "ENV"
-            for name, _ in _env_pairs(ins)
+            for name, _ in env_pairs(ins)
         )
         if env_off:
             continue

@@ -1,0 +1,141 @@
+"""Builds that switch off the checks that make downloads trustworthy: TLS certificate verification
+and package signatures, in a Dockerfile's ENV, ARG and RUN."""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
+from gate.checks.container import env_pairs
+from gate.facts import Facts
+from gate.model import Level, Severity
+from gate.wording import agree, count, every
+
+# environment variables that turn verification off, and the values that do it (None: any value)
+_ENV_OFF: dict[str, frozenset[str] | None] = {
+    "PYTHONHTTPSVERIFY": frozenset({"0"}),
+    "GIT_SSL_NO_VERIFY": None,
+    "NODE_TLS_REJECT_UNAUTHORIZED": frozenset({"0"}),
+    "NPM_CONFIG_STRICT_SSL": frozenset({"false"}),
+    "PIP_TRUSTED_HOST": None,
+}
+_ASSIGNMENT = re.compile(r"(?:^|[\s;&|(])(?:export\s+)?([A-Z_]+)=(\"[^\"]*\"|'[^']*'|\S*)")
+_SEGMENT = re.compile(r"&&|\|\||;|\||\n")
+# a command and the arguments that make it skip verification
+_COMMANDS: dict[str, re.Pattern[str]] = {
+    "curl": re.compile(r"^(--insecure|-[a-zA-Z]*k[a-zA-Z]*)$"),
+    "wget": re.compile(r"^--no-check-certificate$"),
+    "pip": re.compile(r"^--trusted-host(=.*)?$"),
+    "apt-get": re.compile(r"^(--allow-unauthenticated|--force-yes)$"),
+    "apt": re.compile(r"^(--allow-unauthenticated|--force-yes)$"),
+    "apk": re.compile(r"^--allow-untrusted$"),
+    "rpm": re.compile(r"^--nosignature$"),
+}
+# the Red Hat family's package managers and their config managers: no signature check, or sslverify off
+_RPM_FAMILY = re.compile(r"^--nogpgcheck$|^--setopt=(\S*\.)?sslverify=(0|false|no|off)$", re.I)
+for _name in ("yum", "dnf", "tdnf", "microdnf", "yum-config-manager", "dnf-config-manager"):
+    _COMMANDS[_name] = _RPM_FAMILY
+
+
+def _switched_off(name: str, value: str) -> bool:
+    values = _ENV_OFF.get(name, frozenset())
+    value = value.strip("\"'")
+    return bool(value) if values is None else value.lower() in values
+
+
+def _run_findings(script: str) -> list[str]:
+    """What a RUN does to switch verification off, each as the words that do it."""
+    found = [
+        f"{m[1]}={m[2]}"
+        for m in _ASSIGNMENT.finditer(script)
+        if m[1] in _ENV_OFF and _switched_off(m[1], m[2])
+    ]
+    for segment in _SEGMENT.split(script):
+        try:
+            words = shlex.split(segment)
+        except ValueError:
+            words = segment.split()
+        for i, word in enumerate(words):
+            command = word.rsplit("/", 1)[-1]
+            command = "pip" if re.fullmatch(r"pip(?:[23](?:\.\d+)?)?", command) else command
+            pattern = _COMMANDS.get(command)
+            if pattern is None:
+                continue
+            found += [f"{command} {arg}" for arg in words[i + 1 :] if pattern.match(arg)]
+        joined = " ".join(words)
+        if re.search(r"\b(npm|yarn) config set strict-ssl false\b", joined):
+            found.append("npm config set strict-ssl false")
+        if re.search(r"\bgit\b.*(-c |config ).*http\.sslverify[= ](false|0)\b", joined, re.I):
+            found.append("git http.sslVerify false")
+        if re.search(r"\bconda config --set ssl_verify (false|no|0)\b", joined):
+            found.append("conda ssl_verify false")
+    return found
+
+
+@check(
+    id="dockerfile-tls-verified",
+    title="Builds verify what they download",
+    category="security",
+    severity=Severity.MEDIUM,
+    level=Level.SILVER,
+    applies_when="the repository has a Dockerfile",
+    remediation="Remove the flag or variable; give the build the CA certificate of your mirror or proxy instead (`COPY ca.crt` and `PIP_CERT`, `REQUESTS_CA_BUNDLE`, `update-ca-certificates`).",
+    seeds=(),
+)
+def dockerfile_tls_verified(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That no Dockerfile switches off certificate or signature checks while it builds: `curl -k`/
+    `--insecure`, `wget --no-check-certificate`, pip's `--trusted-host` or `PIP_TRUSTED_HOST`,
+    `PYTHONHTTPSVERIFY=0`, `GIT_SSL_NO_VERIFY`, `git -c http.sslVerify=false`,
+    `NODE_TLS_REJECT_UNAUTHORIZED=0`, npm's `strict-ssl false`, `apt-get --allow-unauthenticated` or
+    `--force-yes`, `apk --allow-untrusted`, `rpm --nosignature`,
+    `yum`/`dnf`/`tdnf`/`microdnf` `--nogpgcheck`, their config managers' `--setopt=sslverify=0`, conda's
+    `ssl_verify false`; in ENV, ARG and RUN
+    (assignments and `export` in a RUN included). Peer: Checkov CKV2_DOCKER_1 to CKV2_DOCKER_17 (the
+    verification ones).
+
+    ## Why it matters
+    Model images pull wheels from private and CUDA indexes and weights from buckets; with
+    verification off, anyone on the path (a proxy, a poisoned DNS answer) can swap a package or a
+    model file, and the image ships it.
+
+    ## How to fix
+    Trust the certificate instead of skipping the check: copy your proxy's or mirror's CA into the
+    image and point the tools at it.
+
+    ## Example
+    ```dockerfile
+    COPY corp-ca.crt /usr/local/share/ca-certificates/corp-ca.crt
+    RUN update-ca-certificates
+    ENV PIP_CERT=/etc/ssl/certs/ca-certificates.crt
+    ```
+    """
+    if not facts.docker.dockerfiles:
+        return not_applicable("No Dockerfile in the repository.")
+    hits: list[Hit] = []
+    judged = 0
+    for df in facts.docker.dockerfiles:
+        judged += 1
+        for stage in df.stages:
+            for ins in stage.instructions:
+                if ins.cmd in ("ENV", "ARG"):
+                    what = [f"{n}={v}" for n, v in env_pairs(ins) if n in _ENV_OFF and _switched_off(n, v)]
+                elif ins.cmd == "RUN":
+                    what = _run_findings(ins.text)
+                else:
+                    continue
+                if what:
+                    shown = ", ".join(f"`{w}`" for w in dict.fromkeys(what))
+                    hits.append(
+                        Hit(
+                            f"{shown} {agree(len(what), 'switches', 'switch')} verification off.",
+                            (at(df.path, ins.line),),
+                        )
+                    )
+    if hits:
+        return failed(f"{count(len(hits), 'instruction')} switch verification off.", *hits)
+    return passed(
+        f"{every(judged, 'Dockerfile')} {agree(judged, 'keeps', 'keep')} certificate and signature checks on."
+    )
