@@ -2,16 +2,18 @@
 
 Derived from the other facts, without reading files: Compose `build:` (direct), Compose `image:` next
 to `build:` (names the built image), `docker build -t NAME -f FILE CONTEXT` and
-docker/build-push-action in workflows, and an image whose last path segment is the name of the folder
-holding a Dockerfile. With a single Dockerfile in the repository, a private image (one with a
-registry or organisation path) is taken to be built from it, with medium confidence.
+docker/build-push-action in workflows, and an image with a registry or organisation path whose last
+segment is the name of the folder holding a Dockerfile. A bare name (`nginx:alpine`, `redis`) is a
+public image unless the repository builds that very name: a folder called nginx/ does not make it
+local. With a single Dockerfile in the repository, a private image (one with a registry or
+organisation path) is taken to be built from it, with medium confidence.
 """
 
 from __future__ import annotations
 
 import posixpath
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gate.facts.compose import ComposeFacts
 from gate.facts.dockerfile import DockerFacts
@@ -21,16 +23,19 @@ from gate.facts.workflows import WorkflowFacts
 @dataclass(frozen=True)
 class ImageLinks:
     by_repository: dict[str, tuple[str, str]]
-    """image repository (no tag or digest) -> (Dockerfile path, how the link was made)."""
+    """image repository (no tag or digest) -> (Dockerfile path, how the link was made): builds the
+    repository names."""
     only_dockerfile: str | None
+    by_folder: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """folder name -> (Dockerfile path, how): for images with an organisation or registry path only."""
 
     def dockerfile_for(self, image: str) -> tuple[str, str] | None:
         repo = repository(image)
         if repo in self.by_repository:
             return self.by_repository[repo]
         short = repo.rsplit("/", 1)[-1]
-        if "/" not in short and short in self.by_repository:  # links made from folder names have no "/"
-            return self.by_repository[short]
+        if "/" in repo and short in self.by_folder:  # a bare name is a public image, not a folder
+            return self.by_folder[short]
         if self.only_dockerfile and "/" in repo:
             return self.only_dockerfile, "the repository's only Dockerfile"
         return None
@@ -109,9 +114,10 @@ def link_images(docker: DockerFacts, compose: ComposeFacts, workflows: WorkflowF
                     )
                     for tag in str(step.with_.get("tags", "")).replace(",", "\n").split():
                         add(tag, path, f"{wf.path} docker/build-push-action")
-    for path in known:
+    folders: dict[str, tuple[str, str]] = {}
+    for path in sorted(known):
         folder = posixpath.basename(posixpath.dirname(path))
         if folder:
-            links.setdefault(folder.lower(), (path, f"the folder name of {path}"))
+            folders.setdefault(folder.lower(), (path, f"the folder name of {path}"))
     only = next(iter(known)) if len(known) == 1 else None
-    return ImageLinks(links, only)
+    return ImageLinks(links, only, folders)

@@ -53,3 +53,20 @@ def test_the_only_dockerfile_builds_private_images_only(make_tree: Callable[...,
         "the repository's only Dockerfile",
     )
     assert links.dockerfile_for("redis:7") is None
+
+
+def test_a_public_image_is_not_tied_to_a_folder_of_its_name(make_tree: Callable[..., Path]) -> None:
+    root = make_tree(
+        {
+            "nginx/Dockerfile": "FROM nginx:1.27-alpine\nCOPY site.conf /etc/nginx/conf.d/\n",
+            "api/Dockerfile": DF,
+            "compose.yaml": "services:\n  proxy:\n    image: nginx:alpine\n  api:\n    image: example/api:1\n",
+        }
+    )
+    links = collect(Snapshot.load(root)).images
+    assert links.dockerfile_for("nginx:alpine") is None  # the stock image, whatever nginx/ holds
+    assert links.dockerfile_for("example/nginx:2") == (
+        "nginx/Dockerfile",
+        "the folder name of nginx/Dockerfile",
+    )
+    assert links.dockerfile_for("example/api:1") == ("api/Dockerfile", "the folder name of api/Dockerfile")
