@@ -467,8 +467,10 @@ def _copies_whole_context(df: Dockerfile) -> Instruction | None:
 def dockerignore_present(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
-    That each Dockerfile's build context (the `context:` of the compose service that builds it,
-    else the Dockerfile's own folder) has a `.dockerignore` (or a
+    That each Dockerfile's build context (the `context:` of the compose service that builds it, the
+    context of a `docker build -f FILE CONTEXT` or of docker/build-push-action in a workflow (the
+    repository root unless it says otherwise), else the Dockerfile's own folder) has a
+    `.dockerignore` (or a
     `<Dockerfile>.dockerignore` beside it, which BuildKit prefers), and, when the build copies the
     whole context (`COPY . .`), that it excludes `.git` and `.env`.
 
@@ -488,7 +490,7 @@ def dockerignore_present(facts: Facts, options: NoOptions) -> Decision:
     ```
     """
     hits: list[Hit] = []
-    contexts = {s.dockerfile: s.build_context for s in facts.compose.services if s.dockerfile}
+    contexts = facts.images.contexts
     for df in facts.docker.dockerfiles:
         # the context a compose file builds it from, else its own folder
         ignore = facts.docker.dockerignore_for(df.path, contexts.get(df.path))

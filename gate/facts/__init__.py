@@ -16,7 +16,7 @@ from gate.facts.dockerfile import DockerFacts, collect_docker
 from gate.facts.docs import DocsFacts, collect_docs
 from gate.facts.evidence import EvidenceFacts, collect_evidence
 from gate.facts.github import GitHubFacts
-from gate.facts.images import ImageLinks, link_images
+from gate.facts.images import ImageLinks, build_references, link_images
 from gate.facts.kubernetes import KubernetesFacts, collect_kubernetes
 from gate.facts.modelmeta import DataFile, ModelMetaFacts, collect_model_meta
 from gate.facts.models import ModelFacts, collect_models
@@ -92,9 +92,10 @@ def collect(
 
     dependencies = run("dependency", lambda: collect_dependencies(snap))
     routes = run("route", lambda: collect_routes(snap))
-    docker = run("Dockerfile", lambda: collect_docker(snap))
     compose = run("compose", lambda: collect_compose(snap))
     workflows = run("workflow", lambda: collect_workflows(snap))
+    builds = build_references(compose, workflows)
+    docker = run("Dockerfile", lambda: collect_docker(snap, frozenset(builds)))
 
     def vulnerabilities() -> VulnerabilityFacts:
         if offline:

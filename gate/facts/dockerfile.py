@@ -112,12 +112,23 @@ class DockerFacts:
         return None
 
 
+# files named like a Dockerfile that are something else: docs, scripts, configs, ignore files
+_NOT_DOCKERFILE = re.compile(
+    r"\.(dockerignore|md|rst|txt|py|sh|ps1|json|ya?ml|toml|cfg|ini|lock|xml|html|js|ts|go|rb|bat)$", re.I
+)
+# `Dockerfile-prod`, `Dockerfile_gpu`, `api-dockerfile`, `api_Dockerfile`
+_DASHED = re.compile(r"^(docker|container)file[-_].|.[-_](docker|container)file$", re.I)
+
+
 def is_dockerfile(rel: str) -> bool:
     name = rel.rsplit("/", 1)[-1]
     lower = name.lower()
+    if _NOT_DOCKERFILE.search(name) and lower not in ("dockerfile", "containerfile"):
+        return False
     return (
         # docker build falls back to a lowercase `dockerfile` when no Dockerfile is there
         lower in ("dockerfile", "containerfile")
+        or bool(_DASHED.search(name))
         or (name.startswith(("Dockerfile.", "Containerfile.")) and not lower.endswith(".dockerignore"))
         or lower.endswith(".dockerfile")
     )
@@ -189,11 +200,13 @@ def parse_dockerfile(rel: str, text: str) -> Dockerfile | ParseError:
     return Dockerfile(rel, tuple(stages), args)
 
 
-def collect_docker(snap: Snapshot) -> DockerFacts:
+def collect_docker(snap: Snapshot, referenced: frozenset[str] = frozenset()) -> DockerFacts:
+    """Every Dockerfile: by its name, or named as one by a build (`docker build -f`, compose
+    `dockerfile:`, build-push-action `file:`) whatever it is called."""
     files: list[Dockerfile] = []
     errors: list[ParseError] = []
     for rel in snap.files:
-        if not is_dockerfile(rel):
+        if not is_dockerfile(rel) and rel not in referenced:
             continue
         text = snap.text(rel)
         if text is None:

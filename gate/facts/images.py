@@ -28,6 +28,8 @@ class ImageLinks:
     only_dockerfile: str | None
     by_folder: dict[str, tuple[str, str]] = field(default_factory=dict)
     """folder name -> (Dockerfile path, how): for images with an organisation or registry path only."""
+    contexts: dict[str, str] = field(default_factory=dict)
+    """Dockerfile path -> the build context a compose file or a workflow builds it with."""
 
     def dockerfile_for(self, image: str) -> tuple[str, str] | None:
         repo = repository(image)
@@ -50,7 +52,12 @@ def repository(image: str) -> str:
 
 
 def _from_command(script: str, base_dir: str) -> list[tuple[str, str]]:
-    links: list[tuple[str, str]] = []
+    return [(tag, path) for tag, path, _ in _builds_in(script, base_dir) if tag]
+
+
+def _builds_in(script: str, base_dir: str) -> list[tuple[str, str, str]]:
+    """(tag, Dockerfile path, context) of each `docker build` in a script; the tag is "" when none."""
+    links: list[tuple[str, str, str]] = []
     for line in script.replace("\\\n", " ").splitlines():
         if "docker" not in line or " build" not in line:
             continue
@@ -85,8 +92,36 @@ def _from_command(script: str, base_dir: str) -> list[tuple[str, str]]:
         path = posixpath.normpath(
             posixpath.join(base_dir, dockerfile or posixpath.join(context, "Dockerfile"))
         )
-        links.extend((tag, path) for tag in tags if "$" not in tag)
+        where = posixpath.normpath(posixpath.join(base_dir, context))
+        usable = [t for t in tags if "$" not in t]
+        links.extend((tag, path, where) for tag in usable or [""])
     return links
+
+
+def build_references(compose: ComposeFacts, workflows: WorkflowFacts) -> dict[str, str]:
+    """Dockerfile path -> the build context a build gives it: compose `build:` and `dockerfile:`,
+    `docker build -f FILE CONTEXT` and docker/build-push-action's `context`/`file` in workflows (its
+    context defaults to the repository root). Whatever a build names is a Dockerfile, whatever it
+    is called."""
+    found: dict[str, str] = {}
+    for svc in compose.services:
+        if svc.dockerfile and svc.build_context is not None:
+            found.setdefault(svc.dockerfile, svc.build_context)
+    for wf in workflows.workflows:
+        for job in wf.jobs:
+            for step in job.steps:
+                if step.run and "docker" in step.run:
+                    for _, path, context in _builds_in(step.run, ""):
+                        if "$" not in path:
+                            found.setdefault(path, context)
+                if step.uses and step.uses.startswith("docker/build-push-action"):
+                    context = posixpath.normpath(str(step.with_.get("context", ".")))
+                    path = posixpath.normpath(
+                        str(step.with_.get("file") or posixpath.join(context, "Dockerfile"))
+                    )
+                    if "$" not in path + context and "://" not in context:
+                        found.setdefault(path, context)
+    return found
 
 
 def link_images(docker: DockerFacts, compose: ComposeFacts, workflows: WorkflowFacts) -> ImageLinks:
@@ -120,4 +155,4 @@ def link_images(docker: DockerFacts, compose: ComposeFacts, workflows: WorkflowF
         if folder:
             folders.setdefault(folder.lower(), (path, f"the folder name of {path}"))
     only = next(iter(known)) if len(known) == 1 else None
-    return ImageLinks(links, only, folders)
+    return ImageLinks(links, only, folders, build_references(compose, workflows))

@@ -60,3 +60,28 @@ def test_pip_installs_are_read_command_by_command_with_their_options_values_left
         (("gunicorn",), True),
     ]
     assert pip_installs("echo 'unbalanced && pip install flask") == [pip_installs("pip install flask")[0]]
+
+
+def test_dockerfiles_are_known_by_their_usual_names_and_not_by_lookalikes() -> None:
+    from gate.facts.dockerfile import is_dockerfile
+
+    named = [
+        "Dockerfile",
+        "dockerfile",
+        "Dockerfile.prod",
+        "Dockerfile-gpu",
+        "Dockerfile_dev",
+        "api.Dockerfile",
+        "api-dockerfile",
+        "x/Containerfile",
+    ]
+    lookalikes = [
+        "Dockerfile.dockerignore",
+        "dockerfile_lint.py",
+        "Dockerfile-notes.md",
+        "dockerfile-ci.yml",
+        "docker-compose.yml",
+        "Dockerfiles",
+    ]
+    assert [n for n in named if not is_dockerfile(n)] == []
+    assert [n for n in lookalikes if is_dockerfile(n)] == []
