@@ -1,0 +1,92 @@
+"""Kubernetes pods that share what should stay the host's: its process, IPC and network namespaces,
+the container runtime's socket, and its file system."""
+
+from __future__ import annotations
+
+from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude
+from gate.facts import Facts
+from gate.model import Level, Severity
+from gate.wording import agree, every
+
+# a container runtime's socket: whoever holds it starts privileged containers on the node
+_SOCKETS = ("docker.sock", "containerd.sock", "crio.sock", "cri-dockerd.sock", "podman.sock")
+
+
+@check(
+    id="k8s-host-isolation",
+    title="Pods isolated from the host",
+    category="orchestration",
+    severity=Severity.HIGH,
+    level=Level.BRONZE,
+    applies_when="the repository has Kubernetes workloads",
+    remediation="Remove hostPID, hostIPC and hostNetwork and the runtime socket mount; keep models and caches in a volume (emptyDir, a PVC), not a hostPath.",
+    seeds=(),
+)
+def k8s_host_isolation(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That no workload's pods share the node's process, IPC or network namespace (`hostPID`,
+    `hostIPC`, `hostNetwork: true`) or mount a container runtime's socket (`docker.sock`,
+    `containerd.sock`, `crio.sock`) from the host. Other `hostPath` volumes are reported at low
+    severity: a model cache on the node's disk works, but ties the pod to that node and its files.
+    Peers: Checkov CKV_K8S_17, CKV_K8S_18, CKV_K8S_19 and CKV_K8S_27.
+
+    ## Why it matters
+    A model server parses untrusted input; a pod on the host's namespaces or holding the runtime's
+    socket turns a bug in it into control of the node and of every pod on it.
+
+    ## How to fix
+    Drop the host namespaces; talk to other pods through Services; keep weights in an emptyDir filled
+    by an init container, or a PersistentVolumeClaim.
+
+    ## Example
+    ```yaml
+    volumes:
+      - name: models
+        emptyDir: {sizeLimit: 20Gi}
+    ```
+    """
+    hits: list[Hit] = []
+    judged = 0
+    for w in facts.kubernetes.workloads:
+        judged += 1
+        label = f"{w.manifest.kind}/{w.manifest.name}"
+        for key in ("hostPID", "hostIPC", "hostNetwork"):
+            if w.pod_spec.get(key) is True:
+                line = w.manifest.line_at(*w.pod_path, key)
+                hits.append(
+                    Hit(
+                        f"{label} shares the node's {key[4:]} namespace (`{key}: true`).",
+                        (at(w.manifest.path, line),),
+                    )
+                )
+        for i, volume in enumerate(w.pod_spec.get("volumes") or []):
+            host = volume.get("hostPath") if isinstance(volume, dict) else None
+            if not isinstance(host, dict):
+                continue
+            path = str(host.get("path", ""))
+            line = w.manifest.line_at(*w.pod_path, "volumes", i)
+            if path.rstrip("/").endswith(_SOCKETS):
+                hits.append(
+                    Hit(
+                        f"{label} mounts the container runtime's socket `{path}` from the node.",
+                        (at(w.manifest.path, line),),
+                    )
+                )
+            else:
+                hits.append(
+                    Hit(
+                        f"{label} mounts `{path}` from the node's file system.",
+                        (at(w.manifest.path, line),),
+                        severity=Severity.LOW,
+                    )
+                )
+    return conclude(
+        hits,
+        facts.kubernetes.errors,
+        what="manifest file",
+        ok=f"{every(judged, 'workload')} {agree(judged, 'keeps', 'keep')} to its own namespaces and volumes.",
+        bad="Pods sharing the host",
+        judged=bool(judged),
+        nothing="No Kubernetes workloads.",
+    )
