@@ -29,6 +29,8 @@ def k8s_host_isolation(facts: Facts, options: NoOptions) -> Decision:
     `hostIPC`, `hostNetwork: true`) or mount a container runtime's socket (`docker.sock`,
     `containerd.sock`, `crio.sock`) from the host. Other `hostPath` volumes are reported at low
     severity: a model cache on the node's disk works, but ties the pod to that node and its files.
+    A DaemonSet's host namespaces are reported at low severity too: node agents (log shippers,
+    metrics exporters) often need them; a serving workload never does.
     Peers: Checkov CKV_K8S_17, CKV_K8S_18, CKV_K8S_19 and CKV_K8S_27.
 
     ## Why it matters
@@ -51,15 +53,13 @@ def k8s_host_isolation(facts: Facts, options: NoOptions) -> Decision:
     for w in facts.kubernetes.workloads:
         judged += 1
         label = f"{w.manifest.kind}/{w.manifest.name}"
+        # a node agent (a log shipper, a metrics exporter) often has to: told, not blocking
+        agent = Severity.LOW if w.manifest.kind == "DaemonSet" else None
         for key in ("hostPID", "hostIPC", "hostNetwork"):
             if w.pod_spec.get(key) is True:
                 line = w.manifest.line_at(*w.pod_path, key)
-                hits.append(
-                    Hit(
-                        f"{label} shares the node's {key[4:]} namespace (`{key}: true`).",
-                        (at(w.manifest.path, line),),
-                    )
-                )
+                message = f"{label} shares the node's {key[4:]} namespace (`{key}: true`)."
+                hits.append(Hit(message, (at(w.manifest.path, line),), severity=agent))
         for i, volume in enumerate(w.pod_spec.get("volumes") or []):
             host = volume.get("hostPath") if isinstance(volume, dict) else None
             if not isinstance(host, dict):
