@@ -90,3 +90,60 @@ def k8s_host_isolation(facts: Facts, options: NoOptions) -> Decision:
         judged=bool(judged),
         nothing="No Kubernetes workloads.",
     )
+
+
+@check(
+    id="k8s-ephemeral-storage",
+    title="Containers limit their scratch disk",
+    category="orchestration",
+    severity=Severity.LOW,
+    level=Level.GOLD,
+    applies_when="the repository has Kubernetes workloads",
+    remediation="Set resources.limits.ephemeral-storage (and a request) on every container, sized for the model files it downloads or unpacks.",
+    seeds=(),
+)
+def k8s_ephemeral_storage(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That every container (init containers included) sets `resources.limits.ephemeral-storage`. A
+    limit without a request counts as both, as for CPU and memory: the API server sets the request to
+    the limit. Peer: kube-score Container Ephemeral Storage Request and Limit.
+
+    Differs from kube-score Container Ephemeral Storage Request and Limit on purpose: kube-score warns
+    about a limit without a request; here it passes, because the API server then requests the limit.
+
+    ## Why it matters
+    Model servers download and unpack weights onto the node's disk (an emptyDir, the container's own
+    layer, a pip or Hugging Face cache). Without a limit the scheduler places the pod on a node whose
+    disk it then fills, and the kubelet evicts pods, the model server's neighbours first.
+
+    ## How to fix
+    Size the limit for the largest model plus its cache, and request the same.
+
+    ## Example
+    ```yaml
+    resources:
+      requests: {cpu: "1", memory: 4Gi, ephemeral-storage: 12Gi}
+      limits: {memory: 4Gi, ephemeral-storage: 12Gi}
+    ```
+    """
+    hits: list[Hit] = []
+    judged = 0
+    for w in facts.kubernetes.workloads:
+        for c in w.containers:
+            judged += 1
+            resources = c.spec.get("resources")
+            limits = resources.get("limits") if isinstance(resources, dict) else None
+            if not (isinstance(limits, dict) and "ephemeral-storage" in limits):
+                label = f"{w.manifest.kind}/{w.manifest.name} container {c.name}"
+                where = c.line_of("resources")
+                hits.append(Hit(f"{label} has no ephemeral-storage limit.", (at(w.manifest.path, where),)))
+    return conclude(
+        hits,
+        facts.kubernetes.errors,
+        what="manifest file",
+        ok=f"{every(judged, 'container')} {agree(judged, 'limits its', 'limit their')} scratch disk.",
+        bad="Containers without an ephemeral-storage limit",
+        judged=bool(judged),
+        nothing="No Kubernetes workloads.",
+    )

@@ -469,7 +469,10 @@ def k8s_hpa_present(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
     That each Deployment and StatefulSet is the `scaleTargetRef` of a HorizontalPodAutoscaler in the
-    same namespace.
+    same namespace, and that a workload an HPA scales does not also set `spec.replicas` (reported at
+    low severity: every `kubectl apply` resets the count the HPA chose, so a deploy at noon drops to
+    the manifest's number of pods). Peer: kube-score HorizontalPodAutoscaler has target, Deployment
+    targeted by HPA does not have replicas configured.
 
     ## Why it matters
     Inference load follows business hours and batch jobs; a fixed replica count is either wasted
@@ -488,17 +491,27 @@ def k8s_hpa_present(facts: Facts, options: NoOptions) -> Decision:
       maxReplicas: 6
     ```
     """
-    hits = [
-        Hit(f"No HorizontalPodAutoscaler scales {_label(w)}.", (at(w.manifest.path, w.manifest.line),))
-        for w in _scalable(facts)
-        if _hpa_for(facts, w) is None
-    ]
+    hits: list[Hit] = []
+    for w in _scalable(facts):
+        hpa = _hpa_for(facts, w)
+        if hpa is None:
+            hits.append(
+                Hit(
+                    f"No HorizontalPodAutoscaler scales {_label(w)}.", (at(w.manifest.path, w.manifest.line),)
+                )
+            )
+        elif "replicas" in (w.manifest.data.get("spec") or {}):
+            line = w.manifest.line_at("spec", "replicas")
+            message = (
+                f"{_label(w)} sets replicas, which every apply resets over what {hpa.kind}/{hpa.name} chose."
+            )
+            hits.append(Hit(message, (at(w.manifest.path, line),), severity=Severity.LOW))
     judged = len(_scalable(facts))
     return _decide(
         facts,
         hits,
         f"{every(judged, 'Deployment or StatefulSet', 'Deployments and StatefulSets')} {agree(judged, 'is', 'are')} autoscaled.",
-        "Workloads without an autoscaler",
+        "Workloads without an autoscaler, or fighting it",
         judged=judged,
         nothing="No Deployment or StatefulSet.",
     )
