@@ -2,7 +2,8 @@
 
 Compose merges files: `compose.yaml` (or `docker-compose.yml`) with `docker-compose.override.yml` by
 default, and with any `docker-compose.<env>.yml` when asked (`-f base -f prod`). Each such combination
-is a configuration here, and services are judged as merged; `extends` is resolved within the same file
+is a configuration here, and services are judged as merged; a variant that defines every service
+of the base, each with an image or a build, is a file of its own (`-f prod.yml`) and is judged alone; `extends` is resolved within the same file
 or another file of the repository. Every key remembers the last file that set it, for findings.
 A compose file under a name of its own (`deploy/stack-local.yml`) is one when the project runs it:
 `docker compose -f <file>` in a Makefile, a shell script, a README or a workflow.
@@ -174,6 +175,19 @@ def _named_in_commands(snap: Snapshot) -> set[str]:
     return named
 
 
+def _standalone(data: dict[str, Any], base: dict[str, Any]) -> bool:
+    """A variant that defines every service of the base, each with an image or a build: a whole file
+    of its own, run alone (`-f prod.yml`), not an overlay, which would add the base's ports and
+    volumes to it. A variant that touches only some services is an overlay."""
+    services, base_services = data.get("services"), base.get("services")
+    return (
+        isinstance(services, dict)
+        and bool(services)
+        and all(isinstance(s, dict) and ("image" in s or "build" in s) for s in services.values())
+        and (not isinstance(base_services, dict) or set(base_services) <= set(services))
+    )
+
+
 def collect_compose(snap: Snapshot) -> ComposeFacts:
     errors: list[ParseError] = []
     files = sorted({f for f in snap.files if is_compose_file(f)} | _named_in_commands(snap))
@@ -193,7 +207,11 @@ def collect_compose(snap: Snapshot) -> ComposeFacts:
         combos: list[list[str]] = []
         if bases:
             combos.append(bases + default_override)
-            combos.extend([*bases, v] for v in variants if v not in default_override)
+            for v in variants:
+                if v not in default_override:
+                    # a variant that says what every service runs is a whole file of its own
+                    whole = _standalone(loaded[v][0], loaded[bases[0]][0])
+                    combos.append([v] if whole else [*bases, v])
         else:
             combos.extend([v] for v in variants)  # overrides without a base: judged alone
         for combo in combos:

@@ -85,3 +85,28 @@ def test_dockerfiles_are_known_by_their_usual_names_and_not_by_lookalikes() -> N
     ]
     assert [n for n in named if not is_dockerfile(n)] == []
     assert [n for n in lookalikes if is_dockerfile(n)] == []
+
+
+def test_a_variant_that_defines_every_service_is_judged_alone_and_a_partial_one_as_an_overlay(
+    make_tree: Callable[..., Path],
+) -> None:
+    from gate.facts.compose import collect_compose
+    from gate.snapshot import Snapshot
+
+    base = "services:\n  api: {build: ., ports: ['8000:8000']}\n  db: {image: 'postgres:16'}\n"
+    whole = "services:\n  api: {image: 'registry.example/api:1.2'}\n  db: {image: 'postgres:16.4'}\n"
+    partial = "services:\n  db: {image: 'postgres:16.4', restart: always}\n"
+    root = make_tree(
+        {"compose.yaml": base, "docker-compose.prod.yml": whole, "docker-compose.ci.yml": partial}
+    )
+    facts = collect_compose(Snapshot.load(root))
+    configurations = {s.configuration for s in facts.services}
+    assert configurations == {
+        "compose.yaml",
+        "docker-compose.prod.yml",
+        "compose.yaml + docker-compose.ci.yml",
+    }
+    (prod_api,) = [
+        s for s in facts.services if s.configuration == "docker-compose.prod.yml" and s.name == "api"
+    ]
+    assert "ports" not in prod_api.config, "the base's ports are not the variant's"
