@@ -65,6 +65,8 @@ class Runtime:
     non_root: bool
     health: bool
     link: str
+    compose: bool = False
+    """Run by Compose on the developer's machine (as opposed to a cluster that pulls from a registry)."""
 
 
 def _runtimes(facts: Facts, dockerfile: str) -> list[Runtime]:
@@ -82,6 +84,7 @@ def _runtimes(facts: Facts, dockerfile: str) -> list[Runtime]:
                 bool(user) and user not in ("root", "0"),
                 isinstance(hc, dict) and not hc.get("disable"),
                 f"{path} builds it",
+                compose=True,
             )
         )
     for w in facts.kubernetes.workloads:
@@ -224,7 +227,10 @@ def dockerfile_healthcheck(facts: Facts, options: NoOptions) -> Decision:
     `tiangolo/uvicorn-gunicorn-fastapi`, or compose/Kubernetes runs it) declares a `HEALTHCHECK` (directly or
     inherited), and not `HEALTHCHECK NONE`; a one-shot tool image (a CLI, a batch job) is not judged. Kubernetes ignores HEALTHCHECK and uses probes instead, so an image without
     one passes when every Compose service and Kubernetes container that runs it defines a
-    healthcheck or probes; the result names them. Peers: Checkov CKV_DOCKER_2, hadolint DL3057.
+    healthcheck or probes; the result names them. A Compose healthcheck excuses it only while the image
+    runs nowhere else: when a workflow pushes it to a registry (build-push-action with `push`,
+    `docker push`, `buildx --push`) and no Kubernetes manifest of the repository runs it with probes,
+    it is judged on its own. Peers: Checkov CKV_DOCKER_2, hadolint DL3057.
 
     Differs from hadolint DL3057 on purpose: `HEALTHCHECK NONE` in an image that serves is reported,
     not accepted as an opt-out, because it switches off the only signal Docker and Compose restart a
@@ -251,6 +257,22 @@ def dockerfile_healthcheck(facts: Facts, options: NoOptions) -> Decision:
         good, bad = _covered(facts, df, "health")
         if not good and not bad and not _serves(df):
             tools.append(df.path)  # a one-shot tool (a CLI, a batch job): nothing to probe
+            continue
+        if (
+            found is None
+            and good
+            and not bad
+            and all(r.compose for r in good)
+            and df.path in facts.images.pushed
+        ):
+            pusher = facts.images.pushed[df.path]
+            hits.append(
+                Hit(
+                    f"The image has no HEALTHCHECK: {'; '.join(r.label for r in good)} checks health, but "
+                    f"{pusher} pushes the image to a registry, where it runs without one.",
+                    (at(df.path, df.final.line),),
+                )
+            )
             continue
         if found is None and good and not bad:
             notes.append(

@@ -30,6 +30,9 @@ class ImageLinks:
     """folder name -> (Dockerfile path, how): for images with an organisation or registry path only."""
     contexts: dict[str, str] = field(default_factory=dict)
     """Dockerfile path -> the build context a compose file or a workflow builds it with."""
+    pushed: dict[str, str] = field(default_factory=dict)
+    """Dockerfile path -> the workflow that pushes its image to a registry (where it runs beyond what
+    the repository shows)."""
 
     def dockerfile_for(self, image: str) -> tuple[str, str] | None:
         repo = repository(image)
@@ -155,4 +158,29 @@ def link_images(docker: DockerFacts, compose: ComposeFacts, workflows: WorkflowF
         if folder:
             folders.setdefault(folder.lower(), (path, f"the folder name of {path}"))
     only = next(iter(known)) if len(known) == 1 else None
-    return ImageLinks(links, only, folders, build_references(compose, workflows))
+    return ImageLinks(links, only, folders, build_references(compose, workflows), _pushed(workflows))
+
+
+def _pushed(workflows: WorkflowFacts) -> dict[str, str]:
+    """Dockerfiles whose image a workflow pushes: build-push-action with `push` not false, `docker
+    buildx build --push`, or a `docker build -t` and a `docker push` in the same job."""
+    found: dict[str, str] = {}
+    for wf in workflows.workflows:
+        for job in wf.jobs:
+            scripts = "\n".join(step.run or "" for step in job.steps)
+            pushes = "docker push" in scripts
+            for step in job.steps:
+                if step.run and "docker" in step.run:
+                    buildx_push = "--push" in step.run
+                    for tag, path, _ in _builds_in(step.run, ""):
+                        if tag and (pushes or buildx_push):
+                            found.setdefault(path, wf.path)
+                if step.uses and step.uses.startswith("docker/build-push-action"):
+                    push = str(step.with_.get("push", "false")).strip().lower()
+                    if push not in ("false", "", "0"):
+                        context = posixpath.normpath(str(step.with_.get("context", ".")))
+                        path = posixpath.normpath(
+                            str(step.with_.get("file") or posixpath.join(context, "Dockerfile"))
+                        )
+                        found.setdefault(path, wf.path)
+    return found
