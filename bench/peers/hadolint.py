@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bench.peers.cases import Case
 
-_STRING = r'"((?:[^"\\]|\\.)*)"'
+_STRING = r'"((?:[^"\\]|\\[\s\S])*)"'
 _CALL = re.compile(
     r"\b(onBuildRuleCatches|onBuildRuleCatchesNot|ruleCatches|ruleCatchesNot)\s+" + _STRING + r"\s*(.?)"
 )
@@ -26,7 +26,9 @@ _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "&": ""}
 
 
 def unquote(literal: str) -> str:
-    """A Haskell string literal's text (the escapes the specs use)."""
+    """A Haskell string literal's text (the escapes the specs use; a gap, backslash-newline-backslash,
+    joins the lines of one literal)."""
+    literal = re.sub(r"\\\s*\n\s*\\", "", literal)
     return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m[1], m[0]), literal)
 
 

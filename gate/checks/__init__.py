@@ -1,6 +1,7 @@
 """The check registry. Importing this package registers every built-in check."""
 
 from gate.checks import (
+    buildsteps,
     buildtrust,
     cicd,
     code,
@@ -27,6 +28,7 @@ __all__ = [
     "CheckSpec",
     "Decision",
     "Hit",
+    "buildsteps",
     "buildtrust",
     "cicd",
     "code",

@@ -699,7 +699,8 @@ _PIP_INSTALL = re.compile(r"\b(pip(?:[23](?:\.\d+)?)?|python(?:[23](?:\.\d+)?)? 
 _INLINE_NO_CACHE = re.compile(r"(?:^|[\s;&|(])(?:export\s+)?(?:PIP_NO_CACHE_DIR|UV_NO_CACHE)=\S")
 
 
-def _final_chain(df: Dockerfile) -> list[Stage]:
+def final_chain(df: Dockerfile) -> list[Stage]:
+    """The final stage and the stages it is built FROM: what the image is made of."""
     chain = [df.final]
     while (parent := df.parent(chain[-1])) is not None:
         chain.append(parent)
@@ -744,7 +745,7 @@ def dockerfile_pip_no_cache(facts: Facts, options: NoOptions) -> Decision:
     """
     hits: list[Hit] = []
     for df in facts.docker.dockerfiles:
-        chain = _final_chain(df)
+        chain = final_chain(df)
         env_off = any(
             name.upper() in ("PIP_NO_CACHE_DIR", "UV_NO_CACHE")
             for stage in chain
@@ -993,7 +994,7 @@ _BIND = re.compile(r"(?:--port[ =]|--bind[ =]\S*:|-b\s+\S*:|--listen[ =]\S*:|-p\
 
 def _exposed(df: Dockerfile) -> dict[int, int]:
     ports: dict[int, int] = {}
-    for stage in _final_chain(df):
+    for stage in final_chain(df):
         for ins in stage.instructions:
             if ins.cmd == "EXPOSE":
                 for value in ins.value:

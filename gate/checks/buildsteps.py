@@ -1,0 +1,85 @@
+"""How a Dockerfile's RUN steps install packages and fail: apt's lists and recommended packages left
+in the image, and pipes that hide a failed download."""
+
+from __future__ import annotations
+
+import re
+
+from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
+from gate.checks.container import final_chain
+from gate.facts import Facts
+from gate.model import Level, Severity
+from gate.wording import agree, count, every
+
+# apt-get, apt or aptitude, options (and their values) before the install verb
+_APT_INSTALL = re.compile(r"\b(?:apt-get|apt|aptitude)\s+(?:\S+\s+){0,8}?install\b")
+_RECOMMENDS_OFF = re.compile(r"--no-install-recommends|APT::Install-Recommends=(false|0)", re.I)
+_LISTS_REMOVED = re.compile(r"\brm\s+(-\w+\s+)*[^;&|]*?/var/lib/apt/lists")
+
+
+def _lists_kept_out(flags: tuple[str, ...], script: str) -> bool:
+    """apt's lists do not reach the layer: removed in the same RUN, or kept in a cache or tmpfs mount."""
+    mounted = any(("type=cache" in f or "type=tmpfs" in f) and "/var/lib/apt" in f for f in flags)
+    return mounted or bool(_LISTS_REMOVED.search(script))
+
+
+@check(
+    id="dockerfile-apt-slim",
+    title="apt leaves no lists or extra packages in the image",
+    category="container",
+    severity=Severity.LOW,
+    level=Level.GOLD,
+    applies_when="a Dockerfile's image is built with apt-get install",
+    remediation="Install with `--no-install-recommends` and remove `/var/lib/apt/lists/*` in the same RUN (or mount a cache there).",
+    seeds=("Image size optimized",),
+)
+def dockerfile_apt_slim(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That every `apt-get install` (or `apt install`) in the stages the final image is made of (the
+    final stage and the stages it is built FROM; a build stage whose files are only copied from is
+    not judged) passes `--no-install-recommends` (or `-o APT::Install-Recommends=false`) and that the
+    same RUN removes `/var/lib/apt/lists` (or mounts a cache or tmpfs over `/var/lib/apt`). aptitude
+    is read like apt-get. Peers: hadolint DL3009 and DL3015.
+
+    Differs from hadolint DL3009 on purpose: a cache mount over `/var/lib/apt` alone keeps the lists
+    out of the layer and passes here; hadolint also wants `/var/cache/apt` mounted in that case.
+
+    ## Why it matters
+    CUDA and Python images are already gigabytes; recommended packages add hundreds of megabytes of
+    documentation, fonts and compilers the server never uses, and the package lists add tens more to
+    every pull and every cold start of a node.
+
+    ## How to fix
+    Install only what is asked for and drop the lists in the same layer.
+
+    ## Example
+    ```dockerfile
+    RUN apt-get update \\
+     && apt-get install -y --no-install-recommends libgomp1 \\
+     && rm -rf /var/lib/apt/lists/*
+    ```
+    """
+    hits: list[Hit] = []
+    judged = 0
+    for df in facts.docker.dockerfiles:
+        for stage in final_chain(df):
+            for ins in stage.instructions:
+                if ins.cmd != "RUN" or not _APT_INSTALL.search(ins.text):
+                    continue
+                judged += 1
+                missing = []
+                if not _RECOMMENDS_OFF.search(ins.text):
+                    missing.append("installs recommended packages (no `--no-install-recommends`)")
+                if not _lists_kept_out(ins.flags, ins.text):
+                    missing.append("leaves apt's lists in the layer (no `rm -rf /var/lib/apt/lists/*`)")
+                if missing:
+                    hits.append(Hit(f"apt-get {' and '.join(missing)}.", (at(df.path, ins.line),)))
+    if hits:
+        return failed(
+            f"{count(len(hits), 'apt install')} that {agree(len(hits), 'leaves', 'leave')} weight in the image.",
+            *hits,
+        )
+    if not judged:
+        return not_applicable("No image is built with apt-get install.")
+    return passed(f"{every(judged, 'apt install')} {agree(judged, 'keeps', 'keep')} the image slim.")
