@@ -19,6 +19,7 @@ from gate.checks import (
     service,
     servicecode,
     vulnerabilities,
+    workflowcalls,
 )
 from gate.checks.base import CATEGORIES, REGISTRY, CheckSpec, Decision, Hit
 
@@ -46,4 +47,5 @@ __all__ = [
     "service",
     "servicecode",
     "vulnerabilities",
+    "workflowcalls",
 ]
