@@ -3,8 +3,11 @@ the container runtime's socket, and its file system."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude
 from gate.facts import Facts
+from gate.facts.kubernetes import Workload
 from gate.model import Level, Severity
 from gate.wording import agree, every
 
@@ -144,6 +147,116 @@ def k8s_ephemeral_storage(facts: Facts, options: NoOptions) -> Decision:
         what="manifest file",
         ok=f"{every(judged, 'container')} {agree(judged, 'limits its', 'limit their')} scratch disk.",
         bad="Containers without an ephemeral-storage limit",
+        judged=bool(judged),
+        nothing="No Kubernetes workloads.",
+    )
+
+
+_SECCOMP_ANNOTATIONS = ("seccomp.security.alpha.kubernetes.io/pod",)
+
+
+def _seccomp_confined(w: Workload) -> bool:
+    """The pod runs under a seccomp profile: RuntimeDefault or a Localhost profile, on the pod or on
+    every container, or the old pod annotation."""
+
+    def profile(spec: Any) -> str | None:
+        context = spec.get("securityContext") if isinstance(spec, dict) else None
+        found = context.get("seccompProfile") if isinstance(context, dict) else None
+        return str(found.get("type")) if isinstance(found, dict) and found.get("type") else None
+
+    pod = profile(w.pod_spec)
+    if pod is not None:
+        return pod in ("RuntimeDefault", "Localhost")
+    containers = [c for c in w.containers if not c.init]
+    if containers and all(profile(c.spec) in ("RuntimeDefault", "Localhost") for c in containers):
+        return True
+    # the pod template's metadata sits beside its spec (the manifest's own, for a bare Pod)
+    metadata = w.manifest.data.get("metadata") if w.manifest.kind == "Pod" else None
+    if metadata is None:
+        holder: Any = w.manifest.data
+        for key in w.pod_path[:-1]:
+            holder = holder.get(key) if isinstance(holder, dict) else None
+        metadata = holder.get("metadata") if isinstance(holder, dict) else None
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    if not isinstance(annotations, dict):
+        return False
+    return any(
+        str(annotations.get(a, "")) in ("runtime/default", "docker/default") for a in _SECCOMP_ANNOTATIONS
+    )
+
+
+def _token_mounted(facts: Facts, w: Workload) -> bool:
+    """Kubernetes mounts a service account token into the pod: unless the pod, or the service account
+    it runs as, says `automountServiceAccountToken: false`."""
+    own = w.pod_spec.get("automountServiceAccountToken")
+    if own is not None:
+        return own is not False
+    account = str(w.pod_spec.get("serviceAccountName") or w.pod_spec.get("serviceAccount") or "default")
+    for sa in facts.kubernetes.of_kind("ServiceAccount"):
+        if sa.name == account and sa.namespace == w.manifest.namespace:
+            return sa.data.get("automountServiceAccountToken") is not False
+    return True
+
+
+@check(
+    id="k8s-pod-hardening",
+    title="Pods run without an API token and under a seccomp profile",
+    category="orchestration",
+    severity=Severity.LOW,
+    level=Level.GOLD,
+    applies_when="the repository has Kubernetes workloads",
+    remediation="Set `automountServiceAccountToken: false` and `securityContext: {seccompProfile: {type: RuntimeDefault}}` on the pod spec.",
+    seeds=(),
+)
+def k8s_pod_hardening(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That every workload's pods run without a mounted service account token
+    (`automountServiceAccountToken: false` on the pod, or on the ServiceAccount it runs as) and under
+    a seccomp profile (`seccompProfile: {type: RuntimeDefault}` or `Localhost` on the pod or on every
+    container, or the older `seccomp.security.alpha.kubernetes.io/pod: runtime/default` annotation).
+    Peers: Checkov CKV_K8S_38 and CKV_K8S_31.
+
+    Differs from Checkov CKV_K8S_31 on purpose: a `Localhost` profile (one written for the service)
+    passes here; Checkov accepts only RuntimeDefault.
+
+    ## Why it matters
+    A model server needs neither the Kubernetes API nor the rarer system calls; an attacker who gets
+    code execution through a pickle or a template uses both first, to list secrets and to break out.
+
+    ## How to fix
+    Turn the token off and the default profile on; give the few pods that call the API a service
+    account of their own.
+
+    ## Example
+    ```yaml
+    spec:
+      automountServiceAccountToken: false
+      securityContext:
+        seccompProfile: {type: RuntimeDefault}
+    ```
+    """
+    hits: list[Hit] = []
+    judged = 0
+    for w in facts.kubernetes.workloads:
+        judged += 1
+        label = f"{w.manifest.kind}/{w.manifest.name}"
+        where = (at(w.manifest.path, w.manifest.line),)
+        if _token_mounted(facts, w):
+            hits.append(
+                Hit(
+                    f"{label} gets a service account token (automountServiceAccountToken is not false).",
+                    where,
+                )
+            )
+        if not _seccomp_confined(w):
+            hits.append(Hit(f"{label} runs without a seccomp profile (no RuntimeDefault).", where))
+    return conclude(
+        hits,
+        facts.kubernetes.errors,
+        what="manifest file",
+        ok=f"{every(judged, 'workload')} {agree(judged, 'runs', 'run')} without an API token, under a seccomp profile.",
+        bad="Pods with an API token or without a seccomp profile",
         judged=bool(judged),
         nothing="No Kubernetes workloads.",
     )
