@@ -8,6 +8,7 @@ import re
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.checks.container import final_chain
 from gate.facts import Facts
+from gate.facts.dockerfile import Dockerfile, Stage
 from gate.model import Level, Severity
 from gate.wording import agree, count, every
 
@@ -83,3 +84,76 @@ def dockerfile_apt_slim(facts: Facts, options: NoOptions) -> Decision:
     if not judged:
         return not_applicable("No image is built with apt-get install.")
     return passed(f"{every(judged, 'apt install')} {agree(judged, 'keeps', 'keep')} the image slim.")
+
+
+_PIPE = re.compile(r"(?<![|])\|(?![|])")
+_QUOTED = re.compile(r"'[^']*'|\"(?:[^\"\\]|\\.)*\"")
+_PIPEFAIL_SHELLS = ("bash", "zsh", "ash", "ksh", "mksh")
+_OTHER_SHELLS = ("pwsh", "powershell", "powershell.exe", "cmd", "cmd.exe")
+
+
+def _shell_of(df: Dockerfile, stage: Stage, shells: dict[int, list[str]]) -> list[str]:
+    """The SHELL a stage starts with: its parent stage's last one, else /bin/sh -c."""
+    parent = df.parent(stage)
+    return list(shells.get(parent.index, ["/bin/sh", "-c"])) if parent is not None else ["/bin/sh", "-c"]
+
+
+@check(
+    id="dockerfile-pipefail",
+    title="Piped RUN steps fail when a command in the pipe fails",
+    category="container",
+    severity=Severity.LOW,
+    level=Level.GOLD,
+    applies_when="a Dockerfile pipes commands in a RUN",
+    remediation='Set `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before RUN steps that pipe.',
+    seeds=(),
+)
+def dockerfile_pipefail(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That a shell-form `RUN` with a pipe (`curl ... | tar -x`) runs under a shell that has
+    `-o pipefail` (bash, zsh, ash, ksh, set with `SHELL [...]` in the stage or in the stage it is
+    built FROM). Without it, only the last command's status counts. PowerShell and cmd are not
+    judged. Peer: hadolint DL4006.
+
+    ## Why it matters
+    `curl -fsSL $URL/weights.tar | tar -x` succeeds when the download fails halfway: the image builds,
+    ships without its model and fails at the first request instead of at build time.
+
+    ## How to fix
+    Switch the shell once, near the top of the stage.
+
+    ## Example
+    ```dockerfile
+    SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+    RUN curl -fsSL https://models.example.org/ranker.tar.gz | tar -xz -C /srv
+    ```
+    """
+    hits: list[Hit] = []
+    judged = 0
+    for df in facts.docker.dockerfiles:
+        shells: dict[int, list[str]] = {}
+        for stage in df.stages:
+            shell = _shell_of(df, stage, shells)
+            for ins in stage.instructions:
+                if ins.cmd == "SHELL" and ins.json:
+                    shell = list(ins.value)
+                if ins.cmd != "RUN" or ins.json or not _PIPE.search(_QUOTED.sub("", ins.text)):
+                    continue
+                program = shell[0].rsplit("/", 1)[-1].lower() if shell else "sh"
+                if program in _OTHER_SHELLS:
+                    continue
+                judged += 1
+                if program not in _PIPEFAIL_SHELLS or "pipefail" not in shell:
+                    hits.append(
+                        Hit(
+                            f"`{ins.original[:80]}` pipes under `{' '.join(shell)}`: a failed command before the last goes unnoticed.",
+                            (at(df.path, ins.line),),
+                        )
+                    )
+            shells[stage.index] = shell
+    if hits:
+        return failed(f"{count(len(hits), 'piped RUN')} without pipefail.", *hits)
+    if not judged:
+        return not_applicable("No RUN pipes commands.")
+    return passed(f"{every(judged, 'piped RUN')} {agree(judged, 'runs', 'run')} under pipefail.")
