@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude
+from gate.checks.orchestration import hpa_for, selects
 from gate.facts import Facts
 from gate.facts.kubernetes import Workload
 from gate.model import Level, Severity
@@ -259,4 +260,98 @@ def k8s_pod_hardening(facts: Facts, options: NoOptions) -> Decision:
         bad="Pods with an API token or without a seccomp profile",
         judged=bool(judged),
         nothing="No Kubernetes workloads.",
+    )
+
+
+_HOSTNAME = "kubernetes.io/hostname"
+
+
+def _spread(w: Workload) -> bool:
+    """The pods keep off each other's node: a podAntiAffinity term (required or preferred) or a
+    topology spread constraint on the node's hostname whose selector picks the pod's own labels."""
+    affinity = w.pod_spec.get("affinity")
+    anti = affinity.get("podAntiAffinity") if isinstance(affinity, dict) else None
+    terms: list[Any] = []
+    if isinstance(anti, dict):
+        terms += list(anti.get("requiredDuringSchedulingIgnoredDuringExecution") or [])
+        terms += [
+            t.get("podAffinityTerm")
+            for t in anti.get("preferredDuringSchedulingIgnoredDuringExecution") or []
+            if isinstance(t, dict)
+        ]
+    terms += list(w.pod_spec.get("topologySpreadConstraints") or [])
+    return any(
+        isinstance(t, dict)
+        and t.get("topologyKey") == _HOSTNAME
+        and selects(t.get("labelSelector"), w.labels)
+        for t in terms
+    )
+
+
+def _pods(facts: Facts, w: Workload) -> int:
+    """How many pods the workload runs at least: its HPA's minReplicas, else its replicas (1 unset)."""
+    hpa = hpa_for(facts, w)
+    if hpa is not None:
+        minimum = (hpa.data.get("spec") or {}).get("minReplicas", 1)
+        return minimum if isinstance(minimum, int) else 1
+    replicas = (w.manifest.data.get("spec") or {}).get("replicas", 1)
+    return replicas if isinstance(replicas, int) else 1
+
+
+@check(
+    id="k8s-spread-across-nodes",
+    title="Replicas spread across nodes",
+    category="orchestration",
+    severity=Severity.LOW,
+    level=Level.GOLD,
+    applies_when="a Deployment or StatefulSet runs more than one pod",
+    remediation="Add a preferred podAntiAffinity on kubernetes.io/hostname (or a topologySpreadConstraint) that selects the workload's own pods.",
+    seeds=(),
+)
+def k8s_spread_across_nodes(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That every Deployment and StatefulSet that runs more than one pod (its replicas, or its HPA's
+    minReplicas) keeps them off a single node: a `podAntiAffinity` term, required or preferred, or a
+    `topologySpreadConstraints` entry, on `kubernetes.io/hostname`, whose label selector matches the
+    pods' own labels. Peer: kube-score Deployment has host PodAntiAffinity, StatefulSet has host
+    PodAntiAffinity.
+
+    ## Why it matters
+    Two replicas on one node are one replica when that node drains for an upgrade or dies: the
+    availability `k8s-replicas` asks for is only real if the pods are apart.
+
+    ## How to fix
+    A preferred anti-affinity is enough for most services; it never blocks scheduling.
+
+    ## Example
+    ```yaml
+    affinity:
+      podAntiAffinity:
+        preferredDuringSchedulingIgnoredDuringExecution:
+          - weight: 100
+            podAffinityTerm:
+              topologyKey: kubernetes.io/hostname
+              labelSelector: {matchLabels: {app: ranker}}
+    ```
+    """
+    hits: list[Hit] = []
+    judged = 0
+    for w in facts.kubernetes.workloads:
+        if w.manifest.kind not in ("Deployment", "StatefulSet") or _pods(facts, w) < 2:
+            continue
+        judged += 1
+        if not _spread(w):
+            label = f"{w.manifest.kind}/{w.manifest.name}"
+            hits.append(
+                Hit(f"{label} may run all its pods on one node.", (at(w.manifest.path, w.manifest.line),))
+            )
+    return conclude(
+        hits,
+        facts.kubernetes.errors,
+        what="manifest file",
+        ok=f"{every(judged, 'replicated workload')} {agree(judged, 'spreads its', 'spread their')} pods across nodes.",
+        bad="Replicas that may share a node",
+        judged=bool(judged),
+        nothing="No Deployment or StatefulSet runs more than one pod.",
     )

@@ -356,14 +356,14 @@ def _targets(hpa: Manifest) -> tuple[str, str]:
     return str(ref.get("kind", "")), str(ref.get("name", ""))
 
 
-def _hpa_for(facts: Facts, w: Workload) -> Manifest | None:
+def hpa_for(facts: Facts, w: Workload) -> Manifest | None:
     for hpa in facts.kubernetes.of_kind("HorizontalPodAutoscaler"):
         if hpa.namespace == w.manifest.namespace and _targets(hpa) == (w.manifest.kind, w.manifest.name):
             return hpa
     return None
 
 
-def _selects(selector: Any, labels: dict[str, str]) -> bool:
+def selects(selector: Any, labels: dict[str, str]) -> bool:
     """A labelSelector's matchLabels (and simple In expressions) against pod labels; {} selects all."""
     if not isinstance(selector, dict):
         return False
@@ -428,7 +428,7 @@ def k8s_replicas(facts: Facts, options: ReplicaOptions) -> Decision:
     """
     hits: list[Hit] = []
     for w in _scalable(facts):
-        hpa = _hpa_for(facts, w)
+        hpa = hpa_for(facts, w)
         if hpa is not None:
             count = int((hpa.data.get("spec") or {}).get("minReplicas") or 1)
             where = at(hpa.path, hpa.line_at("spec", "minReplicas"))
@@ -493,7 +493,7 @@ def k8s_hpa_present(facts: Facts, options: NoOptions) -> Decision:
     """
     hits: list[Hit] = []
     for w in _scalable(facts):
-        hpa = _hpa_for(facts, w)
+        hpa = hpa_for(facts, w)
         if hpa is None:
             hits.append(
                 Hit(
@@ -559,7 +559,7 @@ def k8s_pdb_present(facts: Facts, options: NoOptions) -> Decision:
         for w in _scalable(facts)
         if not any(
             p.namespace == w.manifest.namespace
-            and _selects((p.data.get("spec") or {}).get("selector"), w.labels)
+            and selects((p.data.get("spec") or {}).get("selector"), w.labels)
             for p in pdbs
         )
     ]
@@ -627,7 +627,7 @@ def k8s_network_policy(facts: Facts, options: NoOptions) -> Decision:
             p.data.get("spec") or {}
             for p in policies
             if p.namespace == w.manifest.namespace
-            and _selects((p.data.get("spec") or {}).get("podSelector"), w.labels)
+            and selects((p.data.get("spec") or {}).get("podSelector"), w.labels)
         ]
         where = (at(w.manifest.path, w.manifest.line),)
         if not selecting:
