@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude
-from gate.checks.orchestration import hpa_for, selects
+from gate.checks.base import Decision, Hit, NoOptions, at, check
+from gate.checks.orchestration import decide, hpa_for, selects
 from gate.facts import Facts
 from gate.facts.kubernetes import Workload
 from gate.model import Level, Severity
@@ -85,13 +85,12 @@ def k8s_host_isolation(facts: Facts, options: NoOptions) -> Decision:
                         severity=Severity.LOW,
                     )
                 )
-    return conclude(
+    return decide(
+        facts,
         hits,
-        facts.kubernetes.errors,
-        what="manifest file",
-        ok=f"{every(judged, 'workload')} {agree(judged, 'keeps', 'keep')} to its own namespaces and volumes.",
-        bad="Pods sharing the host",
-        judged=bool(judged),
+        f"{every(judged, 'workload')} {agree(judged, 'keeps', 'keep')} to its own namespaces and volumes.",
+        "Pods sharing the host",
+        judged=judged,
         nothing="No Kubernetes workloads.",
     )
 
@@ -142,13 +141,12 @@ def k8s_ephemeral_storage(facts: Facts, options: NoOptions) -> Decision:
                 label = f"{w.manifest.kind}/{w.manifest.name} container {c.name}"
                 where = c.line_of("resources")
                 hits.append(Hit(f"{label} has no ephemeral-storage limit.", (at(w.manifest.path, where),)))
-    return conclude(
+    return decide(
+        facts,
         hits,
-        facts.kubernetes.errors,
-        what="manifest file",
-        ok=f"{every(judged, 'container')} {agree(judged, 'limits its', 'limit their')} scratch disk.",
-        bad="Containers without an ephemeral-storage limit",
-        judged=bool(judged),
+        f"{every(judged, 'container')} {agree(judged, 'limits its', 'limit their')} scratch disk.",
+        "Containers without an ephemeral-storage limit",
+        judged=judged,
         nothing="No Kubernetes workloads.",
     )
 
@@ -252,13 +250,12 @@ def k8s_pod_hardening(facts: Facts, options: NoOptions) -> Decision:
             )
         if not _seccomp_confined(w):
             hits.append(Hit(f"{label} runs without a seccomp profile (no RuntimeDefault).", where))
-    return conclude(
+    return decide(
+        facts,
         hits,
-        facts.kubernetes.errors,
-        what="manifest file",
-        ok=f"{every(judged, 'workload')} {agree(judged, 'runs', 'run')} without an API token, under a seccomp profile.",
-        bad="Pods with an API token or without a seccomp profile",
-        judged=bool(judged),
+        f"{every(judged, 'workload')} {agree(judged, 'runs', 'run')} without an API token, under a seccomp profile.",
+        "Pods with an API token or without a seccomp profile",
+        judged=judged,
         nothing="No Kubernetes workloads.",
     )
 
@@ -346,12 +343,11 @@ def k8s_spread_across_nodes(facts: Facts, options: NoOptions) -> Decision:
             hits.append(
                 Hit(f"{label} may run all its pods on one node.", (at(w.manifest.path, w.manifest.line),))
             )
-    return conclude(
+    return decide(
+        facts,
         hits,
-        facts.kubernetes.errors,
-        what="manifest file",
-        ok=f"{every(judged, 'replicated workload')} {agree(judged, 'spreads its', 'spread their')} pods across nodes.",
-        bad="Replicas that may share a node",
-        judged=bool(judged),
+        f"{every(judged, 'replicated workload')} {agree(judged, 'spreads its', 'spread their')} pods across nodes.",
+        "Replicas that may share a node",
+        judged=judged,
         nothing="No Deployment or StatefulSet runs more than one pod.",
     )

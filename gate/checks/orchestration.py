@@ -20,7 +20,8 @@ from gate.wording import agree, every
 from gate.wording import count as plural_count
 
 
-def _decide(facts: Facts, hits: list[Hit], ok: str, bad: str, *, judged: int, nothing: str) -> Decision:
+def decide(facts: Facts, hits: list[Hit], ok: str, bad: str, *, judged: int, nothing: str) -> Decision:
+    """How the manifest checks end: findings, unparsable files, and the templates read or skipped."""
     k8s = facts.kubernetes
 
     def listed(paths: tuple[str, ...]) -> str:
@@ -120,7 +121,7 @@ def k8s_probes(facts: Facts, options: NoOptions) -> Decision:
                         _at(w, c, "livenessProbe"),
                     )
                 )
-    return _decide(
+    return decide(
         facts,
         hits,
         f"{every(judged, 'serving container')} {agree(judged, 'has', 'have')} distinct liveness and readiness probes.",
@@ -184,7 +185,7 @@ def k8s_resource_limits(facts: Facts, options: NoOptions) -> Decision:
             missing += ["limits.memory"] if "memory" not in limits else []
             if missing:
                 hits.append(Hit(f"{_label(w, c)} has no {', '.join(missing)}.", _at(w, c, "resources")))
-    return _decide(
+    return decide(
         facts,
         hits,
         f"{every(judged, 'container')} {agree(judged, 'requests', 'request')} CPU and memory and {agree(judged, 'limits', 'limit')} memory.",
@@ -272,7 +273,7 @@ def k8s_security_context(facts: Facts, options: NoOptions) -> Decision:
             if missing:
                 key = ("securityContext",) if "securityContext" in c.spec else ()
                 hits.append(Hit(f"{_label(w, c)} lacks {', '.join(missing)}.", _at(w, c, *key)))
-    return _decide(
+    return decide(
         facts,
         hits,
         f"{every(judged, 'container')} {agree(judged, 'runs', 'run')} non-root, read-only, without privileges.",
@@ -338,7 +339,7 @@ def k8s_image_pinned(facts: Facts, options: NoOptions) -> Decision:
                         _at(w, c, "image"),
                     )
                 )
-    return _decide(
+    return decide(
         facts,
         hits,
         f"{every(judged, 'image')} {agree(judged, 'names', 'name')} a version.",
@@ -445,7 +446,7 @@ def k8s_replicas(facts: Facts, options: ReplicaOptions) -> Decision:
                 )
             )
     judged = len(_scalable(facts))
-    return _decide(
+    return decide(
         facts,
         hits,
         f"{every(judged, 'Deployment or StatefulSet', 'Deployments and StatefulSets')} {agree(judged, 'runs', 'run')} at least {plural_count(options.min_replicas, 'pod')}.",
@@ -507,7 +508,7 @@ def k8s_hpa_present(facts: Facts, options: NoOptions) -> Decision:
             )
             hits.append(Hit(message, (at(w.manifest.path, line),), severity=Severity.LOW))
     judged = len(_scalable(facts))
-    return _decide(
+    return decide(
         facts,
         hits,
         f"{every(judged, 'Deployment or StatefulSet', 'Deployments and StatefulSets')} {agree(judged, 'is', 'are')} autoscaled.",
@@ -564,7 +565,7 @@ def k8s_pdb_present(facts: Facts, options: NoOptions) -> Decision:
         )
     ]
     judged = len(_scalable(facts))
-    return _decide(
+    return decide(
         facts,
         hits,
         f"{every(judged, 'Deployment or StatefulSet', 'Deployments and StatefulSets')} {agree(judged, 'has', 'have')} a disruption budget.",
@@ -644,7 +645,7 @@ def k8s_network_policy(facts: Facts, options: NoOptions) -> Decision:
                 )
             )
     judged = len(_serving(facts))
-    return _decide(
+    return decide(
         facts,
         hits,
         f"{every(judged, 'workload')} {agree(judged, 'is', 'are')} covered by a NetworkPolicy.",
@@ -708,7 +709,7 @@ def k8s_secrets_from_refs(facts: Facts, options: NoOptions) -> Decision:
         )
         for w, c, name, j, line in k8s_literal_secrets(facts.kubernetes.workloads)
     ]
-    return _decide(
+    return decide(
         facts,
         hits,
         "No secret-named variable has a literal value.",
@@ -768,7 +769,7 @@ def k8s_ingress_tls(facts: Facts, options: NoOptions) -> Decision:
                     (at(ing.path, ing.line_at("spec", "tls")),),
                 )
             )
-    return _decide(
+    return decide(
         facts,
         hits,
         f"{every(len(ingresses), 'Ingress', 'Ingresses')} {agree(len(ingresses), 'terminates', 'terminate')} TLS.",
