@@ -171,6 +171,25 @@ def _helm_documents(snap: Snapshot, rel: str, text: str, charts: dict[str, Chart
         return None
 
 
+def _documents(docs: YamlDocuments) -> list[tuple[yaml.Node, Any]]:
+    """Each document, and for kubectl's `kind: List` each of its items, with its own node (so
+    findings point at the item's lines)."""
+    found: list[tuple[yaml.Node, Any]] = []
+    for node, data in zip(docs.nodes, docs.data, strict=True):
+        if not (isinstance(data, dict) and data.get("kind") == "List" and isinstance(node, yaml.MappingNode)):
+            found.append((node, data))
+            continue
+        items = next((v for k, v in node.value if getattr(k, "value", None) == "items"), None)
+        values = data.get("items")
+        if (
+            isinstance(items, yaml.SequenceNode)
+            and isinstance(values, list)
+            and len(values) == len(items.value)
+        ):
+            found.extend(zip(items.value, values, strict=True))
+    return found
+
+
 def collect_kubernetes(snap: Snapshot) -> KubernetesFacts:
     manifests: list[Manifest] = []
     errors: list[ParseError] = []
@@ -204,15 +223,13 @@ def collect_kubernetes(snap: Snapshot) -> KubernetesFacts:
             continue
         if not isinstance(docs, YamlDocuments):
             continue
-        for node, data in zip(docs.nodes, docs.data, strict=True):
+        for node, data in _documents(docs):
             if (
                 not isinstance(data, dict)
                 or "apiVersion" not in data
                 or not isinstance(data.get("kind"), str)
             ):
                 continue
-            if data["kind"] == "List":
-                continue  # kubectl's List wrapper: rare in repositories, judged item by item would need paths
             meta_raw = data.get("metadata")
             meta: dict[str, Any] = meta_raw if isinstance(meta_raw, dict) else {}
             manifests.append(

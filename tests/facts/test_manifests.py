@@ -110,3 +110,19 @@ def test_a_variant_that_defines_every_service_is_judged_alone_and_a_partial_one_
         s for s in facts.services if s.configuration == "docker-compose.prod.yml" and s.name == "api"
     ]
     assert "ports" not in prod_api.config, "the base's ports are not the variant's"
+
+
+def test_the_items_of_a_kubectl_list_are_manifests_at_their_own_lines(make_tree: Callable[..., Path]) -> None:
+    from gate.facts.kubernetes import collect_kubernetes
+    from gate.snapshot import Snapshot
+
+    listed = (
+        "apiVersion: v1\nkind: List\nitems:\n"
+        "  - apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: api}\n"
+        "  - apiVersion: v1\n    kind: Service\n    metadata: {name: api}\n"
+    )
+    facts = collect_kubernetes(Snapshot.load(make_tree({"k8s/all.yaml": listed})))
+    assert [(m.kind, m.name, m.line) for m in facts.manifests] == [
+        ("Deployment", "api", 4),
+        ("Service", "api", 7),
+    ]
