@@ -11,6 +11,7 @@ are other collectors' business.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,6 +99,13 @@ def _dig(data: Any, path: tuple[str, ...]) -> Any:
             return None
         data = data.get(key)
     return data
+
+
+# a JSON file whose object declares a Kubernetes apiVersion and kind near its start (JSON is YAML)
+_JSON_MANIFEST = re.compile(
+    r'\s*\{(?=[^{]{0,2000}?"apiVersion"\s*:\s*"(?:[a-z0-9.-]+/)?v\d+(?:(?:alpha|beta)\d+)?")'
+    r'(?=[^{]{0,2000}?"kind"\s*:\s*"[A-Z])'
+)
 
 
 def _looks_templated(rel: str, text: str) -> bool:
@@ -197,10 +205,12 @@ def collect_kubernetes(snap: Snapshot) -> KubernetesFacts:
     from_helm: list[str] = []
     patches = _kustomize_patches(snap)
     charts = _charts(snap)
-    for rel in snap.with_suffix(".yaml", ".yml"):
+    for rel in snap.with_suffix(".yaml", ".yml", ".json"):
         if _is_other_yaml(rel) or rel in patches:
             continue
         text = snap.text(rel)
+        if rel.endswith(".json") and not (text and _JSON_MANIFEST.match(text)):
+            continue  # package.json, model metadata: JSON that is not a Kubernetes object
         if text is None:
             big = snap.unread(rel)
             head = snap.head(rel) if big else ""

@@ -126,3 +126,14 @@ def test_the_items_of_a_kubectl_list_are_manifests_at_their_own_lines(make_tree:
         ("Deployment", "api", 4),
         ("Service", "api", 7),
     ]
+
+
+def test_a_json_manifest_is_read_and_other_json_is_not(make_tree: Callable[..., Path]) -> None:
+    from gate.facts.kubernetes import collect_kubernetes
+    from gate.snapshot import Snapshot
+
+    manifest = '{\n  "apiVersion": "apps/v1",\n  "kind": "Deployment",\n  "metadata": {"name": "api"}\n}\n'
+    other = '{"name": "ui", "kind": "app", "apiVersion": "3", "scripts": {"build": "vite"}}\n'
+    root = make_tree({"k8s/api.json": manifest, "package.json": '{"name": "ui"}\n', "model/card.json": other})
+    facts = collect_kubernetes(Snapshot.load(root))
+    assert [(m.path, m.kind, m.line) for m in facts.manifests] == [("k8s/api.json", "Deployment", 1)]
