@@ -8,7 +8,7 @@ from typing import Any
 from gate.checks.base import Decision, Hit, NoOptions, at, check
 from gate.checks.orchestration import decide, hpa_for, selects
 from gate.facts import Facts
-from gate.facts.kubernetes import Workload
+from gate.facts.kubernetes import SERVING_KINDS, Workload
 from gate.model import Level, Severity
 from gate.wording import agree, every
 
@@ -335,7 +335,7 @@ def k8s_spread_across_nodes(facts: Facts, options: NoOptions) -> Decision:
     hits: list[Hit] = []
     judged = 0
     for w in facts.kubernetes.workloads:
-        if w.manifest.kind not in ("Deployment", "StatefulSet") or _pods(facts, w) < 2:
+        if w.manifest.kind not in SERVING_KINDS or _pods(facts, w) < 2:
             continue
         judged += 1
         if not _spread(w):

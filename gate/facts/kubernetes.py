@@ -21,8 +21,18 @@ from gate.facts.helm import Chart, chart_of, render
 from gate.snapshot import ParseError, ParseFailure, Snapshot, YamlDocuments, parse_yaml_text
 from gate.yamlpath import line_of
 
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Job", "CronJob")
-SERVING_KINDS = ("Deployment", "StatefulSet")
+# DeploymentConfig: OpenShift's Deployment (apps.openshift.io), with the same pod template
+WORKLOAD_KINDS = (
+    "Deployment",
+    "DeploymentConfig",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Pod",
+    "Job",
+    "CronJob",
+)
+SERVING_KINDS = ("Deployment", "DeploymentConfig", "StatefulSet")
 
 
 @dataclass(frozen=True)
