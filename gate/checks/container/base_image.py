@@ -1,0 +1,164 @@
+"""What the image is built FROM: a pinned version, a minimal base."""
+
+from __future__ import annotations
+
+import re
+
+from gate.checks.base import Decision, Hit, NoOptions, at, check
+from gate.checks.container.common import (
+    _decide,
+    _image_parts,
+    _root_stage,
+)
+from gate.facts import Facts
+from gate.model import Confidence, Level, Severity
+
+# -- base image pinned ------------------------------------------------------------------------------
+
+
+@check(
+    id="dockerfile-base-image-pinned",
+    title="Dockerfile base images pinned",
+    category="container",
+    severity=Severity.MEDIUM,
+    level=Level.BRONZE,
+    applies_when="the repository has a Dockerfile",
+    remediation="Name an explicit version tag (`python:3.11.9-slim`), or better a digest (`python:3.11-slim@sha256:...`).",
+    seeds=("Images tagged with version numbers", "Base image from trusted source"),
+)
+def dockerfile_base_image_pinned(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That every `FROM` names an explicit tag other than `latest` (build-stage references and `scratch`
+    are exempt). `ARG`s are substituted with their defaults; a base that depends on an ARG without a
+    default cannot be judged and is reported as undecided. A digest (`@sha256:...`) is the stronger
+    form and is named as such. Peers: hadolint DL3006 and DL3007.
+
+    ## Why it matters
+    `FROM python` builds on whatever was pushed last: the Python minor version, the Debian release
+    and the system libraries a model depends on change under a rebuild nobody reviewed.
+
+    ## How to fix
+    Pin a version tag; for reproducible builds pin the digest and let Dependabot or Renovate move it.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.11.9-slim-bookworm@sha256:<digest>
+    ```
+    """
+    hits: list[Hit] = []
+    unsure: list[Hit] = []
+    digests = 0
+    for df in facts.docker.dockerfiles:
+        names = set()
+        for stage in df.stages:
+            base = stage.base_resolved
+            if stage.base.lower() in names or stage.base.lower() == "scratch":
+                pass
+            elif base is None:
+                unsure.append(
+                    Hit(
+                        f"`FROM {stage.base}` depends on an ARG with no default.",
+                        (at(df.path, stage.line),),
+                    )
+                )
+            else:
+                _, tag, digest = _image_parts(base)
+                if digest:
+                    digests += 1
+                elif tag is None:
+                    hits.append(
+                        Hit(
+                            f"`FROM {base}` has no tag, so it means latest.",
+                            (at(df.path, stage.line),),
+                        )
+                    )
+                elif tag == "latest":
+                    hits.append(Hit(f"`FROM {base}` uses the latest tag.", (at(df.path, stage.line),)))
+            if stage.name:
+                names.add(stage.name)
+    strong = f" ({digests} pinned by digest)" if digests else " (none by digest, the stronger form)"
+    return _decide(
+        facts, hits, unsure, f"Every base image has an explicit version{strong}.", "Base images not pinned"
+    )
+
+
+# -- minimal base -----------------------------------------------------------------------------------
+
+_MINIMAL = re.compile(r"(slim|alpine|minimal|distroless|chainguard|micro|busybox|scratch|runtime)", re.I)
+_KNOWN_FULL = (
+    "python",
+    "node",
+    "debian",
+    "ubuntu",
+    "pytorch/pytorch",
+    "nvidia/cuda",
+    "tensorflow/tensorflow",
+    "continuumio/miniconda3",
+    "continuumio/anaconda3",
+)
+
+
+@check(
+    id="dockerfile-minimal-base",
+    title="Dockerfile uses minimal base image",
+    category="container",
+    severity=Severity.LOW,
+    level=Level.SILVER,
+    applies_when="the repository has a Dockerfile",
+    remediation="Build the final stage FROM a slim or distroless image (python:3.11-slim, gcr.io/distroless/python3).",
+    seeds=("Dockerfile uses minimal base image (python:3.9-slim)", "Minimal dependencies"),
+)
+def dockerfile_minimal_base(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That the final image is built on a minimal base: a slim, alpine, distroless, Chainguard, minimal,
+    micro or runtime variant, or scratch. Full images prodgate knows (python, node, debian, ubuntu,
+    pytorch/pytorch, nvidia/cuda, tensorflow/tensorflow, conda) without such a variant fail; a base it
+    does not know cannot be judged and is reported as undecided rather than passed.
+
+    ## Why it matters
+    `python:3.11` is about 1 GB with compilers and hundreds of packages the service never uses; each
+    of them is in the vulnerability scan and in every pull during a scale-out.
+
+    ## How to fix
+    Use the `-slim` variant (and a build stage for anything that needs compilers).
+
+    ## Example
+    ```dockerfile
+    FROM python:3.11-slim
+    ```
+    """
+    hits: list[Hit] = []
+    unsure: list[Hit] = []
+    for df in facts.docker.dockerfiles:
+        root = _root_stage(df, df.final)
+        base = root.base_resolved
+        if base is None:
+            unsure.append(
+                Hit(
+                    f"The final base `{root.base}` depends on an ARG with no default.",
+                    (at(df.path, root.line),),
+                )
+            )
+            continue
+        name, tag, _ = _image_parts(base)
+        if name == "scratch" or _MINIMAL.search(f"{name}:{tag or ''}"):
+            continue
+        short = name.removeprefix("docker.io/").removeprefix("library/")
+        if short in _KNOWN_FULL:
+            hits.append(
+                Hit(
+                    f"The final image is built on the full `{base}` image.",
+                    (at(df.path, root.line),),
+                )
+            )
+        else:
+            unsure.append(
+                Hit(
+                    f"Cannot tell whether `{base}` is a minimal image.",
+                    (at(df.path, root.line),),
+                    confidence=Confidence.LOW,
+                )
+            )
+    return _decide(facts, hits, unsure, "Every final image is built on a minimal base.", "Full base images")
