@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import re
 
-from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
+from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude
 from gate.checks.container import final_chain
 from gate.facts import Facts
 from gate.facts.dockerfile import Dockerfile, Stage
 from gate.model import Level, Severity
-from gate.wording import agree, count, every
+from gate.wording import agree, every
 
 # apt-get, apt or aptitude, options (and their values) before the install verb
 _APT_INSTALL = re.compile(r"\b(?:apt-get|apt|aptitude)\s+(?:\S+\s+){0,8}?install\b")
 _RECOMMENDS_OFF = re.compile(r"--no-install-recommends|APT::Install-Recommends=(false|0)", re.I)
-_LISTS_REMOVED = re.compile(r"\brm\s+(-\w+\s+)*[^;&|]*?/var/lib/apt/lists")
+# bounded: a segment of many `rm -x` words is read in linear time
+_LISTS_REMOVED = re.compile(r"\brm\b[^;&|\n]{0,400}?/var/lib/apt/lists")
 
 
 def _lists_kept_out(flags: tuple[str, ...], script: str) -> bool:
@@ -76,18 +77,19 @@ def dockerfile_apt_slim(facts: Facts, options: NoOptions) -> Decision:
                     missing.append("leaves apt's lists in the layer (no `rm -rf /var/lib/apt/lists/*`)")
                 if missing:
                     hits.append(Hit(f"apt-get {' and '.join(missing)}.", (at(df.path, ins.line),)))
-    if hits:
-        return failed(
-            f"{count(len(hits), 'apt install')} that {agree(len(hits), 'leaves', 'leave')} weight in the image.",
-            *hits,
-        )
-    if not judged:
-        return not_applicable("No image is built with apt-get install.")
-    return passed(f"{every(judged, 'apt install')} {agree(judged, 'keeps', 'keep')} the image slim.")
+    return conclude(
+        hits,
+        facts.docker.errors,
+        what="Dockerfile",
+        ok=f"{every(judged, 'apt install')} {agree(judged, 'keeps', 'keep')} the image slim.",
+        bad="apt installs that leave weight in the image",
+        judged=bool(judged),
+        nothing="No image is built with apt-get install.",
+    )
 
 
 _PIPE = re.compile(r"(?<![|])\|(?![|])")
-_QUOTED = re.compile(r"'[^']*'|\"(?:[^\"\\]|\\.)*\"")
+_QUOTED = re.compile(r"'[^'\n]{0,2000}'|\"(?:[^\"\\\n]|\\.){0,2000}\"")
 _PIPEFAIL_SHELLS = ("bash", "zsh", "ash", "ksh", "mksh")
 _OTHER_SHELLS = ("pwsh", "powershell", "powershell.exe", "cmd", "cmd.exe")
 
@@ -152,8 +154,12 @@ def dockerfile_pipefail(facts: Facts, options: NoOptions) -> Decision:
                         )
                     )
             shells[stage.index] = shell
-    if hits:
-        return failed(f"{count(len(hits), 'piped RUN')} without pipefail.", *hits)
-    if not judged:
-        return not_applicable("No RUN pipes commands.")
-    return passed(f"{every(judged, 'piped RUN')} {agree(judged, 'runs', 'run')} under pipefail.")
+    return conclude(
+        hits,
+        facts.docker.errors,
+        what="Dockerfile",
+        ok=f"{every(judged, 'piped RUN')} {agree(judged, 'runs', 'run')} under pipefail.",
+        bad="Piped RUN steps without pipefail",
+        judged=bool(judged),
+        nothing="No RUN pipes commands.",
+    )

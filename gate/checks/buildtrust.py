@@ -3,14 +3,15 @@ and package signatures, in a Dockerfile's ENV, ARG and RUN."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import shlex
 
-from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
+from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude
 from gate.checks.container import env_pairs
 from gate.facts import Facts
 from gate.model import Level, Severity
-from gate.wording import agree, count, every
+from gate.wording import agree, every
 
 # environment variables that turn verification off, and the values that do it (None: any value)
 _ENV_OFF: dict[str, frozenset[str] | None] = {
@@ -20,7 +21,8 @@ _ENV_OFF: dict[str, frozenset[str] | None] = {
     "NPM_CONFIG_STRICT_SSL": frozenset({"false"}),
     "PIP_TRUSTED_HOST": None,
 }
-_ASSIGNMENT = re.compile(r"(?:^|[\s;&|(])(?:export\s+)?([A-Z_]+)=(\"[^\"]*\"|'[^']*'|\S*)")
+# quoted values bounded: a line of unclosed quotes is read in linear time
+_ASSIGNMENT = re.compile(r"(?:^|[\s;&|(])(?:export\s+)?([A-Z_]+)=(\"[^\"\n]{0,500}\"|'[^'\n]{0,500}'|\S*)")
 _SEGMENT = re.compile(r"&&|\|\||;|\||\n")
 # a command and the arguments that make it skip verification
 _COMMANDS: dict[str, re.Pattern[str]] = {
@@ -42,6 +44,16 @@ def _switched_off(name: str, value: str) -> bool:
     values = _ENV_OFF.get(name, frozenset())
     value = value.strip("\"'")
     return bool(value) if values is None else value.lower() in values
+
+
+def _git_ssl_off(words: list[str]) -> bool:
+    """`git -c http.sslVerify=false ...` or `git config ... http.sslVerify false`, read word by word."""
+    if "git" not in (w.rsplit("/", 1)[-1] for w in words):
+        return False
+    low = [w.lower() for w in words]
+    return any(w in ("http.sslverify=false", "http.sslverify=0") for w in low) or any(
+        a == "http.sslverify" and b in ("false", "0") for a, b in itertools.pairwise(low)
+    )
 
 
 def _run_findings(script: str) -> list[str]:
@@ -66,7 +78,7 @@ def _run_findings(script: str) -> list[str]:
         joined = " ".join(words)
         if re.search(r"\b(npm|yarn) config set strict-ssl false\b", joined):
             found.append("npm config set strict-ssl false")
-        if re.search(r"\bgit\b.*(-c |config ).*http\.sslverify[= ](false|0)\b", joined, re.I):
+        if _git_ssl_off(words):
             found.append("git http.sslVerify false")
         if re.search(r"\bconda config --set ssl_verify (false|no|0)\b", joined):
             found.append("conda ssl_verify false")
@@ -112,8 +124,6 @@ def dockerfile_tls_verified(facts: Facts, options: NoOptions) -> Decision:
     ENV PIP_CERT=/etc/ssl/certs/ca-certificates.crt
     ```
     """
-    if not facts.docker.dockerfiles:
-        return not_applicable("No Dockerfile in the repository.")
     hits: list[Hit] = []
     judged = 0
     for df in facts.docker.dockerfiles:
@@ -134,8 +144,12 @@ def dockerfile_tls_verified(facts: Facts, options: NoOptions) -> Decision:
                             (at(df.path, ins.line),),
                         )
                     )
-    if hits:
-        return failed(f"{count(len(hits), 'instruction')} switch verification off.", *hits)
-    return passed(
-        f"{every(judged, 'Dockerfile')} {agree(judged, 'keeps', 'keep')} certificate and signature checks on."
+    return conclude(
+        hits,
+        facts.docker.errors,
+        what="Dockerfile",
+        ok=f"{every(judged, 'Dockerfile')} {agree(judged, 'keeps', 'keep')} certificate and signature checks on.",
+        bad="Instructions that switch verification off",
+        judged=bool(judged),
+        nothing="No Dockerfile in the repository.",
     )

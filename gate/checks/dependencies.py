@@ -8,7 +8,7 @@ import sys
 from packaging.utils import canonicalize_name
 from pydantic import BaseModel, ConfigDict
 
-from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
+from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.dependencies import Dependency, PythonVersionDecl, is_requirements_file
 from gate.facts.dockerfile import pip_installs
@@ -516,7 +516,8 @@ def no_unused_dependencies(facts: Facts, options: UnusedOptions) -> Decision:
 
 # the installer's own tooling, upgraded before the real installs: not what the service runs on
 _TOOLING = frozenset({"pip", "setuptools", "wheel", "uv", "pipx"})
-_EXACT = re.compile(r"^[A-Za-z0-9._\[\], -]+?\s*===?\s*[^=<>!~*,;\s]+$")
+# a name, extras, `==` or `===` and a version: no two parts can match the same characters
+_EXACT = re.compile(r"^[A-Za-z0-9._-]+(?:\[[A-Za-z0-9._, -]*\])?\s*===?\s*[^=<>!~*,;\s]+$")
 
 
 def _pinned(spec: str) -> bool | None:
@@ -591,10 +592,13 @@ def dockerfile_pip_pinned(facts: Facts, options: NoOptions) -> Decision:
                                 (at(df.path, ins.line),),
                             )
                         )
-    if hits:
-        return failed(f"{count(len(hits), 'install')} without exact versions in Dockerfiles.", *hits)
-    if not judged:
-        return not_applicable("No Dockerfile installs Python packages by name.")
-    return passed(
-        f"{every(judged, 'pip install')} in Dockerfiles {agree(judged, 'pins', 'pin')} every package it names."
+    # a Dockerfile that could not be read is an error here too, never a silent not-applicable
+    return conclude(
+        hits,
+        facts.docker.errors,
+        what="Dockerfile",
+        ok=f"{every(judged, 'pip install')} in Dockerfiles {agree(judged, 'pins', 'pin')} every package it names.",
+        bad="pip installs without exact versions",
+        judged=bool(judged),
+        nothing="No Dockerfile installs Python packages by name.",
     )

@@ -31,6 +31,10 @@ _SILENT = re.compile(r"^(/\*.*\*/|\$[A-Za-z0-9_]*\s*:?=.*)$", re.S)
 _VALUE = re.compile(r"^\.Values((?:\.[A-Za-z0-9_-]+)*)$")
 
 
+_MAX_GROWTH = 4 * 1024 * 1024
+"""How much longer than its template a rendered template may grow (values written out by toYaml)."""
+
+
 @dataclass(frozen=True)
 class Chart:
     root: str
@@ -171,16 +175,17 @@ def render(text: str, chart: Chart) -> str | None:
     """The template with its lines kept in place (so YAML's line numbers are the template's), or None
     when a line holds what cannot be read."""
     out: list[str] = []
-    stack: list[_Block] = []
+    stack: list[_Block] = []  # each block's `active` already includes the blocks around it
+    budget = len(text) + _MAX_GROWTH
     for line in text.split("\n"):
-        active = all(b.active for b in stack)
+        active = stack[-1].active if stack else True
         dot = stack[-1].dot if stack else chart.values
         actions = list(_ACTION.finditer(line))
         controls = [a for a in actions if _CONTROL.match(a[1]) or _SILENT.match(a[1])]
         if controls and len(controls) == len(actions) and not _ACTION.sub("", line).strip():
             for a in controls:
                 if _CONTROL.match(a[1]):
-                    _control(a[1], stack, chart, dot, all(b.active for b in stack))
+                    _control(a[1], stack, chart, dot, (stack[-1].active if stack else True))
             out.append("")
             continue
         if not active:
@@ -205,6 +210,9 @@ def render(text: str, chart: Chart) -> str | None:
             last = a.end()
         pieces.append(line[last:])
         out.append("".join(pieces))
+        budget -= len(out[-1])
+        if budget < 0:
+            return None  # values written out line after line: more than any chart needs, left unjudged
     return "\n".join(out)
 
 
@@ -222,7 +230,7 @@ def _control(action: str, stack: list[_Block], chart: Chart, dot: Any, outer: bo
         stack.append(_Block(kind, False, True, dot))
     elif kind in ("else if", "else") and stack:
         block = stack[-1]
-        outer_active = all(b.active for b in stack[:-1])
+        outer_active = stack[-2].active if len(stack) > 1 else True
         if block.taken:
             block.active = False
         else:

@@ -180,12 +180,10 @@ def _charts(snap: Snapshot) -> dict[str, Chart]:
 
 def _helm_documents(snap: Snapshot, rel: str, text: str, charts: dict[str, Chart]) -> YamlDocuments | None:
     chart = chart_of(rel, charts)
-    rendered = render(text, chart) if chart else None
-    if rendered is None:
-        return None
     try:
-        return parse_yaml_text(rendered)
-    except ParseFailure:
+        rendered = render(text, chart) if chart else None
+        return parse_yaml_text(rendered) if rendered is not None else None
+    except (ParseFailure, RecursionError):  # values nested past what can be written out: unjudged
         return None
 
 

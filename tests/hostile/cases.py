@@ -333,6 +333,37 @@ def _helm_braces(tmp: Path) -> Run:
     return Run(write_tree(tmp / "repo", files))
 
 
+def _run_words(tmp: Path) -> Run:
+    """RUN steps of 120-180 KB each (the file under the 1 MiB read limit): `git -c ` words (a regular expression with two `.*` took minutes),
+    unclosed `A="` assignments, `rm -x` flags and unclosed quotes before a pipe, and a quoted pip
+    requirement of 150,000 spaces: every one read in linear time."""
+
+    def run(word: str, times: int, head: str = "", tail: str = "") -> str:
+        # one logical RUN of many physical lines: BuildKit refuses a physical line over 64 KB
+        return "RUN " + head + " \\\n".join(word * 100 for _ in range(times // 100)) + tail
+
+    lines = [
+        run("git -c ", 20_000),
+        run('A="', 40_000),
+        run("-x ", 40_000, head="apt-get install -y --no-install-recommends curl && rm "),
+        run('"a ', 40_000, tail=" | wc -l"),
+        run(" ", 150_000, head='pip install "torch', tail='=="'),
+    ]
+    return Run(write_tree(tmp / "repo", {"Dockerfile": "FROM python:3.12-slim\n" + "\n".join(lines) + "\n"}))
+
+
+def _helm_values_bomb(tmp: Path) -> Run:
+    """A chart whose 20,000 template lines each write its 500 KB values.yaml out with toYaml: 10 GB
+    if rendered; the template is left unjudged instead."""
+    files = {
+        "chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+        "chart/values.yaml": "blob: " + "x" * 500_000 + "\n",
+        "chart/templates/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\n"
+        + "x: {{ toYaml .Values }}\n" * 20_000,
+    }
+    return Run(write_tree(tmp / "repo", files))
+
+
 def _makefile_spaces(tmp: Path) -> Run:
     """A Makefile line of 250,000 spaces and a README line of 1 MB of `curl `: both were read by
     regular expressions that backtrack quadratically (minutes)."""
@@ -511,6 +542,8 @@ CASES: tuple[Case, ...] = (
     Case("hang-compose-file-flags", "hangs and memory", "900 KB of `docker compose ` on one README line", _compose_flags, "compose-healthcheck", frozenset({"not_applicable"}), seconds=20),
     Case("hang-env-references", "hangs and memory", "a secret and 420 KB of unclosed `{env:A:` on one line", _env_references, "no-hardcoded-secrets", FAILS, seconds=20),
     Case("hang-helm-template", "hangs and memory", "1 MB of unclosed `{{ .Values.x` and 20,000 nested ifs in a chart", _helm_braces, "k8s-probes", frozenset({"not_applicable"}), seconds=20),
+    Case("hang-dockerfile-run-words", "hangs and memory", "RUN lines of `git -c `, unclosed quotes and assignments, `rm -x` flags", _run_words, "dockerfile-tls-verified", frozenset({"pass"}), seconds=20),
+    Case("mem-helm-values", "hangs and memory", "20,000 template lines each writing out a 500 KB values.yaml", _helm_values_bomb, "k8s-probes", frozenset({"not_applicable"}), seconds=20, megabytes=512),
     Case("hang-auth-chain", "hangs and memory", "a chain of 4,000 authenticating dependencies", _auth_chain, "api-authentication", frozenset({"pass"}), seconds=20),
     Case("hang-secret-candidates", "hangs and memory", "450 KB of `eyJ` and 400 KB of `pass` on two lines", _secret_lines, "no-hardcoded-secrets", frozenset({"pass"}), seconds=20),
     Case("hang-gitignore", "hangs and memory", "a backtracking .gitignore line and a long folder name", _gitignore),
