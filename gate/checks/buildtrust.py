@@ -68,13 +68,16 @@ def _run_findings(script: str) -> list[str]:
             words = shlex.split(segment)
         except ValueError:
             words = segment.split()
-        for i, word in enumerate(words):
-            command = word.rsplit("/", 1)[-1]
-            command = "pip" if re.fullmatch(r"pip(?:[23](?:\.\d+)?)?", command) else command
-            pattern = _COMMANDS.get(command)
-            if pattern is None:
-                continue
-            found += [f"{command} {arg}" for arg in words[i + 1 :] if pattern.match(arg)]
+        # one pass: each word is read against the command last named (a segment of 40,000 `curl`
+        # words must not read the rest of the segment once per word)
+        current: tuple[str, re.Pattern[str]] | None = None
+        for word in words:
+            name = word.rsplit("/", 1)[-1]
+            name = "pip" if re.fullmatch(r"pip(?:[23](?:\.\d+)?)?", name) else name
+            if name in _COMMANDS:
+                current = (name, _COMMANDS[name])
+            elif current is not None and current[1].match(word):
+                found.append(f"{current[0]} {word}")
         joined = " ".join(words)
         if re.search(r"\b(npm|yarn) config set strict-ssl false\b", joined):
             found.append("npm config set strict-ssl false")

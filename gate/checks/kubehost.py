@@ -8,7 +8,7 @@ from typing import Any
 from gate.checks.base import Decision, Hit, NoOptions, at, check
 from gate.checks.orchestration import decide, hpa_for, selects
 from gate.facts import Facts
-from gate.facts.kubernetes import SERVING_KINDS, Workload
+from gate.facts.kubernetes import SERVING_KINDS, Manifest, Workload
 from gate.model import Level, Severity
 from gate.wording import agree, every
 
@@ -184,17 +184,15 @@ def _seccomp_confined(w: Workload) -> bool:
     )
 
 
-def _token_mounted(facts: Facts, w: Workload) -> bool:
+def _token_mounted(accounts: dict[tuple[str, str], Manifest], w: Workload) -> bool:
     """Kubernetes mounts a service account token into the pod: unless the pod, or the service account
     it runs as, says `automountServiceAccountToken: false`."""
     own = w.pod_spec.get("automountServiceAccountToken")
     if own is not None:
         return own is not False
     account = str(w.pod_spec.get("serviceAccountName") or w.pod_spec.get("serviceAccount") or "default")
-    for sa in facts.kubernetes.of_kind("ServiceAccount"):
-        if sa.name == account and sa.namespace == w.manifest.namespace:
-            return sa.data.get("automountServiceAccountToken") is not False
-    return True
+    sa = accounts.get((account, w.manifest.namespace))
+    return sa is None or sa.data.get("automountServiceAccountToken") is not False
 
 
 @check(
@@ -235,13 +233,17 @@ def k8s_pod_hardening(facts: Facts, options: NoOptions) -> Decision:
         seccompProfile: {type: RuntimeDefault}
     ```
     """
+    # the first of a name in a namespace, as a lookup (a list scanned per workload is quadratic)
+    accounts: dict[tuple[str, str], Manifest] = {}
+    for sa in facts.kubernetes.of_kind("ServiceAccount"):
+        accounts.setdefault((sa.name, sa.namespace), sa)
     hits: list[Hit] = []
     judged = 0
     for w in facts.kubernetes.workloads:
         judged += 1
         label = f"{w.manifest.kind}/{w.manifest.name}"
         where = (at(w.manifest.path, w.manifest.line),)
-        if _token_mounted(facts, w):
+        if _token_mounted(accounts, w):
             hits.append(
                 Hit(
                     f"{label} gets a service account token (automountServiceAccountToken is not false).",

@@ -334,7 +334,7 @@ def _helm_braces(tmp: Path) -> Run:
 
 
 def _run_words(tmp: Path) -> Run:
-    """RUN steps of 120-180 KB each (the file under the 1 MiB read limit): `git -c ` words (a regular expression with two `.*` took minutes),
+    """RUN steps of 120-180 KB each (the file under the 1 MiB read limit): `git -c ` words (a regular expression with two `.*` took minutes; a segment of `curl ` words was read once per word),
     unclosed `A="` assignments, `rm -x` flags and unclosed quotes before a pipe, and a quoted pip
     requirement of 150,000 spaces: every one read in linear time."""
 
@@ -344,6 +344,7 @@ def _run_words(tmp: Path) -> Run:
 
     lines = [
         run("git -c ", 20_000),
+        run("curl ", 20_000),
         run('A="', 40_000),
         run("-x ", 40_000, head="apt-get install -y --no-install-recommends curl && rm "),
         run('"a ', 40_000, tail=" | wc -l"),
