@@ -149,7 +149,8 @@ def dockerfile_pipefail(facts: Facts, options: NoOptions) -> Decision:
                 if program not in _PIPEFAIL_SHELLS or "pipefail" not in shell:
                     hits.append(
                         Hit(
-                            f"`{ins.original[:80]}` pipes under `{' '.join(shell)}`: a failed command before the last goes unnoticed.",
+                            # the RUN is not quoted: a piped download often carries a token in its header
+                            f"This RUN pipes under `{' '.join(shell)[:80]}`: a failed command before the last goes unnoticed.",
                             (at(df.path, ins.line),),
                         )
                     )

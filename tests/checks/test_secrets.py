@@ -122,3 +122,12 @@ def test_examples_in_docs_and_tests_are_not_findings_but_the_same_value_in_servi
     live = make_tree({"app/settings.py": 'ADMIN_PASSWORD = "SecureP@ss123"\n'})
     result = _result(live)
     assert result.outcome is Outcome.FAIL and result.severity is Severity.CRITICAL
+
+
+def test_a_piped_run_is_reported_without_quoting_the_token_it_carries(make_tree: Callable[..., Path]) -> None:
+    token = "ghp_" + "Zq8xR2mV7kL4pN9sT1wY6bC3dF5hJ0aE"
+    dockerfile = f'FROM python:3.12-slim\nRUN curl -fsSL -H "Authorization: token {token}" https://x.example/m.tgz | tar -xz\n'
+    report = evaluate(make_tree({"Dockerfile": dockerfile}), Config(), offline=True)
+    (pipefail,) = [r for r in report.results if r.check_id == "dockerfile-pipefail"]
+    assert pipefail.outcome.value == "fail"
+    assert token not in report.model_dump_json()
