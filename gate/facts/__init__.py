@@ -94,8 +94,15 @@ def collect(
     routes = run("route", lambda: collect_routes(snap))
     compose = run("compose", lambda: collect_compose(snap))
     workflows = run("workflow", lambda: collect_workflows(snap))
-    builds = build_references(compose, workflows)
-    docker = run("Dockerfile", lambda: collect_docker(snap, frozenset(builds)))
+
+    def dockerfiles() -> DockerFacts:
+        try:
+            named = frozenset(build_references(compose, workflows))
+        except BudgetExceeded:  # compose or workflows were cut short: Dockerfiles known by name only
+            named = frozenset()
+        return collect_docker(snap, named)
+
+    docker = run("Dockerfile", dockerfiles)
 
     def vulnerabilities() -> VulnerabilityFacts:
         if offline:

@@ -178,7 +178,7 @@ def _charts(snap: Snapshot) -> dict[str, Chart]:
     return charts
 
 
-def _helm_documents(snap: Snapshot, rel: str, text: str, charts: dict[str, Chart]) -> YamlDocuments | None:
+def _helm_documents(rel: str, text: str, charts: dict[str, Chart]) -> YamlDocuments | None:
     chart = chart_of(rel, charts)
     try:
         rendered = render(text, chart) if chart else None
@@ -229,7 +229,7 @@ def collect_kubernetes(snap: Snapshot) -> KubernetesFacts:
             continue
         docs: YamlDocuments | ParseError | None
         if _looks_templated(rel, text):
-            docs = _helm_documents(snap, rel, text, charts)
+            docs = _helm_documents(rel, text, charts)
             if docs is None:
                 templated.append(rel)
                 continue
