@@ -549,8 +549,9 @@ def dockerfile_pip_pinned(facts: Facts, options: NoOptions) -> Decision:
     `python -m pip`, `uv pip`) or pipx carries an exact version (`==` or `===`). Installs from a
     requirements or constraints file (`-r`, `-c`), local paths, wheels and archives are judged
     elsewhere or are fixed by nature; the installer's own tooling (pip, setuptools, wheel) is left
-    alone. A package named through a variable cannot be read and is not judged. Peer: hadolint
-    DL3013.
+    alone. Packages named through a build variable (`pip install $PACKAGES`) cannot be read: with
+    nothing unpinned besides them the check is undecided (missing evidence), never a pass. Peer:
+    hadolint DL3013.
 
     Differs from hadolint DL3013 on purpose: a range (`>=0.7`, `<0.7`, `!=0.7`, `~=1.2`) passes there;
     here it is not a pin, as in `dependencies-pinned`: two builds a week apart get different code.
@@ -570,6 +571,7 @@ def dockerfile_pip_pinned(facts: Facts, options: NoOptions) -> Decision:
     ```
     """
     hits: list[Hit] = []
+    unsure: list[Hit] = []
     judged = 0
     for df in facts.docker.dockerfiles:
         for stage in df.stages:
@@ -584,6 +586,12 @@ def dockerfile_pip_pinned(facts: Facts, options: NoOptions) -> Decision:
                     ]
                     judged += bool(named)
                     loose = [r for r in named if _pinned(r) is False and not install.files]
+                    if not install.files and any(_pinned(r) is None for r in named):
+                        # `pip install $PACKAGES`: what it installs is decided at build time, not here
+                        message = (
+                            "Packages named through a build variable: their versions cannot be read here."
+                        )
+                        unsure.append(Hit(message, (at(df.path, ins.line),)))
                     if loose:
                         shown = ", ".join(f"`{r}`" for r in loose[:5]) + (" ..." if len(loose) > 5 else "")
                         hits.append(
@@ -601,4 +609,5 @@ def dockerfile_pip_pinned(facts: Facts, options: NoOptions) -> Decision:
         bad="pip installs without exact versions",
         judged=bool(judged),
         nothing="No Dockerfile installs Python packages by name.",
+        unsure=unsure,
     )
