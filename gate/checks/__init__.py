@@ -19,6 +19,7 @@ from gate.checks import (
     service,
     servicecode,
     vulnerabilities,
+    workflowcache,
     workflowcalls,
 )
 from gate.checks.base import CATEGORIES, REGISTRY, CheckSpec, Decision, Hit
@@ -47,5 +48,6 @@ __all__ = [
     "service",
     "servicecode",
     "vulnerabilities",
+    "workflowcache",
     "workflowcalls",
 ]

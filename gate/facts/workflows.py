@@ -24,6 +24,9 @@ class Step:
     name: str
     line: int
     run_line: int
+    uses_line: int = 0
+    uses_comment: str = ""
+    """the comment on the `uses:` line (`# v6.1.0` after a hash): the version a pinned hash stands for"""
     scripts: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
     """(path, text) of the repository's own scripts the run step calls (`bash .ci/run`, ./test.sh):
     what a step runs through a script is what it runs"""
@@ -81,8 +84,13 @@ _UPDATE_CONFIGS = (
 )
 
 
+def on_section(data: dict[Any, Any]) -> Any:
+    """The `on:` of a workflow, whichever way YAML read its key."""
+    return data.get("on", data.get(True))
+
+
 def _triggers(data: dict[Any, Any]) -> frozenset[str]:
-    on = data.get("on", data.get(True))
+    on = on_section(data)
     if isinstance(on, str):
         return frozenset({on})
     if isinstance(on, list):
@@ -209,13 +217,22 @@ def _scripts(snap: Snapshot, run: str) -> tuple[tuple[str, str], ...]:
     return tuple(found.items())
 
 
-def _steps(snap: Snapshot, wf_node: yaml.Node, base: tuple[str | int, ...], steps: Any) -> tuple[Step, ...]:
+def _comment(lines: list[str], line: int) -> str:
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    at = text.find(" #")
+    return text[at + 2 :].strip()[:200] if at >= 0 else ""
+
+
+def _steps(
+    snap: Snapshot, wf_node: yaml.Node, base: tuple[str | int, ...], steps: Any, lines: list[str]
+) -> tuple[Step, ...]:
     out = []
     for i, step in enumerate(steps or []):
         if not isinstance(step, dict):
             continue
         run = step.get("run")
         with_ = step.get("with")
+        uses_line = line_of(wf_node, (*base, i, "uses")) if step.get("uses") else 0
         out.append(
             Step(
                 index=i,
@@ -225,6 +242,8 @@ def _steps(snap: Snapshot, wf_node: yaml.Node, base: tuple[str | int, ...], step
                 name=str(step.get("name") or step.get("uses") or f"step {i + 1}"),
                 line=line_of(wf_node, (*base, i)),
                 run_line=line_of(wf_node, (*base, i, "run")),
+                uses_line=uses_line,
+                uses_comment=_comment(lines, uses_line),
                 scripts=_scripts(snap, str(run)) if run is not None else (),
             )
         )
@@ -250,6 +269,7 @@ def collect_workflows(snap: Snapshot) -> WorkflowFacts:
         if not isinstance(docs, YamlDocuments) or not docs.nodes or not isinstance(docs.data[0], dict):
             continue
         data, node = docs.data[0], docs.nodes[0]
+        lines = (snap.text(rel) or "").splitlines()
         jobs: list[Job] = []
         if is_action:
             runs = data.get("runs") or {}
@@ -258,7 +278,7 @@ def collect_workflows(snap: Snapshot) -> WorkflowFacts:
                 Job(
                     "(composite)",
                     runs if isinstance(runs, dict) else {},
-                    _steps(snap, node, ("runs", "steps"), steps),
+                    _steps(snap, node, ("runs", "steps"), steps, lines),
                     1,
                 )
             )
@@ -269,7 +289,7 @@ def collect_workflows(snap: Snapshot) -> WorkflowFacts:
                         Job(
                             str(job_id),
                             job,
-                            _steps(snap, node, ("jobs", job_id, "steps"), job.get("steps")),
+                            _steps(snap, node, ("jobs", job_id, "steps"), job.get("steps"), lines),
                             line_of(node, ("jobs", job_id)),
                         )
                     )
