@@ -515,7 +515,7 @@ def no_unused_dependencies(facts: Facts, options: UnusedOptions) -> Decision:
 # -- pip installs in Dockerfiles --------------------------------------------------------------------
 
 # the installer's own tooling, upgraded before the real installs: not what the service runs on
-_TOOLING = frozenset({"pip", "setuptools", "wheel", "uv", "pipx"})
+_TOOLING = frozenset({"pip", "setuptools", "wheel"})
 # a name, extras, `==` or `===` and a version: no two parts can match the same characters
 _EXACT = re.compile(r"^[A-Za-z0-9._-]+(?:\[[A-Za-z0-9._, -]*\])?\s*===?\s*[^=<>!~*,;\s]+$")
 
@@ -548,8 +548,8 @@ def dockerfile_pip_pinned(facts: Facts, options: NoOptions) -> Decision:
     That every package a Dockerfile's `RUN` installs by name with pip (`pip2`, `pip3.x`,
     `python -m pip`, `uv pip`) or pipx carries an exact version (`==` or `===`). Installs from a
     requirements or constraints file (`-r`, `-c`), local paths, wheels and archives are judged
-    elsewhere or are fixed by nature; the installer's own tooling (pip, setuptools, wheel) is left
-    alone. Packages named through a build variable (`pip install $PACKAGES`) cannot be read: with
+    elsewhere or are fixed by nature; pip's own tooling (pip, setuptools, wheel) is left alone, but
+    not uv or pipx, whose release decides how everything after them is resolved. Packages named through a build variable (`pip install $PACKAGES`) cannot be read: with
     nothing unpinned besides them the check is undecided (missing evidence), never a pass. Peer:
     hadolint DL3013.
 

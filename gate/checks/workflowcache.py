@@ -287,6 +287,12 @@ def _caching(step: Step, tags_only: bool) -> tuple[str, Cache] | None:
     if not step.uses:
         return None
     name, _ = _action(step.uses)
+    if name == "docker/build-push-action":
+        # BuildKit's `type=gha` cache lives in the same Actions cache, under the same scopes
+        source = _boolish(step.with_.get("cache-from"))
+        if "type=gha" in source.replace(" ", ""):
+            return name, Cache.ON
+        return (name, Cache.MAYBE) if "${{" in source else None
     control = CACHING.get(name)
     if control is None:
         return None
@@ -315,12 +321,15 @@ def workflow_no_cache_poisoning(facts: Facts, options: NoOptions) -> Decision:
     `huggingface-cli upload`). A step restores a cache when it is a caching action whose cache is on:
     `actions/cache` (unless `lookup-only: true`), `actions/setup-python`/`setup-java` with `cache:`,
     `setup-go` and `setup-node` v5 by default, `astral-sh/setup-uv` before v10 by default (from v10
-    only `enable-cache: true`), `docker/setup-buildx-action` with a `version`, and a dozen others.
+    only `enable-cache: true`), `docker/setup-buildx-action` with a `version`,
+    `docker/build-push-action` with `cache-from: type=gha` (BuildKit's layers kept in the same
+    Actions cache), and a dozen others.
     An input set by an expression is reported at low confidence, except on a workflow triggered only
     by releases and tags, where `startsWith(github.ref, 'refs/tags/')` and
     `github.ref_type == 'tag'` are known to be true.
     Peer: zizmor cache-poisoning. Deliberate difference: zizmor counts a `docker/build-push-action`
     without `push:` as publishing; the action's `push` input defaults to false, so prodgate does not.
+    zizmor does not count BuildKit's `cache-from: type=gha` as a cache; prodgate does.
 
     ## Why it matters
     Every workflow run on the default branch can write the cache a release restores, including a
