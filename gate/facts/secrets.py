@@ -11,11 +11,12 @@ TOKEN_URL). Only the kind of secret and its place are kept: the value never leav
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
-
-from detect_secrets.settings import transient_settings
 
 from gate.facts.python import is_test_path
 from gate.snapshot import Snapshot
@@ -33,6 +34,117 @@ _CANDIDATE = re.compile(
     r"(?i:pass(word|wd)?|secret|token|api_?key|apikey|credential|private_?key|"
     r"(signing|encryption|master|session|jwt|hmac|cipher|crypto)[-_]?key)\w{0,64}['\"]?\s*[:=]"
 )
+"""Lines prodgate's own key-name rule (`_named_keys`) and its first prefilter looked at; `candidate_lines`
+keeps every one of them."""
+
+_GITLAB = (
+    "glpat-", "gldt-", "glft-", "glsoat-", "glrt-", "GR1348941", "glcbt-", "glimt-", "glptt-", "glagent-", "gloas-",
+)  # fmt: skip
+# What every match of each plugin in PLUGINS contains, read from the plugin's own patterns: a literal
+# (case-sensitive, or lowered where the plugin ignores case), and what must follow or surround it for the
+# plugin's pattern to have a chance (a superset of its pattern, never narrower). A line holding none of
+# them cannot be reported by detect-secrets' line scan, so only lines that do go through its plugins.
+# (anchor, lowered, check at the anchor or None, characters before the anchor the check starts at)
+_ANCHORS: tuple[tuple[str, bool, re.Pattern[str] | None, int], ...] = (
+    *((prefix, False, None, 0) for prefix in ("A3T", "ABIA", "ACCA", "AKIA", "ASIA")),  # AWSKeyDetector
+    # ArtifactoryDetector
+    ("AKC", False, re.compile(r"AKC[a-zA-Z0-9]{10}"), 0),
+    ("AP", False, re.compile(r"AP[\dABCDEF][a-zA-Z0-9]{8}"), 0),
+    ("accountkey=", True, None, 0),  # AzureStorageKeyDetector
+    ("://", False, re.compile(r"://[^/\s:@]+:[^/\s:@]+@"), 0),  # BasicAuthDetector (and quotes around)
+    ("cloudant.com", True, None, 0),  # CloudantDetector's URL form
+    ("softlayer.com", True, None, 0),  # SoftlayerDetector's URL form
+    *((prefix, False, None, 0) for prefix in ("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),  # GitHub
+    *((prefix, False, None, 0) for prefix in _GITLAB),  # GitLabTokenDetector
+    ("eyJ", False, None, 0),  # JwtTokenDetector
+    ("-us", False, re.compile(r"[0-9a-z]{32}-us[0-9]"), 32),  # MailchimpDetector
+    ("_authtoken=", True, None, 0),  # NpmDetector
+    ("sk-", False, re.compile(r"sk-[A-Za-z0-9_-]{20}"), 0),  # OpenAIDetector, and OpenAI keys generally
+    ("PRIVATE KEY", False, None, 0),  # PrivateKeyDetector
+    ("PuTTY-User-Key-File-2", False, None, 0),
+    ("pypi-Ag", False, None, 0),  # PypiTokenDetector
+    ("SG.", False, re.compile(r"SG\.[\w-]{16}"), 0),  # SendGridDetector
+    ("xox", True, None, 0),  # SlackDetector (its patterns ignore case)
+    ("hooks.slack.com", True, None, 0),
+    ("sq0csp-", False, None, 0),  # SquareOAuthDetector
+    ("k_live_", False, re.compile(r"[rs]k_live_"), 1),  # StripeDetector
+    ("AC", False, re.compile(r"AC[a-z0-9]{32}"), 0),  # TwilioKeyDetector
+    ("SK", False, re.compile(r"SK[a-z0-9]{32}"), 0),
+)
+# Patterns with no literal to anchor on, searched in the whole text (their character classes hold no
+# line break, so a match never spans lines): DiscordBotTokenDetector, TelegramBotTokenDetector.
+_UNANCHORED = (
+    re.compile(r"[MNO][a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}"),
+    re.compile(r"\d{8,10}:[0-9A-Za-z_-]{35}"),
+)
+_KEYWORDS = (
+    # KeywordDetector's deny-list (it ignores case and lets any word characters surround the name)
+    "apikey", "api_key", "authkey", "auth_key", "servicekey", "service_key", "accountkey", "account_key",
+    "dbkey", "db_key", "databasekey", "database_key", "privkey", "priv_key", "privatekey", "private_key",
+    "clientkey", "client_key", "dbpass", "db_pass", "databasepass", "database_pass", "keypass", "key_pass",
+    "password", "passwd", "pwd", "secret", "contraseña", "contrasena",
+)  # fmt: skip
+# Names too common to stand alone, with what the plugin's pattern also needs on the same line:
+# IbmCloudIamDetector, CloudantDetector and SoftlayerDetector assign a key, password or token name a
+# value of 24 to 64 word characters; AWSKeyDetector's secret is 40 characters on a line naming aws.
+_LONG_VALUE = re.compile(r"[A-Za-z0-9_-]{24}")
+_LINE_CHECKED = (
+    *((name, _LONG_VALUE) for name in ("key", "pwd", "pw", "pass", "token")),
+    ("aws", re.compile(r"[0-9a-zA-Z/+]{40}")),
+)
+# prodgate's own first prefilter: a secret-like name assigned something (for `_named_keys`, and tokens)
+_OWN_WORDS = (
+    "pass", "secret", "token", "api_key", "apikey", "credential", "private_key", "privatekey",
+    "signing", "encryption", "master", "session", "jwt", "hmac", "cipher", "crypto",
+)  # fmt: skip
+_OWN_MATCH = re.compile(
+    r"(?:pass|secret|token|api_?key|apikey|credential|private_?key|"
+    r"(?:signing|encryption|master|session|jwt|hmac|cipher|crypto)[-_]?key)"
+    r"\w{0,64}['\"]?[^\S\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]*[:=]"
+)
+
+
+def _positions(text: str, needle: str) -> Iterator[int]:
+    at = text.find(needle)
+    while at >= 0:
+        yield at
+        at = text.find(needle, at + 1)
+
+
+def candidate_lines(text: str) -> list[int]:
+    """The 1-based numbers (as str.splitlines numbers them) of the lines detect-secrets' plugins could
+    report, and of those prodgate's own key-name rule reads: str.find on literal anchors, a short
+    check at each, two searches for the patterns without one. Every plugin costs 150 us a line through
+    detect-secrets; this costs well under a microsecond a character, and lets no line through that a
+    plugin could report (tests/facts/test_secrets.py compares it with a full scan)."""
+    low = text.lower()
+    if len(low) != len(text):  # a character whose lower case is longer: positions would shift
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    hits: list[int] = []
+    for anchor, lowered, check, back in _ANCHORS:
+        where = low if lowered else text
+        for at in _positions(where, anchor):
+            if check is None or (at >= back and check.match(where, at - back)):
+                hits.append(at)
+    for pattern in _UNANCHORED:
+        hits += [m.start() for m in pattern.finditer(text)]
+    for word in _KEYWORDS:
+        hits += _positions(low, word)
+    for word in _OWN_WORDS:
+        hits += [at for at in _positions(low, word) if _OWN_MATCH.match(low, at)]
+    named = [(at, check) for word, check in _LINE_CHECKED for at in _positions(low, word)]
+    if not hits and not named:
+        return []
+    lines = text.splitlines(keepends=True)
+    starts = list(accumulate((len(line) for line in lines), initial=0))
+    numbers = {bisect_right(starts, at) for at in hits}
+    for at, check in named:
+        n = bisect_right(starts, at)
+        if n not in numbers and check.search(lines[n - 1]):
+            numbers.add(n)
+    return sorted(numbers)
+
+
 _DUMMY = re.compile(
     r"(example|dummy|fake|placeholder|changeme|change[-_]me|sample|your[-_]|xxxx|\*\*\*|<[^>]*>|^test|test$|^\$\{?\w+\}?$)",
     re.I,
@@ -311,21 +423,25 @@ def collect_secrets(snap: Snapshot, max_lines: int = MAX_SCANNED_LINES) -> Secre
     unscanned: list[str] = []
     scanned_files = 0
     budget = max_lines
-    with transient_settings({"plugins_used": [{"name": p} for p in PLUGINS]}):
+    with ExitStack() as settings:
         for rel in snap.files:
             if rel.rsplit("/", 1)[-1] in _SKIP_NAMES:
                 continue
             text = snap.text(rel)
             if text is None:
                 continue
-            lines = text.splitlines()  # not cached: held only while this file is scanned
-            numbers = [n for n, line in enumerate(lines, 1) if _CANDIDATE.search(line)]
+            numbers = candidate_lines(text)
             if not numbers:
                 continue
+            lines = text.splitlines()  # not cached: held only while this file is scanned
             if len(numbers) > budget:
                 unscanned.append(rel)  # past the budget: said, never taken for clean
                 continue
             budget -= len(numbers)
+            if not scanned_files:  # detect-secrets is imported (70 ms) only when a line needs it
+                from detect_secrets.settings import transient_settings
+
+                settings.enter_context(transient_settings({"plugins_used": [{"name": p} for p in PLUGINS]}))
             scanned_files += 1
             docs_or_tests = is_test_path(rel) or bool(_DOCS.search(rel))
             hits = [

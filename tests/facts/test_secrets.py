@@ -1,0 +1,112 @@
+"""The candidate-line prefilter in front of detect-secrets: it must lose nothing detect-secrets finds."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from detect_secrets.core.scan import scan_file
+from detect_secrets.settings import transient_settings
+
+from gate.facts.secrets import _CANDIDATE, PLUGINS, candidate_lines
+
+ROOT = Path(__file__).resolve().parents[2]
+TREES = (ROOT / "tests" / "fixtures", ROOT / "examples")
+
+
+def _texts() -> list[tuple[Path, str]]:
+    found = []
+    for tree in TREES:
+        for path in sorted(tree.rglob("*")):
+            if not path.is_file() or path.stat().st_size > 1_000_000:
+                continue
+            try:
+                found.append((path, path.read_bytes().decode("utf-8")))
+            except UnicodeDecodeError:
+                continue
+    return found
+
+
+def _by_line(text: str) -> list[int]:
+    return [n for n, line in enumerate(text.splitlines(), 1) if _CANDIDATE.search(line)]
+
+
+def test_candidate_lines_keep_every_line_the_first_prefilter_matched() -> None:
+    texts = _texts()
+    assert len(texts) > 500
+    lost = [str(path.relative_to(ROOT)) for path, text in texts if set(_by_line(text)) - set(candidate_lines(text))]
+    assert lost == []
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_candidate_lines_on_mixed_anchors_and_line_breaks(seed: int) -> None:
+    pieces = [
+        "AKIA", "ghp_", "gh", "xoxb-", "rk_live_", "k_live_", "sk-", "sk-" + "a" * 20, "PRIVATE KEY",
+        "pypi-Ag", "SG." + "b" * 16, "eyJ" + "c" * 12 + ".", "://", "://u:p@", "Pass", "SECRET",
+        "tOkEn", "ApiKey", "private_key", "signing_key", "hmac-key", " = ", ":", "\n", "\r\n", "\r",
+        "\x0b", "\x85", "\u2028", " ", "'", "x", "İ", "ß", "_", "@", "/",
+    ]  # fmt: skip
+    rng = random.Random(seed)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        assert set(_by_line(text)) <= set(candidate_lines(text)), repr(text)
+
+
+# One line per plugin, in the shape its own pattern describes (made-up values, no real credential),
+# each surrounded by lines that hold nothing: the prefilter must hand that line, and only that one
+# of the three, to the plugins.
+PLUGIN_LINES = {
+    "AWSKeyDetector": 'aws_secret_access_key = "' + "Zq9" * 13 + 'x"',
+    "ArtifactoryDetector": 'artifactory = "AKC' + "p3Rq" * 4 + '"',
+    "AzureStorageKeyDetector": "conn = AccountKey=" + "Ab3+" * 22,
+    "BasicAuthDetector": 'db = "postgres://svc:Wq8-rT2-zz@db.internal/scores"',
+    "CloudantDetector": 'cloudant_password = "' + "0a1b2c3d" * 8 + '"',
+    "DiscordBotTokenDetector": "bot = M" + "T" * 23 + ".GhIjKl." + "m" * 27,
+    "GitHubTokenDetector": "token_value = ghp_" + "A1b2C3d4E5" * 3 + "f6G7h8",
+    "GitLabTokenDetector": "ci_value = glpat-" + "x7Y8z9" * 4,
+    "IbmCloudIamDetector": 'ibm_cloud_iam_api_key = "' + "q" * 22 + "R" * 22 + '"',
+    "IbmCosHmacDetector": 'cos_hmac_secret_access_key = "' + "a1b2c3" * 8 + '"',
+    "JwtTokenDetector": "auth = eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlX2J5dGVz",
+    "KeywordDetector": 'if header != "t7-Qm2-Lp9" and db_password == "v8-Rk3-Wx1": pass',
+    "MailchimpDetector": "mc = " + "a1" * 16 + "-us12",
+    "NpmDetector": "//registry.npmjs.org/:_authToken=npm_" + "Ab12" * 9,
+    "OpenAIDetector": "llm = sk-" + "a1B2" * 5 + "T3BlbkFJ" + "c3D4" * 5,
+    "PrivateKeyDetector": "-----BEGIN OPENSSH PRIVATE KEY-----",
+    "PypiTokenDetector": "upload = pypi-AgEIcHlwaS5vcmc" + "Ab1-" * 18,
+    "SendGridDetector": "mail = SG." + "a1B2c3D4e5F" * 2 + "." + "G6h7I8j9K0l" * 4 + "mno",
+    "SlackDetector": "hook = https://hooks.slack.com/services/T0AB12CD/B0EF34GH/" + "x1Y2z3" * 4,
+    "SoftlayerDetector": "softlayer_api_key = " + "a1b2c3d4" * 8,
+    "SquareOAuthDetector": "sq = sq0csp-" + "Ab1_" * 10 + "xyz",
+    "StripeDetector": "billing = sk_live_" + "a1B2c3D4" * 3,
+    "TelegramBotTokenDetector": "bot = 123456789:" + "AbC-dEf_12" * 3 + "GhIjK",
+    "TwilioKeyDetector": "sms = AC" + "a1b2c3d4" * 4,
+}
+
+
+@pytest.mark.parametrize("plugin", sorted(PLUGIN_LINES))
+def test_each_plugins_own_kind_of_line_is_a_candidate(plugin: str, tmp_path: Path) -> None:
+    assert plugin in PLUGINS
+    text = f"x = 1\n{PLUGIN_LINES[plugin]}\nprint('done')\n"
+    path = tmp_path / "settings.py"
+    path.write_text(text, encoding="utf-8")
+    with transient_settings({"plugins_used": [{"name": plugin}]}):
+        reported = {secret.line_number for secret in scan_file(str(path))}
+    assert reported == {2}, f"the example line is not one {plugin} reports: the test would prove nothing"
+    assert candidate_lines(text) == [2]
+
+
+def test_every_line_a_full_detect_secrets_scan_reports_is_a_candidate() -> None:
+    """detect-secrets' own scan_file, every plugin on every line (and its eager transformers), on the
+    fixtures and examples: each line it reports must be one the prefilter hands to the plugins."""
+    missed = []
+    reported = 0
+    with transient_settings({"plugins_used": [{"name": p} for p in PLUGINS]}):
+        for path, text in _texts():
+            lines = set(candidate_lines(text))
+            for secret in scan_file(str(path)):
+                reported += 1
+                if secret.line_number not in lines:
+                    missed.append(f"{path.relative_to(ROOT)}:{secret.line_number} {secret.type}")
+    assert reported > 20  # the fixtures do hold secrets: the comparison means something
+    assert missed == []
