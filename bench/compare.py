@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_scale import generate  # noqa: E402
+from bench.bench_scale import generate
 
 CHECKOV = "checkov==3.3.13"
 FRAMEWORKS = "dockerfile,kubernetes,github_actions,secrets"
@@ -141,12 +141,21 @@ def main() -> int:
             }
             if checkov is not None and files <= args.checkov_max_files:
                 commands["checkov"] = (
-                    [str(checkov), "-d", str(root), "--framework", FRAMEWORKS, "--skip-download", "-o", "json"],
+                    [
+                        str(checkov),
+                        "-d",
+                        str(root),
+                        "--framework",
+                        FRAMEWORKS,
+                        "--skip-download",
+                        "-o",
+                        "json",
+                    ],
                     None,
                     False,
                 )
             runs: dict[str, list[Run]] = {k: [] for k in commands}
-            for k, (argv, cwd, shell) in commands.items():  # warm-up: page cache, .pyc files
+            for argv, cwd, shell in commands.values():  # warm-up: page cache, .pyc files
                 _run(argv, cwd, shell)
             for _ in range(args.runs):
                 for k, (argv, cwd, shell) in commands.items():
