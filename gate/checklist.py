@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from gate.catalog import CHECKBOX, Item, Kind, Match, load_catalog, match
+from gate.errors import InputProblem
 from gate.model import OUTCOME_ORDER, ChecklistLine, CheckResult, FilledChecklist, Frozen, Outcome
 from gate.paths import OutsideRepository, inside
 from gate.signoffs import SignOffs
@@ -22,7 +23,7 @@ _MARKER = re.compile(r"<!--\s*prodgate:\s*([a-z0-9-]+)\s*-->")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 
-class ChecklistError(Exception):
+class ChecklistError(InputProblem):
     pass
 
 

@@ -6,34 +6,26 @@ Exit codes: 0 the gate passed, 1 the gate failed, 2 a usage, config or input err
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from gate import __version__
-from gate.action.context import ContextError
-from gate.action.inputs import InputError
-from gate.action.result import ResultError
-from gate.baseline import judge_with_baseline
-from gate.checklist import ChecklistError, coverage, parse, read_checklist, seed_files
-from gate.checks import REGISTRY
-from gate.config import ConfigError, json_schema, load_config
-from gate.engine import evaluate
-from gate.facts.models import collect_models
-from gate.model import Report, Severity, displayable
-from gate.report.formats import FORMATS, SHOW, console
-from gate.report.render import render
-from gate.snapshot import Snapshot, SnapshotError, head_commit, resolve_ref
-from gate.wording import count
+from gate.errors import InputProblem
+
+if TYPE_CHECKING:
+    from gate.model import Report
+
+# Each command imports what it uses when it runs: `prodgate --version` reads no check, template or
+# schema, and a check run no Action code.
 
 EXIT_PASS, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
 
-class UsageError(Exception):
+class UsageError(InputProblem):
     pass
 
 
@@ -43,6 +35,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
+    from gate.model import Severity
+    from gate.report.formats import FORMATS, SHOW
+
     p = _Parser(prog="prodgate", description="Production-readiness gate for ML model-serving services.")
     p.add_argument("--version", action="version", version=f"prodgate {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -114,6 +109,14 @@ def _width(stream: TextIO) -> int | None:
 
 
 def _check(args: argparse.Namespace, out: TextIO) -> int:
+    from gate.baseline import judge_with_baseline
+    from gate.checklist import read_checklist
+    from gate.config import load_config
+    from gate.engine import evaluate
+    from gate.model import Severity
+    from gate.report.formats import FORMATS, console
+    from gate.snapshot import head_commit, resolve_ref
+
     root = Path(args.path)
     config, _source = load_config(args.config, root)
     if args.fail_on:
@@ -163,6 +166,9 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _explain(check_id: str, out: TextIO) -> int:
+    from gate.checks import REGISTRY
+    from gate.report.render import render
+
     if check_id not in REGISTRY:
         import difflib
 
@@ -174,6 +180,10 @@ def _explain(check_id: str, out: TextIO) -> int:
 
 
 def _hash_models(root: Path, out: TextIO) -> int:
+    from gate.facts.models import collect_models
+    from gate.snapshot import Snapshot
+    from gate.wording import count
+
     snap = Snapshot.load(root)
     artifacts = [a for a in collect_models(snap).artifacts if a.sha256 and not a.lfs_pointer]
     if not artifacts:
@@ -188,6 +198,11 @@ def _hash_models(root: Path, out: TextIO) -> int:
 
 
 def _catalog_coverage(fmt: str, out: TextIO) -> int:
+    import json
+
+    from gate.checklist import coverage, parse, seed_files
+    from gate.report.render import render
+
     rows = [coverage(parse(text, name), name) for name, text in seed_files()]
     if fmt == "json":
         out.write(json.dumps([r.model_dump() for r in rows], indent=2) + "\n")
@@ -197,6 +212,13 @@ def _catalog_coverage(fmt: str, out: TextIO) -> int:
 
 
 def _docs(folder: Path, out: TextIO) -> int:
+    import json
+
+    from gate.checks import REGISTRY
+    from gate.config import json_schema
+    from gate.model import Report
+    from gate.report.render import render
+
     pages = folder / "checks"
     pages.mkdir(parents=True, exist_ok=True)
     for stale in pages.glob("*.md"):
@@ -213,9 +235,19 @@ def _docs(folder: Path, out: TextIO) -> int:
 
 
 def run(argv: Sequence[str], out: TextIO) -> int:
+    if list(argv) == ["--version"]:  # answered before the parser, whose choices import the report model
+        out.write(f"prodgate {__version__}\n")
+        return EXIT_PASS
     args = _parser().parse_args(list(argv))
     if args.command == "check":
         return _check(args, out)
+    import json
+
+    from gate.checks import REGISTRY
+    from gate.config import json_schema
+    from gate.model import Report
+    from gate.report.render import render
+
     if args.command == "list-checks":
         specs = sorted(REGISTRY.values(), key=lambda s: s.id)
         out.write(render("list.txt.j2", specs=specs, width=max(len(s.id) for s in specs)))
@@ -246,15 +278,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return run(sys.argv[1:] if argv is None else argv, out)
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)
-    except (
-        UsageError,
-        ConfigError,
-        SnapshotError,
-        InputError,
-        ContextError,
-        ResultError,
-        ChecklistError,
-    ) as exc:
+    except InputProblem as exc:
+        from gate.model import displayable
+
         shown = displayable(str(exc))  # a path in the message may not be UTF-8
         err.write(f"prodgate: {shown}\n" if not shown.startswith("prodgate") else f"{shown}\n")
         return EXIT_INPUT

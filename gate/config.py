@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from gate.budget import DEFAULT_TIME_BUDGET_S
 from gate.checks import REGISTRY
 from gate.checks.vulnerabilities import IgnoreEntry
+from gate.errors import InputProblem
 from gate.facts.evidence import DEFAULT_PATTERNS
 from gate.facts.vulnerabilities import AuditSettings
 from gate.model import Level, Severity
@@ -169,7 +170,7 @@ class Config(_Strict):
         )
 
 
-class ConfigError(Exception):
+class ConfigError(InputProblem):
     """A config problem, already phrased as `file:line:column: message`."""
 
 

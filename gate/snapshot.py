@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from gate.budget import NO_DEADLINE, Deadline
+from gate.errors import InputProblem
 from gate.ignore import PatternList
 from gate.model import Frozen, Skipped
 
@@ -85,7 +86,7 @@ class ParseError(Frozen):
         return f"{where}: {self.message}"
 
 
-class SnapshotError(Exception):
+class SnapshotError(InputProblem):
     """The root itself cannot be evaluated (missing, not a folder, unreadable)."""
 
 

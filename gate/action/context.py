@@ -14,10 +14,11 @@ from typing import Any
 
 import yaml
 
+from gate.errors import InputProblem
 from gate.model import Frozen
 
 
-class ContextError(Exception):
+class ContextError(InputProblem):
     pass
 
 

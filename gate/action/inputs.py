@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError, field_validator
 
+from gate.errors import InputProblem
 from gate.model import Frozen, Level, Severity
 
 
@@ -32,7 +33,7 @@ class StatusMode(StrEnum):
     CHECK_RUN = "check_run"
 
 
-class InputError(Exception):
+class InputError(InputProblem):
     pass
 
 

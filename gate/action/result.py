@@ -17,6 +17,7 @@ from pathlib import Path
 from pydantic import Field, ValidationError
 
 from gate.checks import REGISTRY
+from gate.errors import InputProblem
 from gate.model import CheckResult, Finding, Frozen, Report, Severity
 from gate.policy import BLOCKING_OUTCOMES, derived
 from gate.wording import agree
@@ -26,7 +27,7 @@ RESULT_NAME = "prodgate-result.json"
 MAX_RESULT_BYTES = 16 * 1024 * 1024
 
 
-class ResultError(Exception):
+class ResultError(InputProblem):
     pass
 
 

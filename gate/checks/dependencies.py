@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import sys
 
-from packaging.utils import canonicalize_name
 from pydantic import BaseModel, ConfigDict
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude, failed, not_applicable, passed
@@ -16,6 +15,7 @@ from gate.facts.importnames import RUNTIME_ONLY, distributions_for, modules_for
 from gate.facts.python import EnvRead
 from gate.model import Confidence, Level, Outcome, Severity
 from gate.paths import folder_of, within
+from gate.pep503 import canonical_name
 from gate.wording import agree, count, every
 
 
@@ -337,7 +337,7 @@ def no_dev_packages_in_runtime(facts: Facts, options: DevToolOptions) -> Decisio
     runtime += list(deps.manifest_dependencies)
     if not runtime:
         return not_applicable("No runtime requirements.")
-    allowed = {canonicalize_name(n) for n in options.allow}
+    allowed = {canonical_name(n) for n in options.allow}
     dev = [d for d in runtime if _DEV_TOOLS.match(d.name) and d.name not in allowed]
     if dev:
         return failed(
@@ -366,7 +366,7 @@ def _declared(facts: Facts) -> set[str]:
                     for m in _PIP_RUN.finditer(ins.text):
                         for word in m.group(1).split():
                             if not word.startswith("-") and re.match(r"^[A-Za-z0-9][\w.-]*", word):
-                                names.add(canonicalize_name(re.split(r"[=<>!~\[]", word, maxsplit=1)[0]))
+                                names.add(canonical_name(re.split(r"[=<>!~\[]", word, maxsplit=1)[0]))
     return names
 
 
@@ -423,7 +423,7 @@ def no_undeclared_imports(facts: Facts, options: NoOptions) -> Decision:
     declared = _declared(facts)
     missing: dict[str, EnvRead] = {}
     for imp in third_party:
-        if not any(canonicalize_name(d) in declared for d in distributions_for(imp.name)):
+        if not any(canonical_name(d) in declared for d in distributions_for(imp.name)):
             missing.setdefault(imp.name, imp)
     if missing:
         return failed(
@@ -496,7 +496,7 @@ def no_unused_dependencies(facts: Facts, options: UnusedOptions) -> Decision:
     if not runtime:
         return not_applicable("No runtime dependencies declared.")
     imported = {i.name for i in facts.python.imports} | set(facts.python.optional_imports)
-    skip = RUNTIME_ONLY | {canonicalize_name(n) for n in options.ignore}
+    skip = RUNTIME_ONLY | {canonical_name(n) for n in options.ignore}
     unused = [
         d
         for d in runtime
@@ -582,7 +582,7 @@ def dockerfile_pip_pinned(facts: Facts, options: NoOptions) -> Decision:
                     named = [
                         r
                         for r in install.requirements
-                        if canonicalize_name(re.split(r"[\[=<>!~;@ ]", r, maxsplit=1)[0]) not in _TOOLING
+                        if canonical_name(re.split(r"[\[=<>!~;@ ]", r, maxsplit=1)[0]) not in _TOOLING
                     ]
                     judged += bool(named)
                     loose = [r for r in named if _pinned(r) is False and not install.files]

@@ -8,11 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import pip_requirements_parser as prp
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-
 from gate.facts.dockerfile import is_dockerfile
+from gate.pep503 import canonical_name
 from gate.redact import redact
 from gate.snapshot import ParseError, Snapshot, YamlDocuments
 from gate.yamlpath import line_of
@@ -96,6 +93,8 @@ def collect_dependencies(snap: Snapshot) -> DependencyFacts:
         seen.add(rel)
         if snap.text(rel) is None:
             continue
+        import pip_requirements_parser as prp  # 64 ms, paid only by a repository with requirements
+
         try:
             parsed = prp.RequirementsFile.from_file(str(snap.root / rel), include_nested=False)
         except (
@@ -137,9 +136,7 @@ def collect_dependencies(snap: Snapshot) -> DependencyFacts:
             else:
                 pinned = _exact(spec)
             reqs.append(
-                Dependency(
-                    canonicalize_name(req.name), spec, rel, req.line_number or 1, pinned, is_constraint
-                )
+                Dependency(canonical_name(req.name), spec, rel, req.line_number or 1, pinned, is_constraint)
             )
     setup_deps = _setup_requires(snap)
     pyproject_deps, versions = _pyproject(snap, errors)
@@ -155,9 +152,7 @@ def collect_dependencies(snap: Snapshot) -> DependencyFacts:
         python_versions=tuple(dict.fromkeys(versions)),  # a multi-stage Dockerfile names its base twice
         setup_dependencies=tuple(setup_deps),
         compiled_files=tuple(f for f in sorted(seen) if _COMPILED.search(snap.text(f) or "")),
-        locked_names=frozenset(
-            canonicalize_name(n) for lock in locks for n, _, _ in lock_packages(snap, lock)
-        ),
+        locked_names=frozenset(canonical_name(n) for lock in locks for n, _, _ in lock_packages(snap, lock)),
     )
 
 
@@ -231,6 +226,8 @@ class _Quoted:
 
 
 def _pyproject(snap: Snapshot, errors: list[ParseError]) -> tuple[list[Dependency], list[PythonVersionDecl]]:
+    from packaging.requirements import InvalidRequirement, Requirement
+
     deps: list[Dependency] = []
     versions: list[PythonVersionDecl] = []
     for rel in snap.named("pyproject.toml"):
@@ -255,7 +252,7 @@ def _pyproject(snap: Snapshot, errors: list[ParseError]) -> tuple[list[Dependenc
                 continue
             deps.append(
                 Dependency(
-                    canonicalize_name(req.name),
+                    canonical_name(req.name),
                     str(req.specifier),
                     rel,
                     quoted.line(raw) or 1,
@@ -307,12 +304,14 @@ def _table_dependencies(
             continue  # a local or VCS source: not a registry version
         pinned = bool(_POETRY_EXACT.match(value)) if poetry_style else _exact(value)
         line = keys.get(name, 1)
-        out.append(Dependency(canonicalize_name(name), str(value), rel, line, pinned))
+        out.append(Dependency(canonical_name(name), str(value), rel, line, pinned))
     return out
 
 
 def _conda(snap: Snapshot, rel: str, errors: list[ParseError]) -> list[Dependency]:
     """conda environment.yml: `name=1.2` (conda's exact pin), `name>=1`, and a nested `pip:` list."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
     docs = snap.yaml(rel)
     if isinstance(docs, ParseError):
         errors.append(docs)
@@ -330,7 +329,7 @@ def _conda(snap: Snapshot, rel: str, errors: list[ParseError]) -> list[Dependenc
             pinned = bool(re.match(r"^==?[\w.]+$", version)) and "*" not in version
             out.append(
                 Dependency(
-                    canonicalize_name(name),
+                    canonical_name(name),
                     version,
                     rel,
                     line_of(node, ("dependencies", i)),
@@ -353,7 +352,7 @@ def _conda(snap: Snapshot, rel: str, errors: list[ParseError]) -> list[Dependenc
                     continue
                 out.append(
                     Dependency(
-                        canonicalize_name(req.name),
+                        canonical_name(req.name),
                         str(req.specifier),
                         rel,
                         line_of(node, ("dependencies", i, "pip", j)),
@@ -406,12 +405,14 @@ def _setup_requires(snap: Snapshot) -> list[Dependency]:
 
 
 def _requirement(text: str, rel: str, line: int) -> list[Dependency]:
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         req = Requirement(text)
     except InvalidRequirement:
         return []
     spec = str(req.specifier)
-    return [Dependency(canonicalize_name(req.name), spec, rel, line, _exact(spec))]
+    return [Dependency(canonical_name(req.name), spec, rel, line, _exact(spec))]
 
 
 def _other_python_versions(snap: Snapshot) -> list[PythonVersionDecl]:

@@ -15,9 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from defusedxml import ElementTree
-from defusedxml.common import DefusedXmlException
-
 from gate.ignore import PatternList
 from gate.snapshot import ParseError
 
@@ -138,6 +135,9 @@ def _read(rel: str, path: Path, errors: list[ParseError]) -> bytes | None:
 
 
 def _xml(rel: str, data: bytes, errors: list[ParseError]) -> Any:
+    from defusedxml import ElementTree  # only runs given a JUnit or coverage report read it
+    from defusedxml.common import DefusedXmlException
+
     try:
         return ElementTree.fromstring(data)
     except DefusedXmlException as exc:

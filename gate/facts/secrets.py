@@ -44,38 +44,38 @@ _GITLAB = (
 # (case-sensitive, or lowered where the plugin ignores case), and what must follow or surround it for the
 # plugin's pattern to have a chance (a superset of its pattern, never narrower). A line holding none of
 # them cannot be reported by detect-secrets' line scan, so only lines that do go through its plugins.
-# (anchor, lowered, check at the anchor or None, characters before the anchor the check starts at)
-_ANCHORS: tuple[tuple[str, bool, re.Pattern[str] | None, int], ...] = (
-    *((prefix, False, None, 0) for prefix in ("A3T", "ABIA", "ACCA", "AKIA", "ASIA")),  # AWSKeyDetector
-    # ArtifactoryDetector
-    ("AKC", False, re.compile(r"AKC[a-zA-Z0-9]{10}"), 0),
-    ("AP", False, re.compile(r"AP[\dABCDEF][a-zA-Z0-9]{8}"), 0),
-    ("accountkey=", True, None, 0),  # AzureStorageKeyDetector
-    ("://", False, re.compile(r"://[^/\s:@]+:[^/\s:@]+@"), 0),  # BasicAuthDetector (and quotes around)
-    ("cloudant.com", True, None, 0),  # CloudantDetector's URL form
-    ("softlayer.com", True, None, 0),  # SoftlayerDetector's URL form
-    *((prefix, False, None, 0) for prefix in ("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),  # GitHub
-    *((prefix, False, None, 0) for prefix in _GITLAB),  # GitLabTokenDetector
-    ("eyJ", False, None, 0),  # JwtTokenDetector
-    ("-us", False, re.compile(r"[0-9a-z]{32}-us[0-9]"), 32),  # MailchimpDetector
-    ("_authtoken=", True, None, 0),  # NpmDetector
-    ("sk-", False, re.compile(r"sk-[A-Za-z0-9_-]{20}"), 0),  # OpenAIDetector, and OpenAI keys generally
-    ("PRIVATE KEY", False, None, 0),  # PrivateKeyDetector
-    ("PuTTY-User-Key-File-2", False, None, 0),
-    ("pypi-Ag", False, None, 0),  # PypiTokenDetector
-    ("SG.", False, re.compile(r"SG\.[\w-]{16}"), 0),  # SendGridDetector
-    ("xox", True, None, 0),  # SlackDetector (its patterns ignore case)
-    ("hooks.slack.com", True, None, 0),
-    ("sq0csp-", False, None, 0),  # SquareOAuthDetector
-    ("k_live_", False, re.compile(r"[rs]k_live_"), 1),  # StripeDetector
-    ("AC", False, re.compile(r"AC[a-z0-9]{32}"), 0),  # TwilioKeyDetector
-    ("SK", False, re.compile(r"SK[a-z0-9]{32}"), 0),
+# (plugin, anchor, lowered, check at the anchor or None, characters before the anchor the check starts at)
+_ANCHORS: tuple[tuple[str, str, bool, re.Pattern[str] | None, int], ...] = (
+    *(("AWSKeyDetector", prefix, False, None, 0) for prefix in ("A3T", "ABIA", "ACCA", "AKIA", "ASIA")),
+    ("ArtifactoryDetector", "AKC", False, re.compile(r"AKC[a-zA-Z0-9]{10}"), 0),
+    ("ArtifactoryDetector", "AP", False, re.compile(r"AP[\dABCDEF][a-zA-Z0-9]{8}"), 0),
+    ("AzureStorageKeyDetector", "accountkey=", True, None, 0),
+    # the plugin's user and password exclude every reserved character; quotes are allowed around them
+    ("BasicAuthDetector", "://", False, re.compile(r"://[^/\s:@]+:[^/\s:@]+@"), 0),
+    ("CloudantDetector", "cloudant.com", True, None, 0),  # the URL form
+    ("SoftlayerDetector", "softlayer.com", True, None, 0),  # the URL form
+    *(("GitHubTokenDetector", prefix, False, None, 0) for prefix in ("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
+    *(("GitLabTokenDetector", prefix, False, None, 0) for prefix in _GITLAB),
+    ("JwtTokenDetector", "eyJ", False, None, 0),
+    ("MailchimpDetector", "-us", False, re.compile(r"[0-9a-z]{32}-us[0-9]"), 32),
+    ("NpmDetector", "_authtoken=", True, None, 0),
+    ("OpenAIDetector", "sk-", False, re.compile(r"sk-[A-Za-z0-9_-]{20}"), 0),
+    ("PrivateKeyDetector", "PRIVATE KEY", False, None, 0),
+    ("PrivateKeyDetector", "PuTTY-User-Key-File-2", False, None, 0),
+    ("PypiTokenDetector", "pypi-Ag", False, None, 0),
+    ("SendGridDetector", "SG.", False, re.compile(r"SG\.[\w-]{16}"), 0),
+    ("SlackDetector", "xox", True, None, 0),  # its patterns ignore case
+    ("SlackDetector", "hooks.slack.com", True, None, 0),
+    ("SquareOAuthDetector", "sq0csp-", False, None, 0),
+    ("StripeDetector", "k_live_", False, re.compile(r"[rs]k_live_"), 1),
+    ("TwilioKeyDetector", "AC", False, re.compile(r"AC[a-z0-9]{32}"), 0),
+    ("TwilioKeyDetector", "SK", False, re.compile(r"SK[a-z0-9]{32}"), 0),
 )
 # Patterns with no literal to anchor on, searched in the whole text (their character classes hold no
-# line break, so a match never spans lines): DiscordBotTokenDetector, TelegramBotTokenDetector.
+# line break, so a match never spans lines).
 _UNANCHORED = (
-    re.compile(r"[MNO][a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}"),
-    re.compile(r"\d{8,10}:[0-9A-Za-z_-]{35}"),
+    ("DiscordBotTokenDetector", re.compile(r"[MNO][a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}")),
+    ("TelegramBotTokenDetector", re.compile(r"\d{8,10}:[0-9A-Za-z_-]{35}")),
 )
 _KEYWORDS = (
     # KeywordDetector's deny-list (it ignores case and lets any word characters surround the name)
@@ -88,11 +88,12 @@ _KEYWORDS = (
 # IbmCloudIamDetector, CloudantDetector and SoftlayerDetector assign a key, password or token name a
 # value of 24 to 64 word characters; AWSKeyDetector's secret is 40 characters on a line naming aws.
 _LONG_VALUE = re.compile(r"[A-Za-z0-9_-]{24}")
-_LINE_CHECKED = (
-    *((name, _LONG_VALUE) for name in ("key", "pwd", "pw", "pass", "token")),
-    ("aws", re.compile(r"[0-9a-zA-Z/+]{40}")),
+_ASSIGNED = frozenset({"IbmCloudIamDetector", "CloudantDetector", "SoftlayerDetector"})
+_LINE_CHECKED: tuple[tuple[frozenset[str], str, re.Pattern[str]], ...] = (
+    *((_ASSIGNED, name, _LONG_VALUE) for name in ("key", "pwd", "pw", "pass", "token")),
+    (frozenset({"AWSKeyDetector"}), "aws", re.compile(r"[0-9a-zA-Z/+]{40}")),
 )
-# prodgate's own first prefilter: a secret-like name assigned something (for `_named_keys`, and tokens)
+# prodgate's own first prefilter: a secret-like name assigned something (what `_named_keys` reads)
 _OWN_WORDS = (
     "pass", "secret", "token", "api_key", "apikey", "credential", "private_key", "privatekey",
     "signing", "encryption", "master", "session", "jwt", "hmac", "cipher", "crypto",
@@ -113,36 +114,52 @@ def _positions(text: str, needle: str) -> Iterator[int]:
 
 def candidate_lines(text: str) -> list[int]:
     """The 1-based numbers (as str.splitlines numbers them) of the lines detect-secrets' plugins could
-    report, and of those prodgate's own key-name rule reads: str.find on literal anchors, a short
-    check at each, two searches for the patterns without one. Every plugin costs 150 us a line through
-    detect-secrets; this costs well under a microsecond a character, and lets no line through that a
-    plugin could report (tests/facts/test_secrets.py compares it with a full scan)."""
+    report, and of those prodgate's own key-name rule reads."""
+    return sorted(candidate_plugins(text))
+
+
+def candidate_plugins(text: str) -> dict[int, set[str]]:
+    """For each line a plugin could report (or prodgate's own key-name rule reads: an empty set), the
+    plugins that could report it: str.find on literal anchors, a short check at each, two searches for
+    the patterns without one. Every plugin costs 150 us a line through detect-secrets; this costs well
+    under a microsecond a character and lets through no line a plugin could report
+    (tests/facts/test_secrets.py compares it with detect-secrets' full scan)."""
     low = text.lower()
     if len(low) != len(text):  # a character whose lower case is longer: positions would shift
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    hits: list[int] = []
-    for anchor, lowered, check, back in _ANCHORS:
+    hits: list[tuple[int, str]] = []
+    for plugin, anchor, lowered, check, back in _ANCHORS:
         where = low if lowered else text
         for at in _positions(where, anchor):
             if check is None or (at >= back and check.match(where, at - back)):
-                hits.append(at)
-    for pattern in _UNANCHORED:
-        hits += [m.start() for m in pattern.finditer(text)]
+                hits.append((at, plugin))
+    for plugin, pattern in _UNANCHORED:
+        hits += [(m.start(), plugin) for m in pattern.finditer(text)]
     for word in _KEYWORDS:
-        hits += _positions(low, word)
+        hits += [(at, "KeywordDetector") for at in _positions(low, word)]
+    # IbmCosHmacDetector: a secret_access_key, secret-key or secretkey name (with a 48-character value)
+    hits += [(at, "IbmCosHmacDetector") for at in _positions(low, "secret")]
     for word in _OWN_WORDS:
-        hits += [at for at in _positions(low, word) if _OWN_MATCH.match(low, at)]
-    named = [(at, check) for word, check in _LINE_CHECKED for at in _positions(low, word)]
+        hits += [(at, "") for at in _positions(low, word) if _OWN_MATCH.match(low, at)]
+    named = [(at, plugins, check) for plugins, word, check in _LINE_CHECKED for at in _positions(low, word)]
     if not hits and not named:
-        return []
+        return {}
     lines = text.splitlines(keepends=True)
     starts = list(accumulate((len(line) for line in lines), initial=0))
-    numbers = {bisect_right(starts, at) for at in hits}
-    for at, check in named:
+    found: dict[int, set[str]] = {}
+    for at, plugin in hits:
+        line_plugins = found.setdefault(bisect_right(starts, at), set())
+        if plugin:
+            line_plugins.add(plugin)
+    checked: dict[tuple[int, re.Pattern[str]], bool] = {}
+    for at, plugins, check in named:
         n = bisect_right(starts, at)
-        if n not in numbers and check.search(lines[n - 1]):
-            numbers.add(n)
-    return sorted(numbers)
+        key = (n, check)
+        if key not in checked:
+            checked[key] = check.search(lines[n - 1]) is not None
+        if checked[key]:
+            found.setdefault(n, set()).update(plugins)
+    return found
 
 
 _DUMMY = re.compile(
@@ -382,11 +399,12 @@ def _named_keys(line: str) -> Iterator[str]:
             yield value
 
 
-def _scan_lines(path: str, lines: list[str], numbers: list[int]) -> Iterator[Any]:
+def _scan_lines(path: str, lines: list[str], routes: dict[int, set[str]]) -> Iterator[Any]:
     """detect-secrets' line scan (its plugins and filters, each line with its real context), on the given
-    lines only. Its own scan_file runs every plugin on every line of a file, and a second time with
-    eager transformers when the first finds nothing: 150 us a line, blank lines included, which made
-    secret scanning most of a run and let a file of key-like lines hold the gate for minutes."""
+    lines only, each with only the plugins that could report it. Its own scan_file runs every plugin on
+    every line of a file, and a second time with eager transformers when the first finds nothing:
+    150 us a line, blank lines included, which made secret scanning most of a run and let a file of
+    key-like lines hold the gate for minutes."""
     from detect_secrets.core import scan
     from detect_secrets.settings import get_plugins
     from detect_secrets.util.code_snippet import get_code_snippet
@@ -395,7 +413,9 @@ def _scan_lines(path: str, lines: list[str], numbers: list[int]) -> Iterator[Any
     if scan._is_filtered_out(required_filter_parameters=["filename"], filename=path):
         return
     plugins = get_plugins()
-    for number in numbers:
+    for number, wanted in sorted(routes.items()):
+        if not wanted:
+            continue  # a line only prodgate's own key-name rule reads
         line = lines[number - 1].rstrip()
         snippet = get_code_snippet(lines=lines, line_number=number)
         if scan._is_filtered_out(
@@ -403,6 +423,8 @@ def _scan_lines(path: str, lines: list[str], numbers: list[int]) -> Iterator[Any
         ):
             continue
         for plugin in plugins:
+            if plugin.__class__.__name__ not in wanted:
+                continue
             for secret in scan._scan_line(
                 plugin=plugin, filename=path, line=line, line_number=number, context=snippet
             ):
@@ -421,34 +443,38 @@ def collect_secrets(snap: Snapshot, max_lines: int = MAX_SCANNED_LINES) -> Secre
     found: list[FoundSecret] = []
     allowed: list[FoundSecret] = []
     unscanned: list[str] = []
-    scanned_files = 0
     budget = max_lines
+    # first the candidate lines of every file (cheap), so that detect-secrets is imported and set up
+    # with only the plugins some line needs, and not at all when none does
+    routed: list[tuple[str, dict[int, set[str]]]] = []
+    for rel in snap.files:
+        if rel.rsplit("/", 1)[-1] in _SKIP_NAMES:
+            continue
+        text = snap.text(rel)
+        routes = candidate_plugins(text) if text is not None else {}
+        if not routes:
+            continue
+        if len(routes) > budget:
+            unscanned.append(rel)  # past the budget: said, never taken for clean
+            continue
+        budget -= len(routes)
+        routed.append((rel, routes))
+    needed = sorted(set().union(*(p for _, routes in routed for p in routes.values())))
     with ExitStack() as settings:
-        for rel in snap.files:
-            if rel.rsplit("/", 1)[-1] in _SKIP_NAMES:
-                continue
-            text = snap.text(rel)
-            if text is None:
-                continue
-            numbers = candidate_lines(text)
-            if not numbers:
-                continue
-            lines = text.splitlines()  # not cached: held only while this file is scanned
-            if len(numbers) > budget:
-                unscanned.append(rel)  # past the budget: said, never taken for clean
-                continue
-            budget -= len(numbers)
-            if not scanned_files:  # detect-secrets is imported (70 ms) only when a line needs it
-                from detect_secrets.settings import transient_settings
+        if needed:
+            from detect_secrets.settings import transient_settings  # 70 ms, and each plugin's set-up
 
-                settings.enter_context(transient_settings({"plugins_used": [{"name": p} for p in PLUGINS]}))
-            scanned_files += 1
+            settings.enter_context(transient_settings({"plugins_used": [{"name": p} for p in needed]}))
+        for rel, routes in routed:
+            lines = (snap.text(rel) or "").splitlines()  # not kept: held only while this file is scanned
             docs_or_tests = is_test_path(rel) or bool(_DOCS.search(rel))
             hits = [
                 (s.line_number, s.secret_value or "", s.type)
-                for s in _scan_lines(str(snap.root / rel), lines, numbers)
+                for s in (_scan_lines(str(snap.root / rel), lines, routes) if needed else ())
             ]
-            hits += [(n, value, "Secret Keyword") for n in numbers for value in _named_keys(lines[n - 1])]
+            hits += [
+                (n, value, "Secret Keyword") for n in sorted(routes) for value in _named_keys(lines[n - 1])
+            ]
             for number, value, kind in hits:
                 line = lines[number - 1]
                 if not_a_secret(value, line, kind) or (
@@ -457,6 +483,7 @@ def collect_secrets(snap: Snapshot, max_lines: int = MAX_SCANNED_LINES) -> Secre
                     continue
                 record = FoundSecret(rel, number, kind)
                 (allowed if ALLOW.search(line) else found).append(record)
+    scanned_files = len(routed)
     return SecretFacts(
         tuple(sorted(set(found), key=lambda s: (s.path, s.line, s.kind))),
         scanned_files,

@@ -26,18 +26,14 @@ import stat
 import subprocess
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cvss import CVSS3, CVSS4, CVSSError
-from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
-
 from gate.facts.dependencies import DependencyFacts, lock_packages
 from gate.isolation import run_python
 from gate.paths import folder_of, within
+from gate.pep503 import canonical_name
 from gate.snapshot import ParseError, Snapshot
 
 CACHE_TTL_S = 12 * 3600
@@ -112,6 +108,8 @@ def not_run(reason: str = "the audit did not run") -> VulnerabilityFacts:
 def pinned_set(
     snap: Snapshot, deps: DependencyFacts
 ) -> tuple[dict[tuple[str, str], list[Place]], list[NotAudited]]:
+    from packaging.version import InvalidVersion, Version  # imported when an audit runs, not at start-up
+
     pins: dict[tuple[str, str], list[Place]] = {}
     skipped: list[NotAudited] = []
 
@@ -124,7 +122,7 @@ def pinned_set(
         if not _NAME.match(name):
             skipped.append(NotAudited(name, place, "not a valid package name"))
             return
-        pins.setdefault((canonicalize_name(name), version), []).append(place)
+        pins.setdefault((canonical_name(name), version), []).append(place)
 
     lock_dirs = [folder_of(p) for p in deps.lock_files]
     for lock in deps.lock_files:
@@ -315,7 +313,7 @@ def _run_pip_audit(
     found: dict[tuple[str, str], list[Advisory]] = {}
     skipped: dict[tuple[str, str], str] = {}
     for dep in dependencies:
-        key = (canonicalize_name(str(dep.get("name", ""))), str(dep.get("version", "")))
+        key = (canonical_name(str(dep.get("name", ""))), str(dep.get("version", "")))
         if "skip_reason" in dep:
             skipped[key] = str(dep["skip_reason"])
             continue
@@ -344,6 +342,8 @@ def severity_of(record: dict[str, Any]) -> tuple[str | None, str | None]:
     """An OSV record's severity: the CVSS v4 or v3 base score of its vector (bands of the CVSS
     specification: 9.0+ critical, 7.0+ high, 4.0+ medium, 0.1+ low, 0 info), else the GHSA label
     (MODERATE is medium); (None, None) when the advisory states none."""
+    from cvss import CVSS3, CVSS4, CVSSError
+
     for entry in record.get("severity") or []:
         kind, vector = entry.get("type"), str(entry.get("score", ""))
         try:
@@ -383,6 +383,8 @@ def _with_severity(
 ) -> dict[tuple[str, str], list[Advisory]]:
     """Look each found advisory up once (GET /v1/vulns/ID) for its severity. A failed lookup leaves the
     severity unknown, which the check treats as high: it never makes the audit fail or pass."""
+    import urllib.request  # with http.client and ssl: only when an audit found something to rate
+
     ids = sorted({a.id for advisories in found.values() for a in advisories})
     rated: dict[str, tuple[str | None, str | None]] = {}
     base = _vulns_endpoint(settings)

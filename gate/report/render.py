@@ -6,11 +6,12 @@ import html
 import re
 from functools import cache
 from importlib.resources import files
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from gate.model import displayable
+
+if TYPE_CHECKING:
+    import jinja2
 
 # Only what can start markup mid-line: with [ and ] escaped, ( ) and ! cannot form links or images.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
@@ -99,6 +100,8 @@ def term(value: object) -> str:
 
 @cache
 def environment() -> jinja2.Environment:
+    import jinja2  # 35 ms: only runs that render text pay for it
+
     root = files("gate.templates")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(root)),
