@@ -31,7 +31,7 @@ VULNERABILITY_CHECK = "dependencies-no-known-vulnerabilities"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class CheckConfig(_Strict):

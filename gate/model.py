@@ -12,7 +12,7 @@ SCHEMA_VERSION = "1.0"
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 def displayable(text: str) -> str:
