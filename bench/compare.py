@@ -119,6 +119,7 @@ def main() -> int:
         trees = [_materialize(spec, work / "repos") for spec in args.repo]
         for size in [int(s) for s in args.scale.split(",") if s]:
             root = work / f"scale-{size}"
+            root.mkdir(parents=True)
             generate(root, size)
             _git_init(root)
             trees.append((f"synthetic {size}", root))

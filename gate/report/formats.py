@@ -66,6 +66,11 @@ def wrapper(width: int | None) -> Callable[..., str]:
     return wrap
 
 
+CONSOLE_FINDINGS = 20
+"""Findings the console lists under one row: a terminal or CI log is read, not searched (a check with
+10,000 findings printed megabytes); the file formats list every finding."""
+
+
 def console(report: Report, *, color: bool = False, show: str = "problems", width: int | None = None) -> str:
     """The console table; `width` is the terminal's, to wrap long lines to (None: one line each)."""
     ctx = context(report)
@@ -96,6 +101,7 @@ def console(report: Report, *, color: bool = False, show: str = "problems", widt
         ),
         hidden=len(report.results) - len(shown),
         show=show,
+        per_row=CONSOLE_FINDINGS,
         wrap=wrapper(width),
         width=width,
     )

@@ -124,3 +124,20 @@ def test_every_result_has_its_own_console_line() -> None:
     assert rows("problems")[0].endswith("[blocking]")
     assert len(rows("blocking")) == sum(r.blocking for r in report.results)
     assert f"({len(report.results) - len(problems)} more not listed" in console(report)
+
+
+def test_console_lists_twenty_findings_a_row_and_counts_the_rest() -> None:
+    from gate.report.formats import CONSOLE_FINDINGS
+
+    one = _report(message="unused import", path="m.py")
+    many = tuple(
+        one.results[0]
+        .findings[0]
+        .model_copy(update={"locations": (Location(path=f"m{n}.py", start_line=1),)})
+        for n in range(CONSOLE_FINDINGS + 5)
+    )
+    report = one.model_copy(update={"results": (one.results[0].model_copy(update={"findings": many}),)})
+    text = console(report)
+    assert "m19.py:1" in text and "m20.py:1" not in text
+    assert "... and 5 more findings (the json and sarif formats list every one)" in text
+    assert console(one).count("more finding") == 0
