@@ -99,19 +99,23 @@ def evaluate(
         )
         # what is read from here on (the lines of findings, for inline ignores) is bounded by the findings
         snap.deadline = NO_DEADLINE
-    order = list(CATEGORIES)
-    ids = sorted(REGISTRY, key=lambda i: (order.index(REGISTRY[i].category), i))
-    facts = dataclasses.replace(
-        facts, enabled_checks=frozenset(i for i in ids if config.for_check(i).enabled)
-    )
-    results: list[CheckResult] = []
-    for check_id in ids:
-        if not config.for_check(check_id).enabled:
-            continue
-        decision, inline = apply_inline_ignores(check_id, run_check(check_id, facts, config), snap)
-        decision, waived = apply_waivers(check_id, decision, config.waivers, facts.today)
-        results.append(result_of(REGISTRY[check_id], decision, config, waived or inline))
-    report = build_report(tuple(results), config, root=str(root), version=__version__, skipped=snap.skipped)
+        # the checks and the report still run with the collector paused: tens of thousands of findings
+        # would otherwise set off collections that rescan every cached tree
+        order = list(CATEGORIES)
+        ids = sorted(REGISTRY, key=lambda i: (order.index(REGISTRY[i].category), i))
+        facts = dataclasses.replace(
+            facts, enabled_checks=frozenset(i for i in ids if config.for_check(i).enabled)
+        )
+        results: list[CheckResult] = []
+        for check_id in ids:
+            if not config.for_check(check_id).enabled:
+                continue
+            decision, inline = apply_inline_ignores(check_id, run_check(check_id, facts, config), snap)
+            decision, waived = apply_waivers(check_id, decision, config.waivers, facts.today)
+            results.append(result_of(REGISTRY[check_id], decision, config, waived or inline))
+        report = build_report(
+            tuple(results), config, root=str(root), version=__version__, skipped=snap.skipped
+        )
     if checklist is not None:
         filled = fill(checklist, report.results, signoffs, facts.today)
         report = report.model_copy(update={"checklist": filled})

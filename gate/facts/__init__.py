@@ -9,6 +9,7 @@ from datetime import date
 from typing import TypeVar, cast
 
 from gate.budget import BudgetExceeded, Unfinished
+from gate.facts import background
 from gate.facts.code import CodeFacts, collect_code
 from gate.facts.compose import ComposeFacts, collect_compose
 from gate.facts.dependencies import DependencyFacts, PythonVersionDecl, collect_dependencies
@@ -29,6 +30,10 @@ from gate.facts.workflows import WorkflowFacts, collect_workflows
 from gate.snapshot import Snapshot
 
 T = TypeVar("T")
+
+BACKGROUND_MIN_FILES = 100
+"""From this many files, secret scanning runs in a second process beside the other collectors (below,
+forking costs about what it saves)."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,15 @@ def collect(
         except BudgetExceeded as exc:
             return cast(T, Unfinished(source, exc))
 
+    def scan_secrets() -> SecretFacts:
+        return collect_secrets(snap)
+
+    # forked first, before this process has parsed anything (less memory to copy)
+    secrets = (
+        background.start(scan_secrets, deadline, "scanning for secrets")
+        if len(snap.files) >= BACKGROUND_MIN_FILES
+        else scan_secrets
+    )
     dependencies = run("dependency", lambda: collect_dependencies(snap))
     routes = run("route", lambda: collect_routes(snap))
     compose = run("compose", lambda: collect_compose(snap))
@@ -117,28 +131,35 @@ def collect(
             audit_now = audit
         return collect_vulnerabilities(snap, dependencies, audit_now)
 
+    repo = run("repository", lambda: collect_repo(snap))
+    python = run("Python", lambda: collect_python(snap, _declared_pythons(dependencies)))
+    code = run("service code", lambda: collect_code(snap, sorted({module for module, _, _ in routes.apps})))
+    models = run("model", lambda: collect_models(snap, deadline.at))
+    model_meta = run("model metadata", lambda: collect_model_meta(snap))
+    docs = run("documentation", lambda: collect_docs(snap))
+    kubernetes = run("Kubernetes", lambda: collect_kubernetes(snap))
+    images = run("image", lambda: link_images(docker, compose, workflows))
+    found_evidence = run(
+        "evidence", lambda: collect_evidence(snap.root, evidence, exclude) if evidence else EvidenceFacts()
+    )
+    audited = run("vulnerability", vulnerabilities)
     return Facts(
-        repo=run("repository", lambda: collect_repo(snap)),
-        python=run("Python", lambda: collect_python(snap, _declared_pythons(dependencies))),
+        repo=repo,
+        python=python,
         routes=routes,
-        code=run(
-            "service code", lambda: collect_code(snap, sorted({module for module, _, _ in routes.apps}))
-        ),
-        secrets=run("secret", lambda: collect_secrets(snap)),
-        models=run("model", lambda: collect_models(snap, deadline.at)),
-        model_meta=run("model metadata", lambda: collect_model_meta(snap)),
+        code=code,
+        secrets=run("secret", secrets),  # last: it ran beside all of the above
+        models=models,
+        model_meta=model_meta,
         dependencies=dependencies,
-        docs=run("documentation", lambda: collect_docs(snap)),
+        docs=docs,
         docker=docker,
-        kubernetes=run("Kubernetes", lambda: collect_kubernetes(snap)),
+        kubernetes=kubernetes,
         compose=compose,
         workflows=workflows,
-        images=run("image", lambda: link_images(docker, compose, workflows)),
-        evidence=run(
-            "evidence",
-            lambda: collect_evidence(snap.root, evidence, exclude) if evidence else EvidenceFacts(),
-        ),
-        vulnerabilities=run("vulnerability", vulnerabilities),
+        images=images,
+        evidence=found_evidence,
+        vulnerabilities=audited,
         today=today or date.today(),
         github=github or GitHubFacts(),
         base_metrics=base_metrics,

@@ -15,6 +15,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
+from functools import cache
 from itertools import accumulate
 from typing import Any
 
@@ -73,9 +74,13 @@ _ANCHORS: tuple[tuple[str, str, bool, re.Pattern[str] | None, int], ...] = (
 )
 # Patterns with no literal to anchor on, searched in the whole text (their character classes hold no
 # line break, so a match never spans lines).
+_JWT = frozenset({"JwtTokenDetector"})
 _UNANCHORED = (
-    ("DiscordBotTokenDetector", re.compile(r"[MNO][a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}")),
-    ("TelegramBotTokenDetector", re.compile(r"\d{8,10}:[0-9A-Za-z_-]{35}")),
+    (
+        frozenset({"DiscordBotTokenDetector"}),
+        re.compile(r"[MNO][a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}"),
+    ),
+    (frozenset({"TelegramBotTokenDetector"}), re.compile(r"\d{8,10}:[0-9A-Za-z_-]{35}")),
 )
 _KEYWORDS = (
     # KeywordDetector's deny-list (it ignores case and lets any word characters surround the name)
@@ -124,21 +129,69 @@ def candidate_lines(text: str) -> list[int]:
     return sorted(candidate_plugins(text))
 
 
+@dataclass(frozen=True)
+class _Action:
+    """What a found anchor means: the plugins a line holding it goes to (none: prodgate's own rule),
+    the check at the anchor (from `back` characters before it), and the check on its whole line."""
+
+    plugins: frozenset[str]
+    at: re.Pattern[str] | None = None
+    back: int = 0
+    line: re.Pattern[str] | None = None
+
+
+@cache
+def _automata() -> tuple[Any, Any]:
+    """Two Aho-Corasick automata (every anchor found in one pass): the case-sensitive anchors, and
+    those looked for in the lowered text."""
+    import ahocorasick
+
+    exact: dict[str, list[_Action]] = {}
+    lowered: dict[str, list[_Action]] = {}
+    for plugin, anchor, low, check, back in _ANCHORS:
+        (lowered if low else exact).setdefault(anchor, []).append(_Action(frozenset({plugin}), check, back))
+    for word in _KEYWORDS:
+        lowered.setdefault(word, []).append(_Action(frozenset({"KeywordDetector"})))
+    # IbmCosHmacDetector: a secret_access_key, secret-key or secretkey name (with a 48-character value)
+    lowered.setdefault("secret", []).append(_Action(frozenset({"IbmCosHmacDetector"})))
+    for word in _OWN_WORDS:
+        lowered.setdefault(word, []).append(_Action(frozenset(), _OWN_MATCH))
+    for plugins, word, check in _LINE_CHECKED:
+        at = _ASSIGNED_AT if plugins is _ASSIGNED else None
+        lowered.setdefault(word, []).append(_Action(plugins, at, 0, check))
+    built = []
+    for table in (exact, lowered):
+        automaton = ahocorasick.Automaton()
+        for word, actions in sorted(table.items()):
+            automaton.add_word(word, (len(word), tuple(actions)))
+        automaton.make_automaton()
+        built.append(automaton)
+    return built[0], built[1]
+
+
 def candidate_plugins(text: str) -> dict[int, set[str]]:
     """For each line a plugin could report (or prodgate's own key-name rule reads: an empty set), the
-    plugins that could report it: str.find on literal anchors, a short check at each, two searches for
-    the patterns without one. Every plugin costs 150 us a line through detect-secrets; this costs well
-    under a microsecond a character and lets through no line a plugin could report
+    plugins that could report it: every literal anchor found in one pass, a short check at each, two
+    searches for the patterns without one. Every plugin costs 150 us a line through detect-secrets;
+    this costs a fraction of a microsecond a character and lets through no line a plugin could report
     (tests/facts/test_secrets.py compares it with detect-secrets' full scan)."""
     low = text.lower()
     if len(low) != len(text):  # a character whose lower case is longer: positions would shift
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    hits: list[tuple[int, str]] = []
-    for plugin, anchor, lowered, check, back in _ANCHORS:
-        where = low if lowered else text
-        for at in _positions(where, anchor):
-            if check is None or (at >= back and check.match(where, at - back)):
-                hits.append((at, plugin))
+    hits: list[tuple[int, frozenset[str]]] = []
+    named: list[tuple[int, frozenset[str], re.Pattern[str]]] = []
+    for where, automaton in zip((text, low), _automata(), strict=True):
+        for end, (size, actions) in automaton.iter(where):
+            start = end - size + 1
+            for action in actions:
+                if action.at is not None and (
+                    start < action.back or not action.at.match(where, start - action.back)
+                ):
+                    continue
+                if action.line is None:
+                    hits.append((start, action.plugins))
+                else:
+                    named.append((start, action.plugins, action.line))
     next_dot = -1
     for at in _positions(text, "eyJ"):
         if next_dot < at:
@@ -146,30 +199,16 @@ def candidate_plugins(text: str) -> dict[int, set[str]]:
             if next_dot < 0:
                 break
         if _JWT_HEADER.fullmatch(text, at + 3, next_dot):
-            hits.append((at, "JwtTokenDetector"))
+            hits.append((at, _JWT))
     for plugin, pattern in _UNANCHORED:
         hits += [(m.start(), plugin) for m in pattern.finditer(text)]
-    for word in _KEYWORDS:
-        hits += [(at, "KeywordDetector") for at in _positions(low, word)]
-    # IbmCosHmacDetector: a secret_access_key, secret-key or secretkey name (with a 48-character value)
-    hits += [(at, "IbmCosHmacDetector") for at in _positions(low, "secret")]
-    for word in _OWN_WORDS:
-        hits += [(at, "") for at in _positions(low, word) if _OWN_MATCH.match(low, at)]
-    named = [
-        (at, plugins, check)
-        for plugins, word, check in _LINE_CHECKED
-        for at in _positions(low, word)
-        if plugins is not _ASSIGNED or _ASSIGNED_AT.match(low, at)
-    ]
     if not hits and not named:
         return {}
     lines = text.splitlines(keepends=True)
     starts = list(accumulate((len(line) for line in lines), initial=0))
     found: dict[int, set[str]] = {}
-    for at, plugin in hits:
-        line_plugins = found.setdefault(bisect_right(starts, at), set())
-        if plugin:
-            line_plugins.add(plugin)
+    for at, plugins in hits:
+        found.setdefault(bisect_right(starts, at), set()).update(plugins)
     checked: dict[tuple[int, re.Pattern[str]], bool] = {}
     for at, plugins, check in named:
         n = bisect_right(starts, at)
