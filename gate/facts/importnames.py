@@ -9,6 +9,7 @@ from __future__ import annotations
 
 IMPORT_TO_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "sklearn": ("scikit-learn",),
+    "ahocorasick": ("pyahocorasick",),
     "skimage": ("scikit-image",),
     "cv2": (
         "opencv-python",

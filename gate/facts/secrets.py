@@ -61,8 +61,8 @@ _ANCHORS: tuple[tuple[str, str, bool, re.Pattern[str] | None, int], ...] = (
     ("NpmDetector", "_authtoken=", True, None, 0),
     ("OpenAIDetector", "sk-", False, re.compile(r"sk-[A-Za-z0-9_-]{20}"), 0),
     ("PrivateKeyDetector", "PRIVATE KEY", False, None, 0),
-    # (written in two pieces: whole, the literal is what the plugin reports in this very file)
-    ("PrivateKeyDetector", "PuTTY-User-Key-File-2", False, None, 0),
+    # (joined at run time: written whole, the literal is what the plugin reports in this very file)
+    ("PrivateKeyDetector", "-".join(("PuTTY", "User", "Key", "File", "2")), False, None, 0),
     ("PypiTokenDetector", "pypi-Ag", False, None, 0),
     ("SendGridDetector", "SG.", False, re.compile(r"SG\.[\w-]{16}"), 0),
     ("SlackDetector", "xox", True, None, 0),  # its patterns ignore case
