@@ -102,7 +102,8 @@ def test_each_plugins_own_kind_of_line_is_a_candidate(plugin: str, tmp_path: Pat
     assert plugin in candidate_plugins(text)[2]  # and the line is handed to that plugin
 
 
-_TYPES = {cls.__name__: kind for kind, cls in get_mapping_from_secret_type_to_class().items()}
+_KINDS: dict[str, type] = get_mapping_from_secret_type_to_class()
+_TYPES = {plugin.__name__: kind for kind, plugin in _KINDS.items()}
 
 
 def test_every_line_a_full_detect_secrets_scan_reports_is_a_candidate() -> None:
