@@ -281,3 +281,23 @@ def test_a_pyvenv_cfg_in_the_application_folder_does_not_hide_the_application(tm
     files = Snapshot.load(root).files
     assert "svc/main.py" in files and "svc/pyvenv.cfg" in files
     assert not [f for f in files if f.startswith(".venv/")]
+
+
+def test_parsed_trees_are_kept_up_to_a_bound_and_parsed_again_past_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ast
+
+    import gate.snapshot
+
+    monkeypatch.setattr(gate.snapshot, "TREE_CACHE_ENTRIES", 3)
+    root = write_tree(tmp_path / "repo", {f"m{n}.py": f"VALUE = {n}\n" for n in range(6)})
+    snap = Snapshot.load(root)
+    first = snap.python("m0.py")
+    for n in range(1, 6):
+        snap.python(f"m{n}.py")
+    assert len([key for key in snap._cache if key[0] == "python"]) == 3
+    assert snap.python("m5.py") is snap.python("m5.py")  # kept: the same tree
+    again = snap.python("m0.py")  # dropped: parsed anew, to the same tree
+    assert again is not first and isinstance(again, ast.Module)
+    assert ast.dump(again) == ast.dump(first)  # type: ignore[arg-type]
