@@ -31,7 +31,7 @@ from gate.snapshot import Snapshot
 
 T = TypeVar("T")
 
-BACKGROUND_MIN_FILES = 100
+BACKGROUND_MIN_FILES = 50
 """From this many files, secret scanning runs in a second process beside the other collectors (below,
 forking costs about what it saves)."""
 

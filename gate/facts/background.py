@@ -10,14 +10,15 @@ available the collector simply runs here, later.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 from collections.abc import Callable
-from multiprocessing.connection import Connection
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from gate.budget import BudgetExceeded, Deadline
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 T = TypeVar("T")
 
@@ -41,6 +42,8 @@ def _child(send: Connection, collector: Callable[[], Any]) -> None:
 def start(collector: Callable[[], T], deadline: Deadline, what: str) -> Callable[[], T]:
     """Start `collector` in a forked child; the returned function waits for its result (raising
     BudgetExceeded as the collector would have)."""
+    import multiprocessing  # with socket and its friends: only runs that fork pay for it
+
     if "fork" not in multiprocessing.get_all_start_methods() or os.environ.get("PRODGATE_NO_FORK"):
         return collector
     context = multiprocessing.get_context("fork")
