@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -120,6 +122,7 @@ def prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         [NODE, str(PRISM.resolve()), "mock", str(spec_file), "--host", "127.0.0.1", "--port", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: prism's workers go with it
     )
     try:
         deadline = time.monotonic() + 60
@@ -135,7 +138,8 @@ def prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             pytest.fail("prism did not start within 60 s")
         yield base
     finally:
-        proc.terminate()
+        # the whole group: terminating node alone left prism's server running after the suite
+        os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=10)
         log.close()
 
