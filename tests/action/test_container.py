@@ -138,7 +138,9 @@ def test_the_image_is_small_runs_as_non_root_and_has_no_compiler() -> None:
             check=True,
         ).stdout
     )
-    assert size <= 200_000_000, f"{size / 1e6:.0f} MB"
+    # 200 MB of Python and dependencies, and up to 25 MB of compiled bytecode: without it every run
+    # compiled what it imported (a small check took 1.7 s in the image, 0.9 s with it)
+    assert size <= 225_000_000, f"{size / 1e6:.0f} MB"
     probe = subprocess.run(
         ["docker", "run", "--rm", "--entrypoint", "sh", IMAGE, "-c", "id -u; command -v gcc cc || true"],
         capture_output=True,
