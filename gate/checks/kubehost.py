@@ -8,9 +8,9 @@ from typing import Any
 from gate.checks.base import Decision, Hit, NoOptions, at, check
 from gate.checks.orchestration import decide, hpa_for, selects
 from gate.facts import Facts
-from gate.facts.kubernetes import SERVING_KINDS, Manifest, Workload
+from gate.facts.kubernetes import SERVING_KINDS, Manifest, OverlayReplicas, Workload
 from gate.model import Level, Severity
-from gate.wording import agree, every
+from gate.wording import agree, count, every
 
 # a container runtime's socket: whoever holds it starts privileged containers on the node
 _SOCKETS = ("docker.sock", "containerd.sock", "crio.sock", "cri-dockerd.sock", "podman.sock")
@@ -287,14 +287,25 @@ def _spread(w: Workload) -> bool:
     )
 
 
-def _pods(facts: Facts, w: Workload) -> int:
-    """How many pods the workload runs at least: its HPA's minReplicas, else its replicas (1 unset)."""
+def _pods(facts: Facts, w: Workload) -> tuple[int, OverlayReplicas | None]:
+    """How many pods the workload runs at least: its HPA's minReplicas, else its replicas (1 unset);
+    or more, in a Kustomize overlay of its base (with that overlay's count)."""
     hpa = hpa_for(facts, w)
     if hpa is not None:
         minimum = (hpa.data.get("spec") or {}).get("minReplicas", 1)
-        return minimum if isinstance(minimum, int) else 1
-    replicas = (w.manifest.data.get("spec") or {}).get("replicas", 1)
-    return replicas if isinstance(replicas, int) else 1
+        pods = minimum if isinstance(minimum, int) else 1
+    else:
+        replicas = (w.manifest.data.get("spec") or {}).get("replicas", 1)
+        pods = replicas if isinstance(replicas, int) else 1
+    overlays = [
+        o
+        for o in facts.kubernetes.overlay_replicas
+        if o.name == w.manifest.name and o.kind in ("", w.manifest.kind) and o.count > pods
+    ]
+    if not overlays:
+        return pods, None
+    most = max(overlays, key=lambda o: (o.count, o.path, o.line))
+    return most.count, most
 
 
 @check(
@@ -311,7 +322,8 @@ def k8s_spread_across_nodes(facts: Facts, options: NoOptions) -> Decision:
     """
     ## What it checks
     That every Deployment and StatefulSet that runs more than one pod (its replicas, or its HPA's
-    minReplicas) keeps them off a single node: a `podAntiAffinity` term, required or preferred, or a
+    minReplicas, or the replicas a Kustomize overlay of its base sets, through a strategic-merge patch
+    or the kustomization's `replicas:` list) keeps them off a single node: a `podAntiAffinity` term, required or preferred, or a
     `topologySpreadConstraints` entry, on `kubernetes.io/hostname`, whose label selector matches the
     pods' own labels. Peer: kube-score Deployment has host PodAntiAffinity, StatefulSet has host
     PodAntiAffinity.
@@ -337,14 +349,20 @@ def k8s_spread_across_nodes(facts: Facts, options: NoOptions) -> Decision:
     hits: list[Hit] = []
     judged = 0
     for w in facts.kubernetes.workloads:
-        if w.manifest.kind not in SERVING_KINDS or _pods(facts, w) < 2:
+        if w.manifest.kind not in SERVING_KINDS:
+            continue
+        pods, overlay = _pods(facts, w)
+        if pods < 2:
             continue
         judged += 1
         if not _spread(w):
             label = f"{w.manifest.kind}/{w.manifest.name}"
-            hits.append(
-                Hit(f"{label} may run all its pods on one node.", (at(w.manifest.path, w.manifest.line),))
-            )
+            where = [at(w.manifest.path, w.manifest.line)]
+            why = ""
+            if overlay is not None:
+                where.append(at(overlay.path, overlay.line))
+                why = f" (the overlay {overlay.path} runs {count(overlay.count, 'pod')})"
+            hits.append(Hit(f"{label} may run all its pods on one node{why}.", tuple(where)))
     return decide(
         facts,
         hits,

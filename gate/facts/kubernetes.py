@@ -73,6 +73,19 @@ class Workload:
 
 
 @dataclass(frozen=True)
+class OverlayReplicas:
+    """A replica count a Kustomize overlay sets for a workload of its base, by the base's name: a
+    strategic-merge patch's `spec.replicas`, or an entry of the kustomization's `replicas:` list (which
+    names no kind: `kind` is then empty)."""
+
+    kind: str
+    name: str
+    count: int
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
 class KubernetesFacts:
     manifests: tuple[Manifest, ...]
     workloads: tuple[Workload, ...]
@@ -82,6 +95,8 @@ class KubernetesFacts:
     """Kustomize patch files: partial manifests by design, not judged on their own."""
     from_helm: tuple[str, ...] = ()
     """Helm templates read with their chart's values.yaml (an approximation: see gate.facts.helm)."""
+    overlay_replicas: tuple[OverlayReplicas, ...] = ()
+    """Replica counts Kustomize overlays give their bases' workloads (patches and `replicas:`)."""
 
     def of_kind(self, kind: str) -> list[Manifest]:
         return list(self._by_kind.get(kind, ()))
@@ -153,6 +168,33 @@ def _kustomize_patches(snap: Snapshot) -> set[str]:
             if isinstance(entry, str) and "\n" not in entry:
                 patches.add(posixpath.normpath(posixpath.join(posixpath.dirname(rel), entry)))
     return patches
+
+
+def _overlay_replicas(snap: Snapshot, patches: set[str]) -> list[OverlayReplicas]:
+    found: list[OverlayReplicas] = []
+    for rel in snap.named("kustomization.yaml", "kustomization.yml", "Kustomization"):
+        docs = snap.yaml(rel)
+        if not isinstance(docs, YamlDocuments) or not docs.data or not isinstance(docs.data[0], dict):
+            continue
+        for i, entry in enumerate(docs.data[0].get("replicas") or []):
+            if isinstance(entry, dict) and isinstance(entry.get("count"), int) and entry.get("name"):
+                line = line_of(docs.nodes[0], ("replicas", i))
+                found.append(OverlayReplicas("", str(entry["name"]), entry["count"], rel, line))
+    for rel in sorted(patches):
+        docs = snap.yaml(rel) if snap.has(rel) else None
+        if not isinstance(docs, YamlDocuments):
+            continue
+        for data, node in zip(docs.data, docs.nodes, strict=True):
+            if not isinstance(data, dict) or data.get("kind") not in WORKLOAD_KINDS:
+                continue
+            count = (data.get("spec") or {}).get("replicas") if isinstance(data.get("spec"), dict) else None
+            name = (
+                (data.get("metadata") or {}).get("name") if isinstance(data.get("metadata"), dict) else None
+            )
+            if isinstance(count, int) and not isinstance(count, bool) and name:
+                line = line_of(node, ("spec", "replicas"))
+                found.append(OverlayReplicas(str(data["kind"]), str(name), count, rel, line))
+    return found
 
 
 def _charts(snap: Snapshot) -> dict[str, Chart]:
@@ -269,6 +311,7 @@ def collect_kubernetes(snap: Snapshot) -> KubernetesFacts:
         tuple(templated),
         tuple(sorted(patches)),
         tuple(from_helm),
+        tuple(_overlay_replicas(snap, patches)),
     )
 
 
