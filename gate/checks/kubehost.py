@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check
-from gate.checks.orchestration import decide, hpa_for, selects
+from gate.checks.orchestration import decide, hpa_for, overlay_replicas, selects
 from gate.facts import Facts
 from gate.facts.kubernetes import SERVING_KINDS, Manifest, OverlayReplicas, Workload
 from gate.model import Level, Severity
@@ -297,15 +297,8 @@ def _pods(facts: Facts, w: Workload) -> tuple[int, OverlayReplicas | None]:
     else:
         replicas = (w.manifest.data.get("spec") or {}).get("replicas", 1)
         pods = replicas if isinstance(replicas, int) else 1
-    overlays = [
-        o
-        for o in facts.kubernetes.overlay_replicas
-        if o.name == w.manifest.name and o.kind in ("", w.manifest.kind) and o.count > pods
-    ]
-    if not overlays:
-        return pods, None
-    most = max(overlays, key=lambda o: (o.count, o.path, o.line))
-    return most.count, most
+    overlay = overlay_replicas(facts, w, pods)
+    return (pods, None) if overlay is None else (overlay.count, overlay)
 
 
 @check(

@@ -6,13 +6,14 @@ named in the result; a manifest file that does not parse makes each check report
 the other files are still judged."""
 
 from gate.checks.orchestration import images, network, probes, resources, scaling, secrets, security
-from gate.checks.orchestration.common import decide, hpa_for, selects
+from gate.checks.orchestration.common import decide, hpa_for, overlay_replicas, selects
 
 __all__ = [
     "decide",
     "hpa_for",
     "images",
     "network",
+    "overlay_replicas",
     "probes",
     "resources",
     "scaling",

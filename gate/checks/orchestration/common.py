@@ -7,7 +7,7 @@ from typing import Any
 
 from gate.checks.base import Decision, Hit, at, conclude
 from gate.facts import Facts
-from gate.facts.kubernetes import SERVING_KINDS, Container, Manifest, Workload
+from gate.facts.kubernetes import SERVING_KINDS, Container, Manifest, OverlayReplicas, Workload
 from gate.model import Location
 
 
@@ -56,6 +56,18 @@ def hpa_for(facts: Facts, w: Workload) -> Manifest | None:
         if hpa.namespace == w.manifest.namespace and _targets(hpa) == (w.manifest.kind, w.manifest.name):
             return hpa
     return None
+
+
+def overlay_replicas(facts: Facts, w: Workload, more_than: int) -> OverlayReplicas | None:
+    """The largest replica count above `more_than` that a Kustomize overlay of the workload's base
+    sets. prodgate cannot tell which overlay is production; the largest is taken, since a base's
+    default of one pod under a production overlay of three is not a one-pod service."""
+    found = [
+        o
+        for o in facts.kubernetes.overlay_replicas
+        if o.name == w.manifest.name and o.kind in ("", w.manifest.kind) and o.count > more_than
+    ]
+    return max(found, key=lambda o: (o.count, o.path, o.line)) if found else None
 
 
 def selects(selector: Any, labels: dict[str, str]) -> bool:

@@ -10,6 +10,7 @@ from gate.checks.orchestration.common import (
     _scalable,
     decide,
     hpa_for,
+    overlay_replicas,
     selects,
 )
 from gate.facts import Facts
@@ -39,7 +40,10 @@ def k8s_replicas(facts: Facts, options: ReplicaOptions) -> Decision:
     ## What it checks
     That every Deployment and StatefulSet runs at least `min_replicas` (default 2) pods: its
     `spec.replicas`, or the `minReplicas` of the HorizontalPodAutoscaler that scales it (the HPA
-    overrides replicas). Both default to 1 when absent. Peer: kube-score deployment-replicas.
+    overrides replicas). Both default to 1 when absent. A Kustomize overlay of the workload's base that
+    sets enough replicas (a strategic-merge patch, or the kustomization's `replicas:` list) makes up
+    for a base's default: prodgate cannot tell which overlay is production, so the largest count counts.
+    Peer: kube-score deployment-replicas.
 
     ## Why it matters
     With one replica every node drain, rollout or crash is an outage, and the PodDisruptionBudget
@@ -66,7 +70,7 @@ def k8s_replicas(facts: Facts, options: ReplicaOptions) -> Decision:
             count = int((w.manifest.data.get("spec") or {}).get("replicas") or 1)
             where = at(w.manifest.path, w.manifest.line_at("spec", "replicas"))
             source = "replicas"
-        if count < options.min_replicas:
+        if count < options.min_replicas and overlay_replicas(facts, w, options.min_replicas - 1) is None:
             hits.append(
                 Hit(
                     f"{_label(w)} runs {plural_count(count, 'pod')} ({source}); at least {options.min_replicas} expected.",
