@@ -316,9 +316,9 @@ def k8s_spread_across_nodes(facts: Facts, options: NoOptions) -> Decision:
     ## What it checks
     That every Deployment and StatefulSet that runs more than one pod (its replicas, or its HPA's
     minReplicas, or the replicas a Kustomize overlay of its base sets, through a strategic-merge patch
-    or the kustomization's `replicas:` list) keeps them off a single node: a `podAntiAffinity` term, required or preferred, or a
-    `topologySpreadConstraints` entry, on `kubernetes.io/hostname`, whose label selector matches the
-    pods' own labels. Peer: kube-score Deployment has host PodAntiAffinity, StatefulSet has host
+    or the kustomization's `replicas:` list) keeps them off a single node: a `podAntiAffinity` term,
+    required or preferred, or a `topologySpreadConstraints` entry, on `kubernetes.io/hostname`, whose
+    label selector matches the pods' own labels. Peer: kube-score Deployment has host PodAntiAffinity, StatefulSet has host
     PodAntiAffinity.
 
     ## Why it matters
