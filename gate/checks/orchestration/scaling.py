@@ -42,7 +42,8 @@ def k8s_replicas(facts: Facts, options: ReplicaOptions) -> Decision:
     `spec.replicas`, or the `minReplicas` of the HorizontalPodAutoscaler that scales it (the HPA
     overrides replicas). Both default to 1 when absent. A Kustomize overlay of the workload's base that
     sets enough replicas (a strategic-merge patch, or the kustomization's `replicas:` list) makes up
-    for a base's default: prodgate cannot tell which overlay is production, so the largest count counts.
+    for a base's default: prodgate cannot tell which overlay is production, so the largest count counts
+    (and a production overlay that lowers a base's count is not seen).
     Peer: kube-score deployment-replicas.
 
     ## Why it matters
