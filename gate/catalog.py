@@ -179,7 +179,9 @@ def match(text: str, headings: tuple[str, ...] = ()) -> Match:
     for token in _tokens(key):
         for i in postings.get(token, ()):
             shared[i] = shared.get(i, 0) + 1
-    candidates = sorted(shared, key=lambda i: -shared[i])[:_CANDIDATES]
+    # ties in shared words go to the earlier wording: the dict's order follows the set of tokens, whose
+    # order changes with the interpreter's string hashing from one run to the next
+    candidates = sorted(shared, key=lambda i: (-shared[i], i))[:_CANDIDATES]
     best: tuple[float, Item | None] = (0.0, None)
     matcher = difflib.SequenceMatcher(None, autojunk=False)
     matcher.set_seq2(key)  # the line is the sequence difflib caches details of

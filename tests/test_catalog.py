@@ -134,3 +134,34 @@ def test_a_sign_off_statement_keeps_the_items_own_capitals() -> None:
     items = [i for i in load_catalog().items if i.statement]
     assert items
     assert [i.id for i in items if i.title not in i.statement] == []
+
+
+_MATCH_IN_A_FRESH_INTERPRETER = """
+import json, sys
+from gate.catalog import load_catalog, match
+lines = []
+for item in load_catalog().items:
+    for wording in item.wordings:
+        lines += [wording + " configured", wording.replace("e", "a", 1)]
+print(json.dumps([[m.item.id if m.item else None, m.confidence] for m in map(match, lines)]))
+"""
+
+
+def test_matching_does_not_depend_on_the_interpreters_string_hashing() -> None:
+    """Similar wordings are ranked by shared words; ties once followed the order of a set of strings,
+    which changes from one run to the next (PYTHONHASHSEED), and so did confidences and matches."""
+    import os
+    import subprocess
+    import sys
+
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", _MATCH_IN_A_FRESH_INTERPRETER],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in (1, 2, 3, 4)
+    }
+    assert len(runs) == 1
