@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_cla
 from detect_secrets.core.scan import scan_file
 from detect_secrets.settings import transient_settings
 
-from gate.facts.secrets import _CANDIDATE, PLUGINS, _scan_lines, candidate_lines, candidate_plugins
+from gate.facts.secrets import PLUGINS, _scan_lines, candidate_lines, candidate_plugins
 
 ROOT = Path(__file__).resolve().parents[2]
 TREES = (ROOT / "tests" / "fixtures", ROOT / "examples")
@@ -27,6 +28,16 @@ def _texts() -> list[tuple[Path, str]]:
             except UnicodeDecodeError:
                 continue
     return found
+
+
+# prodgate's first prefilter, one regular expression tried on every line: every line it chose must still
+# be a candidate (it also fed prodgate's own key-name rule)
+_CANDIDATE = re.compile(
+    r"AKIA|ASIA|gh[pousr]_|glpat-|xox[abprs]-|[rs]k_live_|sk-[A-Za-z0-9]{20}|PRIVATE KEY|pypi-Ag|SG\.[\w-]{16}|"
+    r"eyJ[A-Za-z0-9_-]{10,512}\.|://[^/\s:@'\"]+:[^/\s:@'\"]+@|"
+    r"(?i:pass(word|wd)?|secret|token|api_?key|apikey|credential|private_?key|"
+    r"(signing|encryption|master|session|jwt|hmac|cipher|crypto)[-_]?key)\w{0,64}['\"]?\s*[:=]"
+)
 
 
 def _by_line(text: str) -> list[int]:
