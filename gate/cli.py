@@ -165,6 +165,26 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_PASS if report.verdict.passed else EXIT_FAIL
 
 
+def _list_checks(out: TextIO) -> int:
+    from gate.checks import REGISTRY
+    from gate.report.render import render
+
+    specs = sorted(REGISTRY.values(), key=lambda s: s.id)
+    out.write(render("list.txt.j2", specs=specs, width=max(len(s.id) for s in specs)))
+    return EXIT_PASS
+
+
+def _schema(which: str, out: TextIO) -> int:
+    import json
+
+    from gate.config import json_schema
+    from gate.model import Report
+
+    schema = json_schema() if which == "config" else Report.model_json_schema(mode="serialization")
+    out.write(json.dumps(schema, indent=2) + "\n")
+    return EXIT_PASS
+
+
 def _explain(check_id: str, out: TextIO) -> int:
     from gate.checks import REGISTRY
     from gate.report.render import render
@@ -241,23 +261,12 @@ def run(argv: Sequence[str], out: TextIO) -> int:
     args = _parser().parse_args(list(argv))
     if args.command == "check":
         return _check(args, out)
-    import json
-
-    from gate.checks import REGISTRY
-    from gate.config import json_schema
-    from gate.model import Report
-    from gate.report.render import render
-
     if args.command == "list-checks":
-        specs = sorted(REGISTRY.values(), key=lambda s: s.id)
-        out.write(render("list.txt.j2", specs=specs, width=max(len(s.id) for s in specs)))
-        return EXIT_PASS
+        return _list_checks(out)
     if args.command == "explain":
         return _explain(args.check_id, out)
     if args.command == "schema":
-        schema = json_schema() if args.which == "config" else Report.model_json_schema(mode="serialization")
-        out.write(json.dumps(schema, indent=2) + "\n")
-        return EXIT_PASS
+        return _schema(args.which, out)
     if args.command == "hash-models":
         return _hash_models(Path(args.path), out)
     if args.command == "docs":
