@@ -345,9 +345,9 @@ class Snapshot:
         return value
 
     def _keep_tree(self, key: tuple[str, str], value: Any) -> None:
-        """Cache a parsed tree, at most TREE_CACHE_ENTRIES of them: the oldest are dropped (and parsed
-        again if asked for). A syntax tree takes 20 to 40 times its text: kept without a bound, the trees
-        of 25,000 modules were a gigabyte."""
+        """Cache a parsed document (a Python syntax tree, YAML, JSON or TOML), at most TREE_CACHE_ENTRIES
+        of them: the oldest are dropped (and parsed again if asked for). A syntax tree takes 20 to 40
+        times its text: kept without a bound, the trees of 25,000 modules were a gigabyte."""
         self._cache[key] = value
         self._trees.append(key)
         while len(self._trees) > TREE_CACHE_ENTRIES:

@@ -5,7 +5,8 @@ trees through the snapshot's cache), so it is the one that moves: on a real repo
 run. The child is forked before anything is parsed (little memory to copy), sends back its facts (small
 frozen dataclasses) through a pipe, and is bound by the same deadline: past it plus a grace period it is
 killed and its facts are unfinished, as any collector cut short by the budget. Where fork is not
-available the collector simply runs here, later.
+available, or PRODGATE_NO_FORK is set (tests and benchmarks compare both ways), the collector simply
+runs here, later.
 """
 
 from __future__ import annotations
