@@ -21,7 +21,7 @@ import pytest
 
 from gate.checks import REGISTRY
 from gate.cli import main
-from tests.conftest import ROOT, SHARED, git
+from tests.conftest import ROOT, SHARED, git, write_tree
 
 READY = ROOT / "examples" / "ready-service"
 NOT_READY = ROOT / "examples" / "not-ready-service"
@@ -211,6 +211,44 @@ def test_console_script_runs_as_installed() -> None:
     )
     assert proc.returncode == 1
     assert "python-syntax-valid" in proc.stdout and proc.stderr == ""
+
+
+def test_the_installed_command_reports_the_same_with_and_without_its_second_process(tmp_path: Path) -> None:
+    """The command forks the secret scanner ahead of its imports; the report is byte for byte the one
+    a single process writes."""
+    token = "ghp_" + "Q7vL2xN9kR4tW8zY3mB6cD1fH5jP0sA" + "e4Gi7"  # made up; the shape of a GitHub token
+    repo = tmp_path / "repo"
+    shutil.copytree(NOT_READY, repo)
+    write_tree(repo, {"deploy/notify.sh": f"curl -H 'Authorization: token {token}' https://api.example\n"})
+    reports = []
+    for no_fork in ("", "1"):
+        target = tmp_path / f"report{no_fork}.json"
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from gate.cli import entry; entry()",
+                "check",
+                str(repo),
+                "--offline",
+                "--format",
+                "json",
+                "--output",
+                str(target),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PRODGATE_NO_FORK": no_fork},
+        )
+        assert proc.returncode == 1 and proc.stderr == ""
+        reports.append(target.read_bytes())
+    assert reports[0] == reports[1]
+    found = [r for r in json.loads(reports[0])["results"] if r["check_id"] == "no-hardcoded-secrets"]
+    assert (
+        found[0]["outcome"] == "fail"
+        and found[0]["findings"][0]["locations"][0]["path"] == "deploy/notify.sh"
+    )
 
 
 def _in_a_terminal(columns: int, *argv: str) -> str:

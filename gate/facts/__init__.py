@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar, cast
 
+from gate import background
 from gate.budget import BudgetExceeded, Unfinished
-from gate.facts import background
 from gate.facts.code import CodeFacts, collect_code
 from gate.facts.compose import ComposeFacts, collect_compose
 from gate.facts.dependencies import DependencyFacts, PythonVersionDecl, collect_dependencies
@@ -32,8 +33,9 @@ from gate.snapshot import Snapshot
 T = TypeVar("T")
 
 BACKGROUND_MIN_FILES = 50
-"""From this many files, secret scanning runs in a second process beside the other collectors (below,
-forking costs about what it saves)."""
+"""From this many files, secret scanning runs in a child forked for it beside the other collectors
+(below, forking costs about what it saves). A child the command line forked ahead (background.prewarm)
+is used whatever the size: its imports are already paid, on the other core."""
 
 
 @dataclass(frozen=True)
@@ -99,11 +101,22 @@ def collect(
         return collect_secrets(snap)
 
     # forked first, before this process has parsed anything (less memory to copy)
-    secrets = (
-        background.start(scan_secrets, deadline, "scanning for secrets")
-        if len(snap.files) >= BACKGROUND_MIN_FILES
-        else scan_secrets
-    )
+    warm = background.take()
+    if warm is not None:
+        # the child gets the listing only: nothing read or parsed here travels
+        listing = Snapshot(
+            root=snap.root,
+            files=snap.files,
+            tracked=snap.tracked,
+            is_git=snap.is_git,
+            max_file_size=snap.max_file_size,
+            deadline=deadline,
+        )
+        secrets = warm.submit(functools.partial(collect_secrets, listing), deadline, "scanning for secrets")
+    elif len(snap.files) >= BACKGROUND_MIN_FILES:
+        secrets = background.start(scan_secrets, deadline, "scanning for secrets")
+    else:
+        secrets = scan_secrets
     dependencies = run("dependency", lambda: collect_dependencies(snap))
     routes = run("route", lambda: collect_routes(snap))
     compose = run("compose", lambda: collect_compose(snap))

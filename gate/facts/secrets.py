@@ -490,6 +490,19 @@ def _scan_lines(path: str, lines: list[str], routes: dict[int, set[str]]) -> Ite
                     yield secret
 
 
+def warm_up() -> None:
+    """What a scan needs before its first file, done ahead in a warm child (gate/background.py):
+    detect-secrets with every plugin module (its registry imports them all, and `requests` with them)
+    and the prefilter's automata."""
+    from detect_secrets.core import scan  # noqa: F401
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.settings import transient_settings  # noqa: F401
+    from detect_secrets.util import code_snippet  # noqa: F401
+
+    get_mapping_from_secret_type_to_class()
+    _automata()
+
+
 def collect_secrets(snap: Snapshot, max_lines: int = MAX_SCANNED_LINES) -> SecretFacts:
     found: list[FoundSecret] = []
     allowed: list[FoundSecret] = []

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from pathlib import Path
 
 import pytest
 
+from gate import background
 from gate.budget import BudgetExceeded, Deadline, Unfinished
-from gate.facts import BACKGROUND_MIN_FILES, background, collect
+from gate.facts import BACKGROUND_MIN_FILES, collect
 from gate.facts.secrets import SecretFacts
 from gate.snapshot import Snapshot
 from tests.conftest import write_tree
@@ -69,3 +71,54 @@ def test_the_child_leaves_no_process_behind() -> None:
     assert child_pid != os.getpid()
     with pytest.raises(ProcessLookupError):
         os.kill(child_pid, 0)
+
+
+def _slow_warm_up() -> None:
+    time.sleep(30)
+
+
+def test_a_warm_child_finds_what_this_process_finds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_tree(tmp_path / "small", {"deploy/notify.sh": f"curl -H 'Authorization: token {TOKEN}'\n"})
+    warm = background.prewarm("gate.facts.secrets:warm_up")
+    assert warm is not None and background.take() is warm
+    monkeypatch.setattr(background, "_warm", warm)  # as the command line leaves it for collect
+    forked = collect(Snapshot.load(root), offline=True).secrets
+    assert background.take() is None, "the warm child serves one collection"
+    monkeypatch.setenv("PRODGATE_NO_FORK", "1")
+    inline = collect(Snapshot.load(root), offline=True).secrets
+    assert isinstance(forked, SecretFacts) and forked == inline
+    assert [(s.path, s.kind) for s in forked.found] == [("deploy/notify.sh", "GitHub Token")]
+
+
+def test_the_warm_child_does_not_hold_this_process_output() -> None:
+    """`prodgate check | head` ends when prodgate does, not when a child holding the pipe does."""
+    warm = background.prewarm("gate.facts.secrets:warm_up")
+    assert warm is not None and background.take() is warm
+    wait = warm.submit(
+        functools.partial(os.readlink, "/proc/self/fd/1"), Deadline(30, time.monotonic() + 30), "asking"
+    )
+    assert wait() == os.devnull
+
+
+def test_a_warm_child_given_no_job_is_stopped() -> None:
+    warm = background.prewarm(f"{__name__}:_slow_warm_up")
+    assert warm is not None and background.take() is warm
+    pid = warm._pid
+    started = time.monotonic()
+    warm.close()
+    assert time.monotonic() - started < 5
+    with pytest.raises(ProcessLookupError):  # stopped and reaped: no zombie either
+        os.kill(pid, 0)
+
+
+def test_a_warm_child_whose_warm_up_fails_is_reported() -> None:
+    warm = background.prewarm("gate.no_such_module:warm_up")
+    assert warm is not None and background.take() is warm
+    wait = warm.submit(functools.partial(os.getpid), Deadline(30, time.monotonic() + 30), "scanning")
+    with pytest.raises(RuntimeError, match="scanning: the worker process ended without a result"):
+        wait()
+
+
+def test_no_fork_means_no_warm_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PRODGATE_NO_FORK", "1")
+    assert background.prewarm("gate.facts.secrets:warm_up") is None

@@ -1,0 +1,214 @@
+"""A collector run in a forked child while the others run in this process: the runner's second core.
+
+Secret scanning reads every text file and shares nothing with the other collectors (which share parsed
+trees through the snapshot's cache), so it is the one that moves: on a real repository it was half of a
+run. Its facts (small frozen dataclasses) come back through a pipe, and the child is bound by the same
+deadline: past it plus a grace period it is killed and its facts are unfinished, as any collector cut
+short by the budget.
+
+Two ways to get the child:
+- `prewarm`, called by the command line before it imports the rest of prodgate: the child imports what
+  scanning needs (detect-secrets and `requests` under it: 0.2 s, a third of a small repository's run)
+  on the other core while this process imports the checks, then waits for one job (`Warm.submit`);
+- `start`, a child forked at the moment of need (from BACKGROUND_MIN_FILES files), when none is warm.
+
+The child's standard streams point to /dev/null: a pipeline such as `prodgate check | head` must not
+wait on a child that holds its stdout. Where fork is not available, or PRODGATE_NO_FORK is set (tests and
+benchmarks compare both ways), the collector simply runs here, later.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import importlib
+import os
+import pickle
+import select
+import signal
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from gate.budget import BudgetExceeded, Deadline
+
+T = TypeVar("T")
+
+GRACE_S = 10.0
+"""How long past the deadline the child may take to notice it (it checks between files)."""
+
+_children: set[int] = set()
+_warm: Warm | None = None
+
+
+def forking() -> bool:
+    return hasattr(os, "fork") and not os.environ.get("PRODGATE_NO_FORK")
+
+
+def stop_children() -> None:
+    """At exit, no child outlives this process (one still scanning after an error elsewhere)."""
+    for pid in list(_children):
+        _kill(pid)
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    _reap(pid)
+
+
+def _reap(pid: int) -> int | None:
+    _children.discard(pid)
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return None
+    return os.waitstatus_to_exitcode(status)
+
+
+atexit.register(stop_children)
+
+
+def _outcome(collector: Callable[[], Any]) -> tuple[str, Any]:
+    try:
+        return ("ok", collector())
+    except BudgetExceeded as exc:
+        return ("budget", (exc.seconds, exc.what))
+    except Exception as exc:  # carried back and raised in the parent
+        return ("error", f"{exc.__class__.__name__}: {exc}")
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _fork(body: Callable[[int], None]) -> tuple[int, int]:
+    """Fork a child that runs `body(result_fd)` and exits; returns its pid and the result pipe's end."""
+    receive, send = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        code = 1
+        try:
+            os.close(receive)
+            quiet = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(quiet, fd)
+            body(send)
+            code = 0
+        except BaseException:  # noqa: S110 - the parent reports a child that ended without a result
+            pass
+        finally:
+            os._exit(code)
+    os.close(send)
+    _children.add(pid)
+    return pid, receive
+
+
+def _waiter(pid: int, receive: int, deadline: Deadline, what: str) -> Callable[[], Any]:
+    def result() -> Any:
+        remaining = deadline.remaining()
+        until = None if remaining is None else time.monotonic() + remaining + GRACE_S
+        chunks: list[bytes] = []
+        timed_out = False
+        try:
+            while True:
+                wait = None if until is None else until - time.monotonic()
+                if wait is not None and (wait <= 0 or not select.select([receive], [], [], wait)[0]):
+                    timed_out = True
+                    break
+                chunk = os.read(receive, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        finally:
+            os.close(receive)
+        if timed_out:
+            _kill(pid)
+            raise BudgetExceeded(deadline.seconds or 0, what)
+        code = _reap(pid)
+        if not chunks:
+            raise RuntimeError(f"{what}: the worker process ended without a result (exit code {code})")
+        kind, value = pickle.loads(b"".join(chunks))  # noqa: S301 - our own child's bytes, through our own pipe
+        if kind == "budget":
+            raise BudgetExceeded(*value)
+        if kind == "error":
+            raise RuntimeError(f"{what}: {value}")
+        return value
+
+    return result
+
+
+def start(collector: Callable[[], T], deadline: Deadline, what: str) -> Callable[[], T]:
+    """Start `collector` in a forked child; the returned function waits for its result (raising
+    BudgetExceeded as the collector would have)."""
+    if not forking():
+        return collector
+    pid, receive = _fork(lambda send: _write_all(send, pickle.dumps(_outcome(collector))))
+    return _waiter(pid, receive, deadline, what)
+
+
+class Warm:
+    """A child forked early, its imports done or under way, waiting for one job."""
+
+    def __init__(self, pid: int, jobs: int, receive: int) -> None:
+        self._pid = pid
+        self._jobs: int | None = jobs
+        self._receive = receive
+
+    def submit(self, job: Callable[[], T], deadline: Deadline, what: str) -> Callable[[], T]:
+        """Run `job` (picklable: a module-level function, or a functools.partial of one) in the child;
+        the returned function waits for its result, as `start`'s does."""
+        if self._jobs is None:
+            raise RuntimeError("a warm child runs one job")
+        jobs, self._jobs = self._jobs, None
+        try:
+            _write_all(jobs, pickle.dumps(job))
+        except BrokenPipeError:
+            pass  # the child is gone: the waiter reports it
+        finally:
+            os.close(jobs)
+        return _waiter(self._pid, self._receive, deadline, what)
+
+    def close(self) -> None:
+        """No job after all: the child is stopped (it may still be importing)."""
+        if self._jobs is not None:
+            os.close(self._jobs)
+            os.close(self._receive)
+            self._jobs = None
+            _kill(self._pid)
+
+
+def prewarm(warm_up: str, imports: Sequence[str] = ()) -> Warm | None:
+    """Fork the child now: it imports `imports`, runs `warm_up` ("module:function", no arguments) and
+    then waits for a job. It is kept for `take` (the next collection asks for it)."""
+    global _warm
+    if _warm is not None or not forking():
+        return _warm
+    jobs_receive, jobs = os.pipe()
+
+    def body(send: int) -> None:
+        os.close(jobs)
+        for name in imports:
+            importlib.import_module(name)
+        module, _, function = warm_up.partition(":")
+        getattr(importlib.import_module(module), function)()
+        data = b""
+        while chunk := os.read(jobs_receive, 1 << 20):
+            data += chunk
+        if data:
+            job = pickle.loads(data)  # noqa: S301 - our own parent's bytes, through our own pipe
+            _write_all(send, pickle.dumps(_outcome(job)))
+
+    pid, receive = _fork(body)
+    os.close(jobs_receive)
+    _warm = Warm(pid, jobs, receive)
+    return _warm
+
+
+def take() -> Warm | None:
+    """The warm child, if any, given to one caller only."""
+    global _warm
+    warm, _warm = _warm, None
+    return warm
