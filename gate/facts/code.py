@@ -172,6 +172,20 @@ def service_modules(snap: Snapshot, app_modules: list[str]) -> list[str]:
     return sorted(seen | _entry_scripts(snap, modules, roots, seen))
 
 
+_IMPORTED_PATH = re.compile(r"^\s*(?:from\s+\.?|import\s+)(\w+(?:\.\w+)*)", re.M)
+
+
+def imports_any(names: set[str], text: str) -> bool:
+    """Whether a line of `text` imports one of the modules `names`, or from inside one
+    (`from app.main import app` names `app`): a set lookup per dotted prefix of each imported path. An
+    alternation of every name was quadratic, and compiling it for 25,000 app modules took 200 MB."""
+    for match in _IMPORTED_PATH.finditer(text):
+        parts = match.group(1).split(".")
+        if any(".".join(parts[: i + 1]) in names for i in range(len(parts))):
+            return True
+    return False
+
+
 def _entry_scripts(snap: Snapshot, modules: dict[str, str], roots: list[str], seen: set[str]) -> set[str]:
     """The scripts that import the application and start it (`run.py`: `from app import app;
     app.run(debug=True)`) or build it from its factory: what they start with is the service's
@@ -180,20 +194,13 @@ def _entry_scripts(snap: Snapshot, modules: dict[str, str], roots: list[str], se
     names |= {n.split(".", 1)[0] for n in names} | {n.rsplit(".", 1)[-1] for n in names}
     if not names:
         return set()
-    imports_app = re.compile(
-        r"^\s*(?:from\s+\.?(?:"
-        + "|".join(map(re.escape, sorted(names)))
-        + r")\b|import\s+(?:"
-        + "|".join(map(re.escape, sorted(names)))
-        + r")\b)",
-        re.M,
-    )
+
     found = set()
     for rel in modules.values():
         if rel in seen:
             continue
         text = snap.text(rel) or ""
-        if not imports_app.search(text):
+        if not imports_any(names, text):
             continue
         if _BUILDS_APP.search(text) or (
             (".run(" in text or "serve(" in text) and _starts_a_server(snap.python(rel))

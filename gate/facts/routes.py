@@ -719,7 +719,11 @@ def _authenticators(snap: Snapshot, modules: list[str]) -> set[str]:
     credential and answers 401/403, a factory returning such a function (`require_roles("admin")`), or
     a dependency on one of these (followed until nothing changes). `Depends(validate_request)` then
     protects a route as surely as `Depends(verify_api_key)`."""
-    functions: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, set[str], list[str]]] = []
+    # Each function is judged as its module is read, and only what propagation needs is kept (its
+    # defaults and the inner functions it returns): holding every function's tree and its module's lines
+    # until the end was 450 MB on 25,000 modules.
+    found: set[str] = set()
+    waiting: dict[str, list[tuple[str, list[ast.expr], set[str]]]] = {}
     for rel in modules:
         text = snap.text(rel) or ""
         if not any(k in text for k in _AUTH_TEXT):
@@ -730,25 +734,41 @@ def _authenticators(snap: Snapshot, modules: list[str]) -> set[str]:
         nodes = list(ast.walk(tree))
         schemes = _auth_vars([n for n in nodes if isinstance(n, ast.Assign)])
         lines = text.splitlines()
-        functions.extend(
-            (n, schemes, lines) for n in nodes if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
-        )
-    # Whether a function authenticates by itself is decided once (its body is unparsed once); whether it
-    # does through another one is propagated from the names it depends on, each name once: a rescan of
-    # every function until nothing changes was quadratic in a chain of 10,000 dependencies.
-    found = {fn.name for fn, schemes, lines in functions if _authenticates_itself(fn, schemes, lines)}
-    waiting: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
-    for fn, _, _ in functions:
-        if fn.name not in found:
-            for name in _depends_on(fn):
-                waiting.setdefault(name, []).append(fn)
+        for fn in nodes:
+            if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            if _authenticates_itself(fn, schemes, lines):
+                found.add(fn.name)
+                continue
+            depends = _depends_on(fn)
+            if depends:
+                kept = (fn.name, _defaults(fn), _returned_inner(fn))
+                for name in depends:
+                    waiting.setdefault(name, []).append(kept)
+    # Whether a function authenticates through another one is propagated from the names it depends on,
+    # each name once: a rescan of every function until nothing changes was quadratic in a chain of
+    # 10,000 dependencies.
     queue = sorted(found)
     while queue:
-        for fn in waiting.pop(queue.pop(), ()):
-            if fn.name not in found and _authenticates_through(fn, found):
-                found.add(fn.name)
-                queue.append(fn.name)
+        for name, defaults, returned in waiting.pop(queue.pop(), ()):
+            if name not in found and _authenticates_through(defaults, returned, found):
+                found.add(name)
+                queue.append(name)
     return found
+
+
+def _defaults(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
+    return [*fn.args.defaults, *(d for d in fn.args.kw_defaults if d is not None)]
+
+
+def _returned_inner(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """The inner functions `fn` returns (`def require_roles(...): def check(...): ...; return check`)."""
+    inner = {n.name for n in fn.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+    return {
+        n.value.id
+        for n in fn.body
+        if isinstance(n, ast.Return) and isinstance(n.value, ast.Name) and n.value.id in inner
+    }
 
 
 def _authenticates_itself(
@@ -786,18 +806,8 @@ def _depends_on(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     return names
 
 
-def _authenticates_through(fn: ast.FunctionDef | ast.AsyncFunctionDef, known: set[str]) -> bool:
-    defaults = [*fn.args.defaults, *(d for d in fn.args.kw_defaults if d is not None)]
-    if any(_auth_dependency(default, known) for default in defaults):
-        return True
-    inner = {n.name for n in fn.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
-    return any(
-        isinstance(n, ast.Return)
-        and isinstance(n.value, ast.Name)
-        and n.value.id in inner
-        and n.value.id in known
-        for n in fn.body
-    )
+def _authenticates_through(defaults: list[ast.expr], returned_inner: set[str], known: set[str]) -> bool:
+    return any(_auth_dependency(default, known) for default in defaults) or bool(returned_inner & known)
 
 
 def _auth_dependency(expr: ast.expr | None, auth_vars: set[str]) -> bool:
