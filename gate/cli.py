@@ -10,7 +10,7 @@ import gc
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -115,7 +115,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     from gate.config import load_config
     from gate.engine import evaluate
     from gate.model import Severity
-    from gate.report.formats import FORMATS, console
+    from gate.report.formats import FORMATS, console, json_chunks
     from gate.snapshot import head_commit, resolve_ref
 
     root = Path(args.path)
@@ -142,27 +142,33 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         )
     else:
         report = judge(root, None)
-    rendered = (
-        # a report written to a file is neither wrapped to nor coloured for the terminal that asked for it
-        console(
-            report,
-            color=args.color == "always" if args.output else _use_color(args.color, out),
-            show=args.show,
-            width=None if args.output else _width(out),
-        )
-        if args.format == "console"
-        else FORMATS[args.format](report)
+    # JSON is written a result at a time (a large report need not exist as one string); the others whole
+    chunks: Iterable[str] = (
+        json_chunks(report)
+        if args.format == "json"
+        else [
+            # a report written to a file is neither wrapped to nor coloured for the terminal that asked
+            console(
+                report,
+                color=args.color == "always" if args.output else _use_color(args.color, out),
+                show=args.show,
+                width=None if args.output else _width(out),
+            )
+            if args.format == "console"
+            else FORMATS[args.format](report)
+        ]
     )
     if args.output:
         try:
             args.output.parent.mkdir(parents=True, exist_ok=True)
-            args.output.write_text(rendered, encoding="utf-8")
+            with args.output.open("w", encoding="utf-8") as written:
+                written.writelines(chunks)
         except OSError as exc:
             raise UsageError(f"{args.output}: cannot write the report: {exc.strerror}") from None
         if args.format != "console":
             out.write(console(report, color=_use_color(args.color, out), show=args.show, width=_width(out)))
     else:
-        out.write(rendered)
+        out.writelines(chunks)
     return EXIT_PASS if report.verdict.passed else EXIT_FAIL
 
 

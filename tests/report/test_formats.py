@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
+from gate.config import Config
+from gate.engine import evaluate
 from gate.model import CheckResult, Confidence, Finding, Level, Location, Outcome, Report, Severity, Verdict
-from gate.report.formats import console, markdown
+from gate.report.formats import console, json_chunks, markdown, to_json
 from gate.report.render import md, md_code, term
+from tests.conftest import ROOT
 from tests.gfm import as_github
 
 HOSTILE = "<script>alert(1)</script> | **bold** [x](http://evil) @org/team \x1b[31mred\x1b[0m\nnext"
@@ -141,3 +146,13 @@ def test_console_lists_twenty_findings_a_row_and_counts_the_rest() -> None:
     assert "m19.py:1" in text and "m20.py:1" not in text
     assert "... and 5 more findings (the json and sarif formats list every one)" in text
     assert console(one).count("more finding") == 0
+
+
+@pytest.mark.parametrize("example", ["ready-service", "not-ready-service", "seed-004-full-stack"])
+def test_the_json_report_written_a_result_at_a_time_is_the_whole_one(example: str) -> None:
+    report = evaluate(ROOT / "examples" / example, Config(), offline=True)
+    assert "".join(json_chunks(report)) == to_json(report)
+    hostile = _report()  # quotes, backslashes, newlines and non-ASCII inside strings
+    assert "".join(json_chunks(hostile)) == to_json(hostile)
+    empty = report.model_copy(update={"results": ()})
+    assert "".join(json_chunks(empty)) == to_json(empty)
