@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import cache
 from pathlib import Path
 
+from gate import concepts
 from gate.catalog import CHECKBOX, Item, Kind, Match, load_catalog, match
 from gate.errors import InputProblem
 from gate.model import OUTCOME_ORDER, ChecklistLine, CheckResult, FilledChecklist, Frozen, Outcome
@@ -43,6 +45,10 @@ class Line(Frozen):
     """an explicit marker naming a check id rather than a catalog item"""
     confidence: float = 0.0
     how: str = "none"
+    why: str = ""
+    """how it was mapped (the wording or concept), or why a line that names a check was left to a person"""
+    candidates: tuple[str, ...] = ()
+    """a line left to a person: the checks it nearly mapped to (a marker would settle it)"""
 
 
 class Checklist(Frozen):
@@ -99,9 +105,9 @@ def parse(text: str, path: str, *, check_ids: set[str] | None = None) -> Checkli
             except ChecklistError as exc:
                 raise ChecklistError(f"{path}:{number}: {exc}") from None
             found = Match(item=items[item_id] if item_id else None, confidence=1.0, how="marker")
+            why, candidates = "", tuple[str, ...]()
         else:
-            check_id = None
-            found = match(shown, context)
+            check_id, found, why, candidates = _by_meaning(shown, context)
         lines.append(
             Line(
                 number=number,
@@ -114,10 +120,82 @@ def parse(text: str, path: str, *, check_ids: set[str] | None = None) -> Checkli
                 check=check_id,
                 confidence=found.confidence,
                 how=found.how,
+                why=why,
+                candidates=candidates,
             )
         )
         parents.append((indent, shown))
     return Checklist(path=path, lines=tuple(lines))
+
+
+CONCEPT_CONFIDENCE = 0.9
+AUTOMATE_CONCEPTS = False
+"""Lines that name a check's concept are suggested, not automated, until the concept matcher meets its
+precision on checklists it was not tuned on: measured on 6 held-out public checklists it automated
+61 lines rightly and 37 wrongly (bench/checklist_matcher.py --concepts). A wrong automation shows a
+check's verdict beside a line it does not answer, which is worse than a line left to a person."""
+
+
+def _by_meaning(text: str, headings: tuple[str, ...]) -> tuple[str | None, Match, str, tuple[str, ...]]:
+    """A line without a marker: (check id, catalog match, why, candidates).
+
+    The seed checklists' own wordings come first (the catalog was made from them and judged line by
+    line), unless the team's line adds a qualifier the seed line did not have ("API documentation
+    (beyond Swagger)" is not "API documentation"). Then the concepts a check decides; only then a
+    similar seed wording, so that a sign-off or out-of-scope item never wins over a check that decides
+    the line."""
+    found = match(text, headings)
+    meaning = concepts.match(text, headings)
+    qualifier = concepts.veto(text, headings)
+    automated = found.item is not None and found.item.kind is Kind.AUTOMATED
+    seed_form = _seed_form(text, found.item)
+    if found.how == "wording" and not (
+        automated and not seed_form and (qualifier or _out_of_scope(found.item, text, headings))
+    ):
+        return None, found, "the wording of a seed checklist line", ()
+    if meaning.check is not None and AUTOMATE_CONCEPTS:
+        concept = Match(item=None, confidence=CONCEPT_CONFIDENCE, how="concept")
+        return meaning.check, concept, f"names “{meaning.concept}”", ()
+    if found.how == "similar" and not (
+        automated and (qualifier or _out_of_scope(found.item, text, headings))
+    ):
+        return None, found, "a wording similar to a seed checklist line", ()
+    vetoed = meaning.vetoed or (qualifier if automated else "")
+    if meaning.check is not None:  # a suggestion: a marker makes it an automated line
+        none = Match(item=None, confidence=0.0, how="none")
+        return None, none, f"names “{meaning.concept}” (suggested, not automated)", (meaning.check,)
+    nearest = meaning.candidates or (found.item.checks if automated and found.item else ())
+    none = Match(item=None, confidence=found.confidence if found.how != "wording" else 0.0, how="none")
+    return None, none, (f"not automated: {vetoed}" if vetoed else ""), tuple(nearest)
+
+
+def _out_of_scope(item: Item | None, text: str, headings: tuple[str, ...]) -> bool:
+    """A similar seed wording whose checks are all about a component the line's headings rule out
+    ("Read-only filesystem" on a Docker Compose page is not the Kubernetes check)."""
+    allowed = concepts.scope(concepts.tokens(concepts.text_of(text)), headings)
+    if item is None or allowed is None:
+        return False
+    kinds = concepts.components()
+    return not any(kinds.get(c) in allowed or kinds.get(c) in concepts.NEUTRAL for c in item.checks)
+
+
+def _seed_form(text: str, item: Item | None) -> bool:
+    """The line as a seed checklist or the catalog wrote it, qualifiers included: the catalog's
+    judgement of that line already weighed them."""
+    if item is None:
+        return False
+    kept = concepts.text_of(text).rstrip(" .")
+    return kept in _seed_lines() or any(concepts.text_of(w).rstrip(" .") == kept for w in item.wordings)
+
+
+@cache
+def _seed_lines() -> frozenset[str]:
+    return frozenset(
+        concepts.text_of(box["text"]).rstrip(" .")
+        for _, seed in seed_files()
+        for raw in seed.splitlines()
+        if (box := CHECKBOX.match(raw))
+    )
 
 
 def read_checklist(path: Path, root: Path) -> Checklist:
@@ -216,6 +294,8 @@ def fill(
             "item": line.item,
             "confidence": line.confidence,
             "how": line.how,
+            "why": line.why,
+            "candidates": line.candidates,
         }
         if checks:
             ran = [by_check[c] for c in checks if c in by_check]
@@ -255,7 +335,7 @@ def fill(
         elif item is not None:
             lines.append(ChecklistLine(**base, kind="out_of_scope", evidence=item.reason))
         else:
-            lines.append(ChecklistLine(**base, kind="manual", evidence="No catalog item matches this line."))
+            lines.append(ChecklistLine(**base, kind="manual"))
     return FilledChecklist(
         path=checklist.path, lines=tuple(lines), contradictions=sum(line.contradiction for line in lines)
     )

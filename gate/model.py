@@ -182,7 +182,12 @@ class ChecklistLine(Frozen):
     evidence: str = ""
     confidence: float = 0.0
     how: str = "none"
-    """marker, wording, similar, none"""
+    """marker, wording, concept, similar, none"""
+    why: str = ""
+    """how it was mapped (the seed wording or the concept it names), or why a line that names a check
+    was left to a person (a qualifier, a list the team marks as open)"""
+    candidates: tuple[str, ...] = ()
+    """a line left to a person: the checks it nearly mapped to (a `<!-- prodgate: ID -->` marker settles it)"""
     contradiction: bool = False
     """ticked by the team but failed by the gate"""
     signed_by: str | None = None

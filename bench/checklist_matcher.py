@@ -1,0 +1,144 @@
+"""How well a team's own checklist is mapped to the checks that decide its lines.
+
+Reads the labelled checklists of bench/checklists/corpus.yaml (public checklists pinned to a commit;
+each checkbox line labelled by reading it, before the matcher ever ran, with the checks that decide it
+or none) from local git mirrors, maps each file as `prodgate check --checklist` does, and prints per
+checklist and in total, separately for the third kept aside (`holdout: true`):
+  right    the line was automated with checks that decide it (all of them among the labels)
+  false    it was automated with a check that does not decide it
+  missed   a check decides it, and it was left to a person
+  manual   no check decides it, and it was left to a person
+and automation recall (right / lines a check decides) and precision (right / automated). A line
+mapped to a sign-off or out-of-scope catalog item counts as left to a person. Nothing is copied from
+the checklists into the project: the corpus holds line numbers and labels only.
+
+    python bench/checklist_matcher.py MIRRORS.json [--lines]
+
+MIRRORS.json maps "owner/name" to a local git directory holding the pinned commit. It never runs in
+CI and asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from gate import checklist
+from gate.catalog import Kind, load_catalog
+from gate.checklist import parse
+
+CORPUS = Path(__file__).resolve().parent / "checklists" / "corpus.yaml"
+
+
+@dataclass
+class Tally:
+    right: int = 0
+    false: int = 0
+    missed: int = 0
+    manual: int = 0
+    wrong: list[str] = field(default_factory=list)
+
+    def add(self, other: Tally) -> None:
+        self.right += other.right
+        self.false += other.false
+        self.missed += other.missed
+        self.manual += other.manual
+
+    def figures(self) -> str:
+        decided = self.right + self.missed
+        automated = self.right + self.false
+        recall = f"{self.right / decided:.2f}" if decided else "-"
+        precision = f"{self.right / automated:.2f}" if automated else "-"
+        return f"{self.right:>5} {self.false:>5} {self.missed:>6} {self.manual:>6} {recall:>6} {precision:>9}"
+
+
+def _mapped(line_check: str | None, item_id: str | None) -> set[str]:
+    if line_check:
+        return {line_check}
+    if item_id:
+        item = load_catalog().by_id()[item_id]
+        if item.kind is Kind.AUTOMATED:
+            return set(item.checks)
+    return set()
+
+
+def judge(text: str, name: str, labels: dict[int, list[str]]) -> Tally:
+    tally = Tally()
+    lines = {line.number: line for line in parse(text, name).items}
+    missing = sorted(set(labels) - set(lines))
+    if missing:
+        raise SystemExit(f"{name}: labelled lines {missing} are not checkbox lines at this commit")
+    for number, wanted in sorted(labels.items()):
+        line = lines[number]
+        mapped = _mapped(line.check, line.item)
+        expected = set(wanted)
+        if mapped and mapped <= expected:
+            tally.right += 1
+        elif mapped:
+            tally.false += 1
+            tally.wrong.append(
+                f"  false  {name}:{number} -> {sorted(mapped)} (labels {sorted(expected)}; {line.how})"
+            )
+        elif expected:
+            tally.missed += 1
+            tally.wrong.append(
+                f"  missed {name}:{number} (labels {sorted(expected)}; near {list(line.candidates)})"
+            )
+        else:
+            tally.manual += 1
+    return tally
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("mirrors", type=Path, help='JSON: {"owner/name": "/path/to/git/dir", ...}')
+    parser.add_argument("--lines", action="store_true", help="also list every false and missed line")
+    parser.add_argument(
+        "--concepts",
+        action="store_true",
+        help="measure with lines that name a concept automated (gate.checklist.AUTOMATE_CONCEPTS)",
+    )
+    args = parser.parse_args()
+    if args.concepts:
+        checklist.AUTOMATE_CONCEPTS = True
+    mirrors = json.loads(args.mirrors.read_text())
+    corpus = yaml.safe_load(CORPUS.read_text())
+    header = f"{'checklist':60} {'lines':>5} {'right':>5} {'false':>5} {'missed':>6} {'manual':>6} {'recall':>6} {'precision':>9}"
+    totals = {False: Tally(), True: Tally()}
+    for aside in (False, True):
+        print("held-out third" if aside else "the other two thirds")
+        print(header)
+        for entry in corpus:
+            if bool(entry.get("holdout")) is not aside:
+                continue
+            text = subprocess.run(
+                ["git", "-C", mirrors[entry["repo"]], "show", f"{entry['commit']}:{entry['path']}"],
+                capture_output=True,
+                check=True,
+            ).stdout.decode("utf-8", "replace")
+            name = f"{entry['repo']}/{entry['path']}"
+            tally = judge(text, name, {int(k): v for k, v in entry["labels"].items()})
+            totals[aside].add(tally)
+            shown = name if len(name) <= 60 else "..." + name[-57:]
+            print(f"{shown:60} {len(entry['labels']):>5} {tally.figures()}")
+            if args.lines:
+                print("\n".join(tally.wrong))
+        print(f"{'total':60} {'':>5} {totals[aside].figures()}\n")
+    both = Tally()
+    both.add(totals[False])
+    both.add(totals[True])
+    print(f"{'all checklists':60} {'':>5} {both.figures()}")
+
+
+if __name__ == "__main__":
+    main()

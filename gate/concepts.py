@@ -1,0 +1,289 @@
+"""A team's checklist line mapped to the check that decides it, by the concepts the line names.
+
+The catalog matches the five seed checklists by their wording. Teams write the same things in other
+words ("Rate limiting", "Configure rate limiting", "**Auth**: API keys on every route"), so each check
+also declares, in gate/data/concepts.yaml, the concepts it decides and the component it is about. A
+line maps to a check when it names one of its concepts, and:
+- the headings above the line (and the line itself) name the check's component, or none at all: a
+  "Resource limits set" under "Kubernetes" can only be the Kubernetes check;
+- a generic concept (`~` in the file: "health checks", "resource limits") needs its component named;
+- no qualifier changes what is asked ("beyond Swagger", "per user", "if applicable", "not yet"), and
+  the line is not in a list the team itself marks as open ("Not done yet", "Critical for production");
+- one check names it best: a tie the headings cannot settle is left to a person, with the candidates.
+
+Matching is by whole words and word stems, never by sound or similarity, so that what is automated can
+be explained: the report names the concept each line was mapped by.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+import yaml
+
+COMPONENTS = ("kubernetes", "compose", "dockerfile", "ci", "github", "service", "model", "repo", "any")
+NEUTRAL = frozenset({"any", "repo", "github"})
+"""Components every scope admits: documents, dependencies and repository settings are about the whole
+service, whatever section a line sits in."""
+
+# the words that name a component, in a heading or in the line itself
+_NAMED: dict[str, frozenset[str]] = {
+    "kubernetes": frozenset(
+        {"kubernetes", "k8s", "helm", "kustomize", "pod", "pods", "cluster", "kubectl", "eks", "gke", "aks"}
+        | {"openshift"}
+    ),
+    "compose": frozenset({"compose", "docker-compose"}),
+    "dockerfile": frozenset({"dockerfile", "dockerfiles", "docker", "container", "containers", "image"})
+    | frozenset({"images", "containerization", "containerized", "containerisation"}),
+    "ci": frozenset({"ci", "cd", "ci/cd", "pipeline", "pipelines", "workflow", "workflows", "actions"}),
+    "service": frozenset({"api", "apis", "backend", "server", "endpoint", "endpoints", "flask", "fastapi"})
+    | frozenset({"django", "service", "services", "application", "app", "web"}),
+    "model": frozenset({"model", "models", "ml", "training", "inference", "mlops"}),
+}
+# "Docker" and "containers" are also where compose services and pods live
+_ALSO = {
+    "docker": ("compose",),
+    "container": ("compose", "kubernetes"),
+    "containers": ("compose", "kubernetes"),
+}
+_IMAGE_WORDS = frozenset({"dockerfile", "dockerfiles", "image", "images", "container", "containers"})
+_STRONG = frozenset({"kubernetes", "compose", "dockerfile", "ci"})
+"""Components whose name in a heading confines its lines to them. "Model" or "API" in a heading does
+not: an ML checklist's "Model serving" section asks for autoscaling and probes too."""
+
+_VETO_LINE = re.compile(
+    r"\b(beyond|besides|other than|in addition to|apart from|except)\b"
+    r"|\bper[- ](user|customer|tenant|client|account|api[- ]key|key|ip|endpoint|route)\b"
+    r"|\b(if|where|when) applicable\b|\bn/a\b"
+    r"|\bnot (yet|done|implemented|configured|started|required|needed|necessary|applicable)\b"
+    r"|\bno need\b|\b(tbd|wip)\b"
+    # what only the running service shows, or what changes over time: no file in the repository says it
+    r"|\b(returns|working|works|responds|reachable|successful|successfully|updated|update|up[- ]to[- ]date)\b"
+    r"|\b(track|tracked|monitored)\b|\bif needed\b|\b(all|every) (endpoints|routes)\b"
+    # monitoring platforms and paging: decided outside the repository
+    r"|\b(dashboards?|alerts?|alerting|grafana|new ?relic|datadog|pager ?duty)\b"
+)
+_VETO_HEADING = re.compile(
+    r"\b(not done|not yet|to ?do|open items|open issues|gaps?|missing|critical for production|known issues"
+    r"|future|roadmap|later|nice to have|backlog|next steps|won'?t|out of scope|not implemented|pending"
+    # after the release: live behaviour, read from the running service
+    r"|post[- ]?deploy(ment)?|after (the )?(deploy(ment)?|release|launch)|post[- ]?launch|in production"
+    r"|sign[- ]?off|external services?|third[- ]party services?)\b"
+)
+_MAX_WORDS = 30
+"""A longer line bundles several asks; a check that answers one of them does not answer the line."""
+_FILE = re.compile(r"\.(ya?ml|json|md|txt|toml|cfg|ini|py|sh|html|conf)$")
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_COMMENT = re.compile(r"<!--.*?-->")
+_RUN = re.compile(r"[a-z0-9_./+-]+")
+_PARTS = re.compile(r"[./_+-]+")
+_DIGITS = re.compile(r"\d+(?:\.\d+)*|[a-z]+")
+
+
+@dataclass(frozen=True)
+class _Concept:
+    check: str
+    text: str
+    """as written in the file, for the report"""
+    terms: tuple[tuple[str, ...], ...]
+    generic: bool
+    unless: tuple[str, ...] = ()
+    """words (`!a|b` in the file) that say the line asks something narrower or else ("Database
+    migration tests exist" is not "Tests exist")"""
+
+
+@dataclass(frozen=True)
+class ConceptMatch:
+    check: str | None
+    concept: str = ""
+    """the concept the line named (for the report)"""
+    vetoed: str = ""
+    """the qualifier or heading that kept a matching line from being automated"""
+    candidates: tuple[str, ...] = ()
+    """for a line left to a person: the checks it nearly mapped to"""
+
+
+def text_of(line: str) -> str:
+    """What a line says, lower case: markup, links, comments, emoji and ticks gone; code spans and a
+    `**Label**: description` read as words."""
+    line = _COMMENT.sub(" ", line)
+    line = _LINK.sub(r"\1", line)
+    line = line.replace("`", " ").replace("**", " ").replace("__", " ")
+    line = line.encode("ascii", "ignore").decode().lower()
+    return " ".join(line.split())
+
+
+def tokens(text: str) -> frozenset[str]:
+    """Each word as written (`.env`, `/health`, `pip-audit`, `100ms`), and its parts."""
+    return frozenset(word for _, word in _positioned(text))
+
+
+def _positioned(text: str) -> list[tuple[int, str]]:
+    """(position, word): a word's parts share its position."""
+    found: list[tuple[int, str]] = []
+    for position, run in enumerate(_RUN.findall(text)):
+        run = run.rstrip("./-+")
+        if not run:
+            continue
+        found.append((position, run))
+        for part in _PARTS.split(run):
+            if part:
+                found.append((position, part))
+                found.extend((position, piece) for piece in _DIGITS.findall(part) if piece != part)
+    return found
+
+
+_WINDOW = 8
+"""A concept's words must stand within this many words of each other: in a long line, "integration"
+at one end and "test" at the other are not integration tests."""
+
+
+def _alternative_matches(alternative: str, word: str) -> bool:
+    if alternative == "#number":
+        return word[0].isdigit()
+    if alternative.startswith("*"):
+        return word.endswith(alternative[1:])
+    if alternative.endswith("*"):
+        return word.startswith(alternative[:-1])
+    return word == alternative
+
+
+def _matches(concept: _Concept, words: list[tuple[int, str]]) -> bool:
+    if any(_alternative_matches(a, w) for _, w in words for a in concept.unless):
+        return False
+    places: list[list[int]] = []
+    for term in concept.terms:
+        found = sorted({p for p, w in words if any(_alternative_matches(a, w) for a in term)})
+        if not found:
+            return False
+        places.append(found)
+    # some choice of one place per term within the window: try each place of the rarest term as a start
+    anchor = min(places, key=len)
+    return any(all(any(abs(p - start) < _WINDOW for p in ps) for ps in places) for start in anchor)
+
+
+@cache
+def _concepts() -> tuple[tuple[_Concept, ...], dict[str, str]]:
+    raw = yaml.safe_load(files("gate.data").joinpath("concepts.yaml").read_text(encoding="utf-8"))
+    concepts: list[_Concept] = []
+    components: dict[str, str] = {}
+    for check, entry in raw.items():
+        components[check] = entry["component"]
+        for text in entry["concepts"]:
+            generic = text.startswith("~")
+            words = text.lstrip("~").split()
+            terms = tuple(tuple(t.split("|")) for t in words if not t.startswith("!"))
+            unless = tuple(a for t in words if t.startswith("!") for a in t[1:].split("|"))
+            shown = " ".join(t for t in words if not t.startswith("!"))
+            concepts.append(_Concept(check, shown, terms, generic, unless))
+    return tuple(concepts), components
+
+
+def components() -> dict[str, str]:
+    """Each check's component, as concepts.yaml declares it."""
+    return _concepts()[1]
+
+
+def _named(words: frozenset[str]) -> set[str]:
+    named = {component for component, vocabulary in _NAMED.items() if words & vocabulary}
+    for word, more in _ALSO.items():
+        if word in words:
+            named.update(more)
+    if "compose" in named and not words & _IMAGE_WORDS:
+        named.discard("dockerfile")  # "Docker Compose" names compose, not the Dockerfile
+    return named
+
+
+def scope(line_words: frozenset[str], headings: tuple[str, ...]) -> set[str] | None:
+    """The infrastructure components a line can be about: those it names (narrowed to its nearest
+    heading's, when both name some), or else those of its nearest heading that names any; None when
+    nothing names one (every check is eligible)."""
+    named = _named(line_words) & _STRONG
+    for heading in reversed(headings):
+        above = _named(tokens(text_of(heading))) & _STRONG
+        if above:
+            # "Containers run as non-root" under "Kubernetes": the containers of the heading's component
+            return (named & above or named) if named else above
+    return named or None
+
+
+def _mentioned(line_words: frozenset[str], headings: tuple[str, ...]) -> set[str]:
+    """Every component the line or a heading above it names (a generic concept needs its own)."""
+    named = _named(line_words)
+    for heading in headings:
+        named |= _named(tokens(text_of(heading)))
+    return named
+
+
+def veto(line: str, headings: tuple[str, ...]) -> str:
+    """The qualifier, or the heading, that makes a line ask something no check decides ("" if none)."""
+    said = text_of(line)
+    if found := _VETO_LINE.search(said):
+        return f"the line says “{found.group(0)}”"
+    if len(said.split()) > _MAX_WORDS:
+        return "the line asks several things at once"
+    if said.rstrip().endswith(":"):
+        return "the line introduces the lines under it"
+    for heading in headings:
+        if found := _VETO_HEADING.search(text_of(heading)):
+            return f"it is listed under “{heading.strip()}”"
+    return ""
+
+
+DOCUMENTS = frozenset(
+    {"api-docs-present", "deployment-guide-present", "readme-present", "readme-configuration-section"}
+    | {"readme-deployment-section", "runbook-present", "rollback-documented", "changelog-present"}
+    | {"security-policy-present", "env-example-present", "model-card-present", "docstring-coverage"}
+    | {"license-present"}
+)
+"""Checks that read documents: only they decide a line that asks for something to be documented."""
+_DOCUMENTED = re.compile(r"\b(documented|documentation|document)\b")
+
+
+def _specific(line: str, check: str) -> str:
+    """A route or file the line names that none of the check's concepts does ("`/ready` answers" is not
+    decided by a check that accepts any health route), or documentation a check that reads none."""
+    if check not in DOCUMENTS and (found := _DOCUMENTED.search(text_of(line))):
+        return f"the line asks for “{found.group(0)}”, and the check reads no document"
+    own = {a for concept in _concepts()[0] if concept.check == check for term in concept.terms for a in term}
+    for word in tokens(text_of(line)):
+        specific = (word.startswith("/") and len(word) > 1) or bool(_FILE.search(word))
+        if specific and not any(_alternative_matches(a, word) for a in own):
+            return f"the line names {word}, which the check does not look for by name"
+    return ""
+
+
+@cache
+def match(line: str, headings: tuple[str, ...] = ()) -> ConceptMatch:
+    said = text_of(line)
+    words = _positioned(said)
+    vocabulary = frozenset(w for _, w in words)
+    allowed = scope(vocabulary, headings)
+    mentioned = _mentioned(vocabulary, headings)
+    kinds = components()
+    best: dict[str, tuple[int, str]] = {}
+    for concept in _concepts()[0]:
+        component = kinds[concept.check]
+        if allowed is not None and component not in allowed and component not in NEUTRAL:
+            continue
+        if concept.generic and component not in mentioned:
+            continue
+        if _matches(concept, words):
+            score = len(concept.terms)
+            if score > best.get(concept.check, (0, ""))[0]:
+                best[concept.check] = (score, concept.text)
+    if not best:
+        return ConceptMatch(None)
+    top = max(score for score, _ in best.values())
+    leaders = sorted(check for check, (score, _) in best.items() if score == top)
+    if len(leaders) > 1:
+        return ConceptMatch(None, candidates=tuple(leaders))
+    check = leaders[0]
+    why = veto(line, headings) or _specific(line, check)
+    if why:
+        return ConceptMatch(None, concept=best[check][1], vetoed=why, candidates=(check,))
+    return ConceptMatch(check, concept=best[check][1])
