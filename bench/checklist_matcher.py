@@ -3,7 +3,9 @@
 Reads the labelled checklists of bench/checklists/corpus.yaml (public checklists pinned to a commit;
 each checkbox line labelled by reading it, before the matcher ever ran, with the checks that decide it
 or none) from local git mirrors, maps each file as `prodgate check --checklist` does, and prints per
-checklist and in total, separately for the third kept aside (`holdout: true`):
+checklist and in total, for each set of checklists (`set`: `tune`, the ones the matcher was tuned on;
+`holdout`, a third kept aside and measured once before it too was tuned on; `fresh`, labelled after the
+tuning and measured once):
   right    the line was automated with checks that decide it (all of them among the labels)
   false    it was automated with a check that does not decide it
   missed   a check decides it, and it was left to a person
@@ -114,30 +116,29 @@ def main() -> None:
     mirrors = json.loads(args.mirrors.read_text())
     corpus = yaml.safe_load(CORPUS.read_text())
     header = f"{'checklist':60} {'lines':>5} {'right':>5} {'false':>5} {'missed':>6} {'manual':>6} {'recall':>6} {'precision':>9}"
-    totals = {False: Tally(), True: Tally()}
-    for aside in (False, True):
-        print("held-out third" if aside else "the other two thirds")
+    sets = list(dict.fromkeys(entry["set"] for entry in corpus))
+    totals = {name: Tally() for name in sets}
+    for name in sets:
+        print(f"set: {name}")
         print(header)
-        for entry in corpus:
-            if bool(entry.get("holdout")) is not aside:
-                continue
+        for entry in (e for e in corpus if e["set"] == name):
             text = subprocess.run(
                 ["git", "-C", mirrors[entry["repo"]], "show", f"{entry['commit']}:{entry['path']}"],
                 capture_output=True,
                 check=True,
             ).stdout.decode("utf-8", "replace")
-            name = f"{entry['repo']}/{entry['path']}"
-            tally = judge(text, name, {int(k): v for k, v in entry["labels"].items()})
-            totals[aside].add(tally)
-            shown = name if len(name) <= 60 else "..." + name[-57:]
+            shown = f"{entry['repo']}/{entry['path']}"
+            tally = judge(text, shown, {int(k): v for k, v in entry["labels"].items()})
+            totals[name].add(tally)
+            shown = shown if len(shown) <= 60 else "..." + shown[-57:]
             print(f"{shown:60} {len(entry['labels']):>5} {tally.figures()}")
             if args.lines:
                 print("\n".join(tally.wrong))
-        print(f"{'total':60} {'':>5} {totals[aside].figures()}\n")
-    both = Tally()
-    both.add(totals[False])
-    both.add(totals[True])
-    print(f"{'all checklists':60} {'':>5} {both.figures()}")
+        print(f"{'total':60} {'':>5} {totals[name].figures()}\n")
+    every = Tally()
+    for tally in totals.values():
+        every.add(tally)
+    print(f"{'all checklists':60} {'':>5} {every.figures()}")
 
 
 if __name__ == "__main__":

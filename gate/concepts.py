@@ -63,6 +63,8 @@ _VETO_LINE = re.compile(
     # what only the running service shows, or what changes over time: no file in the repository says it
     r"|\b(returns|working|works|responds|reachable|successful|successfully|updated|update|up[- ]to[- ]date)\b"
     r"|\b(track|tracked|monitored)\b|\bif needed\b|\b(all|every) (endpoints|routes)\b"
+    # advice and activities rather than a state of the repository
+    r"|\b(consider|avoid|unless|optional|optionally|tested|verified)\b"
     # monitoring platforms and paging: decided outside the repository
     r"|\b(dashboards?|alerts?|alerting|grafana|new ?relic|datadog|pager ?duty)\b"
 )
@@ -212,10 +214,12 @@ def scope(line_words: frozenset[str], headings: tuple[str, ...]) -> set[str] | N
 
 
 def _mentioned(line_words: frozenset[str], headings: tuple[str, ...]) -> set[str]:
-    """Every component the line or a heading above it names (a generic concept needs its own)."""
+    """The components a generic concept may count as named: any the line names, and the
+    infrastructure ones its headings name ("Service communication" above "Health check polling" does
+    not make it the service's health route)."""
     named = _named(line_words)
     for heading in headings:
-        named |= _named(tokens(text_of(heading)))
+        named |= _named(tokens(text_of(heading))) & _STRONG
     return named
 
 
