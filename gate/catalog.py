@@ -52,6 +52,9 @@ class Item(Frozen):
     contexts: tuple[str, ...] = ()
     """heading words that pick this item when the same wording means different things in different
     sections ("Health checks configured" under Docker Compose or under Kubernetes)"""
+    instead: str | None = None
+    """a Node/JS backend item: the item its line means in a repository without such a backend (a Python
+    team's "Backend" section is its Python service)"""
 
     @model_validator(mode="after")
     def _one_kind(self) -> Item:
@@ -80,6 +83,14 @@ class Catalog(Frozen):
             if item.id in seen:
                 raise ValueError(f"catalog item id {item.id!r} appears twice")
             seen.add(item.id)
+        return self
+
+    @model_validator(mode="after")
+    def _instead_exists(self) -> Catalog:
+        ids = {item.id for item in self.items}
+        for item in self.items:
+            if item.instead is not None and item.instead not in ids:
+                raise ValueError(f"{item.id}: instead names {item.instead!r}, which is no catalog item")
         return self
 
     def by_id(self) -> dict[str, Item]:

@@ -274,9 +274,12 @@ def fill(
     results: tuple[CheckResult, ...],
     signoffs: SignOffs | None = None,
     today: date | None = None,
+    *,
+    node_backend: bool = False,
 ) -> FilledChecklist:
     """The checklist with each line's outcome and evidence, in its own order and nesting; manual items
-    signed off (in the gate's comment, within their expiry) count as attested."""
+    signed off (in the gate's comment, within their expiry) count as attested. `node_backend`: the
+    repository has a Node server, which a "Backend" section of a full-stack checklist may mean."""
     by_check = {r.check_id: r for r in results}
     items = load_catalog().by_id()
     lines: list[ChecklistLine] = []
@@ -285,13 +288,15 @@ def fill(
             lines.append(ChecklistLine(number=line.number, kind=line.kind, text=line.text, level=line.level))
             continue
         item = items.get(line.item) if line.item else None
+        if item is not None and item.instead and not node_backend:
+            item = items[item.instead]  # no Node backend here: "Backend" is the Python service
         checks = (line.check,) if line.check else item.checks if item else ()
         base = {
             "number": line.number,
             "text": line.text,
             "level": line.level,
             "ticked": line.ticked,
-            "item": line.item,
+            "item": item.id if item else None,
             "confidence": line.confidence,
             "how": line.how,
             "why": line.why,

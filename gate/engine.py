@@ -117,6 +117,10 @@ def evaluate(
             tuple(results), config, root=str(root), version=__version__, skipped=snap.skipped
         )
     if checklist is not None:
-        filled = fill(checklist, report.results, signoffs, facts.today)
+        try:
+            node_backend = bool(facts.repo.node_backends)
+        except BudgetExceeded:  # the repository facts were cut short: read "Backend" as the Python service
+            node_backend = False
+        filled = fill(checklist, report.results, signoffs, facts.today, node_backend=node_backend)
         report = report.model_copy(update={"checklist": filled})
     return report

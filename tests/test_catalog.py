@@ -165,3 +165,42 @@ def test_matching_does_not_depend_on_the_interpreters_string_hashing() -> None:
         for seed in (1, 2, 3, 4)
     }
     assert len(runs) == 1
+
+
+def test_every_catalog_item_is_reached_by_a_seed_line() -> None:
+    """An item no line can reach is a judgement nobody sees: six were shadowed by an item with the same
+    wording until their sections (a Node backend, post-deployment, secrets management) told them apart."""
+    reached = {line.item for name, text in seed_files() for line in parse(text, name).items}
+    assert [item.id for item in load_catalog().items if item.id not in reached] == []
+
+
+NODE_SECTION = "## Security\n\n### Backend\n- [ ] SQL injection prevention\n"
+
+
+def test_a_backend_section_is_the_node_backend_only_where_there_is_one() -> None:
+    from gate.checklist import fill
+
+    checklist = parse(NODE_SECTION, "x.md")
+    [line] = checklist.items
+    assert line.item == "oos-sql-injection-prevention"
+    full_stack = fill(checklist, (), node_backend=True).lines[-1]
+    assert full_stack.kind == "out_of_scope" and "Node/JS" in full_stack.evidence
+    python_only = fill(checklist, (), node_backend=False).lines[-1]
+    assert python_only.kind == "automated" and python_only.item == "sql-injection"
+    assert python_only.checks == ("sql-parameterized",)
+
+
+def test_the_repository_says_whether_it_has_a_node_backend(tmp_path: Path) -> None:
+    from gate.config import Config
+    from gate.engine import evaluate
+    from tests.conftest import write_tree
+
+    files = {"app.py": "from fastapi import FastAPI\napp = FastAPI()\n"}
+    python_only = write_tree(tmp_path / "py", files)
+    full_stack = write_tree(
+        tmp_path / "full", {**files, "web/api/package.json": '{"dependencies": {"express": "^4.19.2"}}'}
+    )
+    for root, kind in ((python_only, "automated"), (full_stack, "out_of_scope")):
+        report = evaluate(root, Config(), offline=True, checklist=parse(NODE_SECTION, "x.md"))
+        assert report.checklist is not None
+        assert report.checklist.lines[-1].kind == kind

@@ -50,7 +50,7 @@ def _find(patterns: tuple[str, ...], texts: list[tuple[str, int]]) -> int | None
     applies_when="always",
     remediation="Add a README.md at the repository root with an Installation section and a Usage section.",
     options=ReadmeOptions,
-    seeds=("README.md updated with latest info", "README.md complete and current", "README.md is up to date"),
+    seeds=("README.md complete and current",),
 )
 def readme_present(facts: Facts, options: ReadmeOptions) -> Decision:
     """

@@ -863,7 +863,6 @@ def _as_date(value: object) -> date | None:
     seeds=(
         "Input validation is comprehensive",
         "Input validation for all endpoints",
-        "Missing features handled",
     ),
 )
 def serving_features_match_schema(facts: Facts, options: NoOptions) -> Decision:
@@ -949,7 +948,6 @@ def _feature_names(data: object) -> list[str]:
     applies_when="the repository has a training script",
     remediation="Seed every source of randomness, pin the training dependencies, and version the data (DVC, or a hash manifest).",
     seeds=(
-        "Training data versioning strategy in place",
         "Feature engineering is deterministic",
         "Model versioning strategy implemented",
     ),

@@ -626,11 +626,7 @@ def metrics_endpoint(facts: Facts, options: NoOptions) -> Decision:
     confidence=Confidence.MEDIUM,
     applies_when="the repository has a web application",
     remediation="Register error handlers (Flask @app.errorhandler, FastAPI @app.exception_handler) that return JSON with the right status.",
-    seeds=(
-        "Error responses with appropriate status codes",
-        "Error handling comprehensive",
-        "Error handling is robust",
-    ),
+    seeds=("Error handling implemented",),
 )
 def error_handlers_registered(facts: Facts, options: NoOptions) -> Decision:
     """

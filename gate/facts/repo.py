@@ -37,6 +37,22 @@ class RepoFacts:
     """The rule that decides whether a .env at the root is ignored (None: no rule mentions it)."""
     env_files: tuple[EnvFile, ...]
     """Files holding real environment values (.env, .env.production, ...), examples excluded."""
+    node_backends: tuple[str, ...] = ()
+    """package.json files that depend on a Node server framework: a backend prodgate does not read, which
+    a "Backend" section of the team's checklist may mean"""
+
+
+_NODE_SERVERS = ("express", "fastify", "koa", "@nestjs/core", "@hapi/hapi", "restify")
+
+
+def node_backends(snap: Snapshot) -> tuple[str, ...]:
+    found = []
+    for rel in snap.named("package.json"):
+        data = snap.json(rel)
+        deps = data.get("dependencies") if isinstance(data, dict) else None
+        if isinstance(deps, dict) and any(name in deps for name in _NODE_SERVERS):
+            found.append(rel)
+    return tuple(sorted(found))
 
 
 def is_env_file(rel: str) -> bool:
@@ -108,4 +124,6 @@ def collect_repo(snap: Snapshot) -> RepoFacts:
         for rel in snap.files
         if is_env_file(rel) and _holds_environment(snap, rel)
     )
-    return RepoFacts(snap.is_git, len(snap.files), gi.files, gi.rule_for(".env"), env_files)
+    return RepoFacts(
+        snap.is_git, len(snap.files), gi.files, gi.rule_for(".env"), env_files, node_backends(snap)
+    )
