@@ -82,6 +82,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         "ready": OFFLINE
         | {
             "ci-lint": PASS,  # ruff and black --check
+            "ci-format-check": PASS,  # black --check
             "no-hardcoded-secrets": PASS,
             "model-metrics": PASS,  # ROC-AUC 0.99 on the temporal split, floor 0.95
             "model-metadata": PASS,  # random_forest_tuned_metadata.json: version, date, versions, features
@@ -99,6 +100,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         "not-ready": OFFLINE
         | {
             "ci-lint": FAIL,  # the lint step is gone
+            "ci-format-check": FAIL,  # no formatter step either
             "no-hardcoded-secrets": FAIL,
             "model-metrics": FAIL,  # ROC-AUC 0.74
             "model-metadata": FAIL,  # no version, date, framework versions or feature names
@@ -243,6 +245,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
             "model-artifacts": PASS,  # models/best_model.pth, loaded by app/model.py
             "class-names": PASS,  # models/class_names.txt
             "ci-lint": PASS,
+            "ci-format-check": PASS,  # ruff format --check after ruff check
             "python-version-specified": PASS,  # .python-version and the base image
             "cors": PASS,
             "rate-limiting": PASS,
@@ -282,6 +285,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
             "model-artifacts": PASS,  # the weights are still there
             "class-names": FAIL,  # class_names.txt removed
             "ci-lint": FAIL,  # the workflow only runs pytest
+            "ci-format-check": FAIL,  # nor a formatter
             "python-version-specified": FAIL,  # no .python-version, python:latest
             "cors": FAIL,
             "rate-limiting": FAIL,

@@ -49,7 +49,7 @@ def _found(
             continue
         if (step.run and pattern.search(step.run)) or (uses and step.uses and uses.search(step.uses)):
             return wf, step
-        if step.run and any(pattern.search(text) for _, text in step.scripts):
+        if any(pattern.search(text) for _, text in step.scripts):
             return wf, step
     return None
 
@@ -98,6 +98,16 @@ _LINT = re.compile(
 _LINT_USES = re.compile(
     r"^(astral-sh/ruff-action|chartboost/ruff-action|pre-commit/action|psf/black|reviewdog/)"
 )
+# a formatter that fails on unformatted code: check or diff mode, or a pre-commit hook (pre-commit fails
+# when a hook changes a file); `black .` alone rewrites the files and passes
+_FORMAT = re.compile(
+    r"\bblack\b[^\n;&|]*\s--check\b|\bruff\s+format\b[^\n;&|]*\s--(check|diff)\b"
+    r"|\bisort\b[^\n;&|]*\s--(check-only|check|diff)\b|\byapf\b[^\n;&|]*\s--diff\b"
+    r"|\bautopep8\b[^\n;&|]*\s--exit-code\b"
+    r"|^\s*-\s*id:\s*(black|black-jupyter|ruff-format|isort|autopep8|yapf)\s*$",
+    re.M,
+)
+_FORMAT_USES = re.compile(r"^psf/black")  # the action runs black --check --diff unless told otherwise
 _SCAN = re.compile(
     r"\b(pip-audit|safety\s+(check|scan)|trivy|bandit|grype|snyk|osv-scanner|semgrep|prodgate)\b"
 )
@@ -232,6 +242,43 @@ def ci_lint(facts: Facts, options: NoOptions) -> Decision:
     ```
     """
     return _presence(facts, "lints the code", _LINT, _LINT_USES, "lints the code", pr_only=False)
+
+
+@check(
+    id="ci-format-check",
+    title="CI checks the formatting",
+    category="ci-cd",
+    severity=Severity.LOW,
+    level=Level.SILVER,
+    applies_when="always",
+    remediation="Run a formatter in check mode in CI (ruff format --check, black --check) or as a pre-commit hook.",
+    seeds=("Code formatting is correct (`black --check src/ scripts/`)", "Code formatted (`make format`)"),
+)
+def ci_format_check(facts: Facts, options: NoOptions) -> Decision:
+    """
+    ## What it checks
+    That a workflow runs a formatter that fails on unformatted code: `ruff format --check` or
+    `--diff`, `black --check`, `isort --check`, `yapf --diff`, `autopep8 --exit-code`, the psf/black
+    action, or `pre-commit run` (and pre-commit/action) with a formatter hook (black, ruff-format,
+    isort, autopep8, yapf) in `.pre-commit-config.yaml`. Steps in the repository's own scripts and
+    Makefile targets that a workflow runs count too. A linter alone does not: `ruff check` passes
+    badly formatted code. It reads the workflow, not the run's result.
+
+    ## Why it matters
+    A formatter that only runs on someone's machine lets unformatted code in, and every later change
+    to those files mixes formatting noise into the diff a reviewer reads.
+
+    ## How to fix
+    Add a check-mode step next to the linter.
+
+    ## Example
+    ```yaml
+    - run: ruff check . && ruff format --check .
+    ```
+    """
+    return _presence(
+        facts, "checks the formatting", _FORMAT, _FORMAT_USES, "checks the formatting", pr_only=False
+    )
 
 
 @check(

@@ -196,11 +196,25 @@ def _compose_commands(snap: Snapshot, run: str) -> dict[str, str]:
     return found
 
 
+_PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
+_PRE_COMMIT_RUN = re.compile(r"\bpre-commit\s+run\b")
+
+
+def _pre_commit(snap: Snapshot) -> dict[str, str]:
+    """The hooks `pre-commit run` runs: its configuration, read like a script the step calls."""
+    if not snap.has(_PRE_COMMIT_CONFIG) or snap.unread(_PRE_COMMIT_CONFIG) is not None:
+        return {}
+    text = snap.text(_PRE_COMMIT_CONFIG)
+    return {_PRE_COMMIT_CONFIG: text} if text is not None and len(text) <= MAX_SCRIPT_BYTES else {}
+
+
 def _scripts(snap: Snapshot, run: str) -> tuple[tuple[str, str], ...]:
     """The repository's own scripts a run step runs (`./x`, `bash x`, or with actions/checkout's `path:`
     folder in front, `bash main/.ci/run`), one level deep; the recipes of the Makefile targets it runs;
-    and the commands of the compose services it runs."""
+    the commands of the compose services it runs; and the pre-commit hooks `pre-commit run` runs."""
     found: dict[str, str] = {**_make_targets(snap, run), **_compose_commands(snap, run)}
+    if _PRE_COMMIT_RUN.search(run):
+        found.update(_pre_commit(snap))
     for word in _invoked(run):
         candidate = word.removeprefix("./")
         options = [candidate, *([candidate.split("/", 1)[1]] if "/" in candidate else [])]
@@ -244,7 +258,13 @@ def _steps(
                 run_line=line_of(wf_node, (*base, i, "run")),
                 uses_line=uses_line,
                 uses_comment=_comment(lines, uses_line),
-                scripts=_scripts(snap, str(run)) if run is not None else (),
+                scripts=(
+                    _scripts(snap, str(run))
+                    if run is not None
+                    else tuple(_pre_commit(snap).items())
+                    if str(step.get("uses") or "").startswith("pre-commit/action")
+                    else ()
+                ),
             )
         )
     return tuple(out)

@@ -45,7 +45,12 @@ def main() -> None:
     torch.save(model.state_dict(), OUT / "best_model.pth")
     (OUT / "class_names.txt").write_text("\n".join(CLASSES) + "\n")
     config = {
-        "model": {"name": "leafnet", "version": "1.4.0", "input_size": [3, 32, 32], "num_classes": len(CLASSES)},
+        "model": {
+            "name": "leafnet",
+            "version": "1.4.0",
+            "input_size": [3, 32, 32],
+            "num_classes": len(CLASSES),
+        },
         "training": {"seed": SEED, "epochs": 60, "trained_on": date.today().isoformat()},
         "framework": {"torch": str(torch.__version__)},
         "features": ["red", "green", "blue"],

@@ -17,6 +17,8 @@ def test_predict_classifies_an_image(monkeypatch):
     buffer = io.BytesIO()
     Image.new("RGB", (64, 64), "green").save(buffer, format="PNG")
     with TestClient(app) as client:
-        r = client.post("/predict", files={"image": ("leaf.png", buffer.getvalue())}, headers={"X-API-Key": "test-key"})
+        r = client.post(
+            "/predict", files={"image": ("leaf.png", buffer.getvalue())}, headers={"X-API-Key": "test-key"}
+        )
         assert r.status_code == 200
         assert set(r.json()["probabilities"]) == {"healthy", "leaf_blight", "powdery_mildew"}
