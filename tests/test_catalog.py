@@ -204,3 +204,19 @@ def test_the_repository_says_whether_it_has_a_node_backend(tmp_path: Path) -> No
         report = evaluate(root, Config(), offline=True, checklist=parse(NODE_SECTION, "x.md"))
         assert report.checklist is not None
         assert report.checklist.lines[-1].kind == kind
+
+
+def test_a_check_claims_only_the_seed_lines_the_catalog_binds_to_it() -> None:
+    """A check's docs list the checklist lines it answers ("Checklist lines it answers"); a line listed
+    there that the catalog routes elsewhere (to a sign-off, or another check) tells a reader the gate
+    decides it with this check when it does not. 78 such claims were found and removed."""
+    bound: dict[str, set[str]] = {}
+    for item in load_catalog().items:
+        if item.kind is Kind.AUTOMATED:
+            for check_id in item.checks:
+                bound.setdefault(check_id, set()).update(normalize(w) for w in item.wordings)
+    claims = {
+        check_id: sorted(line for line in spec.seeds if normalize(line) not in bound.get(check_id, set()))
+        for check_id, spec in REGISTRY.items()
+    }
+    assert {k: v for k, v in claims.items() if v} == {}

@@ -33,7 +33,6 @@ def _lists_kept_out(flags: tuple[str, ...], script: str) -> bool:
     level=Level.GOLD,
     applies_when="a Dockerfile's image is built with apt-get install",
     remediation="Install with `--no-install-recommends` and remove `/var/lib/apt/lists/*` in the same RUN (or mount a cache there).",
-    seeds=("Image size optimized",),
 )
 def dockerfile_apt_slim(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -108,7 +107,6 @@ def _shell_of(df: Dockerfile, stage: Stage, shells: dict[int, list[str]]) -> lis
     level=Level.GOLD,
     applies_when="a Dockerfile pipes commands in a RUN",
     remediation='Set `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before RUN steps that pipe.',
-    seeds=(),
 )
 def dockerfile_pipefail(facts: Facts, options: NoOptions) -> Decision:
     """

@@ -96,7 +96,6 @@ def _run_findings(script: str) -> list[str]:
     level=Level.SILVER,
     applies_when="the repository has a Dockerfile",
     remediation="Remove the flag or variable; give the build the CA certificate of your mirror or proxy instead (`COPY ca.crt` and `PIP_CERT`, `REQUESTS_CA_BUNDLE`, `update-ca-certificates`).",
-    seeds=(),
 )
 def dockerfile_tls_verified(facts: Facts, options: NoOptions) -> Decision:
     """

@@ -184,7 +184,7 @@ def ci_workflow_present(facts: Facts, options: NoOptions) -> Decision:
     level=Level.BRONZE,
     applies_when="always",
     remediation="Run the test suite in a workflow triggered by pull_request.",
-    seeds=("Automated tests on PR", "All tests passing (`make test`)", "All tests pass (`pytest tests/`)"),
+    seeds=("Automated tests on PR",),
 )
 def ci_runs_tests(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -289,11 +289,7 @@ def ci_format_check(facts: Facts, options: NoOptions) -> Decision:
     level=Level.SILVER,
     applies_when="always",
     remediation="Scan dependencies or the image in CI (pip-audit, trivy, bandit, CodeQL, or prodgate itself).",
-    seeds=(
-        "Security scanning enabled",
-        "No security vulnerabilities (`trivy` or `safety`)",
-        "Image scanning passes security checks",
-    ),
+    seeds=("Security scanning enabled",),
 )
 def ci_security_scan(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -326,7 +322,7 @@ def ci_security_scan(facts: Facts, options: NoOptions) -> Decision:
     level=Level.SILVER,
     applies_when="the repository has a Dockerfile",
     remediation="Build the image in CI (docker/build-push-action or `docker build`) so a broken Dockerfile fails the pull request.",
-    seeds=("Image builds successfully", "Docker image built successfully", "Dockerfile tested locally"),
+    seeds=("Image builds successfully", "Docker image built successfully"),
 )
 def ci_builds_image(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -362,7 +358,6 @@ def ci_builds_image(facts: Facts, options: NoOptions) -> Decision:
     level=Level.SILVER,
     applies_when="the repository has workflows",
     remediation="Declare `permissions: {contents: read}` at the top of each workflow and grant write scopes per job.",
-    seeds=(),
 )
 def workflow_permissions_declared(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -457,7 +452,6 @@ class PinOptions(BaseModel):
     applies_when="the repository has workflows or actions that use other actions",
     remediation="Pin third-party actions to a full commit SHA with the version in a comment: `uses: org/action@<40-hex> # v1.2.3`.",
     options=PinOptions,
-    seeds=(),
 )
 def actions_pinned_to_sha(facts: Facts, options: PinOptions) -> Decision:
     """
@@ -533,7 +527,6 @@ _PR_HEAD = re.compile(
     level=Level.BRONZE,
     applies_when="the repository has workflows",
     remediation="Check out the pull request's code only in pull_request workflows; in pull_request_target/workflow_run, handle only data.",
-    seeds=(),
 )
 def workflow_no_dangerous_triggers(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -637,7 +630,6 @@ def _scripts(step: Step) -> list[tuple[str, str, int]]:
     level=Level.BRONZE,
     applies_when="the repository has workflows",
     remediation='Pass the value through an environment variable (`env: TITLE: ${{ github.event.pull_request.title }}`) and use "$TITLE" in the script.',
-    seeds=(),
 )
 def workflow_no_script_injection(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -710,7 +702,6 @@ def workflow_no_script_injection(facts: Facts, options: NoOptions) -> Decision:
     confidence=Confidence.MEDIUM,
     applies_when="workflows check out the repository",
     remediation="Add `with: {persist-credentials: false}` to actions/checkout in jobs that do not push.",
-    seeds=(),
 )
 def checkout_no_persisted_credentials(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -780,7 +771,7 @@ def checkout_no_persisted_credentials(facts: Facts, options: NoOptions) -> Decis
     level=Level.SILVER,
     applies_when="always",
     remediation="Add .github/dependabot.yml (pip, docker and github-actions ecosystems) or a Renovate config.",
-    seeds=("Dependency updates scheduled", "Dependency updates check", "Dependencies up to date"),
+    seeds=("Dependency updates scheduled",),
 )
 def dependency_updates_configured(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -825,7 +816,6 @@ _DEPLOY = re.compile(r"(deploy|release|publish|promote)", re.I)
     level=Level.GOLD,
     applies_when="workflows have deploy jobs",
     remediation="Give deploy jobs an `environment:` whose protection rules require review and restrict branches.",
-    seeds=(),
 )
 def deploy_uses_environment(facts: Facts, options: NoOptions) -> Decision:
     """

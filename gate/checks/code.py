@@ -90,7 +90,7 @@ def python_syntax_valid(facts: Facts, options: NoOptions) -> Decision:
     level=Level.BRONZE,
     applies_when="the repository has Python files",
     remediation="Add tests (pytest `test_*.py` files or unittest TestCase classes) for the prediction path and the API.",
-    seeds=("Unit tests for ML functions", "All critical functions have unit tests"),
+    seeds=("Unit tests for ML functions",),
 )
 def tests_present(facts: Facts, options: NoOptions) -> Decision:
     """

@@ -86,7 +86,7 @@ def _long_running(svc: Service, one_shot: set[tuple[str, str]]) -> bool:
     level=Level.SILVER,
     applies_when="the repository has docker-compose services",
     remediation="Add a healthcheck to the service (or a HEALTHCHECK to the Dockerfile it builds).",
-    seeds=("Health checks configured", "Health checks defined", "Docker Compose configured"),
+    seeds=("Health checks configured", "Health checks defined"),
 )
 def compose_healthcheck(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -266,7 +266,6 @@ def _volume_sources(svc: Service) -> list[str]:
     level=Level.BRONZE,
     applies_when="the repository has docker-compose services",
     remediation="Remove privileged, host namespaces and the Docker socket; add only the capabilities the service needs.",
-    seeds=("Network isolation",),
 )
 def compose_no_privileged(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -323,7 +322,7 @@ def compose_no_privileged(facts: Facts, options: NoOptions) -> Decision:
     level=Level.BRONZE,
     applies_when="the repository has docker-compose services",
     remediation="Read the value from the environment (`API_KEY: ${API_KEY}`), an env_file kept out of git, or Compose secrets.",
-    seeds=("Secrets management (use Docker secrets or vault)", "Database credentials secured"),
+    seeds=("Secrets management (use Docker secrets or vault)",),
     concern="secret-in-repository",
 )
 def compose_no_inline_secrets(facts: Facts, options: NoOptions) -> Decision:

@@ -27,7 +27,7 @@ from gate.wording import agree, count, every
     level=Level.BRONZE,
     applies_when="the repository declares Python dependencies (requirements files or pyproject.toml)",
     remediation="Pin each dependency with `==` (e.g. generate requirements.txt with pip-compile or `uv pip compile`) or commit a lock file.",
-    seeds=("requirements.txt pinned to exact versions", "Dependencies pinned"),
+    seeds=("requirements.txt pinned to exact versions",),
 )
 def dependencies_pinned(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -176,7 +176,7 @@ def _setup_python(facts: Facts) -> list[PythonVersionDecl]:
     level=Level.SILVER,
     applies_when="the repository has Python files",
     remediation="Declare the Python version: `requires-python` in pyproject.toml, a .python-version file, or a python:X.Y base image.",
-    seeds=("Python version specified (3.9+)", "Python version verified: 3.8+", "Python 3.8+ installed"),
+    seeds=("Python version specified (3.9+)",),
 )
 def python_version_declared(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -257,7 +257,6 @@ class DevToolOptions(BaseModel):
     level=Level.SILVER,
     applies_when="the repository declares Python dependencies",
     remediation="Commit a lock of the whole dependency tree: poetry.lock, uv.lock, Pipfile.lock, pdm.lock, or a requirements file compiled with hashes (pip-compile --generate-hashes).",
-    seeds=("Virtual environment tested", "No unused dependencies"),
 )
 def dependency_lock_present(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -306,7 +305,7 @@ def dependency_lock_present(facts: Facts, options: NoOptions) -> Decision:
     applies_when="the repository has runtime requirements",
     remediation="Move test and lint tools to requirements-dev.txt (or a dev extra / dependency group).",
     options=DevToolOptions,
-    seeds=("No development-only packages in requirements.txt", "Minimal dependencies"),
+    seeds=("No development-only packages in requirements.txt",),
 )
 def no_dev_packages_in_runtime(facts: Facts, options: DevToolOptions) -> Decision:
     """
@@ -379,10 +378,6 @@ def _declared(facts: Facts) -> set[str]:
     confidence=Confidence.MEDIUM,
     applies_when="the repository's code imports third-party packages",
     remediation="Declare the package in the requirements (or the lock) the service is installed from.",
-    seeds=(
-        "All dependencies installed: `pip install -r requirements.txt`",
-        "Dependencies installed: `pip install -r requirements.txt`",
-    ),
 )
 def no_undeclared_imports(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -458,7 +453,7 @@ class UnusedOptions(BaseModel):
     applies_when="the repository declares runtime dependencies",
     remediation="Remove the dependency, or add it to this check's `ignore` option with the reason it is needed.",
     options=UnusedOptions,
-    seeds=("No unused dependencies", "No unused imports or variables"),
+    seeds=("No unused dependencies",),
 )
 def no_unused_dependencies(facts: Facts, options: UnusedOptions) -> Decision:
     """
@@ -540,7 +535,6 @@ def _pinned(spec: str) -> bool | None:
     level=Level.SILVER,
     applies_when="a Dockerfile installs Python packages by name",
     remediation="Pin each package to an exact version (`pip install gunicorn==23.0.0`), or install from a pinned requirements file.",
-    seeds=(),
 )
 def dockerfile_pip_pinned(facts: Facts, options: NoOptions) -> Decision:
     """

@@ -44,9 +44,7 @@ def _doc_or_heading(facts: Facts, name: str, heading: str, missing: str, where: 
     applies_when="the repository has a web application",
     remediation="Keep FastAPI's /docs enabled, commit an OpenAPI file, or write docs/API.md with request and response examples.",
     seeds=(
-        "API documentation is complete",
         "API documentation accessible (`/docs`)",
-        "API_DOCUMENTATION.md complete and tested",
         "API documentation with examples",
         "API documentation generated",
     ),
@@ -97,13 +95,7 @@ def api_docs_present(facts: Facts, options: NoOptions) -> Decision:
     level=Level.SILVER,
     applies_when="always",
     remediation="Write DEPLOYMENT.md (or a README Deployment section): build, configure, deploy, verify.",
-    seeds=(
-        "DEPLOYMENT_GUIDE.md reviewed",
-        "Deployment guide reviewed (DEPLOYMENT.md)",
-        "DEPLOYMENT_GUIDE.md detailed for target platform",
-        "Deployment procedures documented",
-        "Deployment plan documented",
-    ),
+    seeds=("Deployment procedures documented",),
 )
 def deployment_guide_present(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -141,7 +133,6 @@ def deployment_guide_present(facts: Facts, options: NoOptions) -> Decision:
         "Runbooks for common operations created",
         "Runbooks created for common issues",
         "Runbook for common issues",
-        "Update team runbooks",
     ),
 )
 def runbook_present(facts: Facts, options: NoOptions) -> Decision:
@@ -181,12 +172,7 @@ def runbook_present(facts: Facts, options: NoOptions) -> Decision:
     level=Level.SILVER,
     applies_when="always",
     remediation="Document how to return to the previous version (image tag, model file, migrations) and test it.",
-    seeds=(
-        "Rollback procedures documented",
-        "Rollback plan documented",
-        "Rollback procedure",
-        "Rollback procedures communicated",
-    ),
+    seeds=("Rollback procedures documented", "Rollback plan documented", "Rollback procedure"),
 )
 def rollback_documented(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -224,7 +210,6 @@ def rollback_documented(facts: Facts, options: NoOptions) -> Decision:
     level=Level.GOLD,
     applies_when="always",
     remediation="Keep a CHANGELOG.md with one entry per release (model version changes included).",
-    seeds=("Release notes published", "Document any deviations from plan"),
 )
 def changelog_present(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -259,7 +244,6 @@ def changelog_present(facts: Facts, options: NoOptions) -> Decision:
     level=Level.GOLD,
     applies_when="always",
     remediation="Add SECURITY.md saying how to report a vulnerability and who responds.",
-    seeds=(),
 )
 def security_policy_present(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -293,7 +277,6 @@ def security_policy_present(facts: Facts, options: NoOptions) -> Decision:
     level=Level.SILVER,
     applies_when="always",
     remediation="Add .github/CODEOWNERS naming the team that must review changes (and require code-owner review).",
-    seeds=("Code reviewed by team member", "Code review completed"),
 )
 def codeowners_present(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -327,7 +310,7 @@ def codeowners_present(facts: Facts, options: NoOptions) -> Decision:
     level=Level.SILVER,
     applies_when="the repository has a README",
     remediation="Add a Configuration section to the README listing the settings and their defaults.",
-    seeds=("Environment variables documented", "Setup instructions verified"),
+    seeds=("Environment variables documented",),
 )
 def readme_configuration_section(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -366,7 +349,6 @@ def readme_configuration_section(facts: Facts, options: NoOptions) -> Decision:
     level=Level.GOLD,
     applies_when="the repository has a README",
     remediation="Add a Deployment section to the README, or link the deployment guide from it.",
-    seeds=(),
 )
 def readme_deployment_section(facts: Facts, options: NoOptions) -> Decision:
     """

@@ -26,11 +26,7 @@ _UNTRACK = "Run `git rm --cached <file>`, add it to .gitignore, and rotate every
     level=Level.BRONZE,
     applies_when="the repository has .env files or an environment example, or its code loads a .env file",
     remediation="Add `.env` to the root .gitignore (after any negation) and keep no .env file in git.",
-    seeds=(
-        ".env file added to .gitignore",
-        "No secrets in git repository",
-        "Environment variables in .env (not hardcoded)",
-    ),
+    seeds=(".env file added to .gitignore",),
 )
 def env_file_ignored(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -135,7 +131,7 @@ class EnvExampleOptions(BaseModel):
     applies_when="the service's Python code reads environment variables",
     remediation="Add a .env.example that lists every variable the service reads, with safe placeholder values.",
     options=EnvExampleOptions,
-    seeds=(".env.example created with all variables", "Environment variables documented"),
+    seeds=(".env.example created with all variables",),
 )
 def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
     """

@@ -88,8 +88,6 @@ def test_coverage(facts: Facts, options: CoverageFloor) -> Decision:
         "All unit tests passing: `python -m unittest tests.py`",
         "All tests passing locally",
         "All tests passing (`make test`)",
-        "Integration tests passed",
-        "Smoke tests passed",
     ),
 )
 def tests_passing(facts: Facts, options: NoOptions) -> Decision:
@@ -153,7 +151,6 @@ class LatencyBudget(BaseModel):
     options=LatencyBudget,
     seeds=(
         "Response times acceptable (<2 seconds)",
-        "Response times under 2 seconds",
         "Single predictions: <100ms",
         "Batch (1000 records): <5s",
         "Response time under load acceptable",

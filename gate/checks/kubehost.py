@@ -24,7 +24,6 @@ _SOCKETS = ("docker.sock", "containerd.sock", "crio.sock", "cri-dockerd.sock", "
     level=Level.BRONZE,
     applies_when="the repository has Kubernetes workloads",
     remediation="Remove hostPID, hostIPC and hostNetwork and the runtime socket mount; keep models and caches in a volume (emptyDir, a PVC), not a hostPath.",
-    seeds=(),
 )
 def k8s_host_isolation(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -103,7 +102,6 @@ def k8s_host_isolation(facts: Facts, options: NoOptions) -> Decision:
     level=Level.GOLD,
     applies_when="the repository has Kubernetes workloads",
     remediation="Set resources.limits.ephemeral-storage (and a request) on every container, sized for the model files it downloads or unpacks.",
-    seeds=(),
 )
 def k8s_ephemeral_storage(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -203,7 +201,6 @@ def _token_mounted(accounts: dict[tuple[str, str], Manifest], w: Workload) -> bo
     level=Level.GOLD,
     applies_when="the repository has Kubernetes workloads",
     remediation="Set `automountServiceAccountToken: false` and `securityContext: {seccompProfile: {type: RuntimeDefault}}` on the pod spec.",
-    seeds=(),
 )
 def k8s_pod_hardening(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -309,7 +306,6 @@ def _pods(facts: Facts, w: Workload) -> tuple[int, OverlayReplicas | None]:
     level=Level.GOLD,
     applies_when="a Deployment or StatefulSet runs more than one pod",
     remediation="Add a preferred podAntiAffinity on kubernetes.io/hostname (or a topologySpreadConstraint) that selects the workload's own pods.",
-    seeds=(),
 )
 def k8s_spread_across_nodes(facts: Facts, options: NoOptions) -> Decision:
     """

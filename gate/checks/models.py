@@ -46,7 +46,6 @@ class PickleOptions(BaseModel):
     level=Level.BRONZE,
     applies_when="the repository has pickle-based model files (.joblib, .pkl, .pt, .pth, ...)",
     remediation="Rebuild the artifact from trusted training code; prefer safetensors, ONNX or skops; never ship a pickle you did not produce.",
-    seeds=("Model files access restricted", "Model artifacts present in `models_artifacts/`"),
     options=PickleOptions,
 )
 def model_pickle_safe(facts: Facts, options: PickleOptions) -> Decision:
@@ -127,7 +126,6 @@ def model_pickle_safe(facts: Facts, options: PickleOptions) -> Decision:
     level=Level.GOLD,
     applies_when="the repository has model files",
     remediation="Export to safetensors (PyTorch), ONNX, or skops (scikit-learn) and load that instead of a pickle.",
-    seeds=("Model inference optimized (TorchScript, ONNX)",),
 )
 def model_safe_format(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -173,10 +171,6 @@ class SizeBudget(BaseModel):
     applies_when="the repository has model files",
     remediation="Track large artifacts with Git LFS or DVC, or fetch them from a model registry at build time.",
     options=SizeBudget,
-    seeds=(
-        "Model size optimized (quantization, pruning if needed)",
-        "`random_forest.joblib` (>50MB typical)",
-    ),
 )
 def model_size_budget(facts: Facts, options: SizeBudget) -> Decision:
     """
@@ -217,11 +211,7 @@ def model_size_budget(facts: Facts, options: SizeBudget) -> Decision:
     level=Level.SILVER,
     applies_when="the repository has model files",
     remediation="Run `prodgate hash-models` and commit MODELS.sha256 with every change to a model file.",
-    seeds=(
-        "Model file integrity verified (hash check)",
-        "Models backed up",
-        "Model versioning strategy implemented",
-    ),
+    seeds=("Model file integrity verified (hash check)",),
 )
 def model_integrity_verified(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -396,11 +386,7 @@ def _has_models(facts: Facts) -> bool:
     level=Level.SILVER,
     applies_when="the repository has model artifacts",
     remediation="Write a metadata file next to the model (training_results.json or model_metadata.json) with version, training date, framework versions and feature names.",
-    seeds=(
-        "Model metadata includes feature names and versions",
-        "Model info endpoint returns correct metadata",
-        "Model performance metrics documented",
-    ),
+    seeds=("Model metadata includes feature names and versions",),
 )
 def model_metadata_present(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -480,11 +466,7 @@ class FeatureOptions(BaseModel):
     applies_when="the repository has model artifacts",
     remediation="Commit features.json (the ordered feature names the model expects) beside the model.",
     options=FeatureOptions,
-    seeds=(
-        "`features.json` (14 features defined)",
-        "Feature engineering pipeline documented",
-        "Input validation for all endpoints",
-    ),
+    seeds=("`features.json` (14 features defined)",),
 )
 def feature_schema_present(facts: Facts, options: FeatureOptions) -> Decision:
     """
@@ -589,12 +571,7 @@ _CARD_SECTIONS = {
     level=Level.GOLD,
     applies_when="the repository has model artifacts",
     remediation="Write MODEL_CARD.md with Intended use, Metrics and Limitations sections.",
-    seeds=(
-        "Model documentation with metrics",
-        "Known limitations documented",
-        "Model bias evaluated",
-        "Model interpretability analysis completed (SHAP)",
-    ),
+    seeds=("Model documentation with metrics", "Known limitations documented"),
 )
 def model_card_present(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -794,11 +771,6 @@ class StaleOptions(BaseModel):
     applies_when="the repository has model artifacts",
     remediation="Retrain on recent data (and record the date), or raise max_age_days if the domain is stable.",
     options=StaleOptions,
-    seeds=(
-        "Retraining schedule defined (e.g., monthly)",
-        "Model retraining schedule",
-        "Model prediction accuracy over time",
-    ),
 )
 def model_not_stale(facts: Facts, options: StaleOptions) -> Decision:
     """
@@ -860,10 +832,6 @@ def _as_date(value: object) -> date | None:
     confidence=Confidence.MEDIUM,
     applies_when="the serving code's request model names the features and a feature schema exists",
     remediation="Make the request model's fields the schema's features (generate one from the other).",
-    seeds=(
-        "Input validation is comprehensive",
-        "Input validation for all endpoints",
-    ),
 )
 def serving_features_match_schema(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -947,10 +915,6 @@ def _feature_names(data: object) -> list[str]:
     confidence=Confidence.LOW,
     applies_when="the repository has a training script",
     remediation="Seed every source of randomness, pin the training dependencies, and version the data (DVC, or a hash manifest).",
-    seeds=(
-        "Feature engineering is deterministic",
-        "Model versioning strategy implemented",
-    ),
 )
 def training_reproducible(facts: Facts, options: NoOptions) -> Decision:
     """

@@ -174,7 +174,7 @@ def _runs_the_app(dockerfile: str, app_dirs: set[str]) -> bool:
     confidence=Confidence.MEDIUM,
     applies_when="health checks or probes call HTTP paths and the application's routes are known",
     remediation="Point the probe or healthcheck at a route the application serves (see the health-endpoint check).",
-    seeds=("Health checks working (`/health` endpoint)", "Health checks passed"),
+    seeds=("Health checks working (`/health` endpoint)",),
 )
 def probe_paths_match_routes(facts: Facts, options: NoOptions) -> Decision:
     """

@@ -66,7 +66,6 @@ def _app_at(facts: Facts) -> tuple[Location]:
     level=Level.BRONZE,
     applies_when="the repository has a web application",
     remediation="Remove debug=True / reload=True from the code; read debugging from the environment, off by default.",
-    seeds=("Default values reasonable for production", "Default values reasonable"),
     concern="development-server",
 )
 def debug_disabled(facts: Facts, options: NoOptions) -> Decision:
@@ -116,7 +115,6 @@ def debug_disabled(facts: Facts, options: NoOptions) -> Decision:
     level=Level.BRONZE,
     applies_when="the service code calls torch.load",
     remediation="Call torch.load(path, weights_only=True) and load a state_dict into the model class.",
-    seeds=(),
 )
 def torch_load_weights_only(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -830,7 +828,6 @@ def _sensitive(route: Route) -> bool:
         "API authentication implemented (if required)",
         "Authentication/authorization in place (if required)",
         "API authentication enabled",
-        "Authentication required on ML endpoints",
     ),
 )
 def api_authentication(facts: Facts, options: NoOptions) -> Decision:
@@ -955,7 +952,6 @@ _PROD_PACKAGES = {
     confidence=Confidence.MEDIUM,
     applies_when="the repository has a web application",
     remediation="Start the service with gunicorn, uvicorn, waitress or another production server, not `flask run`, `fastapi dev`, `manage.py runserver` or app.run().",
-    seeds=("API starts without errors: `python app.py`",),
     concern="development-server",
 )
 def production_server(facts: Facts, options: NoOptions) -> Decision:

@@ -308,7 +308,6 @@ def _caching(step: Step, tags_only: bool) -> tuple[str, Cache] | None:
     level=Level.SILVER,
     applies_when="a workflow publishes: runs on a release, a tag or a release branch, or pushes an image or package",
     remediation="Turn the cache off in release jobs (`cache: ''` for setup-python, `lookup-only: true` for actions/cache, `enable-cache: false` for setup-uv) and build from a clean runner.",
-    seeds=(),
 )
 def workflow_no_cache_poisoning(facts: Facts, options: NoOptions) -> Decision:
     """

@@ -16,7 +16,6 @@ from gate.wording import agree, every
     level=Level.SILVER,
     applies_when="a workflow calls a reusable workflow",
     remediation="Replace `secrets: inherit` with the secrets the called workflow uses: `secrets: {PYPI_TOKEN: ${{ secrets.PYPI_TOKEN }}}`.",
-    seeds=(),
 )
 def workflow_secrets_not_inherited(facts: Facts, options: NoOptions) -> Decision:
     """

@@ -24,7 +24,7 @@ from gate.model import Confidence, Level, Severity
     level=Level.BRONZE,
     applies_when="the repository has a Dockerfile",
     remediation="Name an explicit version tag (`python:3.11.9-slim`), or better a digest (`python:3.11-slim@sha256:...`).",
-    seeds=("Images tagged with version numbers", "Base image from trusted source"),
+    seeds=("Images tagged with version numbers",),
 )
 def dockerfile_base_image_pinned(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -107,7 +107,7 @@ _KNOWN_FULL = (
     level=Level.SILVER,
     applies_when="the repository has a Dockerfile",
     remediation="Build the final stage FROM a slim or distroless image (python:3.11-slim, gcr.io/distroless/python3).",
-    seeds=("Dockerfile uses minimal base image (python:3.9-slim)", "Minimal dependencies"),
+    seeds=("Dockerfile uses minimal base image (python:3.9-slim)",),
 )
 def dockerfile_minimal_base(facts: Facts, options: NoOptions) -> Decision:
     """

@@ -123,7 +123,6 @@ _ARCHIVE = re.compile(r"\.(tar|tgz|tbz2?|txz|gz|bz2|xz|zst)$", re.I)
     level=Level.SILVER,
     applies_when="the repository has a Dockerfile",
     remediation="Use COPY for files and folders; keep ADD for remote URLs and local tar archives it must unpack.",
-    seeds=(),
 )
 def dockerfile_copy_not_add(facts: Facts, options: NoOptions) -> Decision:
     """

@@ -28,7 +28,7 @@ from gate.model import Confidence, Level, Severity
     confidence=Confidence.MEDIUM,
     applies_when="the repository has a Dockerfile",
     remediation="Add a HEALTHCHECK that calls the service's health endpoint, or define probes where the image runs.",
-    seeds=("Health checks defined", "Health checks working (`/health` endpoint)"),
+    seeds=("Health checks defined",),
 )
 def dockerfile_healthcheck(facts: Facts, options: NoOptions) -> Decision:
     """

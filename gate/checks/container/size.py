@@ -29,7 +29,7 @@ _INSTALLS = re.compile(
     level=Level.GOLD,
     applies_when="a Dockerfile installs packages",
     remediation="Install and build in a first stage, then copy only the results into a slim final stage.",
-    seeds=("Multi-stage build used", "Image size optimized"),
+    seeds=("Multi-stage build used",),
 )
 def dockerfile_multi_stage(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -90,7 +90,6 @@ _INLINE_NO_CACHE = re.compile(r"(?:^|[\s;&|(])(?:export\s+)?(?:PIP_NO_CACHE_DIR|
     level=Level.GOLD,
     applies_when="a Dockerfile's final image runs pip install",
     remediation="Add `--no-cache-dir` to pip install (or `--no-cache` for uv), set PIP_NO_CACHE_DIR=1, or use a cache mount.",
-    seeds=("Image size optimized",),
 )
 def dockerfile_pip_no_cache(facts: Facts, options: NoOptions) -> Decision:
     """

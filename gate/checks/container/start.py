@@ -24,7 +24,6 @@ from gate.model import Level, Severity
     level=Level.SILVER,
     applies_when="a Dockerfile's final stage sets CMD or ENTRYPOINT",
     remediation='Write CMD and ENTRYPOINT as JSON arrays: `CMD ["gunicorn", "-b", "0.0.0.0:8000", "app:app"]`.',
-    seeds=(),
 )
 def dockerfile_exec_form_cmd(facts: Facts, options: NoOptions) -> Decision:
     """
@@ -71,7 +70,6 @@ def dockerfile_exec_form_cmd(facts: Facts, options: NoOptions) -> Decision:
     level=Level.BRONZE,
     applies_when="a Dockerfile starts a Python service",
     remediation="Start the app with gunicorn (Flask) or uvicorn/gunicorn with uvicorn workers (FastAPI), not Flask's development server.",
-    seeds=("API starts without errors: `python app.py`",),
     concern="development-server",
 )
 def dockerfile_production_server(facts: Facts, options: NoOptions) -> Decision:

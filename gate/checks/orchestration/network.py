@@ -105,7 +105,7 @@ def k8s_network_policy(facts: Facts, options: NoOptions) -> Decision:
     confidence=Confidence.MEDIUM,
     applies_when="the repository has Ingress manifests",
     remediation="Add spec.tls with the hosts and a certificate Secret (cert-manager can issue it).",
-    seeds=("TLS certificates configured", "HTTPS/TLS enabled", "HTTPS enforced in production"),
+    seeds=("TLS certificates configured",),
 )
 def k8s_ingress_tls(facts: Facts, options: NoOptions) -> Decision:
     """

@@ -22,7 +22,7 @@ from gate.wording import agree, every
     level=Level.BRONZE,
     applies_when="the repository has Deployments, StatefulSets or DaemonSets",
     remediation="Give every serving container a readinessProbe on its health route and a livenessProbe that is more lenient.",
-    seeds=("Liveness probes configured", "Readiness probes configured", "Health checks configured"),
+    seeds=("Liveness probes configured", "Readiness probes configured"),
 )
 def k8s_probes(facts: Facts, options: NoOptions) -> Decision:
     """

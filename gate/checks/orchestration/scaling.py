@@ -33,7 +33,7 @@ class ReplicaOptions(BaseModel):
     applies_when="the repository has Deployments or StatefulSets",
     remediation="Run at least two replicas (spec.replicas, or the HPA's minReplicas).",
     options=ReplicaOptions,
-    seeds=("Redundant instances deployed", "Load balancing across instances"),
+    seeds=("Redundant instances deployed",),
 )
 def k8s_replicas(facts: Facts, options: ReplicaOptions) -> Decision:
     """

@@ -21,7 +21,6 @@ from gate.model import Level, Severity
     level=Level.BRONZE,
     applies_when="the repository has workloads",
     remediation="Move the value into a Secret and reference it with valueFrom.secretKeyRef (or envFrom.secretRef).",
-    seeds=("Secrets created (API keys, database passwords)", "Secrets management implemented"),
     concern="secret-in-repository",
 )
 def k8s_secrets_from_refs(facts: Facts, options: NoOptions) -> Decision:

@@ -32,7 +32,7 @@ def _effective(pod: dict[str, Any], c: Container, key: str) -> Any:
     level=Level.SILVER,
     applies_when="the repository has workloads",
     remediation="Set runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false and capabilities.drop: [ALL].",
-    seeds=("Capabilities dropped", "Read-only root filesystem (if possible)", "No root user"),
+    seeds=("Capabilities dropped", "Read-only root filesystem (if possible)"),
 )
 def k8s_security_context(facts: Facts, options: NoOptions) -> Decision:
     """
