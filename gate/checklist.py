@@ -275,11 +275,12 @@ def fill(
     signoffs: SignOffs | None = None,
     today: date | None = None,
     *,
-    node_backend: bool = False,
+    present: frozenset[str] = frozenset(),
 ) -> FilledChecklist:
     """The checklist with each line's outcome and evidence, in its own order and nesting; manual items
-    signed off (in the gate's comment, within their expiry) count as attested. `node_backend`: the
-    repository has a Node server, which a "Backend" section of a full-stack checklist may mean."""
+    signed off (in the gate's comment, within their expiry) count as attested. `present`: the parts
+    prodgate does not read yet that the repository has ("node-backend", "frontend"): a "Backend" line
+    is the Node backend only where there is one, and a part the repository lacks is never named."""
     by_check = {r.check_id: r for r in results}
     items = load_catalog().by_id()
     lines: list[ChecklistLine] = []
@@ -288,8 +289,9 @@ def fill(
             lines.append(ChecklistLine(number=line.number, kind=line.kind, text=line.text, level=line.level))
             continue
         item = items.get(line.item) if line.item else None
-        if item is not None and item.instead and not node_backend:
+        if item is not None and item.instead and "node-backend" not in present:
             item = items[item.instead]  # no Node backend here: "Backend" is the Python service
+        absent = item is not None and item.needs is not None and item.needs not in present
         checks = (line.check,) if line.check else item.checks if item else ()
         base = {
             "number": line.number,
@@ -337,10 +339,10 @@ def fill(
                     signed_at=signed.at if signed else None,
                 )
             )
-        elif item is not None:
+        elif item is not None and not absent:
             lines.append(ChecklistLine(**base, kind="out_of_scope", evidence=item.reason))
         else:
-            lines.append(ChecklistLine(**base, kind="manual"))
+            lines.append(ChecklistLine(**{**base, "item": None}, kind="manual"))
     return FilledChecklist(
         path=checklist.path, lines=tuple(lines), contradictions=sum(line.contradiction for line in lines)
     )

@@ -118,9 +118,10 @@ def evaluate(
         )
     if checklist is not None:
         try:
-            node_backend = bool(facts.repo.node_backends)
+            parts = {"node-backend": facts.repo.node_backends, "frontend": facts.repo.frontends}
+            present = frozenset(name for name, where in parts.items() if where)
         except BudgetExceeded:  # the repository facts were cut short: read "Backend" as the Python service
-            node_backend = False
-        filled = fill(checklist, report.results, signoffs, facts.today, node_backend=node_backend)
+            present = frozenset()
+        filled = fill(checklist, report.results, signoffs, facts.today, present=present)
         report = report.model_copy(update={"checklist": filled})
     return report

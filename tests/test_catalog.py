@@ -183,9 +183,9 @@ def test_a_backend_section_is_the_node_backend_only_where_there_is_one() -> None
     checklist = parse(NODE_SECTION, "x.md")
     [line] = checklist.items
     assert line.item == "oos-sql-injection-prevention"
-    full_stack = fill(checklist, (), node_backend=True).lines[-1]
+    full_stack = fill(checklist, (), present=frozenset({"node-backend"})).lines[-1]
     assert full_stack.kind == "out_of_scope" and "Node/JS" in full_stack.evidence
-    python_only = fill(checklist, (), node_backend=False).lines[-1]
+    python_only = fill(checklist, (), present=frozenset()).lines[-1]
     assert python_only.kind == "automated" and python_only.item == "sql-injection"
     assert python_only.checks == ("sql-parameterized",)
 
@@ -220,3 +220,16 @@ def test_a_check_claims_only_the_seed_lines_the_catalog_binds_to_it() -> None:
         for check_id, spec in REGISTRY.items()
     }
     assert {k: v for k, v in claims.items() if v} == {}
+
+
+def test_a_part_the_repository_lacks_is_never_named() -> None:
+    """ "File upload validation" is out of scope as a Node backend's, but a Python-only team's line is left
+    to a person, without a reason about a Node backend it does not have."""
+    from gate.checklist import fill
+
+    checklist = parse("## Backend\n- [ ] File upload validation\n", "x.md")
+    [line] = checklist.items
+    assert load_catalog().by_id()[line.item or ""].needs == "node-backend"
+    assert fill(checklist, (), present=frozenset({"node-backend"})).lines[-1].kind == "out_of_scope"
+    python_only = fill(checklist, (), present=frozenset()).lines[-1]
+    assert python_only.kind == "manual" and python_only.item is None and "Node" not in python_only.evidence

@@ -40,19 +40,42 @@ class RepoFacts:
     node_backends: tuple[str, ...] = ()
     """package.json files that depend on a Node server framework: a backend prodgate does not read, which
     a "Backend" section of the team's checklist may mean"""
+    frontends: tuple[str, ...] = ()
+    """what makes a browser frontend (see frontends())"""
 
 
 _NODE_SERVERS = ("express", "fastify", "koa", "@nestjs/core", "@hapi/hapi", "restify")
 
 
-def node_backends(snap: Snapshot) -> tuple[str, ...]:
+_BROWSER_FRAMEWORKS = ("react", "vue", "svelte", "@angular/core", "next", "vite", "preact", "solid-js")
+
+
+def _depends_on(snap: Snapshot, names: tuple[str, ...]) -> list[str]:
     found = []
     for rel in snap.named("package.json"):
         data = snap.json(rel)
-        deps = data.get("dependencies") if isinstance(data, dict) else None
-        if isinstance(deps, dict) and any(name in deps for name in _NODE_SERVERS):
+        if not isinstance(data, dict):
+            continue
+        declared = {
+            name
+            for section in ("dependencies", "devDependencies")
+            if isinstance(deps := data.get(section), dict)
+            for name in deps
+        }
+        if declared.intersection(names):
             found.append(rel)
-    return tuple(sorted(found))
+    return found
+
+
+def node_backends(snap: Snapshot) -> tuple[str, ...]:
+    return tuple(sorted(_depends_on(snap, _NODE_SERVERS)))
+
+
+def frontends(snap: Snapshot) -> tuple[str, ...]:
+    """A browser frontend: a package.json on a browser framework, or a page the repository serves
+    (index.html outside documentation)."""
+    pages = [rel for rel in snap.named("index.html") if not rel.startswith(("docs/", "site/"))]
+    return tuple(sorted({*_depends_on(snap, _BROWSER_FRAMEWORKS), *pages}))
 
 
 def is_env_file(rel: str) -> bool:
@@ -125,5 +148,11 @@ def collect_repo(snap: Snapshot) -> RepoFacts:
         if is_env_file(rel) and _holds_environment(snap, rel)
     )
     return RepoFacts(
-        snap.is_git, len(snap.files), gi.files, gi.rule_for(".env"), env_files, node_backends(snap)
+        snap.is_git,
+        len(snap.files),
+        gi.files,
+        gi.rule_for(".env"),
+        env_files,
+        node_backends(snap),
+        frontends(snap),
     )

@@ -9,6 +9,7 @@ import pytest
 
 from gate.facts.repo import collect_repo
 from gate.snapshot import Snapshot
+from tests.conftest import write_tree
 
 
 @pytest.mark.parametrize(
@@ -54,3 +55,22 @@ def test_tracked_env_is_tracked_even_when_ignored_later(make_git_repo: Callable[
     facts = collect_repo(Snapshot.load(root))
     assert [(e.path, e.tracked) for e in facts.env_files] == [(".env", True)]
     assert facts.root_env_rule is not None and facts.root_env_rule.line == 1
+
+
+def test_the_parts_prodgate_does_not_read_yet_are_known(tmp_path: Path) -> None:
+    from gate.facts.repo import frontends, node_backends
+
+    root = write_tree(
+        tmp_path,
+        {
+            "api/package.json": '{"dependencies": {"fastify": "^5.0.0"}}',
+            "web/package.json": '{"devDependencies": {"vite": "^6.0.0"}}',
+            "tools/package.json": '{"dependencies": {"left-pad": "1.3.0"}}',
+            "service/templates/index.html": "<html></html>",
+            "docs/index.html": "<html></html>",
+            "broken/package.json": "{not json",
+        },
+    )
+    snap = Snapshot.load(root)
+    assert node_backends(snap) == ("api/package.json",)
+    assert frontends(snap) == ("service/templates/index.html", "web/package.json")
