@@ -32,7 +32,11 @@ def main() -> None:
         "model": "logistic_regression",
         "version": "1.0.0",
         "trained_on": date.today().isoformat(),
-        "framework": {"scikit-learn": sklearn.__version__, "numpy": np.__version__, "joblib": joblib.__version__},
+        "framework": {
+            "scikit-learn": sklearn.__version__,
+            "numpy": np.__version__,
+            "joblib": joblib.__version__,
+        },
         "metrics": {"roc_auc": round(float(auc), 4)},
         "classes": ["normal", "theft"],
     }

@@ -71,6 +71,9 @@ def predict() -> Response:
     scores = model.predict_proba([[float(r[f]) for f in FEATURES] for r in rows])[:, 1].tolist()
     with sqlite3.connect(DATABASE_PATH) as db:
         db.execute("CREATE TABLE IF NOT EXISTS predictions (rows INTEGER, mean_score REAL)")
-        db.execute("INSERT INTO predictions (rows, mean_score) VALUES (?, ?)", (len(scores), sum(scores) / len(scores)))
+        db.execute(
+            "INSERT INTO predictions (rows, mean_score) VALUES (?, ?)",
+            (len(scores), sum(scores) / len(scores)),
+        )
     log.info("scored %d rows", len(scores))
     return jsonify(scores=scores)

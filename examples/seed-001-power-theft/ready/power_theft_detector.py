@@ -14,7 +14,9 @@ class PowerTheftDetector:
 
     def __init__(self, artifacts: Path) -> None:
         self.features: list[str] = json.loads((artifacts / "features.json").read_text())["features"]
-        self.metrics: dict[str, dict[str, float]] = json.loads((artifacts / "training_results.json").read_text())["results"]
+        self.metrics: dict[str, dict[str, float]] = json.loads(
+            (artifacts / "training_results.json").read_text()
+        )["results"]
         self.scaler = joblib.load(artifacts / "scaler.joblib")
         self.models = {
             "random_forest": joblib.load(artifacts / "random_forest.joblib"),

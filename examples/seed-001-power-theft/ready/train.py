@@ -19,9 +19,20 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 FEATURES = [
-    "consumption_kwh", "peak_kwh", "offpeak_kwh", "night_share", "weekend_share", "consumption_std",
-    "zero_reading_days", "reverse_flow_events", "tamper_alarms", "meter_age_years", "tariff_code",
-    "district_loss_ratio", "neighbour_mean_kwh", "bill_paid_late",
+    "consumption_kwh",
+    "peak_kwh",
+    "offpeak_kwh",
+    "night_share",
+    "weekend_share",
+    "consumption_std",
+    "zero_reading_days",
+    "reverse_flow_events",
+    "tamper_alarms",
+    "meter_age_years",
+    "tariff_code",
+    "district_loss_ratio",
+    "neighbour_mean_kwh",
+    "bill_paid_late",
 ]
 SEED = 11
 OUT = Path(__file__).parent / "models_artifacts"
@@ -55,7 +66,11 @@ def main() -> None:
     summary = {
         "version": "2.3.0",
         "trained_on": date.today().isoformat(),
-        "framework": {"scikit-learn": sklearn.__version__, "numpy": np.__version__, "joblib": joblib.__version__},
+        "framework": {
+            "scikit-learn": sklearn.__version__,
+            "numpy": np.__version__,
+            "joblib": joblib.__version__,
+        },
         "features": FEATURES,
         "classes": ["normal", "theft"],
         "random_seed": SEED,
