@@ -7,28 +7,33 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from gate import background
 from gate.budget import BudgetExceeded, Unfinished
-from gate.facts.code import CodeFacts, collect_code
-from gate.facts.compose import ComposeFacts, collect_compose
-from gate.facts.dependencies import DependencyFacts, PythonVersionDecl, collect_dependencies
-from gate.facts.dockerfile import DockerFacts, collect_docker
-from gate.facts.docs import DocsFacts, collect_docs
-from gate.facts.evidence import EvidenceFacts, collect_evidence
+from gate.facts.evidence import EvidenceFacts
 from gate.facts.github import GitHubFacts
-from gate.facts.images import ImageLinks, build_references, link_images
-from gate.facts.kubernetes import KubernetesFacts, collect_kubernetes
-from gate.facts.modelmeta import DataFile, ModelMetaFacts, collect_model_meta
-from gate.facts.models import ModelFacts, collect_models
-from gate.facts.python import PythonFacts, collect_python
-from gate.facts.repo import RepoFacts, collect_repo
-from gate.facts.routes import RouteFacts, collect_routes
-from gate.facts.secrets import SecretFacts, collect_secrets
-from gate.facts.vulnerabilities import AuditSettings, VulnerabilityFacts, collect_vulnerabilities, not_run
-from gate.facts.workflows import WorkflowFacts, collect_workflows
-from gate.snapshot import Snapshot
+from gate.facts.vulnerabilities import not_run
+
+# The collectors are imported by collect(), not here: a module of this package (the secret scanner a
+# warm child imports ahead, gate/background.py) then does not pay for all the others.
+if TYPE_CHECKING:
+    from gate.facts.code import CodeFacts
+    from gate.facts.compose import ComposeFacts
+    from gate.facts.dependencies import DependencyFacts, PythonVersionDecl
+    from gate.facts.dockerfile import DockerFacts
+    from gate.facts.docs import DocsFacts
+    from gate.facts.images import ImageLinks
+    from gate.facts.kubernetes import KubernetesFacts
+    from gate.facts.modelmeta import DataFile, ModelMetaFacts
+    from gate.facts.models import ModelFacts
+    from gate.facts.python import PythonFacts
+    from gate.facts.repo import RepoFacts
+    from gate.facts.routes import RouteFacts
+    from gate.facts.secrets import SecretFacts
+    from gate.facts.vulnerabilities import AuditSettings, VulnerabilityFacts
+    from gate.facts.workflows import WorkflowFacts
+    from gate.snapshot import Snapshot
 
 T = TypeVar("T")
 
@@ -89,6 +94,24 @@ def collect(
     """All facts. `audit` is None when no check needs the vulnerability audit (it is the one slow source);
     `offline` skips it on purpose (e.g. a pre-commit hook), and the check then says it was not available.
     Past the snapshot's deadline, a collector gives way to an Unfinished stand-in (gate/budget.py)."""
+    from gate.facts.code import collect_code
+    from gate.facts.compose import collect_compose
+    from gate.facts.dependencies import collect_dependencies
+    from gate.facts.dockerfile import collect_docker
+    from gate.facts.docs import collect_docs
+    from gate.facts.evidence import collect_evidence
+    from gate.facts.images import build_references, link_images
+    from gate.facts.kubernetes import collect_kubernetes
+    from gate.facts.modelmeta import collect_model_meta
+    from gate.facts.models import collect_models
+    from gate.facts.python import collect_python
+    from gate.facts.repo import collect_repo
+    from gate.facts.routes import collect_routes
+    from gate.facts.secrets import collect_secrets
+    from gate.facts.vulnerabilities import collect_vulnerabilities
+    from gate.facts.workflows import collect_workflows
+    from gate.snapshot import Snapshot
+
     deadline = snap.deadline
 
     def run(source: str, collector: Callable[[], T]) -> T:
