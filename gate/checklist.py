@@ -141,9 +141,10 @@ def _by_meaning(text: str, headings: tuple[str, ...]) -> tuple[str | None, Match
 
     The seed checklists' own wordings come first (the catalog was made from them and judged line by
     line), unless the team's line adds a qualifier the seed line did not have ("API documentation
-    (beyond Swagger)" is not "API documentation"). Then the concepts a check decides; only then a
-    similar seed wording, so that a sign-off or out-of-scope item never wins over a check that decides
-    the line."""
+    (beyond Swagger)" is not "API documentation"). Then, when AUTOMATE_CONCEPTS is on, the concepts a
+    check decides, ahead of a similar seed wording, so that a sign-off or out-of-scope item never wins
+    over a check that decides the line; while it is off, a concept is only a suggestion beside a line
+    left to a person."""
     found = match(text, headings)
     meaning = concepts.match(text, headings)
     qualifier = concepts.veto(text, headings)
