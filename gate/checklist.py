@@ -12,6 +12,8 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+from pydantic import Field
+
 from gate import concepts
 from gate.catalog import CHECKBOX, Item, Kind, Match, load_catalog, match
 from gate.errors import InputProblem
@@ -262,6 +264,22 @@ def seed_files() -> list[tuple[str, str]]:
     )
 
 
+class LineJudgement(Frozen):
+    results: dict[str, CheckResult] = Field(default_factory=dict)
+    """check id -> its verdict at the line's own threshold"""
+    note: str = ""
+
+
+def item_of(line: Line, present: frozenset[str] = frozenset()) -> Item | None:
+    """The catalog item a line stands for in this repository (a "Backend" item is the Python service's
+    where there is no Node backend)."""
+    items = load_catalog().by_id()
+    item = items.get(line.item) if line.item else None
+    if item is not None and item.instead and "node-backend" not in present:
+        item = items[item.instead]  # no Node backend here: "Backend" is the Python service
+    return item
+
+
 def _evidence(results: list[CheckResult]) -> str:
     worst = min(results, key=lambda r: OUTCOME_ORDER.index(r.outcome))
     where = ""
@@ -277,23 +295,24 @@ def fill(
     today: date | None = None,
     *,
     present: frozenset[str] = frozenset(),
+    judged: dict[int, LineJudgement] | None = None,
 ) -> FilledChecklist:
     """The checklist with each line's outcome and evidence, in its own order and nesting; manual items
     signed off (in the gate's comment, within their expiry) count as attested. `present`: the parts
     prodgate does not read yet that the repository has ("node-backend", "frontend"): a "Backend" line
-    is the Node backend only where there is one, and a part the repository lacks is never named."""
+    is the Node backend only where there is one, and a part the repository lacks is never named.
+    `judged`: by line number, the verdicts of its checks at the thresholds the line states
+    (gate/thresholds.py), and what was noted about them."""
     by_check = {r.check_id: r for r in results}
-    items = load_catalog().by_id()
     lines: list[ChecklistLine] = []
     for line in checklist.lines:
         if line.kind != "item":
             lines.append(ChecklistLine(number=line.number, kind=line.kind, text=line.text, level=line.level))
             continue
-        item = items.get(line.item) if line.item else None
-        if item is not None and item.instead and "node-backend" not in present:
-            item = items[item.instead]  # no Node backend here: "Backend" is the Python service
+        item = item_of(line, present)
         absent = item is not None and item.needs is not None and item.needs not in present
         checks = (line.check,) if line.check else item.checks if item else ()
+        own = (judged or {}).get(line.number, LineJudgement())
         base = {
             "number": line.number,
             "text": line.text,
@@ -306,7 +325,7 @@ def fill(
             "candidates": line.candidates,
         }
         if checks:
-            ran = [by_check[c] for c in checks if c in by_check]
+            ran = [own.results.get(c) or by_check[c] for c in checks if c in by_check]
             if not ran:
                 lines.append(
                     ChecklistLine(
@@ -324,7 +343,7 @@ def fill(
                     kind="automated",
                     checks=checks,
                     outcome=outcome,
-                    evidence=_evidence(ran),
+                    evidence=_evidence(ran) + (f" ({own.note})" if own.note else ""),
                     contradiction=line.ticked and outcome in (Outcome.FAIL, Outcome.ERROR),
                 )
             )

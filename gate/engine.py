@@ -10,9 +10,10 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from gate import __version__
+from gate import __version__, thresholds
 from gate.budget import NO_DEADLINE, BudgetExceeded, Deadline
-from gate.checklist import Checklist, fill
+from gate.catalog import Kind
+from gate.checklist import Checklist, LineJudgement, fill, item_of
 from gate.checks import CATEGORIES, REGISTRY, Decision
 from gate.config import VULNERABILITY_CHECK, Config
 from gate.facts import Facts, collect
@@ -57,6 +58,43 @@ def _base_metrics(base_root: Path | None, config: Config) -> tuple[DataFile, ...
     if base_root is None or not wanted:
         return None
     return collect_model_meta(Snapshot.load(base_root, max_file_size=config.max_file_size)).metadata
+
+
+def _line_thresholds(
+    checklist: Checklist, config: Config, facts: Facts, snap: Snapshot, present: frozenset[str]
+) -> dict[int, LineJudgement]:
+    """Each automated line that states a threshold ("Test coverage >90%", "ROC-AUC > 0.95"), judged again
+    by its checks at that threshold, or at the config's when that is stricter (gate/thresholds.py)."""
+    judged: dict[int, LineJudgement] = {}
+    for line in checklist.items:
+        item = item_of(line, present)
+        checks = (line.check,) if line.check else item.checks if item and item.kind is Kind.AUTOMATED else ()
+        results: dict[str, CheckResult] = {}
+        notes: list[str] = []
+        for check_id in checks:
+            if check_id not in thresholds.READS or not config.for_check(check_id).enabled:
+                continue
+            effective = config.options_for(check_id).model_dump(mode="json")
+            found = thresholds.read(check_id, line.text, effective)
+            if isinstance(found, thresholds.Unread):
+                notes.append(f"the threshold in this line is not read; {check_id}'s own applies")
+            elif found is not None and found.options == effective:
+                stricter = (
+                    f"; {check_id} already asks {found.stricter_config}" if found.stricter_config else ""
+                )
+                notes.append(f"this line asks {found.said}{stricter}")
+            elif found is not None:
+                own = config.for_check(check_id).model_copy(update={"options": found.options})
+                line_config = config.model_copy(update={"checks": {**config.checks, check_id: own}})
+                decision, inline = apply_inline_ignores(
+                    check_id, run_check(check_id, facts, line_config), snap
+                )
+                decision, waived = apply_waivers(check_id, decision, config.waivers, facts.today)
+                results[check_id] = result_of(REGISTRY[check_id], decision, line_config, waived or inline)
+                notes.append(f"judged at this line's threshold: {found.said}")
+        if results or notes:
+            judged[line.number] = LineJudgement(results=results, note="; ".join(notes))
+    return judged
 
 
 def evaluate(
@@ -122,6 +160,7 @@ def evaluate(
             present = frozenset(name for name, where in parts.items() if where)
         except BudgetExceeded:  # the repository facts were cut short: read "Backend" as the Python service
             present = frozenset()
-        filled = fill(checklist, report.results, signoffs, facts.today, present=present)
+        judged = _line_thresholds(checklist, config, facts, snap, present)
+        filled = fill(checklist, report.results, signoffs, facts.today, present=present, judged=judged)
         report = report.model_copy(update={"checklist": filled})
     return report

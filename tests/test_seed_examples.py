@@ -350,9 +350,20 @@ def test_the_seed_checklist_is_filled_in_as_expected(example: str, variant: str)
     want = {k: v for k, v in EXPECTED[example][variant].items() if k not in OFFLINE or k in _items_of(report)}
     got: dict[str, Outcome | None] = {}
     for line in report.checklist.lines:
-        if line.kind == "automated" and line.item is not None:
+        # a line that states its own threshold has its own verdict (test_a_line_is_judged_at_its_threshold)
+        if (
+            line.kind == "automated"
+            and line.item is not None
+            and "this line's threshold" not in line.evidence
+        ):
             got.setdefault(line.item, line.outcome)
             assert got[line.item] == line.outcome, f"{line.item}: lines disagree"
+    own_threshold = {
+        line.item
+        for line in report.checklist.lines
+        if line.kind == "automated" and "this line's threshold" in line.evidence
+    }
+    want = {k: v for k, v in want.items() if k in got or k not in own_threshold}
     assert set(got) == set(want), "every automated item of the seed has an expectation"
     wrong = {item: (got[item], want[item]) for item in want if got[item] != want[item]}
     assert wrong == {}, "item: (gate, expected)"
@@ -382,3 +393,32 @@ def test_seed_004s_own_ticks_contradict_the_not_ready_variant() -> None:
         "GitHub Actions workflow configured",
         "Automated tests on PR",
     }
+
+
+def test_a_line_is_judged_at_its_threshold() -> None:
+    """Seed 001's not-ready variant documents 80% of its public functions: "Comprehensive docstrings"
+    passes at the check's default, "Docstrings present for all functions" does not. Its metric lines are
+    each judged on their own metric; "Single predictions: <100ms" asks for a 100 ms budget, and "Batch
+    (1000 records): <5s" asks less than the check already does, which it says."""
+    from gate.checklist import read_checklist
+
+    root = ROOT / "examples" / "seed-001-power-theft" / "not-ready"
+    config, _ = load_config(None, root)
+    assert config.checklist
+    report = evaluate(
+        root,
+        config,
+        offline=True,
+        checklist=read_checklist(root / config.checklist, root),
+        today=date(2026, 11, 22),
+    )
+    assert report.checklist is not None
+    lines = {line.text: line for line in report.checklist.lines if line.kind == "automated"}
+    assert lines["Comprehensive docstrings"].outcome is Outcome.PASS
+    everything = lines["Docstrings present for all functions"]
+    assert everything.outcome is Outcome.FAIL and "at least 100%" in everything.evidence
+    assert "roc_auc at least 0.9" in lines["ROC-AUC: >0.90 acceptable"].evidence
+    assert "recall at least 0.85" in lines["Recall: >0.85 acceptable"].evidence
+    assert "at most 100 ms at p95" in lines["Single predictions: <100ms"].evidence
+    batch = lines["Batch (1000 records): <5s"].evidence
+    assert "at most 5000 ms" in batch and "already asks at most 2000 ms" in batch

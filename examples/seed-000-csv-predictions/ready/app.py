@@ -36,6 +36,7 @@ def require_api_key(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        """The view, reached only with the right key."""
         if not API_KEY or request.headers.get("X-API-Key") != API_KEY:
             return jsonify(error="invalid API key"), 401
         return view(*args, **kwargs)

@@ -13,6 +13,7 @@ class PowerTheftDetector:
     """Scores meter readings with the random forest (default) or the logistic regression."""
 
     def __init__(self, artifacts: Path) -> None:
+        """Load the feature list, the metrics, the scaler and both models from `artifacts`."""
         self.features: list[str] = json.loads((artifacts / "features.json").read_text())["features"]
         self.metrics: dict[str, dict[str, float]] = json.loads(
             (artifacts / "training_results.json").read_text()

@@ -1,0 +1,176 @@
+"""Thresholds a checklist line states, applied to that line.
+
+"Docstrings added to all functions", "Test coverage >85%", "Single predictions: <100ms",
+"ROC-AUC > 0.95": the line's pass must mean what the line says, not the check's default (80%, a
+2-second p95, every floor at once). So the check that decides such a line is run again for it with the
+line's threshold, and the line shows that verdict.
+
+A line never makes a check looser: the stricter of the line's value and the effective one (the team's
+config, else the check's default) is used, and when the config's is the stricter, the line says so.
+A line that states a number the gate cannot read for its check says that too, and keeps the check's
+own verdict: a threshold is never guessed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
+_ALL = re.compile(r"\b(all|every|each)\b", re.I)
+_DURATION = re.compile(
+    r"(?:<|≤|<=|under|below|within|less than|at most)\s*(\d+(?:\.\d+)?)\s*"
+    r"(ms|milliseconds?|s|secs?|seconds?)\b",
+    re.I,
+)
+_RATE = re.compile(
+    r"(?:>|≥|>=|over|above|at least)?\s*(\d+(?:[.,]\d+)?)\s*(k)?\s*(?:req(?:uest)?s?|predictions?|rps)"
+    r"\s*(?:/|per\s+)?\s*(s|sec|second|min|minute)?\b",
+    re.I,
+)
+_METRIC = re.compile(
+    r"\b(roc[- _]?auc|auc|accuracy|precision|recall|f1(?:[- _]score)?)\b[^0-9\n]{0,24}?"
+    r"(?:>=|≥|>|above|at least|of)?\s*(\d*\.\d+|\d+(?:\.\d+)?\s*%)",
+    re.I,
+)
+_DAYS = re.compile(r"(\d+)\s*days?\b", re.I)
+_SIZE = re.compile(r"(?:<|≤|<=|under|below|at most|max(?:imum)?)\s*(\d+(?:\.\d+)?)\s*(mb|gb)\b", re.I)
+_NUMERIC = re.compile(r"\d|[<>≤≥]")
+
+_METRIC_KEYS = {"rocauc": "roc_auc", "auc": "roc_auc", "f1score": "f1"}
+
+
+@dataclass(frozen=True)
+class LineThreshold:
+    options: dict[str, Any]
+    """the check's options for this line (the stricter of the line's and the effective ones)"""
+    said: str
+    """what the line asks, in words, for the report"""
+    stricter_config: str = ""
+    """when the team's config (or the check's default) is stricter than the line: what it asks"""
+
+
+@dataclass(frozen=True)
+class Unread:
+    """The line states a number the gate cannot read for its check."""
+
+    said: str
+
+
+def _percent_minimum(text: str) -> float | None:
+    if found := _PERCENT.search(text):
+        return float(found.group(1))
+    return 100.0 if _ALL.search(text) else None
+
+
+def _stricter_min(
+    line: float, effective: float, unit: str, option: str, options: dict[str, Any]
+) -> LineThreshold:
+    said = f"at least {line:g}{unit}"
+    if effective > line:
+        return LineThreshold(options, said, f"at least {effective:g}{unit}")
+    # whole percentages stay whole (the coverage options are integers); a fraction rounds up, stricter
+    value: float = math.ceil(line) if isinstance(options[option], int) else line
+    return LineThreshold({**options, option: value}, said)
+
+
+def _stricter_max(
+    line: float, effective: float, unit: str, option: str, options: dict[str, Any]
+) -> LineThreshold:
+    said = f"at most {line:g}{unit}"
+    if effective < line:
+        return LineThreshold(options, said, f"at most {effective:g}{unit}")
+    return LineThreshold({**options, option: line}, said)
+
+
+def read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | Unread | None:
+    """The line's threshold for `check_id`, given the check's effective options (config over defaults,
+    as a plain dict). None: the line states none; Unread: it states one this function cannot read."""
+    found = _read(check_id, text, options)
+    if found is None and check_id in READS and _NUMERIC.search(text):
+        return Unread(" ".join(text.split()))
+    return found
+
+
+def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | None:
+    if check_id in ("docstring-coverage", "type-hint-coverage", "test-coverage"):
+        minimum = _percent_minimum(text) if check_id != "test-coverage" else _percent(text)
+        if minimum is None:
+            return None
+        return _stricter_min(minimum, float(options["minimum"]), "%", "minimum", options)
+    if check_id == "latency-within-budget":
+        if not (found := _DURATION.search(text)):
+            return None
+        value, unit = float(found.group(1)), found.group(2).lower()
+        ms = value if unit.startswith("m") else value * 1000
+        return _stricter_max(ms, float(options["p95_ms"]), " ms at p95", "p95_ms", options)
+    if check_id == "throughput-within-budget":
+        if not (found := _RATE.search(text)):
+            return None
+        value = float(found.group(1).replace(",", "")) * (1000 if found.group(2) else 1)
+        per = (found.group(3) or "s").lower()
+        rps = value / 60 if per.startswith("min") else value
+        return _stricter_min(rps, float(options["min_rps"]), " requests/s", "min_rps", options)
+    if check_id == "model-metrics-meet-floors":
+        return _floors(text, options)
+    if check_id == "model-not-stale":
+        if not (found := _DAYS.search(text)):
+            return None
+        return _stricter_max(
+            float(found.group(1)), float(options["max_age_days"]), " days", "max_age_days", options
+        )
+    if check_id == "model-size-budget":
+        if not (found := _SIZE.search(text)):
+            return None
+        mb = float(found.group(1)) * (1024 if found.group(2).lower() == "gb" else 1)
+        return _stricter_max(mb, float(options["max_mb"]), " MB", "max_mb", options)
+    return None
+
+
+READS = frozenset(
+    {
+        "docstring-coverage",
+        "type-hint-coverage",
+        "test-coverage",
+        "latency-within-budget",
+        "throughput-within-budget",
+        "model-metrics-meet-floors",
+        "model-not-stale",
+        "model-size-budget",
+    }
+)
+"""The checks whose threshold a line can set."""
+
+
+def _percent(text: str) -> float | None:
+    found = _PERCENT.search(text)
+    return float(found.group(1)) if found else None
+
+
+def _floors(text: str, options: dict[str, Any]) -> LineThreshold | None:
+    """A line about one metric is judged on that metric alone ("Recall: >0.85" is not failed by a
+    missed ROC-AUC floor), at the stricter of the line's and the config's floor for it."""
+    asked: dict[str, float] = {}
+    for found in _METRIC.finditer(text):
+        key = re.sub(r"[- _]", "", found.group(1).lower())
+        metric = _METRIC_KEYS.get(key, key)
+        raw = found.group(2).replace(" ", "")
+        asked[metric] = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    if not asked:
+        return None
+    configured = {
+        str(f.get("metric")): f for f in options.get("floors", ()) if isinstance(f, dict) and f.get("metric")
+    }
+    floors = []
+    said, stricter = [], []
+    for metric, minimum in sorted(asked.items()):
+        own = configured.get(metric, {})
+        config_min = own.get("min")
+        said.append(f"{metric} at least {minimum:g}")
+        if isinstance(config_min, int | float) and config_min > minimum:
+            stricter.append(f"{metric} at least {config_min:g}")
+            minimum = float(config_min)
+        floors.append({**own, "metric": metric, "min": minimum})
+    return LineThreshold({**options, "floors": floors}, ", ".join(said), ", ".join(stricter))
