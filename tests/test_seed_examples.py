@@ -5,12 +5,13 @@ was written down from reading the example's files, not from running the gate."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from gate.config import load_config
 from gate.engine import evaluate
-from gate.model import Outcome
+from gate.model import Outcome, Report
 from tests.conftest import ROOT
 
 PASS, FAIL, NA = Outcome.PASS, Outcome.FAIL, Outcome.NOT_APPLICABLE
@@ -328,23 +329,27 @@ def _items_of(report: object) -> set[str]:
     return {line.item for line in lines if line.kind == "automated" and line.item}
 
 
-CASES = [(example, variant) for example, variants in EXPECTED.items() for variant in variants]
-
-
-@pytest.mark.parametrize(("example", "variant"), CASES, ids=[f"{e}/{v}" for e, v in CASES])
-def test_the_seed_checklist_is_filled_in_as_expected(example: str, variant: str) -> None:
-    root = ROOT / "examples" / example / variant
-    config, _ = load_config(None, root)
-    assert config.checklist, "the example names its seed checklist in .github/prodgate.yml"
+def _filled(root: Path) -> Report:
+    """The example judged offline, on its fixed date, with its seed checklist filled in."""
     from gate.checklist import read_checklist
 
-    report = evaluate(
+    config, _ = load_config(None, root)
+    assert config.checklist, "the example names its seed checklist in .github/prodgate.yml"
+    return evaluate(
         root,
         config,
         offline=True,
         checklist=read_checklist(root / config.checklist, root),
         today=date(2026, 11, 22),
     )
+
+
+CASES = [(example, variant) for example, variants in EXPECTED.items() for variant in variants]
+
+
+@pytest.mark.parametrize(("example", "variant"), CASES, ids=[f"{e}/{v}" for e, v in CASES])
+def test_the_seed_checklist_is_filled_in_as_expected(example: str, variant: str) -> None:
+    report = _filled(ROOT / "examples" / example / variant)
     assert report.checklist is not None
     # the offline outcomes are listed once for all seeds; a seed without such a line skips them
     want = {k: v for k, v in EXPECTED[example][variant].items() if k not in OFFLINE or k in _items_of(report)}
@@ -400,18 +405,7 @@ def test_a_line_is_judged_at_its_threshold() -> None:
     passes at the check's default, "Docstrings present for all functions" does not. Its metric lines are
     each judged on their own metric; "Single predictions: <100ms" asks for a 100 ms budget, and "Batch
     (1000 records): <5s" asks less than the check already does, which it says."""
-    from gate.checklist import read_checklist
-
-    root = ROOT / "examples" / "seed-001-power-theft" / "not-ready"
-    config, _ = load_config(None, root)
-    assert config.checklist
-    report = evaluate(
-        root,
-        config,
-        offline=True,
-        checklist=read_checklist(root / config.checklist, root),
-        today=date(2026, 11, 22),
-    )
+    report = _filled(ROOT / "examples" / "seed-001-power-theft" / "not-ready")
     assert report.checklist is not None
     lines = {line.text: line for line in report.checklist.lines if line.kind == "automated"}
     assert lines["Comprehensive docstrings"].outcome is Outcome.PASS
