@@ -166,7 +166,7 @@ def _by_meaning(text: str, headings: tuple[str, ...]) -> tuple[str | None, Match
     vetoed = meaning.vetoed or (qualifier if automated else "")
     if meaning.check is not None:  # a suggestion: a marker makes it an automated line
         none = Match(item=None, confidence=0.0, how="none")
-        return None, none, f"names “{meaning.concept}” (suggested, not automated)", (meaning.check,)
+        return None, none, f"names “{meaning.concept}”; suggested, not automated", (meaning.check,)
     nearest = meaning.candidates or (found.item.checks if automated and found.item else ())
     none = Match(item=None, confidence=found.confidence if found.how != "wording" else 0.0, how="none")
     return None, none, (f"not automated: {vetoed}" if vetoed else ""), tuple(nearest)

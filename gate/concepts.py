@@ -89,8 +89,6 @@ _DIGITS = re.compile(r"\d+(?:\.\d+)*|[a-z]+")
 @dataclass(frozen=True)
 class _Concept:
     check: str
-    text: str
-    """as written in the file, for the report"""
     terms: tuple[tuple[str, ...], ...]
     generic: bool
     unless: tuple[str, ...] = ()
@@ -180,8 +178,7 @@ def _concepts() -> tuple[tuple[_Concept, ...], dict[str, str]]:
             words = text.lstrip("~").split()
             terms = tuple(tuple(t.split("|")) for t in words if not t.startswith("!"))
             unless = tuple(a for t in words if t.startswith("!") for a in t[1:].split("|"))
-            shown = " ".join(t for t in words if not t.startswith("!"))
-            concepts.append(_Concept(check, shown, terms, generic, unless))
+            concepts.append(_Concept(check, terms, generic, unless))
     return tuple(concepts), components
 
 
@@ -269,7 +266,7 @@ def match(line: str, headings: tuple[str, ...] = ()) -> ConceptMatch:
     allowed = scope(vocabulary, headings)
     mentioned = _mentioned(vocabulary, headings)
     kinds = components()
-    best: dict[str, tuple[int, str]] = {}
+    best: dict[str, tuple[int, _Concept]] = {}
     for concept in _concepts()[0]:
         component = kinds[concept.check]
         if allowed is not None and component not in allowed and component not in NEUTRAL:
@@ -278,8 +275,8 @@ def match(line: str, headings: tuple[str, ...] = ()) -> ConceptMatch:
             continue
         if _matches(concept, words):
             score = len(concept.terms)
-            if score > best.get(concept.check, (0, ""))[0]:
-                best[concept.check] = (score, concept.text)
+            if concept.check not in best or score > best[concept.check][0]:
+                best[concept.check] = (score, concept)
     if not best:
         return ConceptMatch(None)
     top = max(score for score, _ in best.values())
@@ -287,7 +284,17 @@ def match(line: str, headings: tuple[str, ...] = ()) -> ConceptMatch:
     if len(leaders) > 1:
         return ConceptMatch(None, candidates=tuple(leaders))
     check = leaders[0]
+    named = _in_own_words(best[check][1], words)
     why = veto(line, headings) or _specific(line, check)
     if why:
-        return ConceptMatch(None, concept=best[check][1], vetoed=why, candidates=(check,))
-    return ConceptMatch(check, concept=best[check][1])
+        return ConceptMatch(None, concept=named, vetoed=why, candidates=(check,))
+    return ConceptMatch(check, concept=named)
+
+
+def _in_own_words(concept: _Concept, words: list[tuple[int, str]]) -> str:
+    """The concept as the line wrote it: for each term, the line's first word that matched it."""
+    said = []
+    for term in concept.terms:
+        word = next((w for _, w in words if any(_alternative_matches(a, w) for a in term)), term[0])
+        said.append(word)
+    return " ".join(said)

@@ -102,6 +102,7 @@ def test_the_checklist_suggests_the_check_a_line_names_and_says_why_not_automate
     rate = lines["Rate limiting"]
     # suggested, not automated, until the concept matcher meets its precision (gate/checklist.py)
     assert rate.check is None and rate.candidates == ("rate-limiting",) and "suggested" in rate.why
+    assert "“rate limiting”" in rate.why, "the concept is named in the line's own words"
     beyond = lines["API documentation (beyond Swagger)"]
     assert beyond.item is None and beyond.check is None and "beyond" in beyond.why
     assert lines["Team lunch booked"].candidates == () and lines["Team lunch booked"].why == ""
