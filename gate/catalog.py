@@ -19,9 +19,10 @@ from pydantic import Field, model_validator
 
 from gate.model import Frozen, Level
 
-CHECKBOX = re.compile(r"^(?P<indent>\s*)[-*+]\s+\[(?P<mark>[ xX])\]\s+(?P<text>.*?)\s*$")
+CHECKBOX = re.compile(r"^(?P<indent>\s*)[-*+]\s+\[(?P<mark>[ xX])\]\s+(?P<text>.*)$")
+r"""A checkbox line; its text still carries trailing whitespace (rstrip it: a lazy `.*?` before `\s*$`
+backtracked quadratically over a line of spaces, and a checklist comes from the pull request)."""
 _CODE_TAIL = re.compile(r":\s*`.*$")
-_PARENS = re.compile(r"\([^)]*\)")
 _NON_WORD = re.compile(r"[^a-z0-9.+<>%/]+")
 _CANDIDATES = 12
 MATCH_THRESHOLD = 0.86
@@ -101,11 +102,27 @@ class Catalog(Frozen):
         return {i.id: i for i in self.items}
 
 
+def _without_asides(text: str) -> str:
+    r"""Each `(...)` replaced by a space, as `re.sub(r"\([^)]*\)", " ", text)` does, in one pass: the
+    pattern rescanned to the end of the line from every `(` that no `)` closes (quadratic)."""
+    out: list[str] = []
+    at = 0
+    while (start := text.find("(", at)) >= 0 and (end := text.find(")", start)) >= 0:
+        out.append(text[at:start] + " ")
+        at = end + 1
+    out.append(text[at:])
+    return "".join(out)
+
+
+MAX_MATCHED = 2_000
+"""A line longer than this is never a catalog wording (they are a sentence each): it is not compared."""
+
+
 def normalize(text: str) -> str:
     """The form wordings are compared in: no markup, no commands after a colon, no parenthesised
     asides, no tick marks, lower case, single spaces."""
     text = _CODE_TAIL.sub("", text)
-    text = _PARENS.sub(" ", text).replace("`", "").replace("**", "")
+    text = _without_asides(text).replace("`", "").replace("**", "")
     text = text.encode("ascii", "ignore").decode().lower()
     return " ".join(_NON_WORD.sub(" ", text).split()).rstrip(" .")
 
@@ -183,6 +200,8 @@ def _pick(candidates: list[Item], headings: tuple[str, ...]) -> Item:
 def match(text: str, headings: tuple[str, ...] = ()) -> Match:
     """The catalog item a checklist line answers to. `headings` (outermost first) break ties between
     items with the same wording."""
+    if len(text) > MAX_MATCHED:
+        return Match(item=None, confidence=0.0, how="none")
     key = normalize(text)
     if not key:
         return Match(item=None, confidence=0.0, how="none")

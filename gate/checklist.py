@@ -22,7 +22,8 @@ from gate.paths import OutsideRepository, inside
 from gate.signoffs import SignOffs
 
 MAX_CHECKLIST_BYTES = 2 * 1024 * 1024
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+"""An ATX heading; its closing `#`s and whitespace are stripped in code (see _title)."""
 _MARKER = re.compile(r"<!--\s*prodgate:\s*([a-z0-9-]+)\s*-->")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
@@ -62,6 +63,12 @@ class Checklist(Frozen):
         return tuple(line for line in self.lines if line.kind == "item")
 
 
+def _title(text: str) -> str:
+    r"""A heading's text without its closing `#`s and the whitespace around them (what a lazy `(.*?)`
+    before `\s*#*\s*$` kept, in linear time: that pattern backtracked quadratically over spaces)."""
+    return text.rstrip().rstrip("#").rstrip()
+
+
 def _explicit(marker: str, items: dict[str, Item], check_ids: set[str]) -> tuple[str | None, str | None]:
     if marker in items:
         return marker, None
@@ -87,9 +94,10 @@ def parse(text: str, path: str, *, check_ids: set[str] | None = None) -> Checkli
         heading = None if fenced else _HEADING.match(raw)
         if heading:
             level = len(heading[1])
-            heads = [h for h in heads if h[0] < level] + [(level, heading[2])]
+            title = _title(heading[2])
+            heads = [h for h in heads if h[0] < level] + [(level, title)]
             parents = []
-            lines.append(Line(number=number, text=heading[2], kind="heading", level=level))
+            lines.append(Line(number=number, text=title, kind="heading", level=level))
             continue
         box = None if fenced else CHECKBOX.match(raw)
         if not box:
@@ -97,7 +105,7 @@ def parse(text: str, path: str, *, check_ids: set[str] | None = None) -> Checkli
             continue
         indent = len(box["indent"].expandtabs(4))
         parents = [p for p in parents if p[0] < indent]
-        body = box["text"]
+        body = box["text"].rstrip()
         context = tuple(h for _, h in heads) + tuple(p[1] for p in parents)
         marker = _MARKER.search(body)
         shown = _MARKER.sub("", body).strip()
@@ -194,7 +202,7 @@ def _seed_form(text: str, item: Item | None) -> bool:
 @cache
 def _seed_lines() -> frozenset[str]:
     return frozenset(
-        concepts.text_of(box["text"]).rstrip(" .")
+        concepts.text_of(box["text"].rstrip()).rstrip(" .")
         for _, seed in seed_files()
         for raw in seed.splitlines()
         if (box := CHECKBOX.match(raw))

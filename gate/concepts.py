@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 import yaml
@@ -77,10 +77,14 @@ _VETO_HEADING = re.compile(
 )
 _MAX_WORDS = 30
 """A longer line bundles several asks; a check that answers one of them does not answer the line."""
+_MAX_CHARS = 1_000
+"""Past this a line is not matched at all (it could not be automated anyway): the cost of matching
+grows with the words of a line, and a checklist comes from the pull request."""
 _FILE = re.compile(r"\.(ya?ml|json|md|txt|toml|cfg|ini|py|sh|html|conf)$")
 
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_COMMENT = re.compile(r"<!--.*?-->")
+# no character class reaches past the next bracket or parenthesis: every scan ends where the next
+# attempt starts, so a line of 400 KB of `[` or `](` is read in linear time
+_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")
 _RUN = re.compile(r"[a-z0-9_./+-]+")
 _PARTS = re.compile(r"[./_+-]+")
 _DIGITS = re.compile(r"\d+(?:\.\d+)*|[a-z]+")
@@ -107,10 +111,22 @@ class ConceptMatch:
     """for a line left to a person: the checks it nearly mapped to"""
 
 
+def _without_comments(line: str) -> str:
+    """`<!-- ... -->` replaced by a space, in one pass (`<!--.*?-->` rescanned to the end of the line from
+    every opening that nothing closes)."""
+    out: list[str] = []
+    at = 0
+    while (start := line.find("<!--", at)) >= 0 and (end := line.find("-->", start + 4)) >= 0:
+        out.append(line[at:start] + " ")
+        at = end + 3
+    out.append(line[at:])
+    return "".join(out)
+
+
 def text_of(line: str) -> str:
     """What a line says, lower case: markup, links, comments, emoji and ticks gone; code spans and a
     `**Label**: description` read as words."""
-    line = _COMMENT.sub(" ", line)
+    line = _without_comments(line)
     line = _LINK.sub(r"\1", line)
     line = line.replace("`", " ").replace("**", " ").replace("__", " ")
     line = line.encode("ascii", "ignore").decode().lower()
@@ -203,7 +219,7 @@ def scope(line_words: frozenset[str], headings: tuple[str, ...]) -> set[str] | N
     nothing names one (every check is eligible)."""
     named = _named(line_words) & _STRONG
     for heading in reversed(headings):
-        above = _named(tokens(text_of(heading))) & _STRONG
+        above = set(_heading_names(heading) & _STRONG)
         if above:
             # "Containers run as non-root" under "Kubernetes": the containers of the heading's component
             return (named & above or named) if named else above
@@ -216,23 +232,39 @@ def _mentioned(line_words: frozenset[str], headings: tuple[str, ...]) -> set[str
     not make it the service's health route)."""
     named = _named(line_words)
     for heading in headings:
-        named |= _named(tokens(text_of(heading))) & _STRONG
+        named |= _heading_names(heading) & _STRONG
     return named
+
+
+def _too_long(said: str) -> bool:
+    return len(said) > _MAX_CHARS or len(said.split()) > _MAX_WORDS
 
 
 def veto(line: str, headings: tuple[str, ...]) -> str:
     """The qualifier, or the heading, that makes a line ask something no check decides ("" if none)."""
     said = text_of(line)
+    if _too_long(said):
+        return "the line asks several things at once"
     if found := _VETO_LINE.search(said):
         return f"the line says “{found.group(0)}”"
-    if len(said.split()) > _MAX_WORDS:
-        return "the line asks several things at once"
     if said.rstrip().endswith(":"):
         return "the line introduces the lines under it"
     for heading in headings:
-        if found := _VETO_HEADING.search(text_of(heading)):
-            return f"it is listed under “{heading.strip()}”"
+        if open_list := _open_list(heading):
+            return f"it is listed under “{open_list}”"
     return ""
+
+
+@lru_cache(maxsize=1024)
+def _open_list(heading: str) -> str:
+    """The heading, when it marks its lines as open or after the release ("" if not): read once per
+    heading, not once per line under it."""
+    return heading.strip() if _VETO_HEADING.search(text_of(heading)) else ""
+
+
+@lru_cache(maxsize=1024)
+def _heading_names(heading: str) -> frozenset[str]:
+    return frozenset(_named(tokens(text_of(heading))))
 
 
 DOCUMENTS = frozenset(
@@ -258,9 +290,11 @@ def _specific(line: str, check: str) -> str:
     return ""
 
 
-@cache
+@lru_cache(maxsize=4096)
 def match(line: str, headings: tuple[str, ...] = ()) -> ConceptMatch:
     said = text_of(line)
+    if _too_long(said):
+        return ConceptMatch(None)
     words = _positioned(said)
     vocabulary = frozenset(w for _, w in words)
     allowed = scope(vocabulary, headings)

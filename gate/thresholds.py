@@ -26,8 +26,8 @@ _DURATION = re.compile(
     re.I,
 )
 _RATE = re.compile(
-    r"(?:>|≥|>=|over|above|at least)?\s*(\d+(?:[.,]\d+)?)\s*(k)?\s*(?:req(?:uest)?s?|predictions?|rps)"
-    r"\s*(?:/|per\s+)?\s*(s|sec|second|min|minute)?\b",
+    r"(?:>|≥|>=|over|above|at least)?\s*(\d+(?:[.,]\d+)?) ?(k)? ?(?:req(?:uest)?s?|predictions?|rps)"
+    r" ?(?:/|per )? ?(s|sec|second|min|minute)?\b",
     re.I,
 )
 _METRIC = re.compile(
@@ -38,6 +38,10 @@ _METRIC = re.compile(
 _DAYS = re.compile(r"(\d+)\s*days?\b", re.I)
 _SIZE = re.compile(r"(?:<|≤|<=|under|below|at most|max(?:imum)?)\s*(\d+(?:\.\d+)?)\s*(mb|gb)\b", re.I)
 _NUMERIC = re.compile(r"\d|[<>≤≥]")
+
+_MAX_CHARS = 500
+"""A line longer than this is not read for a threshold (it is said to be unread): a checklist comes from
+the pull request, and no threshold needs a paragraph."""
 
 _METRIC_KEYS = {"rocauc": "roc_auc", "auc": "roc_auc", "f1score": "f1"}
 
@@ -88,9 +92,12 @@ def _stricter_max(
 def read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | Unread | None:
     """The line's threshold for `check_id`, given the check's effective options (config over defaults,
     as a plain dict). None: the line states none; Unread: it states one this function cannot read."""
+    text = " ".join(text.split())  # one space between words: no pattern below backtracks over a run of them
+    if len(text) > _MAX_CHARS:
+        return Unread(text[:80] + "…") if check_id in READS else None
     found = _read(check_id, text, options)
     if found is None and check_id in READS and _NUMERIC.search(text):
-        return Unread(" ".join(text.split()))
+        return Unread(text)
     return found
 
 

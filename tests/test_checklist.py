@@ -130,3 +130,39 @@ def test_a_checklist_or_config_outside_the_repository_is_refused(tmp_path: Path)
         (repo / ".github" / "prodgate.yml").write_text(line + "\n")
         code, out, err = run(["check", "--offline", str(repo)])
         assert code == 2 and "outside the repository" in err and "SECRET-CANARY" not in out + err
+
+
+def test_the_linear_line_readers_agree_with_the_patterns_they_replace() -> None:
+    """A checklist comes from the pull request: the checkbox, heading, aside and comment readers run in
+    linear time (the lazy patterns they replace backtracked for minutes over a line of spaces or of
+    unclosed brackets), and read every line as those patterns did."""
+    import random
+    import re
+
+    from gate.catalog import CHECKBOX, _without_asides
+    from gate.checklist import _HEADING, _title
+    from gate.concepts import _without_comments
+
+    old_box = re.compile(r"^(?P<indent>\s*)[-*+]\s+\[(?P<mark>[ xX])\]\s+(?P<text>.*?)\s*$")
+    old_heading = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+    old_asides = re.compile(r"\([^)]*\)")
+    old_comments = re.compile(r"<!--.*?-->")
+    pieces = [" ", "  ", "\t", "#", "a", "(", ")", "-", "[x]", "[ ]", "*", "<!--", "-->", "!", "x\u00a0"]
+    rng = random.Random(3)  # noqa: S311 - a repeatable sample of lines, not a secret
+    for _ in range(20_000):
+        rest = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        for line in (f"- [ ] {rest}", f"# {rest}", f"### {rest}", rest):
+            old, new = old_box.match(line), CHECKBOX.match(line)
+            assert (old is None) == (new is None), line
+            if old and new:
+                assert (old["indent"], old["mark"], old["text"]) == (
+                    new["indent"],
+                    new["mark"],
+                    new["text"].rstrip(),
+                )
+            old, new = old_heading.match(line), _HEADING.match(line)
+            assert (old is None) == (new is None), line
+            if old and new:
+                assert (old[1], old[2]) == (new[1], _title(new[2])), line
+            assert old_asides.sub(" ", line) == _without_asides(line), line
+            assert old_comments.sub(" ", line) == _without_comments(line), line

@@ -365,6 +365,25 @@ def _helm_values_bomb(tmp: Path) -> Run:
     return Run(write_tree(tmp / "repo", files))
 
 
+def _checklist_lines(tmp: Path) -> Run:
+    """A team checklist (the config names it) whose lines the matcher reads by regular expressions and
+    word by word: a coverage line holding 400,000 spaces after a number (its threshold pattern
+    backtracked for minutes), a line of 400 KB of `a.` (one run of 200,000 word parts) and a line of
+    20,000 words that name a check again and again (every concept tried against every word)."""
+    checklist = (
+        "# Go-live\n\n"
+        "- [ ] Coverage <!-- prodgate: test-coverage --> 1" + " " * 400_000 + "%\n"
+        "- [ ] " + "a." * 200_000 + "\n"
+        "- [ ] " + "rate limit " * 10_000 + "\n"
+    )
+    files = {
+        "app.py": SERVICE,
+        "CHECKLIST.md": checklist,
+        ".github/prodgate.yml": "checklist: CHECKLIST.md\n",
+    }
+    return Run(write_tree(tmp / "repo", files))
+
+
 def _makefile_spaces(tmp: Path) -> Run:
     """A Makefile line of 250,000 spaces and a README line of 1 MB of `curl `: both were read by
     regular expressions that backtrack quadratically (minutes)."""
@@ -539,6 +558,7 @@ CASES: tuple[Case, ...] = (
     Case("hang-print-calls", "hangs and memory", "40,000 print calls in one module", _print_calls),
     Case("read-app-over-cap", "outside reads", "the application module over the parse cap", _app_over_cap, "health-endpoint", UNDECIDED),
     Case("hang-workflow-jobs", "hangs and memory", "22,000 jobs in one workflow", _workflow_jobs),
+    Case("hang-checklist-lines", "hangs and memory", "checklist lines of 400,000 spaces after a number, 400 KB of `a.`, 20,000 words naming a check", _checklist_lines, "test-coverage", frozenset({"missing_evidence"}), seconds=20),
     Case("hang-step-and-readme-lines", "hangs and memory", "a 250 KB Makefile line of spaces and 1 MB of `curl ` in the README", _makefile_spaces, "ci-runs-tests", frozenset({"pass"}), seconds=20),
     Case("hang-compose-file-flags", "hangs and memory", "900 KB of `docker compose ` on one README line", _compose_flags, "compose-healthcheck", frozenset({"not_applicable"}), seconds=20),
     Case("hang-env-references", "hangs and memory", "a secret and 420 KB of unclosed `{env:A:` on one line", _env_references, "no-hardcoded-secrets", FAILS, seconds=20),
