@@ -27,7 +27,7 @@ import pickle
 import select
 import signal
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from gate.budget import BudgetExceeded, Deadline
@@ -180,9 +180,9 @@ class Warm:
             _kill(self._pid)
 
 
-def prewarm(warm_up: str, imports: Sequence[str] = ()) -> Warm | None:
-    """Fork the child now: it imports `imports`, runs `warm_up` ("module:function", no arguments) and
-    then waits for a job. It is kept for `take` (the next collection asks for it)."""
+def prewarm(warm_up: str) -> Warm | None:
+    """Fork the child now: it runs `warm_up` ("module:function", no arguments: the imports a job will
+    need) and then waits for a job. It is kept for `take` (the next collection asks for it)."""
     global _warm
     if _warm is not None or not forking():
         return _warm
@@ -190,13 +190,9 @@ def prewarm(warm_up: str, imports: Sequence[str] = ()) -> Warm | None:
 
     def body(send: int) -> None:
         os.close(jobs)
-        for name in imports:
-            importlib.import_module(name)
         module, _, function = warm_up.partition(":")
         getattr(importlib.import_module(module), function)()
-        data = b""
-        while chunk := os.read(jobs_receive, 1 << 20):
-            data += chunk
+        data = b"".join(iter(lambda: os.read(jobs_receive, 1 << 20), b""))
         if data:
             job = pickle.loads(data)  # noqa: S301 - our own parent's bytes, through our own pipe
             _write_all(send, pickle.dumps(_outcome(job)))

@@ -288,6 +288,11 @@ def item_of(line: Line, present: frozenset[str] = frozenset()) -> Item | None:
     return item
 
 
+def checks_of(line: Line, item: Item | None) -> tuple[str, ...]:
+    """The checks that decide a line: its marker's check, or its (automated) item's."""
+    return (line.check,) if line.check else item.checks if item else ()
+
+
 def _evidence(results: list[CheckResult]) -> str:
     worst = min(results, key=lambda r: OUTCOME_ORDER.index(r.outcome))
     where = ""
@@ -319,7 +324,7 @@ def fill(
             continue
         item = item_of(line, present)
         absent = item is not None and item.needs is not None and item.needs not in present
-        checks = (line.check,) if line.check else item.checks if item else ()
+        checks = checks_of(line, item)
         own = (judged or {}).get(line.number, LineJudgement())
         base = {
             "number": line.number,

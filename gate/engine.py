@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import json
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -12,8 +13,7 @@ from pathlib import Path
 
 from gate import __version__, thresholds
 from gate.budget import NO_DEADLINE, BudgetExceeded, Deadline
-from gate.catalog import Kind
-from gate.checklist import Checklist, LineJudgement, fill, item_of
+from gate.checklist import Checklist, LineJudgement, checks_of, fill, item_of
 from gate.checks import CATEGORIES, REGISTRY, Decision
 from gate.config import VULNERABILITY_CHECK, Config
 from gate.facts import Facts, collect
@@ -60,15 +60,23 @@ def _base_metrics(base_root: Path | None, config: Config) -> tuple[DataFile, ...
     return collect_model_meta(Snapshot.load(base_root, max_file_size=config.max_file_size)).metadata
 
 
+def _judge(check_id: str, facts: Facts, config: Config, snap: Snapshot) -> CheckResult:
+    """One check's result: its decision, with inline ignores and the config's waivers applied."""
+    decision, inline = apply_inline_ignores(check_id, run_check(check_id, facts, config), snap)
+    decision, waived = apply_waivers(check_id, decision, config.waivers, facts.today)
+    return result_of(REGISTRY[check_id], decision, config, waived or inline)
+
+
 def _line_thresholds(
     checklist: Checklist, config: Config, facts: Facts, snap: Snapshot, present: frozenset[str]
 ) -> dict[int, LineJudgement]:
     """Each automated line that states a threshold ("Test coverage >90%", "ROC-AUC > 0.95"), judged again
     by its checks at that threshold, or at the config's when that is stricter (gate/thresholds.py)."""
     judged: dict[int, LineJudgement] = {}
+    # lines asking the same threshold share one run (a checklist may repeat a line many times)
+    runs: dict[tuple[str, str], CheckResult] = {}
     for line in checklist.items:
-        item = item_of(line, present)
-        checks = (line.check,) if line.check else item.checks if item and item.kind is Kind.AUTOMATED else ()
+        checks = checks_of(line, item_of(line, present))
         results: dict[str, CheckResult] = {}
         notes: list[str] = []
         for check_id in checks:
@@ -84,13 +92,12 @@ def _line_thresholds(
                 )
                 notes.append(f"this line asks {found.said}{stricter}")
             elif found is not None:
-                own = config.for_check(check_id).model_copy(update={"options": found.options})
-                line_config = config.model_copy(update={"checks": {**config.checks, check_id: own}})
-                decision, inline = apply_inline_ignores(
-                    check_id, run_check(check_id, facts, line_config), snap
-                )
-                decision, waived = apply_waivers(check_id, decision, config.waivers, facts.today)
-                results[check_id] = result_of(REGISTRY[check_id], decision, line_config, waived or inline)
+                key = (check_id, json.dumps(found.options, sort_keys=True))
+                if key not in runs:
+                    own = config.for_check(check_id).model_copy(update={"options": found.options})
+                    line_config = config.model_copy(update={"checks": {**config.checks, check_id: own}})
+                    runs[key] = _judge(check_id, facts, line_config, snap)
+                results[check_id] = runs[key]
                 notes.append(f"judged at this line's threshold: {found.said}")
         if results or notes:
             judged[line.number] = LineJudgement(results=results, note="; ".join(notes))
@@ -148,9 +155,7 @@ def evaluate(
         for check_id in ids:
             if not config.for_check(check_id).enabled:
                 continue
-            decision, inline = apply_inline_ignores(check_id, run_check(check_id, facts, config), snap)
-            decision, waived = apply_waivers(check_id, decision, config.waivers, facts.today)
-            results.append(result_of(REGISTRY[check_id], decision, config, waived or inline))
+            results.append(_judge(check_id, facts, config, snap))
         report = build_report(
             tuple(results), config, root=str(root), version=__version__, skipped=snap.skipped
         )
