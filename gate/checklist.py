@@ -157,7 +157,7 @@ def _by_meaning(text: str, headings: tuple[str, ...]) -> tuple[str | None, Match
     left to a person."""
     found = match(text, headings)
     meaning = concepts.match(text, headings)
-    qualifier = concepts.veto(text, headings)
+    qualifier = concepts.veto(text, headings, found.item.checks if found.item else ())
     automated = found.item is not None and found.item.kind is Kind.AUTOMATED
     seed_form = _seed_form(text, found.item)
     if found.how == "wording" and not (

@@ -98,7 +98,8 @@ def _line_thresholds(
                     line_config = config.model_copy(update={"checks": {**config.checks, check_id: own}})
                     runs[key] = _judge(check_id, facts, line_config, snap)
                 results[check_id] = runs[key]
-                notes.append(f"judged at this line's threshold: {found.said}")
+                how = "at this line's threshold" if found.bound else "on what this line asks"
+                notes.append(f"judged {how}: {found.said}")
         if results or notes:
             judged[line.number] = LineJudgement(results=results, note="; ".join(notes))
     return judged

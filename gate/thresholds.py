@@ -18,6 +18,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from gate.checks.alerts import BY_ID as ALERT_KINDS
+from gate.checks.alerts import asked_kinds
+from gate.checks.metrics import BY_ID as METRIC_FAMILIES
+from gate.checks.metrics import asked_families
+from gate.checks.opsdocs import BY_ID, asked_topics, minutes
+
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
 _ALL = re.compile(r"\b(all|every|each)\b", re.I)
 _DURATION = re.compile(
@@ -37,6 +43,11 @@ _METRIC = re.compile(
 )
 _DAYS = re.compile(r"(\d+)\s*days?\b", re.I)
 _SIZE = re.compile(r"(?:<|≤|<=|under|below|at most|max(?:imum)?)\s*(\d+(?:\.\d+)?)\s*(mb|gb)\b", re.I)
+_WITHIN = re.compile(
+    r"(?:<|≤|<=|under|below|within|less than|at most)\s*(\d+(?:\.\d+)?)\s*"
+    r"(seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?)\b",
+    re.I,
+)
 _NUMERIC = re.compile(r"\d|[<>≤≥]")
 
 _MAX_CHARS = 500
@@ -54,6 +65,8 @@ class LineThreshold:
     """what the line asks, in words, for the report"""
     stricter_config: str = ""
     """when the team's config (or the check's default) is stricter than the line: what it asks"""
+    bound: bool = True
+    """the line states a number (a threshold); False: it only narrows what is judged (a topic)"""
 
 
 @dataclass(frozen=True)
@@ -128,6 +141,23 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
         return _stricter_max(
             float(found.group(1)), float(options["max_age_days"]), " days", "max_age_days", options
         )
+    if check_id == "ops-doc-topics":
+        return _topics(text, options)
+    if check_id == "alert-rules-cover":
+        kinds = asked_kinds(text)
+        if not kinds:
+            return None
+        said = ", ".join(
+            "any alert with a threshold" if k == "any" else f"an alert on {ALERT_KINDS[k].name}"
+            for k in kinds
+        )
+        return LineThreshold({**options, "kinds": list(kinds)}, said, bound=False)
+    if check_id == "metrics-instrumented":
+        families = asked_families(text)
+        if not families:
+            return None
+        said = ", ".join(METRIC_FAMILIES[f].name for f in families)
+        return LineThreshold({**options, "families": list(families)}, said, bound=False)
     if check_id == "model-size-budget":
         if not (found := _SIZE.search(text)):
             return None
@@ -146,6 +176,9 @@ READS = frozenset(
         "model-metrics-meet-floors",
         "model-not-stale",
         "model-size-budget",
+        "ops-doc-topics",
+        "metrics-instrumented",
+        "alert-rules-cover",
     }
 )
 """The checks whose threshold a line can set."""
@@ -181,3 +214,27 @@ def _floors(text: str, options: dict[str, Any]) -> LineThreshold | None:
             minimum = float(config_min)
         floors.append({**own, "metric": metric, "min": minimum})
     return LineThreshold({**options, "floors": floors}, ", ".join(said), ", ".join(stricter))
+
+
+def _topics(text: str, options: dict[str, Any]) -> LineThreshold | None:
+    """A line about an operations topic ("On-call rotation defined") is judged on that topic alone; a
+    recovery objective with a bound ("RTO < 1 hour") also on the number, at the stricter of the two."""
+    asked = asked_topics(text)
+    if not asked:
+        return None
+    said = [BY_ID[t].name for t in asked]
+    line_options: dict[str, Any] = {**options, "topics": list(asked)}
+    stricter: list[str] = []
+    for objective in ("rto", "rpo"):
+        option = f"{objective}_max_minutes"
+        if objective not in asked or not (found := _WITHIN.search(text)):
+            continue
+        bound = minutes(found.group(1), found.group(2))
+        said.append(f"{objective.upper()} at most {found.group(1)} {found.group(2)}")
+        configured = options.get(option)
+        if isinstance(configured, int | float) and configured < bound:
+            stricter.append(f"{objective.upper()} at most {configured:g} minutes")
+        else:
+            line_options[option] = bound
+    bounded = len(said) > len(asked)
+    return LineThreshold(line_options, ", ".join(said), ", ".join(stricter), bound=bounded)

@@ -32,6 +32,22 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-004-full-stack": {
         "ready": OFFLINE
         | {
+            "alerts-service-down": PASS,
+            "alerts-error-rate": PASS,
+            "alerts-latency": PASS,
+            "alerts-disk": PASS,  # the /data filesystem
+            "alerts-memory": PASS,
+            "alerts-training-failure": PASS,  # age of the last successful training
+            "metrics-requests-per-endpoint": PASS,  # Instrumentator labels by handler
+            "metrics-latency": PASS,
+            "metrics-error-rate": PASS,  # status label
+            "metrics-training-outcome": PASS,  # train.py pushes its last success
+            "metrics-database-size": PASS,  # a gauge of the SQLite file
+            "rto-defined": PASS,  # RUNBOOK.md, docs/ARCHITECTURE.md
+            "recovery-plan-documented": PASS,
+            "architecture-diagram": PASS,
+            "incident-response-documented": PASS,
+            "on-call-documented": PASS,
             "error-responses": PASS,
             "cors": PASS,
             "rate-limiting": PASS,
@@ -56,6 +72,22 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "alerts-service-down": PASS,  # one `up == 0` rule
+            "alerts-error-rate": FAIL,
+            "alerts-latency": FAIL,
+            "alerts-disk": FAIL,
+            "alerts-memory": FAIL,
+            "alerts-training-failure": FAIL,
+            "metrics-requests-per-endpoint": FAIL,  # no exporter at all
+            "metrics-latency": FAIL,
+            "metrics-error-rate": FAIL,
+            "metrics-training-outcome": FAIL,
+            "metrics-database-size": FAIL,
+            "rto-defined": FAIL,  # README.md only
+            "recovery-plan-documented": FAIL,
+            "architecture-diagram": FAIL,
+            "incident-response-documented": FAIL,
+            "on-call-documented": FAIL,
             "error-responses": FAIL,
             "cors": FAIL,
             "rate-limiting": FAIL,
@@ -82,6 +114,9 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-002-fastapi-pipeline": {
         "ready": OFFLINE
         | {
+            "alerts-configured": PASS,
+            "alerts-error-rate": PASS,
+            "alerts-latency": PASS,  # p95 over 300 ms
             "ci-lint": PASS,  # ruff and black --check
             "ci-format-check": PASS,  # black --check
             "no-hardcoded-secrets": PASS,
@@ -100,6 +135,9 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "alerts-configured": PASS,  # one `up == 0` rule
+            "alerts-error-rate": FAIL,
+            "alerts-latency": FAIL,
             "ci-lint": FAIL,  # the lint step is gone
             "ci-format-check": FAIL,  # no formatter step either
             "no-hardcoded-secrets": FAIL,
@@ -120,6 +158,10 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-000-csv-predictions": {
         "ready": OFFLINE
         | {
+            "alerts-configured": PASS,  # a blackbox probe alert, monitoring/alerts.yml
+            "faq-present": PASS,  # docs/RUNBOOK.md, docs/FAQ.md
+            "recovery-plan-documented": PASS,
+            "incident-response-documented": PASS,
             "no-syntax-errors": PASS,
             "no-todo-fixme": PASS,
             "docstrings": PASS,
@@ -146,6 +188,10 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "alerts-configured": PASS,  # one `up == 0` rule, nothing else
+            "faq-present": FAIL,  # the runbook covers 413s only
+            "recovery-plan-documented": FAIL,
+            "incident-response-documented": FAIL,
             "no-syntax-errors": FAIL,  # utils.py
             "no-todo-fixme": FAIL,
             "docstrings": FAIL,
@@ -174,6 +220,22 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-001-power-theft": {
         "ready": OFFLINE
         | {
+            "alerts-configured": PASS,
+            "alerts-critical": PASS,  # ApiDown
+            "alerts-warning": PASS,  # server errors, flag spike
+            "metrics-key-signals": PASS,  # Instrumentator
+            "metrics-custom": PASS,  # theft_flags_total
+            "on-call-documented": PASS,  # docs/RUNBOOK.md, SUPPORT.md, TROUBLESHOOTING.md, docs/ARCHITECTURE.md
+            "rto-defined": PASS,
+            "rpo-defined": PASS,
+            "recovery-plan-documented": PASS,
+            "troubleshooting-documented": PASS,
+            "incident-response-documented": PASS,
+            "escalation-documented": PASS,
+            "support-contacts-published": PASS,
+            "change-management-documented": PASS,
+            "architecture-diagram": PASS,
+            "data-flow-diagram": PASS,
             "no-dev-packages": PASS,  # requirements.txt is compiled from requirements.in: no test tools
             "ci-lint": PASS,  # ci.yml runs ruff
             "model-artifacts": PASS,  # both models and the scaler the detector loads are committed
@@ -207,6 +269,22 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "alerts-configured": PASS,  # one `up == 0` rule
+            "alerts-critical": FAIL,  # no severity label
+            "alerts-warning": FAIL,
+            "metrics-key-signals": PASS,  # Instrumentator kept
+            "metrics-custom": FAIL,  # no metric of its own
+            "on-call-documented": FAIL,  # no runbook at all
+            "rto-defined": FAIL,
+            "rpo-defined": FAIL,
+            "recovery-plan-documented": FAIL,
+            "troubleshooting-documented": FAIL,
+            "incident-response-documented": FAIL,
+            "escalation-documented": FAIL,
+            "support-contacts-published": FAIL,
+            "change-management-documented": FAIL,
+            "architecture-diagram": FAIL,
+            "data-flow-diagram": FAIL,
             "no-dev-packages": FAIL,  # pytest in requirements.txt
             "ci-lint": FAIL,  # no workflow at all
             "model-artifacts": FAIL,  # scaler.joblib is loaded but missing
@@ -242,6 +320,23 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-003-plant-disease": {
         "ready": OFFLINE
         | {
+            "alerts-configured": PASS,  # k8s/prometheusrule.yaml
+            "metrics-key-signals": PASS,  # Instrumentator
+            "metrics-request-rate": PASS,
+            "metrics-error-rate": PASS,
+            "metrics-latency": PASS,
+            "metrics-process-resources": PASS,  # the default registry's process collector
+            "metrics-inference-time": PASS,  # leaf_inference_seconds
+            "architecture-diagram": PASS,  # docs/RUNBOOK.md, SUPPORT.md, docs/FAQ.md, docs/SLO.md, docs/ARCHITECTURE.md
+            "on-call-documented": PASS,
+            "escalation-documented": PASS,
+            "rto-defined": PASS,
+            "rpo-defined": PASS,
+            "recovery-plan-documented": PASS,
+            "support-contacts-published": PASS,
+            "faq-present": PASS,
+            "sla-defined": PASS,
+            "incident-response-documented": PASS,
             "model-card": PASS,
             "model-artifacts": PASS,  # models/best_model.pth, loaded by app/model.py
             "class-names": PASS,  # models/class_names.txt
@@ -282,6 +377,23 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "alerts-configured": PASS,  # a PrometheusRule with one down alert
+            "metrics-key-signals": PASS,  # Instrumentator kept
+            "metrics-request-rate": PASS,
+            "metrics-error-rate": PASS,
+            "metrics-latency": PASS,
+            "metrics-process-resources": PASS,
+            "metrics-inference-time": FAIL,  # no inference histogram
+            "architecture-diagram": FAIL,  # no runbook at all
+            "on-call-documented": FAIL,
+            "escalation-documented": FAIL,
+            "rto-defined": FAIL,
+            "rpo-defined": FAIL,
+            "recovery-plan-documented": FAIL,
+            "support-contacts-published": FAIL,
+            "faq-present": FAIL,
+            "sla-defined": FAIL,
+            "incident-response-documented": FAIL,
             "model-card": FAIL,
             "model-artifacts": PASS,  # the weights are still there
             "class-names": FAIL,  # class_names.txt removed
@@ -397,6 +509,7 @@ def test_seed_004s_own_ticks_contradict_the_not_ready_variant() -> None:
         "Deployment guide (DEPLOY.md âœ“)",
         "GitHub Actions workflow configured",
         "Automated tests on PR",
+        "Architecture diagram",  # ticked in the seed; the not-ready variant has a README only
     }
 
 

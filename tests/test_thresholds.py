@@ -63,3 +63,64 @@ def test_no_threshold_and_an_unreadable_one_are_told_apart() -> None:
     assert read("rate-limiting", "Limit to 100 requests per minute", {}) is None  # not a check that reads one
     unread = read("latency-within-budget", "Latency budget: two minutes at 3 nines", LATENCY)
     assert isinstance(unread, Unread)
+
+
+TOPICS: dict[str, Any] = {"topics": [], "rto_max_minutes": None, "rpo_max_minutes": None}
+
+
+@pytest.mark.parametrize(
+    ("line", "topics"),
+    [
+        ("On-call schedule defined", ["on-call"]),
+        ("Escalation process defined", ["escalation"]),
+        ("Failover strategy documented", ["recovery"]),
+        ("Recovery Point Objective (RPO) defined", ["rpo"]),  # the objective, not also a recovery plan
+        ("RTO and recovery runbook written", ["rto", "recovery"]),
+        ("Emergency contacts provided", ["support"]),  # contacts, not an emergency procedure
+        ("Emergency procedures documented", ["incident-response"]),
+        ("Support channels defined (email, chat, etc.)", ["support"]),
+        ("Data flow diagrams documented", ["data-flow-diagram"]),
+        ("SLA defined (if applicable)", ["sla"]),
+    ],
+)
+def test_a_topic_line_is_judged_on_the_topics_it_names(line: str, topics: list[str]) -> None:
+    found = read("ops-doc-topics", line, TOPICS)
+    assert isinstance(found, LineThreshold)
+    assert found.options["topics"] == topics and not found.bound
+
+
+def test_a_recovery_objective_bound_is_read_and_never_loosened() -> None:
+    found = read("ops-doc-topics", "RTO (Recovery Time Objective) < 1 hour", TOPICS)
+    assert isinstance(found, LineThreshold)
+    assert found.options["topics"] == ["rto"] and found.options["rto_max_minutes"] == 60.0 and found.bound
+    stricter = read("ops-doc-topics", "RTO under 4 hours", {**TOPICS, "rto_max_minutes": 30.0})
+    assert isinstance(stricter, LineThreshold)
+    assert (
+        stricter.options["rto_max_minutes"] == 30.0 and stricter.stricter_config == "RTO at most 30 minutes"
+    )
+    assert read("ops-doc-topics", "Runbook reviewed by the team", TOPICS) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "families"),
+    [
+        ("Request rate", ["requests"]),
+        ("Request count per endpoint", ["requests-per-endpoint"]),  # instead of the plain count
+        ("Error rate", ["errors"]),
+        ("Request latency (p50, p95, p99)", ["latency"]),
+        ("Model inference time", ["inference-time"]),  # not also the request latency
+        ("Memory usage", ["process"]),
+        ("Training job success rate", ["training-outcome"]),
+        ("Database size growth", ["db-size"]),
+        ("Key metrics defined (response time, error rate, throughput)", ["requests", "errors", "latency"]),
+        (
+            "Monitoring metrics defined",
+            ["requests", "errors", "latency"],
+        ),  # no family named: the golden three
+    ],
+)
+def test_a_metrics_line_is_judged_on_the_families_it_names(line: str, families: list[str]) -> None:
+    found = read("metrics-instrumented", line, {"families": []})
+    assert isinstance(found, LineThreshold)
+    assert found.options["families"] == families and not found.bound
+    assert read("metrics-instrumented", "Dashboards reviewed weekly", {"families": []}) is None

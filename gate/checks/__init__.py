@@ -1,6 +1,7 @@
 """The check registry. Importing this package registers every built-in check."""
 
 from gate.checks import (
+    alerts,
     buildsteps,
     buildtrust,
     cicd,
@@ -14,7 +15,9 @@ from gate.checks import (
     evidence,
     githubstate,
     kubehost,
+    metrics,
     models,
+    opsdocs,
     orchestration,
     service,
     servicecode,
@@ -30,6 +33,7 @@ __all__ = [
     "CheckSpec",
     "Decision",
     "Hit",
+    "alerts",
     "buildsteps",
     "buildtrust",
     "cicd",
@@ -43,7 +47,9 @@ __all__ = [
     "evidence",
     "githubstate",
     "kubehost",
+    "metrics",
     "models",
+    "opsdocs",
     "orchestration",
     "service",
     "servicecode",

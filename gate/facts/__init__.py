@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 from gate import background
 from gate.budget import BudgetExceeded, Unfinished
+from gate.facts.alerts import AlertFacts
 from gate.facts.evidence import EvidenceFacts
 from gate.facts.github import GitHubFacts
 from gate.facts.vulnerabilities import not_run
@@ -61,6 +62,7 @@ class Facts:
     images: ImageLinks
     """Which Dockerfile builds which image (derived from the facts above, no I/O)."""
     evidence: EvidenceFacts = field(default_factory=EvidenceFacts)
+    alerts: AlertFacts = field(default_factory=AlertFacts)
     vulnerabilities: VulnerabilityFacts = field(default_factory=not_run)
     github: GitHubFacts = field(default_factory=GitHubFacts)
     base_metrics: tuple[DataFile, ...] | None = None
@@ -94,6 +96,7 @@ def collect(
     """All facts. `audit` is None when no check needs the vulnerability audit (it is the one slow source);
     `offline` skips it on purpose (e.g. a pre-commit hook), and the check then says it was not available.
     Past the snapshot's deadline, a collector gives way to an Unfinished stand-in (gate/budget.py)."""
+    from gate.facts.alerts import collect_alerts
     from gate.facts.code import collect_code
     from gate.facts.compose import collect_compose
     from gate.facts.dependencies import collect_dependencies
@@ -174,6 +177,7 @@ def collect(
     model_meta = run("model metadata", lambda: collect_model_meta(snap))
     docs = run("documentation", lambda: collect_docs(snap))
     kubernetes = run("Kubernetes", lambda: collect_kubernetes(snap))
+    alerts = run("alert rule", lambda: collect_alerts(snap))
     images = run("image", lambda: link_images(docker, compose, workflows))
     found_evidence = run(
         "evidence", lambda: collect_evidence(snap.root, evidence, exclude) if evidence else EvidenceFacts()
@@ -195,6 +199,7 @@ def collect(
         workflows=workflows,
         images=images,
         evidence=found_evidence,
+        alerts=alerts,
         vulnerabilities=audited,
         today=today or date.today(),
         github=github or GitHubFacts(),

@@ -84,6 +84,9 @@ class CodeFacts:
     """Public functions and methods of service modules; detail holds 'doc' and/or 'typed'."""
     error_handlers: tuple[Site, ...]
     metrics: tuple[Site, ...]
+    metric_defs: tuple[Site, ...]
+    """prometheus_client metrics the code defines (service and training code): detail is
+    'Kind name label,label' (`Histogram inference_seconds model`)."""
     logged_secrets: tuple[Site, ...]
     """Logging calls whose arguments carry request bodies, headers or secret-named values."""
     request_models: tuple[Site, ...]
@@ -620,6 +623,14 @@ class _Scan(ast.NodeVisitor):
             self.add("error_handlers", node, fname)
         elif fname in ("FastAPI", "Starlette") and _kw(node, "exception_handlers") is not None:
             self.add("error_handlers", node, f"{fname}(exception_handlers=...)")
+        if fname in _METRIC_KINDS and (
+            owner == "prometheus_client"
+            or (
+                isinstance(node.func, ast.Name)
+                and self.origins.get(node.func.id, "").startswith("prometheus_client")
+            )
+        ):
+            self.add("metric_defs", node, _metric_detail(fname, node))
         self.generic_visit(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
@@ -732,6 +743,20 @@ def _runs_servers(rel: str) -> bool:
 
 
 _AT_RUN_TIME = ("prints",)
+_METRIC_KINDS = frozenset({"Counter", "Gauge", "Histogram", "Summary"})
+
+
+def _metric_detail(kind: str, call: ast.Call) -> str:
+    """'Kind name label,label': the name as written (a constant, else '?'), the label names given."""
+    name = _kw(call, "name") or (call.args[0] if call.args else None)
+    labels = _kw(call, "labelnames") or (call.args[2] if len(call.args) > 2 else None)
+    text = name.value if isinstance(name, ast.Constant) and isinstance(name.value, str) else "?"
+    names = []
+    if isinstance(labels, ast.List | ast.Tuple):
+        names = [e.value for e in labels.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    return " ".join([kind, text.replace(" ", "_")[:200], ",".join(names)[:200]]).rstrip()
+
+
 """Hygiene facts judged only where the code can run in the service. Security facts (SQL built from
 input, unsafe torch.load, secrets logged) stay judged everywhere in service code: code that looks dead
 may still be reached through getattr or a string, and missing one of those fails open."""
@@ -807,6 +832,7 @@ def collect_code(snap: Snapshot, app_modules: list[str]) -> CodeFacts:
                 scan = _Scan(rel)
                 scan.visit(tree)
                 collected["training_seeded"].extend(scan.out["seeded"])
+                collected["metric_defs"].extend(scan.out["metric_defs"])
     # what a service does at run time is judged only where it can run (not a train() beside predict())
     at_run_time = [k for k in _AT_RUN_TIME if collected[k]]
     if at_run_time:

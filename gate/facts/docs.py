@@ -35,7 +35,38 @@ _ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _RST = re.compile(r"^([=\-~^\"'`#*+<>:.])\1{2,}\s*$")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})(.*)$")
-_MENTIONS = re.compile(r"(deploy|roll ?back|runbook|incident|on-?call|escalat)", re.IGNORECASE)
+_MENTIONS = re.compile(
+    r"(deploy|roll ?back|runbook|incident|on-?call|escalat|\bRTO\b|\bRPO\b|recovery (time|point) objective|"
+    r"\bSL[AO]s?\b|service.level)",
+    re.IGNORECASE,
+)
+_FIGURE_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})\s*(mermaid|plantuml|puml|dot|graphviz)\b", re.IGNORECASE)
+_DIAGRAM_LINK = re.compile(r"\.(drawio|puml|plantuml|mmd|excalidraw|svg|png|jpe?g|gif|webp)\)", re.IGNORECASE)
+
+
+def _is_figure(line: str) -> bool:
+    """A line that shows or links a diagram: an image, a Mermaid/PlantUML/Graphviz block, a link to a
+    diagram file. Literal tests and a pattern anchored on a literal: a document comes from the pull
+    request, and a pattern searched from every `](` of a long line would be quadratic."""
+    if "<img" in line or ("![" in line and "](" in line):
+        return True
+    return bool(_FIGURE_FENCE.match(line)) or ("](" in line and bool(_DIAGRAM_LINK.search(line)))
+
+
+_DIAGRAM_SUFFIXES = (".drawio", ".puml", ".plantuml", ".mmd", ".excalidraw")
+_IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")
+_DIAGRAM_NAME = re.compile(r"architect|diagram|data[-_ ]?flow|overview|design|infra|topology|system", re.I)
+
+
+def _is_diagram(path: str) -> bool:
+    """A diagram file: any .drawio/.puml/.mmd, or an image whose name says it is one (a dataset of
+    leaf photos is not documentation)."""
+    lower = path.lower()
+    if lower.endswith(_DIAGRAM_SUFFIXES):
+        return True
+    return lower.endswith(_IMAGE_SUFFIXES) and bool(_DIAGRAM_NAME.search(path.rsplit("/", 1)[-1]))
+
+
 _ENV_LINE = re.compile(r"^\s*#?\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")
 
 
@@ -82,15 +113,29 @@ class Document:
     path: str
     headings: tuple[Heading, ...]
     mentions: tuple[int, ...]
-    """Lines that mention deploying, rolling back, runbooks or incidents (what the docs checks look for)."""
+    """Lines that mention deploying, rolling back, runbooks or incidents, recovery and service level
+    objectives (what the docs checks look for)."""
     lines_text: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
     section_lines: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
     """heading line -> how many lines of prose follow it before the next heading (blank lines and
     checklist items not counted)"""
 
+    figures: tuple[int, ...] = ()
+    """Lines that show or link a diagram (an image, a Mermaid or PlantUML block, a .drawio file)."""
+
     def has_section(self, heading: Heading) -> bool:
         """A section with content of its own: a one-line pointer to another document is not one."""
         return self.section_lines.get(heading.line, 0) >= 2
+
+    def section_end(self, heading: Heading) -> int:
+        """The last line of the heading's section (up to the next heading of any depth)."""
+        later = [h.line for h in self.headings if h.line > heading.line]
+        return later[0] - 1 if later else 1 << 30
+
+    def figure_in(self, heading: Heading) -> int | None:
+        """The first diagram line within the heading's section."""
+        end = self.section_end(heading)
+        return next((line for line in self.figures if heading.line < line <= end), None)
 
 
 def _section_sizes(lines: list[str], found: list[Heading]) -> dict[int, int]:
@@ -117,6 +162,8 @@ class DocsFacts:
     """Markdown and reStructuredText files at the root, in docs/ and in .github/ (not in code folders)."""
     codeowners: tuple[str, ...] = ()
     openapi_files: tuple[str, ...] = ()
+    diagrams: tuple[str, ...] = ()
+    """Diagram files anywhere in the repository (.drawio, .puml, .mmd, or an image named as a diagram)."""
 
     def named(self, pattern: str) -> list[Document]:
         rx = re.compile(pattern, re.IGNORECASE)
@@ -198,10 +245,14 @@ def collect_docs(snap: Snapshot) -> DocsFacts:
         text = snap.text(rel) or ""
         lines = text.splitlines()
         hits = {i: ln for i, ln in enumerate(lines, 1) if _MENTIONS.search(ln)}
+        figures = tuple(i for i, ln in enumerate(lines, 1) if _is_figure(ln))
         found = headings(text)
-        documents.append(Document(rel, tuple(found), tuple(hits), hits, _section_sizes(lines, found)))
+        documents.append(
+            Document(rel, tuple(found), tuple(hits), hits, _section_sizes(lines, found), figures)
+        )
     owners = tuple(p for p in ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS") if snap.has(p))
     openapi = tuple(
         f for f in snap.files if re.search(r"(^|/)(openapi|swagger)[\w.-]*\.(ya?ml|json)$", f, re.I)
     )
-    return DocsFacts(readme, licenses, tuple(examples), tuple(documents), owners, openapi)
+    diagrams = tuple(f for f in snap.files if _is_diagram(f))
+    return DocsFacts(readme, licenses, tuple(examples), tuple(documents), owners, openapi, diagrams)

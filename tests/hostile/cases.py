@@ -384,6 +384,44 @@ def _checklist_lines(tmp: Path) -> Run:
     return Run(write_tree(tmp / "repo", files))
 
 
+def _ops_doc_lines(tmp: Path) -> Run:
+    """Operations documents read for topics and objectives, asked for by a team checklist: an RTO line
+    followed by 200,000 digits (the duration pattern backtracked quadratically: minutes), a line of
+    500 KB of `](` and one of `![` (read for diagram links), and an architecture heading over them."""
+    ops = (
+        "# Operations\n\n## Architecture\n\n"
+        + "](" * 250_000
+        + "\n"
+        + "![" * 250_000
+        + "\n\n## Recovery\n\nRTO: "
+        + "1" * 200_000
+        + " x\n"
+    )
+    checklist = "# Go-live\n\n- [ ] RTO (Recovery Time Objective) < 1 hour\n- [ ] Architecture diagram\n"
+    files = {
+        "app.py": SERVICE,
+        "docs/OPERATIONS.md": ops,
+        "CHECKLIST.md": checklist,
+        ".github/prodgate.yml": "checklist: CHECKLIST.md\n"
+        "checks:\n  ops-doc-topics:\n    options:\n      topics: [rto, architecture-diagram]\n",
+    }
+    return Run(write_tree(tmp / "repo", files))
+
+
+def _alert_rules(tmp: Path) -> Run:
+    """A rule file of 20,000 `- alert:` entries each indented under the one before (every entry read
+    to the end of the file, and every line stripped again for each entry: minutes), and an expression
+    of 100,000 digits."""
+    nested = "".join(" " * (i % 1_500) + "- alert: A\n" for i in range(20_000))
+    files = {
+        "app.py": SERVICE,
+        "monitoring/deep.yml": nested,
+        "monitoring/long.yml": "- alert: X\n  expr: " + "1" * 100_000 + " > 0\n",
+        ".github/prodgate.yml": "checks:\n  alert-rules-cover:\n    options:\n      kinds: [latency]\n",
+    }
+    return Run(write_tree(tmp / "repo", files))
+
+
 def _makefile_spaces(tmp: Path) -> Run:
     """A Makefile line of 250,000 spaces and a README line of 1 MB of `curl `: both were read by
     regular expressions that backtrack quadratically (minutes)."""
@@ -558,6 +596,8 @@ CASES: tuple[Case, ...] = (
     Case("hang-print-calls", "hangs and memory", "40,000 print calls in one module", _print_calls),
     Case("read-app-over-cap", "outside reads", "the application module over the parse cap", _app_over_cap, "health-endpoint", UNDECIDED),
     Case("hang-workflow-jobs", "hangs and memory", "22,000 jobs in one workflow", _workflow_jobs),
+    Case("hang-alert-rules", "hangs and memory", "20,000 alert rules nested one under the other, an expression of 100,000 digits", _alert_rules, "alert-rules-cover", frozenset({"fail"}), seconds=20),
+    Case("hang-ops-doc-lines", "hangs and memory", "an RTO line of 200,000 digits, lines of 500 KB of `](` and `![` in an operations document", _ops_doc_lines, "ops-doc-topics", frozenset({"fail"}), seconds=20),
     Case("hang-checklist-lines", "hangs and memory", "checklist lines of 400,000 spaces after a number, 400 KB of `a.`, 20,000 words naming a check", _checklist_lines, "test-coverage", frozenset({"missing_evidence"}), seconds=20),
     Case("hang-step-and-readme-lines", "hangs and memory", "a 250 KB Makefile line of spaces and 1 MB of `curl ` in the README", _makefile_spaces, "ci-runs-tests", frozenset({"pass"}), seconds=20),
     Case("hang-compose-file-flags", "hangs and memory", "900 KB of `docker compose ` on one README line", _compose_flags, "compose-healthcheck", frozenset({"not_applicable"}), seconds=20),

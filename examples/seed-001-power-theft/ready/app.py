@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request, Security
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
+from prometheus_client import Counter
 from prometheus_fastapi_instrumentator import Instrumentator
 from pydantic import BaseModel, Field
 from slowapi import Limiter, _rate_limit_exceeded_handler
@@ -24,6 +25,7 @@ log = logging.getLogger("power-theft")
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 limiter = Limiter(key_func=get_remote_address, default_limits=["120/minute"])
 state: dict[str, PowerTheftDetector] = {}
+THEFT_FLAGS = Counter("theft_flags_total", "Meters scored at or above the theft threshold")
 
 
 @asynccontextmanager
@@ -88,7 +90,10 @@ def features() -> dict[str, list[str]]:
 @limiter.limit("60/minute")
 def predict(request: Request, reading: Reading) -> dict[str, float]:
     """Theft probability for one meter."""
-    return {"theft_probability": state["detector"].predict([reading.features])[0]}
+    probability = state["detector"].predict([reading.features])[0]
+    if probability >= config.THEFT_THRESHOLD:
+        THEFT_FLAGS.inc()
+    return {"theft_probability": probability}
 
 
 @app.post("/predict_batch", dependencies=[Depends(require_key)])

@@ -7,3 +7,4 @@ API_KEY = os.environ.get("API_KEY", "")
 LOG_LEVEL = os.getenv("LOG_LEVEL", "INFO")
 CORS_ORIGINS = [o for o in os.getenv("CORS_ORIGINS", "https://inspections.example.com").split(",") if o]
 MAX_BATCH = int(os.getenv("MAX_BATCH", "1000"))
+THEFT_THRESHOLD = 0.5  # a probability at or above this counts as a theft flag

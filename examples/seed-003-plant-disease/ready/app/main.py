@@ -9,6 +9,7 @@ from fastapi import Depends, FastAPI, File, HTTPException, Request, Security, Up
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
+from prometheus_client import Histogram
 from prometheus_fastapi_instrumentator import Instrumentator
 from slowapi import Limiter, _rate_limit_exceeded_handler
 from slowapi.errors import RateLimitExceeded
@@ -22,6 +23,7 @@ log = logging.getLogger("plant-disease")
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 limiter = Limiter(key_func=get_remote_address, default_limits=["60/minute"])
 state: dict[str, Any] = {}
+INFERENCE_SECONDS = Histogram("leaf_inference_seconds", "Time spent classifying one photo")
 
 
 @asynccontextmanager
@@ -65,4 +67,6 @@ async def predict(request: Request, image: UploadFile = File(...)) -> dict[str, 
     data = await image.read(config.MAX_UPLOAD_BYTES + 1)
     if len(data) > config.MAX_UPLOAD_BYTES:
         raise HTTPException(status_code=413, detail="image too large")
-    return {"probabilities": classify(state["net"], state["classes"], data)}
+    with INFERENCE_SECONDS.time():
+        probabilities = classify(state["net"], state["classes"], data)
+    return {"probabilities": probabilities}

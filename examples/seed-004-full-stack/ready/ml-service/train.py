@@ -1,19 +1,25 @@
 """Train the demonstration sentiment-score model and write models/model.joblib with its metadata.
 
-Run: python train.py  (needs scikit-learn, joblib and numpy)
+Run: python train.py  (needs scikit-learn, joblib, numpy and prometheus-client)
 """
 
 import json
+import os
 from datetime import date
 from pathlib import Path
 
 import joblib
 import numpy as np
 import sklearn
+from prometheus_client import CollectorRegistry, Gauge, push_to_gateway
 from sklearn.linear_model import LogisticRegression
 
 FEATURES = ["length", "exclamations", "positive_words", "negative_words"]
 OUT = Path(__file__).parent / "models"
+REGISTRY = CollectorRegistry()
+LAST_SUCCESS = Gauge(
+    "training_job_last_success_unixtime", "When training last finished successfully", registry=REGISTRY
+)
 
 
 def main() -> None:
@@ -33,6 +39,9 @@ def main() -> None:
         "random_seed": 4,
     }
     (OUT / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
+    LAST_SUCCESS.set_to_current_time()
+    if gateway := os.getenv("PUSHGATEWAY_URL"):  # scheduled runs report here; alerts watch the age
+        push_to_gateway(gateway, job="reviews-training", registry=REGISTRY)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import joblib
@@ -14,6 +15,7 @@ from fastapi import Depends, FastAPI, File, HTTPException, Request, Security, Up
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
+from prometheus_client import Gauge
 from prometheus_fastapi_instrumentator import Instrumentator
 from slowapi import Limiter, _rate_limit_exceeded_handler
 from slowapi.errors import RateLimitExceeded
@@ -30,6 +32,7 @@ log = logging.getLogger("ml-service")
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 limiter = Limiter(key_func=get_remote_address, default_limits=["100/minute"])
 state: dict[str, Any] = {}
+DATABASE_BYTES = Gauge("jobs_database_size_bytes", "Size of the SQLite job history")
 
 
 @asynccontextmanager
@@ -84,4 +87,5 @@ async def predict(request: Request, file: UploadFile = File(...)) -> dict[str, A
     scores = state["model"].predict_proba([[float(r[f]) for f in FEATURES] for r in rows])[:, 1].tolist()
     with sqlite3.connect(DATABASE_PATH) as db:
         db.execute("INSERT INTO jobs (rows, mean) VALUES (?, ?)", (len(scores), sum(scores) / len(scores)))
+    DATABASE_BYTES.set(Path(DATABASE_PATH).stat().st_size)
     return {"scores": scores}
