@@ -20,6 +20,10 @@ from typing import Any
 
 from gate.checks.alerts import BY_ID as ALERT_KINDS
 from gate.checks.alerts import asked_kinds
+from gate.checks.backups import NAMES as BACKUP_ASPECTS
+from gate.checks.backups import asked_aspects
+from gate.checks.logpipeline import NAMES as LOG_ASPECTS
+from gate.checks.logpipeline import asked_log_aspects
 from gate.checks.metrics import BY_ID as METRIC_FAMILIES
 from gate.checks.metrics import asked_families
 from gate.checks.opsdocs import BY_ID, asked_topics, minutes
@@ -152,6 +156,14 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
             for k in kinds
         )
         return LineThreshold({**options, "kinds": list(kinds)}, said, bound=False)
+    if check_id == "log-pipeline":
+        aspects = asked_log_aspects(text)
+        if not aspects:
+            return None
+        said = ", ".join(LOG_ASPECTS[a] for a in aspects)
+        return LineThreshold({**options, "aspects": list(aspects)}, said, bound=False)
+    if check_id == "backups-configured":
+        return _backups(text, options)
     if check_id == "metrics-instrumented":
         families = asked_families(text)
         if not families:
@@ -179,6 +191,8 @@ READS = frozenset(
         "ops-doc-topics",
         "metrics-instrumented",
         "alert-rules-cover",
+        "backups-configured",
+        "log-pipeline",
     }
 )
 """The checks whose threshold a line can set."""
@@ -238,3 +252,30 @@ def _topics(text: str, options: dict[str, Any]) -> LineThreshold | None:
             line_options[option] = bound
     bounded = len(said) > len(asked)
     return LineThreshold(line_options, ", ".join(said), ", ".join(stricter), bound=bounded)
+
+
+def _backups(text: str, options: dict[str, Any]) -> LineThreshold | None:
+    """A line about backups is judged on the aspects it names, and on its interval ("daily") and
+    retention ("30 days") at the stricter of the line's and the config's."""
+    asked, interval, retention = asked_aspects(text)
+    if not asked:
+        return None
+    said = [BACKUP_ASPECTS[a] for a in asked]
+    line_options: dict[str, Any] = {**options, "aspects": list(asked)}
+    stricter: list[str] = []
+    configured = options.get("max_interval_hours")
+    if interval is not None:
+        said.append(f"at most {interval:g} hours apart")
+        if isinstance(configured, int | float) and configured < interval:
+            stricter.append(f"at most {configured:g} hours apart")
+        else:
+            line_options["max_interval_hours"] = interval
+    kept = options.get("min_retention_days")
+    if retention is not None:
+        said.append(f"kept at least {retention:g} days")
+        if isinstance(kept, int | float) and kept > retention:
+            stricter.append(f"kept at least {kept:g} days")
+        else:
+            line_options["min_retention_days"] = retention
+    bound = interval is not None or retention is not None
+    return LineThreshold(line_options, ", ".join(said), ", ".join(stricter), bound=bound)

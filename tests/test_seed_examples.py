@@ -32,6 +32,9 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-004-full-stack": {
         "ready": OFFLINE
         | {
+            "logs-centralized": FAIL,  # compose's default json-file driver, no shipper
+            "backups-volumes": PASS,  # ops/crontab copies the ml-data volume nightly
+            "backups-point-in-time": FAIL,  # nightly copies, no continuous replication
             "alerts-service-down": PASS,
             "alerts-error-rate": PASS,
             "alerts-latency": PASS,
@@ -72,6 +75,9 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "logs-centralized": FAIL,
+            "backups-volumes": FAIL,  # a weekly cp of a host file
+            "backups-point-in-time": FAIL,
             "alerts-service-down": PASS,  # one `up == 0` rule
             "alerts-error-rate": FAIL,
             "alerts-latency": FAIL,
@@ -220,6 +226,14 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-001-power-theft": {
         "ready": OFFLINE
         | {
+            "logs-level": PASS,  # LOG_LEVEL defaults to INFO
+            "logs-access": PASS,  # uvicorn's CMD
+            "logs-centralized": PASS,  # declared external: the platform ships stdout
+            "logs-retention": PASS,  # declared external
+            "logs-errors-separated": FAIL,  # one basicConfig stream
+            "metrics-retention": FAIL,  # no Prometheus configuration here
+            "backups-scheduled": NA,  # no state: the models ship in the image
+            "backups-retention": NA,
             "alerts-configured": PASS,
             "alerts-critical": PASS,  # ApiDown
             "alerts-warning": PASS,  # server errors, flag spike
@@ -269,6 +283,14 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "logs-level": PASS,  # LOG_LEVEL defaults to INFO
+            "logs-access": PASS,  # CMD uvicorn
+            "logs-centralized": FAIL,  # nothing declared or shipped
+            "logs-retention": FAIL,
+            "logs-errors-separated": FAIL,
+            "metrics-retention": FAIL,
+            "backups-scheduled": NA,  # no state
+            "backups-retention": NA,
             "alerts-configured": PASS,  # one `up == 0` rule
             "alerts-critical": FAIL,  # no severity label
             "alerts-warning": FAIL,
@@ -320,6 +342,16 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-003-plant-disease": {
         "ready": OFFLINE
         | {
+            "logs-level": PASS,
+            "logs-access": PASS,  # uvicorn's CMD
+            "logs-structured": FAIL,  # a plain format string
+            "logs-centralized": PASS,  # declared external: Fluent Bit in the platform repository
+            "logs-retention": PASS,  # declared external
+            "backups-scheduled": NA,  # no database, volume claim or StatefulSet
+            "backups-frequency": NA,
+            "backups-retention": NA,
+            "backups-region": NA,
+            "backups-verified": NA,
             "alerts-configured": PASS,  # k8s/prometheusrule.yaml
             "metrics-key-signals": PASS,  # Instrumentator
             "metrics-request-rate": PASS,
@@ -377,6 +409,16 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "logs-level": PASS,
+            "logs-access": PASS,
+            "logs-structured": FAIL,
+            "logs-centralized": FAIL,
+            "logs-retention": FAIL,
+            "backups-scheduled": NA,  # no state
+            "backups-frequency": NA,
+            "backups-retention": NA,
+            "backups-region": NA,
+            "backups-verified": NA,
             "alerts-configured": PASS,  # a PrometheusRule with one down alert
             "metrics-key-signals": PASS,  # Instrumentator kept
             "metrics-request-rate": PASS,
@@ -529,3 +571,20 @@ def test_a_line_is_judged_at_its_threshold() -> None:
     assert "at most 100 ms at p95" in lines["Single predictions: <100ms"].evidence
     batch = lines["Batch (1000 records): <5s"].evidence
     assert "at most 5000 ms" in batch and "already asks at most 2000 ms" in batch
+
+
+def test_backup_lines_are_judged_at_their_interval_and_retention() -> None:
+    """Seed 004 asks for a daily SQLite backup kept 30 days and an RPO under 24 hours: the ready
+    variant's ops/crontab copies the volume at 02:15 every night and deletes copies after 30 days; the
+    not-ready variant copies the file once a week and keeps one copy."""
+    for variant, want in (("ready", Outcome.PASS), ("not-ready", Outcome.FAIL)):
+        report = _filled(ROOT / "examples" / "seed-004-full-stack" / variant)
+        assert report.checklist is not None
+        lines = {line.text: line for line in report.checklist.lines if line.kind == "automated"}
+        for text in (
+            "SQLite database backed up daily",
+            "Backup retention policy (30 days)",
+            "RPO (Recovery Point Objective) < 24 hours",
+        ):
+            assert lines[text].outcome is want, (variant, text, lines[text].evidence)
+            assert "this line's threshold" in lines[text].evidence

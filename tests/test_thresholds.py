@@ -124,3 +124,60 @@ def test_a_metrics_line_is_judged_on_the_families_it_names(line: str, families: 
     assert isinstance(found, LineThreshold)
     assert found.options["families"] == families and not found.bound
     assert read("metrics-instrumented", "Dashboards reviewed weekly", {"families": []}) is None
+
+
+BACKUPS: dict[str, Any] = {
+    "aspects": [],
+    "max_interval_hours": None,
+    "min_retention_days": None,
+    "external": None,
+}
+
+
+@pytest.mark.parametrize(
+    ("line", "aspects", "interval", "retention"),
+    [
+        ("Backup strategy in place", ["job"], None, None),
+        ("SQLite database backed up daily", ["frequency"], 24.0, None),
+        ("RPO (Recovery Point Objective) < 24 hours", ["frequency"], 24.0, None),
+        ("Backup retention policy (30 days)", ["retention"], None, 30.0),
+        ("Backups kept in another region", ["region"], None, None),
+        ("Point-in-time recovery capability", ["pitr"], None, None),
+        ("Backup verification schedule", ["verification"], None, None),
+    ],
+)
+def test_a_backup_line_is_judged_on_its_aspects_interval_and_retention(
+    line: str, aspects: list[str], interval: float | None, retention: float | None
+) -> None:
+    found = read("backups-configured", line, BACKUPS)
+    assert isinstance(found, LineThreshold)
+    assert found.options["aspects"] == aspects
+    assert (
+        found.options["max_interval_hours"] == interval and found.options["min_retention_days"] == retention
+    )
+    assert found.bound is (interval is not None or retention is not None)
+
+
+def test_a_backup_line_never_loosens_the_configured_interval() -> None:
+    found = read("backups-configured", "Backed up weekly", {**BACKUPS, "max_interval_hours": 24.0})
+    assert isinstance(found, LineThreshold)
+    assert found.options["max_interval_hours"] == 24.0 and found.stricter_config == "at most 24 hours apart"
+
+
+@pytest.mark.parametrize(
+    ("line", "aspects"),
+    [
+        ("Structured logging enabled", ["structured"]),
+        ("Logging level set appropriately (INFO or WARNING)", ["level"]),
+        ("Access logs configured", ["access"]),
+        ("Application error logs separated", ["errors-separated"]),
+        ("Log aggregation configured (ELK, CloudWatch, etc.)", ["centralized"]),
+        ("Log retention policy set", ["retention"]),
+        ("Historical data retention configured", ["metrics-retention"]),
+    ],
+)
+def test_a_logging_line_is_judged_on_the_aspects_it_names(line: str, aspects: list[str]) -> None:
+    found = read("log-pipeline", line, {"aspects": [], "external": None})
+    assert isinstance(found, LineThreshold)
+    assert found.options["aspects"] == aspects and not found.bound
+    assert read("log-pipeline", "Logs reviewed daily by the team", {"aspects": [], "external": None}) is None

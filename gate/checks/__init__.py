@@ -2,6 +2,7 @@
 
 from gate.checks import (
     alerts,
+    backups,
     buildsteps,
     buildtrust,
     cicd,
@@ -15,6 +16,7 @@ from gate.checks import (
     evidence,
     githubstate,
     kubehost,
+    logpipeline,
     metrics,
     models,
     opsdocs,
@@ -34,6 +36,7 @@ __all__ = [
     "Decision",
     "Hit",
     "alerts",
+    "backups",
     "buildsteps",
     "buildtrust",
     "cicd",
@@ -47,6 +50,7 @@ __all__ = [
     "evidence",
     "githubstate",
     "kubehost",
+    "logpipeline",
     "metrics",
     "models",
     "opsdocs",

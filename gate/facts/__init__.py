@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from gate import background
 from gate.budget import BudgetExceeded, Unfinished
 from gate.facts.alerts import AlertFacts
+from gate.facts.backups import BackupFacts
 from gate.facts.evidence import EvidenceFacts
 from gate.facts.github import GitHubFacts
+from gate.facts.logpipeline import LogFacts
 from gate.facts.vulnerabilities import not_run
 
 # The collectors are imported by collect(), not here: a module of this package (the secret scanner a
@@ -63,6 +65,8 @@ class Facts:
     """Which Dockerfile builds which image (derived from the facts above, no I/O)."""
     evidence: EvidenceFacts = field(default_factory=EvidenceFacts)
     alerts: AlertFacts = field(default_factory=AlertFacts)
+    backups: BackupFacts = field(default_factory=BackupFacts)
+    logs: LogFacts = field(default_factory=LogFacts)
     vulnerabilities: VulnerabilityFacts = field(default_factory=not_run)
     github: GitHubFacts = field(default_factory=GitHubFacts)
     base_metrics: tuple[DataFile, ...] | None = None
@@ -97,6 +101,7 @@ def collect(
     `offline` skips it on purpose (e.g. a pre-commit hook), and the check then says it was not available.
     Past the snapshot's deadline, a collector gives way to an Unfinished stand-in (gate/budget.py)."""
     from gate.facts.alerts import collect_alerts
+    from gate.facts.backups import collect_backups
     from gate.facts.code import collect_code
     from gate.facts.compose import collect_compose
     from gate.facts.dependencies import collect_dependencies
@@ -105,6 +110,7 @@ def collect(
     from gate.facts.evidence import collect_evidence
     from gate.facts.images import build_references, link_images
     from gate.facts.kubernetes import collect_kubernetes
+    from gate.facts.logpipeline import collect_log_pipeline
     from gate.facts.modelmeta import collect_model_meta
     from gate.facts.models import collect_models
     from gate.facts.python import collect_python
@@ -178,6 +184,10 @@ def collect(
     docs = run("documentation", lambda: collect_docs(snap))
     kubernetes = run("Kubernetes", lambda: collect_kubernetes(snap))
     alerts = run("alert rule", lambda: collect_alerts(snap))
+    logs = run("logging pipeline", lambda: collect_log_pipeline(snap, code.service_modules))
+    backups = run(
+        "backup", lambda: collect_backups(snap, compose, kubernetes, workflows, code.service_modules)
+    )
     images = run("image", lambda: link_images(docker, compose, workflows))
     found_evidence = run(
         "evidence", lambda: collect_evidence(snap.root, evidence, exclude) if evidence else EvidenceFacts()
@@ -200,6 +210,8 @@ def collect(
         images=images,
         evidence=found_evidence,
         alerts=alerts,
+        backups=backups,
+        logs=logs,
         vulnerabilities=audited,
         today=today or date.today(),
         github=github or GitHubFacts(),

@@ -1,0 +1,126 @@
+"""Facts about where the service's logs go: their format and level, access and error logs, a shipper
+or logging driver, and how long they are kept.
+
+Read line by line from the service's own modules and from the files that start and ship it
+(Dockerfiles, compose files, Kubernetes manifests, Procfiles, shell entrypoints, gunicorn and nginx
+configuration, log shipper and Loki configuration, Terraform): each finding is a signal with its
+place. Nothing is run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from gate.snapshot import Snapshot
+
+_MAX_LINE = 2_000
+"""Longer lines are not read (a setting is short; a file comes from the pull request)."""
+
+# (kind, pattern): what a line shows. Kinds ending in "-off" contradict the kind before the dash.
+_CODE = (
+    (
+        "structured",
+        re.compile(
+            r"jsonlogger|JsonFormatter|pythonjsonlogger|JSONRenderer|serialize\s*=\s*True|ecs_logging|LogstashFormatter|json_logs?\b"
+        ),
+    ),
+    # the level the service logs at (basicConfig, a settings default), not a handler's own setLevel
+    (
+        "level",
+        re.compile(
+            r"(?:\blevel\s*=\s*|LOG_LEVEL['\"]?\s*[,:=]\s*)['\"]?(?:logging\.)?(INFO|WARNING|WARN|ERROR|DEBUG)\b",
+            re.I,
+        ),
+    ),
+    (
+        "error-handler",
+        re.compile(r"setLevel\(\s*(?:logging\.)?ERROR\b|['\"]level['\"]\s*:\s*['\"]ERROR['\"]"),
+    ),
+    (
+        "shipper",
+        re.compile(
+            r"watchtower|CloudWatchLogHandler|logstash|google\.cloud\.logging|SysLogHandler|HTTPHandler|fluent\.handler|datadog_api|loki_logger|LokiHandler"
+        ),
+    ),
+    ("access-off", re.compile(r"access_log\s*=\s*False")),
+)
+_DEPLOY = (
+    (
+        "structured",
+        re.compile(r"--log-config\S*\s+\S*json|json-file-format|LOG_FORMAT['\"]?\s*[:=]\s*['\"]?json", re.I),
+    ),
+    (
+        "level",
+        re.compile(
+            r"(?:--log-level[= ]|LOG_LEVEL['\"]?\s*[:=]\s*)['\"]?(info|warning|warn|error|debug)\b", re.I
+        ),
+    ),
+    ("access-off", re.compile(r"--no-access-log|\baccess_log\s+off\b")),
+    ("access-on", re.compile(r"--access-logfile|\baccesslog\s*=|\baccess_log\s+/|\baccess_log\s+syslog")),
+    # a server started (`uvicorn app.main:app`, `["gunicorn", "-b", ...]`), not installed
+    ("uvicorn", re.compile(r"\buvicorn\b(?:['\"]?\s*,\s*['\"]|\s+)[\w.]+:\w+")),
+    ("gunicorn", re.compile(r"\bgunicorn\b(?:['\"]?\s*,\s*['\"]|\s+)(?:-|[\w.]+:\w+)")),
+    ("error-handler", re.compile(r"--error-logfile|\berrorlog\s*=|\berror_log\s+/")),
+    (
+        "shipper",
+        re.compile(
+            r"\bdriver:\s*['\"]?(awslogs|gelf|fluentd|loki|splunk|syslog|gcplogs|logentries)\b|fluent-?bit|fluentd|promtail|grafana/alloy|timberio/vector|\bvector:|filebeat|logstash|awslogs-group|otel/opentelemetry-collector"
+        ),
+    ),
+    (
+        "retention",
+        re.compile(
+            r"retention_period|retention_in_days|log_retention|\brotate\s+\d+|max-file|ilm_policy|delete_after"
+        ),
+    ),
+    ("metrics-retention", re.compile(r"storage\.tsdb\.retention|--retention\.time|metrics_retention")),
+)
+_DEPLOY_NAMES = re.compile(
+    r"(^|/)(Dockerfile[^/]*|[^/]*\.dockerfile|(docker-)?compose[^/]*\.ya?ml|Procfile|[^/]*\.sh|gunicorn[^/]*\.py|"
+    r"[^/]*nginx[^/]*\.conf|[^/]*\.conf|fluent[^/]*|promtail[^/]*|vector\.(ya?ml|toml)|filebeat[^/]*|loki[^/]*\.ya?ml|"
+    r"[^/]*\.tf|prometheus[^/]*\.ya?ml|logrotate[^/]*|Makefile)$",
+    re.I,
+)
+_MANIFEST = re.compile(r"^[ \t]*kind:\s*(Deployment|StatefulSet|DaemonSet|Pod|CronJob|Job|ConfigMap)\b", re.M)
+
+
+@dataclass(frozen=True)
+class LogSignal:
+    kind: str
+    path: str
+    line: int
+    detail: str
+
+
+@dataclass(frozen=True)
+class LogFacts:
+    signals: tuple[LogSignal, ...] = ()
+
+    def of(self, kind: str) -> tuple[LogSignal, ...]:
+        return tuple(s for s in self.signals if s.kind == kind)
+
+
+def _scan(rel: str, text: str, patterns: tuple[tuple[str, re.Pattern[str]], ...]) -> list[LogSignal]:
+    found: list[LogSignal] = []
+    for i, line in enumerate(text.splitlines(), 1):
+        if len(line) > _MAX_LINE or line.lstrip().startswith(("#", "//")):
+            continue
+        for kind, rx in patterns:
+            if m := rx.search(line):
+                found.append(LogSignal(kind, rel, i, m.group(m.lastindex or 0)[:80]))
+    return found
+
+
+def collect_log_pipeline(snap: Snapshot, service_modules: tuple[str, ...]) -> LogFacts:
+    signals: list[LogSignal] = []
+    for rel in service_modules:
+        signals.extend(_scan(rel, snap.text(rel) or "", _CODE))
+    for rel in snap.files:
+        named = bool(_DEPLOY_NAMES.search(rel))
+        if not named and not rel.endswith((".yaml", ".yml")):
+            continue
+        text = snap.text(rel) or ""
+        if named or _MANIFEST.search(text):
+            signals.extend(_scan(rel, text, _DEPLOY))
+    return LogFacts(tuple(signals))
