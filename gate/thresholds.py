@@ -27,6 +27,8 @@ from gate.checks.logpipeline import asked_log_aspects
 from gate.checks.metrics import BY_ID as METRIC_FAMILIES
 from gate.checks.metrics import asked_families
 from gate.checks.opsdocs import BY_ID, asked_topics, minutes
+from gate.checks.tls import NAMES as TLS_ASPECTS
+from gate.checks.tls import asked_tls_aspects
 
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
 _ALL = re.compile(r"\b(all|every|each)\b", re.I)
@@ -156,6 +158,12 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
             for k in kinds
         )
         return LineThreshold({**options, "kinds": list(kinds)}, said, bound=False)
+    if check_id == "tls-configured":
+        tls_aspects = asked_tls_aspects(text)
+        if not tls_aspects:
+            return None
+        said = ", ".join(TLS_ASPECTS[a] for a in tls_aspects)
+        return LineThreshold({**options, "aspects": list(tls_aspects)}, said, bound=False)
     if check_id == "log-pipeline":
         aspects = asked_log_aspects(text)
         if not aspects:
@@ -193,6 +201,7 @@ READS = frozenset(
         "alert-rules-cover",
         "backups-configured",
         "log-pipeline",
+        "tls-configured",
     }
 )
 """The checks whose threshold a line can set."""

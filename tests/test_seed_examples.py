@@ -32,6 +32,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-004-full-stack": {
         "ready": OFFLINE
         | {
+            "tls-enforced": NA,  # declared external: the host's Caddy
             "logs-centralized": FAIL,  # compose's default json-file driver, no shipper
             "backups-volumes": PASS,  # ops/crontab copies the ml-data volume nightly
             "backups-point-in-time": FAIL,  # nightly copies, no continuous replication
@@ -75,6 +76,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "tls-enforced": MISSING,
             "logs-centralized": FAIL,
             "backups-volumes": FAIL,  # a weekly cp of a host file
             "backups-point-in-time": FAIL,
@@ -164,6 +166,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-000-csv-predictions": {
         "ready": OFFLINE
         | {
+            "tls-certificates": PASS,  # deploy/nginx.conf: Let's Encrypt
             "alerts-configured": PASS,  # a blackbox probe alert, monitoring/alerts.yml
             "faq-present": PASS,  # docs/RUNBOOK.md, docs/FAQ.md
             "recovery-plan-documented": PASS,
@@ -194,6 +197,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "tls-certificates": MISSING,  # no proxy, Ingress or listener in the repository
             "alerts-configured": PASS,  # one `up == 0` rule, nothing else
             "faq-present": FAIL,  # the runbook covers 413s only
             "recovery-plan-documented": FAIL,
@@ -226,6 +230,9 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-001-power-theft": {
         "ready": OFFLINE
         | {
+            "tls-certificates": NA,  # declared external: the platform's load balancer
+            "tls-enforced": NA,
+            "tls-terminated": NA,
             "logs-level": PASS,  # LOG_LEVEL defaults to INFO
             "logs-access": PASS,  # uvicorn's CMD
             "logs-centralized": PASS,  # declared external: the platform ships stdout
@@ -283,6 +290,9 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "tls-certificates": MISSING,  # nothing in the repository, nothing declared
+            "tls-enforced": MISSING,
+            "tls-terminated": MISSING,
             "logs-level": PASS,  # LOG_LEVEL defaults to INFO
             "logs-access": PASS,  # CMD uvicorn
             "logs-centralized": FAIL,  # nothing declared or shipped
@@ -342,6 +352,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-003-plant-disease": {
         "ready": OFFLINE
         | {
+            "tls-terminated": PASS,  # k8s/ingress.yaml tls
             "logs-level": PASS,
             "logs-access": PASS,  # uvicorn's CMD
             "logs-structured": FAIL,  # a plain format string
@@ -409,6 +420,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "tls-terminated": FAIL,  # the Ingress has no tls section
             "logs-level": PASS,
             "logs-access": PASS,
             "logs-structured": FAIL,

@@ -181,3 +181,19 @@ def test_a_logging_line_is_judged_on_the_aspects_it_names(line: str, aspects: li
     assert isinstance(found, LineThreshold)
     assert found.options["aspects"] == aspects and not found.bound
     assert read("log-pipeline", "Logs reviewed daily by the team", {"aspects": [], "external": None}) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "aspects"),
+    [
+        ("SSL/TLS certificates obtained", ["certificates"]),
+        ("HTTPS enforced in production", ["enforced"]),
+        ("HTTPS only", ["enforced"]),
+        ("SSL termination enabled", ["tls"]),
+        ("HTTPS/TLS enabled", ["tls"]),
+    ],
+)
+def test_a_tls_line_is_judged_on_the_aspects_it_names(line: str, aspects: list[str]) -> None:
+    found = read("tls-configured", line, {"aspects": [], "external": None})
+    assert isinstance(found, LineThreshold)
+    assert found.options["aspects"] == aspects and not found.bound

@@ -16,6 +16,7 @@ from gate.facts.backups import BackupFacts
 from gate.facts.evidence import EvidenceFacts
 from gate.facts.github import GitHubFacts
 from gate.facts.logpipeline import LogFacts
+from gate.facts.tls import TlsFacts
 from gate.facts.vulnerabilities import not_run
 
 # The collectors are imported by collect(), not here: a module of this package (the secret scanner a
@@ -67,6 +68,7 @@ class Facts:
     alerts: AlertFacts = field(default_factory=AlertFacts)
     backups: BackupFacts = field(default_factory=BackupFacts)
     logs: LogFacts = field(default_factory=LogFacts)
+    tls: TlsFacts = field(default_factory=TlsFacts)
     vulnerabilities: VulnerabilityFacts = field(default_factory=not_run)
     github: GitHubFacts = field(default_factory=GitHubFacts)
     base_metrics: tuple[DataFile, ...] | None = None
@@ -117,6 +119,7 @@ def collect(
     from gate.facts.repo import collect_repo
     from gate.facts.routes import collect_routes
     from gate.facts.secrets import collect_secrets
+    from gate.facts.tls import collect_tls
     from gate.facts.vulnerabilities import collect_vulnerabilities
     from gate.facts.workflows import collect_workflows
     from gate.snapshot import Snapshot
@@ -185,6 +188,7 @@ def collect(
     kubernetes = run("Kubernetes", lambda: collect_kubernetes(snap))
     alerts = run("alert rule", lambda: collect_alerts(snap))
     logs = run("logging pipeline", lambda: collect_log_pipeline(snap, code.service_modules))
+    tls = run("TLS", lambda: collect_tls(snap, kubernetes, code.service_modules))
     backups = run(
         "backup", lambda: collect_backups(snap, compose, kubernetes, workflows, code.service_modules)
     )
@@ -212,6 +216,7 @@ def collect(
         alerts=alerts,
         backups=backups,
         logs=logs,
+        tls=tls,
         vulnerabilities=audited,
         today=today or date.today(),
         github=github or GitHubFacts(),

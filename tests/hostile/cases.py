@@ -422,6 +422,21 @@ def _alert_rules(tmp: Path) -> Run:
     return Run(write_tree(tmp / "repo", files))
 
 
+def _proxy_lines(tmp: Path) -> Run:
+    """An nginx configuration of 1,000 lines each repeating `listen 443` 150 times without `ssl`, a
+    Caddyfile line of 1 MB, and a crontab and a logging configuration of long lines: read for TLS,
+    backups and the logging pipeline, by patterns that must not rescan a line from every `listen`."""
+    files = {
+        "app.py": SERVICE,
+        "deploy/nginx.conf": ("listen 443 " * 150 + "\n") * 1_000,
+        "Caddyfile": "a" * 1_000_000 + " {\n",
+        "ops/crontab": ("0 2 * * * backup " + "1" * 50_000 + "\n") * 10,
+        "gunicorn.conf.py": ("accesslog = '" + "-" * 100_000 + "'\n") * 5,
+        ".github/prodgate.yml": "checks:\n  tls-configured:\n    options:\n      aspects: [tls]\n",
+    }
+    return Run(write_tree(tmp / "repo", files))
+
+
 def _makefile_spaces(tmp: Path) -> Run:
     """A Makefile line of 250,000 spaces and a README line of 1 MB of `curl `: both were read by
     regular expressions that backtrack quadratically (minutes)."""
@@ -596,6 +611,7 @@ CASES: tuple[Case, ...] = (
     Case("hang-print-calls", "hangs and memory", "40,000 print calls in one module", _print_calls),
     Case("read-app-over-cap", "outside reads", "the application module over the parse cap", _app_over_cap, "health-endpoint", UNDECIDED),
     Case("hang-workflow-jobs", "hangs and memory", "22,000 jobs in one workflow", _workflow_jobs),
+    Case("hang-proxy-lines", "hangs and memory", "1,000 nginx lines of 150 `listen 443`, a 1 MB Caddyfile line, long crontab and gunicorn lines", _proxy_lines, "tls-configured", frozenset({"missing_evidence"}), seconds=20),
     Case("hang-alert-rules", "hangs and memory", "20,000 alert rules nested one under the other, an expression of 100,000 digits", _alert_rules, "alert-rules-cover", frozenset({"fail"}), seconds=20),
     Case("hang-ops-doc-lines", "hangs and memory", "an RTO line of 200,000 digits, lines of 500 KB of `](` and `![` in an operations document", _ops_doc_lines, "ops-doc-topics", frozenset({"fail"}), seconds=20),
     Case("hang-checklist-lines", "hangs and memory", "checklist lines of 400,000 spaces after a number, 400 KB of `a.`, 20,000 words naming a check", _checklist_lines, "test-coverage", frozenset({"missing_evidence"}), seconds=20),

@@ -1,0 +1,132 @@
+"""TLS in front of the service: terminated, with a certificate source, and HTTP sent to HTTPS.
+
+A go-live checklist asks "SSL certificates installed", "HTTPS enforced in production", "SSL termination
+enabled". One check reads where the repository terminates TLS (gate/facts/tls.py); which aspects it asks
+for comes from the team's config or, for a checklist line, from the line's own words (gate/thresholds.py).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
+from gate.facts import Facts
+from gate.model import Level, Outcome, Severity
+
+TlsAspect = Literal["tls", "certificates", "enforced"]
+
+NAMES: dict[TlsAspect, str] = {
+    "tls": "TLS termination",
+    "certificates": "a certificate source",
+    "enforced": "HTTP sent to HTTPS (a redirect or HSTS)",
+}
+_ASKED: tuple[tuple[TlsAspect, re.Pattern[str]], ...] = (
+    ("certificates", re.compile(r"certificat", re.I)),
+    ("enforced", re.compile(r"enforc|https only|only https|redirect|\bhsts\b", re.I)),
+    (
+        "tls",
+        re.compile(
+            r"\b(tls|ssl|https)\b.{0,20}(enabled|termination|terminated|configured|on)\b|termination", re.I
+        ),
+    ),
+)
+_KIND = {"tls": "termination", "certificates": "certificate", "enforced": "redirect"}
+
+
+def asked_tls_aspects(text: str) -> tuple[TlsAspect, ...]:
+    """The aspects a checklist line names ("HTTPS enforced in production": enforced)."""
+    return tuple(aspect for aspect, rx in _ASKED if rx.search(text))
+
+
+class TlsOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    aspects: tuple[TlsAspect, ...] = ()
+    """What TLS must show. None by default: a checklist line asks for its own."""
+    external: str | None = Field(default=None, min_length=1)
+    """Where TLS terminates instead, when not in this repository ("the platform's load balancer, with a
+    managed certificate and HTTP redirected"): the check is then not applicable, with that reason."""
+
+
+@check(
+    id="tls-configured",
+    title="TLS configured for the aspects asked for",
+    category="security",
+    severity=Severity.LOW,
+    level=Level.GOLD,
+    applies_when="the config or a checklist line names an aspect of TLS",
+    remediation="Terminate TLS in front of the service (Ingress tls with cert-manager, a proxy with a certificate, an HTTPS listener) and redirect HTTP to HTTPS.",
+    options=TlsOptions,
+)
+def tls_configured(facts: Facts, options: TlsOptions) -> Decision:
+    """
+    ## What it checks
+    That TLS is set up in front of the service, with each aspect asked for:
+
+    - termination: an Ingress with `tls`, a Gateway listener on HTTPS, nginx `listen 443 ssl` or
+      `ssl_certificate`, a Caddy site named by its domain, Traefik routers with `tls`, an HTTPS load
+      balancer listener or `https_only`/`httpsOnly` in Terraform or Bicep;
+    - a certificate source: cert-manager (annotations, Certificate, Issuer), Traefik or Caddy ACME,
+      Let's Encrypt, an ACM or managed certificate, an `ssl_certificate` file;
+    - HTTP sent to HTTPS: a redirect (nginx `return 301 https://`, Traefik's redirectscheme, an
+      Ingress `ssl-redirect` annotation, a load balancer redirect, Starlette's
+      HTTPSRedirectMiddleware, Talisman) or HSTS.
+
+    No aspect is asked by default. A checklist line names its own ("SSL certificates installed" asks for
+    a certificate source), or the team lists them in `aspects`. An Ingress without `tls` fails; with no
+    TLS and no Ingress in the repository the check cannot decide (missing evidence) unless `external`
+    says where TLS terminates.
+
+    ## Why it matters
+    Prediction requests carry customer data and keys; a certificate that nobody renews, or a port 80
+    that still answers, undoes the rest.
+
+    ## How to fix
+    Terminate TLS where traffic enters, let an ACME client renew the certificate, and redirect HTTP.
+
+    ## Example
+    ```nginx
+    server { listen 80; return 301 https://$host$request_uri; }
+    server {
+      listen 443 ssl;
+      ssl_certificate /etc/letsencrypt/live/scores.example.com/fullchain.pem;
+    }
+    ```
+    """
+    if not options.aspects:
+        return not_applicable("No TLS aspect is asked for (options.aspects, or a checklist line).")
+    if options.external:
+        return not_applicable(f"TLS terminates outside the repository: {options.external}")
+    tls = facts.tls
+    plain = tls.of("plain")
+    if not tls.of("termination") and not plain:
+        return Decision(
+            Outcome.MISSING_EVIDENCE,
+            "No TLS termination in the repository (Ingress tls, proxy configuration, load balancer "
+            "listener). If TLS terminates elsewhere, say where in options.external.",
+        )
+    found: list[str] = []
+    missing: list[str] = []
+    hits: list[Hit] = []
+    for aspect in dict.fromkeys(options.aspects):
+        sites = tls.of(_KIND[aspect])
+        if sites:
+            found.append(f"{NAMES[aspect]}: {sites[0].detail} ({sites[0].path}:{sites[0].line})")
+            continue
+        missing.append(NAMES[aspect])
+        if plain:
+            place, said = plain[0], f"No {NAMES[aspect]}: {plain[0].detail} serves plain HTTP."
+        else:
+            place = tls.of("termination")[0]
+            said = f"No {NAMES[aspect]} where TLS terminates ({place.detail})."
+        hits.append(Hit(said, (at(place.path, place.line),)))
+    for site in plain:
+        hits.append(
+            Hit(f"{site.detail} has no tls section: it serves plain HTTP.", (at(site.path, site.line),))
+        )
+    if hits:
+        said = f"Missing: {', '.join(missing)}." if missing else "An Ingress serves plain HTTP."
+        return failed(said, *hits)
+    return passed("TLS: " + "; ".join(found) + ".")

@@ -1,0 +1,149 @@
+"""Facts about TLS in front of the service: where it terminates, where its certificates come from, and
+what sends plain HTTP to HTTPS.
+
+Read from Kubernetes objects (Ingress `tls`, cert-manager, Gateway listeners) and, line by line, from
+proxy configuration (nginx, Caddy, Traefik labels and files), infrastructure code (Terraform, Bicep) and
+the service's own modules (HSTS, HTTPS redirect middleware).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from gate.facts.kubernetes import KubernetesFacts
+from gate.snapshot import Snapshot
+
+_MAX_LINE = 2_000
+
+# (kind, pattern) for configuration read line by line
+_LINES = (
+    (
+        "termination",
+        re.compile(
+            r"\bssl_certificate\s|traefik\.http\.routers\.[\w-]+\.tls\b|"
+            r"\bprotocol\s*=\s*\"HTTPS\"|\bhttps_only\s*=\s*true|\bhttpsOnly:\s*true|entryPoints?\.websecure|"
+            r"\bminimum_tls_version\b|\bssl_policy\s*="
+        ),
+    ),
+    (
+        "certificate",
+        re.compile(
+            r"\bssl_certificate\s|certresolver|certificatesResolvers|certificate_arn|aws_acm_certificate|"
+            r"google_compute_managed_ssl_certificate|azurerm_app_service_certificate|\bacme:|acme-v02|letsencrypt|"
+            r"\btls\s+[\w.@-]+@[\w.-]+|\btls\s+/\S+\.(pem|crt)"
+        ),
+    ),
+    (
+        "redirect",
+        re.compile(
+            r"return\s+30[18]\s+https://|redirectscheme\.scheme=https|"
+            r"redirect-to-https|Strict-Transport-Security|HTTPSRedirectMiddleware|Talisman\(|"
+            r"force_https|SECURE_SSL_REDIRECT\s*=\s*True|redirections:|\bhttps_only\s*=\s*true|"
+            r"\bhttpsOnly:\s*true|status_code\s*=\s*\"HTTP_30[18]\""
+        ),
+    ),
+)
+_FILES = re.compile(
+    r"(^|/)([^/]*nginx[^/]*|[^/]*\.conf|Caddyfile[^/]*|traefik[^/]*\.(ya?ml|toml)|(docker-)?compose[^/]*\.ya?ml|"
+    r"[^/]*\.tf|[^/]*\.bicep)$",
+    re.I,
+)
+_CADDY_SITE = re.compile(r"^([a-z0-9-]+\.)+[a-z]{2,}(:443)?(\s*,\s*\S+)*\s*\{", re.I)
+"""A Caddyfile site block named by a domain: Caddy obtains its certificate and redirects HTTP itself."""
+
+
+@dataclass(frozen=True)
+class TlsSite:
+    kind: str
+    """termination, certificate, redirect, or plain (an Ingress without tls)"""
+    path: str
+    line: int
+    detail: str
+
+
+@dataclass(frozen=True)
+class TlsFacts:
+    sites: tuple[TlsSite, ...] = ()
+
+    def of(self, kind: str) -> tuple[TlsSite, ...]:
+        return tuple(s for s in self.sites if s.kind == kind)
+
+
+def _kubernetes(kube: KubernetesFacts) -> list[TlsSite]:
+    sites: list[TlsSite] = []
+    for ing in kube.of_kind("Ingress"):
+        spec = ing.data.get("spec") if isinstance(ing.data.get("spec"), dict) else {}
+        annotations = (ing.data.get("metadata") or {}).get("annotations") or {}
+        if not isinstance(annotations, dict):
+            annotations = {}
+        if isinstance(spec, dict) and spec.get("tls"):
+            sites.append(TlsSite("termination", ing.path, ing.line_at("spec", "tls"), f"Ingress {ing.name}"))
+            if any(str(k).startswith("cert-manager.io/") for k in annotations):
+                sites.append(
+                    TlsSite("certificate", ing.path, ing.line, f"cert-manager on Ingress {ing.name}")
+                )
+            redirect = next(
+                (
+                    k
+                    for k, v in annotations.items()
+                    if str(k).endswith(("ssl-redirect", "force-ssl-redirect")) and str(v).lower() == "true"
+                ),
+                None,
+            )
+            if redirect:
+                sites.append(TlsSite("redirect", ing.path, ing.line, f"{redirect} on Ingress {ing.name}"))
+        else:
+            sites.append(TlsSite("plain", ing.path, ing.line, f"Ingress {ing.name}"))
+    for kind in ("Certificate", "ClusterIssuer", "Issuer"):
+        for m in kube.of_kind(kind):
+            if "cert-manager" in str(m.data.get("apiVersion", "")):
+                sites.append(TlsSite("certificate", m.path, m.line, f"cert-manager {kind} {m.name}"))
+    for gw in kube.of_kind("Gateway"):
+        listeners = (gw.data.get("spec") or {}).get("listeners") or []
+        if any(
+            isinstance(x, dict) and str(x.get("protocol", "")).upper() in ("HTTPS", "TLS") for x in listeners
+        ):
+            sites.append(TlsSite("termination", gw.path, gw.line, f"Gateway {gw.name}"))
+    return sites
+
+
+def _lines(rel: str, text: str) -> list[TlsSite]:
+    sites: list[TlsSite] = []
+    caddy = rel.rsplit("/", 1)[-1].lower().startswith("caddyfile")
+    for i, line in enumerate(text.splitlines(), 1):
+        if len(line) > _MAX_LINE or line.lstrip().startswith(("#", "//")):
+            continue
+        for kind, rx in _LINES:
+            if m := rx.search(line):
+                sites.append(TlsSite(kind, rel, i, m.group(0).strip()[:60]))
+        # nginx's `listen 443 ssl` and `rewrite ^ https://...`, by literal tests: a pattern with a
+        # wildcard between the words would rescan a long line from every `listen`
+        words = line.replace(";", " ").split()
+        if words[:1] == ["listen"] and "ssl" in words[1:] and any("443" in w for w in words[1:]):
+            sites.append(TlsSite("termination", rel, i, "listen 443 ssl"))
+        if words[:1] == ["rewrite"] and any(w.startswith("https://") for w in words[1:]):
+            sites.append(TlsSite("redirect", rel, i, "rewrite to https://"))
+        if caddy and _CADDY_SITE.match(line.strip()) and "auto_https off" not in text:
+            name = line.strip().rstrip("{").strip()
+            sites.extend(
+                TlsSite(k, rel, i, f"Caddy site {name}") for k in ("termination", "certificate", "redirect")
+            )
+    return sites
+
+
+def collect_tls(snap: Snapshot, kube: KubernetesFacts, service_modules: tuple[str, ...]) -> TlsFacts:
+    sites = _kubernetes(kube)
+    for rel in snap.files:
+        if _FILES.search(rel):
+            sites.extend(_lines(rel, snap.text(rel) or ""))
+    for rel in service_modules:
+        text = snap.text(rel) or ""
+        if (
+            "Strict-Transport-Security" in text
+            or "HTTPSRedirect" in text
+            or "Talisman" in text
+            or "SSL_REDIRECT" in text
+        ):
+            sites.extend(s for s in _lines(rel, text) if s.kind == "redirect")
+    return TlsFacts(tuple(sites))
