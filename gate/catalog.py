@@ -54,9 +54,9 @@ class Item(Frozen):
     """heading words that pick this item when the same wording means different things in different
     sections ("Health checks configured" under Docker Compose or under Kubernetes)"""
     needs: str | None = None
-    """out_of_scope for a part prodgate does not read yet ("node-backend", "frontend"): shown only where the
-    repository has that part; elsewhere the line is left to a person, without a reason that names a
-    part the team does not have"""
+    """the part of a full-stack app the item is about ("node-backend", "frontend"): its checks decide it,
+    or its reason is shown, only where the repository has that part; elsewhere the line is left to a
+    person, without a verdict or a reason about a part the team does not have"""
     instead: str | None = None
     """a Node/JS backend item: the item its line means in a repository without such a backend (a Python
     team's "Backend" section is its Python service)"""

@@ -337,7 +337,7 @@ def fill(
             "why": line.why,
             "candidates": line.candidates,
         }
-        if checks:
+        if checks and not absent:
             ran = [own.results.get(c) or by_check[c] for c in checks if c in by_check]
             if not ran:
                 lines.append(

@@ -29,6 +29,7 @@ from gate.checks.metrics import asked_families
 from gate.checks.opsdocs import BY_ID, asked_topics, minutes
 from gate.checks.tls import NAMES as TLS_ASPECTS
 from gate.checks.tls import asked_tls_aspects
+from gate.checks.webapp import BACKEND_NAMES, FRONTEND_NAMES, asked_backend, asked_frontend
 
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
 _ALL = re.compile(r"\b(all|every|each)\b", re.I)
@@ -158,6 +159,14 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
             for k in kinds
         )
         return LineThreshold({**options, "kinds": list(kinds)}, said, bound=False)
+    if check_id == "node-backend-hardening":
+        backend = asked_backend(text)
+        if not backend:
+            return None
+        said = ", ".join(BACKEND_NAMES[a] for a in backend)
+        return LineThreshold({**options, "aspects": list(backend)}, said, bound=False)
+    if check_id == "frontend-hardening":
+        return _frontend(text, options)
     if check_id == "tls-configured":
         tls_aspects = asked_tls_aspects(text)
         if not tls_aspects:
@@ -202,6 +211,8 @@ READS = frozenset(
         "backups-configured",
         "log-pipeline",
         "tls-configured",
+        "node-backend-hardening",
+        "frontend-hardening",
     }
 )
 """The checks whose threshold a line can set."""
@@ -287,4 +298,29 @@ def _backups(text: str, options: dict[str, Any]) -> LineThreshold | None:
         else:
             line_options["min_retention_days"] = retention
     bound = interval is not None or retention is not None
+    return LineThreshold(line_options, ", ".join(said), ", ".join(stricter), bound=bound)
+
+
+def _frontend(text: str, options: dict[str, Any]) -> LineThreshold | None:
+    """A frontend line is judged on the aspects it names, and on its budget ("Bundle size < 500KB",
+    "Lighthouse score > 90") at the stricter of the line's and the config's."""
+    asked, budget, score = asked_frontend(text)
+    if not asked:
+        return None
+    said = [FRONTEND_NAMES[a] for a in asked]
+    line_options: dict[str, Any] = {**options, "aspects": list(asked)}
+    stricter: list[str] = []
+    if budget is not None:
+        said.append(f"at most {budget:g} KB")
+        if float(options["max_bundle_kb"]) < budget:
+            stricter.append(f"at most {float(options['max_bundle_kb']):g} KB")
+        else:
+            line_options["max_bundle_kb"] = budget
+    if score is not None:
+        said.append(f"a score of at least {score:g}")
+        if float(options["min_lighthouse"]) > score:
+            stricter.append(f"a score of at least {float(options['min_lighthouse']):g}")
+        else:
+            line_options["min_lighthouse"] = score
+    bound = budget is not None or score is not None
     return LineThreshold(line_options, ", ".join(said), ", ".join(stricter), bound=bound)

@@ -223,13 +223,18 @@ def test_a_check_claims_only_the_seed_lines_the_catalog_binds_to_it() -> None:
 
 
 def test_a_part_the_repository_lacks_is_never_named() -> None:
-    """ "File upload validation" is out of scope as a Node backend's, but a Python-only team's line is left
-    to a person, without a reason about a Node backend it does not have."""
+    """ "API rate limiting per user" is out of scope as a Node backend's, and "File upload validation" is
+    decided by the Node backend's check; a Python-only team's lines are left to a person, without a
+    verdict or a reason about a Node backend it does not have."""
     from gate.checklist import fill
 
-    checklist = parse("## Backend\n- [ ] File upload validation\n", "x.md")
-    [line] = checklist.items
-    assert load_catalog().by_id()[line.item or ""].needs == "node-backend"
-    assert fill(checklist, (), present=frozenset({"node-backend"})).lines[-1].kind == "out_of_scope"
-    python_only = fill(checklist, (), present=frozenset()).lines[-1]
-    assert python_only.kind == "manual" and python_only.item is None and "Node" not in python_only.evidence
+    checklist = parse("## Backend\n- [ ] API rate limiting per user\n- [ ] File upload validation\n", "x.md")
+    reason, decided = checklist.items
+    items = load_catalog().by_id()
+    assert items[reason.item or ""].needs == items[decided.item or ""].needs == "node-backend"
+    with_node = fill(checklist, (), present=frozenset({"node-backend"})).lines
+    assert [line.kind for line in with_node[-2:]] == ["out_of_scope", "automated"]
+    for python_only in fill(checklist, (), present=frozenset()).lines[-2:]:
+        assert (
+            python_only.kind == "manual" and python_only.item is None and "Node" not in python_only.evidence
+        )

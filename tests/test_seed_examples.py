@@ -32,6 +32,21 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-004-full-stack": {
         "ready": OFFLINE
         | {
+            "node-ml-proxy-routes": PASS,  # fetch(`${ML_URL}/predict`) in backend/server.js
+            "node-request-timeout": PASS,  # AbortSignal.timeout(120000)
+            "node-request-log-file": FAIL,  # no request log at all
+            "node-auth-middleware": FAIL,  # the backend holds the ML key; its own callers are not authenticated
+            "node-upload-validation": FAIL,  # the body is streamed on unchecked
+            "node-secure-headers": PASS,  # helmet()
+            "node-compression": PASS,  # compression()
+            "frontend-offline-support": FAIL,  # no service worker
+            "frontend-pwa": FAIL,
+            "frontend-csp": PASS,  # a CSP meta tag
+            "frontend-secure-cookies": PASS,  # sets no cookie
+            "frontend-no-secrets-in-localstorage": PASS,  # uses no localStorage
+            "frontend-browser-tests": FAIL,  # no Playwright
+            "frontend-mobile-tests": FAIL,
+            "ml-endpoints-authenticated": PASS,  # the ML service's X-API-Key
             "tls-enforced": NA,  # declared external: the host's Caddy
             "logs-centralized": FAIL,  # compose's default json-file driver, no shipper
             "backups-volumes": PASS,  # ops/crontab copies the ml-data volume nightly
@@ -76,6 +91,21 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "node-ml-proxy-routes": PASS,  # the same server.js
+            "node-request-timeout": PASS,
+            "node-request-log-file": FAIL,
+            "node-auth-middleware": FAIL,
+            "node-upload-validation": FAIL,
+            "node-secure-headers": PASS,  # helmet() is there too
+            "node-compression": FAIL,
+            "frontend-offline-support": FAIL,
+            "frontend-pwa": FAIL,
+            "frontend-csp": FAIL,  # no CSP
+            "frontend-secure-cookies": PASS,  # sets no cookie
+            "frontend-no-secrets-in-localstorage": PASS,
+            "frontend-browser-tests": FAIL,
+            "frontend-mobile-tests": FAIL,
+            "ml-endpoints-authenticated": FAIL,  # the ML service takes no key
             "tls-enforced": MISSING,
             "logs-centralized": FAIL,
             "backups-volumes": FAIL,  # a weekly cp of a host file
@@ -600,3 +630,14 @@ def test_backup_lines_are_judged_at_their_interval_and_retention() -> None:
         ):
             assert lines[text].outcome is want, (variant, text, lines[text].evidence)
             assert "this line's threshold" in lines[text].evidence
+
+
+def test_frontend_budget_lines_are_judged_at_their_numbers() -> None:
+    """Seed 004 asks for a bundle under 500 KB and a Lighthouse score over 90: its frontend is one small
+    static page (no build step), and no Lighthouse report is in the repository."""
+    report = _filled(ROOT / "examples" / "seed-004-full-stack" / "ready")
+    assert report.checklist is not None
+    lines = {line.text: line for line in report.checklist.lines if line.kind == "automated"}
+    assert lines["Bundle size < 500KB"].outcome is Outcome.PASS
+    assert "at most 500 KB" in lines["Bundle size < 500KB"].evidence
+    assert lines["Lighthouse score > 90"].outcome is Outcome.MISSING_EVIDENCE

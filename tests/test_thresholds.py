@@ -197,3 +197,15 @@ def test_a_tls_line_is_judged_on_the_aspects_it_names(line: str, aspects: list[s
     found = read("tls-configured", line, {"aspects": [], "external": None})
     assert isinstance(found, LineThreshold)
     assert found.options["aspects"] == aspects and not found.bound
+
+
+def test_a_frontend_budget_line_sets_the_budget_and_never_loosens_it() -> None:
+    options = {"aspects": [], "max_bundle_kb": 500.0, "min_lighthouse": 90.0}
+    bundle = read("frontend-hardening", "Bundle size < 300KB", options)
+    assert isinstance(bundle, LineThreshold)
+    assert bundle.options["aspects"] == ["bundle-size"] and bundle.options["max_bundle_kb"] == 300.0
+    looser = read("frontend-hardening", "Lighthouse score > 80", options)
+    assert isinstance(looser, LineThreshold)
+    assert looser.options["min_lighthouse"] == 90.0 and looser.stricter_config == "a score of at least 90"
+    backend = read("node-backend-hardening", "Compression enabled", {"aspects": []})
+    assert isinstance(backend, LineThreshold) and backend.options["aspects"] == ["compression"]

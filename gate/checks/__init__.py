@@ -25,6 +25,7 @@ from gate.checks import (
     servicecode,
     tls,
     vulnerabilities,
+    webapp,
     workflowcache,
     workflowcalls,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "servicecode",
     "tls",
     "vulnerabilities",
+    "webapp",
     "workflowcache",
     "workflowcalls",
 ]

@@ -18,6 +18,7 @@ from gate.facts.github import GitHubFacts
 from gate.facts.logpipeline import LogFacts
 from gate.facts.tls import TlsFacts
 from gate.facts.vulnerabilities import not_run
+from gate.facts.webapp import WebFacts
 
 # The collectors are imported by collect(), not here: a module of this package (the secret scanner a
 # warm child imports ahead, gate/background.py) then does not pay for all the others.
@@ -69,6 +70,7 @@ class Facts:
     backups: BackupFacts = field(default_factory=BackupFacts)
     logs: LogFacts = field(default_factory=LogFacts)
     tls: TlsFacts = field(default_factory=TlsFacts)
+    web: WebFacts = field(default_factory=WebFacts)
     vulnerabilities: VulnerabilityFacts = field(default_factory=not_run)
     github: GitHubFacts = field(default_factory=GitHubFacts)
     base_metrics: tuple[DataFile, ...] | None = None
@@ -121,6 +123,7 @@ def collect(
     from gate.facts.secrets import collect_secrets
     from gate.facts.tls import collect_tls
     from gate.facts.vulnerabilities import collect_vulnerabilities
+    from gate.facts.webapp import collect_webapp
     from gate.facts.workflows import collect_workflows
     from gate.snapshot import Snapshot
 
@@ -189,6 +192,7 @@ def collect(
     alerts = run("alert rule", lambda: collect_alerts(snap))
     logs = run("logging pipeline", lambda: collect_log_pipeline(snap, code.service_modules))
     tls = run("TLS", lambda: collect_tls(snap, kubernetes, code.service_modules))
+    web = run("web app", lambda: collect_webapp(snap, repo.node_backends, repo.frontends))
     backups = run(
         "backup", lambda: collect_backups(snap, compose, kubernetes, workflows, code.service_modules)
     )
@@ -217,6 +221,7 @@ def collect(
         backups=backups,
         logs=logs,
         tls=tls,
+        web=web,
         vulnerabilities=audited,
         today=today or date.today(),
         github=github or GitHubFacts(),

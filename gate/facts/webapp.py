@@ -1,0 +1,186 @@
+"""Facts about a full-stack app's JavaScript parts: the Node backend in front of the ML service, and the
+browser frontend.
+
+Read line by line from the backend's and the frontend's own sources (JavaScript, TypeScript, HTML, Vue
+and Svelte files beside their package.json or index.html, never node_modules), from nginx
+configuration, from Playwright configuration, and from a Lighthouse report CI left in the workspace.
+Nothing is run or built.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from dataclasses import dataclass
+
+from gate.snapshot import Snapshot
+
+_MAX_LINE = 2_000
+_SOURCES = (".js", ".mjs", ".cjs", ".ts", ".jsx", ".tsx", ".vue", ".svelte", ".html")
+_SKIP = ("node_modules/", "/node_modules/", "vendor/")
+
+_BACKEND = (
+    (
+        "proxy",
+        re.compile(
+            r"createProxyMiddleware|http-proxy|\bproxy\(|fetch\(\s*[`'\"]?\$\{[^}]{0,80}\}|fetch\(\s*process\.env|axios\.\w+\(\s*[`'\"]?\$\{"
+        ),
+    ),
+    (
+        "timeout",
+        re.compile(
+            r"AbortSignal\.timeout\(|\.setTimeout\(\s*\d|\b(requestTimeout|headersTimeout|keepAliveTimeout)\s*=|\btimeout:\s*\d|connect-timeout"
+        ),
+    ),
+    (
+        "log-file",
+        re.compile(
+            r"createWriteStream\([^)]{0,200}\.log|transports\.File\b|pino\.destination\(|morgan\([^)]{0,200}stream"
+        ),
+    ),
+    (
+        "auth",
+        re.compile(
+            r"passport\.authenticate|expressjwt\(|express-jwt|app\.use\([^)]{0,120}\b(auth\w*|jwt\w*|requireAuth|verifyToken|authenticate)\b"
+        ),
+    ),
+    ("upload-limits", re.compile(r"\bfileFilter\b|\blimits:\s*\{[^}]{0,120}fileSize|\bfileSize:\s*\d")),
+    ("helmet", re.compile(r"\bhelmet\(")),
+    ("compression", re.compile(r"\bcompression\(\)|\bgzip\s+on\b")),
+)
+_FRONTEND = (
+    ("csp", re.compile(r"Content-Security-Policy", re.I)),
+    ("service-worker", re.compile(r"serviceWorker\.register\(|workbox|vite-plugin-pwa|next-pwa")),
+    ("manifest", re.compile(r"rel=['\"]?manifest|\.webmanifest|manifest\.json")),
+    (
+        "cookie-set",
+        re.compile(r"document\.cookie\s*=|res\.cookie\(|Set-Cookie|cookie-session|express-session"),
+    ),
+    ("cookie-secure", re.compile(r"\bsecure:\s*true|;\s*Secure\b|\bhttpOnly:\s*true")),
+    ("local-storage", re.compile(r"localStorage\.setItem\(|localStorage\[")),
+    (
+        "local-storage-secret",
+        re.compile(
+            r"localStorage\.setItem\(\s*['\"`][^'\"`]{0,60}(token|jwt|auth|secret|password|api[-_]?key|session)",
+            re.I,
+        ),
+    ),
+    ("compression", re.compile(r"\bgzip\s+on\b")),
+)
+_PLAYWRIGHT = re.compile(r"(^|/)playwright\.config\.(ts|js|mjs|cjs)$")
+_BROWSERS = re.compile(r"\b(firefox|webkit|Desktop Firefox|Desktop Safari|msedge)\b")
+_MOBILE = re.compile(r"devices\[['\"](Pixel|iPhone|Galaxy|iPad|Mobile)|isMobile:\s*true")
+_LIGHTHOUSE = re.compile(
+    r"(^|/)(\.lighthouseci/lhr-[^/]*\.json|[^/]*lighthouse[^/]*\.json|lhr[^/]*\.json)$", re.I
+)
+
+
+@dataclass(frozen=True)
+class WebSignal:
+    kind: str
+    path: str
+    line: int
+    detail: str
+
+
+@dataclass(frozen=True)
+class WebFacts:
+    backends: tuple[str, ...] = ()
+    """folders of the Node backends (their package.json's folder)"""
+    frontends: tuple[str, ...] = ()
+    """folders of the browser frontends"""
+    signals: tuple[WebSignal, ...] = ()
+    frontend_bytes: int | None = None
+    """what the browser downloads, in bytes: the built bundle (dist/, build/) when the frontend is built,
+    else its own static files; None when it is built and no build output is in the repository"""
+    lighthouse: tuple[tuple[str, float], ...] = ()
+    """(report, performance score 0-100) of the Lighthouse reports found"""
+
+    def of(self, kind: str) -> tuple[WebSignal, ...]:
+        return tuple(s for s in self.signals if s.kind == kind)
+
+
+def _under(rel: str, folders: tuple[str, ...]) -> bool:
+    return any(folder in ("", ".") or rel.startswith(folder + "/") for folder in folders)
+
+
+def _scan(rel: str, text: str, patterns: tuple[tuple[str, re.Pattern[str]], ...]) -> list[WebSignal]:
+    found: list[WebSignal] = []
+    for i, line in enumerate(text.splitlines(), 1):
+        if len(line) > _MAX_LINE:
+            continue
+        for kind, rx in patterns:
+            if m := rx.search(line):
+                found.append(WebSignal(kind, rel, i, m.group(0)[:60]))
+    return found
+
+
+def _built(snap: Snapshot, folder: str) -> bool:
+    package = posixpath.join(folder, "package.json") if folder else "package.json"
+    try:
+        scripts = json.loads(snap.text(package) or "{}").get("scripts") or {}
+    except (ValueError, AttributeError):
+        return False
+    return isinstance(scripts, dict) and "build" in scripts
+
+
+def _bundle_bytes(snap: Snapshot, folders: tuple[str, ...]) -> int | None:
+    total = 0
+    for folder in folders:
+        prefix = folder + "/" if folder else ""
+        if _built(snap, folder):
+            outputs = [f for f in snap.files if f.startswith((prefix + "dist/", prefix + "build/"))]
+            if not outputs:
+                return None
+        else:
+            outputs = [f for f in snap.files if f.startswith(prefix) and not any(s in f for s in _SKIP)]
+        for rel in outputs:
+            if rel.endswith((".js", ".mjs", ".css", ".html")):
+                total += len(snap.raw(rel) or b"")
+    return total
+
+
+def _lighthouse(snap: Snapshot) -> list[tuple[str, float]]:
+    reports: list[tuple[str, float]] = []
+    for rel in snap.files:
+        if not _LIGHTHOUSE.search(rel):
+            continue
+        try:
+            data = json.loads(snap.text(rel) or "")
+            score = data["categories"]["performance"]["score"]
+        except (ValueError, KeyError, TypeError):
+            continue
+        if isinstance(score, int | float):
+            reports.append((rel, round(float(score) * 100, 1)))
+    return reports
+
+
+def collect_webapp(snap: Snapshot, node_backends: tuple[str, ...], frontends: tuple[str, ...]) -> WebFacts:
+    """`node_backends`: their package.json files; `frontends`: package.json files or index.html pages."""
+    backends = tuple(sorted({posixpath.dirname(p) for p in node_backends}))
+    fronts = tuple(sorted({posixpath.dirname(p) for p in frontends}))
+    if not backends and not fronts:
+        return WebFacts()
+    signals: list[WebSignal] = []
+    for rel in snap.files:
+        if any(s in f"/{rel}" for s in _SKIP):
+            continue
+        if _PLAYWRIGHT.search(rel):
+            text = snap.text(rel) or ""
+            signals.extend(_scan(rel, text, (("browsers", _BROWSERS), ("mobile", _MOBILE))))
+            signals.append(WebSignal("playwright", rel, 1, "Playwright configuration"))
+        elif rel.endswith(_SOURCES):
+            if backends and _under(rel, backends) and not rel.endswith(".html"):
+                signals.extend(_scan(rel, snap.text(rel) or "", _BACKEND))
+            if fronts and _under(rel, fronts):
+                signals.extend(_scan(rel, snap.text(rel) or "", _FRONTEND))
+        elif (rel.endswith(".conf") and "nginx" in rel.lower()) or rel.rsplit("/", 1)[-1] == "nginx.conf":
+            signals.extend(_scan(rel, snap.text(rel) or "", _FRONTEND))
+    return WebFacts(
+        backends,
+        fronts,
+        tuple(signals),
+        _bundle_bytes(snap, fronts) if fronts else None,
+        tuple(_lighthouse(snap)),
+    )
