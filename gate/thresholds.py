@@ -29,6 +29,8 @@ from gate.checks.metrics import asked_families
 from gate.checks.opsdocs import BY_ID, asked_topics, minutes
 from gate.checks.tls import NAMES as TLS_ASPECTS
 from gate.checks.tls import asked_tls_aspects
+from gate.checks.tracing import NAMES as TRACE_ASPECTS
+from gate.checks.tracing import asked_trace_aspects
 from gate.checks.webapp import BACKEND_NAMES, FRONTEND_NAMES, asked_backend, asked_frontend
 
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
@@ -167,6 +169,17 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
         return LineThreshold({**options, "aspects": list(backend)}, said, bound=False)
     if check_id == "frontend-hardening":
         return _frontend(text, options)
+    if check_id == "tracing-configured":
+        trace_aspects, optional = asked_trace_aspects(text)
+        if not trace_aspects:
+            return None
+        said = ", ".join(TRACE_ASPECTS[a] for a in trace_aspects) + (" (optional)" if optional else "")
+        line_options = {
+            **options,
+            "aspects": list(trace_aspects),
+            "optional": optional or options["optional"],
+        }
+        return LineThreshold(line_options, said, bound=False)
     if check_id == "tls-configured":
         tls_aspects = asked_tls_aspects(text)
         if not tls_aspects:
@@ -213,6 +226,7 @@ READS = frozenset(
         "tls-configured",
         "node-backend-hardening",
         "frontend-hardening",
+        "tracing-configured",
     }
 )
 """The checks whose threshold a line can set."""

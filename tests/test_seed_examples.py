@@ -152,6 +152,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-002-fastapi-pipeline": {
         "ready": OFFLINE
         | {
+            "request-ids": PASS,  # a middleware carries X-Request-ID
             "alerts-configured": PASS,
             "alerts-error-rate": PASS,
             "alerts-latency": PASS,  # p95 over 300 ms
@@ -173,6 +174,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "request-ids": FAIL,
             "alerts-configured": PASS,  # one `up == 0` rule
             "alerts-error-rate": FAIL,
             "alerts-latency": FAIL,
@@ -260,6 +262,9 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-001-power-theft": {
         "ready": OFFLINE
         | {
+            "tracing-enabled": NA,  # '(if needed)', and no tracer
+            "tracing-sampling": FAIL,  # no tracer, no sampler
+            "request-ids": FAIL,
             "tls-certificates": NA,  # declared external: the platform's load balancer
             "tls-enforced": NA,
             "tls-terminated": NA,
@@ -320,6 +325,9 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "tracing-enabled": NA,
+            "tracing-sampling": FAIL,
+            "request-ids": FAIL,
             "tls-certificates": MISSING,  # nothing in the repository, nothing declared
             "tls-enforced": MISSING,
             "tls-terminated": MISSING,
@@ -382,6 +390,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-003-plant-disease": {
         "ready": OFFLINE
         | {
+            "tracing-enabled": NA,  # '(optional)', and no tracer
+            "request-ids": FAIL,
             "tls-terminated": PASS,  # k8s/ingress.yaml tls
             "logs-level": PASS,
             "logs-access": PASS,  # uvicorn's CMD
@@ -450,6 +460,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "tracing-enabled": NA,
+            "request-ids": FAIL,
             "tls-terminated": FAIL,  # the Ingress has no tls section
             "logs-level": PASS,
             "logs-access": PASS,

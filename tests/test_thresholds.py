@@ -209,3 +209,30 @@ def test_a_frontend_budget_line_sets_the_budget_and_never_loosens_it() -> None:
     assert looser.options["min_lighthouse"] == 90.0 and looser.stricter_config == "a score of at least 90"
     backend = read("node-backend-hardening", "Compression enabled", {"aspects": []})
     assert isinstance(backend, LineThreshold) and backend.options["aspects"] == ["compression"]
+
+
+@pytest.mark.parametrize(
+    ("line", "aspects", "optional"),
+    [
+        ("Request tracing enabled (if needed)", ["tracing"], True),
+        ("Distributed tracing enabled (optional)", ["tracing"], True),
+        ("Trace sampling configured", ["sampling"], False),
+        ("Correlation IDs implemented", ["request-ids"], False),
+        ("Request tracking implemented", ["request-ids"], False),
+    ],
+)
+def test_a_tracing_line_is_judged_on_its_aspects_and_says_when_it_is_optional(
+    line: str, aspects: list[str], optional: bool
+) -> None:
+    found = read("tracing-configured", line, {"aspects": [], "optional": False})
+    assert isinstance(found, LineThreshold)
+    assert found.options["aspects"] == aspects and found.options["optional"] is optional
+
+
+def test_a_request_id_line_that_names_tracing_as_its_purpose_asks_for_the_ids() -> None:
+    found = read(
+        "tracing-configured",
+        "Correlation IDs are used for request tracing",
+        {"aspects": [], "optional": False},
+    )
+    assert isinstance(found, LineThreshold) and found.options["aspects"] == ["request-ids"]

@@ -17,6 +17,7 @@ from gate.facts.evidence import EvidenceFacts
 from gate.facts.github import GitHubFacts
 from gate.facts.logpipeline import LogFacts
 from gate.facts.tls import TlsFacts
+from gate.facts.tracing import TracingFacts
 from gate.facts.vulnerabilities import not_run
 from gate.facts.webapp import WebFacts
 
@@ -71,6 +72,7 @@ class Facts:
     logs: LogFacts = field(default_factory=LogFacts)
     tls: TlsFacts = field(default_factory=TlsFacts)
     web: WebFacts = field(default_factory=WebFacts)
+    tracing: TracingFacts = field(default_factory=TracingFacts)
     vulnerabilities: VulnerabilityFacts = field(default_factory=not_run)
     github: GitHubFacts = field(default_factory=GitHubFacts)
     base_metrics: tuple[DataFile, ...] | None = None
@@ -122,6 +124,7 @@ def collect(
     from gate.facts.routes import collect_routes
     from gate.facts.secrets import collect_secrets
     from gate.facts.tls import collect_tls
+    from gate.facts.tracing import collect_tracing
     from gate.facts.vulnerabilities import collect_vulnerabilities
     from gate.facts.webapp import collect_webapp
     from gate.facts.workflows import collect_workflows
@@ -193,6 +196,7 @@ def collect(
     logs = run("logging pipeline", lambda: collect_log_pipeline(snap, code.service_modules))
     tls = run("TLS", lambda: collect_tls(snap, kubernetes, code.service_modules))
     web = run("web app", lambda: collect_webapp(snap, repo.node_backends, repo.frontends))
+    tracing = run("tracing", lambda: collect_tracing(snap, code.service_modules))
     backups = run(
         "backup", lambda: collect_backups(snap, compose, kubernetes, workflows, code.service_modules)
     )
@@ -222,6 +226,7 @@ def collect(
         logs=logs,
         tls=tls,
         web=web,
+        tracing=tracing,
         vulnerabilities=audited,
         today=today or date.today(),
         github=github or GitHubFacts(),

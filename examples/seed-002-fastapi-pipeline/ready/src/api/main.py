@@ -3,13 +3,14 @@
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 import joblib
 from fastapi import Depends, FastAPI, HTTPException, Request, Security
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader
 from prometheus_fastapi_instrumentator import Instrumentator
 from pydantic import BaseModel
@@ -40,6 +41,16 @@ app = FastAPI(title="fraud-scoring", lifespan=lifespan)
 app.state.limiter = limiter
 app.add_exception_handler(RateLimitExceeded, _rate_limit_exceeded_handler)
 Instrumentator().instrument(app).expose(app)
+
+
+@app.middleware("http")
+async def request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    """Carry the caller's X-Request-ID (or a new one) into the logs and back in the response."""
+    rid = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+    log.info("request %s %s %s", rid, request.method, request.url.path)
+    response = await call_next(request)
+    response.headers["X-Request-ID"] = rid
+    return response
 
 
 class Transaction(BaseModel):
