@@ -22,6 +22,8 @@ from gate.checks.alerts import BY_ID as ALERT_KINDS
 from gate.checks.alerts import asked_kinds
 from gate.checks.backups import NAMES as BACKUP_ASPECTS
 from gate.checks.backups import asked_aspects
+from gate.checks.composestack import NAMES as STACK_ASPECTS
+from gate.checks.composestack import asked_stack_aspects
 from gate.checks.logpipeline import NAMES as LOG_ASPECTS
 from gate.checks.logpipeline import asked_log_aspects
 from gate.checks.metrics import BY_ID as METRIC_FAMILIES
@@ -180,6 +182,12 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
             "optional": optional or options["optional"],
         }
         return LineThreshold(line_options, said, bound=False)
+    if check_id == "compose-stack":
+        stack = asked_stack_aspects(text)
+        if not stack:
+            return None
+        said = ", ".join(STACK_ASPECTS[a] for a in stack)
+        return LineThreshold({**options, "aspects": list(stack)}, said, bound=False)
     if check_id == "tls-configured":
         tls_aspects = asked_tls_aspects(text)
         if not tls_aspects:
@@ -227,6 +235,7 @@ READS = frozenset(
         "node-backend-hardening",
         "frontend-hardening",
         "tracing-configured",
+        "compose-stack",
     }
 )
 """The checks whose threshold a line can set."""

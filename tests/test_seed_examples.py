@@ -32,6 +32,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-004-full-stack": {
         "ready": OFFLINE
         | {
+            "compose-valid": PASS,
+            "compose-network-isolation": PASS,  # only the frontend publishes a port
             "node-ml-proxy-routes": PASS,  # fetch(`${ML_URL}/predict`) in backend/server.js
             "node-request-timeout": PASS,  # AbortSignal.timeout(120000)
             "node-request-log-file": FAIL,  # no request log at all
@@ -91,6 +93,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "compose-valid": PASS,
+            "compose-network-isolation": PASS,  # only the frontend publishes a port
             "node-ml-proxy-routes": PASS,  # the same server.js
             "node-request-timeout": PASS,
             "node-request-log-file": FAIL,
@@ -262,6 +266,9 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-001-power-theft": {
         "ready": OFFLINE
         | {
+            "compose-valid": NA,  # no compose file: one image on a platform
+            "compose-services-defined": NA,
+            "compose-networks": NA,
             "tracing-enabled": NA,  # '(if needed)', and no tracer
             "tracing-sampling": FAIL,  # no tracer, no sampler
             "request-ids": FAIL,
@@ -325,6 +332,9 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "compose-valid": NA,
+            "compose-services-defined": NA,
+            "compose-networks": NA,
             "tracing-enabled": NA,
             "tracing-sampling": FAIL,
             "request-ids": FAIL,
@@ -390,6 +400,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-003-plant-disease": {
         "ready": OFFLINE
         | {
+            "compose-networks": PASS,  # public and an internal cache network
             "tracing-enabled": NA,  # '(optional)', and no tracer
             "request-ids": FAIL,
             "tls-terminated": PASS,  # k8s/ingress.yaml tls
@@ -460,6 +471,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "compose-networks": FAIL,  # the default network only
             "tracing-enabled": NA,
             "request-ids": FAIL,
             "tls-terminated": FAIL,  # the Ingress has no tls section

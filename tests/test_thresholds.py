@@ -236,3 +236,18 @@ def test_a_request_id_line_that_names_tracing_as_its_purpose_asks_for_the_ids() 
         {"aspects": [], "optional": False},
     )
     assert isinstance(found, LineThreshold) and found.options["aspects"] == ["request-ids"]
+
+
+@pytest.mark.parametrize(
+    ("line", "aspects"),
+    [
+        ("Docker Compose configured", ["valid"]),
+        ("docker-compose.yml validated", ["valid"]),
+        ("All services defined", ["services"]),
+        ("Networks configured", ["networks"]),
+        ("Network isolation", ["isolation"]),
+    ],
+)
+def test_a_compose_line_is_judged_on_the_aspects_it_names(line: str, aspects: list[str]) -> None:
+    found = read("compose-stack", line, {"aspects": []})
+    assert isinstance(found, LineThreshold) and found.options["aspects"] == aspects

@@ -108,6 +108,8 @@ class ComposeFacts:
     services: tuple[Service, ...]
     errors: tuple[ParseError, ...]
     files: tuple[str, ...]
+    networks: tuple[tuple[str, str, bool], ...] = ()
+    """Top-level networks as declared: (file, name, internal)."""
 
 
 def is_compose_file(rel: str) -> bool:
@@ -216,7 +218,13 @@ def collect_compose(snap: Snapshot) -> ComposeFacts:
             combos.extend([v] for v in variants)  # overrides without a base: judged alone
         for combo in combos:
             services.extend(_merged(combo, loaded, snap, errors))
-    return ComposeFacts(tuple(services), tuple(errors), tuple(sorted(loaded)))
+    networks = tuple(
+        (f, str(name), isinstance(spec, dict) and spec.get("internal") is True)
+        for f, (data, _) in sorted(loaded.items())
+        if isinstance(data.get("networks"), dict)
+        for name, spec in data["networks"].items()
+    )
+    return ComposeFacts(tuple(services), tuple(errors), tuple(sorted(loaded)), networks)
 
 
 def _merged(
