@@ -29,6 +29,8 @@ from gate.checks.logpipeline import asked_log_aspects
 from gate.checks.metrics import BY_ID as METRIC_FAMILIES
 from gate.checks.metrics import asked_families
 from gate.checks.opsdocs import BY_ID, asked_topics, minutes
+from gate.checks.orchestration.objects import NAMES as OBJECT_ASPECTS
+from gate.checks.orchestration.objects import asked_object_aspects
 from gate.checks.tls import NAMES as TLS_ASPECTS
 from gate.checks.tls import asked_tls_aspects
 from gate.checks.tracing import NAMES as TRACE_ASPECTS
@@ -188,6 +190,12 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
             return None
         said = ", ".join(STACK_ASPECTS[a] for a in stack)
         return LineThreshold({**options, "aspects": list(stack)}, said, bound=False)
+    if check_id == "k8s-objects":
+        objects = asked_object_aspects(text)
+        if not objects:
+            return None
+        said = ", ".join(OBJECT_ASPECTS[a] for a in objects)
+        return LineThreshold({**options, "aspects": list(objects)}, said, bound=False)
     if check_id == "tls-configured":
         tls_aspects = asked_tls_aspects(text)
         if not tls_aspects:
@@ -236,6 +244,7 @@ READS = frozenset(
         "frontend-hardening",
         "tracing-configured",
         "compose-stack",
+        "k8s-objects",
     }
 )
 """The checks whose threshold a line can set."""

@@ -202,6 +202,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-000-csv-predictions": {
         "ready": OFFLINE
         | {
+            "dependency-updates-check": FAIL,  # no Dependabot or Renovate configuration
             "tls-certificates": PASS,  # deploy/nginx.conf: Let's Encrypt
             "alerts-configured": PASS,  # a blackbox probe alert, monitoring/alerts.yml
             "faq-present": PASS,  # docs/RUNBOOK.md, docs/FAQ.md
@@ -233,6 +234,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "dependency-updates-check": FAIL,
             "tls-certificates": MISSING,  # no proxy, Ingress or listener in the repository
             "alerts-configured": PASS,  # one `up == 0` rule, nothing else
             "faq-present": FAIL,  # the runbook covers 413s only
@@ -266,6 +268,9 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-001-power-theft": {
         "ready": OFFLINE
         | {
+            "authentication-if-required": PASS,  # as api-authentication
+            "runbooks-available": PASS,  # docs/RUNBOOK.md
+            "prediction-accuracy-verified": PASS,  # the metric floors
             "compose-valid": NA,  # no compose file: one image on a platform
             "compose-services-defined": NA,
             "compose-networks": NA,
@@ -332,6 +337,9 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "authentication-if-required": FAIL,
+            "runbooks-available": FAIL,
+            "prediction-accuracy-verified": FAIL,
             "compose-valid": NA,
             "compose-services-defined": NA,
             "compose-networks": NA,
@@ -400,6 +408,19 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-003-plant-disease": {
         "ready": OFFLINE
         | {
+            "api-key-authentication": PASS,
+            "deployment-plan-documented": PASS,  # docs/DEPLOYMENT.md
+            "minimal-dependencies": PASS,  # slim base, no dev tool, every package imported
+            "k8s-namespace": PASS,  # k8s/namespace.yaml
+            "k8s-quotas": PASS,
+            "k8s-rbac": PASS,  # a Role bound to the plant-disease account
+            "k8s-pull-secrets": PASS,  # on the service account
+            "k8s-configmaps": NA,  # the pod names no ConfigMap
+            "k8s-secrets": MISSING,  # created by kubectl, as docs/DEPLOYMENT.md says
+            "k8s-claims": NA,  # no claim
+            "k8s-service-accounts": PASS,
+            "k8s-services": PASS,
+            "k8s-ingress": PASS,
             "compose-networks": PASS,  # public and an internal cache network
             "tracing-enabled": NA,  # '(optional)', and no tracer
             "request-ids": FAIL,
@@ -471,6 +492,19 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "api-key-authentication": FAIL,
+            "deployment-plan-documented": PASS,  # docs/DEPLOYMENT.md is still there
+            "minimal-dependencies": FAIL,  # python:latest, an unused package
+            "k8s-namespace": FAIL,  # default namespace
+            "k8s-quotas": FAIL,
+            "k8s-rbac": FAIL,
+            "k8s-pull-secrets": FAIL,  # a private registry, no pull secret
+            "k8s-configmaps": NA,
+            "k8s-secrets": NA,  # names no Secret
+            "k8s-claims": NA,
+            "k8s-service-accounts": FAIL,  # the default account
+            "k8s-services": PASS,
+            "k8s-ingress": PASS,
             "compose-networks": FAIL,  # the default network only
             "tracing-enabled": NA,
             "request-ids": FAIL,

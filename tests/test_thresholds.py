@@ -251,3 +251,21 @@ def test_a_request_id_line_that_names_tracing_as_its_purpose_asks_for_the_ids() 
 def test_a_compose_line_is_judged_on_the_aspects_it_names(line: str, aspects: list[str]) -> None:
     found = read("compose-stack", line, {"aspects": []})
     assert isinstance(found, LineThreshold) and found.options["aspects"] == aspects
+
+
+@pytest.mark.parametrize(
+    ("line", "aspects"),
+    [
+        ("Image pull secrets configured", ["pull-secrets"]),
+        ("ConfigMaps created", ["configmaps"]),
+        ("PersistentVolumeClaims configured", ["claims"]),
+        ("Services created (LoadBalancer/ClusterIP)", ["services"]),
+        ("Namespace created", ["namespace"]),
+        ("RBAC roles configured", ["rbac"]),
+        ("Service accounts configured", ["service-accounts"]),
+        ("Secrets created (API keys, database passwords)", ["secrets"]),
+    ],
+)
+def test_a_kubernetes_objects_line_is_judged_on_the_objects_it_names(line: str, aspects: list[str]) -> None:
+    found = read("k8s-objects", line, {"aspects": []})
+    assert isinstance(found, LineThreshold) and found.options["aspects"] == aspects

@@ -5,7 +5,7 @@ with their chart's values.yaml (gate.facts.helm); templated files that cannot be
 named in the result; a manifest file that does not parse makes each check report `error` for it while
 the other files are still judged."""
 
-from gate.checks.orchestration import images, network, probes, resources, scaling, secrets, security
+from gate.checks.orchestration import images, network, objects, probes, resources, scaling, secrets, security
 from gate.checks.orchestration.common import decide, hpa_for, overlay_replicas, selects
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "hpa_for",
     "images",
     "network",
+    "objects",
     "overlay_replicas",
     "probes",
     "resources",
