@@ -24,6 +24,8 @@ from gate.checks.backups import NAMES as BACKUP_ASPECTS
 from gate.checks.backups import asked_aspects
 from gate.checks.composestack import NAMES as STACK_ASPECTS
 from gate.checks.composestack import asked_stack_aspects
+from gate.checks.iac import NAMES as IAC_ASPECTS
+from gate.checks.iac import asked_iac_aspects
 from gate.checks.logpipeline import NAMES as LOG_ASPECTS
 from gate.checks.logpipeline import asked_log_aspects
 from gate.checks.metrics import BY_ID as METRIC_FAMILIES
@@ -196,6 +198,12 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
             return None
         said = ", ".join(OBJECT_ASPECTS[a] for a in objects)
         return LineThreshold({**options, "aspects": list(objects)}, said, bound=False)
+    if check_id == "iac-resources":
+        iac = asked_iac_aspects(text)
+        if not iac:
+            return None
+        said = ", ".join(IAC_ASPECTS[a] for a in iac)
+        return LineThreshold({**options, "aspects": list(iac)}, said, bound=False)
     if check_id == "tls-configured":
         tls_aspects = asked_tls_aspects(text)
         if not tls_aspects:
@@ -245,6 +253,7 @@ READS = frozenset(
         "tracing-configured",
         "compose-stack",
         "k8s-objects",
+        "iac-resources",
     }
 )
 """The checks whose threshold a line can set."""

@@ -268,6 +268,15 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-001-power-theft": {
         "ready": OFFLINE
         | {
+            "iac-firewall": PASS,  # infra/main.tf: 80/443 to the load balancer, 8000 from it
+            "iac-scaling-policy": PASS,  # target tracking on CPU
+            "iac-iam": PASS,  # a task execution role, no wildcard
+            "iac-network": PASS,  # a VPC and two subnets
+            "iac-scaling-group": PASS,  # an ECS service
+            "iac-load-balancer": PASS,
+            "iac-health-check": PASS,  # /health on the target group
+            "iac-db-replication": NA,  # no state, no database
+            "iac-instances": PASS,  # desired_count 2
             "authentication-if-required": PASS,  # as api-authentication
             "runbooks-available": PASS,  # docs/RUNBOOK.md
             "prediction-accuracy-verified": PASS,  # the metric floors
@@ -277,9 +286,9 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
             "tracing-enabled": NA,  # '(if needed)', and no tracer
             "tracing-sampling": FAIL,  # no tracer, no sampler
             "request-ids": FAIL,
-            "tls-certificates": NA,  # declared external: the platform's load balancer
-            "tls-enforced": NA,
-            "tls-terminated": NA,
+            "tls-certificates": PASS,  # infra/main.tf: the HTTPS listener's ACM certificate
+            "tls-enforced": PASS,  # the HTTP listener redirects with a 301
+            "tls-terminated": PASS,
             "logs-level": PASS,  # LOG_LEVEL defaults to INFO
             "logs-access": PASS,  # uvicorn's CMD
             "logs-centralized": PASS,  # declared external: the platform ships stdout
@@ -337,6 +346,15 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "iac-firewall": MISSING,  # no infrastructure code
+            "iac-scaling-policy": MISSING,
+            "iac-iam": MISSING,
+            "iac-network": MISSING,
+            "iac-scaling-group": MISSING,
+            "iac-load-balancer": MISSING,
+            "iac-health-check": MISSING,
+            "iac-db-replication": MISSING,
+            "iac-instances": MISSING,
             "authentication-if-required": FAIL,
             "runbooks-available": FAIL,
             "prediction-accuracy-verified": FAIL,
@@ -408,6 +426,9 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-003-plant-disease": {
         "ready": OFFLINE
         | {
+            "iac-firewall": MISSING,  # Kubernetes manifests only
+            "iac-network": MISSING,
+            "iac-encryption-at-rest": MISSING,
             "api-key-authentication": PASS,
             "deployment-plan-documented": PASS,  # docs/DEPLOYMENT.md
             "minimal-dependencies": PASS,  # slim base, no dev tool, every package imported
@@ -492,6 +513,9 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "iac-firewall": MISSING,
+            "iac-network": MISSING,
+            "iac-encryption-at-rest": MISSING,
             "api-key-authentication": FAIL,
             "deployment-plan-documented": PASS,  # docs/DEPLOYMENT.md is still there
             "minimal-dependencies": FAIL,  # python:latest, an unused package

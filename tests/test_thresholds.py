@@ -269,3 +269,22 @@ def test_a_compose_line_is_judged_on_the_aspects_it_names(line: str, aspects: li
 def test_a_kubernetes_objects_line_is_judged_on_the_objects_it_names(line: str, aspects: list[str]) -> None:
     found = read("k8s-objects", line, {"aspects": []})
     assert isinstance(found, LineThreshold) and found.options["aspects"] == aspects
+
+
+@pytest.mark.parametrize(
+    ("line", "aspects"),
+    [
+        ("Scaling policies configured", ["scaling-policy"]),
+        ("Auto-scaling groups configured", ["scaling-group"]),
+        ("Load balancer configured", ["load-balancer"]),
+        ("Networking configured (VPC, subnets, security groups)", ["network"]),
+        ("Firewall rules configured", ["firewall"]),
+        ("Data encryption at rest", ["encryption"]),
+        ("IAM roles/permissions configured", ["iam"]),
+        ("Database replication configured", ["replication"]),
+        ("Load balancing across instances", ["instances"]),
+    ],
+)
+def test_an_infrastructure_line_is_judged_on_the_resources_it_names(line: str, aspects: list[str]) -> None:
+    found = read("iac-resources", line, {"aspects": [], "external": None})
+    assert isinstance(found, LineThreshold) and found.options["aspects"] == aspects

@@ -15,6 +15,7 @@ from gate.facts.alerts import AlertFacts
 from gate.facts.backups import BackupFacts
 from gate.facts.evidence import EvidenceFacts
 from gate.facts.github import GitHubFacts
+from gate.facts.iac import IacFacts
 from gate.facts.logpipeline import LogFacts
 from gate.facts.tls import TlsFacts
 from gate.facts.tracing import TracingFacts
@@ -73,6 +74,7 @@ class Facts:
     tls: TlsFacts = field(default_factory=TlsFacts)
     web: WebFacts = field(default_factory=WebFacts)
     tracing: TracingFacts = field(default_factory=TracingFacts)
+    iac: IacFacts = field(default_factory=IacFacts)
     vulnerabilities: VulnerabilityFacts = field(default_factory=not_run)
     github: GitHubFacts = field(default_factory=GitHubFacts)
     base_metrics: tuple[DataFile, ...] | None = None
@@ -114,6 +116,7 @@ def collect(
     from gate.facts.dockerfile import collect_docker
     from gate.facts.docs import collect_docs
     from gate.facts.evidence import collect_evidence
+    from gate.facts.iac import collect_iac
     from gate.facts.images import build_references, link_images
     from gate.facts.kubernetes import collect_kubernetes
     from gate.facts.logpipeline import collect_log_pipeline
@@ -197,6 +200,7 @@ def collect(
     tls = run("TLS", lambda: collect_tls(snap, kubernetes, code.service_modules))
     web = run("web app", lambda: collect_webapp(snap, repo.node_backends, repo.frontends))
     tracing = run("tracing", lambda: collect_tracing(snap, code.service_modules))
+    iac = run("infrastructure code", lambda: collect_iac(snap))
     backups = run(
         "backup", lambda: collect_backups(snap, compose, kubernetes, workflows, code.service_modules)
     )
@@ -227,6 +231,7 @@ def collect(
         tls=tls,
         web=web,
         tracing=tracing,
+        iac=iac,
         vulnerabilities=audited,
         today=today or date.today(),
         github=github or GitHubFacts(),
