@@ -24,6 +24,8 @@ from gate.checks.backups import NAMES as BACKUP_ASPECTS
 from gate.checks.backups import asked_aspects
 from gate.checks.composestack import NAMES as STACK_ASPECTS
 from gate.checks.composestack import asked_stack_aspects
+from gate.checks.deploypipeline import NAMES as DEPLOY_ASPECTS
+from gate.checks.deploypipeline import asked_deploy_aspects
 from gate.checks.iac import NAMES as IAC_ASPECTS
 from gate.checks.iac import asked_iac_aspects
 from gate.checks.logpipeline import NAMES as LOG_ASPECTS
@@ -204,6 +206,12 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
             return None
         said = ", ".join(IAC_ASPECTS[a] for a in iac)
         return LineThreshold({**options, "aspects": list(iac)}, said, bound=False)
+    if check_id == "deploy-pipeline":
+        deploy = asked_deploy_aspects(text)
+        if not deploy:
+            return None
+        said = ", ".join(DEPLOY_ASPECTS[a] for a in deploy)
+        return LineThreshold({**options, "aspects": list(deploy)}, said, bound=False)
     if check_id == "tls-configured":
         tls_aspects = asked_tls_aspects(text)
         if not tls_aspects:
@@ -254,6 +262,7 @@ READS = frozenset(
         "compose-stack",
         "k8s-objects",
         "iac-resources",
+        "deploy-pipeline",
     }
 )
 """The checks whose threshold a line can set."""

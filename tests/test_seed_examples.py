@@ -32,6 +32,10 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-004-full-stack": {
         "ready": OFFLINE
         | {
+            "deploy-staging-automated": FAIL,  # ci.yml tests only; DEPLOY.md deploys by hand
+            "deploy-production-automated": FAIL,
+            "deploy-canary": FAIL,  # compose, no Rollout
+            "deploy-blue-green": FAIL,
             "compose-valid": PASS,
             "compose-network-isolation": PASS,  # only the frontend publishes a port
             "node-ml-proxy-routes": PASS,  # fetch(`${ML_URL}/predict`) in backend/server.js
@@ -93,6 +97,10 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "deploy-staging-automated": FAIL,  # no workflow
+            "deploy-production-automated": FAIL,
+            "deploy-canary": FAIL,
+            "deploy-blue-green": FAIL,
             "compose-valid": PASS,
             "compose-network-isolation": PASS,  # only the frontend publishes a port
             "node-ml-proxy-routes": PASS,  # the same server.js

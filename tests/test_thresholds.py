@@ -288,3 +288,17 @@ def test_a_kubernetes_objects_line_is_judged_on_the_objects_it_names(line: str, 
 def test_an_infrastructure_line_is_judged_on_the_resources_it_names(line: str, aspects: list[str]) -> None:
     found = read("iac-resources", line, {"aspects": [], "external": None})
     assert isinstance(found, LineThreshold) and found.options["aspects"] == aspects
+
+
+@pytest.mark.parametrize(
+    ("line", "aspects"),
+    [
+        ("Automated deployment to staging", ["staging"]),
+        ("Automated deployment to production", ["production"]),
+        ("Canary deployments", ["canary"]),
+        ("Blue-green deployments", ["blue-green"]),
+    ],
+)
+def test_a_deployment_line_is_judged_on_the_aspect_it_names(line: str, aspects: list[str]) -> None:
+    found = read("deploy-pipeline", line, {"aspects": []})
+    assert isinstance(found, LineThreshold) and found.options["aspects"] == aspects
