@@ -32,6 +32,10 @@ from gate.checks.logpipeline import NAMES as LOG_ASPECTS
 from gate.checks.logpipeline import asked_log_aspects
 from gate.checks.metrics import BY_ID as METRIC_FAMILIES
 from gate.checks.metrics import asked_families
+from gate.checks.modelstorage import NAMES as STORAGE_ASPECTS
+from gate.checks.modelstorage import asked_storage
+from gate.checks.monitoring import NAMES as WIRING_ASPECTS
+from gate.checks.monitoring import asked_wiring
 from gate.checks.opsdocs import BY_ID, asked_topics, minutes
 from gate.checks.orchestration.objects import NAMES as OBJECT_ASPECTS
 from gate.checks.orchestration.objects import asked_object_aspects
@@ -212,6 +216,18 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
             return None
         said = ", ".join(DEPLOY_ASPECTS[a] for a in deploy)
         return LineThreshold({**options, "aspects": list(deploy)}, said, bound=False)
+    if check_id == "monitoring-wired":
+        wiring = asked_wiring(text)
+        if not wiring:
+            return None
+        said = ", ".join(WIRING_ASPECTS[a] for a in wiring)
+        return LineThreshold({**options, "aspects": list(wiring)}, said, bound=False)
+    if check_id == "model-artifacts-stored":
+        storage = asked_storage(text)
+        if not storage:
+            return None
+        said = ", ".join(STORAGE_ASPECTS[a] for a in storage)
+        return LineThreshold({**options, "aspects": list(storage)}, said, bound=False)
     if check_id == "tls-configured":
         tls_aspects = asked_tls_aspects(text)
         if not tls_aspects:
@@ -263,6 +279,8 @@ READS = frozenset(
         "k8s-objects",
         "iac-resources",
         "deploy-pipeline",
+        "monitoring-wired",
+        "model-artifacts-stored",
     }
 )
 """The checks whose threshold a line can set."""

@@ -32,6 +32,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-004-full-stack": {
         "ready": OFFLINE
         | {
+            "error-tracking": FAIL,  # no error tracker
+            "models-backed-up": FAIL,  # the line asks for S3/GCS; the model is only in git
             "deploy-staging-automated": FAIL,  # ci.yml tests only; DEPLOY.md deploys by hand
             "deploy-production-automated": FAIL,
             "deploy-canary": FAIL,  # compose, no Rollout
@@ -97,6 +99,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "error-tracking": FAIL,
+            "models-backed-up": FAIL,
             "deploy-staging-automated": FAIL,  # no workflow
             "deploy-production-automated": FAIL,
             "deploy-canary": FAIL,
@@ -210,6 +214,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-000-csv-predictions": {
         "ready": OFFLINE
         | {
+            "models-backed-up": PASS,  # models/ is committed: git is the copy
             "dependency-updates-check": FAIL,  # no Dependabot or Renovate configuration
             "tls-certificates": PASS,  # deploy/nginx.conf: Let's Encrypt
             "alerts-configured": PASS,  # a blackbox probe alert, monitoring/alerts.yml
@@ -242,6 +247,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "models-backed-up": PASS,  # committed too
             "dependency-updates-check": FAIL,
             "tls-certificates": MISSING,  # no proxy, Ingress or listener in the repository
             "alerts-configured": PASS,  # one `up == 0` rule, nothing else
@@ -276,6 +282,10 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-001-power-theft": {
         "ready": OFFLINE
         | {
+            "alert-receivers": PASS,  # monitoring/alertmanager.yml: PagerDuty and email
+            "dashboards": PASS,  # monitoring/dashboards/power-theft.json
+            "error-tracking": FAIL,  # no Sentry or Rollbar
+            "models-backed-up": PASS,  # committed
             "iac-firewall": PASS,  # infra/main.tf: 80/443 to the load balancer, 8000 from it
             "iac-scaling-policy": PASS,  # target tracking on CPU
             "iac-iam": PASS,  # a task execution role, no wildcard
@@ -354,6 +364,10 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "alert-receivers": MISSING,  # nothing in the repository, nothing declared
+            "dashboards": MISSING,
+            "error-tracking": FAIL,
+            "models-backed-up": PASS,  # committed
             "iac-firewall": MISSING,  # no infrastructure code
             "iac-scaling-policy": MISSING,
             "iac-iam": MISSING,
@@ -434,6 +448,10 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-003-plant-disease": {
         "ready": OFFLINE
         | {
+            "alert-receivers": PASS,  # an AlertmanagerConfig with Slack
+            "dashboards": PASS,  # a grafana_dashboard ConfigMap
+            "metrics-scraped": PASS,  # a ServiceMonitor
+            "models-backed-up": PASS,  # committed
             "iac-firewall": MISSING,  # Kubernetes manifests only
             "iac-network": MISSING,
             "iac-encryption-at-rest": MISSING,
@@ -521,6 +539,10 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "alert-receivers": MISSING,
+            "dashboards": MISSING,
+            "metrics-scraped": MISSING,
+            "models-backed-up": PASS,  # committed
             "iac-firewall": MISSING,
             "iac-network": MISSING,
             "iac-encryption-at-rest": MISSING,

@@ -302,3 +302,25 @@ def test_an_infrastructure_line_is_judged_on_the_resources_it_names(line: str, a
 def test_a_deployment_line_is_judged_on_the_aspect_it_names(line: str, aspects: list[str]) -> None:
     found = read("deploy-pipeline", line, {"aspects": []})
     assert isinstance(found, LineThreshold) and found.options["aspects"] == aspects
+
+
+@pytest.mark.parametrize(
+    ("check_id", "line", "aspects"),
+    [
+        ("monitoring-wired", "Alert channels configured (email, Slack, PagerDuty)", ["alert-routing"]),
+        ("monitoring-wired", "Service monitors configured", ["scrape"]),
+        ("monitoring-wired", "Grafana dashboards created", ["dashboards"]),
+        ("monitoring-wired", "Error tracking (Sentry, Rollbar)", ["error-tracking"]),
+        ("model-artifacts-stored", "Models backed up", ["copy"]),
+        ("model-artifacts-stored", "Model files backed up to S3/GCS", ["copy", "object-store"]),
+    ],
+)
+def test_a_monitoring_or_model_storage_line_asks_for_what_it_names(
+    check_id: str, line: str, aspects: list[str]
+) -> None:
+    found = read(
+        check_id,
+        line,
+        {"aspects": [], "external": None} if check_id == "monitoring-wired" else {"aspects": []},
+    )
+    assert isinstance(found, LineThreshold) and found.options["aspects"] == aspects

@@ -17,6 +17,7 @@ from gate.facts.evidence import EvidenceFacts
 from gate.facts.github import GitHubFacts
 from gate.facts.iac import IacFacts
 from gate.facts.logpipeline import LogFacts
+from gate.facts.monitoring import MonitoringFacts
 from gate.facts.tls import TlsFacts
 from gate.facts.tracing import TracingFacts
 from gate.facts.vulnerabilities import not_run
@@ -75,6 +76,7 @@ class Facts:
     web: WebFacts = field(default_factory=WebFacts)
     tracing: TracingFacts = field(default_factory=TracingFacts)
     iac: IacFacts = field(default_factory=IacFacts)
+    monitoring: MonitoringFacts = field(default_factory=MonitoringFacts)
     vulnerabilities: VulnerabilityFacts = field(default_factory=not_run)
     github: GitHubFacts = field(default_factory=GitHubFacts)
     base_metrics: tuple[DataFile, ...] | None = None
@@ -122,6 +124,7 @@ def collect(
     from gate.facts.logpipeline import collect_log_pipeline
     from gate.facts.modelmeta import collect_model_meta
     from gate.facts.models import collect_models
+    from gate.facts.monitoring import collect_monitoring
     from gate.facts.python import collect_python
     from gate.facts.repo import collect_repo
     from gate.facts.routes import collect_routes
@@ -201,6 +204,7 @@ def collect(
     web = run("web app", lambda: collect_webapp(snap, repo.node_backends, repo.frontends))
     tracing = run("tracing", lambda: collect_tracing(snap, code.service_modules))
     iac = run("infrastructure code", lambda: collect_iac(snap))
+    monitoring = run("monitoring", lambda: collect_monitoring(snap, kubernetes, code.service_modules))
     backups = run(
         "backup", lambda: collect_backups(snap, compose, kubernetes, workflows, code.service_modules)
     )
@@ -232,6 +236,7 @@ def collect(
         web=web,
         tracing=tracing,
         iac=iac,
+        monitoring=monitoring,
         vulnerabilities=audited,
         today=today or date.today(),
         github=github or GitHubFacts(),

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from gate.facts.docs import is_env_example
+from gate.facts.models import is_model_file
 from gate.ignore import PatternList
 from gate.snapshot import Snapshot
 
@@ -42,6 +43,12 @@ class RepoFacts:
     a "Backend" section of the team's checklist may mean"""
     frontends: tuple[str, ...] = ()
     """what makes a browser frontend (see frontends())"""
+    dvc_remotes: tuple[str, ...] = ()
+    """the URLs of the DVC remotes in .dvc/config"""
+    lfs_patterns: tuple[str, ...] = ()
+    """the .gitattributes patterns stored in Git LFS"""
+    tracked_models: tuple[str, ...] = ()
+    """model files committed to git"""
 
 
 _NODE_SERVERS = ("express", "fastify", "koa", "@nestjs/core", "@hapi/hapi", "restify")
@@ -155,4 +162,26 @@ def collect_repo(snap: Snapshot) -> RepoFacts:
         env_files,
         node_backends(snap),
         frontends(snap),
+        _dvc_remotes(snap),
+        _lfs_patterns(snap),
+        tuple(f for f in snap.files if f in snap.tracked and is_model_file(f)),
     )
+
+
+_DVC_URL = re.compile(r"^[ \t]*url[ \t]*=[ \t]*(\S+)", re.M)
+
+
+def _dvc_remotes(snap: Snapshot) -> tuple[str, ...]:
+    text = snap.text(".dvc/config") or "" if snap.has(".dvc/config") else ""
+    return tuple(_DVC_URL.findall(text))
+
+
+def _lfs_patterns(snap: Snapshot) -> tuple[str, ...]:
+    patterns: list[str] = []
+    for rel in snap.named(".gitattributes"):
+        folder = posixpath.dirname(rel)
+        for line in (snap.text(rel) or "").splitlines():
+            parts = line.split()
+            if len(parts) >= 2 and "filter=lfs" in parts[1:] and not parts[0].startswith("#"):
+                patterns.append(posixpath.join(folder, parts[0]) if folder and "/" in parts[0] else parts[0])
+    return tuple(patterns)
