@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from gate import checklist
 from gate.catalog import Kind, load_catalog
 from gate.checklist import parse
+from gate.facts.repo import BROWSER_FRAMEWORKS, NODE_SERVERS
 
 CORPUS = Path(__file__).resolve().parent / "checklists" / "corpus.yaml"
 
@@ -62,17 +63,48 @@ class Tally:
         return f"{self.right:>5} {self.false:>5} {self.missed:>6} {self.manual:>6} {recall:>6} {precision:>9}"
 
 
-def _mapped(line_check: str | None, item_id: str | None) -> set[str]:
+def _mapped(line_check: str | None, item_id: str | None, present: frozenset[str]) -> set[str]:
     if line_check:
         return {line_check}
     if item_id:
         item = load_catalog().by_id()[item_id]
-        if item.kind is Kind.AUTOMATED:
+        # an item about a part of a full-stack app decides the line only where the repository has that
+        # part; elsewhere the gate leaves the line to a person (gate.checklist.fill)
+        if item.kind is Kind.AUTOMATED and (item.needs is None or item.needs in present):
             return set(item.checks)
     return set()
 
 
-def judge(text: str, name: str, labels: dict[int, list[str]]) -> Tally:
+def parts(mirror: str, commit: str) -> frozenset[str]:
+    """The parts of a full-stack app the checklist's repository has at that commit, as the gate finds
+    them (gate.facts.repo): a package.json on a Node server framework, or on a browser framework or an
+    index.html outside docs."""
+    files = subprocess.run(
+        ["git", "-C", mirror, "ls-tree", "-r", "--name-only", commit],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout.splitlines()
+    found: set[str] = set()
+    if any(f.rsplit("/", 1)[-1] == "index.html" and not f.startswith(("docs/", "site/")) for f in files):
+        found.add("frontend")
+    for rel in (f for f in files if f.rsplit("/", 1)[-1] == "package.json" and "node_modules/" not in f):
+        shown = subprocess.run(
+            ["git", "-C", mirror, "show", f"{commit}:{rel}"], capture_output=True, text=True
+        )
+        try:
+            data = json.loads(shown.stdout)
+        except ValueError:
+            continue
+        declared = {n for section in ("dependencies", "devDependencies") for n in (data.get(section) or {})}
+        if declared & set(NODE_SERVERS):
+            found.add("node-backend")
+        if declared & set(BROWSER_FRAMEWORKS):
+            found.add("frontend")
+    return frozenset(found)
+
+
+def judge(text: str, name: str, labels: dict[int, list[str]], present: frozenset[str] = frozenset()) -> Tally:
     tally = Tally()
     lines = {line.number: line for line in parse(text, name).items}
     missing = sorted(set(labels) - set(lines))
@@ -80,7 +112,7 @@ def judge(text: str, name: str, labels: dict[int, list[str]]) -> Tally:
         raise SystemExit(f"{name}: labelled lines {missing} are not checkbox lines at this commit")
     for number, wanted in sorted(labels.items()):
         line = lines[number]
-        mapped = _mapped(line.check, line.item)
+        mapped = _mapped(line.check, line.item, present)
         expected = set(wanted)
         if mapped and mapped <= expected:
             tally.right += 1
@@ -128,7 +160,8 @@ def main() -> None:
                 check=True,
             ).stdout.decode("utf-8", "replace")
             shown = f"{entry['repo']}/{entry['path']}"
-            tally = judge(text, shown, {int(k): v for k, v in entry["labels"].items()})
+            present = parts(mirrors[entry["repo"]], entry["commit"])
+            tally = judge(text, shown, {int(k): v for k, v in entry["labels"].items()}, present)
             totals[name].add(tally)
             shown = shown if len(shown) <= 60 else "..." + shown[-57:]
             print(f"{shown:60} {len(entry['labels']):>5} {tally.figures()}")

@@ -324,3 +324,8 @@ def test_a_monitoring_or_model_storage_line_asks_for_what_it_names(
         {"aspects": [], "external": None} if check_id == "monitoring-wired" else {"aspects": []},
     )
     assert isinstance(found, LineThreshold) and found.options["aspects"] == aspects
+
+
+def test_a_line_that_accepts_either_rollout_asks_for_either() -> None:
+    found = read("deploy-pipeline", "Blue-green or canary deployment strategy", {"aspects": []})
+    assert isinstance(found, LineThreshold) and found.options["aspects"] == ["progressive"]

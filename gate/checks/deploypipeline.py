@@ -18,12 +18,13 @@ from gate.facts import Facts
 from gate.facts.workflows import Job, Workflow
 from gate.model import Level, Severity
 
-DeployAspect = Literal["staging", "production", "canary", "blue-green"]
+DeployAspect = Literal["staging", "production", "canary", "blue-green", "progressive"]
 NAMES: dict[DeployAspect, str] = {
     "staging": "an automated deployment to a staging environment",
     "production": "an automated deployment to a production environment",
     "canary": "a canary rollout",
     "blue-green": "a blue-green rollout",
+    "progressive": "a canary or blue-green rollout",
 }
 _ASKED: tuple[tuple[DeployAspect, re.Pattern[str]], ...] = (
     ("staging", re.compile(r"(deploy\w*|deployment) to staging|staging deploy", re.I)),
@@ -42,7 +43,11 @@ _AUTOMATIC = frozenset({"push", "workflow_run", "release", "schedule"})
 def asked_deploy_aspects(text: str) -> tuple[DeployAspect, ...]:
     """The aspects a line names ("Automated deployment to staging": staging). A bare "Deploy to
     staging" in a go-live list is the act of deploying, which only an automated deployment answers."""
-    return tuple(a for a, rx in _ASKED if rx.search(text))
+    asked = tuple(a for a, rx in _ASKED if rx.search(text))
+    # "Blue-green or canary deployment": either one answers the line
+    if "canary" in asked and "blue-green" in asked and re.search(r"\bor\b", text, re.I):
+        return (*(a for a in asked if a not in ("canary", "blue-green")), "progressive")
+    return asked
 
 
 class DeployOptions(BaseModel):
@@ -70,12 +75,12 @@ def _deploys(workflows: tuple[Workflow, ...], aspect: DeployAspect) -> tuple[Wor
 
 def _strategy(facts: Facts, aspect: DeployAspect) -> str | None:
     """A progressive rollout declared in the manifests: Argo Rollouts or Flagger."""
+    keys = {"canary": ("canary",), "blue-green": ("blueGreen",), "progressive": ("canary", "blueGreen")}[aspect]
     for m in facts.kubernetes.of_kind("Rollout"):
         strategy = (m.data.get("spec") or {}).get("strategy") or {}
-        key = "canary" if aspect == "canary" else "blueGreen"
-        if isinstance(strategy, dict) and key in strategy:
+        if isinstance(strategy, dict) and any(k in strategy for k in keys):
             return f"Argo Rollout {m.name} ({m.path}:{m.line})"
-    if aspect == "canary":
+    if aspect in ("canary", "progressive"):
         for m in facts.kubernetes.of_kind("Canary"):
             if "flagger" in str(m.data.get("apiVersion", "")):
                 return f"Flagger Canary {m.name} ({m.path}:{m.line})"
@@ -150,7 +155,7 @@ def deploy_pipeline(facts: Facts, options: DeployOptions) -> Decision:
             if workflows and aspect in ("staging", "production")
             else at(".github/workflows")
         )
-        if aspect in ("canary", "blue-green"):
+        if aspect in ("canary", "blue-green", "progressive"):
             place = at(facts.kubernetes.manifests[0].path) if facts.kubernetes.manifests else at("k8s")
         hits.append(Hit(f"No {NAMES[aspect]}.", (place,)))
     if hits:

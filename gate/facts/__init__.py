@@ -7,39 +7,40 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from gate import background
 from gate.budget import BudgetExceeded, Unfinished
-from gate.facts.alerts import AlertFacts
-from gate.facts.backups import BackupFacts
 from gate.facts.evidence import EvidenceFacts
 from gate.facts.github import GitHubFacts
-from gate.facts.iac import IacFacts
-from gate.facts.logpipeline import LogFacts
-from gate.facts.monitoring import MonitoringFacts
-from gate.facts.tls import TlsFacts
-from gate.facts.tracing import TracingFacts
 from gate.facts.vulnerabilities import not_run
-from gate.facts.webapp import WebFacts
 
 # The collectors are imported by collect(), not here: a module of this package (the secret scanner a
 # warm child imports ahead, gate/background.py) then does not pay for all the others.
 if TYPE_CHECKING:
+    from gate.facts.alerts import AlertFacts
+    from gate.facts.backups import BackupFacts
     from gate.facts.code import CodeFacts
     from gate.facts.compose import ComposeFacts
     from gate.facts.dependencies import DependencyFacts, PythonVersionDecl
     from gate.facts.dockerfile import DockerFacts
     from gate.facts.docs import DocsFacts
+    from gate.facts.iac import IacFacts
     from gate.facts.images import ImageLinks
     from gate.facts.kubernetes import KubernetesFacts
+    from gate.facts.logpipeline import LogFacts
     from gate.facts.modelmeta import DataFile, ModelMetaFacts
     from gate.facts.models import ModelFacts
+    from gate.facts.monitoring import MonitoringFacts
     from gate.facts.python import PythonFacts
     from gate.facts.repo import RepoFacts
     from gate.facts.routes import RouteFacts
     from gate.facts.secrets import SecretFacts
+    from gate.facts.tls import TlsFacts
+    from gate.facts.tracing import TracingFacts
     from gate.facts.vulnerabilities import AuditSettings, VulnerabilityFacts
+    from gate.facts.webapp import WebFacts
     from gate.facts.workflows import WorkflowFacts
     from gate.snapshot import Snapshot
 
@@ -49,6 +50,17 @@ BACKGROUND_MIN_FILES = 50
 """From this many files, secret scanning runs in a child forked for it beside the other collectors
 (below, forking costs about what it saves). A child the command line forked ahead (background.prewarm)
 is used whatever the size: its imports are already paid, on the other core."""
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The snapshot and the facts the on-demand facts are read from."""
+
+    snap: Snapshot
+    compose: ComposeFacts
+    kubernetes: KubernetesFacts
+    workflows: WorkflowFacts
+    code: CodeFacts
 
 
 @dataclass(frozen=True)
@@ -69,14 +81,78 @@ class Facts:
     images: ImageLinks
     """Which Dockerfile builds which image (derived from the facts above, no I/O)."""
     evidence: EvidenceFacts = field(default_factory=EvidenceFacts)
-    alerts: AlertFacts = field(default_factory=AlertFacts)
-    backups: BackupFacts = field(default_factory=BackupFacts)
-    logs: LogFacts = field(default_factory=LogFacts)
-    tls: TlsFacts = field(default_factory=TlsFacts)
-    web: WebFacts = field(default_factory=WebFacts)
-    tracing: TracingFacts = field(default_factory=TracingFacts)
-    iac: IacFacts = field(default_factory=IacFacts)
-    monitoring: MonitoringFacts = field(default_factory=MonitoringFacts)
+    sources: Sources | None = field(default=None, compare=False, repr=False)
+    """What the facts below are read from, when a check first asks for them (None: nothing to read)."""
+
+    # The facts only checklist lines and explicit options ask for (alert rules, backups, TLS, ...):
+    # read on first use, so that a run nobody asks them of does not pay for reading them. A collector
+    # cut short by the deadline raises BudgetExceeded into the check that asked, which is undecided.
+    @cached_property
+    def alerts(self) -> AlertFacts:
+        from gate.facts.alerts import AlertFacts, collect_alerts
+
+        return collect_alerts(self.sources.snap) if self.sources else AlertFacts()
+
+    @cached_property
+    def backups(self) -> BackupFacts:
+        from gate.facts.backups import BackupFacts, collect_backups
+
+        if self.sources is None:
+            return BackupFacts()
+        s = self.sources
+        return collect_backups(s.snap, s.compose, s.kubernetes, s.workflows, s.code.service_modules)
+
+    @cached_property
+    def logs(self) -> LogFacts:
+        from gate.facts.logpipeline import LogFacts, collect_log_pipeline
+
+        return (
+            collect_log_pipeline(self.sources.snap, self.sources.code.service_modules)
+            if self.sources
+            else LogFacts()
+        )
+
+    @cached_property
+    def tls(self) -> TlsFacts:
+        from gate.facts.tls import TlsFacts, collect_tls
+
+        if self.sources is None:
+            return TlsFacts()
+        return collect_tls(self.sources.snap, self.sources.kubernetes, self.sources.code.service_modules)
+
+    @cached_property
+    def web(self) -> WebFacts:
+        from gate.facts.webapp import WebFacts, collect_webapp
+
+        if self.sources is None:
+            return WebFacts()
+        return collect_webapp(self.sources.snap, self.repo.node_backends, self.repo.frontends)
+
+    @cached_property
+    def tracing(self) -> TracingFacts:
+        from gate.facts.tracing import TracingFacts, collect_tracing
+
+        return (
+            collect_tracing(self.sources.snap, self.sources.code.service_modules)
+            if self.sources
+            else TracingFacts()
+        )
+
+    @cached_property
+    def iac(self) -> IacFacts:
+        from gate.facts.iac import IacFacts, collect_iac
+
+        return collect_iac(self.sources.snap) if self.sources else IacFacts()
+
+    @cached_property
+    def monitoring(self) -> MonitoringFacts:
+        from gate.facts.monitoring import MonitoringFacts, collect_monitoring
+
+        if self.sources is None:
+            return MonitoringFacts()
+        s = self.sources
+        return collect_monitoring(s.snap, s.kubernetes, s.code.service_modules)
+
     vulnerabilities: VulnerabilityFacts = field(default_factory=not_run)
     github: GitHubFacts = field(default_factory=GitHubFacts)
     base_metrics: tuple[DataFile, ...] | None = None
@@ -110,29 +186,21 @@ def collect(
     """All facts. `audit` is None when no check needs the vulnerability audit (it is the one slow source);
     `offline` skips it on purpose (e.g. a pre-commit hook), and the check then says it was not available.
     Past the snapshot's deadline, a collector gives way to an Unfinished stand-in (gate/budget.py)."""
-    from gate.facts.alerts import collect_alerts
-    from gate.facts.backups import collect_backups
     from gate.facts.code import collect_code
     from gate.facts.compose import collect_compose
     from gate.facts.dependencies import collect_dependencies
     from gate.facts.dockerfile import collect_docker
     from gate.facts.docs import collect_docs
     from gate.facts.evidence import collect_evidence
-    from gate.facts.iac import collect_iac
     from gate.facts.images import build_references, link_images
     from gate.facts.kubernetes import collect_kubernetes
-    from gate.facts.logpipeline import collect_log_pipeline
     from gate.facts.modelmeta import collect_model_meta
     from gate.facts.models import collect_models
-    from gate.facts.monitoring import collect_monitoring
     from gate.facts.python import collect_python
     from gate.facts.repo import collect_repo
     from gate.facts.routes import collect_routes
     from gate.facts.secrets import collect_secrets
-    from gate.facts.tls import collect_tls
-    from gate.facts.tracing import collect_tracing
     from gate.facts.vulnerabilities import collect_vulnerabilities
-    from gate.facts.webapp import collect_webapp
     from gate.facts.workflows import collect_workflows
     from gate.snapshot import Snapshot
 
@@ -198,16 +266,6 @@ def collect(
     model_meta = run("model metadata", lambda: collect_model_meta(snap))
     docs = run("documentation", lambda: collect_docs(snap))
     kubernetes = run("Kubernetes", lambda: collect_kubernetes(snap))
-    alerts = run("alert rule", lambda: collect_alerts(snap))
-    logs = run("logging pipeline", lambda: collect_log_pipeline(snap, code.service_modules))
-    tls = run("TLS", lambda: collect_tls(snap, kubernetes, code.service_modules))
-    web = run("web app", lambda: collect_webapp(snap, repo.node_backends, repo.frontends))
-    tracing = run("tracing", lambda: collect_tracing(snap, code.service_modules))
-    iac = run("infrastructure code", lambda: collect_iac(snap))
-    monitoring = run("monitoring", lambda: collect_monitoring(snap, kubernetes, code.service_modules))
-    backups = run(
-        "backup", lambda: collect_backups(snap, compose, kubernetes, workflows, code.service_modules)
-    )
     images = run("image", lambda: link_images(docker, compose, workflows))
     found_evidence = run(
         "evidence", lambda: collect_evidence(snap.root, evidence, exclude) if evidence else EvidenceFacts()
@@ -229,16 +287,9 @@ def collect(
         workflows=workflows,
         images=images,
         evidence=found_evidence,
-        alerts=alerts,
-        backups=backups,
-        logs=logs,
-        tls=tls,
-        web=web,
-        tracing=tracing,
-        iac=iac,
-        monitoring=monitoring,
         vulnerabilities=audited,
         today=today or date.today(),
         github=github or GitHubFacts(),
+        sources=Sources(snap, compose, kubernetes, workflows, code),
         base_metrics=base_metrics,
     )

@@ -51,10 +51,10 @@ class RepoFacts:
     """model files committed to git"""
 
 
-_NODE_SERVERS = ("express", "fastify", "koa", "@nestjs/core", "@hapi/hapi", "restify")
+NODE_SERVERS = ("express", "fastify", "koa", "@nestjs/core", "@hapi/hapi", "restify")
 
 
-_BROWSER_FRAMEWORKS = ("react", "vue", "svelte", "@angular/core", "next", "vite", "preact", "solid-js")
+BROWSER_FRAMEWORKS = ("react", "vue", "svelte", "@angular/core", "next", "vite", "preact", "solid-js")
 
 
 def _depends_on(snap: Snapshot, names: tuple[str, ...]) -> list[str]:
@@ -75,14 +75,14 @@ def _depends_on(snap: Snapshot, names: tuple[str, ...]) -> list[str]:
 
 
 def node_backends(snap: Snapshot) -> tuple[str, ...]:
-    return tuple(sorted(_depends_on(snap, _NODE_SERVERS)))
+    return tuple(sorted(_depends_on(snap, NODE_SERVERS)))
 
 
 def frontends(snap: Snapshot) -> tuple[str, ...]:
     """A browser frontend: a package.json on a browser framework, or a page the repository serves
     (index.html outside documentation)."""
     pages = [rel for rel in snap.named("index.html") if not rel.startswith(("docs/", "site/"))]
-    return tuple(sorted({*_depends_on(snap, _BROWSER_FRAMEWORKS), *pages}))
+    return tuple(sorted({*_depends_on(snap, BROWSER_FRAMEWORKS), *pages}))
 
 
 def is_env_file(rel: str) -> bool:
