@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,7 +136,33 @@ def read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | U
     return found
 
 
+_ASPECTS: dict[str, tuple[Callable[[str], tuple[str, ...]], Mapping[Any, str]]] = {
+    "log-pipeline": (asked_log_aspects, LOG_ASPECTS),
+    "tls-configured": (asked_tls_aspects, TLS_ASPECTS),
+    "node-backend-hardening": (asked_backend, BACKEND_NAMES),
+    "compose-stack": (asked_stack_aspects, STACK_ASPECTS),
+    "k8s-objects": (asked_object_aspects, OBJECT_ASPECTS),
+    "iac-resources": (asked_iac_aspects, IAC_ASPECTS),
+    "deploy-pipeline": (asked_deploy_aspects, DEPLOY_ASPECTS),
+    "monitoring-wired": (asked_wiring, WIRING_ASPECTS),
+    "model-artifacts-stored": (asked_storage, STORAGE_ASPECTS),
+}
+"""Checks that decide a family of aspects and ask for none by default: a line asks for the aspects it
+names (the reader) and is judged on those alone, described by their names."""
+
+
+def _aspects(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | None:
+    asked, names = _ASPECTS[check_id]
+    found = asked(text)
+    if not found:
+        return None
+    said = ", ".join(names[a] for a in found)
+    return LineThreshold({**options, "aspects": list(found)}, said, bound=False)
+
+
 def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | None:
+    if check_id in _ASPECTS:
+        return _aspects(check_id, text, options)
     if check_id in ("docstring-coverage", "type-hint-coverage", "test-coverage"):
         minimum = _percent_minimum(text) if check_id != "test-coverage" else _percent(text)
         if minimum is None:
@@ -173,12 +200,6 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
             for k in kinds
         )
         return LineThreshold({**options, "kinds": list(kinds)}, said, bound=False)
-    if check_id == "node-backend-hardening":
-        backend = asked_backend(text)
-        if not backend:
-            return None
-        said = ", ".join(BACKEND_NAMES[a] for a in backend)
-        return LineThreshold({**options, "aspects": list(backend)}, said, bound=False)
     if check_id == "frontend-hardening":
         return _frontend(text, options)
     if check_id == "tracing-configured":
@@ -192,54 +213,6 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
             "optional": optional or options["optional"],
         }
         return LineThreshold(line_options, said, bound=False)
-    if check_id == "compose-stack":
-        stack = asked_stack_aspects(text)
-        if not stack:
-            return None
-        said = ", ".join(STACK_ASPECTS[a] for a in stack)
-        return LineThreshold({**options, "aspects": list(stack)}, said, bound=False)
-    if check_id == "k8s-objects":
-        objects = asked_object_aspects(text)
-        if not objects:
-            return None
-        said = ", ".join(OBJECT_ASPECTS[a] for a in objects)
-        return LineThreshold({**options, "aspects": list(objects)}, said, bound=False)
-    if check_id == "iac-resources":
-        iac = asked_iac_aspects(text)
-        if not iac:
-            return None
-        said = ", ".join(IAC_ASPECTS[a] for a in iac)
-        return LineThreshold({**options, "aspects": list(iac)}, said, bound=False)
-    if check_id == "deploy-pipeline":
-        deploy = asked_deploy_aspects(text)
-        if not deploy:
-            return None
-        said = ", ".join(DEPLOY_ASPECTS[a] for a in deploy)
-        return LineThreshold({**options, "aspects": list(deploy)}, said, bound=False)
-    if check_id == "monitoring-wired":
-        wiring = asked_wiring(text)
-        if not wiring:
-            return None
-        said = ", ".join(WIRING_ASPECTS[a] for a in wiring)
-        return LineThreshold({**options, "aspects": list(wiring)}, said, bound=False)
-    if check_id == "model-artifacts-stored":
-        storage = asked_storage(text)
-        if not storage:
-            return None
-        said = ", ".join(STORAGE_ASPECTS[a] for a in storage)
-        return LineThreshold({**options, "aspects": list(storage)}, said, bound=False)
-    if check_id == "tls-configured":
-        tls_aspects = asked_tls_aspects(text)
-        if not tls_aspects:
-            return None
-        said = ", ".join(TLS_ASPECTS[a] for a in tls_aspects)
-        return LineThreshold({**options, "aspects": list(tls_aspects)}, said, bound=False)
-    if check_id == "log-pipeline":
-        aspects = asked_log_aspects(text)
-        if not aspects:
-            return None
-        said = ", ".join(LOG_ASPECTS[a] for a in aspects)
-        return LineThreshold({**options, "aspects": list(aspects)}, said, bound=False)
     if check_id == "backups-configured":
         return _backups(text, options)
     if check_id == "metrics-instrumented":
@@ -270,18 +243,10 @@ READS = frozenset(
         "metrics-instrumented",
         "alert-rules-cover",
         "backups-configured",
-        "log-pipeline",
-        "tls-configured",
-        "node-backend-hardening",
         "frontend-hardening",
         "tracing-configured",
-        "compose-stack",
-        "k8s-objects",
-        "iac-resources",
-        "deploy-pipeline",
-        "monitoring-wired",
-        "model-artifacts-stored",
     }
+    | set(_ASPECTS)
 )
 """The checks whose threshold a line can set."""
 

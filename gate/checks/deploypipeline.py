@@ -73,9 +73,17 @@ def _deploys(workflows: tuple[Workflow, ...], aspect: DeployAspect) -> tuple[Wor
     return None
 
 
+_ROLLOUT_KEYS: dict[str, tuple[str, ...]] = {
+    "canary": ("canary",),
+    "blue-green": ("blueGreen",),
+    "progressive": ("canary", "blueGreen"),
+}
+"""An Argo Rollout's strategy keys that answer each aspect."""
+
+
 def _strategy(facts: Facts, aspect: DeployAspect) -> str | None:
     """A progressive rollout declared in the manifests: Argo Rollouts or Flagger."""
-    keys = {"canary": ("canary",), "blue-green": ("blueGreen",), "progressive": ("canary", "blueGreen")}[aspect]
+    keys = _ROLLOUT_KEYS[aspect]
     for m in facts.kubernetes.of_kind("Rollout"):
         strategy = (m.data.get("spec") or {}).get("strategy") or {}
         if isinstance(strategy, dict) and any(k in strategy for k in keys):

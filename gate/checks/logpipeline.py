@@ -14,10 +14,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
-from gate.checks.servicecode import no_application
+from gate.checks.base import Decision, Hit, check, failed, not_applicable, passed
+from gate.checks.servicecode import app_at, no_application
 from gate.facts import Facts
-from gate.facts.logpipeline import LogSignal
+from gate.facts.signals import Signal
 from gate.model import Level, Severity
 
 LogAspect = Literal[
@@ -58,7 +58,7 @@ class LogPipelineOptions(BaseModel):
     Cloud Logging, 30 days"): centralisation and retention are then not applicable, with that reason."""
 
 
-def _where(signal: LogSignal) -> str:
+def _where(signal: Signal) -> str:
     return f"{signal.path}:{signal.line}"
 
 
@@ -158,10 +158,9 @@ def log_pipeline(facts: Facts, options: LogPipelineOptions) -> Decision:
         if met:
             found.append(f"{NAMES[aspect]}: {said}")
         else:
-            apps = facts.routes.apps
-            place = at(apps[0][0], apps[0][1]) if apps else at(facts.code.service_modules[0])
+            place = app_at(facts)
             missing.append(NAMES[aspect])
-            hits.append(Hit(f"{NAMES[aspect][0].upper()}{NAMES[aspect][1:]}: {said}.", (place,)))
+            hits.append(Hit(f"{NAMES[aspect][0].upper()}{NAMES[aspect][1:]}: {said}.", place))
     if hits:
         return failed(f"Missing: {', '.join(missing)}.", *hits)
     return passed("Logging: " + "; ".join(found) + ".")

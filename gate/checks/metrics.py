@@ -16,8 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
-from gate.checks.servicecode import no_application
+from gate.checks.base import Decision, Hit, check, failed, not_applicable, passed
+from gate.checks.servicecode import app_at, no_application
 from gate.facts import Facts
 from gate.facts.code import Site
 from gate.model import Level, Severity
@@ -266,10 +266,9 @@ def metrics_instrumented(facts: Facts, options: MetricOptions) -> Decision:
         else:
             found.append(f"{family.name}: {where}")
     if missing:
-        apps = facts.routes.apps
-        place = at(apps[0][0], apps[0][1]) if apps else at(facts.code.service_modules[0])
+        place = app_at(facts)
         return failed(
             f"Not exported: {', '.join(missing)}.",
-            *(Hit(f"No metric for {name}.", (place,)) for name in missing),
+            *(Hit(f"No metric for {name}.", place) for name in missing),
         )
     return passed("Exported: " + "; ".join(found) + ".")

@@ -14,7 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
+from gate.checks.base import Decision, Hit, check, failed, not_applicable, passed
+from gate.checks.servicecode import app_at
 from gate.facts import Facts
 from gate.model import Level, Outcome, Severity
 
@@ -115,11 +116,10 @@ def monitoring_wired(facts: Facts, options: WiringOptions) -> Decision:
         else:
             missing.append(NAMES[aspect])
     if missing:
-        apps = facts.routes.apps
-        place = at(apps[0][0], apps[0][1]) if apps else at(facts.code.service_modules[0])
+        place = app_at(facts)
         return failed(
             f"Missing: {', '.join(missing)}.",
-            *(Hit(f"No {m} in the service's code.", (place,)) for m in missing),
+            *(Hit(f"No {m} in the service's code.", place) for m in missing),
         )
     if unsure:
         return Decision(

@@ -50,7 +50,7 @@ def no_application(facts: Facts) -> Decision:
     return not_applicable(_NO_APP)
 
 
-def _app_at(facts: Facts) -> tuple[Location]:
+def app_at(facts: Facts) -> tuple[Location]:
     """Where a finding about the whole service points: the line that creates the application."""
     if facts.routes.apps:
         module, line, _ = facts.routes.apps[0]
@@ -352,7 +352,7 @@ def logging_configured(facts: Facts, options: NoOptions) -> Decision:
         )
     return failed(
         "The service code never configures logging.",
-        Hit("No logging configuration in the service code.", _app_at(facts)),
+        Hit("No logging configuration in the service code.", app_at(facts)),
     )
 
 
@@ -514,7 +514,7 @@ def rate_limiting(facts: Facts, options: NoOptions) -> Decision:
             ),
         )
     return failed(
-        "No rate limiter in the service code.", Hit("No rate limiter is configured.", _app_at(facts))
+        "No rate limiter in the service code.", Hit("No rate limiter is configured.", app_at(facts))
     )
 
 
@@ -611,7 +611,7 @@ def metrics_endpoint(facts: Facts, options: NoOptions) -> Decision:
         return passed(f"Metrics exporter at {s.path}:{s.line} ({s.detail}).")
     return failed(
         "No metrics endpoint.",
-        Hit("No /metrics route or Prometheus exporter in the service code.", _app_at(facts)),
+        Hit("No /metrics route or Prometheus exporter in the service code.", app_at(facts)),
     )
 
 
@@ -656,7 +656,7 @@ def error_handlers_registered(facts: Facts, options: NoOptions) -> Decision:
         )
     return failed(
         "No error handler is registered.",
-        Hit("No errorhandler/exception_handler in the service code.", _app_at(facts)),
+        Hit("No errorhandler/exception_handler in the service code.", app_at(facts)),
     )
 
 
@@ -1033,7 +1033,7 @@ def production_server(facts: Facts, options: NoOptions) -> Decision:
         (
             Hit(
                 "No start command (Dockerfile CMD, Procfile, compose or Kubernetes command) found.",
-                _app_at(facts),
+                app_at(facts),
             ),
         ),
     )

@@ -13,8 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
-from gate.checks.servicecode import no_application
+from gate.checks.base import Decision, Hit, check, failed, not_applicable, passed
+from gate.checks.servicecode import app_at, no_application
 from gate.facts import Facts
 from gate.model import Level, Severity
 
@@ -115,10 +115,9 @@ def tracing_configured(facts: Facts, options: TracingOptions) -> Decision:
     if missing and options.optional:
         return not_applicable(f"Optional, and not set up: {', '.join(missing)}.")
     if missing:
-        apps = facts.routes.apps
-        place = at(apps[0][0], apps[0][1]) if apps else at(facts.code.service_modules[0])
+        place = app_at(facts)
         return failed(
             f"Missing: {', '.join(missing)}.",
-            *(Hit(f"No {name} in the service.", (place,)) for name in missing),
+            *(Hit(f"No {name} in the service.", place) for name in missing),
         )
     return passed("Tracing: " + "; ".join(found) + ".")

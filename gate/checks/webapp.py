@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
 from gate.facts import Facts
-from gate.facts.webapp import WebSignal
+from gate.facts.signals import Signal
 from gate.model import Level, Outcome, Severity
 
 BackendAspect = Literal["proxy", "timeout", "log-file", "auth", "upload-limits", "helmet", "compression"]
@@ -107,7 +107,7 @@ class FrontendOptions(BaseModel):
     """The lowest Lighthouse performance score accepted."""
 
 
-def _first(signals: tuple[WebSignal, ...]) -> str:
+def _first(signals: tuple[Signal, ...]) -> str:
     s = signals[0]
     return f"{s.detail} at {s.path}:{s.line}"
 

@@ -10,12 +10,11 @@ place. Nothing is run.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from gate.facts.signals import Signal, Signals, scan
 from gate.snapshot import Snapshot
 
-_MAX_LINE = 2_000
-"""Longer lines are not read (a setting is short; a file comes from the pull request)."""
+_COMMENTS = ("#", "//")
 
 # (kind, pattern): what a line shows. Kinds ending in "-off" contradict the kind before the dash.
 _CODE = (
@@ -85,42 +84,20 @@ _DEPLOY_NAMES = re.compile(
 _MANIFEST = re.compile(r"^[ \t]*kind:\s*(Deployment|StatefulSet|DaemonSet|Pod|CronJob|Job|ConfigMap)\b", re.M)
 
 
-@dataclass(frozen=True)
-class LogSignal:
-    kind: str
-    path: str
-    line: int
-    detail: str
-
-
-@dataclass(frozen=True)
-class LogFacts:
-    signals: tuple[LogSignal, ...] = ()
-
-    def of(self, kind: str) -> tuple[LogSignal, ...]:
-        return tuple(s for s in self.signals if s.kind == kind)
-
-
-def _scan(rel: str, text: str, patterns: tuple[tuple[str, re.Pattern[str]], ...]) -> list[LogSignal]:
-    found: list[LogSignal] = []
-    for i, line in enumerate(text.splitlines(), 1):
-        if len(line) > _MAX_LINE or line.lstrip().startswith(("#", "//")):
-            continue
-        for kind, rx in patterns:
-            if m := rx.search(line):
-                found.append(LogSignal(kind, rel, i, m.group(m.lastindex or 0)[:80]))
-    return found
+class LogFacts(Signals):
+    """Kinds: structured, level, error-handler, shipper, access-on, access-off, uvicorn, gunicorn,
+    retention, metrics-retention."""
 
 
 def collect_log_pipeline(snap: Snapshot, service_modules: tuple[str, ...]) -> LogFacts:
-    signals: list[LogSignal] = []
+    signals: list[Signal] = []
     for rel in service_modules:
-        signals.extend(_scan(rel, snap.text(rel) or "", _CODE))
+        signals.extend(scan(rel, snap.text(rel) or "", _CODE, comments=_COMMENTS, group=True))
     for rel in snap.files:
         named = bool(_DEPLOY_NAMES.search(rel))
         if not named and not rel.endswith((".yaml", ".yml")):
             continue
         text = snap.text(rel) or ""
         if named or _MANIFEST.search(text):
-            signals.extend(_scan(rel, text, _DEPLOY))
+            signals.extend(scan(rel, text, _DEPLOY, comments=_COMMENTS, group=True))
     return LogFacts(tuple(signals))

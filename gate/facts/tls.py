@@ -9,12 +9,10 @@ the service's own modules (HSTS, HTTPS redirect middleware).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from gate.facts.kubernetes import KubernetesFacts
+from gate.facts.signals import MAX_LINE, Signal, Signals
 from gate.snapshot import Snapshot
-
-_MAX_LINE = 2_000
 
 # (kind, pattern) for configuration read line by line
 _LINES = (
@@ -53,36 +51,21 @@ _CADDY_SITE = re.compile(r"^([a-z0-9-]+\.)+[a-z]{2,}(:443)?(\s*,\s*\S+)*\s*\{", 
 """A Caddyfile site block named by a domain: Caddy obtains its certificate and redirects HTTP itself."""
 
 
-@dataclass(frozen=True)
-class TlsSite:
-    kind: str
-    """termination, certificate, redirect, or plain (an Ingress without tls)"""
-    path: str
-    line: int
-    detail: str
+class TlsFacts(Signals):
+    """Kinds: termination, certificate, redirect, plain (an Ingress without tls)."""
 
 
-@dataclass(frozen=True)
-class TlsFacts:
-    sites: tuple[TlsSite, ...] = ()
-
-    def of(self, kind: str) -> tuple[TlsSite, ...]:
-        return tuple(s for s in self.sites if s.kind == kind)
-
-
-def _kubernetes(kube: KubernetesFacts) -> list[TlsSite]:
-    sites: list[TlsSite] = []
+def _kubernetes(kube: KubernetesFacts) -> list[Signal]:
+    sites: list[Signal] = []
     for ing in kube.of_kind("Ingress"):
         spec = ing.data.get("spec") if isinstance(ing.data.get("spec"), dict) else {}
         annotations = (ing.data.get("metadata") or {}).get("annotations") or {}
         if not isinstance(annotations, dict):
             annotations = {}
         if isinstance(spec, dict) and spec.get("tls"):
-            sites.append(TlsSite("termination", ing.path, ing.line_at("spec", "tls"), f"Ingress {ing.name}"))
+            sites.append(Signal("termination", ing.path, ing.line_at("spec", "tls"), f"Ingress {ing.name}"))
             if any(str(k).startswith("cert-manager.io/") for k in annotations):
-                sites.append(
-                    TlsSite("certificate", ing.path, ing.line, f"cert-manager on Ingress {ing.name}")
-                )
+                sites.append(Signal("certificate", ing.path, ing.line, f"cert-manager on Ingress {ing.name}"))
             redirect = next(
                 (
                     k
@@ -92,42 +75,42 @@ def _kubernetes(kube: KubernetesFacts) -> list[TlsSite]:
                 None,
             )
             if redirect:
-                sites.append(TlsSite("redirect", ing.path, ing.line, f"{redirect} on Ingress {ing.name}"))
+                sites.append(Signal("redirect", ing.path, ing.line, f"{redirect} on Ingress {ing.name}"))
         else:
-            sites.append(TlsSite("plain", ing.path, ing.line, f"Ingress {ing.name}"))
+            sites.append(Signal("plain", ing.path, ing.line, f"Ingress {ing.name}"))
     for kind in ("Certificate", "ClusterIssuer", "Issuer"):
         for m in kube.of_kind(kind):
             if "cert-manager" in str(m.data.get("apiVersion", "")):
-                sites.append(TlsSite("certificate", m.path, m.line, f"cert-manager {kind} {m.name}"))
+                sites.append(Signal("certificate", m.path, m.line, f"cert-manager {kind} {m.name}"))
     for gw in kube.of_kind("Gateway"):
         listeners = (gw.data.get("spec") or {}).get("listeners") or []
         if any(
             isinstance(x, dict) and str(x.get("protocol", "")).upper() in ("HTTPS", "TLS") for x in listeners
         ):
-            sites.append(TlsSite("termination", gw.path, gw.line, f"Gateway {gw.name}"))
+            sites.append(Signal("termination", gw.path, gw.line, f"Gateway {gw.name}"))
     return sites
 
 
-def _lines(rel: str, text: str) -> list[TlsSite]:
-    sites: list[TlsSite] = []
+def _lines(rel: str, text: str) -> list[Signal]:
+    sites: list[Signal] = []
     caddy = rel.rsplit("/", 1)[-1].lower().startswith("caddyfile")
     for i, line in enumerate(text.splitlines(), 1):
-        if len(line) > _MAX_LINE or line.lstrip().startswith(("#", "//")):
+        if len(line) > MAX_LINE or line.lstrip().startswith(("#", "//")):
             continue
         for kind, rx in _LINES:
             if m := rx.search(line):
-                sites.append(TlsSite(kind, rel, i, m.group(0).strip()[:60]))
+                sites.append(Signal(kind, rel, i, m.group(0).strip()[:60]))
         # nginx's `listen 443 ssl` and `rewrite ^ https://...`, by literal tests: a pattern with a
         # wildcard between the words would rescan a long line from every `listen`
         words = line.replace(";", " ").split()
         if words[:1] == ["listen"] and "ssl" in words[1:] and any("443" in w for w in words[1:]):
-            sites.append(TlsSite("termination", rel, i, "listen 443 ssl"))
+            sites.append(Signal("termination", rel, i, "listen 443 ssl"))
         if words[:1] == ["rewrite"] and any(w.startswith("https://") for w in words[1:]):
-            sites.append(TlsSite("redirect", rel, i, "rewrite to https://"))
+            sites.append(Signal("redirect", rel, i, "rewrite to https://"))
         if caddy and _CADDY_SITE.match(line.strip()) and "auto_https off" not in text:
             name = line.strip().rstrip("{").strip()
             sites.extend(
-                TlsSite(k, rel, i, f"Caddy site {name}") for k in ("termination", "certificate", "redirect")
+                Signal(k, rel, i, f"Caddy site {name}") for k in ("termination", "certificate", "redirect")
             )
     return sites
 

@@ -8,11 +8,10 @@ compose files, Kubernetes manifests, Procfiles, shell entrypoints).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from gate.facts.signals import Signal, Signals, scan
 from gate.snapshot import Snapshot
 
-_MAX_LINE = 2_000
 _CODE = (
     (
         "tracer",
@@ -51,38 +50,15 @@ _DEPLOY_NAMES = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class TraceSignal:
-    kind: str
-    path: str
-    line: int
-    detail: str
-
-
-@dataclass(frozen=True)
-class TracingFacts:
-    signals: tuple[TraceSignal, ...] = ()
-
-    def of(self, kind: str) -> tuple[TraceSignal, ...]:
-        return tuple(s for s in self.signals if s.kind == kind)
-
-
-def _scan(rel: str, text: str, patterns: tuple[tuple[str, re.Pattern[str]], ...]) -> list[TraceSignal]:
-    found: list[TraceSignal] = []
-    for i, line in enumerate(text.splitlines(), 1):
-        if len(line) > _MAX_LINE or line.lstrip().startswith("#"):
-            continue
-        for kind, rx in patterns:
-            if m := rx.search(line):
-                found.append(TraceSignal(kind, rel, i, m.group(0)[:60]))
-    return found
+class TracingFacts(Signals):
+    """Kinds: tracer, sampling, request-id."""
 
 
 def collect_tracing(snap: Snapshot, service_modules: tuple[str, ...]) -> TracingFacts:
-    signals: list[TraceSignal] = []
+    signals: list[Signal] = []
     for rel in service_modules:
-        signals.extend(_scan(rel, snap.text(rel) or "", _CODE))
+        signals.extend(scan(rel, snap.text(rel) or "", _CODE, comments=("#",)))
     for rel in snap.files:
         if _DEPLOY_NAMES.search(rel):
-            signals.extend(_scan(rel, snap.text(rel) or "", _DEPLOY))
+            signals.extend(scan(rel, snap.text(rel) or "", _DEPLOY, comments=("#",)))
     return TracingFacts(tuple(signals))

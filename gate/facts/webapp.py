@@ -14,9 +14,9 @@ import posixpath
 import re
 from dataclasses import dataclass
 
+from gate.facts.signals import Signal, Signals, scan
 from gate.snapshot import Snapshot
 
-_MAX_LINE = 2_000
 _SOURCES = (".js", ".mjs", ".cjs", ".ts", ".jsx", ".tsx", ".vue", ".svelte", ".html")
 _SKIP = ("node_modules/", "/node_modules/", "vendor/")
 
@@ -77,43 +77,20 @@ _LIGHTHOUSE = re.compile(
 
 
 @dataclass(frozen=True)
-class WebSignal:
-    kind: str
-    path: str
-    line: int
-    detail: str
-
-
-@dataclass(frozen=True)
-class WebFacts:
+class WebFacts(Signals):
     backends: tuple[str, ...] = ()
     """folders of the Node backends (their package.json's folder)"""
     frontends: tuple[str, ...] = ()
     """folders of the browser frontends"""
-    signals: tuple[WebSignal, ...] = ()
     frontend_bytes: int | None = None
     """what the browser downloads, in bytes: the built bundle (dist/, build/) when the frontend is built,
     else its own static files; None when it is built and no build output is in the repository"""
     lighthouse: tuple[tuple[str, float], ...] = ()
     """(report, performance score 0-100) of the Lighthouse reports found"""
 
-    def of(self, kind: str) -> tuple[WebSignal, ...]:
-        return tuple(s for s in self.signals if s.kind == kind)
-
 
 def _under(rel: str, folders: tuple[str, ...]) -> bool:
     return any(folder in ("", ".") or rel.startswith(folder + "/") for folder in folders)
-
-
-def _scan(rel: str, text: str, patterns: tuple[tuple[str, re.Pattern[str]], ...]) -> list[WebSignal]:
-    found: list[WebSignal] = []
-    for i, line in enumerate(text.splitlines(), 1):
-        if len(line) > _MAX_LINE:
-            continue
-        for kind, rx in patterns:
-            if m := rx.search(line):
-                found.append(WebSignal(kind, rel, i, m.group(0)[:60]))
-    return found
 
 
 def _built(snap: Snapshot, folder: str) -> bool:
@@ -162,25 +139,25 @@ def collect_webapp(snap: Snapshot, node_backends: tuple[str, ...], frontends: tu
     fronts = tuple(sorted({posixpath.dirname(p) for p in frontends}))
     if not backends and not fronts:
         return WebFacts()
-    signals: list[WebSignal] = []
+    signals: list[Signal] = []
     for rel in snap.files:
         if any(s in f"/{rel}" for s in _SKIP):
             continue
         if _PLAYWRIGHT.search(rel):
             text = snap.text(rel) or ""
-            signals.extend(_scan(rel, text, (("browsers", _BROWSERS), ("mobile", _MOBILE))))
-            signals.append(WebSignal("playwright", rel, 1, "Playwright configuration"))
+            signals.extend(scan(rel, text, (("browsers", _BROWSERS), ("mobile", _MOBILE))))
+            signals.append(Signal("playwright", rel, 1, "Playwright configuration"))
         elif rel.endswith(_SOURCES):
             if backends and _under(rel, backends) and not rel.endswith(".html"):
-                signals.extend(_scan(rel, snap.text(rel) or "", _BACKEND))
+                signals.extend(scan(rel, snap.text(rel) or "", _BACKEND))
             if fronts and _under(rel, fronts):
-                signals.extend(_scan(rel, snap.text(rel) or "", _FRONTEND))
+                signals.extend(scan(rel, snap.text(rel) or "", _FRONTEND))
         elif (rel.endswith(".conf") and "nginx" in rel.lower()) or rel.rsplit("/", 1)[-1] == "nginx.conf":
-            signals.extend(_scan(rel, snap.text(rel) or "", _FRONTEND))
+            signals.extend(scan(rel, snap.text(rel) or "", _FRONTEND))
     return WebFacts(
-        backends,
-        fronts,
-        tuple(signals),
-        _bundle_bytes(snap, fronts) if fronts else None,
-        tuple(_lighthouse(snap)),
+        signals=tuple(signals),
+        backends=backends,
+        frontends=fronts,
+        frontend_bytes=_bundle_bytes(snap, fronts) if fronts else None,
+        lighthouse=tuple(_lighthouse(snap)),
     )
