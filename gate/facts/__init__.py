@@ -84,6 +84,17 @@ class Facts:
     sources: Sources | None = field(default=None, compare=False, repr=False)
     """What the facts below are read from, when a check first asks for them (None: nothing to read)."""
 
+    vulnerabilities: VulnerabilityFacts = field(default_factory=not_run)
+    github: GitHubFacts = field(default_factory=GitHubFacts)
+    base_metrics: tuple[DataFile, ...] | None = None
+    """the metrics files of the base commit, when a baseline is made (None: no baseline)"""
+    """live repository state; only the Action reads it (unavailable, with the reason, elsewhere)"""
+    enabled_checks: frozenset[str] | None = None
+    """The checks this run decides (None: all): one check may leave a finding to another only if that
+    other one runs."""
+    today: date = field(default_factory=date.today)
+    """The evaluation date, for expiry dates: one value for the whole run, and settable in tests."""
+
     # The facts only checklist lines and explicit options ask for (alert rules, backups, TLS, ...):
     # read on first use, so that a run nobody asks them of does not pay for reading them. A collector
     # cut short by the deadline raises BudgetExceeded into the check that asked, which is undecided.
@@ -152,17 +163,6 @@ class Facts:
             return MonitoringFacts()
         s = self.sources
         return collect_monitoring(s.snap, s.kubernetes, s.code.service_modules)
-
-    vulnerabilities: VulnerabilityFacts = field(default_factory=not_run)
-    github: GitHubFacts = field(default_factory=GitHubFacts)
-    base_metrics: tuple[DataFile, ...] | None = None
-    """the metrics files of the base commit, when a baseline is made (None: no baseline)"""
-    """live repository state; only the Action reads it (unavailable, with the reason, elsewhere)"""
-    enabled_checks: frozenset[str] | None = None
-    """The checks this run decides (None: all): one check may leave a finding to another only if that
-    other one runs."""
-    today: date = field(default_factory=date.today)
-    """The evaluation date, for expiry dates: one value for the whole run, and settable in tests."""
 
 
 def _declared_pythons(dependencies: DependencyFacts) -> tuple[PythonVersionDecl, ...]:
