@@ -40,6 +40,8 @@ from gate.checks.monitoring import asked_wiring
 from gate.checks.opsdocs import BY_ID, asked_topics, minutes
 from gate.checks.orchestration.objects import NAMES as OBJECT_ASPECTS
 from gate.checks.orchestration.objects import asked_object_aspects
+from gate.checks.routestested import NAMES as ROUTE_ASPECTS
+from gate.checks.routestested import asked_route_aspects
 from gate.checks.tls import NAMES as TLS_ASPECTS
 from gate.checks.tls import asked_tls_aspects
 from gate.checks.tracing import NAMES as TRACE_ASPECTS
@@ -146,6 +148,7 @@ _ASPECTS: dict[str, tuple[Callable[[str], tuple[str, ...]], Mapping[Any, str]]] 
     "deploy-pipeline": (asked_deploy_aspects, DEPLOY_ASPECTS),
     "monitoring-wired": (asked_wiring, WIRING_ASPECTS),
     "model-artifacts-stored": (asked_storage, STORAGE_ASPECTS),
+    "routes-tested": (asked_route_aspects, ROUTE_ASPECTS),
 }
 """Checks that decide a family of aspects and ask for none by default: a line asks for the aspects it
 names (the reader) and is judged on those alone, described by their names."""

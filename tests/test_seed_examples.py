@@ -32,6 +32,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-004-full-stack": {
         "ready": OFFLINE
         | {
+            "api-integration-tests": PASS,  # ml-service/tests request /health and /predict
             "error-tracking": FAIL,  # no error tracker
             "models-backed-up": FAIL,  # the line asks for S3/GCS; the model is only in git
             "deploy-staging-automated": FAIL,  # ci.yml tests only; DEPLOY.md deploys by hand
@@ -99,6 +100,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "api-integration-tests": FAIL,  # ml-service/tests removed
             "error-tracking": FAIL,
             "models-backed-up": FAIL,
             "deploy-staging-automated": FAIL,  # no workflow
@@ -282,6 +284,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-001-power-theft": {
         "ready": OFFLINE
         | {
+            "api-endpoints-tested": FAIL,  # tests request /health, /predict, /predict_batch; not /model_info or /features
+            "batch-route-tested": PASS,  # test_predict_batch_scores_readings
             "alert-receivers": PASS,  # monitoring/alertmanager.yml: PagerDuty and email
             "dashboards": PASS,  # monitoring/dashboards/power-theft.json
             "error-tracking": FAIL,  # no Sentry or Rollbar
@@ -364,6 +368,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "api-endpoints-tested": FAIL,  # /model_info and /features untested
+            "batch-route-tested": PASS,  # /predict_batch is requested
             "alert-receivers": MISSING,  # nothing in the repository, nothing declared
             "dashboards": MISSING,
             "error-tracking": FAIL,
@@ -706,6 +712,7 @@ def test_seed_004s_own_ticks_contradict_the_not_ready_variant() -> None:
         "GitHub Actions workflow configured",
         "Automated tests on PR",
         "Architecture diagram",  # ticked in the seed; the not-ready variant has a README only
+        "Integration tests for API",  # ticked; the not-ready variant's ml-service has no tests
     }
 
 

@@ -329,3 +329,16 @@ def test_a_monitoring_or_model_storage_line_asks_for_what_it_names(
 def test_a_line_that_accepts_either_rollout_asks_for_either() -> None:
     found = read("deploy-pipeline", "Blue-green or canary deployment strategy", {"aspects": []})
     assert isinstance(found, LineThreshold) and found.options["aspects"] == ["progressive"]
+
+
+@pytest.mark.parametrize(
+    ("line", "aspects"),
+    [
+        ("API endpoints tested", ["all"]),
+        ("Integration tests for API", ["all"]),
+        ("Batch processing tested", ["batch"]),
+    ],
+)
+def test_a_route_testing_line_asks_for_the_routes_it_names(line: str, aspects: list[str]) -> None:
+    found = read("routes-tested", line, {"aspects": []})
+    assert isinstance(found, LineThreshold) and found.options["aspects"] == aspects

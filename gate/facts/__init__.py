@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from gate.facts.monitoring import MonitoringFacts
     from gate.facts.python import PythonFacts
     from gate.facts.repo import RepoFacts
+    from gate.facts.requested import RequestedPaths
     from gate.facts.routes import RouteFacts
     from gate.facts.secrets import SecretFacts
     from gate.facts.tls import TlsFacts
@@ -154,6 +155,12 @@ class Facts:
         from gate.facts.iac import IacFacts, collect_iac
 
         return collect_iac(self.sources.snap) if self.sources else IacFacts()
+
+    @cached_property
+    def requested(self) -> RequestedPaths:
+        from gate.facts.requested import RequestedPaths, collect_requested
+
+        return collect_requested(self.sources.snap) if self.sources else RequestedPaths()
 
     @cached_property
     def monitoring(self) -> MonitoringFacts:

@@ -1,0 +1,34 @@
+"""Facts about the routes the tests request: the paths test code passes to a test client's get, post,
+put, patch or delete (`client.post("/predict", ...)`), with the file and line that does.
+
+Read from the text of the test files, not run: a path built at run time is not seen.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from gate.facts.python import is_test_path
+from gate.snapshot import Snapshot
+
+_REQUEST = re.compile(r"\.(?:get|post|put|patch|delete|head|options)\(\s*f?['\"](/[^'\"\s]{0,200})['\"]")
+
+
+@dataclass(frozen=True)
+class RequestedPaths:
+    paths: tuple[tuple[str, str, int], ...] = ()
+    """(path, test file, line)"""
+
+
+def collect_requested(snap: Snapshot) -> RequestedPaths:
+    found: list[tuple[str, str, int]] = []
+    for rel in snap.with_suffix(".py"):
+        if not is_test_path(rel):
+            continue
+        text = snap.text(rel) or ""
+        if "client" not in text and "requests" not in text and "httpx" not in text:
+            continue
+        for m in _REQUEST.finditer(text):
+            found.append((m.group(1), rel, text.count("\n", 0, m.start()) + 1))
+    return RequestedPaths(tuple(found))
