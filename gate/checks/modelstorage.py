@@ -24,6 +24,12 @@ NAMES: dict[StorageAspect, str] = {
     "object-store": "a copy in an object store (S3, GCS, Azure Blob)",
 }
 _OBJECT_STORE = re.compile(r"\b(s3|gs|gcs|azure|az|abfss?|wasbs?)://", re.I)
+_NAMES_MODELS = re.compile(
+    r"model|weights|checkpoint|artifact|\.(joblib|pkl|pickle|onnx|pt|pth|h5|keras|safetensors)\b|dvc push|log_model",
+    re.I,
+)
+"""An upload counts for the model files only when it names them (or is DVC's or MLflow's own): a
+workflow that copies its test reports to S3 is no copy of the model."""
 _UPLOAD = re.compile(
     r"\b(aws s3 (cp|sync)|gsutil (-m )?(cp|rsync)|gcloud storage cp|az storage blob upload|dvc push|mlflow\b.*log_model|huggingface-cli upload)",
     re.I,
@@ -95,7 +101,7 @@ def model_artifacts_stored(facts: Facts, options: StorageOptions) -> Decision:
         for wf in facts.workflows.ci
         for job in wf.jobs
         for step in job.steps
-        if step.run and _UPLOAD.search(step.run)
+        if step.run and _UPLOAD.search(step.run) and _NAMES_MODELS.search(step.run)
     ]
     found: list[str] = []
     hits: list[Hit] = []

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from gate.snapshot import Snapshot
 
@@ -127,15 +129,22 @@ class Document:
         """A section with content of its own: a one-line pointer to another document is not one."""
         return self.section_lines.get(heading.line, 0) >= 2
 
+    @cached_property
+    def heading_lines(self) -> tuple[int, ...]:
+        return tuple(h.line for h in self.headings)
+
     def section_end(self, heading: Heading) -> int:
-        """The last line of the heading's section (up to the next heading of any depth)."""
-        later = [h.line for h in self.headings if h.line > heading.line]
-        return later[0] - 1 if later else 1 << 30
+        """The last line of the heading's section (up to the next heading of any depth). Headings are
+        in line order: a binary search, since a document may have many headings to ask about."""
+        lines = self.heading_lines
+        after = bisect.bisect_right(lines, heading.line)
+        return lines[after] - 1 if after < len(lines) else 1 << 30
 
     def figure_in(self, heading: Heading) -> int | None:
-        """The first diagram line within the heading's section."""
+        """The first diagram line within the heading's section (figures are in line order)."""
         end = self.section_end(heading)
-        return next((line for line in self.figures if heading.line < line <= end), None)
+        first = bisect.bisect_right(self.figures, heading.line)
+        return self.figures[first] if first < len(self.figures) and self.figures[first] <= end else None
 
 
 def _section_sizes(lines: list[str], found: list[Heading]) -> dict[int, int]:

@@ -89,8 +89,16 @@ class WebFacts(Signals):
     """(report, performance score 0-100) of the Lighthouse reports found"""
 
 
-def _under(rel: str, folders: tuple[str, ...]) -> bool:
-    return any(folder in ("", ".") or rel.startswith(folder + "/") for folder in folders)
+def _folder_of(rel: str, folders: frozenset[str]) -> str | None:
+    """The listed folder `rel` lies in, by its ancestors (a set lookup per level: a repository may
+    list many folders, and comparing every file with every folder would be quadratic)."""
+    parent = posixpath.dirname(rel)
+    while True:
+        if parent in folders:
+            return parent
+        if not parent:
+            return None
+        parent = posixpath.dirname(parent)
 
 
 def _built(snap: Snapshot, folder: str) -> bool:
@@ -103,18 +111,26 @@ def _built(snap: Snapshot, folder: str) -> bool:
 
 
 def _bundle_bytes(snap: Snapshot, folders: tuple[str, ...]) -> int | None:
+    """What the browser downloads: each built frontend's dist/ or build/, each other one's own files."""
+    built = {folder for folder in folders if _built(snap, folder)}
+    outputs = frozenset(f"{folder}/{out}".lstrip("/") for folder in built for out in ("dist", "build"))
     total = 0
-    for folder in folders:
-        prefix = folder + "/" if folder else ""
-        if _built(snap, folder):
-            outputs = [f for f in snap.files if f.startswith((prefix + "dist/", prefix + "build/"))]
-            if not outputs:
-                return None
-        else:
-            outputs = [f for f in snap.files if f.startswith(prefix) and not any(s in f for s in _SKIP)]
-        for rel in outputs:
-            if rel.endswith((".js", ".mjs", ".css", ".html")):
-                total += len(snap.raw(rel) or b"")
+    seen_output: set[str] = set()
+    listed = frozenset(folders)
+    for rel in snap.files:
+        if not rel.endswith((".js", ".mjs", ".css", ".html")) or any(s in f"/{rel}" for s in _SKIP):
+            continue
+        folder = _folder_of(rel, listed)
+        if folder is None:
+            continue
+        if folder in built:
+            output = _folder_of(rel, outputs)
+            if output is None:
+                continue
+            seen_output.add(folder)
+        total += len(snap.raw(rel) or b"")
+    if built - seen_output:
+        return None  # built, and its build output is not in the repository
     return total
 
 
@@ -139,6 +155,7 @@ def collect_webapp(snap: Snapshot, node_backends: tuple[str, ...], frontends: tu
     fronts = tuple(sorted({posixpath.dirname(p) for p in frontends}))
     if not backends and not fronts:
         return WebFacts()
+    backend_set, front_set = frozenset(backends), frozenset(fronts)
     signals: list[Signal] = []
     for rel in snap.files:
         if any(s in f"/{rel}" for s in _SKIP):
@@ -148,9 +165,9 @@ def collect_webapp(snap: Snapshot, node_backends: tuple[str, ...], frontends: tu
             signals.extend(scan(rel, text, (("browsers", _BROWSERS), ("mobile", _MOBILE))))
             signals.append(Signal("playwright", rel, 1, "Playwright configuration"))
         elif rel.endswith(_SOURCES):
-            if backends and _under(rel, backends) and not rel.endswith(".html"):
+            if backends and _folder_of(rel, backend_set) is not None and not rel.endswith(".html"):
                 signals.extend(scan(rel, snap.text(rel) or "", _BACKEND))
-            if fronts and _under(rel, fronts):
+            if fronts and _folder_of(rel, front_set) is not None:
                 signals.extend(scan(rel, snap.text(rel) or "", _FRONTEND))
         elif (rel.endswith(".conf") and "nginx" in rel.lower()) or rel.rsplit("/", 1)[-1] == "nginx.conf":
             signals.extend(scan(rel, snap.text(rel) or "", _FRONTEND))

@@ -45,3 +45,15 @@ def test_a_committed_model_file_has_git_as_its_copy(tmp_path: Path) -> None:
         subprocess.run(["git", *args], cwd=root, check=True, env={**env, "PATH": "/usr/bin:/bin"})
     outcome, summary = _result(root)
     assert outcome is Outcome.PASS and "committed to git" in summary
+
+
+def test_an_upload_counts_only_when_it_copies_the_models(tmp_path: Path) -> None:
+    root = _repo(tmp_path / "uploads")
+    workflow = root / ".github" / "workflows" / "release.yml"
+    workflow.parent.mkdir(parents=True)
+    step = "aws s3 cp reports/ s3://acme-reports/ --recursive"
+    text = "on: push\njobs:\n  release:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: {}\n"
+    workflow.write_text(text.format(step))
+    assert _result(root)[0] is Outcome.FAIL  # test reports in S3 are no copy of the model
+    workflow.write_text(text.format("aws s3 cp models/model.joblib s3://acme-models/churn/"))
+    assert _result(root)[0] is Outcome.PASS

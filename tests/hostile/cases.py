@@ -437,6 +437,24 @@ def _proxy_lines(tmp: Path) -> Run:
     return Run(write_tree(tmp / "repo", files))
 
 
+def _many_parts(tmp: Path) -> Run:
+    """What the on-demand facts read, in numbers that made them quadratic: a test file of 44,000
+    requests (each match's line was counted from the top), a document of 30,000 "Architecture"
+    headings (each section's end was found by a scan of all headings), and 3,000 pages served as
+    frontends (every file was compared with every frontend folder)."""
+    files = {
+        "app.py": SERVICE,
+        "tests/test_app.py": "def test_all(client):\n" + '    client.get("/health")\n' * 44_000,
+        "docs/ARCHITECTURE.md": "# Architecture\n\nsee below\n\n" * 30_000,
+        ".github/prodgate.yml": "checks:\n"
+        "  routes-tested:\n    options:\n      aspects: [all]\n"
+        "  ops-doc-topics:\n    options:\n      topics: [architecture-diagram]\n"
+        "  frontend-hardening:\n    options:\n      aspects: [bundle-size]\n",
+    }
+    files.update({f"pages/p{i}/index.html": "<p>page</p>\n" for i in range(3_000)})
+    return Run(write_tree(tmp / "repo", files))
+
+
 def _makefile_spaces(tmp: Path) -> Run:
     """A Makefile line of 250,000 spaces and a README line of 1 MB of `curl `: both were read by
     regular expressions that backtrack quadratically (minutes)."""
@@ -611,6 +629,7 @@ CASES: tuple[Case, ...] = (
     Case("hang-print-calls", "hangs and memory", "40,000 print calls in one module", _print_calls),
     Case("read-app-over-cap", "outside reads", "the application module over the parse cap", _app_over_cap, "health-endpoint", UNDECIDED),
     Case("hang-workflow-jobs", "hangs and memory", "22,000 jobs in one workflow", _workflow_jobs),
+    Case("hang-many-parts", "hangs and memory", "44,000 test requests, 30,000 architecture headings, 3,000 frontend pages", _many_parts, "ops-doc-topics", frozenset({"fail"}), seconds=20),
     Case("hang-proxy-lines", "hangs and memory", "1,000 nginx lines of 150 `listen 443`, a 1 MB Caddyfile line, long crontab and gunicorn lines", _proxy_lines, "tls-configured", frozenset({"missing_evidence"}), seconds=20),
     Case("hang-alert-rules", "hangs and memory", "20,000 alert rules nested one under the other, an expression of 100,000 digits", _alert_rules, "alert-rules-cover", frozenset({"fail"}), seconds=20),
     Case("hang-ops-doc-lines", "hangs and memory", "an RTO line of 200,000 digits, lines of 500 KB of `](` and `![` in an operations document", _ops_doc_lines, "ops-doc-topics", frozenset({"fail"}), seconds=20),
