@@ -23,6 +23,8 @@ from gate.checks.alerts import BY_ID as ALERT_KINDS
 from gate.checks.alerts import asked_kinds
 from gate.checks.backups import NAMES as BACKUP_ASPECTS
 from gate.checks.backups import asked_aspects
+from gate.checks.ciexercises import NAMES as EXERCISE_ASPECTS
+from gate.checks.ciexercises import asked_exercises
 from gate.checks.composestack import NAMES as STACK_ASPECTS
 from gate.checks.composestack import asked_stack_aspects
 from gate.checks.deploypipeline import NAMES as DEPLOY_ASPECTS
@@ -149,6 +151,7 @@ _ASPECTS: dict[str, tuple[Callable[[str], tuple[str, ...]], Mapping[Any, str]]] 
     "monitoring-wired": (asked_wiring, WIRING_ASPECTS),
     "model-artifacts-stored": (asked_storage, STORAGE_ASPECTS),
     "routes-tested": (asked_route_aspects, ROUTE_ASPECTS),
+    "ci-exercises": (asked_exercises, EXERCISE_ASPECTS),
 }
 """Checks that decide a family of aspects and ask for none by default: a line asks for the aspects it
 names (the reader) and is judged on those alone, described by their names."""
