@@ -42,6 +42,8 @@ from gate.checks.monitoring import asked_wiring
 from gate.checks.opsdocs import BY_ID, asked_topics, minutes
 from gate.checks.orchestration.objects import NAMES as OBJECT_ASPECTS
 from gate.checks.orchestration.objects import asked_object_aspects
+from gate.checks.requestvalidation import NAMES as VALIDATION_ASPECTS
+from gate.checks.requestvalidation import asked_validation
 from gate.checks.routestested import NAMES as ROUTE_ASPECTS
 from gate.checks.routestested import asked_route_aspects
 from gate.checks.tls import NAMES as TLS_ASPECTS
@@ -221,6 +223,13 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
         return LineThreshold(line_options, said, bound=False)
     if check_id == "backups-configured":
         return _backups(text, options)
+    if check_id == "request-validation":
+        asked, optional = asked_validation(text)
+        if not asked:
+            return None
+        said = ", ".join(VALIDATION_ASPECTS[a] for a in asked) + (" (if applicable)" if optional else "")
+        line_options = {**options, "aspects": list(asked), "optional": optional or options["optional"]}
+        return LineThreshold(line_options, said, bound=False)
     if check_id == "metrics-instrumented":
         families = asked_families(text)
         if not families:
@@ -251,6 +260,7 @@ READS = frozenset(
         "backups-configured",
         "frontend-hardening",
         "tracing-configured",
+        "request-validation",
     }
     | set(_ASPECTS)
 )

@@ -32,6 +32,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-004-full-stack": {
         "ready": OFFLINE
         | {
+            "batch-route": PASS,  # /predict scores every row of a CSV
             "ci-dast": FAIL,  # no ZAP scan
             "api-integration-tests": PASS,  # ml-service/tests request /health and /predict
             "error-tracking": FAIL,  # no error tracker
@@ -101,6 +102,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "batch-route": PASS,
             "ci-dast": FAIL,  # no workflow
             "api-integration-tests": FAIL,  # ml-service/tests removed
             "error-tracking": FAIL,
@@ -294,6 +296,10 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-001-power-theft": {
         "ready": OFFLINE
         | {
+            "input-validated": PASS,  # Reading and Batch are pydantic models
+            "invalid-types-rejected": PASS,  # features: dict[str, float]
+            "empty-values-rejected": PASS,  # required, not Optional
+            "batch-size-bounded": PASS,  # Field(max_length=MAX_BATCH)
             "ci-fresh-install": PASS,  # pip install -r requirements-dev.txt, then pytest
             "retraining-scheduled": FAIL,  # train.py runs by hand only
             "ci-image-scan": FAIL,  # pip-audit only, no image scan
@@ -384,6 +390,10 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "input-validated": PASS,  # the same models
+            "invalid-types-rejected": PASS,
+            "empty-values-rejected": PASS,
+            "batch-size-bounded": PASS,
             "ci-fresh-install": FAIL,  # no workflow
             "retraining-scheduled": FAIL,
             "ci-image-scan": FAIL,
@@ -476,6 +486,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-003-plant-disease": {
         "ready": OFFLINE
         | {
+            "input-validated": PASS,  # the upload's size is checked
+            "batch-route": NA,  # one image per request; the line says if applicable
             "ci-image-scan": PASS,  # trivy image --exit-code 1
             "ci-container-run": PASS,  # docker run, then curl /health
             "ci-compose-up": PASS,  # docker compose up --wait
@@ -571,6 +583,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "input-validated": FAIL,  # the upload is read whole, unchecked
+            "batch-route": NA,
             "ci-image-scan": FAIL,  # builds only
             "ci-container-run": FAIL,
             "ci-compose-up": FAIL,

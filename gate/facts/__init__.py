@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from gate.facts.secrets import SecretFacts
     from gate.facts.tls import TlsFacts
     from gate.facts.tracing import TracingFacts
+    from gate.facts.validation import ValidationFacts
     from gate.facts.vulnerabilities import AuditSettings, VulnerabilityFacts
     from gate.facts.webapp import WebFacts
     from gate.facts.workflows import WorkflowFacts
@@ -170,6 +171,14 @@ class Facts:
             return MonitoringFacts()
         s = self.sources
         return collect_monitoring(s.snap, s.kubernetes, s.code.service_modules)
+
+    @cached_property
+    def validation(self) -> ValidationFacts:
+        from gate.facts.validation import ValidationFacts, collect_validation
+
+        if self.sources is None:
+            return ValidationFacts()
+        return collect_validation(self.sources.snap, self.routes, self.sources.code.service_modules)
 
 
 def _declared_pythons(dependencies: DependencyFacts) -> tuple[PythonVersionDecl, ...]:
