@@ -1,5 +1,6 @@
 """Operations documentation by topic: recovery, objectives, on-call, escalation, incidents, support,
-FAQ, troubleshooting, diagrams, change management and service levels.
+FAQ, troubleshooting, diagrams, change management and service levels; and what a model's users are
+owed: its owner, a disclaimer, fairness and interpretability, third-party licences.
 
 A go-live checklist asks for each of these in its own line ("On-call rotation defined", "RTO < 1 hour").
 One check decides them all from a topic table; which topics it asks for comes from the team's config
@@ -34,6 +35,11 @@ TopicId = Literal[
     "data-flow-diagram",
     "change-management",
     "sla",
+    "third-party-licenses",
+    "model-owner",
+    "disclaimer",
+    "fairness",
+    "interpretability",
 ]
 
 
@@ -48,11 +54,14 @@ class Topic:
     """a document whose file name starts so is the topic's own page"""
     heading: str
     """a heading whose section covers the topic"""
-    needs: Literal["section", "diagram", "objective"]
+    needs: Literal["section", "diagram", "objective", "measured"]
     """section: two lines of prose of its own; diagram: an image, diagram block or diagram file in it;
-    objective: a number stated for it (an RTO of 30 minutes, an SLO of 99.9%)"""
+    objective: a number stated for it (an RTO of 30 minutes, an SLO of 99.9%); measured: a section
+    that states a measurement (a score per group)"""
     page: str
     """where the report suggests writing it"""
+    statement: str = ""
+    """a line that settles the topic by itself, outside any section ("Owner: the risk team")"""
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -178,6 +187,54 @@ TOPICS: tuple[Topic, ...] = (
         "objective",
         "docs/SLO.md",
     ),
+    Topic(
+        "third-party-licenses",
+        "the third-party licences",
+        _rx(r"third[- ]party licen[cs]es|licen[cs]es of (the )?dependencies"),
+        r"^(third[-_]?party|notice|open[-_]?source[-_]licen)",
+        r"third[- ]party|licen[cs]es of (the )?dependencies|open[- ]source licen[cs]es",
+        "section",
+        "THIRD_PARTY_NOTICES.md",
+    ),
+    Topic(
+        "model-owner",
+        "the model's owner",
+        _rx(r"model own(er|ership)|owner of the model"),
+        r"^owners?\.",
+        r"\bowners?\b|\bownership\b|\bmaintainers?\b",
+        "section",
+        "MODEL_CARD.md",
+        r"^\W*(model )?(owners?|maintainers?)\W*\s*[:|]\s*\w|\b(owned|maintained) by\s+\w",
+    ),
+    Topic(
+        "disclaimer",
+        "a liability disclaimer",
+        _rx(r"disclaimer|liability"),
+        r"^disclaimer",
+        r"disclaimer|liabilit|warrant",
+        "section",
+        "MODEL_CARD.md",
+        r"without (any )?warrant|no warrant|not (be )?(held )?liable|no liability|accepts? no (responsibility|liability)",
+    ),
+    Topic(
+        "fairness",
+        "fairness measured across groups",
+        _rx(r"fairness|\bbias\b"),
+        r"^(fairness|bias)",
+        r"fairness|\bbias\b|subgroup|disparit"
+        r"|\b(by|per|across)\b.*\b(age|gender|sex|race|ethnic\w*|region|groups?|bands?|segments?|cohorts?|slices?)\b",
+        "measured",
+        "MODEL_CARD.md",
+    ),
+    Topic(
+        "interpretability",
+        "an interpretability analysis",
+        _rx(r"interpretab|explainab|\bshap\b|feature importance"),
+        r"^(interpretab|explainab|shap)",
+        r"interpretab|explainab|\bshap\b|feature (importance|attribution)",
+        "section",
+        "MODEL_CARD.md",
+    ),
 )
 BY_ID = {t.id: t for t in TOPICS}
 
@@ -186,6 +243,7 @@ _DURATION = re.compile(
 )
 _MINUTES = {"s": 1 / 60, "m": 1.0, "h": 60.0, "d": 1440.0}
 _PERCENT = re.compile(r"\d{2}(?:\.\d+)?\s*%")
+_CHECKBOX = re.compile(r"^\s*[-*+] \[")
 _MAX_LINE = 500
 """A line stating an objective is a sentence; longer lines are not read for one (a document comes from
 the pull request, and the duration pattern backtracks over a long run of digits)."""
@@ -259,6 +317,12 @@ def _covered(facts: Facts, topic: Topic) -> str | None:
             if name.search(path.rsplit("/", 1)[-1]):
                 return path
         return None
+    if topic.needs == "measured":
+        for doc in facts.docs.documents:
+            for h in doc.headings:
+                if heading.search(h.text) and (line := doc.measure_in(h)) is not None:
+                    return f"{doc.path}:{line} (under {h.text!r})"
+        return None
     files = facts.docs.named(topic.files)
     if files:
         return files[0].path
@@ -266,6 +330,13 @@ def _covered(facts: Facts, topic: Topic) -> str | None:
         for h in doc.headings:
             if heading.search(h.text) and doc.has_section(h):
                 return f"{doc.path}:{h.line} ({h.text})"
+    if topic.statement:
+        said = _rx(topic.statement)
+        for doc in facts.docs.documents:
+            for line in doc.mentions:
+                text = doc.lines_text[line]
+                if len(text) <= _MAX_LINE and not _CHECKBOX.match(text) and said.search(text):
+                    return f"{doc.path}:{line}"
     return None
 
 
@@ -303,7 +374,11 @@ def ops_doc_topics(facts: Facts, options: TopicOptions) -> Decision:
     recovery time or point objective stated with a number (and within `rto_max_minutes` /
     `rpo_max_minutes` when set), an on-call rotation, an escalation policy, an incident response plan,
     support contacts, a FAQ, a troubleshooting guide, an architecture or data flow diagram, a change
-    management procedure, a service level objective stated as a percentage. A topic counts when a
+    management procedure, a service level objective stated as a percentage; and, for the model and its
+    users, the model's owner, a liability disclaimer, fairness measured across groups (a section headed
+    for fairness, bias or a breakdown by group that states a measurement), an interpretability
+    analysis (SHAP, feature importance), the third-party licences. The owner and the disclaimer also
+    count as one line of their own (`Owner: the risk team`; "provided without warranty"). A topic counts when a
     document is named for it (SUPPORT.md, docs/FAQ.md, TROUBLESHOOTING.md...) or a section headed for
     it has at least two lines of its own; a diagram topic needs an image, a Mermaid or PlantUML block,
     or a diagram file linked under its heading (or a .drawio/.puml/image file named for it). Checkbox

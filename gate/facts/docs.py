@@ -39,9 +39,13 @@ _RST = re.compile(r"^([=\-~^\"'`#*+<>:.])\1{2,}\s*$")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})(.*)$")
 _MENTIONS = re.compile(
     r"(deploy|roll ?back|runbook|incident|on-?call|escalat|\bRTO\b|\bRPO\b|recovery (time|point) objective|"
-    r"\bSL[AO]s?\b|service.level)",
+    r"\bSL[AO]s?\b|service.level|\bowner|\bmaintainer|owned by|maintained by|warrant|liabl|liabilit)",
     re.IGNORECASE,
 )
+_MEASURE = re.compile(r"\d\.\d|\d\s*%")
+"""A line that states a measurement (a score, a rate): what a fairness section must hold."""
+_MAX_MEASURED = 2000
+"""Longer lines are not read for a measurement (minified or generated text)."""
 _FIGURE_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})\s*(mermaid|plantuml|puml|dot|graphviz)\b", re.IGNORECASE)
 _DIAGRAM_LINK = re.compile(r"\.(drawio|puml|plantuml|mmd|excalidraw|svg|png|jpe?g|gif|webp)\)", re.IGNORECASE)
 
@@ -124,6 +128,8 @@ class Document:
 
     figures: tuple[int, ...] = ()
     """Lines that show or link a diagram (an image, a Mermaid or PlantUML block, a .drawio file)."""
+    measures: tuple[int, ...] = ()
+    """Lines that state a measurement (0.91, 12 %), in line order."""
 
     def has_section(self, heading: Heading) -> bool:
         """A section with content of its own: a one-line pointer to another document is not one."""
@@ -139,6 +145,12 @@ class Document:
         lines = self.heading_lines
         after = bisect.bisect_right(lines, heading.line)
         return lines[after] - 1 if after < len(lines) else 1 << 30
+
+    def measure_in(self, heading: Heading) -> int | None:
+        """The first line stating a measurement within the heading's section."""
+        end = self.section_end(heading)
+        first = bisect.bisect_right(self.measures, heading.line)
+        return self.measures[first] if first < len(self.measures) and self.measures[first] <= end else None
 
     def figure_in(self, heading: Heading) -> int | None:
         """The first diagram line within the heading's section (figures are in line order)."""
@@ -255,9 +267,12 @@ def collect_docs(snap: Snapshot) -> DocsFacts:
         lines = text.splitlines()
         hits = {i: ln for i, ln in enumerate(lines, 1) if _MENTIONS.search(ln)}
         figures = tuple(i for i, ln in enumerate(lines, 1) if _is_figure(ln))
+        measures = tuple(
+            i for i, ln in enumerate(lines, 1) if len(ln) <= _MAX_MEASURED and _MEASURE.search(ln)
+        )
         found = headings(text)
         documents.append(
-            Document(rel, tuple(found), tuple(hits), hits, _section_sizes(lines, found), figures)
+            Document(rel, tuple(found), tuple(hits), hits, _section_sizes(lines, found), figures, measures)
         )
     owners = tuple(p for p in ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS") if snap.has(p))
     openapi = tuple(
