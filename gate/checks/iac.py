@@ -31,6 +31,7 @@ IacAspect = Literal[
     "iam",
     "replication",
     "instances",
+    "auto-recovery",
 ]
 NAMES: dict[IacAspect, str] = {
     "scaling-policy": "an autoscaling policy",
@@ -43,6 +44,7 @@ NAMES: dict[IacAspect, str] = {
     "iam": "IAM roles without wildcard actions",
     "replication": "a replicated database",
     "instances": "at least two instances behind the load balancer",
+    "auto-recovery": "a managed service that replaces failed instances",
 }
 _TYPES: dict[IacAspect, str] = {
     "scaling-policy": r"autoscaling_policy|appautoscaling_policy|autoscale_setting|compute_autoscaler|autoscalesettings|AutoScaling::ScalingPolicy|ApplicationAutoScaling::ScalingPolicy",
@@ -53,6 +55,10 @@ _TYPES: dict[IacAspect, str] = {
     "iam": r"iam_role|iam_policy|role_assignment|project_iam|roleAssignments|IAM::Role|IAM::Policy",
     "replication": r"db_instance|rds_cluster|sql_server|postgresql_(flexible_)?server|mysql_(flexible_)?server|sql_database_instance|DBInstance|DBCluster|Microsoft\.(Sql|DBforPostgreSQL|DBforMySQL)",
 }
+_RECOVERS = r"ecs_service|ECS::Service|autoscaling_group|AutoScaling::AutoScalingGroup|instance_group_manager|scale_set|virtualMachineScaleSets|container_app$|containerApps$|cloud_run|kubernetes_deployment"
+"""Resources whose platform restarts or replaces an instance that fails (tasks, group members, revisions)."""
+_WEB_APPS = r"web_app$|app_service$|Microsoft\.Web/sites$"
+_AUTO_HEAL = re.compile(r"health_check_path|auto_heal|healthCheckPath|autoHeal", re.I)
 _DATA_STORES = r"db_instance|rds_cluster|ebs_volume|s3_bucket$|storage_account|managed_disk|sql_database_instance|DBInstance|DBCluster|S3::Bucket|EC2::Volume|storageAccounts"
 _ENCRYPTED = re.compile(
     r"(storage_encrypted|encrypted|encryption_enabled|StorageEncrypted|Encrypted)\s*[=:]\s*['\"]?true|kms_key_(id|arn)|"
@@ -83,7 +89,8 @@ _ASKED: tuple[tuple[IacAspect, re.Pattern[str]], ...] = (
     ("scaling-group", re.compile(r"auto-?scaling groups?|scale sets?", re.I)),
     ("instances", re.compile(r"load balancing across|across instances", re.I)),
     ("load-balancer", re.compile(r"load balancer (configured|created|set up)", re.I)),
-    ("health-check", re.compile(r"^\W*health checks? configured\W*$", re.I)),
+    ("health-check", re.compile(r"^\W*health checks? (configured|automated)\W*$", re.I)),
+    ("auto-recovery", re.compile(r"auto-?recovery|self-?heal|auto-?heal", re.I)),
     ("network", re.compile(r"\bvpc\b|subnets?|networking configured|virtual network", re.I)),
     ("firewall", re.compile(r"firewall|security groups?", re.I)),
     ("encryption", re.compile(r"encrypt\w* at rest|at-rest encryption", re.I)),
@@ -123,7 +130,10 @@ def _judge(facts: Facts, aspect: IacAspect) -> tuple[bool | None, str, tuple[str
         found = iac.of(_TYPES[aspect])
         if aspect == "network":
             found = found if iac.of(r"subnet") or any("subnet" in r.body.lower() for r in found) else ()
-        return (True, _first(found), None) if found else (False, f"no {NAMES[aspect]}", None)
+        return (True, _first(found), None) if found else (False, f"not declared: {NAMES[aspect]}", None)
+    if aspect == "auto-recovery":
+        found = iac.of(_RECOVERS) or tuple(r for r in iac.of(_WEB_APPS) if _AUTO_HEAL.search(r.body))
+        return (True, _first(found), None) if found else (False, f"not declared: {NAMES[aspect]}", None)
     if aspect == "health-check":
         checked = [
             r
@@ -220,7 +230,9 @@ def iac_resources(facts: Facts, options: IacOptions) -> Decision:
     security groups) that open nothing but 80 and 443 to the internet; encryption at rest on every
     data store (databases, volumes, buckets, storage accounts); IAM roles with no wildcard action; a
     replicated database (multi-AZ, a replica, geo-redundancy); at least two instances behind the load
-    balancer.
+    balancer; a managed service that replaces failed instances (an ECS service, an autoscaling group or
+    managed instance group, a scale set, Container Apps, Cloud Run, or a web app with a health check
+    path or auto-heal).
 
     Resources are read as written: values from variables are not resolved, hence medium confidence.
     With no infrastructure code the check cannot decide (missing evidence) unless `external` says where
@@ -269,7 +281,9 @@ def iac_resources(facts: Facts, options: IacOptions) -> Decision:
             found.append(f"{NAMES[aspect]}: {said}")
         else:
             missing.append(NAMES[aspect])
-            hits.append(Hit(f"{said[0].upper()}{said[1:]}.", (at(*place) if place else at(first.path),)))
+            # a sentence starts capitalised, a resource type (aws_security_group) as written
+            opening = said if "_" in said.split(" ", 1)[0] else f"{said[0].upper()}{said[1:]}"
+            hits.append(Hit(f"{opening}.", (at(*place) if place else at(first.path),)))
     if hits:
         return failed(f"Missing: {', '.join(missing)}.", *hits)
     if not found:
