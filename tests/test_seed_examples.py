@@ -494,6 +494,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-003-plant-disease": {
         "ready": OFFLINE
         | {
+            "k8s-spread": PASS,  # topologySpreadConstraints; the HPA keeps two or more
+            "k8s-startup-probes": PASS,  # initialDelaySeconds: 10
             "fairness-measured": FAIL,  # the card measures nothing per group
             "third-party-licenses-documented": FAIL,  # no notices file
             "model-owner-documented": PASS,  # MODEL_CARD.md: Ownership
@@ -595,6 +597,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "k8s-spread": NA,  # one replica
+            "k8s-startup-probes": NA,  # no liveness probe
             "fairness-measured": FAIL,  # no model card
             "third-party-licenses-documented": FAIL,
             "model-owner-documented": FAIL,

@@ -18,7 +18,7 @@ from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, p
 from gate.facts import Facts
 from gate.facts.kubernetes import Workload
 from gate.model import Level, Outcome, Severity
-from gate.wording import count
+from gate.wording import agree, count
 
 ObjectAspect = Literal[
     "services",
@@ -31,6 +31,8 @@ ObjectAspect = Literal[
     "quotas",
     "rbac",
     "service-accounts",
+    "spread",
+    "startup-probe",
 ]
 NAMES: dict[ObjectAspect, str] = {
     "services": "a Service selecting each workload's pods",
@@ -43,6 +45,8 @@ NAMES: dict[ObjectAspect, str] = {
     "quotas": "a ResourceQuota or LimitRange",
     "rbac": "a Role bound to the workloads' service account",
     "service-accounts": "a service account of the workloads' own",
+    "spread": "replicas spread by affinity or topology constraints",
+    "startup-probe": "a startup probe (or a liveness delay) before the liveness probe counts",
 }
 _ASKED: tuple[tuple[ObjectAspect, re.Pattern[str]], ...] = (
     ("pull-secrets", re.compile(r"pull secret", re.I)),
@@ -55,6 +59,8 @@ _ASKED: tuple[tuple[ObjectAspect, re.Pattern[str]], ...] = (
     ("rbac", re.compile(r"\brbac\b|\broles? (configured|defined|created)", re.I)),
     ("service-accounts", re.compile(r"service ?accounts?", re.I)),
     ("secrets", re.compile(r"^\W*secrets? (created|defined|configured)", re.I)),
+    ("spread", re.compile(r"affinity|topology spread|spread across", re.I)),
+    ("startup-probe", re.compile(r"startup probes?", re.I)),
 )
 _PUBLIC_REGISTRIES = (
     "docker.io/",
@@ -204,6 +210,10 @@ def _judge(facts: Facts, aspect: ObjectAspect, workloads: list[Workload]) -> Ver
             if found
             else ("missing", "no ResourceQuota or LimitRange", first)
         )
+    if aspect == "spread":
+        return _spread(kube, workloads)
+    if aspect == "startup-probe":
+        return _startup(workloads)
     accounts = {str(w.pod_spec.get("serviceAccountName") or "default") for w in workloads}
     if aspect == "service-accounts":
         known = _names(kube.of_kind("ServiceAccount"))
@@ -220,6 +230,69 @@ def _judge(facts: Facts, aspect: ObjectAspect, workloads: list[Workload]) -> Ver
     if accounts & bound:
         return "met", f"a Role is bound to {sorted(accounts & bound)[0]}", None
     return "missing", "no RoleBinding names the workloads' service account", first
+
+
+_LONG_RUNNING = ("Deployment", "StatefulSet", "Rollout")
+
+
+def _replicas(kube: Any, w: Workload) -> int:
+    """The replicas a workload runs: its own count, else its HorizontalPodAutoscaler's minimum, else 1."""
+    own = (w.manifest.data.get("spec") or {}).get("replicas")
+    if isinstance(own, int):
+        return own
+    for hpa in kube.of_kind("HorizontalPodAutoscaler"):
+        spec = hpa.data.get("spec") or {}
+        target = spec.get("scaleTargetRef") or {}
+        if isinstance(target, dict) and target.get("name") == w.manifest.name:
+            low = spec.get("minReplicas", 1)
+            return low if isinstance(low, int) else 1
+    return 1
+
+
+def _spread(kube: Any, workloads: list[Workload]) -> Verdict:
+    """Replicas that could all land on one node: affinity or topology spread constraints keep them apart."""
+    several = [w for w in workloads if w.manifest.kind in _LONG_RUNNING and _replicas(kube, w) >= 2]
+    if not several:
+        return "moot", "every workload runs a single replica", None
+    for w in several:
+        affinity = w.pod_spec.get("affinity") or {}
+        spread = isinstance(affinity, dict) and bool(
+            affinity.get("podAntiAffinity") or affinity.get("nodeAffinity")
+        )
+        if not spread and not w.pod_spec.get("topologySpreadConstraints"):
+            return (
+                "missing",
+                f"{w.manifest.kind} {w.manifest.name} runs {_replicas(kube, w)} replicas with no affinity or "
+                "topology spread constraint",
+                (w.manifest.path, w.manifest.line),
+            )
+    return (
+        "met",
+        f"{count(len(several), 'replicated workload')} {agree(len(several), 'is', 'are')} spread",
+        None,
+    )
+
+
+def _startup(workloads: list[Workload]) -> Verdict:
+    """A liveness probe that starts counting before a slow start (loading a model) ends restarts the pod
+    in a loop: a startup probe, or an initial delay on the liveness probe, holds it off."""
+    live = [(w, c) for w in workloads for c in w.containers if not c.init and c.spec.get("livenessProbe")]
+    if not live:
+        return "moot", "no container has a liveness probe that a slow start could trip", None
+    for w, c in live:
+        probe = c.spec.get("livenessProbe") or {}
+        delay = probe.get("initialDelaySeconds", 0) if isinstance(probe, dict) else 0
+        if not c.spec.get("startupProbe") and not (isinstance(delay, int) and delay > 0):
+            return (
+                "missing",
+                f"container {c.name} of {w.manifest.name} has a liveness probe from its first second",
+                (w.manifest.path, c.line),
+            )
+    return (
+        "met",
+        f"{count(len(live), 'probed container')} {agree(len(live), 'waits', 'wait')} for the start",
+        None,
+    )
 
 
 def _tls_secrets(kube: Any) -> set[str]:
@@ -252,7 +325,9 @@ def k8s_objects(facts: Facts, options: ObjectOptions) -> Decision:
     TLS secret is left to cert-manager); imagePullSecrets (on the pod or its service account) for
     images from a private registry; a Namespace, or workloads outside `default`; a ResourceQuota or
     LimitRange; a RoleBinding naming the workloads' service account; a service account of their own
-    (not `default`).
+    (not `default`); pod anti-affinity, node affinity or topology spread constraints on every workload
+    that runs two replicas or more (its own count or its HorizontalPodAutoscaler's minimum); a startup
+    probe, or an initial delay, on every container with a liveness probe.
 
     An aspect the workloads do not need (no ConfigMap named, no private image) is not applicable; a
     Secret named but not in the repository cannot be decided (it is often created by hand or by an
