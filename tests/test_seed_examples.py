@@ -494,6 +494,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-003-plant-disease": {
         "ready": OFFLINE
         | {
+            "tls-renewal": PASS,  # cert-manager on the Ingress
             "k8s-spread": PASS,  # topologySpreadConstraints; the HPA keeps two or more
             "k8s-startup-probes": PASS,  # initialDelaySeconds: 10
             "fairness-measured": FAIL,  # the card measures nothing per group
@@ -597,6 +598,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "tls-renewal": FAIL,  # the Ingress serves plain HTTP: no certificate at all
             "k8s-spread": NA,  # one replica
             "k8s-startup-probes": NA,  # no liveness probe
             "fairness-measured": FAIL,  # no model card

@@ -16,15 +16,17 @@ from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, p
 from gate.facts import Facts
 from gate.model import Level, Outcome, Severity
 
-TlsAspect = Literal["tls", "certificates", "enforced"]
+TlsAspect = Literal["tls", "certificates", "enforced", "renewal"]
 
 NAMES: dict[TlsAspect, str] = {
     "tls": "TLS termination",
     "certificates": "a certificate source",
     "enforced": "HTTP sent to HTTPS (a redirect or HSTS)",
+    "renewal": "certificates renewed automatically (ACME, cert-manager, a managed certificate)",
 }
 _ASKED: tuple[tuple[TlsAspect, re.Pattern[str]], ...] = (
-    ("certificates", re.compile(r"certificat", re.I)),
+    ("renewal", re.compile(r"certificate renewal|renew\w* (the )?certificates?|certificates? renew", re.I)),
+    ("certificates", re.compile(r"certificat(?!e renewal)", re.I)),
     ("enforced", re.compile(r"enforc|https only|only https|redirect|\bhsts\b", re.I)),
     (
         "tls",
@@ -33,7 +35,7 @@ _ASKED: tuple[tuple[TlsAspect, re.Pattern[str]], ...] = (
         ),
     ),
 )
-_KIND = {"tls": "termination", "certificates": "certificate", "enforced": "redirect"}
+_KIND = {"tls": "termination", "certificates": "certificate", "enforced": "redirect", "renewal": "renewal"}
 
 
 def asked_tls_aspects(text: str) -> tuple[TlsAspect, ...]:
@@ -70,6 +72,9 @@ def tls_configured(facts: Facts, options: TlsOptions) -> Decision:
       balancer listener or `https_only`/`httpsOnly` in Terraform or Bicep;
     - a certificate source: cert-manager (annotations, Certificate, Issuer), Traefik or Caddy ACME,
       Let's Encrypt, an ACM or managed certificate, an `ssl_certificate` file;
+    - certificates renewed automatically: cert-manager, an ACME resolver (Traefik, Caddy), `certbot
+      renew` in a crontab or workflow, an ACM or Google-managed certificate (a certificate file alone
+      is not renewed by anyone);
     - HTTP sent to HTTPS: a redirect (nginx `return 301 https://`, Traefik's redirectscheme, an
       Ingress `ssl-redirect` annotation, a load balancer redirect, Starlette's
       HTTPSRedirectMiddleware, Talisman) or HSTS.

@@ -33,6 +33,13 @@ _LINES = (
         ),
     ),
     (
+        "renewal",
+        re.compile(
+            r"certresolver|certificatesResolvers|aws_acm_certificate|google_compute_managed_ssl_certificate|"
+            r"\bacme:|acme-v02|certbot\s+renew|certbot/certbot|\bacme\.sh\b.*--cron"
+        ),
+    ),
+    (
         "redirect",
         re.compile(
             r"return\s+30[18]\s+https://|redirectscheme\.scheme=https|"
@@ -44,7 +51,7 @@ _LINES = (
 )
 _FILES = re.compile(
     r"(^|/)([^/]*nginx[^/]*|[^/]*\.conf|Caddyfile[^/]*|traefik[^/]*\.(ya?ml|toml)|(docker-)?compose[^/]*\.ya?ml|"
-    r"[^/]*\.tf|[^/]*\.bicep)$",
+    r"[^/]*\.tf|[^/]*\.bicep|crontab[^/]*|[^/]*\.cron|\.github/workflows/[^/]+\.ya?ml)$",
     re.I,
 )
 _CADDY_SITE = re.compile(r"^([a-z0-9-]+\.)+[a-z]{2,}(:443)?(\s*,\s*\S+)*\s*\{", re.I)
@@ -52,7 +59,8 @@ _CADDY_SITE = re.compile(r"^([a-z0-9-]+\.)+[a-z]{2,}(:443)?(\s*,\s*\S+)*\s*\{", 
 
 
 class TlsFacts(Signals):
-    """Kinds: termination, certificate, redirect, plain (an Ingress without tls)."""
+    """Kinds: termination, certificate, renewal (a certificate renewed by itself), redirect, plain (an
+    Ingress without tls)."""
 
 
 def _kubernetes(kube: KubernetesFacts) -> list[Signal]:
@@ -65,7 +73,8 @@ def _kubernetes(kube: KubernetesFacts) -> list[Signal]:
         if isinstance(spec, dict) and spec.get("tls"):
             sites.append(Signal("termination", ing.path, ing.line_at("spec", "tls"), f"Ingress {ing.name}"))
             if any(str(k).startswith("cert-manager.io/") for k in annotations):
-                sites.append(Signal("certificate", ing.path, ing.line, f"cert-manager on Ingress {ing.name}"))
+                for kind in ("certificate", "renewal"):
+                    sites.append(Signal(kind, ing.path, ing.line, f"cert-manager on Ingress {ing.name}"))
             redirect = next(
                 (
                     k
@@ -81,7 +90,8 @@ def _kubernetes(kube: KubernetesFacts) -> list[Signal]:
     for kind in ("Certificate", "ClusterIssuer", "Issuer"):
         for m in kube.of_kind(kind):
             if "cert-manager" in str(m.data.get("apiVersion", "")):
-                sites.append(Signal("certificate", m.path, m.line, f"cert-manager {kind} {m.name}"))
+                for signal in ("certificate", "renewal"):
+                    sites.append(Signal(signal, m.path, m.line, f"cert-manager {kind} {m.name}"))
     for gw in kube.of_kind("Gateway"):
         listeners = (gw.data.get("spec") or {}).get("listeners") or []
         if any(
@@ -110,7 +120,8 @@ def _lines(rel: str, text: str) -> list[Signal]:
         if caddy and _CADDY_SITE.match(line.strip()) and "auto_https off" not in text:
             name = line.strip().rstrip("{").strip()
             sites.extend(
-                Signal(k, rel, i, f"Caddy site {name}") for k in ("termination", "certificate", "redirect")
+                Signal(k, rel, i, f"Caddy site {name}")
+                for k in ("termination", "certificate", "renewal", "redirect")
             )
     return sites
 
