@@ -174,6 +174,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-002-fastapi-pipeline": {
         "ready": OFFLINE
         | {
+            "drift-detection": FAIL,  # nothing compares live inputs with the training data
             "secrets-managed": PASS,  # secrets from the environment
             "interpretability-documented": FAIL,  # no SHAP or feature-importance section
             "request-ids": PASS,  # a middleware carries X-Request-ID
@@ -198,6 +199,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "drift-detection": FAIL,
             "secrets-managed": FAIL,  # a key written in src/config.py
             "interpretability-documented": FAIL,
             "request-ids": FAIL,

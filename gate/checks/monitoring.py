@@ -19,25 +19,32 @@ from gate.checks.servicecode import app_at
 from gate.facts import Facts
 from gate.model import Level, Outcome, Severity
 
-WiringAspect = Literal["scrape", "dashboards", "alert-routing", "error-tracking"]
+WiringAspect = Literal["scrape", "dashboards", "alert-routing", "error-tracking", "drift"]
 NAMES: dict[WiringAspect, str] = {
     "scrape": "a scrape target for the service's metrics",
     "dashboards": "a dashboard",
     "alert-routing": "an alert receiver (email, Slack, PagerDuty...)",
     "error-tracking": "an error tracker (Sentry, Rollbar...)",
+    "drift": "data drift detection (Evidently, alibi-detect, NannyML, a KS test...)",
 }
 _KIND = {
     "scrape": "scrape",
     "dashboards": "dashboard",
     "alert-routing": "routing",
     "error-tracking": "error-tracking",
+    "drift": "drift",
 }
 _ASKED: tuple[tuple[WiringAspect, re.Pattern[str]], ...] = (
     ("scrape", re.compile(r"service ?monitors?|pod ?monitors?|scrape", re.I)),
     ("dashboards", re.compile(r"dashboards?", re.I)),
     ("alert-routing", re.compile(r"alert (recipients|channels|routing|receivers?)|pagerduty|opsgenie", re.I)),
     ("error-tracking", re.compile(r"error tracking|sentry|rollbar|bugsnag", re.I)),
+    ("drift", re.compile(r"\bdrift\b", re.I)),
 )
+
+
+_IN_CODE = ("error-tracking", "drift")
+"""Aspects the repository's own code carries: absent is a failure, not evidence kept elsewhere."""
 
 
 def asked_wiring(text: str) -> tuple[WiringAspect, ...]:
@@ -76,11 +83,15 @@ def monitoring_wired(facts: Facts, options: WiringOptions) -> Decision:
       webhook receivers, or Grafana contact points;
     - an error tracker: `sentry_sdk.init`, `rollbar.init`, Bugsnag, Honeybadger or Airbrake in the
       service's code.
+    - data drift detection: Evidently, alibi-detect, NannyML, whylogs, Deepchecks or Frouros imported,
+      or a Kolmogorov-Smirnov test or population stability index computed, in any module but the tests
+      (it often runs as a scheduled job beside the service).
 
     Files are looked for where monitoring lives (names with prometheus, alertmanager, grafana,
     dashboard, monitoring; grafana/, dashboards/, monitoring/ folders). With nothing found, a scrape
     target, dashboard or receiver cannot be decided (missing evidence: it often lives in the platform's
-    repository) unless `external` says where; an error tracker the service never initialises fails.
+    repository) unless `external` says where; an error tracker the service never initialises fails, and
+    so does drift detection the code never runs.
 
     No aspect is asked by default. A checklist line names its own ("Grafana dashboards created" asks for
     a dashboard).
@@ -109,9 +120,9 @@ def monitoring_wired(facts: Facts, options: WiringOptions) -> Decision:
         if signals:
             s = signals[0]
             found.append(f"{NAMES[aspect]}: {s.detail} ({s.path}:{s.line})")
-        elif aspect != "error-tracking" and options.external:
+        elif aspect not in _IN_CODE and options.external:
             found.append(f"{NAMES[aspect]}: outside the repository ({options.external})")
-        elif aspect != "error-tracking" or not (facts.routes.apps or facts.code.service_modules):
+        elif aspect not in _IN_CODE or not (facts.routes.apps or facts.code.service_modules):
             unsure.append(NAMES[aspect])
         else:
             missing.append(NAMES[aspect])
@@ -119,7 +130,7 @@ def monitoring_wired(facts: Facts, options: WiringOptions) -> Decision:
         place = app_at(facts)
         return failed(
             f"Missing: {', '.join(missing)}.",
-            *(Hit(f"No {m} in the service's code.", place) for m in missing),
+            *(Hit(f"Not in the code: {m}.", place) for m in missing),
         )
     if unsure:
         return Decision(

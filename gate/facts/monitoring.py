@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from gate.facts.kubernetes import KubernetesFacts
+from gate.facts.python import is_test_path
 from gate.facts.signals import Signal, Signals, scan
 from gate.snapshot import Snapshot
 
@@ -32,6 +33,26 @@ _CODE_SIGNALS = (
         ),
     ),
 )
+_DRIFT = (
+    (
+        "drift",
+        re.compile(
+            r"^\s*(from|import)\s+(evidently|alibi_detect|nannyml|whylogs|deepchecks|frouros)\b"
+            r"|\bDataDriftPreset\b|\bks_2samp\(|\bpopulation_stability_index\b|\bdrift_(score|detected)\b"
+        ),
+    ),
+)
+"""Data drift detection in any non-test module (it often runs in a scheduled job, not the service)."""
+_DRIFT_WORDS = (
+    "evidently",
+    "alibi_detect",
+    "nannyml",
+    "whylogs",
+    "deepchecks",
+    "frouros",
+    "drift",
+    "ks_2samp",
+)
 _NAMES = re.compile(
     r"(prometheus|alertmanager|grafana|dashboard|monitoring|alerting|contact)[^/]*\.(ya?ml|json)$|(^|/)(grafana|dashboards|monitoring)/",
     re.I,
@@ -39,7 +60,7 @@ _NAMES = re.compile(
 
 
 class MonitoringFacts(Signals):
-    """Kinds: scrape, routing, dashboard, error-tracking."""
+    """Kinds: scrape, routing, dashboard, error-tracking, drift."""
 
 
 def collect_monitoring(
@@ -67,4 +88,10 @@ def collect_monitoring(
             signals.extend(scan(rel, snap.text(rel) or "", _FILE_SIGNALS))
     for rel in service_modules:
         signals.extend(scan(rel, snap.text(rel) or "", _CODE_SIGNALS))
+    for rel in snap.with_suffix(".py"):
+        if is_test_path(rel):
+            continue
+        text = snap.text(rel) or ""
+        if any(word in text for word in _DRIFT_WORDS):
+            signals.extend(scan(rel, text, _DRIFT))
     return MonitoringFacts(tuple(signals))
