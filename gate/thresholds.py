@@ -76,6 +76,7 @@ _WITHIN = re.compile(
     r"(seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?)\b",
     re.I,
 )
+_PYTHON_FLOOR = re.compile(r"\b(3\.\d{1,2})\s*(\+|or (newer|later|above|higher))", re.I)
 _NUMERIC = re.compile(r"\d|[<>≤≥]")
 
 _MAX_CHARS = 500
@@ -236,6 +237,8 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
             return None
         said = ", ".join(METRIC_FAMILIES[f].name for f in families)
         return LineThreshold({**options, "families": list(families)}, said, bound=False)
+    if check_id == "python-version-declared":
+        return _python(text, options)
     if check_id == "model-size-budget":
         if not (found := _SIZE.search(text)):
             return None
@@ -261,6 +264,7 @@ READS = frozenset(
         "frontend-hardening",
         "tracing-configured",
         "request-validation",
+        "python-version-declared",
     }
     | set(_ASPECTS)
 )
@@ -373,3 +377,20 @@ def _frontend(text: str, options: dict[str, Any]) -> LineThreshold | None:
             line_options["min_lighthouse"] = score
     bound = budget is not None or score is not None
     return LineThreshold(line_options, ", ".join(said), ", ".join(stricter), bound=bound)
+
+
+def _python(text: str, options: dict[str, Any]) -> LineThreshold | None:
+    """ "Python version verified: 3.8+": every declaration allows nothing older, at the stricter of the
+    line's and the config's floor."""
+    if not (found := _PYTHON_FLOOR.search(text)):
+        return None
+    line = found.group(1)
+    said = f"Python {line} or newer"
+    configured = options.get("min_version")
+    if isinstance(configured, str) and _version(configured) > _version(line):
+        return LineThreshold(options, said, f"Python {configured} or newer")
+    return LineThreshold({**options, "min_version": line}, said)
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in text.split("."))

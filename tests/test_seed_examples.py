@@ -302,6 +302,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-001-power-theft": {
         "ready": OFFLINE
         | {
+            "python-version-specified": PASS,  # python:3.11 image, .python-version 3.11: none older than 3.8
             "auto-recovery": PASS,  # aws_ecs_service replaces failed tasks
             "health-checks-automated": PASS,  # the target group's health_check
             "input-validated": PASS,  # Reading and Batch are pydantic models
@@ -398,6 +399,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "python-version-specified": FAIL,  # FROM python (floating)
             "auto-recovery": MISSING,  # no infrastructure code
             "health-checks-automated": MISSING,
             "input-validated": PASS,  # the same models

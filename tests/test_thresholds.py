@@ -342,3 +342,29 @@ def test_a_line_that_accepts_either_rollout_asks_for_either() -> None:
 def test_a_route_testing_line_asks_for_the_routes_it_names(line: str, aspects: list[str]) -> None:
     found = read("routes-tested", line, {"aspects": []})
     assert isinstance(found, LineThreshold) and found.options["aspects"] == aspects
+
+
+@pytest.mark.parametrize(
+    ("line", "configured", "floor", "stricter"),
+    [
+        ("Python version specified (3.9+)", None, "3.9", ""),
+        ("Runs on Python 3.10 or newer", "3.8", "3.10", ""),
+        ("Python version verified: 3.8+", "3.11", "3.11", "Python 3.11 or newer"),
+    ],
+)
+def test_a_python_floor_line_sets_the_floor_and_never_lowers_it(
+    line: str, configured: str | None, floor: str, stricter: str
+) -> None:
+    found = read("python-version-declared", line, {"min_version": configured})
+    assert isinstance(found, LineThreshold)
+    assert (found.options["min_version"] or configured) == floor and found.stricter_config == stricter
+
+
+def test_request_validation_lines_name_their_aspects_and_say_if_applicable() -> None:
+    found = read(
+        "request-validation", "Batch processing enabled (if applicable)", {"aspects": [], "optional": False}
+    )
+    assert isinstance(found, LineThreshold)
+    assert found.options == {"aspects": ["batch-route"], "optional": True}
+    found = read("request-validation", "Invalid data types handled", {"aspects": [], "optional": False})
+    assert isinstance(found, LineThreshold) and found.options["aspects"] == ["types"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude, failed, not_applicable, passed
 from gate.facts import Facts
@@ -168,6 +168,51 @@ def _setup_python(facts: Facts) -> list[PythonVersionDecl]:
     return found
 
 
+class PythonVersionOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    min_version: str | None = Field(default=None, pattern=r"^3\.\d{1,2}$")
+    """The oldest Python accepted ("3.9"): every declaration's lowest version must be at least this."""
+
+
+_VERSION = re.compile(r"(\d+)\.(\d+)")
+
+
+def lowest_python(value: str) -> tuple[int, int] | None:
+    """The lowest Python a declaration allows: ">=3.9,<3.13" -> (3, 9); "3.10, 3.11" -> (3, 10); an
+    upper bound or an exclusion alone says nothing about the lowest."""
+    found = [
+        (int(m.group(1)), int(m.group(2)))
+        for clause in re.split(r"[,\s|]+", value)
+        if clause and not clause.lstrip().startswith(("<", "!="))
+        for m in [_VERSION.search(clause)]
+        if m and m.group(1) == "3"
+    ]
+    return min(found) if found else None
+
+
+def _below(decls: list[PythonVersionDecl], floor: str) -> Decision | None:
+    """The declarations that allow a Python older than the floor, judged where production is decided: the
+    image's base when there is one, else every declaration."""
+    want = lowest_python(floor)
+    images = [d for d in decls if d.source == "Dockerfile base image"]
+    judged = images or decls
+    read = [(d, low) for d in judged if (low := lowest_python(d.value)) is not None]
+    if want is None or not read:
+        return Decision(
+            Outcome.MISSING_EVIDENCE, f"No declaration states a version to compare with Python {floor}+."
+        )
+    old = [(d, low) for d, low in read if low < want]
+    if old:
+        return failed(
+            f"Python older than {floor} is allowed by {count(len(old), 'declaration')}.",
+            *(
+                Hit(f"{d.source} {d.value} allows Python {low[0]}.{low[1]}.", (at(d.path, d.line),))
+                for d, low in old
+            ),
+        )
+    return None
+
+
 @check(
     id="python-version-declared",
     title="Python version specified",
@@ -177,8 +222,9 @@ def _setup_python(facts: Facts) -> list[PythonVersionDecl]:
     applies_when="the repository has Python files",
     remediation="Declare the Python version: `requires-python` in pyproject.toml, a .python-version file, or a python:X.Y base image.",
     seeds=("Python version specified (3.9+)",),
+    options=PythonVersionOptions,
 )
-def python_version_declared(facts: Facts, options: NoOptions) -> Decision:
+def python_version_declared(facts: Facts, options: PythonVersionOptions) -> Decision:
     """
     ## What it checks
     That the Python version the service runs on is written down in a place tools read:
@@ -218,8 +264,11 @@ def python_version_declared(facts: Facts, options: NoOptions) -> Decision:
             ),
         )
     if decls:
+        if options.min_version and (below := _below(decls, options.min_version)) is not None:
+            return below
         shown = "; ".join(dict.fromkeys(f"{d.source} {d.value} ({d.path})" for d in decls))
-        return passed(f"Python version declared: {shown}.")
+        floor = f", none older than {options.min_version}" if options.min_version else ""
+        return passed(f"Python version declared{floor}: {shown}.")
     return failed(
         "No Python version is declared.",
         # point where the declaration belongs, so annotations and code scanning have a place to show it
