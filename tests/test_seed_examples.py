@@ -174,6 +174,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-002-fastapi-pipeline": {
         "ready": OFFLINE
         | {
+            "model-routes-tested": PASS,  # test_predict posts a transaction
             "drift-detection": FAIL,  # nothing compares live inputs with the training data
             "secrets-managed": PASS,  # secrets from the environment
             "interpretability-documented": FAIL,  # no SHAP or feature-importance section
@@ -199,6 +200,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "model-routes-tested": PASS,
             "drift-detection": FAIL,
             "secrets-managed": FAIL,  # a key written in src/config.py
             "interpretability-documented": FAIL,
@@ -302,6 +304,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-001-power-theft": {
         "ready": OFFLINE
         | {
+            "model-routes-tested": PASS,  # tests post readings to /predict and /predict_batch
             "python-version-specified": PASS,  # python:3.11 image, .python-version 3.11: none older than 3.8
             "auto-recovery": PASS,  # aws_ecs_service replaces failed tasks
             "health-checks-automated": PASS,  # the target group's health_check
@@ -399,6 +402,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "model-routes-tested": PASS,  # the same requests
             "python-version-specified": FAIL,  # FROM python (floating)
             "auto-recovery": MISSING,  # no infrastructure code
             "health-checks-automated": MISSING,

@@ -16,19 +16,33 @@ from pydantic import BaseModel, ConfigDict
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
 from gate.checks.servicecode import no_application
 from gate.facts import Facts
+from gate.facts.routes import Route
 from gate.model import Confidence, Level, Severity
 
-RouteAspect = Literal["all", "batch"]
+RouteAspect = Literal["all", "batch", "model"]
 NAMES: dict[RouteAspect, str] = {
     "all": "a test requesting every route",
     "batch": "a test requesting the batch route",
+    "model": "a test requesting every route that runs the model",
 }
 _ASKED: tuple[tuple[RouteAspect, re.Pattern[str]], ...] = (
     ("batch", re.compile(r"batch\w* (processing |endpoint |route )?tested", re.I)),
     ("all", re.compile(r"(api|endpoints?|routes?) (are )?tested|integration tests? for (the )?api", re.I)),
+    (
+        "model",
+        re.compile(
+            r"model(s)? (loading )?(tested|works)|model loading|tested (locally )?with sample data", re.I
+        ),
+    ),
 )
 _NOT_OURS = ("/metrics", "/docs", "/redoc", "/openapi.json")
 """Routes a library serves for the service (exporters, generated docs): not the service's own to test."""
+
+
+def _wanted(aspect: RouteAspect, route: Route) -> bool:
+    if aspect == "batch":
+        return "batch" in route.path.lower()
+    return aspect == "all" or route.runs_model
 
 
 def asked_route_aspects(text: str) -> tuple[RouteAspect, ...]:
@@ -56,7 +70,9 @@ def routes_tested(facts: Facts, options: RouteTestOptions) -> Decision:
     """
     ## What it checks
     That the tests request the routes asked for: every route the service serves (apart from /metrics
-    and the generated docs), or the batch route (a path with "batch" in it). A route counts as tested
+    and the generated docs), the batch route (a path with "batch" in it), or every route that runs the
+    model (its handler predicts or loads it): a test client that gets a prediction has loaded the model
+    and sent it an example input. A route counts as tested
     when a test file passes a path it serves to a test client's `get`, `post`, `put`, `patch` or
     `delete` (`{param}` segments match anything). Paths built at run time are not seen, hence medium
     confidence.
@@ -90,9 +106,9 @@ def routes_tested(facts: Facts, options: RouteTestOptions) -> Decision:
     hits: list[Hit] = []
     moot: list[str] = []
     for aspect in dict.fromkeys(options.aspects):
-        wanted = [r for r in routes if aspect == "all" or "batch" in r.path.lower()]
+        wanted = [r for r in routes if _wanted(aspect, r)]
         if not wanted:
-            moot.append("the service serves no batch route")
+            moot.append(f"the service serves no {'batch' if aspect == 'batch' else 'model'} route")
             continue
         untested = [r for r in wanted if id(r) not in tested]
         if untested:
