@@ -174,6 +174,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-002-fastapi-pipeline": {
         "ready": OFFLINE
         | {
+            "runtime-env-passed": NA,  # run by scripts/run_api.py, no deployment configuration
             "model-routes-tested": PASS,  # test_predict posts a transaction
             "drift-detection": FAIL,  # nothing compares live inputs with the training data
             "secrets-managed": PASS,  # secrets from the environment
@@ -200,6 +201,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "runtime-env-passed": NA,
             "model-routes-tested": PASS,
             "drift-detection": FAIL,
             "secrets-managed": FAIL,  # a key written in src/config.py
@@ -228,6 +230,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-000-csv-predictions": {
         "ready": OFFLINE
         | {
+            "runtime-env-passed": PASS,  # env_file .env, documented by .env.example: API_KEY
             "ci-fresh-install": PASS,  # pip install -r requirements-dev.txt, then pytest
             "ci-container-run": PASS,  # docker run, then curl /health
             "ci-compose-up": PASS,  # docker compose up --wait
@@ -265,6 +268,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "runtime-env-passed": PASS,  # DATABASE_PATH in environment
             "ci-fresh-install": FAIL,  # no workflow
             "ci-container-run": FAIL,
             "ci-compose-up": FAIL,
@@ -304,6 +308,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-001-power-theft": {
         "ready": OFFLINE
         | {
+            "runtime-env-passed": NA,  # deployed by Terraform (ECS), not read
             "model-routes-tested": PASS,  # tests post readings to /predict and /predict_batch
             "python-version-specified": PASS,  # python:3.11 image, .python-version 3.11: none older than 3.8
             "auto-recovery": PASS,  # aws_ecs_service replaces failed tasks
@@ -402,6 +407,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "runtime-env-passed": NA,  # no deployment configuration
             "model-routes-tested": PASS,  # the same requests
             "python-version-specified": FAIL,  # FROM python (floating)
             "auto-recovery": MISSING,  # no infrastructure code
@@ -502,6 +508,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-003-plant-disease": {
         "ready": OFFLINE
         | {
+            "runtime-env-passed": PASS,  # compose env_file and the Deployment's secretKeyRef pass API_KEY
             "tls-renewal": PASS,  # cert-manager on the Ingress
             "k8s-spread": PASS,  # topologySpreadConstraints; the HPA keeps two or more
             "k8s-startup-probes": PASS,  # initialDelaySeconds: 10
@@ -606,6 +613,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "runtime-env-passed": PASS,  # every read has a non-empty default
             "tls-renewal": FAIL,  # the Ingress serves plain HTTP: no certificate at all
             "k8s-spread": NA,  # one replica
             "k8s-startup-probes": NA,  # no liveness probe

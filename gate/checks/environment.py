@@ -99,7 +99,7 @@ def env_file_ignored(facts: Facts, options: NoOptions) -> Decision:
 
 
 # Variables the platform sets, not the service's configuration.
-_PLATFORM_VARIABLES = (
+PLATFORM_VARIABLES = (
     "HOME",
     "PATH",
     "USER",
@@ -119,7 +119,7 @@ _PLATFORM_VARIABLES = (
 
 class EnvExampleOptions(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    ignore_variables: tuple[str, ...] = _PLATFORM_VARIABLES
+    ignore_variables: tuple[str, ...] = PLATFORM_VARIABLES
 
 
 @check(
@@ -173,7 +173,7 @@ def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
         # a verification script, a one-off job or a migration is run by hand, not by the deployment
         # the example documents (unless the service itself imports it)
         if key in ignored or (
-            _SCRIPT_FOLDER.search(read.path) and read.path not in facts.code.service_modules
+            SCRIPT_FOLDER.search(read.path) and read.path not in facts.code.service_modules
         ):
             continue
         seen.add(key)
@@ -211,7 +211,7 @@ def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
     )
 
 
-_SCRIPT_FOLDER = re.compile(r"(^|/)(scripts?|\w+_scripts|tools|bin|migrations|alembic)/")
+SCRIPT_FOLDER = re.compile(r"(^|/)(scripts?|\w+_scripts|tools|bin|migrations|alembic)/")
 
 
 class SecretOptions(BaseModel):

@@ -35,6 +35,9 @@ class EnvRead:
     line: int
     has_default: bool = False
     """The read falls back to a value of its own (getenv("X", "8000"), environ.setdefault)."""
+    empty_default: bool = False
+    """That fallback is empty ("" or None): the code starts, but without a value (an API key that is
+    empty rejects every request)."""
 
 
 @dataclass(frozen=True)
@@ -225,11 +228,20 @@ def _is_environ(node: ast.expr) -> bool:
     )
 
 
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def _is_empty(value: ast.expr | None) -> bool:
+    """A fallback that gives no value: "" or None."""
+    return isinstance(value, ast.Constant) and value.value in ("", None)
+
+
 def _env_reads(rel: str, nodes: Iterable[ast.AST]) -> list[EnvRead]:
     found: list[EnvRead] = []
     for node in nodes:
         name: str | None = None
-        has_default = False
+        has_default = empty = False
         line = getattr(node, "lineno", 1)
         if isinstance(node, ast.Subscript) and _is_environ(node.value) and isinstance(node.ctx, ast.Load):
             name = _literal(node.slice)
@@ -245,9 +257,11 @@ def _env_reads(rel: str, nodes: Iterable[ast.AST]) -> list[EnvRead]:
                 or (isinstance(func, ast.Name) and func.id == "getenv")
             ):
                 name = _literal(node.args[0])
-                has_default = len(node.args) > 1 or any(k.arg == "default" for k in node.keywords)
+                fallback = node.args[1] if len(node.args) > 1 else _keyword(node, "default")
+                has_default = fallback is not None
+                empty = _is_empty(fallback)
         if name:
-            found.append(EnvRead(name, rel, line, has_default))
+            found.append(EnvRead(name, rel, line, has_default, empty))
         if isinstance(node, ast.ClassDef) and _is_settings_class(node):
             found.extend(_settings_fields(rel, node))
     return found
@@ -385,7 +399,11 @@ def _settings_fields(rel: str, cls: ast.ClassDef) -> list[EnvRead]:
             field = stmt.target.id
             if field == "model_config" or field.startswith("_"):
                 continue
-            fields.append(EnvRead((prefix + field).upper(), rel, stmt.lineno, stmt.value is not None))
+            fields.append(
+                EnvRead(
+                    (prefix + field).upper(), rel, stmt.lineno, stmt.value is not None, _is_empty(stmt.value)
+                )
+            )
     return fields
 
 
