@@ -238,3 +238,12 @@ def test_a_part_the_repository_lacks_is_never_named() -> None:
         assert (
             python_only.kind == "manual" and python_only.item is None and "Node" not in python_only.evidence
         )
+
+
+def test_all_security_checks_means_every_security_check() -> None:
+    """'All security checks passed' is the worst of the gate's security category: a security check
+    added later joins it, or the line would pass without it."""
+    from gate.checks import REGISTRY
+
+    item = load_catalog().by_id()["all-security-checks"]
+    assert set(item.checks) == {c for c, spec in REGISTRY.items() if spec.category == "security"}

@@ -308,6 +308,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-001-power-theft": {
         "ready": OFFLINE
         | {
+            "all-security-checks": UNAVAILABLE,  # the advisory audit is not run offline
+            "performance-meets-slas": MISSING,  # no load-test report
             "runtime-env-passed": NA,  # deployed by Terraform (ECS), not read
             "model-routes-tested": PASS,  # tests post readings to /predict and /predict_batch
             "python-version-specified": PASS,  # python:3.11 image, .python-version 3.11: none older than 3.8
@@ -407,6 +409,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "all-security-checks": FAIL,  # anonymous prediction routes, among others
+            "performance-meets-slas": MISSING,
             "runtime-env-passed": NA,  # no deployment configuration
             "model-routes-tested": PASS,  # the same requests
             "python-version-specified": FAIL,  # FROM python (floating)
