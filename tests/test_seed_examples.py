@@ -512,6 +512,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-003-plant-disease": {
         "ready": OFFLINE
         | {
+            "base-image-trusted": PASS,  # FROM python:3.11-slim, official
             "runtime-env-passed": PASS,  # compose env_file and the Deployment's secretKeyRef pass API_KEY
             "tls-renewal": PASS,  # cert-manager on the Ingress
             "k8s-spread": PASS,  # topologySpreadConstraints; the HPA keeps two or more
@@ -617,6 +618,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "base-image-trusted": PASS,  # FROM python, official though floating
             "runtime-env-passed": PASS,  # every read has a non-empty default
             "tls-renewal": FAIL,  # the Ingress serves plain HTTP: no certificate at all
             "k8s-spread": NA,  # one replica

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from pydantic import BaseModel, ConfigDict
+
 from gate.checks.base import Decision, Hit, NoOptions, at, check
 from gate.checks.container.common import (
     _decide,
@@ -162,3 +164,98 @@ def dockerfile_minimal_base(facts: Facts, options: NoOptions) -> Decision:
                 )
             )
     return _decide(facts, hits, unsure, "Every final image is built on a minimal base.", "Full base images")
+
+
+# -- trusted source ---------------------------------------------------------------------------------
+
+_TRUSTED_SOURCES = (
+    "gcr.io/distroless/",
+    "cgr.dev/chainguard/",
+    "mcr.microsoft.com/",
+    "public.ecr.aws/docker/library/",
+    "registry.access.redhat.com/",
+    "nvcr.io/nvidia/",
+    "pytorch/",
+    "tensorflow/",
+    "nvidia/",
+    "continuumio/",
+    "bitnami/",
+)
+"""Official images (Docker Hub's library, and its mirror on ECR Public), vendors' own registries and
+Docker Hub namespaces of verified publishers."""
+
+
+class TrustedBaseOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    trusted: tuple[str, ...] = _TRUSTED_SOURCES
+    """Image name prefixes trusted besides Docker Hub's official images (`library/`, no namespace).
+    Add the team's own registry (`registry.example.com/`) to build on its internal bases."""
+
+
+@check(
+    id="dockerfile-base-trusted",
+    title="Base images come from a trusted source",
+    category="container",
+    severity=Severity.MEDIUM,
+    level=Level.SILVER,
+    applies_when="the repository has a Dockerfile",
+    remediation="Build FROM an official image (python:3.12-slim) or a vendor's own (gcr.io/distroless, cgr.dev/chainguard), or add the team's registry to options.trusted.",
+    options=TrustedBaseOptions,
+)
+def dockerfile_base_trusted(facts: Facts, options: TrustedBaseOptions) -> Decision:
+    """
+    ## What it checks
+    That every `FROM` (build stages too: what they compile ends up in the image) names an official
+    Docker Hub image (`python`, `library/python`, `docker.io/python`), its ECR Public mirror, or an image
+    under a trusted prefix: vendors' registries (gcr.io/distroless, cgr.dev/chainguard,
+    mcr.microsoft.com, registry.access.redhat.com, nvcr.io/nvidia) and verified publishers' namespaces
+    (pytorch, tensorflow, nvidia, continuumio, bitnami), plus whatever `trusted` adds. References to
+    earlier stages and `scratch` are exempt; a base that depends on an ARG without a default is
+    undecided.
+
+    ## Why it matters
+    A base image runs as the first layer of every container: an image from someone's personal Docker
+    Hub account can change under the same tag, or carry a miner, and the service inherits it.
+
+    ## How to fix
+    Switch to the official or vendor image, or mirror the base into the team's registry and trust that.
+
+    ## Example
+    ```yaml
+    checks:
+      dockerfile-base-trusted:
+        options:
+          trusted: ["registry.example.com/base/", "gcr.io/distroless/"]
+    ```
+    """
+    hits: list[Hit] = []
+    unsure: list[Hit] = []
+    for df in facts.docker.dockerfiles:
+        stages: set[str] = set()
+        for stage in df.stages:
+            if stage.base.lower() in stages or stage.base.lower() == "scratch":
+                pass
+            elif stage.base_resolved is None:
+                unsure.append(
+                    Hit(f"`FROM {stage.base}` depends on an ARG with no default.", (at(df.path, stage.line),))
+                )
+            elif not _trusted(stage.base_resolved, options.trusted):
+                hits.append(
+                    Hit(
+                        f"`FROM {stage.base_resolved}` is neither an official image nor under a trusted prefix.",
+                        (at(df.path, stage.line),),
+                    )
+                )
+            if stage.name:
+                stages.add(stage.name.lower())
+    return _decide(
+        facts, hits, unsure, "Every base image is official or from a trusted source.", "Untrusted base images"
+    )
+
+
+def _trusted(image: str, trusted: tuple[str, ...]) -> bool:
+    name, _, _ = _image_parts(image)
+    name = name.lower().removeprefix("docker.io/").removeprefix("index.docker.io/")
+    if name.startswith("library/") or "/" not in name:
+        return True  # Docker Hub's official images
+    return name.startswith(("public.ecr.aws/docker/library/", *(t.lower() for t in trusted)))
