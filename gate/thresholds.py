@@ -45,7 +45,7 @@ from gate.checks.orchestration.objects import asked_object_aspects
 from gate.checks.requestvalidation import NAMES as VALIDATION_ASPECTS
 from gate.checks.requestvalidation import asked_validation
 from gate.checks.routestested import NAMES as ROUTE_ASPECTS
-from gate.checks.routestested import asked_route_aspects
+from gate.checks.routestested import asked_route_aspects, named_paths
 from gate.checks.tls import NAMES as TLS_ASPECTS
 from gate.checks.tls import asked_tls_aspects
 from gate.checks.tracing import NAMES as TRACE_ASPECTS
@@ -237,6 +237,11 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
             return None
         said = ", ".join(METRIC_FAMILIES[f].name for f in families)
         return LineThreshold({**options, "families": list(families)}, said, bound=False)
+    if check_id == "routes-served":
+        paths = named_paths(text)
+        if not paths:
+            return None
+        return LineThreshold({**options, "paths": list(paths)}, "the routes " + ", ".join(paths), bound=False)
     if check_id == "python-version-declared":
         return _python(text, options)
     if check_id == "model-size-budget":
@@ -265,6 +270,7 @@ READS = frozenset(
         "tracing-configured",
         "request-validation",
         "python-version-declared",
+        "routes-served",
     }
     | set(_ASPECTS)
 )

@@ -308,6 +308,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-001-power-theft": {
         "ready": OFFLINE
         | {
+            "routes-implemented": PASS,  # app.py serves all five
             "all-security-checks": UNAVAILABLE,  # the advisory audit is not run offline
             "performance-meets-slas": MISSING,  # no load-test report
             "runtime-env-passed": NA,  # deployed by Terraform (ECS), not read
@@ -409,6 +410,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "routes-implemented": PASS,  # all five are there
             "all-security-checks": FAIL,  # anonymous prediction routes, among others
             "performance-meets-slas": MISSING,
             "runtime-env-passed": NA,  # no deployment configuration

@@ -368,3 +368,11 @@ def test_request_validation_lines_name_their_aspects_and_say_if_applicable() -> 
     assert found.options == {"aspects": ["batch-route"], "optional": True}
     found = read("request-validation", "Invalid data types handled", {"aspects": [], "optional": False})
     assert isinstance(found, LineThreshold) and found.options["aspects"] == ["types"]
+
+
+def test_a_line_that_lists_paths_is_judged_on_those_paths() -> None:
+    line = "All 5 endpoints implemented (/health, /model_info, /features, /predict, /predict_batch)"
+    found = read("routes-served", line, {"paths": []})
+    assert isinstance(found, LineThreshold)
+    assert found.options["paths"] == ["/health", "/model_info", "/features", "/predict", "/predict_batch"]
+    assert read("routes-served", "All endpoints implemented", {"paths": []}) is None

@@ -121,3 +121,64 @@ def routes_tested(facts: Facts, options: RouteTestOptions) -> Decision:
     if not found:
         return not_applicable("Not needed: " + "; ".join(moot) + ".")
     return passed("Tested: " + "; ".join(found) + ".")
+
+
+_PATH = re.compile(r"(?<![\w.:/])/[A-Za-z0-9_{}<>:.\-/]*[A-Za-z0-9_}>]|(?<![\w.:/])/(?=[\s,)]|$)")
+
+
+def named_paths(text: str) -> tuple[str, ...]:
+    """The URL paths a line names ("All 5 endpoints implemented (/health, /predict)"), in its order."""
+    return tuple(dict.fromkeys(_PATH.findall(text)))
+
+
+class ServedOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    paths: tuple[str, ...] = ()
+    """The paths the service must serve. None by default: a checklist line names its own."""
+
+
+@check(
+    id="routes-served",
+    title="The service serves the routes named",
+    category="code-quality",
+    severity=Severity.MEDIUM,
+    level=Level.SILVER,
+    applies_when="the repository has a web application, and the config or a checklist line names paths",
+    remediation="Implement the routes the report names, or correct the paths the checklist lists.",
+    options=ServedOptions,
+)
+def routes_served(facts: Facts, options: ServedOptions) -> Decision:
+    """
+    ## What it checks
+    That the service serves every path named: in `paths`, or in the checklist line itself ("All 5
+    endpoints implemented (/health, /model_info, /features, /predict, /predict_batch)"). A path is
+    served when a route's path matches it segment by segment (`{param}` and `<param>` match anything),
+    read from the service's code as the health and authentication checks read it.
+
+    ## Why it matters
+    A checklist that lists the endpoints is the API's contract with its clients; a route renamed or
+    dropped in a refactor breaks every one of them.
+
+    ## How to fix
+    Serve the path, or update the list.
+
+    ## Example
+    ```yaml
+    checks:
+      routes-served:
+        options:
+          paths: [/health, /predict, /predict_batch]
+    ```
+    """
+    if not options.paths:
+        return not_applicable("No path is named (options.paths, or a checklist line).")
+    if not facts.routes.routes:
+        return no_application(facts)
+    absent = [p for p in options.paths if facts.routes.serves(p) is None]
+    if absent:
+        place = at(facts.routes.apps[0][0], facts.routes.apps[0][1]) if facts.routes.apps else at(".")
+        return failed(
+            f"Not served: {', '.join(absent)}.",
+            *(Hit(f"No route serves {p}.", (place,)) for p in absent),
+        )
+    return passed(f"Served: {', '.join(options.paths)}.")
