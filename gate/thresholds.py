@@ -29,6 +29,7 @@ from gate.checks.composestack import NAMES as STACK_ASPECTS
 from gate.checks.composestack import asked_stack_aspects
 from gate.checks.deploypipeline import NAMES as DEPLOY_ASPECTS
 from gate.checks.deploypipeline import asked_deploy_aspects
+from gate.checks.evidence import asked_suites
 from gate.checks.iac import NAMES as IAC_ASPECTS
 from gate.checks.iac import asked_iac_aspects
 from gate.checks.logpipeline import NAMES as LOG_ASPECTS
@@ -237,6 +238,13 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
             return None
         said = ", ".join(METRIC_FAMILIES[f].name for f in families)
         return LineThreshold({**options, "families": list(families)}, said, bound=False)
+    if check_id == "test-suites-passing":
+        suites = asked_suites(text)
+        if not suites:
+            return None
+        return LineThreshold(
+            {**options, "suites": list(suites)}, "the " + ", ".join(suites) + " tests", bound=False
+        )
     if check_id == "routes-served":
         paths = named_paths(text)
         if not paths:
@@ -271,6 +279,7 @@ READS = frozenset(
         "request-validation",
         "python-version-declared",
         "routes-served",
+        "test-suites-passing",
     }
     | set(_ASPECTS)
 )

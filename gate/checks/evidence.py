@@ -6,9 +6,12 @@ the gate cannot know how well tested a change is from the code alone.
 
 from __future__ import annotations
 
+import re
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, passed
+from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.evidence import LoadReport
 from gate.model import Level, Outcome, Severity
@@ -259,3 +262,90 @@ def throughput_within_budget(facts: Facts, options: ThroughputFloor) -> Decision
     return passed(
         f"{', '.join(_rate(r) for r in reports)} with failures under {options.max_failure_ratio:.0%}."
     )
+
+
+SuiteKind = Literal["smoke", "integration", "e2e"]
+_SUITE_WORDS: tuple[tuple[SuiteKind, re.Pattern[str]], ...] = (
+    ("smoke", re.compile(r"\bsmoke\b", re.I)),
+    ("integration", re.compile(r"\bintegration\b", re.I)),
+    ("e2e", re.compile(r"\be2e\b|end[- ]to[- ]end", re.I)),
+)
+
+
+def asked_suites(text: str) -> tuple[SuiteKind, ...]:
+    """The suites a line names ("Smoke tests passed": smoke)."""
+    return (
+        tuple(k for k, rx in _SUITE_WORDS if rx.search(text)) if re.search(r"\btests?\b", text, re.I) else ()
+    )
+
+
+class SuiteOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    suites: tuple[SuiteKind, ...] = ()
+    """The suites whose result is read. None by default: a checklist line names its own."""
+
+
+@check(
+    id="test-suites-passing",
+    title="Named test suites ran and passed",
+    category="testing",
+    severity=Severity.MEDIUM,
+    level=Level.SILVER,
+    applies_when="the config or a checklist line names a suite (smoke, integration, e2e)",
+    remediation="Run the suite in CI with a JUnit report (pytest tests/smoke --junitxml=smoke.xml) and fix what fails.",
+    options=SuiteOptions,
+)
+def test_suites_passing(facts: Facts, options: SuiteOptions) -> Decision:
+    """
+    ## What it checks
+    For each suite named (smoke, integration, end-to-end), the JUnit reports CI produced: at least one
+    test of that suite ran and none failed or errored. A test belongs to a suite when the report's file
+    name, its test suite, class, file or name says so (`tests/smoke/test_up.py`, `smoke.xml`,
+    `test_integration_db`). With no report at all, or reports without a test of the suite (it may run
+    in another job), the outcome is missing_evidence: absence is not taken for failure.
+
+    No suite is asked by default. A checklist line names its own ("Smoke tests passed").
+
+    ## Why it matters
+    "Smoke tests passed" ticked from memory is how a release goes out with the one test that starts
+    the container red.
+
+    ## How to fix
+    Give the suite its own folder or marker and its own report.
+
+    ## Example
+    ```yaml
+    - run: pytest tests/smoke --junitxml=reports/smoke.xml
+    ```
+    """
+    if not options.suites:
+        return not_applicable("No test suite is named (options.suites, or a checklist line).")
+    reports = facts.evidence.junit
+    if not reports:
+        return _missing("JUnit test report", "Run each suite with `--junitxml` in CI before prodgate.")
+    found: list[str] = []
+    hits: list[Hit] = []
+    absent: list[str] = []
+    for suite in dict.fromkeys(options.suites):
+        runs = [(r, ran, bad) for r in reports for kind, ran, bad in r.kinds if kind == suite]
+        if not runs:
+            absent.append(suite)
+            continue
+        ran = sum(n for _, n, _ in runs)
+        bad = sum(b for _, _, b in runs)
+        if bad:
+            hits.extend(
+                Hit(f"{count(b, f'{suite} test')} failed in {r.path}.", (at(r.path),))
+                for r, _, b in runs
+                if b
+            )
+        else:
+            found.append(f"{count(ran, f'{suite} test')} passed")
+    if hits:
+        return failed(f"{count(len(hits), 'report')} with failing suite tests.", *hits)
+    if absent:
+        return Decision(
+            Outcome.MISSING_EVIDENCE,
+            f"No {', '.join(absent)} test in the reports ({', '.join(r.path for r in reports)}).",
+        )
+    return passed("; ".join(found) + ".")

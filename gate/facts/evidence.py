@@ -32,6 +32,14 @@ class CoverageReport:
     percent: float
 
 
+SUITE_KINDS: dict[str, tuple[str, ...]] = {
+    "smoke": ("smoke",),
+    "integration": ("integration",),
+    "e2e": ("e2e", "end_to_end", "end-to-end", "endtoend"),
+}
+"""The suites a checklist names, and the words that put a test case in them."""
+
+
 @dataclass(frozen=True)
 class FailedCase:
     name: str
@@ -47,6 +55,9 @@ class JUnitReport:
     errors: int
     skipped: int
     failed: tuple[FailedCase, ...]
+    kinds: tuple[tuple[str, int, int], ...] = ()
+    """(kind, cases, failed) for the suites named smoke, integration and e2e: a case is of a kind when
+    the report's file name, its test suite, class, file or name says so (tests/smoke/test_up.py)."""
 
 
 @dataclass(frozen=True)
@@ -194,8 +205,29 @@ def _junit(rel: str, data: bytes, errors: list[ParseError]) -> JUnitReport | Non
         return None  # some other XML in a reports folder
     tests = failures = errs = skipped = 0
     failed: list[FailedCase] = []
+    # cases sit directly in their suite: findall, not iter, so nested suites are not walked again
+    suite_of = {
+        id(case): suite.get("name", "")
+        for suite in root.iter("testsuite")
+        for case in suite.findall("testcase")
+    }
+    kinds = {k: [0, 0] for k in SUITE_KINDS}
     for case in root.iter("testcase"):
         tests += 1
+        said = " ".join(
+            (
+                rel,
+                suite_of.get(id(case), ""),
+                case.get("classname") or "",
+                case.get("file") or "",
+                case.get("name") or "",
+            )
+        ).lower()
+        broke = any(c.tag in ("failure", "error") for c in case)
+        for kind, words in SUITE_KINDS.items():
+            if any(w in said for w in words):
+                kinds[kind][0] += 1
+                kinds[kind][1] += broke
         outcome = next((c.tag for c in case if c.tag in ("failure", "error", "skipped")), None)
         if outcome == "skipped":
             skipped += 1
@@ -205,7 +237,8 @@ def _junit(rel: str, data: bytes, errors: list[ParseError]) -> JUnitReport | Non
             line = case.get("line")
             name = ".".join(filter(None, (case.get("classname"), case.get("name"))))
             failed.append(FailedCase(name, case.get("file"), int(line) if line and line.isdigit() else None))
-    return JUnitReport(rel, tests, failures, errs, skipped, tuple(failed))
+    found = tuple((k, ran, bad) for k, (ran, bad) in kinds.items() if ran)
+    return JUnitReport(rel, tests, failures, errs, skipped, tuple(failed), found)
 
 
 def _load(rel: str, data: bytes, errors: list[ParseError]) -> LoadReport | None:
