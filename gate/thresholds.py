@@ -29,6 +29,8 @@ from gate.checks.composestack import NAMES as STACK_ASPECTS
 from gate.checks.composestack import asked_stack_aspects
 from gate.checks.deploypipeline import NAMES as DEPLOY_ASPECTS
 from gate.checks.deploypipeline import asked_deploy_aspects
+from gate.checks.drills import NAMES as DRILL_ASPECTS
+from gate.checks.drills import asked_drills
 from gate.checks.evidence import asked_suites
 from gate.checks.iac import NAMES as IAC_ASPECTS
 from gate.checks.iac import asked_iac_aspects
@@ -156,6 +158,7 @@ _ASPECTS: dict[str, tuple[Callable[[str], tuple[str, ...]], Mapping[Any, str]]] 
     "model-artifacts-stored": (asked_storage, STORAGE_ASPECTS),
     "routes-tested": (asked_route_aspects, ROUTE_ASPECTS),
     "ci-exercises": (asked_exercises, EXERCISE_ASPECTS),
+    "drills-exercised": (asked_drills, DRILL_ASPECTS),
 }
 """Checks that decide a family of aspects and ask for none by default: a line asks for the aspects it
 names (the reader) and is judged on those alone, described by their names."""

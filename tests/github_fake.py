@@ -49,7 +49,8 @@ class FakeGitHub:
     rules: list[dict[str, Any]] = field(default_factory=list)
     """ruleset rules active on every branch"""
     runs: list[dict[str, Any]] = field(default_factory=list)
-    """successful push runs, newest first: {"id", "branch", "head_sha", "artifacts": [(name, zip bytes)]}"""
+    """completed runs, newest first: {"id", "branch", "head_sha", "artifacts": [(name, zip bytes)]}, and
+    optionally "event" (push), "conclusion" (success), "path", "created_at" (a date in November 2026)."""
     permissions: dict[str, str] = field(default_factory=dict)
     """login -> admin, write, read (collaborators not listed: 404)"""
     files_at: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -294,8 +295,13 @@ def route(
         )
         return
     if path == f"{repo}/actions/runs" and method == "GET":
-        branch = query.get("branch", [""])[0]
-        found = [r for r in fake.runs if r["branch"] == branch]
+        branch, event = query.get("branch", [None])[0], query.get("event", [None])[0]
+        found = [
+            r
+            for r in fake.runs
+            if (branch is None or r.get("branch") == branch)
+            and (event is None or r.get("event", "push") == event)
+        ][: int(query.get("per_page", ["30"])[0])]
         h._send(200, {"total_count": len(found), "workflow_runs": [_run(fake, r) for r in found]})
         return
     if (m := re.fullmatch(rf"{repo}/actions/runs/(\d+)/artifacts", path)) and method == "GET":
@@ -363,10 +369,13 @@ def _run(fake: FakeGitHub, run: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": run["id"],
         "head_sha": run["head_sha"],
-        "head_branch": run["branch"],
-        "event": "push",
+        "head_branch": run.get("branch", "main"),
+        "event": run.get("event", "push"),
         "status": "completed",
-        "conclusion": "success",
+        "conclusion": run.get("conclusion", "success"),
+        "path": run.get("path", ".github/workflows/ci.yml"),
+        "created_at": run.get("created_at", "2026-11-20T08:00:00Z"),
+        "html_url": f"{fake.url}/{REPO}/actions/runs/{run['id']}",
         "url": f"{fake.url}/repos/{REPO}/actions/runs/{run['id']}",
         "artifacts_url": f"{fake.url}/repos/{REPO}/actions/runs/{run['id']}/artifacts",
     }
@@ -381,7 +390,11 @@ def _artifact(fake: FakeGitHub, run: dict[str, Any], index: int, name: str, data
         "expired": False,
         "url": f"{fake.url}/repos/{REPO}/actions/artifacts/{artifact_id}",
         "archive_download_url": f"{fake.url}/repos/{REPO}/actions/artifacts/{artifact_id}/zip",
-        "workflow_run": {"id": run["id"], "head_sha": run["head_sha"], "head_branch": run["branch"]},
+        "workflow_run": {
+            "id": run["id"],
+            "head_sha": run["head_sha"],
+            "head_branch": run.get("branch", "main"),
+        },
     }
 
 

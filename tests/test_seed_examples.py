@@ -32,6 +32,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-004-full-stack": {
         "ready": OFFLINE
         | {
+            "restore-drill-run": UNAVAILABLE,  # restore-drill.yml restores weekly; its runs are read by the Action only
             "batch-route": PASS,  # /predict scores every row of a CSV
             "ci-dast": FAIL,  # no ZAP scan
             "api-integration-tests": PASS,  # ml-service/tests request /health and /predict
@@ -102,6 +103,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "restore-drill-run": MISSING,  # no drill workflow
             "batch-route": PASS,
             "ci-dast": FAIL,  # no workflow
             "api-integration-tests": FAIL,  # ml-service/tests removed
@@ -230,6 +232,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-000-csv-predictions": {
         "ready": OFFLINE
         | {
+            "restore-drill-run": MISSING,  # no workflow restores a backup
             "runtime-env-passed": PASS,  # env_file .env, documented by .env.example: API_KEY
             "ci-fresh-install": PASS,  # pip install -r requirements-dev.txt, then pytest
             "ci-container-run": PASS,  # docker run, then curl /health
@@ -268,6 +271,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "restore-drill-run": MISSING,
             "runtime-env-passed": PASS,  # DATABASE_PATH in environment
             "ci-fresh-install": FAIL,  # no workflow
             "ci-container-run": FAIL,
@@ -308,6 +312,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-001-power-theft": {
         "ready": OFFLINE
         | {
+            "restore-drill-run": MISSING,  # no drill workflow
+            "rollback-drill-run": MISSING,
             "routes-implemented": PASS,  # app.py serves all five
             "all-security-checks": UNAVAILABLE,  # the advisory audit is not run offline
             "performance-meets-slas": MISSING,  # no load-test report
@@ -410,6 +416,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "restore-drill-run": MISSING,
+            "rollback-drill-run": MISSING,
             "routes-implemented": PASS,  # all five are there
             "all-security-checks": FAIL,  # anonymous prediction routes, among others
             "performance-meets-slas": MISSING,
@@ -514,6 +522,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-003-plant-disease": {
         "ready": OFFLINE
         | {
+            "restore-drill-run": MISSING,  # no drill workflow
             "smoke-tests-passed": MISSING,  # no JUnit report in the repository
             "integration-tests-passed": MISSING,
             "base-image-trusted": PASS,  # FROM python:3.11-slim, official
@@ -622,6 +631,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "restore-drill-run": MISSING,
             "smoke-tests-passed": MISSING,
             "integration-tests-passed": MISSING,
             "base-image-trusted": PASS,  # FROM python, official though floating

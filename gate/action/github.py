@@ -24,9 +24,11 @@ from github import Auth, Github, GithubException, GithubRetry
 from github.IssueComment import IssueComment
 from urllib3.util.retry import Retry
 
-from gate.facts.github import CheckState, GitHubFacts
+from gate.facts.github import CheckState, GitHubFacts, WorkflowRunState
 
 GITHUB_ACTIONS_BOT = "github-actions[bot]"
+_RUNS_PAGE = 100
+"""Runs read per event for the drill checks: the API's largest page."""
 """Who GITHUB_TOKEN acts as. That token may not read /user (403), so this is its identity then."""
 CHECK_RUN_ANNOTATIONS_PER_REQUEST = 50
 """The Checks API takes at most 50 annotations per create/update request."""
@@ -344,6 +346,7 @@ class GitHubClient:
         watch: tuple[str, ...],
         wait_seconds: int,
         run_id: str,
+        drills: bool = False,
     ) -> GitHubFacts:
         """Branch protection, rulesets and the head commit's checks, each part read only when a check
         that uses it is enabled (None for `reviews_minimum` or an empty `watch` means: not needed)."""
@@ -384,7 +387,37 @@ class GitHubClient:
             facts |= self._reviews(branch, protected, rules_reviews, reviews_minimum)
         if watch:
             facts |= self._checks(head_sha, watch, wait_seconds, run_id)
+        if drills:
+            facts |= self._drill_runs()
         return GitHubFacts.model_validate(facts)
+
+    def _drill_runs(self) -> dict[str, Any]:
+        """The latest completed runs of workflows started by a schedule or by hand, where restore and
+        rollback drills run: one page per event, so the calls stay two however busy the repository."""
+        runs: list[WorkflowRunState] = []
+        since: str | None = None
+        try:
+            for event in ("schedule", "workflow_dispatch"):
+                with _api(f"reading the recent {event} runs", "actions: read"):
+                    data = self._get_json(
+                        f"actions/runs?event={event}&status=completed&per_page={_RUNS_PAGE}"
+                    )
+                listed = [r for r in (data or {}).get("workflow_runs") or [] if isinstance(r, dict)]
+                runs.extend(
+                    WorkflowRunState(
+                        path=str(r.get("path") or "").split("@", 1)[0],
+                        conclusion=r.get("conclusion"),
+                        created=str(r.get("created_at") or ""),
+                        url=r.get("html_url"),
+                    )
+                    for r in listed
+                )
+                if len(listed) >= _RUNS_PAGE:
+                    oldest = min(str(r.get("created_at") or "") for r in listed)
+                    since = max(since or oldest, oldest)
+        except ApiProblem as exc:
+            return {"drill_runs_note": f"The workflow runs could not be read: {_note(exc)}."}
+        return {"drill_runs": tuple(runs), "drill_runs_since": since}
 
     def _reviews(self, branch: str, protected: bool, from_rules: int, minimum: int) -> dict[str, Any]:
         if from_rules >= minimum:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import stat
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -218,6 +219,10 @@ def _artifact_baseline(report: Report, branch: str, client: GitHubClient, config
     return compare(report, base, fail_on_new_only=config.fail_on_new_only, source=source)
 
 
+_MAX_WORKFLOWS = 200
+_MAX_WORKFLOW_BYTES = 1 << 20
+
+
 def _live_state(inputs: Inputs, ctx: RunContext, config: Config, client: GitHubClient | None) -> GitHubFacts:
     """What the live-state checks need, read only for the ones that are enabled."""
     enabled = {c for c in LIVE_CHECKS if config.for_check(c).enabled}
@@ -241,7 +246,34 @@ def _live_state(inputs: Inputs, ctx: RunContext, config: Config, client: GitHubC
         watch=ci.required if isinstance(ci, CiOptions) else (),
         wait_seconds=ci.wait_seconds if isinstance(ci, CiOptions) else 0,
         run_id=ctx.run_id,
+        drills="drills-exercised" in enabled and _has_drill(ctx.workspace),
     )
+
+
+def _has_drill(workspace: Path) -> bool:
+    """Whether a workflow of the repository may run a drill: only then are the runs asked for (two
+    requests), so a repository without one costs none. Bounded like the snapshot: small files only."""
+    from gate.checks.drills import mentions_drill
+
+    folder = workspace / ".github" / "workflows"
+    try:
+        files = sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml"))
+    except OSError:
+        return False
+    if folder.is_symlink() or folder.parent.is_symlink():
+        return False
+    for path in files[:_MAX_WORKFLOWS]:
+        try:
+            # regular files only: a pull request's link to /dev/zero, or a FIFO, would never end a read
+            if not stat.S_ISREG(path.lstat().st_mode):
+                continue
+            with path.open("rb") as handle:
+                data = handle.read(_MAX_WORKFLOW_BYTES + 1)
+        except OSError:
+            continue
+        if len(data) <= _MAX_WORKFLOW_BYTES and mentions_drill(data.decode("utf-8", "replace")):
+            return True
+    return False
 
 
 def _write_file(path: Path, text: str) -> None:

@@ -292,8 +292,9 @@ def ci_exercises(facts: Facts, options: ExerciseOptions) -> Decision:
     - **dast**: an OWASP ZAP scan (the ZAP actions or `zap-baseline.py`) or nuclei.
 
     Steps in the repository's own scripts and Makefile targets that a workflow runs count. Run as the
-    GitHub Action, the job's check run on the head commit is read as well, and a job that failed fails
-    the aspect; `prodgate check` reads the workflows only and says so.
+    GitHub Action, when it reads the head commit's checks (`ci-checks-passing` with names in
+    `required`), the job's check run is read as well, and a job that failed fails the aspect;
+    otherwise the workflows alone are read, and the result says so.
 
     No aspect is asked by default. A checklist line names its own ("Container starts successfully" asks
     for the container run).

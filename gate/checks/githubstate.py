@@ -12,7 +12,7 @@ from gate.facts import Facts
 from gate.model import Level, Outcome, Severity
 from gate.wording import count
 
-LIVE_CHECKS = ("branch-protection-requires-gate", "required-reviews", "ci-checks-passing")
+LIVE_CHECKS = ("branch-protection-requires-gate", "required-reviews", "ci-checks-passing", "drills-exercised")
 _FAILED = {"failure", "timed_out", "cancelled", "action_required", "error", "startup_failure", "stale"}
 
 

@@ -25,6 +25,17 @@ class CheckState(Frozen):
     url: str | None = None
 
 
+class WorkflowRunState(Frozen):
+    """A completed run of a workflow started by a schedule or by hand, as the Actions API lists it."""
+
+    path: str
+    """the workflow file (.github/workflows/restore-drill.yml)"""
+    conclusion: str | None = None
+    created: str = ""
+    """ISO 8601, as the API gives it"""
+    url: str | None = None
+
+
 class GitHubFacts(Frozen):
     available: bool = False
     reason: str = NOT_IN_ACTIONS
@@ -42,3 +53,9 @@ class GitHubFacts(Frozen):
     checks: tuple[CheckState, ...] | None = None
     """the other checks on the head commit; None: not read (not asked for, or no permission)"""
     checks_note: str = ""
+    drill_runs: tuple[WorkflowRunState, ...] | None = None
+    """recent completed runs of scheduled and manually started workflows; None: not read (the repository
+    has no drill workflow, or no permission)"""
+    drill_runs_since: str | None = None
+    """when the listing was cut at its page size: the oldest run listed (older runs were not read)"""
+    drill_runs_note: str = ""

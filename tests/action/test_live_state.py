@@ -140,3 +140,69 @@ def test_prodgate_check_says_it_cannot_read_live_state(actions: Actions) -> None
     }
     assert {r.outcome.value for r in live.values()} == {"not_available"}
     assert all("not running as the GitHub Action" in r.summary for r in live.values())
+
+
+DRILL = """\
+name: restore-drill
+on:
+  schedule: [{cron: "0 4 * * 1"}]
+permissions:
+  contents: read
+jobs:
+  restore:
+    runs-on: ubuntu-24.04
+    steps:
+      - run: litestream restore -o /tmp/restored.db s3://acme-backups/predictions.db
+"""
+ASK_RESTORE = "checks:\n  drills-exercised:\n    options:\n      aspects: [restore]\n"
+
+
+def _ago(days: int) -> str:
+    from datetime import UTC, datetime, timedelta
+
+    return (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _drill_run(run_id: int, days: int, conclusion: str) -> dict[str, Any]:
+    return {
+        "id": run_id,
+        "head_sha": "c" * 40,
+        "event": "schedule",
+        "path": ".github/workflows/restore-drill.yml",
+        "conclusion": conclusion,
+        "created_at": _ago(days),
+        "artifacts": [],
+    }
+
+
+def test_a_drill_that_succeeded_last_week_passes(actions: Actions, github: FakeGitHub) -> None:
+    actions.commit({".github/workflows/restore-drill.yml": DRILL, "drill-gate.yml": ASK_RESTORE})
+    github.runs = [_drill_run(71, 6, "success"), _drill_run(70, 13, "success")]
+    got = outcomes(actions, config="drill-gate.yml")
+    assert got["drills-exercised"]["outcome"] == "pass", got["drills-exercised"]["summary"]
+    assert "succeeded 6 days ago" in got["drills-exercised"]["summary"]
+    asked = [p for _, p, _ in github.requests if p.endswith("/actions/runs")]
+    assert len(asked) == 2, "one page of schedule runs, one of manual runs"
+
+
+def test_a_drill_whose_last_run_failed_fails(actions: Actions, github: FakeGitHub) -> None:
+    actions.commit({".github/workflows/restore-drill.yml": DRILL, "drill-gate.yml": ASK_RESTORE})
+    github.runs = [_drill_run(72, 1, "failure"), _drill_run(71, 8, "success")]
+    got = outcomes(actions, config="drill-gate.yml")
+    assert got["drills-exercised"]["outcome"] == "fail"
+    assert "concluded failure" in got["drills-exercised"]["findings"][0]["message"]
+
+
+def test_a_drill_not_run_for_months_fails(actions: Actions, github: FakeGitHub) -> None:
+    actions.commit({".github/workflows/restore-drill.yml": DRILL, "drill-gate.yml": ASK_RESTORE})
+    github.runs = [_drill_run(60, 120, "success")]
+    got = outcomes(actions, config="drill-gate.yml")
+    assert got["drills-exercised"]["outcome"] == "fail"
+    assert "120 days ago" in got["drills-exercised"]["findings"][0]["message"]
+
+
+def test_no_drill_workflow_asks_the_api_nothing(actions: Actions, github: FakeGitHub) -> None:
+    actions.commit({"drill-gate.yml": ASK_RESTORE})
+    got = outcomes(actions, config="drill-gate.yml")
+    assert got["drills-exercised"]["outcome"] == "missing_evidence"
+    assert not any(p.endswith("/actions/runs") for _, p, _ in github.requests)
