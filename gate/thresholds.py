@@ -49,6 +49,7 @@ from gate.checks.requestvalidation import NAMES as VALIDATION_ASPECTS
 from gate.checks.requestvalidation import asked_validation
 from gate.checks.routestested import NAMES as ROUTE_ASPECTS
 from gate.checks.routestested import asked_route_aspects, named_paths
+from gate.checks.service import asked_detail
 from gate.checks.tls import NAMES as TLS_ASPECTS
 from gate.checks.tls import asked_tls_aspects
 from gate.checks.tracing import NAMES as TRACE_ASPECTS
@@ -141,9 +142,13 @@ def read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | U
     if len(text) > _MAX_CHARS:
         return Unread(text[:80] + "…") if check_id in READS else None
     found = _read(check_id, text, options)
-    if found is None and check_id in READS and _NUMERIC.search(text):
+    if found is None and check_id in READS and check_id not in _NAMES_ONLY and _NUMERIC.search(text):
         return Unread(text)
     return found
+
+
+_NAMES_ONLY = frozenset({"health-endpoint", "routes-served", "test-suites-passing", "request-validation"})
+"""Checks a line narrows by what it names, never by a number: "/health returns 200" states no threshold."""
 
 
 _ASPECTS: dict[str, tuple[Callable[[str], tuple[str, ...]], Mapping[Any, str]]] = {
@@ -241,6 +246,10 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
             return None
         said = ", ".join(METRIC_FAMILIES[f].name for f in families)
         return LineThreshold({**options, "families": list(families)}, said, bound=False)
+    if check_id == "health-endpoint":
+        if not asked_detail(text):
+            return None
+        return LineThreshold({**options, "detailed": True}, "a health answer with detail", bound=False)
     if check_id == "test-suites-passing":
         suites = asked_suites(text)
         if not suites:
@@ -283,6 +292,7 @@ READS = frozenset(
         "python-version-declared",
         "routes-served",
         "test-suites-passing",
+        "health-endpoint",
     }
     | set(_ASPECTS)
 )

@@ -22,7 +22,7 @@ Notes for the release manager stay where they are.
 - [x] Our own wording <!-- prodgate: no-print-in-service -->
 
 ## People
-- [ ] Backup restoration tested
+- [ ] Disaster recovery drills conducted
 - [ ] Celebrate 🎉
 - [ ] Water the office plants
 """
@@ -61,8 +61,8 @@ def test_the_checklist_comes_back_in_its_own_order_with_outcomes(tmp_path: Path)
     assert (pinned["level"], pinned["outcome"], pinned["contradiction"]) == (1, "fail", False)
     own = items["Our own wording"]
     assert (own["how"], own["checks"], own["contradiction"]) == ("marker", ["no-print-in-service"], True)
-    assert items["Backup restoration tested"]["kind"] == "attestation"
-    assert items["Backup restoration tested"]["outcome"] == "pending"
+    assert items["Disaster recovery drills conducted"]["kind"] == "attestation"
+    assert items["Disaster recovery drills conducted"]["outcome"] == "pending"
     assert items["Celebrate 🎉"]["kind"] == "out_of_scope"
     assert items["Water the office plants"]["kind"] == "manual"
     assert report["checklist"]["contradictions"] == 2

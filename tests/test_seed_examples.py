@@ -32,6 +32,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-004-full-stack": {
         "ready": OFFLINE
         | {
+            "health-detailed": PASS,  # model_loaded and jobs in the answer
             "restore-drill-run": UNAVAILABLE,  # restore-drill.yml restores weekly; its runs are read by the Action only
             "batch-route": PASS,  # /predict scores every row of a CSV
             "ci-dast": FAIL,  # no ZAP scan
@@ -103,6 +104,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "health-detailed": FAIL,  # only a status, whatever its docstring says
             "restore-drill-run": MISSING,  # no drill workflow
             "batch-route": PASS,
             "ci-dast": FAIL,  # no workflow
@@ -522,6 +524,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-003-plant-disease": {
         "ready": OFFLINE
         | {
+            "k8s-private-registry": PASS,  # registry.example.com images
             "restore-drill-run": MISSING,  # no drill workflow
             "smoke-tests-passed": MISSING,  # no JUnit report in the repository
             "integration-tests-passed": MISSING,
@@ -631,6 +634,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "k8s-private-registry": PASS,  # the same registry
             "restore-drill-run": MISSING,
             "smoke-tests-passed": MISSING,
             "integration-tests-passed": MISSING,

@@ -6,7 +6,7 @@ from datetime import date
 
 from gate.signoffs import SignOff, SignOffs, apply_ticks, hidden, read
 
-BOX = "- [{}] **Backup restoration tested** <!-- prodgate-signoff:attest-backup-restoration-tested -->\n"
+BOX = "- [{}] **Disaster recovery drills conducted** <!-- prodgate-signoff:attest-disaster-recovery-drills-conducted -->\n"
 
 
 def test_a_sign_off_expires_after_its_items_days() -> None:

@@ -376,3 +376,11 @@ def test_a_line_that_lists_paths_is_judged_on_those_paths() -> None:
     assert isinstance(found, LineThreshold)
     assert found.options["paths"] == ["/health", "/model_info", "/features", "/predict", "/predict_batch"]
     assert read("routes-served", "All endpoints implemented", {"paths": []}) is None
+
+
+def test_a_health_line_asking_for_detail_asks_for_it_and_a_status_code_is_no_threshold() -> None:
+    found = read(
+        "health-endpoint", "Health check returns detailed status", {"paths": ["/health"], "detailed": False}
+    )
+    assert isinstance(found, LineThreshold) and found.options["detailed"] is True
+    assert read("health-endpoint", "/health returns 200", {"paths": ["/health"], "detailed": False}) is None

@@ -20,6 +20,17 @@ class HealthOptions(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     paths: tuple[str, ...] = DEFAULT_HEALTH_PATHS
     """Last path segments that count as a health route (prefixes such as /api/v1 are allowed)."""
+    detailed: bool = False
+    """The health route must report more than up or down: the model's state, the version, a dependency
+    ("Health check returns detailed status")."""
+
+
+_BARE = frozenset({"status", "ok", "healthy", "health", "message", "msg", "state"})
+"""Keys that only say the process answers."""
+
+
+def asked_detail(text: str) -> bool:
+    return bool(re.search(r"detailed|returns? (the )?model (state|status)|reports? (the )?model", text, re.I))
 
 
 @check(
@@ -110,6 +121,10 @@ def health_endpoint(facts: Facts, options: HealthOptions) -> Decision:
     (`def register(app: FastAPI): app.add_api_route("/health", ...)`) and Django `urlpatterns` are
     read from the source, never imported.
 
+    With `detailed` ("Health check returns detailed status"), the route's handler must return an
+    object with more than a bare status: a key such as `model_loaded`, `version` or `database`, read
+    from its `return {...}`, `jsonify(...)` or `JSONResponse(...)`.
+
     ## Why it matters
     Load balancers, Kubernetes probes and Compose healthchecks all need a route that answers quickly
     and says whether the model loaded; without one, a broken pod keeps receiving traffic.
@@ -129,6 +144,23 @@ def health_endpoint(facts: Facts, options: HealthOptions) -> Decision:
         return no_application(facts)
     wanted = {p.strip("/").lower() for p in options.paths}
     found = [r for r in routes.routes if r.path.rstrip("/").rsplit("/", 1)[-1].lower() in wanted]
+    if found and options.detailed:
+        detail = {
+            r.path: [k for k in facts.answers.keys.get((r.module, r.line), ()) if k.lower() not in _BARE]
+            for r in found
+        }
+        rich = [p for p, keys in detail.items() if keys]
+        if rich:
+            return passed(f"Health route {rich[0]} reports {', '.join(detail[rich[0]])}.")
+        r = found[0]
+        return failed(
+            "The health route says only that the process answers.",
+            Hit(
+                f"{r.path} returns no detail (the model's state, the version, a dependency), or builds its "
+                "answer where it cannot be read.",
+                (at(r.module, r.line),),
+            ),
+        )
     if found:
         shown = ", ".join(sorted({r.path for r in found}))
         return passed(

@@ -20,6 +20,7 @@ from gate.facts.vulnerabilities import not_run
 # warm child imports ahead, gate/background.py) then does not pay for all the others.
 if TYPE_CHECKING:
     from gate.facts.alerts import AlertFacts
+    from gate.facts.answers import Answers
     from gate.facts.backups import BackupFacts
     from gate.facts.code import CodeFacts
     from gate.facts.compose import ComposeFacts
@@ -171,6 +172,12 @@ class Facts:
             return MonitoringFacts()
         s = self.sources
         return collect_monitoring(s.snap, s.kubernetes, s.code.service_modules)
+
+    @cached_property
+    def answers(self) -> Answers:
+        from gate.facts.answers import Answers, collect_answers
+
+        return collect_answers(self.sources.snap, self.routes) if self.sources else Answers({})
 
     @cached_property
     def validation(self) -> ValidationFacts:

@@ -8,7 +8,7 @@ from typing import Any
 from tests.action.conftest import Actions, payload
 from tests.github_fake import FakeGitHub
 
-CHECKLIST = "## Go-live\n- [ ] Backup restoration tested\n- [ ] Non-root user configured\n"
+CHECKLIST = "## Go-live\n- [ ] Disaster recovery drills conducted\n- [ ] Non-root user configured\n"
 
 
 def first_run(actions: Actions, github: FakeGitHub) -> dict[str, Any]:
@@ -20,7 +20,9 @@ def first_run(actions: Actions, github: FakeGitHub) -> dict[str, Any]:
 def tick(actions: Actions, github: FakeGitHub, comment: dict[str, Any], editor: str) -> str:
     """The reviewer's edit as GitHub reports it: the new body, the old one, and who saved it."""
     old = comment["body"]
-    new = old.replace("- [ ] **Backup restoration tested**", "- [x] **Backup restoration tested**")
+    new = old.replace(
+        "- [ ] **Disaster recovery drills conducted**", "- [x] **Disaster recovery drills conducted**"
+    )
     assert new != old
     event = payload("issue_comment", "edited")
     event["issue"]["number"] = 2
@@ -37,7 +39,7 @@ def tick(actions: Actions, github: FakeGitHub, comment: dict[str, Any], editor: 
 def test_pending_manual_items_are_boxes_in_the_comment(actions: Actions, github: FakeGitHub) -> None:
     body = first_run(actions, github)["body"]
     assert "### Sign-offs" in body
-    assert "- [ ] **Backup restoration tested**" in body and "<!-- prodgate-signoff:" in body
+    assert "- [ ] **Disaster recovery drills conducted**" in body and "<!-- prodgate-signoff:" in body
     assert "<!-- prodgate-signoffs:" in body
 
 
@@ -47,12 +49,15 @@ def test_a_maintainers_tick_is_recorded_and_counted_next_run(actions: Actions, g
     out = tick(actions, github, comment, "octo-maintainer")
     assert "recorded" in out
     body = github.comments[0]["body"]
-    assert "- [x] **Backup restoration tested**" in body and "signed off by @\u200bocto-maintainer on" in body
+    assert (
+        "- [x] **Disaster recovery drills conducted**" in body
+        and "signed off by @\u200bocto-maintainer on" in body
+    )
     actions.run("pull_request", payload("pull_request", "synchronize"), checklist="GO_LIVE.md")
     result = json.loads((actions.workspace / "prodgate-result.json").read_text())
     lines = {line["text"]: line for line in result["report"]["checklist"]["lines"]}
-    assert lines["Backup restoration tested"]["outcome"] == "attested"
-    assert lines["Backup restoration tested"]["signed_by"] == "octo-maintainer"
+    assert lines["Disaster recovery drills conducted"]["outcome"] == "attested"
+    assert lines["Disaster recovery drills conducted"]["signed_by"] == "octo-maintainer"
     assert "attested** by @\u200bocto-maintainer" in github.comments[0]["body"]
 
 
@@ -61,12 +66,12 @@ def test_a_read_only_tick_is_shown_not_counted_and_unticked(actions: Actions, gi
     github.permissions["drive-by"] = "read"
     tick(actions, github, comment, "drive-by")
     body = github.comments[0]["body"]
-    assert "- [ ] **Backup restoration tested**" in body
+    assert "- [ ] **Disaster recovery drills conducted**" in body
     assert "ticked by drive-by (read permission): not counted" in body
     actions.run("pull_request", payload("pull_request", "synchronize"), checklist="GO_LIVE.md")
     result = json.loads((actions.workspace / "prodgate-result.json").read_text())
     lines = {line["text"]: line for line in result["report"]["checklist"]["lines"]}
-    assert lines["Backup restoration tested"]["outcome"] == "pending"
+    assert lines["Disaster recovery drills conducted"]["outcome"] == "pending"
 
 
 def test_the_gates_own_edit_and_other_comments_are_ignored(actions: Actions, github: FakeGitHub) -> None:
@@ -102,8 +107,8 @@ def test_a_tick_in_the_pr_description_counts_in_the_same_run(actions: Actions, g
     actions.run("pull_request", event, checklist="GO_LIVE.md")
     result = json.loads((actions.workspace / "prodgate-result.json").read_text())
     lines = {line["text"]: line for line in result["report"]["checklist"]["lines"]}
-    assert lines["Backup restoration tested"]["outcome"] == "attested"
-    assert "- [x] **Backup restoration tested**" in github.comments[0]["body"]
+    assert lines["Disaster recovery drills conducted"]["outcome"] == "attested"
+    assert "- [x] **Disaster recovery drills conducted**" in github.comments[0]["body"]
 
 
 def test_codeowners_mode_counts_owners_not_permissions(actions: Actions, github: FakeGitHub) -> None:
@@ -126,14 +131,16 @@ def test_boxes_are_grouped_under_their_checklist_headings_and_stay_so_after_a_ti
     actions: Actions, github: FakeGitHub
 ) -> None:
     actions.commit(
-        {"GO_LIVE.md": "## Data\n- [ ] Backup restoration tested\n## People\n- [ ] Stakeholders notified\n"}
+        {
+            "GO_LIVE.md": "## Data\n- [ ] Disaster recovery drills conducted\n## People\n- [ ] Stakeholders notified\n"
+        }
     )
     actions.run("pull_request", payload("pull_request", "opened"), checklist="GO_LIVE.md")
     comment = github.comments[0]
-    grouped = "**Data**\n\n- [ ] **Backup restoration tested**"
+    grouped = "**Data**\n\n- [ ] **Disaster recovery drills conducted**"
     assert grouped in comment["body"] and "**People**\n\n- [ ] **Stakeholders notified**" in comment["body"]
     github.permissions["octo-maintainer"] = "admin"
     tick(actions, github, comment, "octo-maintainer")
     body = github.comments[0]["body"]
-    assert "**Data**\n\n- [x] **Backup restoration tested**" in body
+    assert "**Data**\n\n- [x] **Disaster recovery drills conducted**" in body
     assert "**People**\n\n- [ ] **Stakeholders notified**" in body

@@ -33,6 +33,7 @@ ObjectAspect = Literal[
     "service-accounts",
     "spread",
     "startup-probe",
+    "private-registry",
 ]
 NAMES: dict[ObjectAspect, str] = {
     "services": "a Service selecting each workload's pods",
@@ -47,6 +48,7 @@ NAMES: dict[ObjectAspect, str] = {
     "service-accounts": "a service account of the workloads' own",
     "spread": "replicas spread by affinity or topology constraints",
     "startup-probe": "a startup probe (or a liveness delay) before the liveness probe counts",
+    "private-registry": "images pulled from a private registry",
 }
 _ASKED: tuple[tuple[ObjectAspect, re.Pattern[str]], ...] = (
     ("pull-secrets", re.compile(r"pull secret", re.I)),
@@ -61,6 +63,7 @@ _ASKED: tuple[tuple[ObjectAspect, re.Pattern[str]], ...] = (
     ("secrets", re.compile(r"^\W*secrets? (created|defined|configured)", re.I)),
     ("spread", re.compile(r"affinity|topology spread|spread across", re.I)),
     ("startup-probe", re.compile(r"startup probes?", re.I)),
+    ("private-registry", re.compile(r"private (container |image |docker )?registr", re.I)),
 )
 _PUBLIC_REGISTRIES = (
     "docker.io/",
@@ -210,6 +213,21 @@ def _judge(facts: Facts, aspect: ObjectAspect, workloads: list[Workload]) -> Ver
             if found
             else ("missing", "no ResourceQuota or LimitRange", first)
         )
+    if aspect == "private-registry":
+        public = [
+            (w, c, image)
+            for w in workloads
+            for c in w.containers
+            if (image := str(c.spec.get("image") or "")) and not _private(image)
+        ]
+        if public:
+            w, c, image = public[0]
+            return (
+                "missing",
+                f"{w.manifest.name} runs {image} from a public registry",
+                (w.manifest.path, c.line),
+            )
+        return "met", "every workload image comes from a private registry", None
     if aspect == "spread":
         return _spread(kube, workloads)
     if aspect == "startup-probe":
@@ -327,7 +345,9 @@ def k8s_objects(facts: Facts, options: ObjectOptions) -> Decision:
     LimitRange; a RoleBinding naming the workloads' service account; a service account of their own
     (not `default`); pod anti-affinity, node affinity or topology spread constraints on every workload
     that runs two replicas or more (its own count or its HorizontalPodAutoscaler's minimum); a startup
-    probe, or an initial delay, on every container with a liveness probe.
+    probe, or an initial delay, on every container with a liveness probe; every container image pulled
+    from a private registry (a registry host that is not Docker Hub, registry.k8s.io, quay.io, ECR
+    Public or another public mirror).
 
     An aspect the workloads do not need (no ConfigMap named, no private image) is not applicable; a
     Secret named but not in the repository cannot be decided (it is often created by hand or by an
