@@ -524,6 +524,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-003-plant-disease": {
         "ready": OFFLINE
         | {
+            "ci-container-model": PASS,  # the smoke step greps model_loaded from /health
+            "ci-container-predict": PASS,  # and posts a leaf to /predict
             "k8s-private-registry": PASS,  # registry.example.com images
             "restore-drill-run": MISSING,  # no drill workflow
             "smoke-tests-passed": MISSING,  # no JUnit report in the repository
@@ -634,6 +636,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "ci-container-model": FAIL,  # the image is never started
+            "ci-container-predict": FAIL,
             "k8s-private-registry": PASS,  # the same registry
             "restore-drill-run": MISSING,
             "smoke-tests-passed": MISSING,

@@ -28,6 +28,8 @@ from gate.model import Level, Severity
 
 Exercise = Literal[
     "container",
+    "container-model",
+    "container-predict",
     "compose",
     "fresh-install",
     "image-scan",
@@ -39,6 +41,8 @@ Exercise = Literal[
 ]
 NAMES: dict[Exercise, str] = {
     "container": "the built image started and requested in CI",
+    "container-model": "the started image asked whether its model loaded",
+    "container-predict": "the started image asked for a prediction",
     "compose": "the compose stack brought up and requested in CI",
     "fresh-install": "the requirements installed on a fresh runner and the tests run there",
     "image-scan": "the image scanned in CI, failing the build on findings",
@@ -55,6 +59,8 @@ _ASKED: tuple[tuple[Exercise, re.Pattern[str]], ...] = (
             r"dockerfile tested|container (starts|started|runs|tested)|image (runs|tested|starts)", re.I
         ),
     ),
+    ("container-model", re.compile(r"^\W*model loads? (correctly|successfully)", re.I)),
+    ("container-predict", re.compile(r"^\W*predictions? (are )?working", re.I)),
     (
         "compose",
         re.compile(
@@ -169,6 +175,37 @@ def _builds(wf: Workflow) -> bool:
     return any(_first(job, _BUILD, _BUILD_USES) is not None for job in wf.jobs)
 
 
+_LOCAL_URL = re.compile(r"\bhttps?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0)(?::\d+)?(/[^\s'\"|)>]*)")
+_SENDS_BODY = re.compile(r"\s(-d|--data\S*|-F|--form|--json|-X\s*POST|--request\s+POST)\b|\bpost\(", re.I)
+
+
+def _asks_the_image(
+    facts: Facts, workflows: tuple[Workflow, ...], aspect: Exercise
+) -> tuple[Workflow, Job, Step] | None:
+    """A request, after the image or the stack was started, to a route that reports the model's state
+    and whose answer the step reads (model-loads), or to a route that runs the model, with a body
+    (predict)."""
+    for wf, job in _jobs(workflows):
+        started = False
+        for step in job.steps:
+            started = started or _matches(step, _RUN_IMAGE) or _matches(step, _COMPOSE_UP)
+            if not started:
+                continue
+            for text in _texts(step):
+                for line in text.splitlines():
+                    for m in _LOCAL_URL.finditer(line):
+                        route = facts.routes.serves(m.group(1) or "/")
+                        if route is None:
+                            continue
+                        if aspect == "container-predict" and route.runs_model and _SENDS_BODY.search(line):
+                            return wf, job, step
+                        keys = facts.answers.keys.get((route.module, route.line), ())
+                        read = [k for k in keys if "model" in k.lower() and k in text]
+                        if aspect == "container-model" and read:
+                            return wf, job, step
+    return None
+
+
 def _started_and_requested(
     workflows: tuple[Workflow, ...], start: re.Pattern[str]
 ) -> tuple[Workflow, Job, Step] | None:
@@ -274,6 +311,9 @@ def ci_exercises(facts: Facts, options: ExerciseOptions) -> Decision:
 
     - **container**: starts the image the workflow builds (`docker run`) and then requests it (curl,
       wget or a script against localhost, `docker exec ... curl`, or a smoke/e2e/integration pytest run);
+    - **container-model**: after starting the image (or the stack), requests a route whose answer
+      reports the model (a key such as `model_loaded`) and reads that key (`grep`, `jq -e`);
+    - **container-predict**: after starting it, sends a body to a route that runs the model;
     - **compose**: brings the compose stack up (`docker compose up`) and requests it, or waits on its
       healthchecks (`up --wait`);
     - **fresh-install**: installs the declared requirements on the runner (`pip install -r`,
@@ -330,6 +370,11 @@ def ci_exercises(facts: Facts, options: ExerciseOptions) -> Decision:
                 unjudged.append(f"{NAMES[aspect]} (no Dockerfile)")
                 continue
             where = _started_and_requested(workflows, _RUN_IMAGE)
+        elif aspect in ("container-model", "container-predict"):
+            if not facts.docker.dockerfiles and not facts.compose.files:
+                unjudged.append(f"{NAMES[aspect]} (no Dockerfile)")
+                continue
+            where = _asks_the_image(facts, workflows, aspect)
         elif aspect == "compose":
             if not facts.compose.files:
                 unjudged.append(f"{NAMES[aspect]} (no compose file)")
