@@ -31,6 +31,7 @@ from gate.checks.deploypipeline import NAMES as DEPLOY_ASPECTS
 from gate.checks.deploypipeline import asked_deploy_aspects
 from gate.checks.drills import NAMES as DRILL_ASPECTS
 from gate.checks.drills import asked_drills
+from gate.checks.evaluation import asked_temporal
 from gate.checks.evidence import asked_suites
 from gate.checks.iac import NAMES as IAC_ASPECTS
 from gate.checks.iac import asked_iac_aspects
@@ -147,7 +148,15 @@ def read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | U
     return found
 
 
-_NAMES_ONLY = frozenset({"health-endpoint", "routes-served", "test-suites-passing", "request-validation"})
+_NAMES_ONLY = frozenset(
+    {
+        "health-endpoint",
+        "routes-served",
+        "test-suites-passing",
+        "request-validation",
+        "model-evaluated-on-holdout",
+    }
+)
 """Checks a line narrows by what it names, never by a number: "/health returns 200" states no threshold."""
 
 
@@ -246,6 +255,10 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
             return None
         said = ", ".join(METRIC_FAMILIES[f].name for f in families)
         return LineThreshold({**options, "families": list(families)}, said, bound=False)
+    if check_id == "model-evaluated-on-holdout":
+        if not asked_temporal(text):
+            return None
+        return LineThreshold({**options, "temporal": True}, "a held-out set split by time", bound=False)
     if check_id == "health-endpoint":
         if not asked_detail(text):
             return None
@@ -293,6 +306,7 @@ READS = frozenset(
         "routes-served",
         "test-suites-passing",
         "health-endpoint",
+        "model-evaluated-on-holdout",
     }
     | set(_ASPECTS)
 )

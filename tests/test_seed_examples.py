@@ -178,6 +178,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-002-fastapi-pipeline": {
         "ready": OFFLINE
         | {
+            "model-evaluated-on-holdout": PASS,  # evaluation.split: temporal, in the metadata train_model.py writes
             "runtime-env-passed": NA,  # run by scripts/run_api.py, no deployment configuration
             "model-routes-tested": PASS,  # test_predict posts a transaction
             "drift-detection": FAIL,  # nothing compares live inputs with the training data
@@ -205,6 +206,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "model-evaluated-on-holdout": FAIL,  # a bare roc_auc, no split
             "runtime-env-passed": NA,
             "model-routes-tested": PASS,
             "drift-detection": FAIL,
@@ -524,6 +526,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-003-plant-disease": {
         "ready": OFFLINE
         | {
+            "model-evaluated-on-holdout": FAIL,  # training accuracy only, as the card admits
             "ci-container-model": PASS,  # the smoke step greps model_loaded from /health
             "ci-container-predict": PASS,  # and posts a leaf to /predict
             "k8s-private-registry": PASS,  # registry.example.com images
@@ -636,6 +639,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "model-evaluated-on-holdout": FAIL,
             "ci-container-model": FAIL,  # the image is never started
             "ci-container-predict": FAIL,
             "k8s-private-registry": PASS,  # the same registry

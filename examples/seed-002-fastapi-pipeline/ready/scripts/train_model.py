@@ -38,6 +38,7 @@ def main() -> None:
         "classes": ["legit", "fraud"],
         "random_seed": SEED,
         "metrics": {"roc_auc": round(float(auc), 4)},
+        "evaluation": {"split": "temporal", "train_rows": cut, "test_rows": len(x) - cut},
     }
     (MODELS / "random_forest_tuned_metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
 
