@@ -32,6 +32,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-004-full-stack": {
         "ready": OFFLINE
         | {
+            "db-schema-initialised": PASS,  # CREATE TABLE IF NOT EXISTS jobs at start-up
             "health-detailed": PASS,  # model_loaded and jobs in the answer
             "restore-drill-run": UNAVAILABLE,  # restore-drill.yml restores weekly; its runs are read by the Action only
             "batch-route": PASS,  # /predict scores every row of a CSV
@@ -104,6 +105,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "db-schema-initialised": FAIL,  # inserts into jobs, never creates it
             "health-detailed": FAIL,  # only a status, whatever its docstring says
             "restore-drill-run": MISSING,  # no drill workflow
             "batch-route": PASS,
@@ -316,6 +318,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-001-power-theft": {
         "ready": OFFLINE
         | {
+            "db-schema-initialised": NA,  # no database
             "restore-drill-run": MISSING,  # no drill workflow
             "rollback-drill-run": MISSING,
             "routes-implemented": PASS,  # app.py serves all five
@@ -420,6 +423,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "db-schema-initialised": NA,
             "restore-drill-run": MISSING,
             "rollback-drill-run": MISSING,
             "routes-implemented": PASS,  # all five are there

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from gate.facts.backups import BackupFacts
     from gate.facts.code import CodeFacts
     from gate.facts.compose import ComposeFacts
+    from gate.facts.database import DatabaseFacts
     from gate.facts.dependencies import DependencyFacts, PythonVersionDecl
     from gate.facts.dockerfile import DockerFacts
     from gate.facts.docs import DocsFacts
@@ -178,6 +179,14 @@ class Facts:
         from gate.facts.answers import Answers, collect_answers
 
         return collect_answers(self.sources.snap, self.routes) if self.sources else Answers({})
+
+    @cached_property
+    def database(self) -> DatabaseFacts:
+        from gate.facts.database import DatabaseFacts, collect_database
+
+        if self.sources is None:
+            return DatabaseFacts()
+        return collect_database(self.sources.snap, self.sources.code.service_modules)
 
     @cached_property
     def validation(self) -> ValidationFacts:

@@ -1,0 +1,57 @@
+"""Facts about the service's database: whether the code uses one, and where its schema is made
+(CREATE TABLE run by the code, an ORM's create_all, migrations run where the service starts).
+
+Read line by line from the service's modules, and from the commands that start it (Dockerfile CMD and
+ENTRYPOINT, compose `command`, Kubernetes init containers and Jobs, Procfile, the shell scripts they
+run); not run.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gate.facts.signals import Signal, Signals, scan
+from gate.snapshot import Snapshot
+
+_CODE = (
+    (
+        "database",
+        re.compile(
+            r"\bsqlite3\.connect\(|\bcreate_engine\(|\bcreate_async_engine\(|\bpsycopg2?\.connect\(|\basyncpg\.|"
+            r"\bpymysql\.connect\(|\bSQLAlchemy\(|\bdatabases\.Database\(|\baiosqlite\.connect\("
+        ),
+    ),
+    (
+        "schema",
+        re.compile(r"\bCREATE\s+TABLE\b|\.metadata\.create_all\(|\bcreate_all\(\s*(bind\s*=|engine)", re.I),
+    ),
+)
+_START = (
+    (
+        "migrations",
+        re.compile(
+            r"\balembic\b[^\n]*\bupgrade\b|\bflask\s+db\s+upgrade\b|\bmanage\.py\s+migrate\b|\byoyo\s+apply\b|"
+            r"\bprisma\s+migrate\s+deploy\b|\bflyway\b[^\n]*\bmigrate\b|\bdbmate\b[^\n]*\b(up|migrate)\b"
+        ),
+    ),
+)
+_STARTERS = re.compile(
+    r"(^|/)(Dockerfile[^/]*|[^/]*\.dockerfile|(docker-)?compose[^/]*\.ya?ml|Procfile|[^/]*entrypoint[^/]*|"
+    r"[^/]*start[^/]*\.sh|[^/]*\.ya?ml)$",
+    re.I,
+)
+
+
+class DatabaseFacts(Signals):
+    """Kinds: database (the code connects to one), schema (the code makes its tables), migrations (run
+    where the service starts)."""
+
+
+def collect_database(snap: Snapshot, service_modules: tuple[str, ...]) -> DatabaseFacts:
+    signals: list[Signal] = []
+    for rel in service_modules:
+        signals.extend(scan(rel, snap.text(rel) or "", _CODE, comments=("#",)))
+    for rel in snap.files:
+        if _STARTERS.search(rel) and not rel.startswith(".github/"):
+            signals.extend(scan(rel, snap.text(rel) or "", _START, comments=("#",)))
+    return DatabaseFacts(tuple(signals))
