@@ -833,6 +833,7 @@ def test_seed_004s_own_ticks_contradict_the_not_ready_variant() -> None:
         "Automated tests on PR",
         "Architecture diagram",  # ticked in the seed; the not-ready variant has a README only
         "Integration tests for API",  # ticked; the not-ready variant's ml-service has no tests
+        "SQLite database initialized",  # ticked; the not-ready service inserts into a table it never creates
     }
 
 
