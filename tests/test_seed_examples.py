@@ -180,6 +180,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-002-fastapi-pipeline": {
         "ready": OFFLINE
         | {
+            "api-docs-current": PASS,  # FastAPI's generated /docs
             "model-evaluated-on-holdout": PASS,  # evaluation.split: temporal, in the metadata train_model.py writes
             "runtime-env-passed": NA,  # run by scripts/run_api.py, no deployment configuration
             "model-routes-tested": PASS,  # test_predict posts a transaction
@@ -208,6 +209,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "api-docs-current": FAIL,  # docs_url=None and nothing committed
             "model-evaluated-on-holdout": FAIL,  # a bare roc_auc, no split
             "runtime-env-passed": NA,
             "model-routes-tested": PASS,

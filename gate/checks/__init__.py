@@ -2,6 +2,7 @@
 
 from gate.checks import (
     alerts,
+    apidocs,
     backups,
     buildsteps,
     buildtrust,
@@ -51,6 +52,7 @@ __all__ = [
     "Decision",
     "Hit",
     "alerts",
+    "apidocs",
     "backups",
     "buildsteps",
     "buildtrust",

@@ -21,6 +21,7 @@ from gate.facts.vulnerabilities import not_run
 if TYPE_CHECKING:
     from gate.facts.alerts import AlertFacts
     from gate.facts.answers import Answers
+    from gate.facts.apidocs import ApiDocs
     from gate.facts.backups import BackupFacts
     from gate.facts.code import CodeFacts
     from gate.facts.compose import ComposeFacts
@@ -179,6 +180,12 @@ class Facts:
         from gate.facts.answers import Answers, collect_answers
 
         return collect_answers(self.sources.snap, self.routes) if self.sources else Answers({})
+
+    @cached_property
+    def api_docs(self) -> ApiDocs:
+        from gate.facts.apidocs import ApiDocs, collect_api_docs
+
+        return collect_api_docs(self.sources.snap, self.docs) if self.sources else ApiDocs()
 
     @cached_property
     def database(self) -> DatabaseFacts:
