@@ -51,6 +51,8 @@ from gate.checks.requestvalidation import asked_validation
 from gate.checks.routestested import NAMES as ROUTE_ASPECTS
 from gate.checks.routestested import asked_route_aspects, named_paths
 from gate.checks.service import asked_detail
+from gate.checks.tidiness import NAMES as TIDY_ASPECTS
+from gate.checks.tidiness import asked_tidiness
 from gate.checks.tls import NAMES as TLS_ASPECTS
 from gate.checks.tls import asked_tls_aspects
 from gate.checks.tracing import NAMES as TRACE_ASPECTS
@@ -173,6 +175,7 @@ _ASPECTS: dict[str, tuple[Callable[[str], tuple[str, ...]], Mapping[Any, str]]] 
     "routes-tested": (asked_route_aspects, ROUTE_ASPECTS),
     "ci-exercises": (asked_exercises, EXERCISE_ASPECTS),
     "drills-exercised": (asked_drills, DRILL_ASPECTS),
+    "code-tidy": (asked_tidiness, TIDY_ASPECTS),
 }
 """Checks that decide a family of aspects and ask for none by default: a line asks for the aspects it
 names (the reader) and is judged on those alone, described by their names."""

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from gate.facts.iac import IacFacts
     from gate.facts.images import ImageLinks
     from gate.facts.kubernetes import KubernetesFacts
+    from gate.facts.lint import LintFacts
     from gate.facts.logpipeline import LogFacts
     from gate.facts.modelmeta import DataFile, ModelMetaFacts
     from gate.facts.models import ModelFacts
@@ -186,6 +187,17 @@ class Facts:
         from gate.facts.apidocs import ApiDocs, collect_api_docs
 
         return collect_api_docs(self.sources.snap, self.docs) if self.sources else ApiDocs()
+
+    @cached_property
+    def lint(self) -> LintFacts:
+        from gate.facts.lint import LintFacts, collect_lint
+
+        if self.sources is None:
+            return LintFacts()
+        code = self.sources.code
+        return collect_lint(
+            self.sources.snap, tuple(dict.fromkeys((*code.service_modules, *code.training_modules)))
+        )
 
     @cached_property
     def database(self) -> DatabaseFacts:
