@@ -157,6 +157,7 @@ _NAMES_ONLY = frozenset(
         "test-suites-passing",
         "request-validation",
         "model-evaluated-on-holdout",
+        "config-files-valid",
     }
 )
 """Checks a line narrows by what it names, never by a number: "/health returns 200" states no threshold."""
@@ -258,6 +259,13 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
             return None
         said = ", ".join(METRIC_FAMILIES[f].name for f in families)
         return LineThreshold({**options, "families": list(families)}, said, bound=False)
+    if check_id == "config-files-valid":
+        named = re.findall(r"`?([\w./-]+\.(?:ya?ml|json|toml|ini|cfg))\b`?", text)
+        if named:
+            return LineThreshold({**options, "files": named}, ", ".join(named), bound=False)
+        if re.search(r"config\w* files? (are )?(validated|valid|verified|checked|parse)", text, re.I):
+            return LineThreshold({**options, "files": ["*"]}, "every configuration file", bound=False)
+        return None
     if check_id == "model-evaluated-on-holdout":
         if not asked_temporal(text):
             return None
@@ -310,6 +318,7 @@ READS = frozenset(
         "test-suites-passing",
         "health-endpoint",
         "model-evaluated-on-holdout",
+        "config-files-valid",
     }
     | set(_ASPECTS)
 )

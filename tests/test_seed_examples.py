@@ -240,6 +240,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-000-csv-predictions": {
         "ready": OFFLINE
         | {
+            "config-files-valid": PASS,  # compose, ruff.toml, metadata and rules parse
             "restore-drill-run": MISSING,  # no workflow restores a backup
             "runtime-env-passed": PASS,  # env_file .env, documented by .env.example: API_KEY
             "ci-fresh-install": PASS,  # pip install -r requirements-dev.txt, then pytest
@@ -279,6 +280,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "config-files-valid": PASS,
             "restore-drill-run": MISSING,
             "runtime-env-passed": PASS,  # DATABASE_PATH in environment
             "ci-fresh-install": FAIL,  # no workflow
@@ -536,6 +538,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-003-plant-disease": {
         "ready": OFFLINE
         | {
+            "model-config-verified": PASS,  # num_classes 3, class_names.txt 3 lines
             "model-evaluated-on-holdout": FAIL,  # training accuracy only, as the card admits
             "ci-container-model": PASS,  # the smoke step greps model_loaded from /health
             "ci-container-predict": PASS,  # and posts a leaf to /predict
@@ -649,6 +652,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "model-config-verified": FAIL,  # num_classes 3 and no class names file
             "model-evaluated-on-holdout": FAIL,
             "ci-container-model": FAIL,  # the image is never started
             "ci-container-predict": FAIL,
