@@ -150,15 +150,24 @@ def read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | U
     return found
 
 
+ASKED_BY_LINE = {
+    "db-schema-initialised": "the schema made where the service starts",
+    "api-docs-current": "documentation listing the routes served",
+    "runtime-env-complete": "every needed variable passed by the deployment",
+    "dockerfile-base-trusted": "base images from a trusted source",
+    "model-evaluated-on-holdout": "metrics from held-out data",
+}
+"""Checks that judge only when asked (their `asked` option): a line they decide asks them, and the
+held-out line may also ask for a split by time."""
 _NAMES_ONLY = frozenset(
     {
         "health-endpoint",
         "routes-served",
         "test-suites-passing",
         "request-validation",
-        "model-evaluated-on-holdout",
         "config-files-valid",
     }
+    | set(ASKED_BY_LINE)
 )
 """Checks a line narrows by what it names, never by a number: "/health returns 200" states no threshold."""
 
@@ -259,6 +268,11 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
             return None
         said = ", ".join(METRIC_FAMILIES[f].name for f in families)
         return LineThreshold({**options, "families": list(families)}, said, bound=False)
+    if check_id in ASKED_BY_LINE:
+        line_options = {**options, "asked": True}
+        if check_id == "model-evaluated-on-holdout" and asked_temporal(text):
+            line_options["temporal"] = True
+        return LineThreshold(line_options, ASKED_BY_LINE[check_id], bound=False)
     if check_id == "config-files-valid":
         named = re.findall(r"`?([\w./-]+\.(?:ya?ml|json|toml|ini|cfg))\b`?", text)
         if named:
@@ -266,10 +280,6 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
         if re.search(r"config\w* files? (are )?(validated|valid|verified|checked|parse)", text, re.I):
             return LineThreshold({**options, "files": ["*"]}, "every configuration file", bound=False)
         return None
-    if check_id == "model-evaluated-on-holdout":
-        if not asked_temporal(text):
-            return None
-        return LineThreshold({**options, "temporal": True}, "a held-out set split by time", bound=False)
     if check_id == "health-endpoint":
         if not asked_detail(text):
             return None
@@ -317,10 +327,10 @@ READS = frozenset(
         "routes-served",
         "test-suites-passing",
         "health-endpoint",
-        "model-evaluated-on-holdout",
         "config-files-valid",
     }
     | set(_ASPECTS)
+    | set(ASKED_BY_LINE)
 )
 """The checks whose threshold a line can set."""
 

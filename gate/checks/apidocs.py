@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, passed
+from gate.checks.base import NOT_ASKED, AskedOptions, Decision, Hit, at, check, failed, not_applicable, passed
 from gate.checks.servicecode import no_application
 from gate.facts import Facts
 from gate.model import Confidence, Level, Severity
@@ -32,10 +32,11 @@ def _shape(path: str) -> str:
     severity=Severity.LOW,
     level=Level.SILVER,
     confidence=Confidence.MEDIUM,
-    applies_when="the repository has a web application",
+    applies_when="asked (options.asked or a checklist line), and the repository has a web application",
+    options=AskedOptions,
     remediation="Serve the docs generated from the code (FastAPI's /docs), or bring the committed OpenAPI document or API page in line with the routes.",
 )
-def api_docs_current(facts: Facts, options: NoOptions) -> Decision:
+def api_docs_current(facts: Facts, options: AskedOptions) -> Decision:
     """
     ## What it checks
     That the API documentation is complete and current. Docs the application generates from its own
@@ -44,7 +45,8 @@ def api_docs_current(facts: Facts, options: NoOptions) -> Decision:
     the paths an API page (API*.md, endpoints.md) names (`POST /predict`, `` `/health` ``). Every served
     route must be documented (the metrics exporter, the docs and the root aside), and every documented
     path served: a path the code no longer serves is stale. Parameters match whatever their syntax
-    (`{id}`, `<int:id>`, `:id`). No documentation at all fails.
+    (`{id}`, `<int:id>`, `:id`). No documentation at all fails. It judges only when asked (`asked`, or a
+    checklist line it decides).
 
     ## Why it matters
     Documentation that lists a route the service dropped, or misses the one it added, sends client
@@ -60,6 +62,8 @@ def api_docs_current(facts: Facts, options: NoOptions) -> Decision:
     - `POST /predict`: one transaction's fraud probability
     ```
     """
+    if not options.asked:
+        return not_applicable(NOT_ASKED)
     routes = [r for r in facts.routes.routes if not _NOT_DOCUMENTED.match(r.path)]
     if not facts.routes.routes:
         return no_application(facts)

@@ -23,6 +23,18 @@ class NoOptions(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class AskedOptions(BaseModel):
+    """Options of a check that judges only when asked: what it reads is a team's choice more than a
+    rule (an API page, a migration tool), so it stays silent on a repository that never asked."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    asked: bool = False
+    """Judge it on every pull request. A checklist line this check decides asks it for that line."""
+
+
+NOT_ASKED = "Not asked for: set options.asked, or let a checklist line ask."
+
+
 @dataclass(frozen=True)
 class Hit:
     """One finding as a check reports it; the runner adds the check's id, severity and confidence."""

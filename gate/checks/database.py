@@ -6,7 +6,7 @@ created once on the server is gone with the next volume; the code or the start-u
 
 from __future__ import annotations
 
-from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
+from gate.checks.base import NOT_ASKED, AskedOptions, Decision, Hit, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.model import Confidence, Level, Severity
 
@@ -18,10 +18,11 @@ from gate.model import Confidence, Level, Severity
     severity=Severity.MEDIUM,
     level=Level.SILVER,
     confidence=Confidence.MEDIUM,
-    applies_when="the service's code connects to a SQL database",
+    applies_when="asked (options.asked or a checklist line), and the service's code connects to a SQL database",
+    options=AskedOptions,
     remediation="Create the tables at start-up (CREATE TABLE IF NOT EXISTS, metadata.create_all) or run the migrations where the service starts (alembic upgrade head in the entrypoint, an init container).",
 )
-def db_schema_initialised(facts: Facts, options: NoOptions) -> Decision:
+def db_schema_initialised(facts: Facts, options: AskedOptions) -> Decision:
     """
     ## What it checks
     When the service's code connects to a SQL database (sqlite3, SQLAlchemy, psycopg, asyncpg,
@@ -30,7 +31,8 @@ def db_schema_initialised(facts: Facts, options: NoOptions) -> Decision:
     commands that start it run the migrations (`alembic upgrade`, `flask db upgrade`,
     `manage.py migrate`, prisma, flyway, dbmate, yoyo) in a Dockerfile, compose file, Kubernetes
     manifest, Procfile or entrypoint script. Migrations run only in a CI workflow do not count: they
-    make the test database. Read from the text, hence medium confidence.
+    make the test database. Read from the text, hence medium confidence. It judges only when asked
+    (`asked`, or a checklist line it decides).
 
     ## Why it matters
     The first request after a fresh deploy writes to a table that does not exist; the service answers
@@ -48,6 +50,8 @@ def db_schema_initialised(facts: Facts, options: NoOptions) -> Decision:
         yield
     ```
     """
+    if not options.asked:
+        return not_applicable(NOT_ASKED)
     db = facts.database
     uses = db.of("database")
     if not uses:

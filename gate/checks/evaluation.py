@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
+from gate.checks.base import NOT_ASKED, Decision, Hit, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.modelmeta import DataFile, walk
 from gate.model import Level, Outcome, Severity
@@ -40,6 +40,8 @@ class HoldoutOptions(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     temporal: bool = False
     """The held-out set must be later in time than the training data (a split by date)."""
+    asked: bool = False
+    """Judge it on every pull request. A checklist line this check decides asks it for that line."""
 
 
 def asked_temporal(text: str) -> bool:
@@ -78,7 +80,7 @@ def _reports_metrics(data: Any) -> bool:
     category="model-data",
     severity=Severity.MEDIUM,
     level=Level.SILVER,
-    applies_when="the repository holds the metadata or metrics file a training run wrote",
+    applies_when="asked (options.asked or a checklist line), and the repository holds model metrics",
     remediation="Evaluate on data the model never saw and record the split beside the numbers (metrics.test.*, or evaluation.split and n_test).",
     options=HoldoutOptions,
 )
@@ -91,7 +93,8 @@ def model_evaluated_on_holdout(facts: Facts, options: HoldoutOptions) -> Decisio
     split (`split`, `test_size`, `n_test`, `test_period`, a cutoff). With `temporal` ("temporal split" in
     a line), the split must also be by time: a key or value naming a temporal or out-of-time split, a
     test period or a cutoff date. Files that report metrics with none of this fail: a score with no
-    split is read as the training score. No metrics file at all is missing evidence.
+    split is read as the training score. No metrics file at all is missing evidence. It judges only when
+    asked (`asked`, or a checklist line it decides).
 
     ## Why it matters
     A model scored on the data it was fitted to reports what it memorised. Fraud, churn and demand
@@ -107,6 +110,8 @@ def model_evaluated_on_holdout(facts: Facts, options: HoldoutOptions) -> Decisio
      "evaluation": {"split": "temporal", "test_from": "2026-10-01", "n_test": 4120}}
     ```
     """
+    if not options.asked:
+        return not_applicable(NOT_ASKED)
     files = [f for f in facts.model_meta.metadata if _reports_metrics(f.data)]
     if not files:
         if facts.models.artifacts:

@@ -31,7 +31,7 @@ _ASKED: tuple[tuple[RouteAspect, re.Pattern[str]], ...] = (
     (
         "model",
         re.compile(
-            r"model(s)? (loading )?(tested|works)|model loading|tested (locally )?with sample data", re.I
+            r"models? (loading )?(tested|works)|model loading|tested (locally )?with sample data", re.I
         ),
     ),
 )

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
+from gate.checks.base import NOT_ASKED, Decision, Hit, at, check, failed, not_applicable, passed
 from gate.checks.environment import PLATFORM_VARIABLES, SCRIPT_FOLDER
 from gate.facts import Facts
 from gate.model import Confidence, Level, Location, Outcome, Severity
@@ -27,6 +27,8 @@ class RuntimeEnvOptions(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     ignore_variables: tuple[str, ...] = PLATFORM_VARIABLES
     """Variables the platform sets, never the deployment's to pass."""
+    asked: bool = False
+    """Judge it on every pull request. A checklist line this check decides asks it for that line."""
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,7 @@ def _kubernetes_targets(facts: Facts) -> Iterator[Target]:
     severity=Severity.MEDIUM,
     level=Level.SILVER,
     confidence=Confidence.MEDIUM,
-    applies_when="the service reads environment variables and the repository deploys it with compose or Kubernetes",
+    applies_when="asked (options.asked or a checklist line), and the repository deploys the service with compose or Kubernetes",
     remediation="Pass the variables the report names in the compose service's environment or env_file, or the container's env/envFrom.",
     options=RuntimeEnvOptions,
 )
@@ -169,7 +171,8 @@ def runtime_env_complete(facts: Facts, options: RuntimeEnvOptions) -> Decision:
 
     A variable that could come from a source not in the repository (a Secret created by hand, an env
     file nobody documents) cannot be decided: missing evidence. With no compose service building the
-    code and no Kubernetes workload, the check does not apply.
+    code and no Kubernetes workload, the check does not apply. It judges only when asked (`asked`, or a
+    checklist line it decides).
 
     ## Why it matters
     The variable the laptop's shell had and the cluster does not is found when the first request fails,
@@ -187,6 +190,8 @@ def runtime_env_complete(facts: Facts, options: RuntimeEnvOptions) -> Decision:
         valueFrom: {secretKeyRef: {name: churn-api, key: api-key}}
     ```
     """
+    if not options.asked:
+        return not_applicable(NOT_ASKED)
     ignored = {v.upper() for v in options.ignore_variables}
     targets = [*_compose_targets(facts), *_kubernetes_targets(facts)]
     if not targets:

@@ -6,7 +6,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict
 
-from gate.checks.base import Decision, Hit, NoOptions, at, check
+from gate.checks.base import NOT_ASKED, Decision, Hit, NoOptions, at, check, not_applicable
 from gate.checks.container.common import (
     _decide,
     _image_parts,
@@ -190,6 +190,8 @@ class TrustedBaseOptions(BaseModel):
     trusted: tuple[str, ...] = _TRUSTED_SOURCES
     """Image name prefixes trusted besides Docker Hub's official images (`library/`, no namespace).
     Add the team's own registry (`registry.example.com/`) to build on its internal bases."""
+    asked: bool = False
+    """Judge it on every pull request. A checklist line this check decides asks it for that line."""
 
 
 @check(
@@ -198,7 +200,7 @@ class TrustedBaseOptions(BaseModel):
     category="container",
     severity=Severity.MEDIUM,
     level=Level.SILVER,
-    applies_when="the repository has a Dockerfile",
+    applies_when="asked (options.asked or a checklist line), and the repository has a Dockerfile",
     remediation="Build FROM an official image (python:3.12-slim) or a vendor's own (gcr.io/distroless, cgr.dev/chainguard), or add the team's registry to options.trusted.",
     options=TrustedBaseOptions,
 )
@@ -211,7 +213,8 @@ def dockerfile_base_trusted(facts: Facts, options: TrustedBaseOptions) -> Decisi
     mcr.microsoft.com, registry.access.redhat.com, nvcr.io/nvidia) and verified publishers' namespaces
     (pytorch, tensorflow, nvidia, continuumio, bitnami), plus whatever `trusted` adds. References to
     earlier stages and `scratch` are exempt; a base that depends on an ARG without a default is
-    undecided.
+    undecided. It judges only when asked (`asked`, or a checklist line it decides): a team building on
+    its own registry's bases would otherwise be told so on every pull request.
 
     ## Why it matters
     A base image runs as the first layer of every container: an image from someone's personal Docker
@@ -228,6 +231,8 @@ def dockerfile_base_trusted(facts: Facts, options: TrustedBaseOptions) -> Decisi
           trusted: ["registry.example.com/base/", "gcr.io/distroless/"]
     ```
     """
+    if not options.asked:
+        return not_applicable(NOT_ASKED)
     hits: list[Hit] = []
     unsure: list[Hit] = []
     for df in facts.docker.dockerfiles:
