@@ -46,6 +46,8 @@ from gate.checks.monitoring import asked_wiring
 from gate.checks.opsdocs import BY_ID, asked_topics, minutes
 from gate.checks.orchestration.objects import NAMES as OBJECT_ASPECTS
 from gate.checks.orchestration.objects import asked_object_aspects
+from gate.checks.practices import NAMES as PRACTICE_ASPECTS
+from gate.checks.practices import asked_practices
 from gate.checks.requestvalidation import NAMES as VALIDATION_ASPECTS
 from gate.checks.requestvalidation import asked_validation
 from gate.checks.routestested import NAMES as ROUTE_ASPECTS
@@ -186,6 +188,7 @@ _ASPECTS: dict[str, tuple[Callable[[str], tuple[str, ...]], Mapping[Any, str]]] 
     "ci-exercises": (asked_exercises, EXERCISE_ASPECTS),
     "drills-exercised": (asked_drills, DRILL_ASPECTS),
     "code-tidy": (asked_tidiness, TIDY_ASPECTS),
+    "practices-in-code": (asked_practices, PRACTICE_ASPECTS),
 }
 """Checks that decide a family of aspects and ask for none by default: a line asks for the aspects it
 names (the reader) and is judged on those alone, described by their names."""

@@ -180,6 +180,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-002-fastapi-pipeline": {
         "ready": OFFLINE
         | {
+            "data-quality-checked": FAIL,  # train_model.py validates nothing
             "api-docs-current": PASS,  # FastAPI's generated /docs
             "model-evaluated-on-holdout": PASS,  # evaluation.split: temporal, in the metadata train_model.py writes
             "runtime-env-passed": NA,  # run by scripts/run_api.py, no deployment configuration
@@ -209,6 +210,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "data-quality-checked": FAIL,
             "api-docs-current": FAIL,  # docs_url=None and nothing committed
             "model-evaluated-on-holdout": FAIL,  # a bare roc_auc, no split
             "runtime-env-passed": NA,
@@ -322,6 +324,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-001-power-theft": {
         "ready": OFFLINE
         | {
+            "server-timeouts": PASS,  # uvicorn --timeout-keep-alive and --timeout-graceful-shutdown
             "code-unused": PASS,  # ruff agrees
             "code-naming": PASS,
             "db-schema-initialised": NA,  # no database
@@ -429,6 +432,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "server-timeouts": FAIL,  # uvicorn with no timeout
             "code-unused": PASS,  # tidy, whatever else it lacks
             "code-naming": PASS,
             "db-schema-initialised": NA,
@@ -538,6 +542,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-003-plant-disease": {
         "ready": OFFLINE
         | {
+            "inference-optimized": FAIL,  # torch.load of a .pth, no TorchScript or ONNX
+            "cache-in-service": FAIL,  # redis runs in compose, the code never uses it
             "model-config-verified": PASS,  # num_classes 3, class_names.txt 3 lines
             "model-evaluated-on-holdout": FAIL,  # training accuracy only, as the card admits
             "ci-container-model": PASS,  # the smoke step greps model_loaded from /health
@@ -652,6 +658,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "inference-optimized": FAIL,
+            "cache-in-service": FAIL,
             "model-config-verified": FAIL,  # num_classes 3 and no class names file
             "model-evaluated-on-holdout": FAIL,
             "ci-container-model": FAIL,  # the image is never started

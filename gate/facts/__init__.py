@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from gate.facts.modelmeta import DataFile, ModelMetaFacts
     from gate.facts.models import ModelFacts
     from gate.facts.monitoring import MonitoringFacts
+    from gate.facts.practices import PracticeFacts
     from gate.facts.python import PythonFacts
     from gate.facts.repo import RepoFacts
     from gate.facts.requested import RequestedPaths
@@ -198,6 +199,15 @@ class Facts:
         return collect_lint(
             self.sources.snap, tuple(dict.fromkeys((*code.service_modules, *code.training_modules)))
         )
+
+    @cached_property
+    def practices(self) -> PracticeFacts:
+        from gate.facts.practices import PracticeFacts, collect_practices
+
+        if self.sources is None:
+            return PracticeFacts()
+        artifacts = tuple(a.path for a in self.models.artifacts)
+        return collect_practices(self.sources.snap, self.sources.code.service_modules, artifacts)
 
     @cached_property
     def database(self) -> DatabaseFacts:
