@@ -53,6 +53,8 @@ from gate.checks.requestvalidation import asked_validation
 from gate.checks.routestested import NAMES as ROUTE_ASPECTS
 from gate.checks.routestested import asked_route_aspects, named_paths
 from gate.checks.service import asked_detail
+from gate.checks.sinks import NAMES as SINK_ASPECTS
+from gate.checks.sinks import asked_sinks
 from gate.checks.tidiness import NAMES as TIDY_ASPECTS
 from gate.checks.tidiness import asked_tidiness
 from gate.checks.tls import NAMES as TLS_ASPECTS
@@ -189,6 +191,7 @@ _ASPECTS: dict[str, tuple[Callable[[str], tuple[str, ...]], Mapping[Any, str]]] 
     "drills-exercised": (asked_drills, DRILL_ASPECTS),
     "code-tidy": (asked_tidiness, TIDY_ASPECTS),
     "practices-in-code": (asked_practices, PRACTICE_ASPECTS),
+    "request-sinks": (asked_sinks, SINK_ASPECTS),
 }
 """Checks that decide a family of aspects and ask for none by default: a line asks for the aspects it
 names (the reader) and is judged on those alone, described by their names."""

@@ -180,6 +180,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-002-fastapi-pipeline": {
         "ready": OFFLINE
         | {
+            "injection-prevented": PASS,  # typed bodies, no eval, shell or pickle of input
             "data-quality-checked": FAIL,  # train_model.py validates nothing
             "api-docs-current": PASS,  # FastAPI's generated /docs
             "model-evaluated-on-holdout": PASS,  # evaluation.split: temporal, in the metadata train_model.py writes
@@ -210,6 +211,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "injection-prevented": PASS,  # the same handlers
             "data-quality-checked": FAIL,
             "api-docs-current": FAIL,  # docs_url=None and nothing committed
             "model-evaluated-on-holdout": FAIL,  # a bare roc_auc, no split
@@ -542,6 +544,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-003-plant-disease": {
         "ready": OFFLINE
         | {
+            "xss-prevention": PASS,  # JSON only
+            "csrf-protection": NA,  # API key in a header, no cookies
             "inference-optimized": FAIL,  # torch.load of a .pth, no TorchScript or ONNX
             "cache-in-service": FAIL,  # redis runs in compose, the code never uses it
             "model-config-verified": PASS,  # num_classes 3, class_names.txt 3 lines
@@ -658,6 +662,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "xss-prevention": PASS,
+            "csrf-protection": NA,
             "inference-optimized": FAIL,
             "cache-in-service": FAIL,
             "model-config-verified": FAIL,  # num_classes 3 and no class names file

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from gate.facts.requested import RequestedPaths
     from gate.facts.routes import RouteFacts
     from gate.facts.secrets import SecretFacts
+    from gate.facts.sinks import SinkFacts
     from gate.facts.tls import TlsFacts
     from gate.facts.tracing import TracingFacts
     from gate.facts.validation import ValidationFacts
@@ -208,6 +209,14 @@ class Facts:
             return PracticeFacts()
         artifacts = tuple(a.path for a in self.models.artifacts)
         return collect_practices(self.sources.snap, self.sources.code.service_modules, artifacts)
+
+    @cached_property
+    def sinks(self) -> SinkFacts:
+        from gate.facts.sinks import SinkFacts, collect_sinks
+
+        if self.sources is None:
+            return SinkFacts()
+        return collect_sinks(self.sources.snap, self.routes, self.sources.code.service_modules)
 
     @cached_property
     def database(self) -> DatabaseFacts:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from gate.facts.routes import RouteFacts
+from gate.facts.routes import RouteFacts, handlers
 from gate.snapshot import Snapshot
 
 _WRAPPERS = frozenset({"jsonify", "JSONResponse", "ORJSONResponse", "UJSONResponse", "dict", "make_response"})
@@ -41,21 +41,8 @@ def _keys(node: ast.expr | None) -> list[str]:
 
 def collect_answers(snap: Snapshot, routes: RouteFacts) -> Answers:
     found: dict[tuple[str, int], tuple[str, ...]] = {}
-    by_line: dict[str, dict[int, ast.FunctionDef | ast.AsyncFunctionDef]] = {}
-    for r in routes.routes:
+    for r, fn in handlers(snap, routes):
         if "GET" not in r.methods:
-            continue
-        if r.module not in by_line:
-            tree = snap.python(r.module)
-            index: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] = {}
-            if isinstance(tree, ast.Module):
-                for node in ast.walk(tree):
-                    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                        for line in (node.lineno, *(d.lineno for d in node.decorator_list)):
-                            index.setdefault(line, node)
-            by_line[r.module] = index
-        fn = by_line[r.module].get(r.line)
-        if fn is None:
             continue
         keys = [k for n in ast.walk(fn) if isinstance(n, ast.Return) for k in _keys(n.value)]
         found[(r.module, r.line)] = tuple(dict.fromkeys(keys))

@@ -869,3 +869,25 @@ def _docs_disabled(call: ast.Call) -> bool:
         return isinstance(value, ast.Constant) and value.value is None
 
     return none("openapi_url") or (none("docs_url") and none("redoc_url"))
+
+
+def handlers(
+    snap: Snapshot, routes: RouteFacts
+) -> list[tuple[Route, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """Each route with the function that handles it, found by the route's line (the `def` or one of its
+    decorators); each module's functions are indexed once."""
+    found: list[tuple[Route, ast.FunctionDef | ast.AsyncFunctionDef]] = []
+    indexed: dict[str, dict[int, ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+    for r in routes.routes:
+        if r.module not in indexed:
+            tree = snap.python(r.module)
+            index: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+            if isinstance(tree, ast.Module):
+                for node in ast.walk(tree):
+                    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                        for line in (node.lineno, *(d.lineno for d in node.decorator_list)):
+                            index.setdefault(line, node)
+            indexed[r.module] = index
+        if (fn := indexed[r.module].get(r.line)) is not None:
+            found.append((r, fn))
+    return found

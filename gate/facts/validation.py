@@ -13,7 +13,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-from gate.facts.routes import RouteFacts
+from gate.facts.routes import RouteFacts, handlers
 from gate.snapshot import Snapshot
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -138,16 +138,6 @@ def _models(snap: Snapshot, modules: tuple[str, ...]) -> dict[str, BodyModel]:
     return found
 
 
-def _functions(tree: ast.Module) -> dict[int, ast.FunctionDef | ast.AsyncFunctionDef]:
-    """Each function by its def line and its decorators' lines (where a route says it is)."""
-    found: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            for line in (node.lineno, *(d.lineno for d in node.decorator_list)):
-                found.setdefault(line, node)
-    return found
-
-
 def _rejects(body: list[ast.stmt]) -> bool:
     """A guard's body that turns the request away: raise, abort(), or a 4xx answer."""
     for node in (n for stmt in body for n in ast.walk(stmt)):
@@ -240,14 +230,8 @@ def collect_validation(
     modules = tuple(dict.fromkeys((*service_modules, *(r.module for r in routes.routes))))
     models = _models(snap, modules)
     found: list[BodyRoute] = []
-    indexed: dict[str, dict[int, ast.FunctionDef | ast.AsyncFunctionDef]] = {}
-    for r in routes.routes:
+    for r, fn in handlers(snap, routes):
         if not set(r.methods) & _BODY_METHODS:
-            continue
-        if r.module not in indexed:
-            tree = snap.python(r.module)
-            indexed[r.module] = _functions(tree) if isinstance(tree, ast.Module) else {}
-        if (fn := indexed[r.module].get(r.line)) is None:
             continue
         if (body := _route(r.path, r.module, r.line, fn, models)) is not None:
             found.append(body)
