@@ -48,6 +48,8 @@ from gate.checks.orchestration.objects import NAMES as OBJECT_ASPECTS
 from gate.checks.orchestration.objects import asked_object_aspects
 from gate.checks.practices import NAMES as PRACTICE_ASPECTS
 from gate.checks.practices import asked_practices
+from gate.checks.registry import NAMES as REGISTRY_ASPECTS
+from gate.checks.registry import asked_registry
 from gate.checks.requestvalidation import NAMES as VALIDATION_ASPECTS
 from gate.checks.requestvalidation import asked_validation
 from gate.checks.routestested import NAMES as ROUTE_ASPECTS
@@ -192,6 +194,7 @@ _ASPECTS: dict[str, tuple[Callable[[str], tuple[str, ...]], Mapping[Any, str]]] 
     "code-tidy": (asked_tidiness, TIDY_ASPECTS),
     "practices-in-code": (asked_practices, PRACTICE_ASPECTS),
     "request-sinks": (asked_sinks, SINK_ASPECTS),
+    "model-registered": (asked_registry, REGISTRY_ASPECTS),
 }
 """Checks that decide a family of aspects and ask for none by default: a line asks for the aspects it
 names (the reader) and is judged on those alone, described by their names."""

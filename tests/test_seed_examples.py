@@ -180,6 +180,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-002-fastapi-pipeline": {
         "ready": OFFLINE
         | {
+            "model-registered": PASS,  # registry/registry.json names models/random_forest_tuned.pkl
             "injection-prevented": PASS,  # typed bodies, no eval, shell or pickle of input
             "data-quality-checked": FAIL,  # train_model.py validates nothing
             "api-docs-current": PASS,  # FastAPI's generated /docs
@@ -211,6 +212,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "model-registered": PASS,  # the same record
             "injection-prevented": PASS,  # the same handlers
             "data-quality-checked": FAIL,
             "api-docs-current": FAIL,  # docs_url=None and nothing committed
@@ -326,6 +328,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-001-power-theft": {
         "ready": OFFLINE
         | {
+            "model-versioned": PASS,  # version 2.3.0, MODELS.sha256 lists the files
             "server-timeouts": PASS,  # uvicorn --timeout-keep-alive and --timeout-graceful-shutdown
             "code-unused": PASS,  # ruff agrees
             "code-naming": PASS,
@@ -434,6 +437,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "model-versioned": PASS,  # the same version and manifest
             "server-timeouts": FAIL,  # uvicorn with no timeout
             "code-unused": PASS,  # tidy, whatever else it lacks
             "code-naming": PASS,

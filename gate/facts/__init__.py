@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from gate.facts.monitoring import MonitoringFacts
     from gate.facts.practices import PracticeFacts
     from gate.facts.python import PythonFacts
+    from gate.facts.registry import RegistryFacts
     from gate.facts.repo import RepoFacts
     from gate.facts.requested import RequestedPaths
     from gate.facts.routes import RouteFacts
@@ -217,6 +218,12 @@ class Facts:
         if self.sources is None:
             return SinkFacts()
         return collect_sinks(self.sources.snap, self.routes, self.sources.code.service_modules)
+
+    @cached_property
+    def registry(self) -> RegistryFacts:
+        from gate.facts.registry import RegistryFacts, collect_registry
+
+        return collect_registry(self.sources.snap) if self.sources else RegistryFacts()
 
     @cached_property
     def database(self) -> DatabaseFacts:
