@@ -172,6 +172,7 @@ _NAMES_ONLY = frozenset(
         "test-suites-passing",
         "request-validation",
         "config-files-valid",
+        "changelog-present",
     }
     | set(ASKED_BY_LINE)
 )
@@ -282,6 +283,10 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
         if check_id == "model-evaluated-on-holdout" and asked_temporal(text):
             line_options["temporal"] = True
         return LineThreshold(line_options, ASKED_BY_LINE[check_id], bound=False)
+    if check_id == "changelog-present":
+        if not re.search(r"release notes? (published|written|out)|changelog (updated|entry)", text, re.I):
+            return None
+        return LineThreshold({**options, "current": True}, "an entry for the version released", bound=False)
     if check_id == "config-files-valid":
         named = re.findall(r"`?([\w./-]+\.(?:ya?ml|json|toml|ini|cfg))\b`?", text)
         if named:
@@ -337,6 +342,7 @@ READS = frozenset(
         "test-suites-passing",
         "health-endpoint",
         "config-files-valid",
+        "changelog-present",
     }
     | set(_ASPECTS)
     | set(ASKED_BY_LINE)

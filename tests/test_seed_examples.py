@@ -548,6 +548,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-003-plant-disease": {
         "ready": OFFLINE
         | {
+            "release-notes-published": PASS,  # CHANGELOG.md ## 1.4.0, the tag compose builds
             "xss-prevention": PASS,  # JSON only
             "csrf-protection": NA,  # API key in a header, no cookies
             "inference-optimized": FAIL,  # torch.load of a .pth, no TorchScript or ONNX
@@ -666,6 +667,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "release-notes-published": FAIL,  # no change log
             "xss-prevention": PASS,
             "csrf-protection": NA,
             "inference-optimized": FAIL,

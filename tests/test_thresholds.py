@@ -384,3 +384,9 @@ def test_a_health_line_asking_for_detail_asks_for_it_and_a_status_code_is_no_thr
     )
     assert isinstance(found, LineThreshold) and found.options["detailed"] is True
     assert read("health-endpoint", "/health returns 200", {"paths": ["/health"], "detailed": False}) is None
+
+
+def test_a_release_notes_line_asks_for_the_current_versions_entry() -> None:
+    found = read("changelog-present", "Release notes published", {"current": False})
+    assert isinstance(found, LineThreshold) and found.options["current"] is True
+    assert read("changelog-present", "Changelog present", {"current": False}) is None

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 
+from pydantic import BaseModel, ConfigDict
+
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.checks.servicecode import no_application
 from gate.facts import Facts
-from gate.model import Level, Severity
+from gate.model import Level, Outcome, Severity
 
 
 def _readme_heading(facts: Facts, pattern: str) -> str | None:
@@ -202,6 +204,42 @@ def rollback_documented(facts: Facts, options: NoOptions) -> Decision:
     )
 
 
+class ChangelogOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    current: bool = False
+    """The change log must have an entry for the version being released ("Release notes published")."""
+
+
+_SEMVER = re.compile(r"(?<![\w.])v?(\d+\.\d+(?:\.\d+)?(?:[-+.][\w.]+)?)(?![\w.])")
+
+
+def released_versions(facts: Facts) -> list[tuple[str, str]]:
+    """(version, where it is declared) for the release: the package's own version, the tag of the image
+    the repository builds, the model's version in its metadata."""
+    found: list[tuple[str, str]] = []
+    snap = facts.sources.snap if facts.sources else None
+    if snap is not None:
+        for rel in facts.dependencies.pyproject_files:
+            data = snap.toml(rel)
+            project = data.get("project") if isinstance(data, dict) else None
+            version = project.get("version") if isinstance(project, dict) else None
+            if isinstance(version, str):
+                found.append((version, rel))
+    built = {svc.name: svc for svc in facts.compose.services if svc.dockerfile}
+    for svc in built.values():
+        image = str(svc.config.get("image") or "")
+        tag = image.rsplit(":", 1)[-1] if ":" in image.rsplit("/", 1)[-1] else ""
+        if _SEMVER.fullmatch(tag):
+            found.append((tag.lstrip("v"), f"{svc.where('image')[0]} ({svc.name})"))
+    for f in facts.model_meta.metadata:
+        data = f.data if isinstance(f.data, dict) else {}
+        for holder in (data, data.get("model") if isinstance(data.get("model"), dict) else {}):
+            version = holder.get("version") if isinstance(holder, dict) else None
+            if isinstance(version, str | int | float) and _SEMVER.fullmatch(str(version)):
+                found.append((str(version).lstrip("v"), f.path))
+    return list(dict.fromkeys(found))
+
+
 @check(
     id="changelog-present",
     title="Changelog present",
@@ -210,12 +248,16 @@ def rollback_documented(facts: Facts, options: NoOptions) -> Decision:
     level=Level.GOLD,
     applies_when="always",
     remediation="Keep a CHANGELOG.md with one entry per release (model version changes included).",
+    options=ChangelogOptions,
 )
-def changelog_present(facts: Facts, options: NoOptions) -> Decision:
+def changelog_present(facts: Facts, options: ChangelogOptions) -> Decision:
     """
     ## What it checks
     That the repository keeps a change log: CHANGELOG, CHANGES, HISTORY, NEWS or RELEASE_NOTES
-    (.md or .rst).
+    (.md or .rst). With `current` ("Release notes published" in a checklist line), one of its headings
+    must name the version being released: the package's version in pyproject.toml, the tag of an image
+    a compose service builds, or the model's version in its metadata (no version declared anywhere:
+    missing evidence).
 
     ## Why it matters
     When predictions shift, the first question is what changed and when: the model, the features or
@@ -231,6 +273,23 @@ def changelog_present(facts: Facts, options: NoOptions) -> Decision:
     ```
     """
     files = facts.docs.named(r"^(changelog|changes|history|news|release[_-]?notes)\.")
+    if files and options.current:
+        versions = released_versions(facts)
+        if not versions:
+            return Decision(
+                Outcome.MISSING_EVIDENCE,
+                f"{files[0].path} is there, but no version is declared to look for in it (pyproject, an image tag, "
+                "the model's metadata).",
+            )
+        entries = {v for doc in files for h in doc.headings for v in _SEMVER.findall(h.text)}
+        listed = [(v, where) for v, where in versions if v in entries]
+        if listed:
+            return passed(f"{files[0].path} has an entry for {listed[0][0]} ({listed[0][1]}).")
+        v, where = versions[0]
+        return failed(
+            f"{files[0].path} has no entry for the version released.",
+            Hit(f"No heading names {v}, the version {where} declares.", (at(files[0].path),)),
+        )
     if files:
         return passed(f"Change log: {files[0].path}.")
     return failed("No change log.", Hit("No CHANGELOG.md or equivalent.", (at("CHANGELOG.md"),)))
