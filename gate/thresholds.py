@@ -162,6 +162,7 @@ ASKED_BY_LINE = {
     "runtime-env-complete": "every needed variable passed by the deployment",
     "dockerfile-base-trusted": "base images from a trusted source",
     "model-evaluated-on-holdout": "metrics from held-out data",
+    "load-test-concurrent": "a load test with users at once",
 }
 """Checks that judge only when asked (their `asked` option): a line they decide asks them, and the
 held-out line may also ask for a split by time."""

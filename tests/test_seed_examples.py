@@ -328,6 +328,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-001-power-theft": {
         "ready": OFFLINE
         | {
+            "load-test-concurrent": MISSING,  # no load-test report in the repository
             "model-versioned": PASS,  # version 2.3.0, MODELS.sha256 lists the files
             "server-timeouts": PASS,  # uvicorn --timeout-keep-alive and --timeout-graceful-shutdown
             "code-unused": PASS,  # ruff agrees
@@ -437,6 +438,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "load-test-concurrent": MISSING,
             "model-versioned": PASS,  # the same version and manifest
             "server-timeouts": FAIL,  # uvicorn with no timeout
             "code-unused": PASS,  # tidy, whatever else it lacks

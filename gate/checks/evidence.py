@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
+from gate.checks.base import NOT_ASKED, Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.evidence import LoadReport
 from gate.model import Level, Outcome, Severity
@@ -349,3 +349,66 @@ def test_suites_passing(facts: Facts, options: SuiteOptions) -> Decision:
             f"No {', '.join(absent)} test in the reports ({', '.join(r.path for r in reports)}).",
         )
     return passed("; ".join(found) + ".")
+
+
+class ConcurrencyOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    min_users: int = Field(default=2, ge=2)
+    """The fewest virtual users at once that make a load test concurrent."""
+    asked: bool = False
+    """Judge it on every pull request. A checklist line this check decides asks it for that line."""
+
+
+@check(
+    id="load-test-concurrent",
+    title="The load test sent concurrent requests",
+    category="performance",
+    severity=Severity.LOW,
+    level=Level.GOLD,
+    applies_when="asked (options.asked or a checklist line)",
+    remediation="Run the load test with several users at once (locust -u 20 --csv, k6 --vus 20 --summary-export) in CI before prodgate.",
+    options=ConcurrencyOptions,
+)
+def load_test_concurrent(facts: Facts, options: ConcurrencyOptions) -> Decision:
+    """
+    ## What it checks
+    That a load-test report CI left shows requests sent by several users at once: k6's `vus_max` in
+    its summary export, or the highest User Count in the stats history locust writes beside its stats
+    (`--csv` with `--csv-full-history`, or any recent locust). At least `min_users` (2). A report
+    that does not say how many users ran cannot decide it, nor can the absence of a report (missing
+    evidence). It judges only when asked (`asked`, or a checklist line it decides).
+
+    ## Why it matters
+    One user at a time finds no race: the model object shared by two workers, the SQLite file locked
+    by a second writer, the pool that runs dry, only show under concurrent requests.
+
+    ## How to fix
+    Give the load test users.
+
+    ## Example
+    ```yaml
+    - run: locust -f loadtest.py --headless -u 20 -r 5 -t 1m --csv reports/load --host http://localhost:8000
+    ```
+    """
+    if not options.asked:
+        return not_applicable(NOT_ASKED)
+    reports = facts.evidence.load
+    if not reports:
+        return _missing(
+            "load-test report", "Run locust with --csv or k6 with --summary-export in CI before prodgate."
+        )
+    counted = [r for r in reports if r.users is not None]
+    if not counted:
+        return Decision(
+            Outcome.MISSING_EVIDENCE,
+            f"{', '.join(r.path for r in reports)} {'does' if len(reports) == 1 else 'do'} not say how many users ran "
+            "(keep locust's stats history beside its stats, or use k6's summary export).",
+        )
+    best = max(counted, key=lambda r: r.users or 0)
+    users = int(best.users or 0)
+    if users >= options.min_users:
+        return passed(f"{best.path}: {users} users at once.")
+    return failed(
+        f"The load test ran {users} user at a time.",
+        Hit(f"{best.path}: at most {users} user, {options.min_users} or more wanted.", (at(best.path),)),
+    )

@@ -11,7 +11,8 @@ import csv
 import io
 import json
 import os
-from dataclasses import dataclass, field
+import stat
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,8 @@ class LoadReport:
     rps: float | None
     failure_ratio: float | None
     p95_by_name: dict[str, float] = field(default_factory=dict)
+    users: float | None = None
+    """the most virtual users at once (k6's vus_max, locust's User Count in its stats history)"""
 
 
 @dataclass(frozen=True)
@@ -278,12 +281,15 @@ def _load(rel: str, data: bytes, errors: list[ParseError]) -> LoadReport | None:
     reqs = reqs.get("values", reqs)
     failed = metrics.get("http_req_failed", {})
     failed = failed.get("values", failed)
+    vus = metrics.get("vus_max", metrics.get("vus", {}))
+    vus = vus.get("values", vus) if isinstance(vus, dict) else {}
     return LoadReport(
         rel,
         "k6",
         _num(duration.get("p(95)")),
         _num(reqs.get("rate")),
         _num(failed.get("rate", failed.get("value"))),
+        users=_num(vus.get("max", vus.get("value"))) if isinstance(vus, dict) else None,
     )
 
 
@@ -292,6 +298,25 @@ def _num(value: Any) -> float | None:
         return float(value)
     except (TypeError, ValueError):
         return None
+
+
+def _locust_users(rel: str, path: Path, errors: list[ParseError]) -> float | None:
+    """The most users locust ran at once, from the stats history written beside its stats (--csv)."""
+    history = path.with_name(path.name.removesuffix("_stats.csv") + "_stats_history.csv")
+    try:
+        if not stat.S_ISREG(history.lstat().st_mode):
+            return None  # a link or a FIFO is not a report locust wrote
+    except OSError:
+        return None
+    data = _read(rel.removesuffix("_stats.csv") + "_stats_history.csv", history, errors)
+    if data is None:
+        return None
+    try:
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8", "replace"))))
+    except csv.Error:
+        return None
+    counts = [n for r in rows if (n := _num(r.get("User Count"))) is not None]
+    return max(counts) if counts else None
 
 
 def collect_evidence(
@@ -308,5 +333,7 @@ def collect_evidence(
             junit.append(j)
     for rel, path in files.get("load", []):
         if (data := _read(rel, path, errors)) is not None and (lr := _load(rel, data, errors)):
+            if lr.tool == "locust" and rel.endswith("_stats.csv"):
+                lr = replace(lr, users=_locust_users(rel, path, errors))
             load.append(lr)
     return EvidenceFacts(tuple(coverage), tuple(junit), tuple(load), tuple(errors))
