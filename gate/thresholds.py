@@ -163,6 +163,7 @@ ASKED_BY_LINE = {
     "dockerfile-base-trusted": "base images from a trusted source",
     "model-evaluated-on-holdout": "metrics from held-out data",
     "load-test-concurrent": "a load test with users at once",
+    "service-modules-tested": "every service module run by the tests",
 }
 """Checks that judge only when asked (their `asked` option): a line they decide asks them, and the
 held-out line may also ask for a split by time."""

@@ -412,3 +412,75 @@ def load_test_concurrent(facts: Facts, options: ConcurrencyOptions) -> Decision:
         f"The load test ran {users} user at a time.",
         Hit(f"{best.path}: at most {users} user, {options.min_users} or more wanted.", (at(best.path),)),
     )
+
+
+class ModuleCoverageOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    min_percent: float = Field(default=50, ge=0, le=100)
+    """The least share of each service module's lines the tests must run."""
+    asked: bool = False
+    """Judge it on every pull request. A checklist line this check decides asks it for that line."""
+
+
+def _covered(report_name: str, module: str) -> bool:
+    name = report_name.replace("\\", "/").removeprefix("./")
+    return name == module or name.endswith("/" + module) or module.endswith("/" + name)
+
+
+@check(
+    id="service-modules-tested",
+    title="Every service module is run by the tests",
+    category="testing",
+    severity=Severity.LOW,
+    level=Level.GOLD,
+    applies_when="asked (options.asked or a checklist line)",
+    remediation="Write tests for the modules the report names, and keep the per-file coverage report (coverage xml/json) CI writes.",
+    options=ModuleCoverageOptions,
+)
+def service_modules_tested(facts: Facts, options: ModuleCoverageOptions) -> Decision:
+    """
+    ## What it checks
+    That the coverage report CI left (Cobertura XML, coverage.py JSON or lcov, per file) shows every
+    module of the service (the modules that serve requests and what they import) run by the tests for
+    at least `min_percent` (50%) of its lines. A module the report does not list was never imported by
+    the tests: it fails too. No report, or one without per-file figures, is missing evidence. It judges
+    only when asked (`asked`, or a checklist line it decides).
+
+    ## Why it matters
+    A total of 80% can hide the one module at 0%, and it is often the critical one: the feature
+    transformation or the model wrapper nobody wrote a test for.
+
+    ## How to fix
+    Test the modules the report names.
+
+    ## Example
+    ```yaml
+    - run: pytest --cov=app --cov-report=xml:coverage.xml
+    ```
+    """
+    if not options.asked:
+        return not_applicable(NOT_ASKED)
+    modules = [m for m in facts.code.service_modules if not m.endswith("__init__.py")]
+    if not modules:
+        return not_applicable("No service modules.")
+    reports = [r for r in facts.evidence.coverage if r.files]
+    if not reports:
+        what = "coverage report with per-file figures" if facts.evidence.coverage else "coverage report"
+        return _missing(what, "Run `pytest --cov --cov-report=xml` in CI before prodgate.")
+    hits: list[Hit] = []
+    for module in modules:
+        rates = [rate for r in reports for name, rate in r.files if _covered(name, module)]
+        if not rates:
+            hits.append(Hit(f"{module} is not in the coverage report: no test imports it.", (at(module),)))
+        elif max(rates) < options.min_percent:
+            hits.append(
+                Hit(
+                    f"The tests run {max(rates):.0f}% of {module}, under {options.min_percent:g}%.",
+                    (at(module),),
+                )
+            )
+    if hits:
+        return failed(f"{count(len(hits), 'service module')} under-tested.", *hits)
+    return passed(
+        f"Every service module ({len(modules)}) run at {options.min_percent:g}% or more by the tests."
+    )

@@ -31,6 +31,8 @@ DEFAULT_PATTERNS: dict[str, tuple[str, ...]] = {
 class CoverageReport:
     path: str
     percent: float
+    files: tuple[tuple[str, float], ...] = ()
+    """(source file as the report names it, percent of its lines run by the tests)"""
 
 
 SUITE_KINDS: dict[str, tuple[str, ...]] = {
@@ -170,8 +172,17 @@ def _xml(rel: str, data: bytes, errors: list[ParseError]) -> Any:
 def _coverage(rel: str, data: bytes, errors: list[ParseError]) -> CoverageReport | None:
     if rel.endswith(".json"):
         try:
-            totals = json.loads(data)["totals"]
-            return CoverageReport(rel, float(totals["percent_covered"]))
+            doc = json.loads(data)
+            totals = doc["totals"]
+            listed = doc.get("files") if isinstance(doc.get("files"), dict) else {}
+            files = tuple(
+                (str(name), float(info["summary"]["percent_covered"]))
+                for name, info in listed.items()
+                if isinstance(info, dict)
+                and isinstance(info.get("summary"), dict)
+                and isinstance(info["summary"].get("percent_covered"), int | float)
+            )
+            return CoverageReport(rel, float(totals["percent_covered"]), files)
         except (ValueError, KeyError, TypeError):
             errors.append(
                 ParseError(path=rel, message="not a coverage.py JSON report (no totals.percent_covered)")
@@ -179,15 +190,23 @@ def _coverage(rel: str, data: bytes, errors: list[ParseError]) -> CoverageReport
             return None
     if rel.endswith((".info", ".lcov")):
         found = hit = 0
+        source, file_found, file_hit = "", 0, 0
+        by_file: list[tuple[str, float]] = []
         for line in data.decode("utf-8", "replace").splitlines():
-            if line.startswith("LF:"):
-                found += int(line[3:] or 0)
+            if line.startswith("SF:"):
+                source, file_found, file_hit = line[3:].strip(), 0, 0
+            elif line.startswith("LF:"):
+                file_found = int(line[3:] or 0)
+                found += file_found
             elif line.startswith("LH:"):
-                hit += int(line[3:] or 0)
+                file_hit = int(line[3:] or 0)
+                hit += file_hit
+            elif line.startswith("end_of_record") and source and file_found:
+                by_file.append((source, 100.0 * file_hit / file_found))
         if not found:
             errors.append(ParseError(path=rel, message="lcov report with no LF/LH lines"))
             return None
-        return CoverageReport(rel, 100.0 * hit / found)
+        return CoverageReport(rel, 100.0 * hit / found, tuple(by_file))
     root = _xml(rel, data, errors)
     if root is None:
         return None
@@ -197,7 +216,17 @@ def _coverage(rel: str, data: bytes, errors: list[ParseError]) -> CoverageReport
             ParseError(path=rel, message="not a Cobertura coverage report (no coverage/@line-rate)")
         )
         return None
-    return CoverageReport(rel, 100.0 * float(rate))
+    lines: dict[str, list[int]] = {}
+    for cls in root.iter("class"):
+        name = cls.get("filename")
+        if not name:
+            continue
+        counts = lines.setdefault(name, [0, 0])
+        for line in cls.iter("line"):
+            counts[0] += 1
+            counts[1] += (line.get("hits") or "0") != "0"
+    files = tuple((name, 100.0 * run / total) for name, (total, run) in lines.items() if total)
+    return CoverageReport(rel, 100.0 * float(rate), files)
 
 
 def _junit(rel: str, data: bytes, errors: list[ParseError]) -> JUnitReport | None:
