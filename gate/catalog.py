@@ -188,6 +188,85 @@ def _index() -> tuple[dict[str, list[Item]], list[tuple[str, Item]], dict[str, l
     return exact, pairs, postings
 
 
+_FILLERS = frozenset(
+    [
+        "implement",
+        "configur",
+        "enable",
+        "set",
+        "setup",
+        "defin",
+        "creat",
+        "added",
+        "done",
+        "compl",
+        "availa",
+        "prese",
+        "exist",
+        "in",
+        "place",
+        "prope",
+        "correc",
+        "approp",
+        "prope",
+        "ready",
+        "work",
+        "works",
+        "verif",
+        "valid",
+        "check",
+        "there",
+        "up",
+        "our",
+        "your",
+        "we",
+        "it",
+        "this",
+        "that",
+        "have",
+        "has",
+        "been",
+        "should",
+        "must",
+        "will",
+        "can",
+        "all",
+        "every",
+        "each",
+        "prod",
+        "produ",
+        "env",
+        "envir",
+        "high",
+        "low",
+        "use",
+        "using",
+    ]
+)
+"""Word stems a line may add to a wording without changing what it asks ("configured properly")."""
+
+
+def _covered(word: str, known: frozenset[str]) -> bool:
+    """The word is one of the wording's, up to its ending (log, logs, logging)."""
+    return any(t[: min(4, len(word), len(t))] == word[: min(4, len(word), len(t))] for t in known)
+
+
+def _qualified(key: str, item: Item) -> bool:
+    """A line that adds a word of substance to the wording it resembles asks something else: "Model
+    caching implemented" is not "Caching implemented", "Consistent endpoint naming conventions" not
+    "Consistent naming conventions". Only words that change nothing (verbs of being done, adverbs of
+    manner) may be added."""
+    from gate.concepts import DOCUMENTS
+
+    known = frozenset(w for wording in item.wordings for w in _tokens(normalize(wording)))
+    extra = [w for w in _tokens(key) if not _covered(w, known)]
+    # an item decided by reading documents is about what is written: "documented" adds nothing to it
+    documents = bool(item.checks) and all(c in DOCUMENTS for c in item.checks)
+    return any(
+        w[:5] not in _FILLERS and not w.isdigit() and not (documents and w.startswith("docum")) for w in extra
+    )
+
+
 def _pick(candidates: list[Item], headings: tuple[str, ...]) -> Item:
     if len(candidates) == 1:
         return candidates[0]
@@ -228,6 +307,6 @@ def match(text: str, headings: tuple[str, ...] = ()) -> Match:
         ratio = matcher.ratio()
         if ratio > best[0]:
             best = (ratio, item)
-    if best[1] is not None and best[0] >= MATCH_THRESHOLD:
+    if best[1] is not None and best[0] >= MATCH_THRESHOLD and not _qualified(key, best[1]):
         return Match(item=best[1], confidence=round(best[0], 2), how="similar")
     return Match(item=None, confidence=round(best[0], 2), how="none")

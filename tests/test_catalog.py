@@ -247,3 +247,23 @@ def test_all_security_checks_means_every_security_check() -> None:
 
     item = load_catalog().by_id()["all-security-checks"]
     assert set(item.checks) == {c for c, spec in REGISTRY.items() if spec.category == "security"}
+
+
+@pytest.mark.parametrize(
+    ("line", "item"),
+    [
+        ("Model caching implemented", None),  # the model kept in memory, not a Redis client
+        ("Consistent endpoint naming conventions", None),  # URLs, not PEP 8 names
+        (
+            "Environment variables are loaded correctly",
+            None,
+        ),  # the code's loading, not the deployment's passing
+        ("High latency alerts", "alerts-latency"),  # an adjective changes nothing
+        ("Escalation procedures documented", "escalation-documented"),  # a documentation item is written down
+    ],
+)
+def test_a_similar_line_that_adds_a_word_of_substance_asks_something_else(
+    line: str, item: str | None
+) -> None:
+    found = match(line)
+    assert (found.item.id if found.item else None) == item, found

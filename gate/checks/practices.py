@@ -19,18 +19,22 @@ from gate.checks.servicecode import app_at
 from gate.facts import Facts
 from gate.model import Level, Severity
 
-Practice = Literal["optimized-inference", "data-quality", "timeouts", "cache"]
+Practice = Literal["optimized-inference", "data-quality", "timeouts", "cache", "shared-cache", "retries"]
 NAMES: dict[Practice, str] = {
     "optimized-inference": "the model served by an optimised runtime or format (ONNX, TorchScript, TensorRT...)",
     "data-quality": "data quality checked in the pipeline (Great Expectations, pandera, Deepchecks...)",
     "timeouts": "server timeouts set (gunicorn/uvicorn timeouts, a proxy's read timeout)",
-    "cache": "a cache client in the service (Redis, memcached, an in-process cache)",
+    "cache": "a cache in the service (a cache client, or an in-process cache on a function)",
+    "shared-cache": "a shared cache client in the service (Redis, memcached)",
+    "retries": "retries on the service's outbound calls (tenacity, backoff, urllib3's Retry)",
 }
 _KINDS: dict[Practice, tuple[str, ...]] = {
     "optimized-inference": ("optimized-runtime", "optimized-format"),
     "data-quality": ("data-quality",),
     "timeouts": ("timeouts",),
     "cache": ("cache",),
+    "shared-cache": ("shared-cache",),
+    "retries": ("retries",),
 }
 _ASKED: tuple[tuple[Practice, re.Pattern[str]], ...] = (
     (
@@ -39,12 +43,17 @@ _ASKED: tuple[tuple[Practice, re.Pattern[str]], ...] = (
     ),
     ("data-quality", re.compile(r"data quality|data validation (checks?|in place)", re.I)),
     ("timeouts", re.compile(r"timeouts? (values? )?(configured|set|defined)", re.I)),
-    ("cache", re.compile(r"caching (implemented|enabled|in place)|\bredis\b|memcached", re.I)),
+    ("shared-cache", re.compile(r"\bredis\b|memcached", re.I)),
+    ("cache", re.compile(r"caching (implemented|enabled|in place)", re.I)),
+    ("retries", re.compile(r"\bretry logic|\bretries (implemented|configured|on)", re.I)),
 )
 
 
 def asked_practices(text: str) -> tuple[Practice, ...]:
-    return tuple(a for a, rx in _ASKED if rx.search(text))
+    asked = [a for a, rx in _ASKED if rx.search(text)]
+    if "shared-cache" in asked and "cache" in asked:
+        asked.remove("cache")  # "Caching implemented (Redis, memcached)" names the kind of cache
+    return tuple(asked)
 
 
 class PracticeOptions(BaseModel):
@@ -76,9 +85,15 @@ def practices_in_code(facts: Facts, options: PracticeOptions) -> Decision:
     - **timeouts**: the commands that start the service, or its code, set server timeouts (gunicorn
       `--timeout`/`graceful_timeout`, uvicorn `--timeout-keep-alive`/`--timeout-graceful-shutdown`, a
       gunicorn.conf.py `timeout`, nginx `proxy_read_timeout`);
-    - **cache**: the service imports a cache client (redis, pymemcache, aiocache, fastapi-cache,
-      Flask-Caching, cachetools, diskcache). A Redis container in the compose file that nothing in the
-      code talks to caches nothing.
+    - **cache**: the service caches: a cache client (redis, pymemcache, aiocache, fastapi-cache,
+      Flask-Caching, cachetools, diskcache) or an in-process cache on a function (`@lru_cache`,
+      `@cache`, `@cached`);
+    - **shared-cache**: a shared cache client (Redis, memcached, aiocache, fastapi-cache,
+      Flask-Caching). A Redis container in the compose file that nothing in the code talks to caches
+      nothing;
+    - **retries**: the service's outbound calls are retried (tenacity, backoff, retrying, stamina,
+      urllib3's Retry, `max_retries=`); a service that calls nothing over the network (no requests,
+      httpx, aiohttp, boto3, gRPC, urllib) needs none: not applicable.
 
     No practice is asked by default. A checklist line names its own ("Timeout values configured").
 
@@ -98,7 +113,11 @@ def practices_in_code(facts: Facts, options: PracticeOptions) -> Decision:
         return not_applicable("No practice is asked for (options.aspects, or a checklist line).")
     found: list[str] = []
     missing: list[str] = []
+    moot: list[str] = []
     for aspect in dict.fromkeys(options.aspects):
+        if aspect == "retries" and not facts.practices.of("outbound"):
+            moot.append("the service calls nothing over the network: no retries needed")
+            continue
         signals = [s for kind in _KINDS[aspect] for s in facts.practices.of(kind)]
         if signals:
             s = signals[0]
@@ -110,4 +129,6 @@ def practices_in_code(facts: Facts, options: PracticeOptions) -> Decision:
         return failed(
             f"Not found: {'; '.join(missing)}.", *(Hit(f"Not in the code: {m}.", place) for m in missing)
         )
-    return passed("Found " + "; ".join(found) + ".")
+    if not found:
+        return not_applicable("Not needed: " + "; ".join(moot) + ".")
+    return passed("Found " + "; ".join(found + moot) + ".")

@@ -22,9 +22,30 @@ _SERVICE = (
         ),
     ),
     (
+        "shared-cache",
+        re.compile(
+            r"^\s*(from|import)\s+(redis|pymemcache|aiomcache|aiocache|fastapi_cache|flask_caching)\b"
+        ),
+    ),
+    (
         "cache",
         re.compile(
             r"^\s*(from|import)\s+(redis|pymemcache|aiomcache|aiocache|fastapi_cache|flask_caching|cachetools|diskcache)\b"
+            r"|^\s*@(functools\.)?(lru_cache|cache|cached)\b"
+        ),
+    ),
+    (
+        "retries",
+        re.compile(
+            r"^\s*(from|import)\s+(tenacity|backoff|retrying|stamina)\b|\burllib3\.util\.retry\b|\bRetry\(|"
+            r"\bmax_retries\s*="
+        ),
+    ),
+    (
+        "outbound",
+        re.compile(
+            r"^\s*(from|import)\s+(requests|httpx|aiohttp|boto3|botocore|urllib3|grpc|openai|anthropic|google\.cloud)\b|"
+            r"\burllib\.request\.urlopen\("
         ),
     ),
 )
@@ -55,7 +76,8 @@ _OPTIMIZED_FORMATS = (".onnx", ".engine", ".plan", ".tflite", ".ptl", ".torchscr
 
 
 class PracticeFacts(Signals):
-    """Kinds: optimized-runtime, optimized-format, cache, data-quality, timeouts."""
+    """Kinds: optimized-runtime, optimized-format, cache, shared-cache, retries, outbound (the service calls
+    out over the network), data-quality, timeouts."""
 
 
 def collect_practices(
