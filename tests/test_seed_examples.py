@@ -180,6 +180,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-002-fastapi-pipeline": {
         "ready": OFFLINE
         | {
+            "tests-passing": PASS,  # junit.xml: 2 passed
             "model-registered": PASS,  # registry/registry.json names models/random_forest_tuned.pkl
             "injection-prevented": PASS,  # typed bodies, no eval, shell or pickle of input
             "data-quality-checked": FAIL,  # train_model.py validates nothing
@@ -246,6 +247,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-000-csv-predictions": {
         "ready": OFFLINE
         | {
+            "tests-passing": PASS,  # junit.xml from CI's pytest: 3 passed
             "cache-expensive-work": FAIL,  # nothing is cached
             "config-files-valid": PASS,  # compose, ruff.toml, metadata and rules parse
             "restore-drill-run": MISSING,  # no workflow restores a backup
@@ -330,8 +332,10 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-001-power-theft": {
         "ready": OFFLINE
         | {
+            "tests-passing": PASS,  # junit.xml: 3 passed
+            "test-coverage": PASS,  # coverage.xml: 90%
+            "service-modules-tested": PASS,  # app 88%, config 100%, power_theft_detector 94%
             "retries-outbound": NA,  # the service calls nothing over the network
-            "service-modules-tested": MISSING,  # no coverage report in the repository
             "load-test-concurrent": MISSING,  # no load-test report in the repository
             "model-versioned": PASS,  # version 2.3.0, MODELS.sha256 lists the files
             "server-timeouts": PASS,  # uvicorn --timeout-keep-alive and --timeout-graceful-shutdown

@@ -7,6 +7,7 @@ import os
 import sqlite3
 from functools import wraps
 from logging.handlers import RotatingFileHandler
+from pathlib import Path
 from typing import Any, Callable
 
 import joblib
@@ -20,7 +21,9 @@ DATABASE_PATH = os.getenv("DATABASE_PATH", "/data/predictions.db")
 API_KEY = os.environ.get("API_KEY", "")
 FEATURES = ["tenure_months", "monthly_spend", "support_calls"]
 
-handler = RotatingFileHandler(os.getenv("LOG_FILE", "logs/api.log"), maxBytes=5_000_000, backupCount=5)
+LOG_FILE = Path(os.getenv("LOG_FILE", "logs/api.log"))
+LOG_FILE.parent.mkdir(parents=True, exist_ok=True)  # logs/ is not in git: a fresh checkout has none
+handler = RotatingFileHandler(LOG_FILE, maxBytes=5_000_000, backupCount=5)
 logging.basicConfig(level=os.getenv("LOG_LEVEL", "INFO"), handlers=[handler, logging.StreamHandler()])
 log = logging.getLogger("csv-predictions")
 
