@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel, ConfigDict
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude, failed, not_applicable, passed
+from gate.checks.jobresults import FAILED, job_result
 from gate.facts import Facts
 from gate.facts.workflows import Job, Step, Workflow
 from gate.model import Confidence, Level, Outcome, Severity
@@ -43,14 +44,14 @@ def _steps(facts: Facts, *, actions: bool = False) -> Iterator[tuple[Workflow, J
 
 def _found(
     facts: Facts, pattern: re.Pattern[str], uses: re.Pattern[str] | None = None, *, pr_only: bool = False
-) -> tuple[Workflow, Step] | None:
-    for wf, _, step in _steps(facts):
+) -> tuple[Workflow, Job, Step] | None:
+    for wf, job, step in _steps(facts):
         if pr_only and not set(wf.triggers) & set(PR_TRIGGERS):
             continue
         if (step.run and pattern.search(step.run)) or (uses and step.uses and uses.search(step.uses)):
-            return wf, step
+            return wf, job, step
         if any(pattern.search(text) for _, text in step.scripts):
-            return wf, step
+            return wf, job, step
     return None
 
 
@@ -71,13 +72,25 @@ def _presence(
         )
     found = _found(facts, pattern, uses, pr_only=pr_only)
     if found:
-        wf, step = found
+        wf, job, step = found
         direct = (step.run and pattern.search(step.run)) or (uses and step.uses and uses.search(step.uses))
         through = "" if direct else next((f" through {p}" for p, t in step.scripts if pattern.search(t)), "")
-        return passed(f"{wf.path}:{step.line} {what} (`{step.name}`{through}).")
+        # "passing" asks for the result: as the Action, the job's check run on the head commit says it
+        result = job_result(facts, job)
+        if result is not None and result.conclusion in FAILED:
+            return failed(
+                f"{wf.path}:{step.line} {what}, but its job concluded {result.conclusion} on this commit.",
+                Hit(f"Job {job.id} concluded {result.conclusion}.", (at(wf.path, job.line),)),
+            )
+        outcome = (
+            f" Its job {result.conclusion} on this commit."
+            if result is not None and result.conclusion
+            else ""
+        )
+        return passed(f"{wf.path}:{step.line} {what} (`{step.name}`{through}).{outcome}")
     anywhere = _found(facts, pattern, uses) if pr_only else None
     if anywhere:
-        wf, step = anywhere
+        wf, _, step = anywhere
         return failed(
             f"{what.capitalize()} only outside pull requests.",
             Hit(
@@ -195,6 +208,10 @@ def ci_runs_tests(facts: Facts, options: NoOptions) -> Decision:
     target and of its prerequisites (`make verify` where `verify: lint unit`), and the `command:` of
     the compose services it runs (`docker compose -f compose.ci.yaml run unit`).
 
+    Run as the Action with the head commit's checks read (`ci-checks-passing` with names in
+    `required`), the step's job must not have failed on this commit; otherwise the workflow alone is
+    read.
+
     ## Why it matters
     Tests that only run on a laptop do not stop a broken model loader from merging.
 
@@ -230,6 +247,10 @@ def ci_lint(facts: Facts, options: NoOptions) -> Decision:
     That a workflow runs a linter or type checker: ruff, flake8, pylint, `black --check`, mypy,
     pyright, isort, `pre-commit run`, `make lint`, or a lint action (ruff-action, pre-commit/action).
 
+    Run as the Action with the head commit's checks read (`ci-checks-passing` with names in
+    `required`), the step's job must not have failed on this commit; otherwise the workflow alone is
+    read.
+
     ## Why it matters
     Linters catch the undefined name in the error path that no test reaches.
 
@@ -262,7 +283,8 @@ def ci_format_check(facts: Facts, options: NoOptions) -> Decision:
     action, or `pre-commit run` (and pre-commit/action) with a formatter hook (black, ruff-format,
     isort, autopep8, yapf) in `.pre-commit-config.yaml`. Steps in the repository's own scripts and
     Makefile targets that a workflow runs count too. A linter alone does not: `ruff check` passes
-    badly formatted code. It reads the workflow, not the run's result.
+    badly formatted code. Run as the Action with the head commit's checks read (`ci-checks-passing`
+    with names in `required`), a job that failed fails it; otherwise the workflow alone is read.
 
     ## Why it matters
     A formatter that only runs on someone's machine lets unformatted code in, and every later change
@@ -297,6 +319,10 @@ def ci_security_scan(facts: Facts, options: NoOptions) -> Decision:
     That a workflow runs a security scanner: pip-audit, safety, trivy, bandit, grype, snyk,
     osv-scanner, semgrep, CodeQL, or prodgate (which audits dependencies).
 
+    Run as the Action with the head commit's checks read (`ci-checks-passing` with names in
+    `required`), the step's job must not have failed on this commit; otherwise the workflow alone is
+    read.
+
     ## Why it matters
     New advisories appear for packages that have not changed; only a scan in CI notices.
 
@@ -329,6 +355,10 @@ def ci_builds_image(facts: Facts, options: NoOptions) -> Decision:
     ## What it checks
     When the repository has a Dockerfile, that a workflow builds an image: `docker build`,
     `docker buildx build`, `docker compose build`, buildah, podman, kaniko, or docker/build-push-action.
+
+    Run as the Action with the head commit's checks read (`ci-checks-passing` with names in
+    `required`), the step's job must not have failed on this commit; otherwise the workflow alone is
+    read.
 
     ## Why it matters
     A Dockerfile that only builds on release day fails on release day.

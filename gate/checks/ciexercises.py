@@ -21,8 +21,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
+from gate.checks.jobresults import FAILED, job_result, results_read
 from gate.facts import Facts
-from gate.facts.github import CheckState
 from gate.facts.workflows import Job, Step, Workflow, on_section
 from gate.model import Level, Severity
 
@@ -145,7 +145,6 @@ _TRAIN = re.compile(
 )
 _DAST = re.compile(r"\bzap-(baseline|full-scan|api-scan)\.py\b|\bnuclei\b")
 _DAST_USES = re.compile(r"^zaproxy/action-(baseline|full-scan|api-scan)")
-_FAILED = frozenset({"failure", "cancelled", "timed_out", "action_required", "startup_failure"})
 
 
 def _texts(step: Step) -> Iterator[str]:
@@ -285,15 +284,6 @@ def _crons(wf: Workflow) -> str:
     return "?"
 
 
-def _result(facts: Facts, job: Job) -> CheckState | None:
-    """The job's check run on the head commit, when the Action could read them."""
-    gh = facts.github
-    if not gh.available or not gh.checks:
-        return None
-    name = str(job.data.get("name") or job.id)
-    return next((c for c in gh.checks if c.name == name or c.name.startswith(f"{name} (")), None)
-
-
 @check(
     id="ci-exercises",
     title="CI exercises the service the way asked for",
@@ -401,9 +391,9 @@ def ci_exercises(facts: Facts, options: ExerciseOptions) -> Decision:
             where = _anywhere(workflows, _DAST, _DAST_USES)
         if where is not None:
             wf, job, step = where
-            result = _result(facts, job)
+            result = job_result(facts, job)
             read_results = read_results or result is not None
-            if result is not None and result.conclusion in _FAILED:
+            if result is not None and result.conclusion in FAILED:
                 missing.append(NAMES[aspect])
                 hits.append(
                     Hit(
@@ -425,7 +415,7 @@ def ci_exercises(facts: Facts, options: ExerciseOptions) -> Decision:
         return not_applicable("Nothing here to exercise: " + "; ".join(unjudged) + ".")
     if read_results:
         source = "the jobs' results on this commit read"
-    elif facts.github.available and facts.github.checks is not None:
+    elif results_read(facts):
         source = "read from the workflows; no result of these jobs on this commit yet"
     else:
         source = "read from the workflows; their results are read only by the GitHub Action"

@@ -70,3 +70,18 @@ def test_another_jobs_failure_is_not_the_smoke_tests(tmp_path: Path) -> None:
     outcome, summary = _judge(_repo(tmp_path), _github("failure", name="lint"))
     assert outcome is Outcome.PASS
     assert "no result of these jobs on this commit yet" in summary
+
+
+def test_a_build_step_whose_job_failed_fails_image_builds(tmp_path: Path) -> None:
+    """'Image builds successfully' reads the build job's result when the Action has the head commit's
+    checks: the step alone is only the configuration."""
+    root = _repo(tmp_path)
+    config, _ = load_config(None, root)
+
+    def outcome(github: GitHubFacts | None) -> Outcome:
+        report = evaluate(root, config, offline=True, github=github)
+        return next(r for r in report.results if r.check_id == "ci-builds-image").outcome
+
+    assert outcome(None) is Outcome.PASS
+    assert outcome(_github("failure")) is Outcome.FAIL
+    assert outcome(_github("success")) is Outcome.PASS
