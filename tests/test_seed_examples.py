@@ -463,8 +463,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
             "runtime-env-passed": NA,  # no deployment configuration
             "model-routes-tested": PASS,  # the same requests
             "python-version-specified": FAIL,  # FROM python (floating)
-            "auto-recovery": MISSING,  # no infrastructure code
-            "health-checks-automated": MISSING,
+            "auto-recovery": FAIL,  # infra/main.tf: one EC2 instance, nothing replaces it
+            "health-checks-automated": FAIL,  # no load balancer to check it
             "input-validated": PASS,  # the same models
             "invalid-types-rejected": PASS,
             "empty-values-rejected": PASS,
@@ -474,22 +474,22 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
             "ci-image-scan": FAIL,
             "ci-registry-login": FAIL,
             "ci-compose-up": NA,  # no compose file
-            "ci-iac-validate": NA,  # no infrastructure code
+            "ci-iac-validate": FAIL,  # no workflow validates infra/main.tf
             "api-endpoints-tested": FAIL,  # /model_info and /features untested
             "batch-route-tested": PASS,  # /predict_batch is requested
             "alert-receivers": MISSING,  # nothing in the repository, nothing declared
             "dashboards": MISSING,
             "error-tracking": FAIL,
             "models-backed-up": PASS,  # committed
-            "iac-firewall": MISSING,  # no infrastructure code
-            "iac-scaling-policy": MISSING,
-            "iac-iam": MISSING,
-            "iac-network": MISSING,
-            "iac-scaling-group": MISSING,
-            "iac-load-balancer": MISSING,
-            "iac-health-check": MISSING,
-            "iac-db-replication": MISSING,
-            "iac-instances": MISSING,
+            "iac-firewall": FAIL,  # 22 and 8000 open to 0.0.0.0/0
+            "iac-scaling-policy": FAIL,
+            "iac-iam": FAIL,  # Action = "*" in a jsonencode policy
+            "iac-network": PASS,  # a VPC and its subnet
+            "iac-scaling-group": FAIL,  # a lone aws_instance
+            "iac-load-balancer": FAIL,
+            "iac-health-check": FAIL,
+            "iac-db-replication": NA,  # no state, no database
+            "iac-instances": FAIL,
             "authentication-if-required": FAIL,
             "runbooks-available": FAIL,
             "prediction-accuracy-verified": FAIL,

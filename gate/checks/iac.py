@@ -72,7 +72,9 @@ _HEALTH = re.compile(
 _OPEN_WORLD = re.compile(r"0\.0\.0\.0/0|::/0|['\"]\*['\"]\s*$|source_address_prefix\s*=\s*\"(\*|Internet)\"")
 _PORT = re.compile(r"(from_port|to_port|destination_port_ranges?|FromPort|ToPort|port_range)\D{0,10}(\d+)")
 _WILDCARD = re.compile(
-    r"['\"]Action['\"]\s*:\s*['\"]\*['\"]|actions\s*=\s*\[\s*\"\*\"|\"\*:\*\"|Action:\s*['\"]?\*['\"]?\s*$",
+    r"['\"]Action['\"]\s*:\s*\[?\s*['\"]\*['\"]|actions\s*=\s*\[\s*\"\*\"|\"\*:\*\"|Action:\s*['\"]?\*['\"]?\s*$"
+    # jsonencode() in HCL writes the policy as an object: Action = "*" or Action = ["*"]
+    r"|\bAction\s*=\s*\[?\s*\"\*\"",
     re.M,
 )
 _REPLICATED = re.compile(
