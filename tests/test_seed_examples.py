@@ -592,7 +592,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
             "dashboards": PASS,  # a grafana_dashboard ConfigMap
             "metrics-scraped": PASS,  # a ServiceMonitor
             "models-backed-up": PASS,  # committed
-            "iac-firewall": MISSING,  # Kubernetes manifests only
+            "iac-firewall": PASS,  # no cloud code: the NetworkPolicy is the firewall
             "iac-network": MISSING,
             "iac-encryption-at-rest": MISSING,
             "api-key-authentication": PASS,
@@ -710,7 +710,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
             "dashboards": MISSING,
             "metrics-scraped": MISSING,
             "models-backed-up": PASS,  # committed
-            "iac-firewall": MISSING,
+            "iac-firewall": FAIL,  # no cloud code, and no NetworkPolicy
             "iac-network": MISSING,
             "iac-encryption-at-rest": MISSING,
             "api-key-authentication": FAIL,

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
+from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.iac import Resource
 from gate.model import Confidence, Level, Outcome, Severity
@@ -236,6 +236,10 @@ def iac_resources(facts: Facts, options: IacOptions) -> Decision:
     managed instance group, a scale set, Container Apps, Cloud Run, or a web app with a health check
     path or auto-heal).
 
+    A repository without infrastructure code whose service runs on Kubernetes has its firewall in the
+    cluster: a line that asks for firewall rules alone is then judged on the NetworkPolicies, as
+    `k8s-network-policy` judges them.
+
     Resources are read as written: values from variables are not resolved, hence medium confidence.
     With no infrastructure code the check cannot decide (missing evidence) unless `external` says where
     the infrastructure is declared. Encryption and replication do not apply to a service that keeps no
@@ -264,6 +268,14 @@ def iac_resources(facts: Facts, options: IacOptions) -> Decision:
         return not_applicable("No infrastructure aspect is asked for (options.aspects, or a checklist line).")
     if options.external:
         return not_applicable(f"The infrastructure is declared outside the repository: {options.external}")
+    if not facts.iac.resources and set(options.aspects) == {"firewall"} and facts.kubernetes.workloads:
+        # a service deployed to Kubernetes has its firewall in the cluster: NetworkPolicies (the audit's
+        # reading of "Firewall rules configured" for a repository without cloud infrastructure code)
+        from gate.checks.orchestration.network import k8s_network_policy
+
+        decided = k8s_network_policy(facts, NoOptions())
+        said = decided.summary[:1].lower() + decided.summary[1:]
+        return Decision(decided.outcome, f"In the Kubernetes manifests, {said}", decided.hits)
     if not facts.iac.resources:
         return Decision(
             Outcome.MISSING_EVIDENCE,
