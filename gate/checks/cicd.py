@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude, failed, not_applicable, passed
 from gate.checks.jobresults import FAILED, job_result
 from gate.facts import Facts
+from gate.facts.signals import AnyOf, Finder, Then
 from gate.facts.workflows import Job, Step, Workflow
 from gate.model import Confidence, Level, Outcome, Severity
 from gate.wording import agree, count, every
@@ -43,7 +44,7 @@ def _steps(facts: Facts, *, actions: bool = False) -> Iterator[tuple[Workflow, J
 
 
 def _found(
-    facts: Facts, pattern: re.Pattern[str], uses: re.Pattern[str] | None = None, *, pr_only: bool = False
+    facts: Facts, pattern: Finder, uses: re.Pattern[str] | None = None, *, pr_only: bool = False
 ) -> tuple[Workflow, Job, Step] | None:
     for wf, job, step in _steps(facts):
         if pr_only and not set(wf.triggers) & set(PR_TRIGGERS):
@@ -58,7 +59,7 @@ def _found(
 def _presence(
     facts: Facts,
     what: str,
-    pattern: re.Pattern[str],
+    pattern: Finder,
     uses: re.Pattern[str] | None,
     hint: str,
     *,
@@ -113,12 +114,22 @@ _LINT_USES = re.compile(
 )
 # a formatter that fails on unformatted code: check or diff mode, or a pre-commit hook (pre-commit fails
 # when a hook changes a file); `black .` alone rewrites the files and passes
-_FORMAT = re.compile(
-    r"\bblack\b[^\n;&|]*\s--check\b|\bruff\s+format\b[^\n;&|]*\s--(check|diff)\b"
-    r"|\bisort\b[^\n;&|]*\s--(check-only|check|diff)\b|\byapf\b[^\n;&|]*\s--diff\b"
-    r"|\bautopep8\b[^\n;&|]*\s--exit-code\b"
-    r"|^\s*-\s*id:\s*(black|black-jupyter|ruff-format|isort|autopep8|yapf)\s*$",
-    re.M,
+_FORMAT = AnyOf(
+    (
+        # each formatter and its check flag in one shell command (linear: gate/facts/signals.py; the
+        # single pattern took 20 s on a 100 KB line of `black ` words)
+        *(
+            Then(re.compile(tool), re.compile(flag), stop=";&|")
+            for tool, flag in (
+                (r"\bblack\b", r"\s--check\b"),
+                (r"\bruff\s+format\b", r"\s--(check|diff)\b"),
+                (r"\bisort\b", r"\s--(check-only|check|diff)\b"),
+                (r"\byapf\b", r"\s--diff\b"),
+                (r"\bautopep8\b", r"\s--exit-code\b"),
+            )
+        ),
+        re.compile(r"^\s*-\s*id:\s*(black|black-jupyter|ruff-format|isort|autopep8|yapf)\s*$", re.M),
+    )
 )
 _FORMAT_USES = re.compile(r"^psf/black")  # the action runs black --check --diff unless told otherwise
 _SCAN = re.compile(

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
 from gate.checks.jobresults import FAILED, job_result, results_read
 from gate.facts import Facts
+from gate.facts.signals import AnyOf, Finder, Then
 from gate.facts.workflows import Job, Step, Workflow, on_section
 from gate.model import Level, Severity
 
@@ -94,48 +95,75 @@ class ExerciseOptions(BaseModel):
     """What CI must exercise. None by default: a checklist line asks for its own."""
 
 
-_BUILD = re.compile(
-    r"\bdocker\s+(buildx\s+)?build\b|\bdocker[\s-]compose\s+(build\b|up\b[^\n]*--build)|\bpodman\s+build\b"
-    r"|\bbuildah\s+bud\b"
+# `a[^\n]*b` patterns are written as Then(a, b): linear on a hostile line (gate/facts/signals.py)
+_BUILD = AnyOf(
+    (
+        re.compile(
+            r"\bdocker\s+(buildx\s+)?build\b|\bdocker[\s-]compose\s+build\b|\bpodman\s+build\b|\bbuildah\s+bud\b"
+        ),
+        Then(re.compile(r"\bdocker[\s-]compose\s+up\b"), re.compile(r"--build")),
+    )
 )
 _BUILD_USES = re.compile(r"^(docker/build-push-action|redhat-actions/buildah-build)")
 _RUN_IMAGE = re.compile(r"\bdocker\s+(container\s+)?run\b|\bpodman\s+run\b")
-_COMPOSE_UP = re.compile(r"\bdocker[\s-]compose\b[^\n]*\s(up|run)\b")
+_COMPOSE_UP = Then(re.compile(r"\bdocker[\s-]compose\b"), re.compile(r"\s(up|run)\b"))
 # a request to what was started: curl/wget/httpie/python against the local host, a wait on the compose
 # healthchecks, or a test run pointed at the service
-_REQUEST = re.compile(
-    r"\b(curl|wget|http|https|httpx|requests\.(get|post))\b[^\n]*(localhost|127\.0\.0\.1|0\.0\.0\.0|\$\{?\w*(URL|HOST)\b)"
-    r"|\bup\b[^\n]*\s--wait\b|\bdocker\s+(compose\s+)?exec\b[^\n]*\b(curl|wget|python)\b"
-    r"|\bpytest\b[^\n]*\b(smoke|e2e|integration|container)\b"
+_REQUEST = AnyOf(
+    (
+        Then(
+            re.compile(r"\b(curl|wget|http|https|httpx|requests\.(get|post))\b"),
+            re.compile(r"localhost|127\.0\.0\.1|0\.0\.0\.0|\$\{?\w*(URL|HOST)\b"),
+        ),
+        Then(re.compile(r"\bup\b"), re.compile(r"\s--wait\b")),
+        Then(re.compile(r"\bdocker\s+(compose\s+)?exec\b"), re.compile(r"\b(curl|wget|python)\b")),
+        Then(re.compile(r"\bpytest\b"), re.compile(r"\b(smoke|e2e|integration|container)\b")),
+    )
 )
 _INSTALL = re.compile(
     r"\bpip3?\s+install\s+(-r\s+\S+|--requirement\s+\S+|-e\s+\.|\.(\[\S+\])?(\s|$))|\buv\s+(sync|pip\s+install\s+-r)\b"
     r"|\bpoetry\s+install\b|\bpipenv\s+(install|sync)\b|\bpdm\s+(install|sync)\b|\bhatch\s+env\s+create\b"
 )
 _TESTS = re.compile(r"\b(pytest|py\.test|unittest|tox|nox|make\s+(test|check)|manage\.py\s+test)\b")
-_SCAN = re.compile(
-    r"\btrivy(:\S+)?\s+(image|i)\b[^\n]*--exit-code\s+[1-9]|\bgrype\b[^\n]*--fail-on\b"
-    r"|\bdocker\s+scout\s+cves\b[^\n]*--exit-code|\bsnyk\s+container\s+test\b"
+_SCAN = AnyOf(
+    (
+        Then(re.compile(r"\btrivy(:\S+)?\s+(image|i)\b"), re.compile(r"--exit-code\s+[1-9]")),
+        Then(re.compile(r"\bgrype\b"), re.compile(r"--fail-on\b")),
+        Then(re.compile(r"\bdocker\s+scout\s+cves\b"), re.compile(r"--exit-code")),
+        re.compile(r"\bsnyk\s+container\s+test\b"),
+    )
 )
 _SCAN_USES = re.compile(
     r"^(aquasecurity/trivy-action|anchore/scan-action|docker/scout-action|snyk/actions/docker)"
 )
-_PUSH = re.compile(
-    r"\bdocker\s+(image\s+)?push\b|\bdocker\s+buildx\s+build\b[^\n]*--push\b|\bdocker[\s-]compose\s+push\b"
-    r"|\bpodman\s+push\b|\bbuildah\s+push\b|\bcrane\s+push\b|\bskopeo\s+copy\b"
+_PUSH = AnyOf(
+    (
+        re.compile(
+            r"\bdocker\s+(image\s+)?push\b|\bdocker[\s-]compose\s+push\b|\bpodman\s+push\b|\bbuildah\s+push\b"
+            r"|\bcrane\s+push\b|\bskopeo\s+copy\b"
+        ),
+        Then(re.compile(r"\bdocker\s+buildx\s+build\b"), re.compile(r"--push\b")),
+    )
 )
 _PUSH_USES = re.compile(r"^(docker/build-push-action|redhat-actions/push-to-registry)")
-_LOGIN = re.compile(
-    r"\bdocker\s+login\b[^\n]*--password-stdin|\baws\s+ecr\s+get-login-password\b|\baz\s+acr\s+login\b"
+_LOGIN = AnyOf(
+    (
+        Then(re.compile(r"\bdocker\s+login\b"), re.compile(r"--password-stdin")),
+        re.compile(r"\baws\s+ecr\s+get-login-password\b|\baz\s+acr\s+login\b"),
+    )
 )
 _LOGIN_USES = re.compile(
     r"^(docker/login-action|aws-actions/amazon-ecr-login|azure/docker-login|redhat-actions/podman-login)"
 )
 _SECRET = re.compile(r"\$\{\{\s*(secrets\.|github\.token)")
-_IAC = re.compile(
-    r"\bterraform\b[^\n;&|]*\s(validate|plan)\b|\btflint\b|\b(az\s+)?bicep\s+(build|lint)\b"
-    r"|\baz\s+deployment\s+\w+\s+(validate|what-if)\b|\bcfn-lint\b|\baws\s+cloudformation\s+validate-template\b"
-    r"|\bcheckov\b|\btfsec\b|\btrivy\s+config\b"
+_IAC = AnyOf(
+    (
+        Then(re.compile(r"\bterraform\b"), re.compile(r"\s(validate|plan)\b"), stop=";&|"),
+        re.compile(
+            r"\btflint\b|\b(az\s+)?bicep\s+(build|lint)\b|\baz\s+deployment\s+\w+\s+(validate|what-if)\b"
+            r"|\bcfn-lint\b|\baws\s+cloudformation\s+validate-template\b|\bcheckov\b|\btfsec\b|\btrivy\s+config\b"
+        ),
+    )
 )
 _IAC_USES = re.compile(
     r"^(bridgecrewio/checkov-action|aquasecurity/tfsec-action|terraform-linters/setup-tflint|azure/arm-deploy)"
@@ -154,7 +182,7 @@ def _texts(step: Step) -> Iterator[str]:
         yield text
 
 
-def _matches(step: Step, rx: re.Pattern[str], uses: re.Pattern[str] | None = None) -> bool:
+def _matches(step: Step, rx: Finder, uses: re.Pattern[str] | None = None) -> bool:
     if uses is not None and step.uses and uses.search(step.uses):
         return True
     return any(rx.search(t) for t in _texts(step))
@@ -166,7 +194,7 @@ def _jobs(workflows: tuple[Workflow, ...]) -> Iterator[tuple[Workflow, Job]]:
             yield wf, job
 
 
-def _first(job: Job, rx: re.Pattern[str], uses: re.Pattern[str] | None = None) -> Step | None:
+def _first(job: Job, rx: Finder, uses: re.Pattern[str] | None = None) -> Step | None:
     return next((s for s in job.steps if _matches(s, rx, uses)), None)
 
 
@@ -206,7 +234,7 @@ def _asks_the_image(
 
 
 def _started_and_requested(
-    workflows: tuple[Workflow, ...], start: re.Pattern[str]
+    workflows: tuple[Workflow, ...], start: Finder
 ) -> tuple[Workflow, Job, Step] | None:
     """A job that starts what the workflow built and then requests it (in the same step or a later one)."""
     for wf, job in _jobs(workflows):
@@ -221,7 +249,7 @@ def _started_and_requested(
 
 
 def _paired(
-    workflows: tuple[Workflow, ...], first: re.Pattern[str], then: re.Pattern[str]
+    workflows: tuple[Workflow, ...], first: Finder, then: Finder
 ) -> tuple[Workflow, Job, Step] | None:
     """A job with a step matching `first` and a later step matching `then`."""
     for wf, job in _jobs(workflows):
@@ -232,7 +260,7 @@ def _paired(
 
 
 def _anywhere(
-    workflows: tuple[Workflow, ...], rx: re.Pattern[str], uses: re.Pattern[str] | None = None
+    workflows: tuple[Workflow, ...], rx: Finder, uses: re.Pattern[str] | None = None
 ) -> tuple[Workflow, Job, Step] | None:
     for wf, job in _jobs(workflows):
         if (step := _first(job, rx, uses)) is not None:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.github import WorkflowRunState
+from gate.facts.signals import AnyOf, Finder, Then
 from gate.facts.workflows import Step, Workflow
 from gate.model import Level, Outcome, Severity
 
@@ -25,17 +26,27 @@ NAMES: dict[DrillAspect, str] = {
     "restore": "a backup restore drill",
     "rollback": "a rollback drill",
 }
-_DOES: dict[DrillAspect, re.Pattern[str]] = {
-    "restore": re.compile(
-        r"\blitestream\s+restore\b|\bpg_restore\b|\bvelero\s+restore\b|\bmongorestore\b|\.restore\b"
-        r"|\brestore[-_](db|database|backup|drill)\b|\bbackup[-_]restore\b"
-        r"|\brestore-db-instance|\brestore\b[^\n]*\bbackups?\b|\bbackups?\b[^\n]*\brestore\b",
-        re.I,
+_DOES: dict[DrillAspect, Finder] = {
+    "restore": AnyOf(
+        (
+            re.compile(
+                r"\blitestream\s+restore\b|\bpg_restore\b|\bvelero\s+restore\b|\bmongorestore\b|\.restore\b"
+                r"|\brestore[-_](db|database|backup|drill)\b|\bbackup[-_]restore\b|\brestore-db-instance",
+                re.I,
+            ),
+            # a restore step that names the backup, either way round (linear: gate/facts/signals.py)
+            Then(re.compile(r"\brestore\b", re.I), re.compile(r"\bbackups?\b", re.I)),
+            Then(re.compile(r"\bbackups?\b", re.I), re.compile(r"\brestore\b", re.I)),
+        )
     ),
-    "rollback": re.compile(
-        r"\bkubectl\b[^\n]*\brollout\s+undo\b|\bhelm\s+rollback\b|\brollouts\s+undo\b|\brollback\.(sh|py)\b"
-        r"|\bmake\s+rollback\b|\bcodedeploy\b[^\n]*\bstop-deployment\b",
-        re.I,
+    "rollback": AnyOf(
+        (
+            re.compile(
+                r"\bhelm\s+rollback\b|\brollouts\s+undo\b|\brollback\.(sh|py)\b|\bmake\s+rollback\b", re.I
+            ),
+            Then(re.compile(r"\bkubectl\b", re.I), re.compile(r"\brollout\s+undo\b", re.I)),
+            Then(re.compile(r"\bcodedeploy\b", re.I), re.compile(r"\bstop-deployment\b", re.I)),
+        )
     ),
 }
 _ASKED: tuple[tuple[DrillAspect, re.Pattern[str]], ...] = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 MAX_LINE = 2_000
 """Longer lines are not read: a setting is short, a file comes from the pull request, and a pattern
@@ -51,3 +52,45 @@ def scan(
                 words = m.group(m.lastindex) if group and m.lastindex else m.group(0)
                 found.append(Signal(kind, rel, i, words.strip()[:80]))
     return found
+
+
+class Finder(Protocol):
+    """A regular expression, or a rule made of them: what a step's or a file's text is searched with."""
+
+    def search(self, text: str, /) -> object: ...
+
+
+@dataclass(frozen=True)
+class Then:
+    """`first`, then `then` later on the same line: what `first[^\\n]*then` matches, in linear time.
+    That pattern rescans the rest of the line from every `first` it finds, so a hostile line of a
+    hundred thousand `curl ` words takes minutes; the earliest `first` is the only one worth trying,
+    since any `then` after a later one is after the earliest too. `stop` characters end the stretch
+    searched (`;&|`: the same shell command), each stretch judged on its own."""
+
+    first: re.Pattern[str]
+    then: re.Pattern[str]
+    stop: str = ""
+
+    def search(self, text: str, /) -> bool:
+        return self.line(text) is not None
+
+    def line(self, text: str) -> int | None:
+        """The 1-based line where it matches first."""
+        split = re.compile(f"[{re.escape(self.stop)}]") if self.stop else None
+        for number, line in enumerate(text.splitlines(), 1):
+            for stretch in split.split(line) if split else (line,):
+                found = self.first.search(stretch)
+                if found is not None and self.then.search(stretch, found.end()):
+                    return number
+        return None
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """Any of several finders."""
+
+    finders: tuple[Finder, ...]
+
+    def search(self, text: str, /) -> bool:
+        return any(f.search(text) for f in self.finders)

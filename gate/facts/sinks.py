@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from gate.facts.routes import RouteFacts, handlers
+from gate.facts.signals import MAX_LINE, Finder, Then
 from gate.snapshot import Snapshot
 
 _INJECTION_CALLS = frozenset(
@@ -38,9 +39,10 @@ _INJECTION_CALLS = frozenset(
 _SHELL_CALLS = frozenset({"Popen", "run", "call", "check_call", "check_output"})
 _XSS_CALLS = frozenset({"HTMLResponse", "render_template_string", "Markup", "Template"})
 _NOT_TAINTED_PARAMS = frozenset({"self", "cls", "db", "session", "background_tasks"})
-_COOKIE_SESSIONS = re.compile(
-    r"^\s*from\s+flask\s+import\s+[^\n]*\bsession\b|\bSessionMiddleware\b|\blogin_user\(|\bset_cookie\([^)\n]*(session|token|auth)",
-    re.M,
+_COOKIE_SESSIONS: tuple[Finder, ...] = (
+    re.compile(r"^\s*from\s+flask\s+import\s+[^\n]*\bsession\b|\bSessionMiddleware\b|\blogin_user\("),
+    # a session or token cookie set (linear on a line of many set_cookie calls: gate/facts/signals.py)
+    Then(re.compile(r"\bset_cookie\("), re.compile(r"session|token|auth"), stop=")"),
 )
 _CSRF = re.compile(r"\bCSRFProtect\(|\bflask_wtf\b|\bcsrf\w*\b|samesite\s*=\s*['\"]strict", re.I)
 
@@ -109,6 +111,14 @@ def _sink_kind(call: ast.Call) -> str | None:
     return None
 
 
+def _first_line(text: str, finders: tuple[Finder, ...]) -> int | None:
+    """The first line any of the finders matches on."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if len(line) <= MAX_LINE and any(f.search(line) for f in finders):
+            return number
+    return None
+
+
 def collect_sinks(snap: Snapshot, routes: RouteFacts, service_modules: tuple[str, ...]) -> SinkFacts:
     sinks: list[Sink] = []
     found = handlers(snap, routes)
@@ -136,8 +146,8 @@ def collect_sinks(snap: Snapshot, routes: RouteFacts, service_modules: tuple[str
     csrf: list[tuple[str, int]] = []
     for rel in service_modules:
         text = snap.text(rel) or ""
-        if m := _COOKIE_SESSIONS.search(text):
-            cookies.append((rel, text.count("\n", 0, m.start()) + 1))
+        if (line := _first_line(text, _COOKIE_SESSIONS)) is not None:
+            cookies.append((rel, line))
         if m := _CSRF.search(text):
             csrf.append((rel, text.count("\n", 0, m.start()) + 1))
     return SinkFacts(tuple(dict.fromkeys(sinks)), len(found), tuple(cookies), tuple(csrf))

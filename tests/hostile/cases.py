@@ -455,6 +455,28 @@ def _many_parts(tmp: Path) -> Run:
     return Run(write_tree(tmp / "repo", files))
 
 
+def _workflow_words(tmp: Path) -> Run:
+    """A workflow whose run steps are lines of 100 KB of `curl `, `black `, `restore `, `kubectl ` and
+    `terraform ` words (the file under the 1 MiB read limit), and a service module with a line of 60,000
+    `set_cookie(` calls: read for
+    what CI exercises, the formatter, restore drills and cookie sessions by patterns of the shape
+    `a[^\\n]*b`, which rescanned the line from every `a` (10 to 20 s per 100 KB line)."""
+    words = ("curl ", "black ", "restore ", "kubectl ", "terraform ", "docker compose ", "pytest ")
+    steps = "".join(f"      - run: {word * (100_000 // len(word))}\n" for word in words)
+    files = {
+        "app.py": SERVICE + "\n\ndef cookies(response):\n    " + "response.set_cookie(" * 60_000 + "\n",
+        "Dockerfile": "FROM python:3.12-slim\n",
+        "compose.yaml": "services:\n  api:\n    build: .\n",
+        ".github/workflows/ci.yml": "on: pull_request\njobs:\n  ci:\n    runs-on: ubuntu-24.04\n    steps:\n"
+        + steps,
+        ".github/prodgate.yml": "checks:\n"
+        "  ci-exercises:\n    options:\n      aspects: [container, compose, image-scan, registry-login, dast]\n"
+        "  drills-exercised:\n    options:\n      aspects: [restore, rollback]\n"
+        "  request-sinks:\n    options:\n      aspects: [csrf]\n",
+    }
+    return Run(write_tree(tmp / "repo", files))
+
+
 def _makefile_spaces(tmp: Path) -> Run:
     """A Makefile line of 250,000 spaces and a README line of 1 MB of `curl `: both were read by
     regular expressions that backtrack quadratically (minutes)."""
@@ -630,6 +652,7 @@ CASES: tuple[Case, ...] = (
     Case("read-app-over-cap", "outside reads", "the application module over the parse cap", _app_over_cap, "health-endpoint", UNDECIDED),
     Case("hang-workflow-jobs", "hangs and memory", "22,000 jobs in one workflow", _workflow_jobs),
     Case("hang-many-parts", "hangs and memory", "44,000 test requests, 30,000 architecture headings, 3,000 frontend pages", _many_parts, "ops-doc-topics", frozenset({"fail"}), seconds=20),
+    Case("hang-workflow-words", "hangs and memory", "run steps of 100 KB of `curl `, `black `, `restore ` words, a line of 60,000 `set_cookie(`", _workflow_words, "ci-exercises", frozenset({"fail"}), seconds=20),
     Case("hang-proxy-lines", "hangs and memory", "1,000 nginx lines of 150 `listen 443`, a 1 MB Caddyfile line, long crontab and gunicorn lines", _proxy_lines, "tls-configured", frozenset({"missing_evidence"}), seconds=20),
     Case("hang-alert-rules", "hangs and memory", "20,000 alert rules nested one under the other, an expression of 100,000 digits", _alert_rules, "alert-rules-cover", frozenset({"fail"}), seconds=20),
     Case("hang-ops-doc-lines", "hangs and memory", "an RTO line of 200,000 digits, lines of 500 KB of `](` and `![` in an operations document", _ops_doc_lines, "ops-doc-topics", frozenset({"fail"}), seconds=20),
