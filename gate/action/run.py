@@ -39,7 +39,7 @@ from gate.action.runner import (
     write_summary,
 )
 from gate.baseline import compare, judge_with_baseline
-from gate.checklist import read_checklist
+from gate.checklist import Checklist, checks_of, item_of, read_checklist
 from gate.checks.githubstate import LIVE_CHECKS, CiOptions, ReviewOptions
 from gate.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
 from gate.engine import evaluate
@@ -163,7 +163,7 @@ def _evaluate(
     # the checklist input is the workflow's (relative to the workspace); the config's is the repository's
     boundary = ctx.workspace if inputs.checklist else root
     checklist = read_checklist(listed, boundary) if listed else None
-    github = _live_state(inputs, ctx, config, client)
+    github = _live_state(inputs, ctx, config, client, checklist)
 
     def judge(path: Path, base_dir: Path | None) -> Report:
         if path != root:  # the base commit: judged for comparison only
@@ -223,10 +223,15 @@ _MAX_WORKFLOWS = 200
 _MAX_WORKFLOW_BYTES = 1 << 20
 
 
-def _live_state(inputs: Inputs, ctx: RunContext, config: Config, client: GitHubClient | None) -> GitHubFacts:
-    """What the live-state checks need, read only for the ones that are enabled."""
+def _live_state(
+    inputs: Inputs, ctx: RunContext, config: Config, client: GitHubClient | None, checklist: Checklist | None
+) -> GitHubFacts:
+    """What the live-state checks need, read only for the ones that are enabled (and, for the drills,
+    asked for by the config or a checklist line, and run by a workflow of the repository)."""
     enabled = {c for c in LIVE_CHECKS if config.for_check(c).enabled}
-    if not enabled:
+    drills = "drills-exercised" in enabled and _asked(config, checklist, "drills-exercised")
+    drills = drills and _has_drill(ctx.workspace)
+    if not enabled - {"drills-exercised"} and not drills:
         return GitHubFacts()
     if client is None:
         return GitHubFacts(reason="No github_token was given, so the repository's settings cannot be read.")
@@ -246,8 +251,18 @@ def _live_state(inputs: Inputs, ctx: RunContext, config: Config, client: GitHubC
         watch=ci.required if isinstance(ci, CiOptions) else (),
         wait_seconds=ci.wait_seconds if isinstance(ci, CiOptions) else 0,
         run_id=ctx.run_id,
-        drills="drills-exercised" in enabled and _has_drill(ctx.workspace),
+        drills=drills,
     )
+
+
+def _asked(config: Config, checklist: Checklist | None, check_id: str) -> bool:
+    """Whether a check that judges only what it is asked for is asked: by its options, or by a line of
+    the team's checklist that it decides."""
+    if getattr(config.options_for(check_id), "aspects", ()):
+        return True
+    if checklist is None:
+        return False
+    return any(check_id in checks_of(line, item_of(line)) for line in checklist.items)
 
 
 def _has_drill(workspace: Path) -> bool:

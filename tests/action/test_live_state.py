@@ -206,3 +206,10 @@ def test_no_drill_workflow_asks_the_api_nothing(actions: Actions, github: FakeGi
     got = outcomes(actions, config="drill-gate.yml")
     assert got["drills-exercised"]["outcome"] == "missing_evidence"
     assert not any(p.endswith("/actions/runs") for _, p, _ in github.requests)
+
+
+def test_a_drill_workflow_nobody_asks_about_costs_no_request(actions: Actions, github: FakeGitHub) -> None:
+    actions.commit({".github/workflows/restore-drill.yml": DRILL})
+    got = outcomes(actions)
+    assert got["drills-exercised"]["outcome"] == "not_applicable"
+    assert not any(p.endswith("/actions/runs") for _, p, _ in github.requests)
