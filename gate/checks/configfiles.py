@@ -8,10 +8,8 @@ class names and feature schema shipped beside it.
 
 from __future__ import annotations
 
-import configparser
 import fnmatch
 import re
-import tomllib
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -20,10 +18,8 @@ from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, p
 from gate.facts import Facts
 from gate.facts.modelmeta import DataFile
 from gate.model import Level, Severity
-from gate.snapshot import ParseError
 from gate.wording import count
 
-_CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".ini", ".cfg")
 _NOT_CONFIG = re.compile(
     r"(^|/)(tests?|testing|fixtures|node_modules|\.github|\.devcontainer|charts/[^/]+/templates)/|"
     r"(^|/)(package-lock\.json|.*\.lock|tsconfig\.json|.*\.ipynb)$",
@@ -38,29 +34,6 @@ class ConfigOptions(BaseModel):
     files: tuple[str, ...] = ()
     """Which configuration files to judge (glob patterns, or names such as config.yaml). None by
     default: a checklist line asks, for every configuration file or the one it names."""
-
-
-def _parse_error(facts: Facts, rel: str) -> str | None:
-    snap = facts.sources.snap if facts.sources else None
-    if snap is None:
-        return None
-    text = snap.text(rel)
-    if text is None:
-        return None
-    if rel.endswith(".json"):
-        parsed: Any = snap.json(rel)
-        return parsed.message if isinstance(parsed, ParseError) else None
-    if rel.endswith((".yaml", ".yml")):
-        docs = snap.yaml(rel)
-        return docs.message if isinstance(docs, ParseError) else None
-    try:
-        if rel.endswith(".toml"):
-            tomllib.loads(text)
-        else:
-            configparser.ConfigParser(interpolation=None).read_string(text, rel)
-    except (tomllib.TOMLDecodeError, configparser.Error) as exc:
-        return str(exc).splitlines()[0][:200]
-    return None
 
 
 def _count(value: Any) -> int | None:
@@ -182,15 +155,11 @@ def config_files_valid(facts: Facts, options: ConfigOptions) -> Decision:
     """
     if not options.files:
         return not_applicable("No configuration file is asked for (options.files, or a checklist line).")
-    snap = facts.sources.snap if facts.sources else None
-    if snap is None:
-        return not_applicable("No repository files to read.")
     everything = options.files == ("*",)
     wanted = [
         rel
-        for rel in snap.files
-        if rel.endswith(_CONFIG_SUFFIXES)
-        and (
+        for rel in facts.config_files.files
+        if (
             not _NOT_CONFIG.search(rel)
             if everything
             else any(fnmatch.fnmatch(rel, p) or rel.rsplit("/", 1)[-1] == p for p in options.files)
@@ -205,7 +174,7 @@ def config_files_valid(facts: Facts, options: ConfigOptions) -> Decision:
         )
     hits: list[Hit] = []
     for rel in wanted:
-        if (error := _parse_error(facts, rel)) is not None:
+        if (error := facts.config_files.error(rel)) is not None:
             hits.append(Hit(f"{rel} does not parse: {error}", (at(rel),)))
     models = {f.path: f for f in facts.model_meta.metadata}
     for rel in wanted:

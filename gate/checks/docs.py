@@ -216,15 +216,7 @@ _SEMVER = re.compile(r"(?<![\w.])v?(\d+\.\d+(?:\.\d+)?(?:[-+.][\w.]+)?)(?![\w.])
 def released_versions(facts: Facts) -> list[tuple[str, str]]:
     """(version, where it is declared) for the release: the package's own version, the tag of the image
     the repository builds, the model's version in its metadata."""
-    found: list[tuple[str, str]] = []
-    snap = facts.sources.snap if facts.sources else None
-    if snap is not None:
-        for rel in facts.dependencies.pyproject_files:
-            data = snap.toml(rel)
-            project = data.get("project") if isinstance(data, dict) else None
-            version = project.get("version") if isinstance(project, dict) else None
-            if isinstance(version, str):
-                found.append((version, rel))
+    found: list[tuple[str, str]] = list(facts.dependencies.package_versions)
     built = {svc.name: svc for svc in facts.compose.services if svc.dockerfile}
     for svc in built.values():
         image = str(svc.config.get("image") or "")

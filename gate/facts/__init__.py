@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from gate.facts.backups import BackupFacts
     from gate.facts.code import CodeFacts
     from gate.facts.compose import ComposeFacts
+    from gate.facts.configfiles import ConfigFiles
     from gate.facts.database import DatabaseFacts
     from gate.facts.dependencies import DependencyFacts, PythonVersionDecl
     from gate.facts.dockerfile import DockerFacts
@@ -224,6 +225,12 @@ class Facts:
         from gate.facts.registry import RegistryFacts, collect_registry
 
         return collect_registry(self.sources.snap) if self.sources else RegistryFacts()
+
+    @cached_property
+    def config_files(self) -> ConfigFiles:
+        from gate.facts.configfiles import ConfigFiles, collect_config_files
+
+        return collect_config_files(self.sources.snap) if self.sources else ConfigFiles()
 
     @cached_property
     def database(self) -> DatabaseFacts:

@@ -64,6 +64,8 @@ class DependencyFacts:
     """Requirements files compiled by pip-compile or uv (their header, or --hash options)."""
     locked_names: frozenset[str] = frozenset()
     """Every package the lock files name (transitive ones included)."""
+    package_versions: tuple[tuple[str, str], ...] = ()
+    """(version, pyproject.toml) of the package the repository builds: `[project] version`."""
     setup_dependencies: tuple[Dependency, ...] = ()
     """`install_requires` of setup.py (read from the syntax tree, never run) and setup.cfg: what the
     package declares, for the imports check (library-style ranges are not judged for pinning)."""
@@ -153,7 +155,19 @@ def collect_dependencies(snap: Snapshot) -> DependencyFacts:
         setup_dependencies=tuple(setup_deps),
         compiled_files=tuple(f for f in sorted(seen) if _COMPILED.search(snap.text(f) or "")),
         locked_names=frozenset(canonical_name(n) for lock in locks for n, _, _ in lock_packages(snap, lock)),
+        package_versions=tuple(_package_versions(snap)),
     )
+
+
+def _package_versions(snap: Snapshot) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for rel in snap.named("pyproject.toml"):
+        data = snap.toml(rel)  # parsed once already, for the dependencies: the snapshot keeps it
+        project = data.get("project") if isinstance(data, dict) else None
+        version = project.get("version") if isinstance(project, dict) else None
+        if isinstance(version, str):
+            found.append((version, rel))
+    return found
 
 
 def lock_packages(snap: Snapshot, rel: str) -> list[tuple[str, str, int]]:

@@ -1,0 +1,48 @@
+"""Facts about the repository's configuration files (YAML, JSON, TOML, INI, CFG): which there are, and
+whether each parses as the tool that reads it would parse it.
+
+Parsed on demand, file by file, through the snapshot's bounded and cached readers: a check that asks
+about one file does not parse the others.
+"""
+
+from __future__ import annotations
+
+import configparser
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any
+
+from gate.snapshot import ParseError, Snapshot
+
+SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".ini", ".cfg")
+
+
+@dataclass(frozen=True)
+class ConfigFiles:
+    files: tuple[str, ...] = ()
+    snap: Snapshot | None = field(default=None, compare=False, repr=False)
+
+    def error(self, rel: str) -> str | None:
+        """Why the file does not parse, or None when it does (or cannot be read)."""
+        snap = self.snap
+        text = snap.text(rel) if snap is not None else None
+        if snap is None or text is None:
+            return None
+        if rel.endswith(".json"):
+            parsed: Any = snap.json(rel)
+            return parsed.message if isinstance(parsed, ParseError) else None
+        if rel.endswith((".yaml", ".yml")):
+            docs = snap.yaml(rel)
+            return docs.message if isinstance(docs, ParseError) else None
+        try:
+            if rel.endswith(".toml"):
+                tomllib.loads(text)
+            else:
+                configparser.ConfigParser(interpolation=None).read_string(text, rel)
+        except (tomllib.TOMLDecodeError, configparser.Error) as exc:
+            return str(exc).splitlines()[0][:200]
+        return None
+
+
+def collect_config_files(snap: Snapshot) -> ConfigFiles:
+    return ConfigFiles(tuple(f for f in snap.files if f.endswith(SUFFIXES)), snap)
