@@ -233,29 +233,22 @@ def _asks_the_image(
     return None
 
 
-def _started_and_requested(
-    workflows: tuple[Workflow, ...], start: Finder
-) -> tuple[Workflow, Job, Step] | None:
-    """A job that starts what the workflow built and then requests it (in the same step or a later one)."""
-    for wf, job in _jobs(workflows):
-        if not _builds(wf) and start is _RUN_IMAGE:
-            continue
-        for i, step in enumerate(job.steps):
-            if not _matches(step, start) or _matches(step, _SCAN):
-                continue  # a scanner run in a container is not the service started
-            if any(_matches(later, _REQUEST) for later in job.steps[i:]):
-                return wf, job, step
-    return None
-
-
 def _paired(
-    workflows: tuple[Workflow, ...], first: Finder, then: Finder
+    workflows: tuple[Workflow, ...], first: Finder, then: Finder, *, built: bool = False
 ) -> tuple[Workflow, Job, Step] | None:
-    """A job with a step matching `first` and a later step matching `then`."""
+    """A job with a step matching `first` and, in it or a later step, one matching `then`; with
+    `built`, only in a workflow that builds the image. A scanner run in a container is not a start.
+    Read from the last step back, so that each step is matched once."""
     for wf, job in _jobs(workflows):
-        for i, step in enumerate(job.steps):
-            if _matches(step, first) and any(_matches(s, then) for s in job.steps[i:]):
-                return wf, job, step
+        if built and not _builds(wf):
+            continue
+        later, earliest = False, None
+        for step in reversed(job.steps):
+            later = later or _matches(step, then)
+            if later and _matches(step, first) and not _matches(step, _SCAN):
+                earliest = step
+        if earliest is not None:
+            return wf, job, earliest
     return None
 
 
@@ -387,7 +380,7 @@ def ci_exercises(facts: Facts, options: ExerciseOptions) -> Decision:
             if not facts.docker.dockerfiles:
                 unjudged.append(f"{NAMES[aspect]} (no Dockerfile)")
                 continue
-            where = _started_and_requested(workflows, _RUN_IMAGE)
+            where = _paired(workflows, _RUN_IMAGE, _REQUEST, built=True)
         elif aspect in ("container-model", "container-predict"):
             if not facts.docker.dockerfiles and not facts.compose.files:
                 unjudged.append(f"{NAMES[aspect]} (no Dockerfile)")
@@ -397,7 +390,7 @@ def ci_exercises(facts: Facts, options: ExerciseOptions) -> Decision:
             if not facts.compose.files:
                 unjudged.append(f"{NAMES[aspect]} (no compose file)")
                 continue
-            where = _started_and_requested(workflows, _COMPOSE_UP)
+            where = _paired(workflows, _COMPOSE_UP, _REQUEST)
         elif aspect == "fresh-install":
             where = _paired(workflows, _INSTALL, _TESTS)
         elif aspect == "image-scan":
