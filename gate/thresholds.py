@@ -255,25 +255,11 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
     if check_id == "frontend-hardening":
         return _frontend(text, options)
     if check_id == "tracing-configured":
-        trace_aspects, optional = asked_trace_aspects(text)
-        if not trace_aspects:
-            return None
-        said = ", ".join(TRACE_ASPECTS[a] for a in trace_aspects) + (" (optional)" if optional else "")
-        line_options = {
-            **options,
-            "aspects": list(trace_aspects),
-            "optional": optional or options["optional"],
-        }
-        return LineThreshold(line_options, said, bound=False)
+        return _optional_aspects(*asked_trace_aspects(text), TRACE_ASPECTS, "optional", options)
     if check_id == "backups-configured":
         return _backups(text, options)
     if check_id == "request-validation":
-        asked, optional = asked_validation(text)
-        if not asked:
-            return None
-        said = ", ".join(VALIDATION_ASPECTS[a] for a in asked) + (" (if applicable)" if optional else "")
-        line_options = {**options, "aspects": list(asked), "optional": optional or options["optional"]}
-        return LineThreshold(line_options, said, bound=False)
+        return _optional_aspects(*asked_validation(text), VALIDATION_ASPECTS, "if applicable", options)
     if check_id == "metrics-instrumented":
         families = asked_families(text)
         if not families:
@@ -350,6 +336,18 @@ READS = frozenset(
     | set(ASKED_BY_LINE)
 )
 """The checks whose threshold a line can set."""
+
+
+def _optional_aspects(
+    asked: tuple[str, ...], optional: bool, names: Mapping[Any, str], word: str, options: dict[str, Any]
+) -> LineThreshold | None:
+    """A line that names aspects and may say they apply only where needed ("(optional)", "(if
+    applicable)"): judged on those aspects, and optional when either the line or the config says so."""
+    if not asked:
+        return None
+    said = ", ".join(names[a] for a in asked) + (f" ({word})" if optional else "")
+    line_options = {**options, "aspects": list(asked), "optional": optional or options["optional"]}
+    return LineThreshold(line_options, said, bound=False)
 
 
 def _percent(text: str) -> float | None:
