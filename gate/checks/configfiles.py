@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.modelmeta import DataFile
-from gate.model import Level, Severity
+from gate.model import Level, Outcome, Severity
 from gate.wording import count
 
 _NOT_CONFIG = re.compile(
@@ -182,6 +182,12 @@ def config_files_valid(facts: Facts, options: ConfigOptions) -> Decision:
             hits.extend(_mismatches(models[rel], facts))
     if hits:
         return failed(f"{count(len(hits), 'problem')} in the configuration.", *hits)
+    unread = [rel for rel in wanted if not facts.config_files.readable(rel)]
+    if unread:
+        return Decision(
+            Outcome.MISSING_EVIDENCE,
+            f"Not read, so not judged (over the size limit, or not text): {', '.join(unread[:10])}.",
+        )
     checked = sum(1 for rel in wanted if rel in models)
     agreed = (
         f"; {count(checked, 'model configuration')} {'agrees' if checked == 1 else 'agree'} with its artifacts"

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.checks.servicecode import no_application
 from gate.facts import Facts
-from gate.model import Confidence, Level, Location, Severity
+from gate.model import Confidence, Level, Location, Outcome, Severity
 from gate.wording import agree, count, every
 
 DEFAULT_HEALTH_PATHS = ("/health", "/healthz", "/ready", "/readyz", "/livez", "/ping", "/status")
@@ -152,12 +152,16 @@ def health_endpoint(facts: Facts, options: HealthOptions) -> Decision:
         rich = [p for p, keys in detail.items() if keys]
         if rich:
             return passed(f"Health route {rich[0]} reports {', '.join(detail[rich[0]])}.")
+        if any((r.module, r.line) in facts.answers.unread for r in found):
+            return Decision(
+                Outcome.MISSING_EVIDENCE,
+                "The health route builds its answer where it cannot be read here (a variable or a helper).",
+            )
         r = found[0]
         return failed(
             "The health route says only that the process answers.",
             Hit(
-                f"{r.path} returns no detail (the model's state, the version, a dependency), or builds its "
-                "answer where it cannot be read.",
+                f"{r.path} returns no detail (the model's state, the version, a dependency).",
                 (at(r.module, r.line),),
             ),
         )

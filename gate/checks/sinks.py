@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
 from gate.checks.servicecode import no_application
 from gate.facts import Facts
-from gate.model import Confidence, Level, Severity
+from gate.model import Confidence, Level, Outcome, Severity
 from gate.wording import count
 
 SinkAspect = Literal["injection", "xss", "csrf"]
@@ -96,6 +96,7 @@ def request_sinks(facts: Facts, options: SinkOptions) -> Decision:
     moot: list[str] = []
     hits: list[Hit] = []
     missing: list[str] = []
+    unread: list[str] = []
     for aspect in dict.fromkeys(options.aspects):
         if aspect == "csrf":
             if not s.cookie_sessions:
@@ -114,6 +115,9 @@ def request_sinks(facts: Facts, options: SinkOptions) -> Decision:
                 )
             continue
         bad = [k for k in s.sinks if k.kind == aspect]
+        if not bad and not s.handlers:
+            unread.append(NAMES[aspect])  # routes served, but no handler found to follow the data in
+            continue
         if bad:
             missing.append(NAMES[aspect])
             hits.extend(
@@ -123,6 +127,11 @@ def request_sinks(facts: Facts, options: SinkOptions) -> Decision:
             found.append(f"{NAMES[aspect]} in {count(s.handlers, 'handler')}")
     if hits:
         return failed(f"Missing: {', '.join(missing)}.", *hits)
+    if unread:
+        return Decision(
+            Outcome.MISSING_EVIDENCE,
+            f"Not judged: {', '.join(unread)} (no route handler could be read to follow the request in).",
+        )
     if not found:
         return not_applicable("Not needed: " + "; ".join(moot) + ".")
     return passed("Kept safe: " + "; ".join(found + moot) + ".")

@@ -20,9 +20,15 @@ _WRAPPERS = frozenset({"jsonify", "JSONResponse", "ORJSONResponse", "UJSONRespon
 class Answers:
     keys: dict[tuple[str, int], tuple[str, ...]]
     """(module, route line) -> the keys of the objects its handler returns, in order of appearance"""
+    unread: frozenset[tuple[str, int]] = frozenset()
+    """handlers with an answer that could not be read here (a variable, a helper's result)"""
 
 
-def _keys(node: ast.expr | None) -> list[str]:
+def _keys(node: ast.expr | None) -> list[str] | None:
+    """The keys of the object a return statement answers with; None when it cannot be read here (a
+    variable, or a call that builds the answer elsewhere)."""
+    if node is None or isinstance(node, ast.Constant):
+        return []
     if isinstance(node, ast.Dict):
         return [k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
     if isinstance(node, ast.Tuple) and node.elts:  # return {...}, 200
@@ -30,20 +36,24 @@ def _keys(node: ast.expr | None) -> list[str]:
     if isinstance(node, ast.Call):
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        found = [k.arg for k in node.keywords if k.arg and k.arg not in ("status_code", "headers", "content")]
         if name in _WRAPPERS:
-            found = [
-                k.arg for k in node.keywords if k.arg and k.arg not in ("status_code", "headers", "content")
-            ]
             content = next((k.value for k in node.keywords if k.arg == "content"), None)
-            return found + _keys(content) + (_keys(node.args[0]) if node.args else [])
-    return []
+            inner = [_keys(content), _keys(node.args[0]) if node.args else []]
+            return None if None in inner else found + [k for part in inner for k in part or []]
+        # a response model built in place (HealthOut(status="ok", model_loaded=True)): its fields
+        return found or None
+    return None
 
 
 def collect_answers(snap: Snapshot, routes: RouteFacts) -> Answers:
     found: dict[tuple[str, int], tuple[str, ...]] = {}
+    unread: set[tuple[str, int]] = set()
     for r, fn in handlers(snap, routes):
         if "GET" not in r.methods:
             continue
-        keys = [k for n in ast.walk(fn) if isinstance(n, ast.Return) for k in _keys(n.value)]
-        found[(r.module, r.line)] = tuple(dict.fromkeys(keys))
-    return Answers(found)
+        answers = [_keys(n.value) for n in ast.walk(fn) if isinstance(n, ast.Return)]
+        found[(r.module, r.line)] = tuple(dict.fromkeys(k for keys in answers for k in keys or []))
+        if None in answers:
+            unread.add((r.module, r.line))
+    return Answers(found, frozenset(unread))

@@ -22,8 +22,12 @@ class ConfigFiles:
     files: tuple[str, ...] = ()
     snap: Snapshot | None = field(default=None, compare=False, repr=False)
 
+    def readable(self, rel: str) -> bool:
+        """Whether the file could be read at all (not over the size limit, not binary)."""
+        return self.snap is not None and self.snap.text(rel) is not None
+
     def error(self, rel: str) -> str | None:
-        """Why the file does not parse, or None when it does (or cannot be read)."""
+        """Why the file does not parse, or None when it does (or cannot be read: see `readable`)."""
         snap = self.snap
         text = snap.text(rel) if snap is not None else None
         if snap is None or text is None:
