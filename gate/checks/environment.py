@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterator
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.checks.secretnames import compose_literal_secrets, k8s_literal_secrets
 from gate.facts import Facts
+from gate.facts.python import EnvRead
 from gate.ignore import PatternList
 from gate.model import Level, Location, Outcome, Severity
 from gate.paths import folder_of, within
@@ -168,14 +170,8 @@ def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
     missing: dict[tuple[str, tuple[str, ...]], Location] = {}
     seen: set[str] = set()
     required: set[str] = set()
-    for read in facts.python.env_reads:
+    for read in deployed_reads(facts, ignored):
         key = read.name.upper()
-        # a verification script, a one-off job or a migration is run by hand, not by the deployment
-        # the example documents (unless the service itself imports it)
-        if key in ignored or (
-            SCRIPT_FOLDER.search(read.path) and read.path not in facts.code.service_modules
-        ):
-            continue
         seen.add(key)
         if read.has_default:
             continue  # the code works without it being set: nothing to document for a first run
@@ -211,7 +207,19 @@ def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
     )
 
 
-SCRIPT_FOLDER = re.compile(r"(^|/)(scripts?|\w+_scripts|tools|bin|migrations|alembic)/")
+_SCRIPT_FOLDER = re.compile(r"(^|/)(scripts?|\w+_scripts|tools|bin|migrations|alembic)/")
+
+
+def deployed_reads(facts: Facts, ignored: set[str]) -> Iterator[EnvRead]:
+    """The environment reads of the code the deployment runs: a verification script, a one-off job or
+    a migration is run by hand (unless the service itself imports it), and `ignored` names are the
+    platform's."""
+    for read in facts.python.env_reads:
+        if read.name.upper() in ignored:
+            continue
+        if _SCRIPT_FOLDER.search(read.path) and read.path not in facts.code.service_modules:
+            continue
+        yield read
 
 
 class SecretOptions(BaseModel):

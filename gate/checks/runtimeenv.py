@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from gate.checks.base import NOT_ASKED, Decision, Hit, at, check, failed, not_applicable, passed
-from gate.checks.environment import PLATFORM_VARIABLES, SCRIPT_FOLDER
+from gate.checks.environment import PLATFORM_VARIABLES, deployed_reads
 from gate.facts import Facts
 from gate.model import Confidence, Level, Location, Outcome, Severity
 from gate.paths import folder_of
@@ -48,12 +48,10 @@ def needed(facts: Facts, ignored: set[str]) -> dict[str, Location]:
     """The variables the service cannot run without, each at its first read: read with no default or an
     empty one, by the service's code (not a script run by hand)."""
     found: dict[str, Location] = {}
-    for read in facts.python.env_reads:
+    for read in deployed_reads(facts, ignored):
         key = read.name.upper()
-        if key in ignored or not key.replace("_", "").isalnum():
+        if not key.replace("_", "").isalnum():
             continue  # markers such as "python-dotenv" are loads, not variables
-        if SCRIPT_FOLDER.search(read.path) and read.path not in facts.code.service_modules:
-            continue
         if read.has_default and not read.empty_default:
             continue
         found.setdefault(key, at(read.path, read.line))
