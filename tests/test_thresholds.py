@@ -36,10 +36,39 @@ def test_a_stricter_line_sets_the_option(
 
 
 def test_a_looser_line_never_loosens_the_check() -> None:
-    found = read("latency-within-budget", "Batch of 10k rows: under 30 s", LATENCY)
+    found = read("latency-within-budget", "Responses under 30 s", LATENCY)
     assert isinstance(found, LineThreshold)
     assert found.options == LATENCY
     assert found.said == "at most 30000 ms at p95" and found.stricter_config == "at most 2000 ms at p95"
+    single = read("latency-within-budget", "Single predictions: under 3 s", {**LATENCY, "p95_ms": 250})
+    assert isinstance(single, LineThreshold)
+    assert single.options["p95_ms"] == 250 and single.options["requests"] == "single"
+    assert single.stricter_config == "at most 250 ms at p95 for single predictions"
+
+
+@pytest.mark.parametrize(
+    ("line", "requests", "size", "ms"),
+    [
+        ("Batch of 10k rows: under 30 s", "batch", 10000, 30000.0),
+        ("Batch (1000 records): <5s", "batch", 1000, 5000.0),
+        ("Batch latency (1,000 records): < 5 seconds", "batch", 1000, 5000.0),
+        ("Batches answered under 8 s", "batch", None, 8000.0),
+        ("Single predictions: <100ms", "single", None, 100.0),
+        ("p95 under 250 ms for one prediction", "single", None, 250.0),
+    ],
+)
+def test_a_batch_or_single_line_is_judged_on_those_requests(
+    line: str, requests: str, size: int | None, ms: float
+) -> None:
+    """A batch budget bounds batches, which the aggregate budget never meant to: the line's own figure
+    applies to them, however loose next to the aggregate's."""
+    found = read("latency-within-budget", line, LATENCY)
+    assert isinstance(found, LineThreshold)
+    assert (found.options["requests"], found.options["batch_size"], found.options["p95_ms"]) == (
+        requests,
+        size,
+        ms,
+    )
 
 
 def test_a_metric_line_is_judged_on_its_own_metric_at_the_stricter_floor() -> None:

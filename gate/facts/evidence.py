@@ -71,6 +71,8 @@ class LoadReport:
     rps: float | None
     failure_ratio: float | None
     p95_by_name: dict[str, float] = field(default_factory=dict)
+    failed_by_name: dict[str, float] = field(default_factory=dict)
+    """the share of each named request that failed (locust), for the names that failed at all"""
     users: float | None = None
     """the most virtual users at once (k6's vus_max, locust's User Count in its stats history)"""
 
@@ -288,6 +290,13 @@ def _load(rel: str, data: bytes, errors: list[ParseError]) -> LoadReport | None:
             for r in rows
             if r.get("Name") not in (None, "Aggregated") and (p95 := _num(r.get("95%"))) is not None
         }
+        failed_by_name = {
+            str(r["Name"]): bad / sent
+            for r in rows
+            if r.get("Name") not in (None, "Aggregated")
+            and (sent := _num(r.get("Request Count")))
+            and (bad := _num(r.get("Failure Count")))
+        }
         requests, failures = _num(total.get("Request Count")) or 0, _num(total.get("Failure Count")) or 0
         return LoadReport(
             rel,
@@ -296,6 +305,7 @@ def _load(rel: str, data: bytes, errors: list[ParseError]) -> LoadReport | None:
             _num(total.get("Requests/s")),
             failures / requests if requests else None,
             by_name,
+            failed_by_name,
         )
     try:
         doc = json.loads(data)
