@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.model import Level, Outcome, Severity
+from gate.wording import count
 
 TlsAspect = Literal["tls", "certificates", "enforced", "renewal"]
 
@@ -82,7 +83,11 @@ def tls_configured(facts: Facts, options: TlsOptions) -> Decision:
     No aspect is asked by default. A checklist line names its own ("SSL certificates installed" asks for
     a certificate source), or the team lists them in `aspects`. An Ingress without `tls` fails; with no
     TLS and no Ingress in the repository the check cannot decide (missing evidence) unless `external`
-    says where TLS terminates.
+    says where TLS terminates. What serves plain HTTP fails too: an Ingress without `tls`, a load
+    balancer listener on HTTP that does not redirect, a security group that opens an application port
+    (8000, 8080, 5000...) to the internet, a Caddy site addressed `http://` or `:80`, and a host
+    nginx that names a domain on port 80 only with no TLS in its file (an nginx without a domain may
+    sit behind TLS elsewhere, and is not judged).
 
     ## Why it matters
     Prediction requests carry customer data and keys; a certificate that nobody renews, or a port 80
@@ -128,10 +133,12 @@ def tls_configured(facts: Facts, options: TlsOptions) -> Decision:
             said = f"No {NAMES[aspect]} where TLS terminates ({place.detail})."
         hits.append(Hit(said, (at(place.path, place.line),)))
     for site in plain:
-        hits.append(
-            Hit(f"{site.detail} has no tls section: it serves plain HTTP.", (at(site.path, site.line),))
-        )
+        hits.append(Hit(f"{site.detail} serves plain HTTP.", (at(site.path, site.line),)))
     if hits:
-        said = f"Missing: {', '.join(missing)}." if missing else "An Ingress serves plain HTTP."
+        said = (
+            f"Missing: {', '.join(missing)}."
+            if missing
+            else f"{count(len(plain), 'place')} serving plain HTTP."
+        )
         return failed(said, *hits)
     return passed("TLS: " + "; ".join(found) + ".")

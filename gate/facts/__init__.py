@@ -139,7 +139,9 @@ class Facts:
 
         if self.sources is None:
             return TlsFacts()
-        return collect_tls(self.sources.snap, self.sources.kubernetes, self.sources.code.service_modules)
+        return collect_tls(
+            self.sources.snap, self.sources.kubernetes, self.sources.code.service_modules, self.iac
+        )
 
     @cached_property
     def web(self) -> WebFacts:

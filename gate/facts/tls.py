@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from gate.facts.iac import IacFacts
 from gate.facts.kubernetes import KubernetesFacts
 from gate.facts.signals import MAX_LINE, Signal, Signals
 from gate.snapshot import Snapshot
@@ -58,9 +59,20 @@ _CADDY_SITE = re.compile(r"^([a-z0-9-]+\.)+[a-z]{2,}(:443)?(\s*,\s*\S+)*\s*\{", 
 """A Caddyfile site block named by a domain: Caddy obtains its certificate and redirects HTTP itself."""
 
 
+_HTTP_SITE = re.compile(r"^(http://[\w.-]+|:80)(\s*,\s*\S+)*\s*\{", re.I)
+"""A Caddyfile site block that asks for plain HTTP by its address: Caddy serves it without TLS."""
+_APP_PORTS = {3000, 5000, 7860, 8000, 8080, 8501, 8888}
+"""Ports application servers (uvicorn, gunicorn, Flask, Streamlit, Gradio, Jupyter, Node) answer HTTP on:
+one open to the internet is the application answering without TLS in front."""
+_OPEN_WORLD = re.compile(r"0\.0\.0\.0/0|::/0")
+_PORT = re.compile(r"\b(from_port|to_port)\s*=\s*(\d+)")
+
+
 class TlsFacts(Signals):
-    """Kinds: termination, certificate, renewal (a certificate renewed by itself), redirect, plain (an
-    Ingress without tls)."""
+    """Kinds: termination, certificate, renewal (a certificate renewed by itself), redirect, plain (a
+    place that serves plain HTTP: an Ingress without tls, an HTTP-only load balancer listener, an
+    application port open to the internet, a proxy site on port 80 only). A plain signal's detail is
+    the noun phrase "... serves plain HTTP" completes."""
 
 
 def _kubernetes(kube: KubernetesFacts) -> list[Signal]:
@@ -86,7 +98,7 @@ def _kubernetes(kube: KubernetesFacts) -> list[Signal]:
             if redirect:
                 sites.append(Signal("redirect", ing.path, ing.line, f"{redirect} on Ingress {ing.name}"))
         else:
-            sites.append(Signal("plain", ing.path, ing.line, f"Ingress {ing.name}"))
+            sites.append(Signal("plain", ing.path, ing.line, f"Ingress {ing.name}, with no tls section,"))
     for kind in ("Certificate", "ClusterIssuer", "Issuer"):
         for m in kube.of_kind(kind):
             if "cert-manager" in str(m.data.get("apiVersion", "")):
@@ -117,6 +129,8 @@ def _lines(rel: str, text: str) -> list[Signal]:
             sites.append(Signal("termination", rel, i, "listen 443 ssl"))
         if words[:1] == ["rewrite"] and any(w.startswith("https://") for w in words[1:]):
             sites.append(Signal("redirect", rel, i, "rewrite to https://"))
+        if caddy and _HTTP_SITE.match(line.strip()):
+            sites.append(Signal("plain", rel, i, f"the Caddy site {line.strip().rstrip('{').strip()}"))
         if caddy and _CADDY_SITE.match(line.strip()) and "auto_https off" not in text:
             name = line.strip().rstrip("{").strip()
             sites.extend(
@@ -126,11 +140,68 @@ def _lines(rel: str, text: str) -> list[Signal]:
     return sites
 
 
-def collect_tls(snap: Snapshot, kube: KubernetesFacts, service_modules: tuple[str, ...]) -> TlsFacts:
-    sites = _kubernetes(kube)
+def _nginx_plain(rel: str, text: str) -> list[Signal]:
+    """A host proxy's server that names a domain and listens on port 80 only, in a file with no TLS
+    and no redirect at all: that name is served over plain HTTP. An nginx inside a container (no
+    domain, or `localhost`) may sit behind TLS elsewhere and is not judged."""
+    if "proxy_pass" not in text or "ssl" in text or "https://" in text or "Strict-Transport" in text:
+        return []
+    listens: list[tuple[int, str]] = []
+    named = False
+    for i, line in enumerate(text.splitlines(), 1):
+        words = line.replace(";", " ").split()
+        if words[:1] == ["listen"]:
+            listens.append((i, " ".join(words[1:])))
+        if words[:1] == ["server_name"] and any("." in w and w != "localhost" for w in words[1:]):
+            named = True
+    if not named or not listens or any(not re.fullmatch(r"(\[::\]:|[\d.]+:)?80", p) for _, p in listens):
+        return []
+    return [Signal("plain", rel, listens[0][0], "the nginx server on port 80 (no TLS in the file)")]
+
+
+def _terraform(iac: IacFacts) -> list[Signal]:
+    sites: list[Signal] = []
+    for r in iac.of(r"^aws_a?lb_listener$"):
+        if re.search(r'\bprotocol\s*=\s*"HTTP"', r.body) and "redirect" not in r.body:
+            sites.append(
+                Signal("plain", r.path, r.line, f"the load balancer listener {r.name} (protocol HTTP)")
+            )
+    for r in iac.of(r"^aws_security_group(_rule)?$|^aws_vpc_security_group_ingress_rule$"):
+        # each ingress block of a group, or the whole rule resource
+        blocks = re.split(r"\n\s*(?=ingress\s*\{)", r.body) if r.type == "aws_security_group" else [r.body]
+        for block in blocks:
+            if r.type == "aws_security_group" and not block.lstrip().startswith("ingress"):
+                continue
+            if 'type = "egress"' in block.replace("  ", " ") or not _OPEN_WORLD.search(block):
+                continue
+            bounds = [int(m.group(2)) for m in _PORT.finditer(block)]
+            if not bounds:
+                continue
+            low, high = min(bounds), max(bounds)
+            opened = sorted(p for p in _APP_PORTS if low <= p <= high)
+            if opened and high - low < 1000:
+                offset = r.body[: r.body.find(block)].count("\n")
+                sites.append(
+                    Signal(
+                        "plain",
+                        r.path,
+                        r.line + offset,
+                        f"port {opened[0]}, open to the internet by {r.type} {r.name},",
+                    )
+                )
+    return sites
+
+
+def collect_tls(
+    snap: Snapshot, kube: KubernetesFacts, service_modules: tuple[str, ...], iac: IacFacts
+) -> TlsFacts:
+    sites = _kubernetes(kube) + _terraform(iac)
     for rel in snap.files:
         if _FILES.search(rel):
-            sites.extend(_lines(rel, snap.text(rel) or ""))
+            text = snap.text(rel) or ""
+            sites.extend(_lines(rel, text))
+            if rel.endswith(".conf") or "nginx" in rel.lower():
+                sites.extend(_nginx_plain(rel, text))
     for rel in service_modules:
         text = snap.text(rel) or ""
         if (
