@@ -170,10 +170,11 @@ def _judge(facts: Facts, aspect: IacAspect) -> tuple[bool | None, str, tuple[str
             if not facts.backups.stores:
                 return None, "the service keeps no state and declares no data store", None
             return False, f"no data store declared for {facts.backups.stores[0]}", None
+        # S3 has encrypted every object at rest (SSE-S3) since January 2023, whatever the bucket says
         bare = [
             r
             for r in stores
-            if not _ENCRYPTED.search(r.body) and not (r.type.endswith("bucket") and _sse_elsewhere(facts, r))
+            if not _ENCRYPTED.search(r.body) and not re.search(r"s3_bucket$|S3::Bucket$", r.type)
         ]
         if bare:
             r = bare[0]
@@ -207,11 +208,6 @@ def _judge(facts: Facts, aspect: IacAspect) -> tuple[bool | None, str, tuple[str
     return False, "no load balancer in front of two or more instances", None
 
 
-def _sse_elsewhere(facts: Facts, bucket: Resource) -> bool:
-    """An S3 bucket's encryption set by its own configuration resource (AWS provider 4+)."""
-    return any("server_side_encryption" in r.type and bucket.name in r.body for r in facts.iac.resources)
-
-
 @check(
     id="iac-resources",
     title="Infrastructure code declares the resources asked for",
@@ -230,7 +226,8 @@ def iac_resources(facts: Facts, options: IacOptions) -> Decision:
     for: an autoscaling policy; an autoscaling group, scale set or container service; a load balancer,
     with a health check; a virtual network with subnets; firewall rules (security groups, network
     security groups) that open nothing but 80 and 443 to the internet; encryption at rest on every
-    data store (databases, volumes, buckets, storage accounts); IAM roles with no wildcard action; a
+    data store (databases, volumes, storage accounts; an S3 bucket always is, since S3 encrypts every
+    object by default); IAM roles with no wildcard action; a
     replicated database (multi-AZ, a replica, geo-redundancy); at least two instances behind the load
     balancer; a managed service that replaces failed instances (an ECS service, an autoscaling group or
     managed instance group, a scale set, Container Apps, Cloud Run, or a web app with a health check
