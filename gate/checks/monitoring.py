@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gate.checks.base import Decision, Hit, check, failed, not_applicable, passed
+from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
 from gate.checks.servicecode import app_at
 from gate.facts import Facts
 from gate.model import Level, Outcome, Severity
@@ -58,6 +58,10 @@ class WiringOptions(BaseModel):
     external: str | None = Field(default=None, min_length=1)
     """Where monitoring is configured instead ("the platform team's Grafana and Alertmanager"): scrape
     targets, dashboards and alert routing are then not applicable, with that reason."""
+    in_repository: bool = False
+    """All of the service's monitoring is configured in this repository (monitoring as code, nothing
+    made by hand in a UI): a scrape target, dashboard or receiver not found here is then missing
+    (fail), not unknown."""
 
 
 @check(
@@ -90,8 +94,10 @@ def monitoring_wired(facts: Facts, options: WiringOptions) -> Decision:
     Files are looked for where monitoring lives (names with prometheus, alertmanager, grafana,
     dashboard, monitoring; grafana/, dashboards/, monitoring/ folders). With nothing found, a scrape
     target, dashboard or receiver cannot be decided (missing evidence: it often lives in the platform's
-    repository) unless `external` says where; an error tracker the service never initialises fails, and
-    so does drift detection the code never runs.
+    repository) unless `external` says where, or `in_repository` says that all of it is kept here (then
+    what is absent fails). An Alertmanager configuration whose receivers have no integration at all
+    fails the alert receiver: it drops every alert. An error tracker the service never initialises
+    fails, and so does drift detection the code never runs.
 
     No aspect is asked by default. A checklist line names its own ("Grafana dashboards created" asks for
     a dashboard).
@@ -114,6 +120,7 @@ def monitoring_wired(facts: Facts, options: WiringOptions) -> Decision:
         return not_applicable("No aspect of monitoring is asked for (options.aspects, or a checklist line).")
     found: list[str] = []
     missing: list[str] = []
+    hits: list[Hit] = []
     unsure: list[str] = []
     for aspect in dict.fromkeys(options.aspects):
         signals = facts.monitoring.of(_KIND[aspect])
@@ -122,16 +129,22 @@ def monitoring_wired(facts: Facts, options: WiringOptions) -> Decision:
             found.append(f"{NAMES[aspect]}: {s.detail} ({s.path}:{s.line})")
         elif aspect not in _IN_CODE and options.external:
             found.append(f"{NAMES[aspect]}: outside the repository ({options.external})")
+        elif aspect == "alert-routing" and (silent := facts.monitoring.of("silent-routing")):
+            s = silent[0]
+            missing.append(NAMES[aspect])
+            hits.append(Hit(f"{s.path}: {s.detail}.", (at(s.path, s.line),)))
+        elif aspect not in _IN_CODE and options.in_repository:
+            missing.append(NAMES[aspect])
+            hits.append(
+                Hit(f"Not in the repository, where its monitoring is kept: {NAMES[aspect]}.", app_at(facts))
+            )
         elif aspect not in _IN_CODE or not (facts.routes.apps or facts.code.service_modules):
             unsure.append(NAMES[aspect])
         else:
             missing.append(NAMES[aspect])
+            hits.append(Hit(f"Not in the code: {NAMES[aspect]}.", app_at(facts)))
     if missing:
-        place = app_at(facts)
-        return failed(
-            f"Missing: {', '.join(missing)}.",
-            *(Hit(f"Not in the code: {m}.", place) for m in missing),
-        )
+        return failed(f"Missing: {', '.join(missing)}.", *hits)
     if unsure:
         return Decision(
             Outcome.MISSING_EVIDENCE,

@@ -60,7 +60,21 @@ _NAMES = re.compile(
 
 
 class MonitoringFacts(Signals):
-    """Kinds: scrape, routing, dashboard, error-tracking, drift."""
+    """Kinds: scrape, routing, dashboard, error-tracking, drift; silent-routing (an Alertmanager
+    configuration whose receivers send nowhere)."""
+
+
+_RECEIVERS = re.compile(r"^\s*receivers:\s*$", re.M)
+
+
+def _silent(rel: str, text: str, found: list[Signal]) -> list[Signal]:
+    """An Alertmanager configuration (a route and receivers) in which no receiver has an integration:
+    every alert it routes is dropped. Alertmanager accepts such a receiver without a word."""
+    m = _RECEIVERS.search(text)
+    if not m or "route:" not in text or any(x.kind == "routing" and x.path == rel for x in found):
+        return []
+    line = text.count("\n", 0, m.start()) + 1
+    return [Signal("silent-routing", rel, line, "receivers with no integration (alerts are dropped)")]
 
 
 def collect_monitoring(
@@ -85,7 +99,9 @@ def collect_monitoring(
             signals.append(Signal("scrape", m.path, m.line, f"prometheus.io/scrape on {m.kind} {m.name}"))
     for rel in snap.files:
         if _NAMES.search(rel):
-            signals.extend(scan(rel, snap.text(rel) or "", _FILE_SIGNALS))
+            text = snap.text(rel) or ""
+            signals.extend(scan(rel, text, _FILE_SIGNALS))
+            signals.extend(_silent(rel, text, signals))
     for rel in service_modules:
         signals.extend(scan(rel, snap.text(rel) or "", _CODE_SIGNALS))
     for rel in snap.with_suffix(".py"):
