@@ -119,9 +119,10 @@ def drills_exercised(facts: Facts, options: DrillOptions) -> Decision:
 
     The runs read are the latest completed ones started by a schedule or by hand (one page of 100 of
     each; drills are not run on push), and only when a workflow in the repository mentions a drill.
-    Without such a workflow the line cannot be decided from the repository (missing evidence: the
-    sign-off remains the way to record a drill done by hand); `prodgate check` reads the workflows but
-    not their runs (not available).
+    Without such a workflow the line cannot be decided from the repository (missing evidence: a drill
+    started by hand is recorded when a workflow on `workflow_dispatch` runs it); `prodgate check` reads
+    the workflows but not their runs (not available). A restore drill is not needed by a service that
+    keeps no state and schedules no backup (not applicable, as for `backups-configured`).
 
     No drill is asked by default. A checklist line names its own ("Backup restoration tested").
 
@@ -152,8 +153,13 @@ def drills_exercised(facts: Facts, options: DrillOptions) -> Decision:
     hits: list[Hit] = []
     absent: list[str] = []
     unsure: list[str] = []
+    moot: list[DrillAspect] = []
+    stateless = not facts.backups.jobs and not facts.backups.stores
     for aspect in dict.fromkeys(options.aspects):
         drill = _drill(facts.workflows.ci, aspect)
+        if drill is None and aspect == "restore" and stateless:
+            moot.append(aspect)
+            continue
         if drill is None:
             absent.append(NAMES[aspect])
             continue
@@ -198,6 +204,12 @@ def drills_exercised(facts: Facts, options: DrillOptions) -> Decision:
     if absent:
         return Decision(
             Outcome.MISSING_EVIDENCE,
-            f"No workflow runs {', '.join(absent)}: a drill done by hand is recorded by a sign-off.",
+            f"No workflow runs {', '.join(absent)}: the gate cannot read a drill done by hand (a workflow "
+            "started by hand, on workflow_dispatch, records it).",
+        )
+    if not found:
+        return not_applicable(
+            "The service keeps no state to restore (no SQLite database, database service, volume claim or "
+            "StatefulSet) and schedules no backup."
         )
     return passed("Exercised: " + "; ".join(found) + ".")
