@@ -11,19 +11,17 @@ import pytest
 
 from gate.config import load_config
 from gate.engine import evaluate
+from gate.facts.github import GitHubFacts, WorkflowRunState
 from gate.model import Outcome, Report
 from tests.conftest import ROOT
 
 PASS, FAIL, NA = Outcome.PASS, Outcome.FAIL, Outcome.NOT_APPLICABLE
 MISSING, UNAVAILABLE = Outcome.MISSING_EVIDENCE, Outcome.NOT_AVAILABLE
 
-# Outcomes shared by every variant of an example run offline as `prodgate check`: no CI reports in the
-# repository (tests, coverage, load tests are missing evidence), no advisory service, no GitHub API.
+# Outcomes shared by every variant of an example run offline as `prodgate check`: no advisory service,
+# no GitHub API. The reports CI leaves (JUnit, coverage, load tests, Lighthouse) are in each variant,
+# left by really running its tests, load test or Lighthouse; their outcomes are per variant.
 OFFLINE = {
-    "tests-passing": MISSING,
-    "test-coverage": MISSING,
-    "latency-budget": MISSING,
-    "throughput-budget": MISSING,
     "no-known-vulnerabilities": UNAVAILABLE,
     "code-reviewed": UNAVAILABLE,
 }
@@ -32,9 +30,10 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-004-full-stack": {
         "ready": OFFLINE
         | {
+            "restore-drill-run": UNAVAILABLE,  # restore-drill.yml restores weekly; its runs are read by the Action only
+            "throughput-budget": PASS,  # ml-service/reports/load_stats.csv: 366 req/s, no request failed
             "db-schema-initialised": PASS,  # CREATE TABLE IF NOT EXISTS jobs at start-up
             "health-detailed": PASS,  # model_loaded and jobs in the answer
-            "restore-drill-run": UNAVAILABLE,  # restore-drill.yml restores weekly; its runs are read by the Action only
             "batch-route": PASS,  # /predict scores every row of a CSV
             "ci-dast": FAIL,  # no ZAP scan
             "api-integration-tests": PASS,  # ml-service/tests request /health and /predict
@@ -105,9 +104,11 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "tls-enforced": FAIL,  # deploy/Caddyfile serves http://reviews.example.com
+            "restore-drill-run": UNAVAILABLE,  # restore-drill.yml; its runs are read by the Action only
+            "throughput-budget": FAIL,  # ml-service/loadtest_stats.csv: every request failed (no jobs table)
             "db-schema-initialised": FAIL,  # inserts into jobs, never creates it
             "health-detailed": FAIL,  # only a status, whatever its docstring says
-            "restore-drill-run": MISSING,  # no drill workflow
             "batch-route": PASS,
             "ci-dast": FAIL,  # no workflow
             "api-integration-tests": FAIL,  # ml-service/tests removed
@@ -134,7 +135,6 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
             "frontend-browser-tests": FAIL,
             "frontend-mobile-tests": FAIL,
             "ml-endpoints-authenticated": FAIL,  # the ML service takes no key
-            "tls-enforced": MISSING,
             "logs-centralized": FAIL,
             "backups-volumes": FAIL,  # a weekly cp of a host file
             "backups-point-in-time": FAIL,
@@ -248,10 +248,12 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-000-csv-predictions": {
         "ready": OFFLINE
         | {
+            "restore-drill-run": UNAVAILABLE,  # restore-drill.yml; its runs are read by the Action only
+            "throughput-budget": PASS,  # reports/load_stats.csv: 333 req/s, no request failed
+            "latency-budget": PASS,  # reports/load_stats.csv: p95 40 ms
             "tests-passing": PASS,  # junit.xml from CI's pytest: 3 passed
             "cache-expensive-work": FAIL,  # nothing is cached
             "config-files-valid": PASS,  # compose, ruff.toml, metadata and rules parse
-            "restore-drill-run": MISSING,  # no workflow restores a backup
             "runtime-env-passed": PASS,  # env_file .env, documented by .env.example: API_KEY
             "ci-fresh-install": PASS,  # pip install -r requirements-dev.txt, then pytest
             "ci-container-run": PASS,  # docker run, then curl /health
@@ -290,9 +292,13 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "tls-certificates": FAIL,  # deploy/nginx.conf serves predict.example.com on port 80 only
+            "restore-drill-run": UNAVAILABLE,  # restore-drill.yml; its runs are read by the Action only
+            "tests-passing": FAIL,  # junit.xml: the test module fails to import without DATABASE_PATH
+            "throughput-budget": FAIL,  # the same report: 100% failures
+            "latency-budget": FAIL,  # loadtest_stats.csv: every request failed (no predictions table)
             "cache-expensive-work": FAIL,
             "config-files-valid": PASS,
-            "restore-drill-run": MISSING,
             "runtime-env-passed": PASS,  # DATABASE_PATH in environment
             "ci-fresh-install": FAIL,  # no workflow
             "ci-container-run": FAIL,
@@ -300,7 +306,6 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
             "ci-registry-push": FAIL,
             "models-backed-up": PASS,  # committed too
             "dependency-updates-check": FAIL,
-            "tls-certificates": MISSING,  # no proxy, Ingress or listener in the repository
             "alerts-configured": PASS,  # one `up == 0` rule, nothing else
             "faq-present": FAIL,  # the runbook covers 413s only
             "recovery-plan-documented": FAIL,
@@ -333,21 +338,21 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-001-power-theft": {
         "ready": OFFLINE
         | {
+            "rollback-drill-run": UNAVAILABLE,  # rollback-drill.yml; its runs are read by the Action only
+            "restore-drill-run": NA,  # stateless: the models ship in the image, no database
+            "performance-meets-slas": FAIL,  # reports/load_stats.csv: 92 req/s against the 167 req/s (10k/min) the seed asks
+            "load-test-concurrent": PASS,  # reports/load_stats_history.csv: 20 users
             "tests-passing": PASS,  # junit.xml: 3 passed
             "test-coverage": PASS,  # coverage.xml: 90%
             "service-modules-tested": PASS,  # app 88%, config 100%, power_theft_detector 94%
             "retries-outbound": NA,  # the service calls nothing over the network
-            "load-test-concurrent": MISSING,  # no load-test report in the repository
             "model-versioned": PASS,  # version 2.3.0, MODELS.sha256 lists the files
             "server-timeouts": PASS,  # uvicorn --timeout-keep-alive and --timeout-graceful-shutdown
             "code-unused": PASS,  # ruff agrees
             "code-naming": PASS,
             "db-schema-initialised": NA,  # no database
-            "restore-drill-run": MISSING,  # no drill workflow
-            "rollback-drill-run": MISSING,
             "routes-implemented": PASS,  # app.py serves all five
             "all-security-checks": UNAVAILABLE,  # the advisory audit is not run offline
-            "performance-meets-slas": MISSING,  # no load-test report
             "runtime-env-passed": NA,  # deployed by Terraform (ECS), not read
             "model-routes-tested": PASS,  # tests post readings to /predict and /predict_batch
             "python-version-specified": PASS,  # python:3.11 image, .python-version 3.11: none older than 3.8
@@ -447,19 +452,26 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "tls-terminated": FAIL,  # the same
+            "tls-enforced": FAIL,  # the same
+            "tls-certificates": FAIL,  # infra/main.tf opens port 8000 to the internet, no TLS anywhere
+            "tests-passing": FAIL,  # junit.xml: 3 of 3 fail, scaler.joblib is missing
+            "test-coverage": FAIL,  # coverage.xml: 74%
+            "service-modules-tested": PASS,  # coverage.xml: app.py, config.py, power_theft_detector.py each run past half (imports, definitions) though every test fails
+            "rollback-drill-run": UNAVAILABLE,  # rollback-drill.yml; its runs are read by the Action only
+            "restore-drill-run": NA,  # stateless
+            "performance-meets-slas": FAIL,  # loadtest_stats.csv: every request failed (the service does not start)
+            "load-test-concurrent": FAIL,  # loadtest_stats_history.csv: 1 user
+            "dashboards": FAIL,  # none, and .github/prodgate.yml says all monitoring is in monitoring/
+            "alert-receivers": FAIL,  # monitoring/alertmanager.yml: the on-call receiver has no integration
             "retries-outbound": NA,
-            "service-modules-tested": MISSING,
-            "load-test-concurrent": MISSING,
             "model-versioned": PASS,  # the same version and manifest
             "server-timeouts": FAIL,  # uvicorn with no timeout
             "code-unused": PASS,  # tidy, whatever else it lacks
             "code-naming": PASS,
             "db-schema-initialised": NA,
-            "restore-drill-run": MISSING,
-            "rollback-drill-run": MISSING,
             "routes-implemented": PASS,  # all five are there
             "all-security-checks": FAIL,  # anonymous prediction routes, among others
-            "performance-meets-slas": MISSING,
             "runtime-env-passed": NA,  # no deployment configuration
             "model-routes-tested": PASS,  # the same requests
             "python-version-specified": FAIL,  # FROM python (floating)
@@ -477,8 +489,6 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
             "ci-iac-validate": FAIL,  # no workflow validates infra/main.tf
             "api-endpoints-tested": FAIL,  # /model_info and /features untested
             "batch-route-tested": PASS,  # /predict_batch is requested
-            "alert-receivers": MISSING,  # nothing in the repository, nothing declared
-            "dashboards": MISSING,
             "error-tracking": FAIL,
             "models-backed-up": PASS,  # committed
             "iac-firewall": FAIL,  # 22 and 8000 open to 0.0.0.0/0
@@ -499,9 +509,6 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
             "tracing-enabled": NA,
             "tracing-sampling": FAIL,
             "request-ids": FAIL,
-            "tls-certificates": MISSING,  # nothing in the repository, nothing declared
-            "tls-enforced": MISSING,
-            "tls-terminated": MISSING,
             "logs-level": PASS,  # LOG_LEVEL defaults to INFO
             "logs-access": PASS,  # CMD uvicorn
             "logs-centralized": FAIL,  # nothing declared or shipped
@@ -561,6 +568,15 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
     "seed-003-plant-disease": {
         "ready": OFFLINE
         | {
+            "restore-drill-run": NA,  # stateless: the model ships in the image
+            "tests-passing": PASS,  # junit.xml: 2 passed
+            "throughput-budget": PASS,  # reports/load_stats.csv: 133 req/s, no request failed
+            "latency-budget": PASS,  # reports/load_stats.csv: p95 230 ms
+            "k8s-secrets": PASS,  # k8s/externalsecret.yaml defines the plant-disease Secret
+            "smoke-tests-passed": PASS,  # junit.xml: tests/smoke passed
+            "integration-tests-passed": PASS,  # junit.xml: tests/integration passed
+            "iac-network": PASS,  # infra/main.tf: a VPC and two private subnets
+            "iac-encryption-at-rest": NA,  # stateless: infra/main.tf declares no data store
             "release-notes-published": PASS,  # CHANGELOG.md ## 1.4.0, the tag compose builds
             "xss-prevention": PASS,  # JSON only
             "csrf-protection": NA,  # API key in a header, no cookies
@@ -571,9 +587,6 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
             "ci-container-model": PASS,  # the smoke step greps model_loaded from /health
             "ci-container-predict": PASS,  # and posts a leaf to /predict
             "k8s-private-registry": PASS,  # registry.example.com images
-            "restore-drill-run": MISSING,  # no drill workflow
-            "smoke-tests-passed": MISSING,  # no JUnit report in the repository
-            "integration-tests-passed": MISSING,
             "base-image-trusted": PASS,  # FROM python:3.11-slim, official
             "runtime-env-passed": PASS,  # compose env_file and the Deployment's secretKeyRef pass API_KEY
             "tls-renewal": PASS,  # cert-manager on the Ingress
@@ -593,8 +606,6 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
             "metrics-scraped": PASS,  # a ServiceMonitor
             "models-backed-up": PASS,  # committed
             "iac-firewall": PASS,  # no cloud code: the NetworkPolicy is the firewall
-            "iac-network": MISSING,
-            "iac-encryption-at-rest": MISSING,
             "api-key-authentication": PASS,
             "deployment-plan-documented": PASS,  # docs/DEPLOYMENT.md
             "minimal-dependencies": PASS,  # slim base, no dev tool, every package imported
@@ -603,7 +614,6 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
             "k8s-rbac": PASS,  # a Role bound to the plant-disease account
             "k8s-pull-secrets": PASS,  # on the service account
             "k8s-configmaps": NA,  # the pod names no ConfigMap
-            "k8s-secrets": MISSING,  # created by kubectl, as docs/DEPLOYMENT.md says
             "k8s-claims": NA,  # no claim
             "k8s-service-accounts": PASS,
             "k8s-services": PASS,
@@ -679,6 +689,17 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         },
         "not-ready": OFFLINE
         | {
+            "restore-drill-run": NA,  # stateless
+            "tests-passing": FAIL,  # junit.xml: 2 of 2 fail
+            "throughput-budget": FAIL,  # the same
+            "latency-budget": FAIL,  # loadtest_stats.csv: every request failed (the service does not start)
+            "smoke-tests-passed": FAIL,  # the same
+            "integration-tests-passed": FAIL,  # junit.xml: models/class_names.txt is missing
+            "iac-network": FAIL,  # infra/main.tf uses the default VPC's subnets
+            "iac-encryption-at-rest": NA,  # stateless
+            "metrics-scraped": FAIL,  # no ServiceMonitor or scrape annotation in k8s/
+            "dashboards": FAIL,  # the same
+            "alert-receivers": FAIL,  # none in k8s/, where .github/prodgate.yml says all monitoring is
             "release-notes-published": FAIL,  # no change log
             "xss-prevention": PASS,
             "csrf-protection": NA,
@@ -689,9 +710,6 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
             "ci-container-model": FAIL,  # the image is never started
             "ci-container-predict": FAIL,
             "k8s-private-registry": PASS,  # the same registry
-            "restore-drill-run": MISSING,
-            "smoke-tests-passed": MISSING,
-            "integration-tests-passed": MISSING,
             "base-image-trusted": PASS,  # FROM python, official though floating
             "runtime-env-passed": PASS,  # every read has a non-empty default
             "tls-renewal": FAIL,  # the Ingress serves plain HTTP: no certificate at all
@@ -706,13 +724,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
             "ci-container-run": FAIL,
             "ci-compose-up": FAIL,
             "retraining-scheduled": FAIL,
-            "alert-receivers": MISSING,
-            "dashboards": MISSING,
-            "metrics-scraped": MISSING,
             "models-backed-up": PASS,  # committed
             "iac-firewall": FAIL,  # no cloud code, and no NetworkPolicy
-            "iac-network": MISSING,
-            "iac-encryption-at-rest": MISSING,
             "api-key-authentication": FAIL,
             "deployment-plan-documented": PASS,  # docs/DEPLOYMENT.md is still there
             "minimal-dependencies": FAIL,  # python:latest, an unused package
@@ -804,7 +817,7 @@ def _items_of(report: object) -> set[str]:
     return {line.item for line in lines if line.kind == "automated" and line.item}
 
 
-def _filled(root: Path) -> Report:
+def _filled(root: Path, github: GitHubFacts | None = None) -> Report:
     """The example judged offline, on its fixed date, with its seed checklist filled in."""
     from gate.checklist import read_checklist
 
@@ -814,12 +827,76 @@ def _filled(root: Path) -> Report:
         root,
         config,
         offline=True,
+        github=github,
         checklist=read_checklist(root / config.checklist, root),
         today=date(2026, 11, 22),
     )
 
 
 CASES = [(example, variant) for example, variants in EXPECTED.items() for variant in variants]
+
+
+# What GitHub holds for each variant when the gate runs as the Action (gate/action/github.py reads it;
+# tests/action read it from the loopback GitHub): the workflows whose runs are its drills, and whether
+# the variant's team protects its branch with a required review. The ready teams' drills last succeeded
+# six days before the examples' date; the not-ready teams' last runs failed.
+DRILLS: dict[str, dict[str, tuple[str, ...]]] = {
+    "seed-000-csv-predictions": {"ready": ("restore-drill.yml",), "not-ready": ("restore-drill.yml",)},
+    "seed-001-power-theft": {"ready": ("rollback-drill.yml",), "not-ready": ("rollback-drill.yml",)},
+    "seed-002-fastapi-pipeline": {"ready": (), "not-ready": ()},
+    "seed-003-plant-disease": {"ready": (), "not-ready": ()},
+    "seed-004-full-stack": {"ready": ("restore-drill.yml",), "not-ready": ("restore-drill.yml",)},
+}
+
+
+def _github(example: str, variant: str) -> GitHubFacts:
+    ready = variant == "ready"
+    runs = tuple(
+        WorkflowRunState(
+            path=f".github/workflows/{name}",
+            conclusion="success" if ready else "failure",
+            created="2026-11-16T05:31:07Z",
+        )
+        for name in DRILLS[example][variant]
+    )
+    return GitHubFacts(
+        available=True,
+        reason="",
+        branch="main",
+        required_reviews=1 if ready else 0,
+        required_checks=(),
+        head_sha="0" * 40,
+        checks=(),
+        drill_runs=runs,
+    )
+
+
+@pytest.mark.parametrize(("example", "variant"), CASES, ids=[f"{e}/{v}" for e, v in CASES])
+def test_as_the_action_every_automated_line_is_decided(example: str, variant: str) -> None:
+    """Section 3 of the catalog issue: with what GitHub holds, every automated line of every seed is
+    decided on both variants. The one exception is the advisory audit, which these tests leave offline
+    (tests/facts/test_vulnerabilities.py runs it against the real advisories)."""
+    report = _filled(ROOT / "examples" / example / variant, _github(example, variant))
+    assert report.checklist is not None
+    undecided = {
+        (line.item, line.outcome.value)
+        for line in report.checklist.lines
+        if line.kind == "automated"
+        and line.outcome in (MISSING, UNAVAILABLE, Outcome.ERROR)
+        and not (line.outcome is UNAVAILABLE and "Not audited: offline run" in line.evidence)
+    }
+    assert undecided == set()
+    want = {"code-reviewed": PASS if variant == "ready" else FAIL}
+    drills = {"restore-drill-run", "rollback-drill-run"} & _items_of(report)
+    for item in drills:
+        own = EXPECTED[example][variant].get(item)
+        want[item] = NA if own is NA else PASS if variant == "ready" else FAIL
+    got = {
+        line.item: line.outcome
+        for line in report.checklist.lines
+        if line.item in want and line.kind == "automated"
+    }
+    assert got == {k: v for k, v in want.items() if k in _items_of(report)}
 
 
 @pytest.mark.parametrize(("example", "variant"), CASES, ids=[f"{e}/{v}" for e, v in CASES])
@@ -881,8 +958,9 @@ def test_seed_004s_own_ticks_contradict_the_not_ready_variant() -> None:
 def test_a_line_is_judged_at_its_threshold() -> None:
     """Seed 001's not-ready variant documents 80% of its public functions: "Comprehensive docstrings"
     passes at the check's default, "Docstrings present for all functions" does not. Its metric lines are
-    each judged on their own metric; "Single predictions: <100ms" asks for a 100 ms budget, and "Batch
-    (1000 records): <5s" asks less than the check already does, which it says."""
+    each judged on their own metric; "Single predictions: <100ms" asks for a 100 ms budget on the single
+    predictions, and "Batch (1000 records): <5s" for 5 s on the batches of 1,000 records, which its
+    hand-run load test sent to a service that never started (loadtest_stats.csv: every request failed)."""
     report = _filled(ROOT / "examples" / "seed-001-power-theft" / "not-ready")
     assert report.checklist is not None
     lines = {line.text: line for line in report.checklist.lines if line.kind == "automated"}
@@ -891,9 +969,32 @@ def test_a_line_is_judged_at_its_threshold() -> None:
     assert everything.outcome is Outcome.FAIL and "at least 100%" in everything.evidence
     assert "roc_auc at least 0.9" in lines["ROC-AUC: >0.90 acceptable"].evidence
     assert "recall at least 0.85" in lines["Recall: >0.85 acceptable"].evidence
-    assert "at most 100 ms at p95" in lines["Single predictions: <100ms"].evidence
-    batch = lines["Batch (1000 records): <5s"].evidence
-    assert "at most 5000 ms" in batch and "already asks at most 2000 ms" in batch
+    assert "at most 100 ms at p95 for single predictions" in lines["Single predictions: <100ms"].evidence
+    batch = lines["Batch (1000 records): <5s"]
+    assert "at most 5000 ms at p95 for batches of 1,000 records" in batch.evidence
+    assert batch.outcome is Outcome.FAIL
+
+
+def test_load_test_lines_are_judged_on_their_own_requests() -> None:
+    """Seed 001's ready variant ran its load test in CI (reports/load_stats.csv, 20 users for 30 s on a
+    2-core runner with locust beside the service): single predictions p95 460 ms, batches of 1,000
+    records 720 ms, batches of 10,000 records 1.4 s, 92 requests/s with none failed. The seed asks for
+    100 ms, 5 s, 50 s and 10k predictions a minute."""
+    report = _filled(ROOT / "examples" / "seed-001-power-theft" / "ready")
+    assert report.checklist is not None
+    lines = {line.text: line for line in report.checklist.lines if line.kind == "automated"}
+    want = {
+        "Single predictions: <100ms": Outcome.FAIL,
+        "Single prediction latency: <100ms ✓": Outcome.FAIL,
+        "Batch (1000 records): <5s": Outcome.PASS,
+        "Batch latency (1k records): <5s ✓": Outcome.PASS,
+        "Batch latency (10k records): <50s ✓": Outcome.PASS,
+        "Throughput: >10k predictions/min ✓": Outcome.FAIL,
+        "Concurrent requests tested": Outcome.PASS,
+    }
+    got = {text: lines[text].outcome for text in want}
+    assert got == want, {t: lines[t].evidence for t in want}
+    assert "/predict_batch [10000 records]" in lines["Batch latency (10k records): <50s ✓"].evidence
 
 
 def test_backup_lines_are_judged_at_their_interval_and_retention() -> None:
@@ -915,10 +1016,11 @@ def test_backup_lines_are_judged_at_their_interval_and_retention() -> None:
 
 def test_frontend_budget_lines_are_judged_at_their_numbers() -> None:
     """Seed 004 asks for a bundle under 500 KB and a Lighthouse score over 90: its frontend is one small
-    static page (no build step), and no Lighthouse report is in the repository."""
+    static page (no build step), and CI's Lighthouse run scored its performance 100
+    (reports/lighthouse.json)."""
     report = _filled(ROOT / "examples" / "seed-004-full-stack" / "ready")
     assert report.checklist is not None
     lines = {line.text: line for line in report.checklist.lines if line.kind == "automated"}
     assert lines["Bundle size < 500KB"].outcome is Outcome.PASS
     assert "at most 500 KB" in lines["Bundle size < 500KB"].evidence
-    assert lines["Lighthouse score > 90"].outcome is Outcome.MISSING_EVIDENCE
+    assert lines["Lighthouse score > 90"].outcome is Outcome.PASS

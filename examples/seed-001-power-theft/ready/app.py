@@ -23,7 +23,7 @@ from power_theft_detector import PowerTheftDetector
 logging.basicConfig(level=config.LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 log = logging.getLogger("power-theft")
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
-limiter = Limiter(key_func=get_remote_address, default_limits=["120/minute"])
+limiter = Limiter(key_func=get_remote_address, default_limits=["120/minute"], enabled=config.RATE_LIMIT_ENABLED)
 state: dict[str, PowerTheftDetector] = {}
 THEFT_FLAGS = Counter("theft_flags_total", "Meters scored at or above the theft threshold")
 

@@ -21,7 +21,7 @@ from app.model import classify, load
 logging.basicConfig(level=config.LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 log = logging.getLogger("plant-disease")
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
-limiter = Limiter(key_func=get_remote_address, default_limits=["60/minute"])
+limiter = Limiter(key_func=get_remote_address, default_limits=["60/minute"], enabled=config.RATE_LIMIT_ENABLED)
 state: dict[str, Any] = {}
 INFERENCE_SECONDS = Histogram("leaf_inference_seconds", "Time spent classifying one photo")
 

@@ -1,3 +1,5 @@
+"""Integration: an uploaded image goes through the real model and comes back classified."""
+
 import io
 
 from fastapi.testclient import TestClient
@@ -7,18 +9,11 @@ from app import config
 from app.main import app
 
 
-def test_health_reports_model_loaded():
-    with TestClient(app) as client:
-        assert client.get("/health").json() == {"status": "healthy", "model_loaded": True}
-
-
 def test_predict_classifies_an_image(monkeypatch):
     monkeypatch.setattr(config, "API_KEY", "test-key")
     buffer = io.BytesIO()
     Image.new("RGB", (64, 64), "green").save(buffer, format="PNG")
     with TestClient(app) as client:
-        r = client.post(
-            "/predict", files={"image": ("leaf.png", buffer.getvalue())}, headers={"X-API-Key": "test-key"}
-        )
+        r = client.post("/predict", files={"image": ("leaf.png", buffer.getvalue())}, headers={"X-API-Key": "test-key"})
         assert r.status_code == 200
         assert set(r.json()["probabilities"]) == {"healthy", "leaf_blight", "powdery_mildew"}
