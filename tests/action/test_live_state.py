@@ -202,7 +202,9 @@ def test_a_drill_not_run_for_months_fails(actions: Actions, github: FakeGitHub) 
 
 
 def test_no_drill_workflow_asks_the_api_nothing(actions: Actions, github: FakeGitHub) -> None:
-    actions.commit({"drill-gate.yml": ASK_RESTORE})
+    # a database beside the service, so a restore drill is needed
+    compose = "services:\n  db:\n    image: postgres:16.4\n"
+    actions.commit({"drill-gate.yml": ASK_RESTORE, "docker-compose.yml": compose})
     got = outcomes(actions, config="drill-gate.yml")
     assert got["drills-exercised"]["outcome"] == "missing_evidence"
     assert not any(p.endswith("/actions/runs") for _, p, _ in github.requests)
