@@ -12,7 +12,7 @@ import pytest
 from gate.config import load_config
 from gate.engine import evaluate
 from gate.facts.github import GitHubFacts, WorkflowRunState
-from gate.model import Outcome, Report
+from gate.model import Level, Outcome, Report
 from tests.conftest import ROOT
 
 PASS, FAIL, NA = Outcome.PASS, Outcome.FAIL, Outcome.NOT_APPLICABLE
@@ -249,8 +249,8 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
         "ready": OFFLINE
         | {
             "restore-drill-run": UNAVAILABLE,  # restore-drill.yml; its runs are read by the Action only
-            "throughput-budget": PASS,  # reports/load_stats.csv: 333 req/s, no request failed
-            "latency-budget": PASS,  # reports/load_stats.csv: p95 40 ms
+            "throughput-budget": PASS,  # reports/load_stats.csv: 251 req/s, no request failed
+            "latency-budget": PASS,  # reports/load_stats.csv: p95 71 ms
             "tests-passing": PASS,  # junit.xml from CI's pytest: 3 passed
             "cache-expensive-work": FAIL,  # nothing is cached
             "config-files-valid": PASS,  # compose, ruff.toml, metadata and rules parse
@@ -260,7 +260,7 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
             "ci-compose-up": PASS,  # docker compose up --wait
             "ci-registry-push": FAIL,  # CI builds, never pushes
             "models-backed-up": PASS,  # models/ is committed: git is the copy
-            "dependency-updates-check": FAIL,  # no Dependabot or Renovate configuration
+            "dependency-updates-check": PASS,  # .github/dependabot.yml: pip, docker, actions weekly
             "tls-certificates": PASS,  # deploy/nginx.conf: Let's Encrypt
             "alerts-configured": PASS,  # a blackbox probe alert, monitoring/alerts.yml
             "faq-present": PASS,  # docs/RUNBOOK.md, docs/FAQ.md
@@ -838,8 +838,8 @@ CASES = [(example, variant) for example, variants in EXPECTED.items() for varian
 
 # What GitHub holds for each variant when the gate runs as the Action (gate/action/github.py reads it;
 # tests/action read it from the loopback GitHub): the workflows whose runs are its drills, and whether
-# the variant's team protects its branch with a required review. The ready teams' drills last succeeded
-# six days before the examples' date; the not-ready teams' last runs failed.
+# the variant's team protects its branch (a required review, the gate a required check). The ready
+# teams' drills last succeeded six days before the examples' date; the not-ready teams' last runs failed.
 DRILLS: dict[str, dict[str, tuple[str, ...]]] = {
     "seed-000-csv-predictions": {"ready": ("restore-drill.yml",), "not-ready": ("restore-drill.yml",)},
     "seed-001-power-theft": {"ready": ("rollback-drill.yml",), "not-ready": ("rollback-drill.yml",)},
@@ -864,7 +864,8 @@ def _github(example: str, variant: str) -> GitHubFacts:
         reason="",
         branch="main",
         required_reviews=1 if ready else 0,
-        required_checks=(),
+        gate_names=("prodgate",),
+        required_checks=("prodgate",) if ready else (),
         head_sha="0" * 40,
         checks=(),
         drill_runs=runs,
@@ -924,6 +925,30 @@ def test_the_seed_checklist_is_filled_in_as_expected(example: str, variant: str)
     assert set(got) == set(want), "every automated item of the seed has an expectation"
     wrong = {item: (got[item], want[item]) for item in want if got[item] != want[item]}
     assert wrong == {}, "item: (gate, expected)"
+
+
+def test_the_ready_variants_reach_silver() -> None:
+    """Section 3 of the catalog issue: judged as the Action would judge them (the branch protection and
+    drills of _github, the advisory audit against the suite's loopback OSV service over the real PyPA
+    advisories), every ready variant reaches silver. What used to hold them at bronze was read off the
+    reports and added to the examples: locked requirements, Dependabot, CODEOWNERS, licences, a
+    metrics route, compose limits, CI lint, format, audit and image steps, a coverage report."""
+    from gate.checklist import read_checklist
+    from gate.policy import held_back
+
+    for example in EXPECTED:
+        root = ROOT / "examples" / example / "ready"
+        config, _ = load_config(None, root)
+        assert config.checklist
+        report = evaluate(
+            root,
+            config,
+            github=_github(example, "ready"),
+            checklist=read_checklist(root / config.checklist, root),
+            today=date(2026, 11, 22),
+        )
+        held = [(r.check_id, r.outcome.value) for r in held_back(tuple(report.results), Level.SILVER)]
+        assert report.level in (Level.SILVER, Level.GOLD), (example, held)
 
 
 def test_seed_004s_own_ticks_contradict_the_not_ready_variant() -> None:

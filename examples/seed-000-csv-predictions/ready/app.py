@@ -15,6 +15,7 @@ from flask import Flask, Response, jsonify, request
 from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 
 MODEL_PATH = os.getenv("MODEL_PATH", "models/model.joblib")
 DATABASE_PATH = os.getenv("DATABASE_PATH", "/data/predictions.db")
@@ -34,6 +35,7 @@ CORS(app, origins=os.getenv("CORS_ORIGINS", "https://app.example.com").split(","
 app.config["RATELIMIT_ENABLED"] = os.getenv("RATE_LIMIT_ENABLED", "true").lower() != "false"
 limiter = Limiter(get_remote_address, app=app, default_limits=["60 per minute"])
 model = joblib.load(MODEL_PATH)
+ROWS_SCORED = Counter("csv_rows_scored_total", "Customers scored, summed over every upload")
 
 
 def require_api_key(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -62,6 +64,13 @@ def health() -> Response:
     return jsonify(status="healthy", model_loaded=model is not None)
 
 
+@app.get("/metrics")
+@limiter.exempt
+def metrics() -> Response:
+    """Prometheus metrics: request counts by the scrape, rows scored by the app."""
+    return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+
+
 @app.post("/predict")
 @require_api_key
 @limiter.limit("10 per minute")
@@ -81,5 +90,6 @@ def predict() -> Response:
             "INSERT INTO predictions (rows, mean_score) VALUES (?, ?)",
             (len(scores), sum(scores) / len(scores)),
         )
+    ROWS_SCORED.inc(len(scores))
     log.info("scored %d rows", len(scores))
     return jsonify(scores=scores)

@@ -20,3 +20,8 @@ def test_predict_scores_rows(monkeypatch, tmp_path):
         "/predict", data={"file": (io.BytesIO(csv_data), "c.csv")}, headers={"X-API-Key": "k"}
     )
     assert response.status_code == 200 and len(response.get_json()["scores"]) == 2
+
+
+def test_metrics_are_exposed_for_prometheus():
+    response = service.app.test_client().get("/metrics")
+    assert response.status_code == 200 and b"csv_rows_scored_total" in response.data
