@@ -20,7 +20,8 @@ _FILE_SIGNALS = (
     (
         "routing",
         re.compile(
-            r"^\s*-?\s*(email|slack|pagerduty|opsgenie|webhook|msteams|telegram)_?[cC]onfigs:|^\s*contactPoints:"
+            r"^\s*-?\s*(email|slack|pagerduty|opsgenie|webhook|msteams|msteamsv2|telegram|sns|victorops|pushover|"
+            r"wechat|discord|webex|jira|rocketchat)_?[cC]onfigs:|^\s*contactPoints:"
         ),
     ),
     ("dashboard", re.compile(r"^\s*\"panels\"\s*:\s*\[")),
@@ -64,14 +65,17 @@ class MonitoringFacts(Signals):
     configuration whose receivers send nowhere)."""
 
 
-_RECEIVERS = re.compile(r"^\s*receivers:\s*$", re.M)
+# [ \t], never \s: with re.M, \s* would run across newlines from every line start (quadratic)
+_RECEIVERS = re.compile(r"^[ \t]*receivers:[ \t]*$", re.M)
+_INTEGRATION = re.compile(r"^[ \t]*(?:-[ \t]*)?\w+_configs:", re.M)
+"""Any Alertmanager integration, those the routing signal names and any other (`*_configs`)."""
 
 
-def _silent(rel: str, text: str, found: list[Signal]) -> list[Signal]:
+def _silent(rel: str, text: str) -> list[Signal]:
     """An Alertmanager configuration (a route and receivers) in which no receiver has an integration:
     every alert it routes is dropped. Alertmanager accepts such a receiver without a word."""
     m = _RECEIVERS.search(text)
-    if not m or "route:" not in text or any(x.kind == "routing" and x.path == rel for x in found):
+    if not m or "route:" not in text or _INTEGRATION.search(text):
         return []
     line = text.count("\n", 0, m.start()) + 1
     return [Signal("silent-routing", rel, line, "receivers with no integration (alerts are dropped)")]
@@ -101,7 +105,7 @@ def collect_monitoring(
         if _NAMES.search(rel):
             text = snap.text(rel) or ""
             signals.extend(scan(rel, text, _FILE_SIGNALS))
-            signals.extend(_silent(rel, text, signals))
+            signals.extend(_silent(rel, text))
     for rel in service_modules:
         signals.extend(scan(rel, snap.text(rel) or "", _CODE_SIGNALS))
     for rel in snap.with_suffix(".py"):

@@ -66,6 +66,7 @@ _APP_PORTS = {3000, 5000, 7860, 8000, 8080, 8501, 8888}
 one open to the internet is the application answering without TLS in front."""
 _OPEN_WORLD = re.compile(r"0\.0\.0\.0/0|::/0")
 _PORT = re.compile(r"\b(from_port|to_port)\s*=\s*(\d+)")
+_EGRESS = re.compile(r'\btype\s*=\s*"egress"')
 
 
 class TlsFacts(Signals):
@@ -172,7 +173,7 @@ def _terraform(iac: IacFacts) -> list[Signal]:
         for block in blocks:
             if r.type == "aws_security_group" and not block.lstrip().startswith("ingress"):
                 continue
-            if 'type = "egress"' in block.replace("  ", " ") or not _OPEN_WORLD.search(block):
+            if _EGRESS.search(block) or not _OPEN_WORLD.search(block):
                 continue
             bounds = [int(m.group(2)) for m in _PORT.finditer(block)]
             if not bounds:
