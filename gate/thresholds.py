@@ -264,6 +264,10 @@ def _read(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | 
         value = float(found.group(1).replace(",", "")) * (1000 if found.group(2) else 1)
         per = (found.group(3) or "s").lower()
         rps = value / 60 if per.startswith("min") else value
+        if re.search(r"predictions?\b", found.group(0), re.I):
+            return _stricter_min(
+                rps, float(options["min_rps"]), " predictions/s", "min_rps", {**options, "per": "prediction"}
+            )
         return _stricter_min(rps, float(options["min_rps"]), " requests/s", "min_rps", options)
     if check_id == "model-metrics-meet-floors":
         return _floors(text, options)

@@ -1003,8 +1003,9 @@ def test_a_line_is_judged_at_its_threshold() -> None:
 def test_load_test_lines_are_judged_on_their_own_requests() -> None:
     """Seed 001's ready variant ran its load test in CI (reports/load_stats.csv, 20 users for 30 s on a
     2-core runner with locust beside the service): single predictions p95 460 ms, batches of 1,000
-    records 720 ms, batches of 10,000 records 1.4 s, 92 requests/s with none failed. The seed asks for
-    100 ms, 5 s, 50 s and 10k predictions a minute."""
+    records 720 ms, batches of 10,000 records 1.4 s, 92 requests/s with none failed, of which 3.8 a
+    second were batches of 1,000 and 2.1 batches of 10,000: about 25,000 predictions a second. The seed
+    asks for 100 ms, 5 s, 50 s and 10k predictions a minute."""
     report = _filled(ROOT / "examples" / "seed-001-power-theft" / "ready")
     assert report.checklist is not None
     lines = {line.text: line for line in report.checklist.lines if line.kind == "automated"}
@@ -1014,7 +1015,7 @@ def test_load_test_lines_are_judged_on_their_own_requests() -> None:
         "Batch (1000 records): <5s": Outcome.PASS,
         "Batch latency (1k records): <5s ✓": Outcome.PASS,
         "Batch latency (10k records): <50s ✓": Outcome.PASS,
-        "Throughput: >10k predictions/min ✓": Outcome.FAIL,
+        "Throughput: >10k predictions/min ✓": Outcome.PASS,
         "Concurrent requests tested": Outcome.PASS,
     }
     got = {text: lines[text].outcome for text in want}

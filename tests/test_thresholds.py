@@ -419,3 +419,12 @@ def test_a_release_notes_line_asks_for_the_current_versions_entry() -> None:
     found = read("changelog-present", "Release notes published", {"current": False})
     assert isinstance(found, LineThreshold) and found.options["current"] is True
     assert read("changelog-present", "Changelog present", {"current": False}) is None
+
+
+def test_a_line_counting_predictions_counts_them_not_requests() -> None:
+    """A batch of 1,000 records is 1,000 predictions: "10k predictions/min" is about predictions."""
+    found = read("throughput-within-budget", "Throughput: >10k predictions/min", RATE)
+    assert isinstance(found, LineThreshold)
+    assert found.options["per"] == "prediction" and found.options["min_rps"] == 167  # 166.7, rounded up
+    requests = read("throughput-within-budget", "More than 150 req/s in the load test", RATE)
+    assert isinstance(requests, LineThreshold) and "per" not in requests.options

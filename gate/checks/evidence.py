@@ -267,6 +267,29 @@ class ThroughputFloor(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     min_rps: float = Field(default=100, gt=0)
     max_failure_ratio: float = Field(default=0.01, ge=0, le=1)
+    per: Literal["request", "prediction"] = "request"
+    """What `min_rps` counts: requests, or predictions (a batch request of 1,000 records is 1,000
+    predictions: its size is read from its name in the report). A line that says "predictions/min"
+    sets it."""
+
+
+_BATCH_SIZE = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(k)?\s*(?:records?|rows?|items?|samples?|predictions?)\b", re.I
+)
+
+
+def _predictions_per_second(r: LoadReport) -> float | None:
+    """Predictions a second: each named request's rate of successes times the records its name says it
+    carries (one when it names none). None without per-request rates (k6's summary has none)."""
+    if not r.rps_by_name:
+        return None
+    total = 0.0
+    for name, rate in r.rps_by_name.items():
+        size = 1
+        if m := _BATCH_SIZE.search(name):
+            size = int(m.group(1).replace(",", "")) * (1000 if m.group(2) else 1)
+        total += rate * (1 - r.failed_by_name.get(name, 0)) * size  # a failed request predicted nothing
+    return total
 
 
 def _rate(r: LoadReport) -> str:
@@ -295,7 +318,10 @@ def throughput_within_budget(facts: Facts, options: ThroughputFloor) -> Decision
     ## What it checks
     The request rate the load test sustained (locust's Aggregated Requests/s, k6's http_reqs rate)
     against `min_rps` (100 by default, from the seeds), and the failure ratio against
-    `max_failure_ratio` (1%). Without a report the outcome is missing_evidence.
+    `max_failure_ratio` (1%). Without a report the outcome is missing_evidence. With `per:
+    prediction` (a line that counts "predictions/min"), a request counts the records its name says it
+    carries (`/predict_batch [1000 records]`, `/predict [100 rows]`); a report without per-request
+    rates is counted in requests, a lower bound.
 
     ## Why it matters
     A service that answers fast for one user and falls over at launch-day traffic was never ready.
@@ -313,11 +339,21 @@ def throughput_within_budget(facts: Facts, options: ThroughputFloor) -> Decision
         return _missing(
             "load-test report", "Run locust with --csv or k6 with --summary-export in CI before prodgate."
         )
-    hits = [
-        Hit(f"Sustained {_rate(r)} < {options.min_rps:g} req/s.", (at(r.path),))
-        for r in reports
-        if r.rps is not None and r.rps < options.min_rps
-    ]
+    hits: list[Hit] = []
+    rates: list[str] = []
+    for r in reports:
+        predictions = _predictions_per_second(r) if options.per == "prediction" else None
+        if predictions is not None:
+            rates.append(f"{predictions:.1f} predictions/s")
+            if predictions < options.min_rps:
+                hits.append(
+                    Hit(f"Sustained {predictions:.1f} predictions/s < {options.min_rps:g}.", (at(r.path),))
+                )
+            continue
+        # requests: each carries at least one prediction, so for `per: prediction` a lower bound
+        rates.append(_rate(r))
+        if r.rps is not None and r.rps < options.min_rps:
+            hits.append(Hit(f"Sustained {_rate(r)} < {options.min_rps:g} req/s.", (at(r.path),)))
     hits += [
         Hit(f"{r.failure_ratio:.1%} of requests failed (max {options.max_failure_ratio:.0%}).", (at(r.path),))
         for r in reports
@@ -325,9 +361,7 @@ def throughput_within_budget(facts: Facts, options: ThroughputFloor) -> Decision
     ]
     if hits:
         return failed(f"{count(len(hits), 'throughput target')} missed.", *hits)
-    return passed(
-        f"{', '.join(_rate(r) for r in reports)} with failures under {options.max_failure_ratio:.0%}."
-    )
+    return passed(f"{', '.join(rates)} with failures under {options.max_failure_ratio:.0%}.")
 
 
 SuiteKind = Literal["smoke", "integration", "e2e"]

@@ -73,6 +73,8 @@ class LoadReport:
     p95_by_name: dict[str, float] = field(default_factory=dict)
     failed_by_name: dict[str, float] = field(default_factory=dict)
     """the share of each named request that failed (locust), for the names that failed at all"""
+    rps_by_name: dict[str, float] = field(default_factory=dict)
+    """each named request's rate (locust)"""
     users: float | None = None
     """the most virtual users at once (k6's vus_max, locust's User Count in its stats history)"""
 
@@ -297,6 +299,11 @@ def _load(rel: str, data: bytes, errors: list[ParseError]) -> LoadReport | None:
             and (sent := _num(r.get("Request Count")))
             and (bad := _num(r.get("Failure Count")))
         }
+        rps_by_name = {
+            str(r["Name"]): rate
+            for r in rows
+            if r.get("Name") not in (None, "Aggregated") and (rate := _num(r.get("Requests/s"))) is not None
+        }
         requests, failures = _num(total.get("Request Count")) or 0, _num(total.get("Failure Count")) or 0
         return LoadReport(
             rel,
@@ -306,6 +313,7 @@ def _load(rel: str, data: bytes, errors: list[ParseError]) -> LoadReport | None:
             failures / requests if requests else None,
             by_name,
             failed_by_name,
+            rps_by_name,
         )
     try:
         doc = json.loads(data)
