@@ -85,7 +85,7 @@ def asked_kinds(text: str) -> tuple[AlertKind, ...]:
 
 
 class AlertOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     kinds: tuple[AlertKind, ...] = ()
     """The kinds of alert the repository must define. None by default: a checklist line asks for its own."""
     external: str | None = Field(default=None, min_length=1)

@@ -66,7 +66,7 @@ def asked_aspects(text: str) -> tuple[tuple[Aspect, ...], float | None, float | 
 
 
 class BackupOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     aspects: tuple[Aspect, ...] = ()
     """What the backups must show. None by default: a checklist line asks for its own."""
     max_interval_hours: float | None = Field(default=None, gt=0)

@@ -20,14 +20,14 @@ DOC_HEADINGS = ("What it checks", "Why it matters", "How to fix", "Example")
 
 
 class NoOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class AskedOptions(BaseModel):
     """Options of a check that judges only when asked: what it reads is a team's choice more than a
     rule (an API page, a migration tool), so it stays silent on a repository that never asked."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     asked: bool = False
     """Judge it on every pull request. A checklist line this check decides asks it for that line."""
 

@@ -479,7 +479,7 @@ _SHA = re.compile(r"@[0-9a-f]{40}$")
 
 
 class PinOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     allow_github_owned_tags: bool = True
     """Let actions/* and github/* (GitHub's own, immutable releases are common there) use tags."""
 

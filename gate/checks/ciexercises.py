@@ -90,7 +90,7 @@ def asked_exercises(text: str) -> tuple[Exercise, ...]:
 
 
 class ExerciseOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     aspects: tuple[Exercise, ...] = ()
     """What CI must exercise. None by default: a checklist line asks for its own."""
 

@@ -42,7 +42,7 @@ def asked_stack_aspects(text: str) -> tuple[StackAspect, ...]:
 
 
 class StackOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     aspects: tuple[StackAspect, ...] = ()
     """What the compose stack must show. None by default: a checklist line asks for its own."""
 

@@ -30,7 +30,7 @@ _MAX_FILES = 500
 
 
 class ConfigOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     files: tuple[str, ...] = ()
     """Which configuration files to judge (glob patterns, or names such as config.yaml). None by
     default: a checklist line asks, for every configuration file or the one it names."""

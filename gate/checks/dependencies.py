@@ -169,7 +169,7 @@ def _setup_python(facts: Facts) -> list[PythonVersionDecl]:
 
 
 class PythonVersionOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     min_version: str | None = Field(default=None, pattern=r"^3\.\d{1,2}$")
     """The oldest Python accepted ("3.9"): every declaration's lowest version must be at least this."""
 
@@ -293,7 +293,7 @@ _DEV_FILE = re.compile(r"(dev|test|lint|doc|ci|check|local|notebook)", re.I)
 
 
 class DevToolOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     allow: tuple[str, ...] = ()
     """Tools that are this project's real runtime dependencies (a CLI that runs pip-audit, say)."""
 
@@ -487,7 +487,7 @@ def no_undeclared_imports(facts: Facts, options: NoOptions) -> Decision:
 
 
 class UnusedOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     ignore: tuple[str, ...] = ()
     """Distributions that are needed without being imported (plugins, drivers, CLIs)."""
 

@@ -51,7 +51,7 @@ def asked_deploy_aspects(text: str) -> tuple[DeployAspect, ...]:
 
 
 class DeployOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     aspects: tuple[DeployAspect, ...] = ()
     """What the deployment pipeline must show. None by default: a checklist line asks for its own."""
 

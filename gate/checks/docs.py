@@ -205,7 +205,7 @@ def rollback_documented(facts: Facts, options: NoOptions) -> Decision:
 
 
 class ChangelogOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     current: bool = False
     """The change log must have an entry for the version being released ("Release notes published")."""
 

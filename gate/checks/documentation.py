@@ -12,7 +12,7 @@ from gate.model import Level, Severity
 
 
 class ReadmeOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     install_headings: tuple[str, ...] = (
         r"install",
         r"setup",

@@ -65,7 +65,7 @@ def mentions_drill(text: str) -> bool:
 
 
 class DrillOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     aspects: tuple[DrillAspect, ...] = ()
     """The drills that must have run. None by default: a checklist line asks for its own."""
     max_age_days: int = Field(default=90, gt=0)

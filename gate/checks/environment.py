@@ -120,7 +120,7 @@ PLATFORM_VARIABLES = (
 
 
 class EnvExampleOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     ignore_variables: tuple[str, ...] = PLATFORM_VARIABLES
 
 
@@ -223,7 +223,7 @@ def deployed_reads(facts: Facts, ignored: set[str]) -> Iterator[EnvRead]:
 
 
 class SecretOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     relaxed_paths: tuple[str, ...] = Field(
         default=(
             "tests/", "test/", "**/tests/", "**/test/", "test_*.py", "*_test.py", "conftest.py",

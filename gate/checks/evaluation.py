@@ -37,7 +37,7 @@ _TEMPORAL = re.compile(
 
 
 class HoldoutOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     temporal: bool = False
     """The held-out set must be later in time than the training data (a split by date)."""
     asked: bool = False

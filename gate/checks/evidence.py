@@ -27,7 +27,7 @@ def _broken(facts: Facts, suffixes: tuple[str, ...]) -> list[Hit]:
 
 
 class CoverageFloor(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     minimum: float = Field(default=80.0, ge=0, le=100)
 
 
@@ -136,7 +136,7 @@ def tests_passing(facts: Facts, options: NoOptions) -> Decision:
 
 
 class LatencyBudget(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     p95_ms: float = Field(default=2000, gt=0)
     """The overall 95th percentile budget (the seeds: responses under 2 seconds)."""
     endpoints: dict[str, float] = Field(default_factory=dict)
@@ -264,7 +264,7 @@ def latency_within_budget(facts: Facts, options: LatencyBudget) -> Decision:
 
 
 class ThroughputFloor(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     min_rps: float = Field(default=100, gt=0)
     max_failure_ratio: float = Field(default=0.01, ge=0, le=1)
     per: Literal["request", "prediction"] = "request"
@@ -380,7 +380,7 @@ def asked_suites(text: str) -> tuple[SuiteKind, ...]:
 
 
 class SuiteOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     suites: tuple[SuiteKind, ...] = ()
     """The suites whose result is read. None by default: a checklist line names its own."""
 
@@ -452,7 +452,7 @@ def test_suites_passing(facts: Facts, options: SuiteOptions) -> Decision:
 
 
 class ConcurrencyOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     min_users: int = Field(default=2, ge=2)
     """The fewest virtual users at once that make a load test concurrent."""
     asked: bool = False
@@ -515,7 +515,7 @@ def load_test_concurrent(facts: Facts, options: ConcurrencyOptions) -> Decision:
 
 
 class ModuleCoverageOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     min_percent: float = Field(default=50, ge=0, le=100)
     """The least share of each service module's lines the tests must run."""
     asked: bool = False

@@ -17,7 +17,7 @@ _FAILED = {"failure", "timed_out", "cancelled", "action_required", "error", "sta
 
 
 class _Options(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class GateNames(_Options):

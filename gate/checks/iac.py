@@ -111,7 +111,7 @@ def asked_iac_aspects(text: str) -> tuple[IacAspect, ...]:
 
 
 class IacOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     aspects: tuple[IacAspect, ...] = ()
     """What the infrastructure code must declare. None by default: a checklist line asks for its own."""
     external: str | None = Field(default=None, min_length=1)

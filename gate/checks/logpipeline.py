@@ -50,7 +50,7 @@ def asked_log_aspects(text: str) -> tuple[LogAspect, ...]:
 
 
 class LogPipelineOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     aspects: tuple[LogAspect, ...] = ()
     """What the logging pipeline must show. None by default: a checklist line asks for its own."""
     external: str | None = Field(default=None, min_length=1)

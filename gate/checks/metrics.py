@@ -165,7 +165,7 @@ def asked_families(text: str) -> tuple[FamilyId, ...]:
 
 
 class MetricOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     families: tuple[FamilyId, ...] = ()
     """The metric families the service must export. None by default: a checklist line asks for its own."""
 

@@ -30,7 +30,7 @@ _ALLOW_ENTRY = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\.(\*|[A-Za-z
 
 
 class PickleOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     allow_globals: tuple[Annotated[str, StringConstraints(pattern=_ALLOW_ENTRY)], ...] = Field(
         default=(),
         description="Your own classes a model pickle may import, as `module.Class` or `module.*` (every "
@@ -158,7 +158,7 @@ def model_safe_format(facts: Facts, options: NoOptions) -> Decision:
 
 
 class SizeBudget(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     max_mb: float = Field(default=50, gt=0)
 
 
@@ -452,7 +452,7 @@ def _feature_list(data: object) -> list[object] | None:
 
 
 class FeatureOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     expected_count: int | None = Field(default=None, ge=1)
     """How many features the schema must define (e.g. 14 for a model like seed 001's)."""
 
@@ -613,7 +613,7 @@ def model_card_present(facts: Facts, options: NoOptions) -> Decision:
 
 
 class Floor(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     metric: str = Field(min_length=1)
     """A key (`roc_auc`, found at any depth) or a dotted path (`results.random_forest.roc_auc`)."""
     min: float | None = None
@@ -625,7 +625,7 @@ class Floor(BaseModel):
 
 
 class FloorOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     floors: tuple[Floor, ...] = ()
 
 
@@ -758,7 +758,7 @@ _DATE_KEY = re.compile(
 
 
 class StaleOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     max_age_days: int = Field(default=180, ge=1)
 
 

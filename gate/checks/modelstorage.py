@@ -47,7 +47,7 @@ def asked_storage(text: str) -> tuple[StorageAspect, ...]:
 
 
 class StorageOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     aspects: tuple[StorageAspect, ...] = ()
     """What the model files' copies must show. None by default: a checklist line asks for its own."""
 

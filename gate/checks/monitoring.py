@@ -52,7 +52,7 @@ def asked_wiring(text: str) -> tuple[WiringAspect, ...]:
 
 
 class WiringOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     aspects: tuple[WiringAspect, ...] = ()
     """What the monitoring wiring must show. None by default: a checklist line asks for its own."""
     external: str | None = Field(default=None, min_length=1)

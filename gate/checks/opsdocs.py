@@ -270,7 +270,7 @@ def asked_topics(text: str) -> tuple[TopicId, ...]:
 
 
 class TopicOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     topics: tuple[TopicId, ...] = ()
     """The topics the documentation must cover. None by default: a checklist line asks for its own."""
     rto_max_minutes: float | None = Field(default=None, gt=0)

@@ -57,7 +57,7 @@ def asked_practices(text: str) -> tuple[Practice, ...]:
 
 
 class PracticeOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     aspects: tuple[Practice, ...] = ()
     """The practices to look for. None by default: a checklist line asks for its own."""
 

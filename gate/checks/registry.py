@@ -35,7 +35,7 @@ def asked_registry(text: str) -> tuple[RegistryAspect, ...]:
 
 
 class RegistryOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     aspects: tuple[RegistryAspect, ...] = ()
     """What to judge. None by default: a checklist line asks for its own."""
 

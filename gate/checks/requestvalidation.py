@@ -50,7 +50,7 @@ def asked_validation(text: str) -> tuple[tuple[ValidationAspect, ...], bool]:
 
 
 class ValidationOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     aspects: tuple[ValidationAspect, ...] = ()
     """What request validation must show. None by default: a checklist line asks for its own."""
     optional: bool = False

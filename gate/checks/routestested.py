@@ -50,7 +50,7 @@ def asked_route_aspects(text: str) -> tuple[RouteAspect, ...]:
 
 
 class RouteTestOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     aspects: tuple[RouteAspect, ...] = ()
     """What the tests must request. None by default: a checklist line asks for its own."""
 
@@ -132,7 +132,7 @@ def named_paths(text: str) -> tuple[str, ...]:
 
 
 class ServedOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     paths: tuple[str, ...] = ()
     """The paths the service must serve. None by default: a checklist line names its own."""
 

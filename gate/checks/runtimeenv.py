@@ -24,7 +24,7 @@ from gate.wording import agree, count
 
 
 class RuntimeEnvOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     ignore_variables: tuple[str, ...] = PLATFORM_VARIABLES
     """Variables the platform sets, never the deployment's to pass."""
     asked: bool = False

@@ -17,7 +17,7 @@ DEFAULT_HEALTH_PATHS = ("/health", "/healthz", "/ready", "/readyz", "/livez", "/
 
 
 class HealthOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     paths: tuple[str, ...] = DEFAULT_HEALTH_PATHS
     """Last path segments that count as a health route (prefixes such as /api/v1 are allowed)."""
     detailed: bool = False

@@ -697,7 +697,7 @@ def no_todo_fixme(facts: Facts, options: NoOptions) -> Decision:
 
 
 class CoverageOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     minimum: int = Field(default=80, ge=0, le=100)
     """Percentage of public functions that must qualify."""
 

@@ -38,7 +38,7 @@ def asked_sinks(text: str) -> tuple[SinkAspect, ...]:
 
 
 class SinkOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     aspects: tuple[SinkAspect, ...] = ()
     """What to judge. None by default: a checklist line asks for its own."""
 

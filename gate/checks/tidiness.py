@@ -46,7 +46,7 @@ def asked_tidiness(text: str) -> tuple[TidyAspect, ...]:
 
 
 class TidyOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     aspects: tuple[TidyAspect, ...] = ()
     """What tidiness to judge. None by default: a checklist line asks for its own."""
 

@@ -45,7 +45,7 @@ def asked_tls_aspects(text: str) -> tuple[TlsAspect, ...]:
 
 
 class TlsOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     aspects: tuple[TlsAspect, ...] = ()
     """What TLS must show. None by default: a checklist line asks for its own."""
     external: str | None = Field(default=None, min_length=1)

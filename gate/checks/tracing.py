@@ -50,7 +50,7 @@ def asked_trace_aspects(text: str) -> tuple[tuple[TraceAspect, ...], bool]:
 
 
 class TracingOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     aspects: tuple[TraceAspect, ...] = ()
     """What tracing must show. None by default: a checklist line asks for its own."""
     optional: bool = False

@@ -16,14 +16,14 @@ from gate.wording import agree, count
 class IgnoreEntry(BaseModel):
     """An accepted advisory. Required expiry: after it the advisory counts again, and the report says so."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     id: str = Field(min_length=1, description="Advisory id or alias (PYSEC-..., GHSA-..., CVE-...).")
     reason: str = Field(min_length=1, description="Why the risk is accepted; shown in the report.")
     expires: date = Field(description="After this date (YYYY-MM-DD) the advisory counts again.")
 
 
 class VulnerabilityOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     ignore: tuple[IgnoreEntry, ...] = ()
 
 

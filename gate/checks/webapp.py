@@ -92,13 +92,13 @@ def asked_frontend(text: str) -> tuple[tuple[FrontendAspect, ...], float | None,
 
 
 class BackendOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     aspects: tuple[BackendAspect, ...] = ()
     """What the Node backend must show. None by default: a checklist line asks for its own."""
 
 
 class FrontendOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     aspects: tuple[FrontendAspect, ...] = ()
     """What the frontend must show. None by default: a checklist line asks for its own."""
     max_bundle_kb: float = Field(default=500, gt=0)

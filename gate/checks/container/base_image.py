@@ -186,7 +186,7 @@ Docker Hub namespaces of verified publishers."""
 
 
 class TrustedBaseOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     trusted: tuple[str, ...] = _TRUSTED_SOURCES
     """Image name prefixes trusted besides Docker Hub's official images (`library/`, no namespace).
     Add the team's own registry (`registry.example.com/`) to build on its internal bases."""

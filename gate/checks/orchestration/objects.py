@@ -80,7 +80,7 @@ def asked_object_aspects(text: str) -> tuple[ObjectAspect, ...]:
 
 
 class ObjectOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     aspects: tuple[ObjectAspect, ...] = ()
     """What the manifests must hold. None by default: a checklist line asks for its own."""
 

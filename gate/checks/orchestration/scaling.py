@@ -20,7 +20,7 @@ from gate.wording import count as plural_count
 
 
 class ReplicaOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     min_replicas: int = Field(default=2, ge=1)
 
 
