@@ -9,7 +9,6 @@ wordings they answer to; a checklist line is matched to an item by an explicit m
 from __future__ import annotations
 
 import difflib
-import re
 from enum import StrEnum
 from functools import cache, lru_cache
 from importlib.resources import files
@@ -17,13 +16,14 @@ from importlib.resources import files
 import yaml
 from pydantic import Field, model_validator
 
+from gate.lazyre import lazy
 from gate.model import Frozen, Level
 
-CHECKBOX = re.compile(r"^(?P<indent>\s*)[-*+]\s+\[(?P<mark>[ xX])\]\s+(?P<text>.*)$")
+CHECKBOX = lazy(r"^(?P<indent>\s*)[-*+]\s+\[(?P<mark>[ xX])\]\s+(?P<text>.*)$")
 r"""A checkbox line; its text still carries trailing whitespace (rstrip it: a lazy `.*?` before `\s*$`
 backtracked quadratically over a line of spaces, and a checklist comes from the pull request)."""
-_CODE_TAIL = re.compile(r":\s*`.*$")
-_NON_WORD = re.compile(r"[^a-z0-9.+<>%/]+")
+_CODE_TAIL = lazy(r":\s*`.*$")
+_NON_WORD = lazy(r"[^a-z0-9.+<>%/]+")
 _CANDIDATES = 12
 MATCH_THRESHOLD = 0.86
 """Below this similarity a line is not mapped to an item (it shows as a manual item instead)."""

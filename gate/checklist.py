@@ -7,7 +7,6 @@ an explicit marker (`<!-- prodgate: ID -->`, a catalog item id or a check id) or
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -17,15 +16,16 @@ from pydantic import Field
 from gate import concepts
 from gate.catalog import CHECKBOX, Item, Kind, Match, load_catalog, match
 from gate.errors import InputProblem
+from gate.lazyre import lazy
 from gate.model import OUTCOME_ORDER, ChecklistLine, CheckResult, FilledChecklist, Frozen, Outcome
 from gate.paths import OutsideRepository, inside
 from gate.signoffs import SignOffs
 
 MAX_CHECKLIST_BYTES = 2 * 1024 * 1024
-_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_HEADING = lazy(r"^(#{1,6})\s+(.*)$")
 """An ATX heading; its closing `#`s and whitespace are stripped in code (see _title)."""
-_MARKER = re.compile(r"<!--\s*prodgate:\s*([a-z0-9-]+)\s*-->")
-_FENCE = re.compile(r"^\s*(```|~~~)")
+_MARKER = lazy(r"<!--\s*prodgate:\s*([a-z0-9-]+)\s*-->")
+_FENCE = lazy(r"^\s*(```|~~~)")
 
 
 class ChecklistError(InputProblem):

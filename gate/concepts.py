@@ -17,13 +17,14 @@ be explained: the report names the concept each line was mapped by.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.resources import files
 
 import yaml
+
+from gate.lazyre import lazy
 
 COMPONENTS = ("kubernetes", "compose", "dockerfile", "ci", "github", "service", "model", "repo", "any")
 NEUTRAL = frozenset({"any", "repo", "github"})
@@ -55,7 +56,7 @@ _STRONG = frozenset({"kubernetes", "compose", "dockerfile", "ci"})
 """Components whose name in a heading confines its lines to them. "Model" or "API" in a heading does
 not: an ML checklist's "Model serving" section asks for autoscaling and probes too."""
 
-_VETO_LINE = re.compile(
+_VETO_LINE = lazy(
     r"\b(beyond|besides|other than|in addition to|apart from|except)\b"
     r"|\bper[- ](user|customer|tenant|client|account|api[- ]key|key|ip|endpoint|route)\b"
     r"|\b(if|where|when) applicable\b|\bn/a\b"
@@ -67,11 +68,11 @@ _VETO_LINE = re.compile(
     # advice and activities rather than a state of the repository
     r"|\b(consider|avoid|unless|optional|optionally|tested|verified)\b"
 )
-_VETO_PLATFORM = re.compile(r"\b(dashboards?|alerts?|alerting|grafana|new ?relic|datadog|pager ?duty)\b")
+_VETO_PLATFORM = lazy(r"\b(dashboards?|alerts?|alerting|grafana|new ?relic|datadog|pager ?duty)\b")
 """Monitoring platforms and paging: decided outside the repository, except alert rules kept in it,
 which the checks in READS_ALERTS read."""
 READS_ALERTS = frozenset({"alert-rules-cover"})
-_VETO_HEADING = re.compile(
+_VETO_HEADING = lazy(
     r"\b(not done|not yet|to ?do|open items|open issues|gaps?|missing|critical for production|known issues"
     r"|future|roadmap|later|nice to have|backlog|next steps|won'?t|out of scope|not implemented|pending"
     # after the release: live behaviour, read from the running service
@@ -83,14 +84,14 @@ _MAX_WORDS = 30
 _MAX_CHARS = 1_000
 """Past this a line is not matched at all (it could not be automated anyway): the cost of matching
 grows with the words of a line, and a checklist comes from the pull request."""
-_FILE = re.compile(r"\.(ya?ml|json|md|txt|toml|cfg|ini|py|sh|html|conf)$")
+_FILE = lazy(r"\.(ya?ml|json|md|txt|toml|cfg|ini|py|sh|html|conf)$")
 
 # no character class reaches past the next bracket or parenthesis: every scan ends where the next
 # attempt starts, so a line of 400 KB of `[` or `](` is read in linear time
-_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")
-_RUN = re.compile(r"[a-z0-9_./+-]+")
-_PARTS = re.compile(r"[./_+-]+")
-_DIGITS = re.compile(r"\d+(?:\.\d+)*|[a-z]+")
+_LINK = lazy(r"!?\[([^\[\]]*)\]\([^()]*\)")
+_RUN = lazy(r"[a-z0-9_./+-]+")
+_PARTS = lazy(r"[./_+-]+")
+_DIGITS = lazy(r"\d+(?:\.\d+)*|[a-z]+")
 
 
 @dataclass(frozen=True)
@@ -282,7 +283,7 @@ DOCUMENTS = frozenset(
     | {"license-present", "ops-doc-topics", "api-docs-current"}
 )
 """Checks that read documents: only they decide a line that asks for something to be documented."""
-_DOCUMENTED = re.compile(r"\b(documented|documentation|document)\b")
+_DOCUMENTED = lazy(r"\b(documented|documentation|document)\b")
 
 
 def _specific(line: str, check: str) -> str:

@@ -4,9 +4,9 @@ run's start-up (it loads the platform tags); tests/test_pep503.py holds the two 
 
 from __future__ import annotations
 
-import re
+from gate.lazyre import lazy
 
-_SEPARATORS = re.compile(r"[-_.]+")
+_SEPARATORS = lazy(r"[-_.]+")
 
 
 def canonical_name(name: str) -> str:

@@ -8,9 +8,9 @@ token-only URL (`https://{token}@host`) the user name is the secret.
 
 from __future__ import annotations
 
-import re
+from gate.lazyre import lazy
 
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s@]+@")
+_USERINFO = lazy(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s@]+@")
 
 
 def redact(text: str) -> str:

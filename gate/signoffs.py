@@ -16,10 +16,11 @@ from datetime import date, timedelta
 
 from pydantic import ValidationError
 
+from gate.lazyre import lazy
 from gate.model import Frozen
 
-_DATA = re.compile(r"<!-- prodgate-signoffs:([A-Za-z0-9+/=]*) -->")
-_BOX = re.compile(r"^\s*[-*] \[([ xX])\] .*<!-- prodgate-signoff:([a-z0-9-]+) -->\s*$", re.M)
+_DATA = lazy(r"<!-- prodgate-signoffs:([A-Za-z0-9+/=]*) -->")
+_BOX = lazy(r"^\s*[-*] \[([ xX])\] .*<!-- prodgate-signoff:([a-z0-9-]+) -->\s*$", re.M)
 PERMISSION_RANK = {"none": 0, "read": 1, "triage": 2, "write": 3, "maintain": 4, "admin": 5}
 
 
@@ -115,10 +116,10 @@ def apply_ticks(
 
 
 SECTION_START, SECTION_END = "<!-- prodgate-signoff-section -->", "<!-- /prodgate-signoff-section -->"
-_SUFFIX = re.compile(r" · (✍️|⛔) .*$")
+_SUFFIX = lazy(r" · (✍️|⛔) .*$")
 # a group's heading in the section: the checklist heading, bold, on a line of its own (its text went
 # through md(), so a * inside is escaped and cannot end the bold early)
-_GROUP = re.compile(r"^\*\*(.+)\*\*$")
+_GROUP = lazy(r"^\*\*(.+)\*\*$")
 
 
 class Row(Frozen):

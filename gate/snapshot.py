@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import json
 import os
-import re
 import stat
 import tomllib
 import warnings
@@ -25,6 +24,7 @@ import yaml
 from gate.budget import NO_DEADLINE, Deadline
 from gate.errors import InputProblem
 from gate.ignore import PatternList
+from gate.lazyre import lazy
 from gate.model import Frozen, Skipped
 
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
@@ -36,7 +36,7 @@ MAX_YAML_NODES = 1_000_000
 MAX_YAML_BYTES = 32 * 1024 * 1024
 """Scalar bytes a YAML document may expand to through its aliases (a file itself is at most 1 MiB)."""
 _BINARY_SNIFF = 8192
-_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
+_TOML_AT = lazy(r"\s*\(at line (\d+), column (\d+)\)")
 
 try:  # the C loader is ~10x faster; fall back quietly where libyaml is absent
     from yaml import CSafeLoader as _BaseLoader

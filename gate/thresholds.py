@@ -64,19 +64,18 @@ from gate.checks.tls import asked_tls_aspects
 from gate.checks.tracing import NAMES as TRACE_ASPECTS
 from gate.checks.tracing import asked_trace_aspects
 from gate.checks.webapp import BACKEND_NAMES, FRONTEND_NAMES, asked_backend, asked_frontend
+from gate.lazyre import lazy
 
-_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
-_ALL = re.compile(r"\b(all|every|each)\b", re.I)
-_DURATION = re.compile(
+_PERCENT = lazy(r"(\d+(?:\.\d+)?)\s*%")
+_ALL = lazy(r"\b(all|every|each)\b", re.I)
+_DURATION = lazy(
     r"(?:<|≤|<=|under|below|within|less than|at most)\s*(\d+(?:\.\d+)?)\s*"
     r"(ms|milliseconds?|s|secs?|seconds?)\b",
     re.I,
 )
-_BATCH = re.compile(r"\bbatch(?:es)?\b", re.I)
-_BATCH_SIZE = re.compile(
-    r"\b(\d+(?:[.,]\d+)?)\s*(k)?\s*(?:records?|rows?|samples?|items?|predictions?)\b", re.I
-)
-_SINGLE = re.compile(r"\b(?:single|one|individual)\b[^.;:]{0,20}?\bpredictions?\b|\bper prediction\b", re.I)
+_BATCH = lazy(r"\bbatch(?:es)?\b", re.I)
+_BATCH_SIZE = lazy(r"\b(\d+(?:[.,]\d+)?)\s*(k)?\s*(?:records?|rows?|samples?|items?|predictions?)\b", re.I)
+_SINGLE = lazy(r"\b(?:single|one|individual)\b[^.;:]{0,20}?\bpredictions?\b|\bper prediction\b", re.I)
 
 
 def _latency_scope(text: str) -> tuple[str, int | None] | None:
@@ -91,25 +90,25 @@ def _latency_scope(text: str) -> tuple[str, int | None] | None:
     return None
 
 
-_RATE = re.compile(
+_RATE = lazy(
     r"(?:>|≥|>=|over|above|at least)?\s*(\d+(?:[.,]\d+)?) ?(k)? ?(?:req(?:uest)?s?|predictions?|rps)"
     r" ?(?:/|per )? ?(s|sec|second|min|minute)?\b",
     re.I,
 )
-_METRIC = re.compile(
+_METRIC = lazy(
     r"\b(roc[- _]?auc|auc|accuracy|precision|recall|f1(?:[- _]score)?)\b[^0-9\n]{0,24}?"
     r"(?:>=|≥|>|above|at least|of)?\s*(\d*\.\d+|\d+(?:\.\d+)?\s*%)",
     re.I,
 )
-_DAYS = re.compile(r"(\d+)\s*days?\b", re.I)
-_SIZE = re.compile(r"(?:<|≤|<=|under|below|at most|max(?:imum)?)\s*(\d+(?:\.\d+)?)\s*(mb|gb)\b", re.I)
-_WITHIN = re.compile(
+_DAYS = lazy(r"(\d+)\s*days?\b", re.I)
+_SIZE = lazy(r"(?:<|≤|<=|under|below|at most|max(?:imum)?)\s*(\d+(?:\.\d+)?)\s*(mb|gb)\b", re.I)
+_WITHIN = lazy(
     r"(?:<|≤|<=|under|below|within|less than|at most)\s*(\d+(?:\.\d+)?)\s*"
     r"(seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?)\b",
     re.I,
 )
-_PYTHON_FLOOR = re.compile(r"\b(3\.\d{1,2})\s*(\+|or (newer|later|above|higher))", re.I)
-_NUMERIC = re.compile(r"(?<![A-Za-z])\d|[<>≤≥]")
+_PYTHON_FLOOR = lazy(r"\b(3\.\d{1,2})\s*(\+|or (newer|later|above|higher))", re.I)
+_NUMERIC = lazy(r"(?<![A-Za-z])\d|[<>≤≥]")
 """A number, or a comparison: a digit inside a name (`k6`, S3, p95) states no threshold."""
 
 _MAX_CHARS = 500

@@ -9,7 +9,6 @@ that one finding; without a reason it is not honoured, and the finding says so.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import date
 
@@ -17,11 +16,12 @@ from pydantic import Field
 
 from gate.checks import Decision, Hit
 from gate.ignore import PatternList
+from gate.lazyre import lazy
 from gate.model import Frozen, Outcome, WaiverNote
 from gate.snapshot import Snapshot
 from gate.wording import count
 
-_INLINE = re.compile(r"prodgate:\s*ignore\[([a-z0-9,\s-]+)\]\s*(.*)$")
+_INLINE = lazy(r"prodgate:\s*ignore\[([a-z0-9,\s-]+)\]\s*(.*)$")
 SUPPRESSIBLE = (Outcome.FAIL, Outcome.ERROR)
 
 

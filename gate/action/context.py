@@ -7,7 +7,6 @@ trimmed or unexpected payload gives one line naming the field rather than a KeyE
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import yaml
 
 from gate.errors import InputProblem
+from gate.lazyre import lazy
 from gate.model import Frozen
 
 
@@ -34,8 +34,8 @@ class Target(Frozen):
     fork: bool = False
 
 
-_ACTION_REPO = re.compile(r"[\w.-]+/[\w.-]+")
-_ACTION_REF = re.compile(r"[\w.-]+(/[\w.-]+)*")
+_ACTION_REPO = lazy(r"[\w.-]+/[\w.-]+")
+_ACTION_REF = lazy(r"[\w.-]+(/[\w.-]+)*")
 
 
 class RunContext(Frozen):

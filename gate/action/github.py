@@ -10,7 +10,6 @@ PyGithub's own request log, so the count is what went over the wire.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from github.IssueComment import IssueComment
 from urllib3.util.retry import Retry
 
 from gate.facts.github import CheckState, GitHubFacts, WorkflowRunState
+from gate.lazyre import lazy
 
 GITHUB_ACTIONS_BOT = "github-actions[bot]"
 _RUNS_PAGE = 100
@@ -52,7 +52,7 @@ def run_in(body: str) -> tuple[int, int] | None:
     return None
 
 
-_RUN_LINK = re.compile(r"\[full report\]\([^)\s]*\)")
+_RUN_LINK = lazy(r"\[full report\]\([^)\s]*\)")
 
 
 def without_run(body: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 import stat
 from collections.abc import Mapping
 from datetime import date
@@ -44,6 +43,7 @@ from gate.checks.githubstate import LIVE_CHECKS, CiOptions, ReviewOptions
 from gate.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
 from gate.engine import evaluate
 from gate.facts.github import GitHubFacts
+from gate.lazyre import lazy
 from gate.model import Baseline, Outcome, Report
 from gate.paths import OutsideRepository, inside
 from gate.report.formats import console, markdown, sarif, to_json
@@ -57,7 +57,7 @@ PUBLISH_AUTO, PUBLISH_NO = "auto", "no"
 RESULT_FILE = RESULT_NAME
 """Written to the workspace root; outputs name it relative to the workspace, as later steps see it."""
 
-_SHA = re.compile(r"[0-9a-f]{40}")
+_SHA = lazy(r"[0-9a-f]{40}")
 
 
 def _message(kind: str, **values: object) -> str:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.alerts import AlertRule
+from gate.lazyre import lazy
 from gate.model import Level, Outcome, Severity
 
 AlertKind = Literal[
@@ -71,7 +72,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("warning", "a warning severity", _rx(r"warning alerts?\b"), None),
 )
 BY_ID = {k.id: k for k in KINDS}
-_THRESHOLD = re.compile(r"(==|!=|>=|<=|>|<)\s*-?\d|\babsent(_over_time)?\(")
+_THRESHOLD = lazy(r"(==|!=|>=|<=|>|<)\s*-?\d|\babsent(_over_time)?\(")
 """An expression that compares with a number (or fires on a series' absence): a threshold."""
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.backups import BackupJob
+from gate.lazyre import lazy
 from gate.model import Level, Outcome, Severity
 
 Aspect = Literal["job", "frequency", "retention", "region", "pitr", "volume", "verification"]
@@ -31,18 +32,18 @@ NAMES: dict[Aspect, str] = {
     "verification": "a scheduled restore or verification",
 }
 _ASKED: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
-    ("frequency", re.compile(r"frequen|daily|nightly|hourly|weekly|\bevery\b|\bRPO\b|recovery point", re.I)),
-    ("retention", re.compile(r"retention|retain|kept for|\bkeep\b", re.I)),
-    ("region", re.compile(r"region|geo-?redundan|off-?site|cross-?region", re.I)),
-    ("pitr", re.compile(r"point[- ]in[- ]time|\bpitr\b", re.I)),
-    ("volume", re.compile(r"volume", re.I)),
-    ("verification", re.compile(r"verif|restor(e|ation) (test|drill|check)", re.I)),
+    ("frequency", lazy(r"frequen|daily|nightly|hourly|weekly|\bevery\b|\bRPO\b|recovery point", re.I)),
+    ("retention", lazy(r"retention|retain|kept for|\bkeep\b", re.I)),
+    ("region", lazy(r"region|geo-?redundan|off-?site|cross-?region", re.I)),
+    ("pitr", lazy(r"point[- ]in[- ]time|\bpitr\b", re.I)),
+    ("volume", lazy(r"volume", re.I)),
+    ("verification", lazy(r"verif|restor(e|ation) (test|drill|check)", re.I)),
 )
 _EVERY = {"hourly": 1.0, "daily": 24.0, "nightly": 24.0, "weekly": 168.0}
-_WITHIN = re.compile(
+_WITHIN = lazy(
     r"(?:<|≤|<=|under|below|within|less than|at most)\s*(\d+(?:\.\d+)?)\s*(hours?|h|days?)\b", re.I
 )
-_DAYS = re.compile(r"(\d+)\s*days?\b", re.I)
+_DAYS = lazy(r"(\d+)\s*days?\b", re.I)
 
 
 def asked_aspects(text: str) -> tuple[tuple[Aspect, ...], float | None, float | None]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -11,11 +10,12 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from gate.facts import Facts
+from gate.lazyre import lazy
 from gate.model import Confidence, Level, Location, Outcome, Severity
 from gate.snapshot import ParseError
 from gate.wording import count
 
-CHECK_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+CHECK_ID = lazy(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DOC_HEADINGS = ("What it checks", "Why it matters", "How to fix", "Example")
 
 

@@ -9,14 +9,15 @@ from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude
 from gate.checks.container import final_chain
 from gate.facts import Facts
 from gate.facts.dockerfile import Dockerfile, Stage
+from gate.lazyre import lazy
 from gate.model import Level, Severity
 from gate.wording import agree, every
 
 # apt-get, apt or aptitude, options (and their values) before the install verb
-_APT_INSTALL = re.compile(r"\b(?:apt-get|apt|aptitude)\s+(?:\S+\s+){0,8}?install\b")
-_RECOMMENDS_OFF = re.compile(r"--no-install-recommends|APT::Install-Recommends=(false|0)", re.I)
+_APT_INSTALL = lazy(r"\b(?:apt-get|apt|aptitude)\s+(?:\S+\s+){0,8}?install\b")
+_RECOMMENDS_OFF = lazy(r"--no-install-recommends|APT::Install-Recommends=(false|0)", re.I)
 # bounded: a segment of many `rm -x` words is read in linear time
-_LISTS_REMOVED = re.compile(r"\brm\b[^;&|\n]{0,400}?/var/lib/apt/lists")
+_LISTS_REMOVED = lazy(r"\brm\b[^;&|\n]{0,400}?/var/lib/apt/lists")
 
 
 def _lists_kept_out(flags: tuple[str, ...], script: str) -> bool:
@@ -87,8 +88,8 @@ def dockerfile_apt_slim(facts: Facts, options: NoOptions) -> Decision:
     )
 
 
-_PIPE = re.compile(r"(?<![|])\|(?![|])")
-_QUOTED = re.compile(r"'[^'\n]{0,2000}'|\"(?:[^\"\\\n]|\\.){0,2000}\"")
+_PIPE = lazy(r"(?<![|])\|(?![|])")
+_QUOTED = lazy(r"'[^'\n]{0,2000}'|\"(?:[^\"\\\n]|\\.){0,2000}\"")
 _PIPEFAIL_SHELLS = ("bash", "zsh", "ash", "ksh", "mksh")
 _OTHER_SHELLS = ("pwsh", "powershell", "powershell.exe", "cmd", "cmd.exe")
 

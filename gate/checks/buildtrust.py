@@ -10,6 +10,7 @@ import shlex
 from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude
 from gate.checks.container import env_pairs
 from gate.facts import Facts
+from gate.lazyre import lazy
 from gate.model import Level, Severity
 from gate.wording import agree, every
 
@@ -22,20 +23,20 @@ _ENV_OFF: dict[str, frozenset[str] | None] = {
     "PIP_TRUSTED_HOST": None,
 }
 # quoted values bounded: a line of unclosed quotes is read in linear time
-_ASSIGNMENT = re.compile(r"(?:^|[\s;&|(])(?:export\s+)?([A-Z_]+)=(\"[^\"\n]{0,500}\"|'[^'\n]{0,500}'|\S*)")
-_SEGMENT = re.compile(r"&&|\|\||;|\||\n")
+_ASSIGNMENT = lazy(r"(?:^|[\s;&|(])(?:export\s+)?([A-Z_]+)=(\"[^\"\n]{0,500}\"|'[^'\n]{0,500}'|\S*)")
+_SEGMENT = lazy(r"&&|\|\||;|\||\n")
 # a command and the arguments that make it skip verification
 _COMMANDS: dict[str, re.Pattern[str]] = {
-    "curl": re.compile(r"^(--insecure|-[a-zA-Z]*k[a-zA-Z]*)$"),
-    "wget": re.compile(r"^--no-check-certificate$"),
-    "pip": re.compile(r"^--trusted-host(=.*)?$"),
-    "apt-get": re.compile(r"^(--allow-unauthenticated|--force-yes)$"),
-    "apt": re.compile(r"^(--allow-unauthenticated|--force-yes)$"),
-    "apk": re.compile(r"^--allow-untrusted$"),
-    "rpm": re.compile(r"^--nosignature$"),
+    "curl": lazy(r"^(--insecure|-[a-zA-Z]*k[a-zA-Z]*)$"),
+    "wget": lazy(r"^--no-check-certificate$"),
+    "pip": lazy(r"^--trusted-host(=.*)?$"),
+    "apt-get": lazy(r"^(--allow-unauthenticated|--force-yes)$"),
+    "apt": lazy(r"^(--allow-unauthenticated|--force-yes)$"),
+    "apk": lazy(r"^--allow-untrusted$"),
+    "rpm": lazy(r"^--nosignature$"),
 }
 # the Red Hat family's package managers and their config managers: no signature check, or sslverify off
-_RPM_FAMILY = re.compile(r"^--nogpgcheck$|^--setopt=(\S*\.)?sslverify=(0|false|no|off)$", re.I)
+_RPM_FAMILY = lazy(r"^--nogpgcheck$|^--setopt=(\S*\.)?sslverify=(0|false|no|off)$", re.I)
 for _name in ("yum", "dnf", "tdnf", "microdnf", "yum-config-manager", "dnf-config-manager"):
     _COMMANDS[_name] = _RPM_FAMILY
 

@@ -16,6 +16,7 @@ from gate.checks.jobresults import FAILED, job_result
 from gate.facts import Facts
 from gate.facts.signals import AnyOf, Finder, Then
 from gate.facts.workflows import Job, Step, Workflow
+from gate.lazyre import lazy
 from gate.model import Confidence, Level, Outcome, Severity
 from gate.wording import agree, count, every
 
@@ -103,15 +104,13 @@ def _presence(
     return failed(f"No workflow {hint}.", Hit(f"No workflow step {hint}.", (at(first.path, 1),)))
 
 
-_TESTS = re.compile(
+_TESTS = lazy(
     r"\b(pytest|py\.test|unittest|tox|nox|make\s+(test|check)|hatch\s+(run\s+)?test|manage\.py\s+test)\b"
 )
-_LINT = re.compile(
+_LINT = lazy(
     r"\b(ruff|flake8|pylint|black\s+--check|mypy|pre-commit\s+run|isort\s+--check|pyright|make\s+lint)\b"
 )
-_LINT_USES = re.compile(
-    r"^(astral-sh/ruff-action|chartboost/ruff-action|pre-commit/action|psf/black|reviewdog/)"
-)
+_LINT_USES = lazy(r"^(astral-sh/ruff-action|chartboost/ruff-action|pre-commit/action|psf/black|reviewdog/)")
 # a formatter that fails on unformatted code: check or diff mode, or a pre-commit hook (pre-commit fails
 # when a hook changes a file); `black .` alone rewrites the files and passes
 _FORMAT = AnyOf(
@@ -119,7 +118,7 @@ _FORMAT = AnyOf(
         # each formatter and its check flag in one shell command (linear: gate/facts/signals.py; the
         # single pattern took 20 s on a 100 KB line of `black ` words)
         *(
-            Then(re.compile(tool), re.compile(flag), stop=";&|")
+            Then(lazy(tool), lazy(flag), stop=";&|")
             for tool, flag in (
                 (r"\bblack\b", r"\s--check\b"),
                 (r"\bruff\s+format\b", r"\s--(check|diff)\b"),
@@ -128,20 +127,18 @@ _FORMAT = AnyOf(
                 (r"\bautopep8\b", r"\s--exit-code\b"),
             )
         ),
-        re.compile(r"^\s*-\s*id:\s*(black|black-jupyter|ruff-format|isort|autopep8|yapf)\s*$", re.M),
+        lazy(r"^\s*-\s*id:\s*(black|black-jupyter|ruff-format|isort|autopep8|yapf)\s*$", re.M),
     )
 )
-_FORMAT_USES = re.compile(r"^psf/black")  # the action runs black --check --diff unless told otherwise
-_SCAN = re.compile(
-    r"\b(pip-audit|safety\s+(check|scan)|trivy|bandit|grype|snyk|osv-scanner|semgrep|prodgate)\b"
-)
-_SCAN_USES = re.compile(
+_FORMAT_USES = lazy(r"^psf/black")  # the action runs black --check --diff unless told otherwise
+_SCAN = lazy(r"\b(pip-audit|safety\s+(check|scan)|trivy|bandit|grype|snyk|osv-scanner|semgrep|prodgate)\b")
+_SCAN_USES = lazy(
     r"^(pypa/gh-action-pip-audit|aquasecurity/trivy-action|github/codeql-action/analyze|snyk/actions|anchore/scan-action|google/osv-scanner-action|returntocorp/semgrep-action|semgrep/)"
 )
-_BUILD = re.compile(
+_BUILD = lazy(
     r"\b(docker\s+(build|buildx\s+build)|docker\s+compose\s+build|docker-compose\s+build|buildah\s+bud|podman\s+build|kaniko)\b"
 )
-_BUILD_USES = re.compile(r"^(docker/build-push-action|redhat-actions/buildah-build)")
+_BUILD_USES = lazy(r"^(docker/build-push-action|redhat-actions/buildah-build)")
 
 
 @check(
@@ -475,7 +472,7 @@ def workflow_permissions_declared(facts: Facts, options: NoOptions) -> Decision:
 
 # -- pinning ----------------------------------------------------------------------------------------
 
-_SHA = re.compile(r"@[0-9a-f]{40}$")
+_SHA = lazy(r"@[0-9a-f]{40}$")
 
 
 class PinOptions(BaseModel):
@@ -555,7 +552,7 @@ def actions_pinned_to_sha(facts: Facts, options: PinOptions) -> Decision:
 
 # -- dangerous triggers -----------------------------------------------------------------------------
 
-_PR_HEAD = re.compile(
+_PR_HEAD = lazy(
     r"github\.(event\.pull_request\.head\.(sha|ref)|head_ref|event\.workflow_run\.head_(sha|branch))|refs/pull/"
 )
 
@@ -629,7 +626,7 @@ def workflow_no_dangerous_triggers(facts: Facts, options: NoOptions) -> Decision
 
 # -- script injection -------------------------------------------------------------------------------
 
-_UNTRUSTED = re.compile(
+_UNTRUSTED = lazy(
     r"\$\{\{\s*(github\.event\.(issue\.(title|body)|pull_request\.(title|body|head\.ref|head\.label|head\.repo\.default_branch)"
     r"|comment\.body|review\.body|review_comment\.body|pages\.[^}]*\.page_name|commits\.[^}]*\.(message|author\.(email|name))"
     r"|head_commit\.(message|author\.(email|name))|workflow_run\.(head_branch|head_commit\.message|display_title)|discussion\.(title|body))"
@@ -647,7 +644,7 @@ _CODE_INPUTS = {
     "addnab/docker-run-action": "run",
     "jannekem/run-python-script-action": "script",
 }
-_ACTION_INPUT = re.compile(r"\$\{\{\s*inputs\.[A-Za-z0-9_-]+\s*\}\}")
+_ACTION_INPUT = lazy(r"\$\{\{\s*inputs\.[A-Za-z0-9_-]+\s*\}\}")
 
 
 def _scripts(step: Step) -> list[tuple[str, str, int]]:
@@ -846,7 +843,7 @@ def dependency_updates_configured(facts: Facts, options: NoOptions) -> Decision:
 
 # -- deploy environments ----------------------------------------------------------------------------
 
-_DEPLOY = re.compile(r"(deploy|release|publish|promote)", re.I)
+_DEPLOY = lazy(r"(deploy|release|publish|promote)", re.I)
 
 
 @check(

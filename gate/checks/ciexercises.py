@@ -25,6 +25,7 @@ from gate.checks.jobresults import FAILED, job_result, results_read
 from gate.facts import Facts
 from gate.facts.signals import AnyOf, Finder, Then
 from gate.facts.workflows import Job, Step, Workflow, on_section
+from gate.lazyre import lazy
 from gate.model import Level, Severity
 
 Exercise = Literal[
@@ -56,15 +57,13 @@ NAMES: dict[Exercise, str] = {
 _ASKED: tuple[tuple[Exercise, re.Pattern[str]], ...] = (
     (
         "container",
-        re.compile(
-            r"dockerfile tested|container (starts|started|runs|tested)|image (runs|tested|starts)", re.I
-        ),
+        lazy(r"dockerfile tested|container (starts|started|runs|tested)|image (runs|tested|starts)", re.I),
     ),
-    ("container-model", re.compile(r"^\W*model loads? (correctly|successfully)", re.I)),
-    ("container-predict", re.compile(r"^\W*predictions? (are )?working", re.I)),
+    ("container-model", lazy(r"^\W*model loads? (correctly|successfully)", re.I)),
+    ("container-predict", lazy(r"^\W*predictions? (are )?working", re.I)),
     (
         "compose",
-        re.compile(
+        lazy(
             r"(docker-?compose(\.ya?ml)?|compose (file|stack)) (is |was )?tested|orchestration tested"
             r"|all services (start|started|come up|run)",
             re.I,
@@ -72,16 +71,14 @@ _ASKED: tuple[tuple[Exercise, re.Pattern[str]], ...] = (
     ),
     (
         "fresh-install",
-        re.compile(
-            r"virtual ?env\w* (created|tested)|dependencies installed|fresh (environment|install)", re.I
-        ),
+        lazy(r"virtual ?env\w* (created|tested)|dependencies installed|fresh (environment|install)", re.I),
     ),
-    ("image-scan", re.compile(r"image scan\w*|(security|vulnerability) scan passed|docker scan", re.I)),
-    ("registry-push", re.compile(r"pushed to (the |a )?(container |docker |image )?registry", re.I)),
-    ("registry-login", re.compile(r"registry credentials", re.I)),
-    ("iac-validate", re.compile(r"(bicep|terraform|arm|cloudformation|iac)\b.{0,30}\bvalidated", re.I)),
-    ("retraining", re.compile(r"retraining schedule|retrain\w* (scheduled|on a schedule)", re.I)),
-    ("dast", re.compile(r"owasp|dast\b|dynamic (application )?security", re.I)),
+    ("image-scan", lazy(r"image scan\w*|(security|vulnerability) scan passed|docker scan", re.I)),
+    ("registry-push", lazy(r"pushed to (the |a )?(container |docker |image )?registry", re.I)),
+    ("registry-login", lazy(r"registry credentials", re.I)),
+    ("iac-validate", lazy(r"(bicep|terraform|arm|cloudformation|iac)\b.{0,30}\bvalidated", re.I)),
+    ("retraining", lazy(r"retraining schedule|retrain\w* (scheduled|on a schedule)", re.I)),
+    ("dast", lazy(r"owasp|dast\b|dynamic (application )?security", re.I)),
 )
 
 
@@ -98,81 +95,77 @@ class ExerciseOptions(BaseModel):
 # `a[^\n]*b` patterns are written as Then(a, b): linear on a hostile line (gate/facts/signals.py)
 _BUILD = AnyOf(
     (
-        re.compile(
+        lazy(
             r"\bdocker\s+(buildx\s+)?build\b|\bdocker[\s-]compose\s+build\b|\bpodman\s+build\b|\bbuildah\s+bud\b"
         ),
-        Then(re.compile(r"\bdocker[\s-]compose\s+up\b"), re.compile(r"--build")),
+        Then(lazy(r"\bdocker[\s-]compose\s+up\b"), lazy(r"--build")),
     )
 )
-_BUILD_USES = re.compile(r"^(docker/build-push-action|redhat-actions/buildah-build)")
-_RUN_IMAGE = re.compile(r"\bdocker\s+(container\s+)?run\b|\bpodman\s+run\b")
-_COMPOSE_UP = Then(re.compile(r"\bdocker[\s-]compose\b"), re.compile(r"\s(up|run)\b"))
+_BUILD_USES = lazy(r"^(docker/build-push-action|redhat-actions/buildah-build)")
+_RUN_IMAGE = lazy(r"\bdocker\s+(container\s+)?run\b|\bpodman\s+run\b")
+_COMPOSE_UP = Then(lazy(r"\bdocker[\s-]compose\b"), lazy(r"\s(up|run)\b"))
 # a request to what was started: curl/wget/httpie/python against the local host, a wait on the compose
 # healthchecks, or a test run pointed at the service
 _REQUEST = AnyOf(
     (
         Then(
-            re.compile(r"\b(curl|wget|http|https|httpx|requests\.(get|post))\b"),
-            re.compile(r"localhost|127\.0\.0\.1|0\.0\.0\.0|\$\{?\w*(URL|HOST)\b"),
+            lazy(r"\b(curl|wget|http|https|httpx|requests\.(get|post))\b"),
+            lazy(r"localhost|127\.0\.0\.1|0\.0\.0\.0|\$\{?\w*(URL|HOST)\b"),
         ),
-        Then(re.compile(r"\bup\b"), re.compile(r"\s--wait\b")),
-        Then(re.compile(r"\bdocker\s+(compose\s+)?exec\b"), re.compile(r"\b(curl|wget|python)\b")),
-        Then(re.compile(r"\bpytest\b"), re.compile(r"\b(smoke|e2e|integration|container)\b")),
+        Then(lazy(r"\bup\b"), lazy(r"\s--wait\b")),
+        Then(lazy(r"\bdocker\s+(compose\s+)?exec\b"), lazy(r"\b(curl|wget|python)\b")),
+        Then(lazy(r"\bpytest\b"), lazy(r"\b(smoke|e2e|integration|container)\b")),
     )
 )
-_INSTALL = re.compile(
+_INSTALL = lazy(
     r"\bpip3?\s+install\s+(-r\s+\S+|--requirement\s+\S+|-e\s+\.|\.(\[\S+\])?(\s|$))|\buv\s+(sync|pip\s+install\s+-r)\b"
     r"|\bpoetry\s+install\b|\bpipenv\s+(install|sync)\b|\bpdm\s+(install|sync)\b|\bhatch\s+env\s+create\b"
 )
-_TESTS = re.compile(r"\b(pytest|py\.test|unittest|tox|nox|make\s+(test|check)|manage\.py\s+test)\b")
+_TESTS = lazy(r"\b(pytest|py\.test|unittest|tox|nox|make\s+(test|check)|manage\.py\s+test)\b")
 _SCAN = AnyOf(
     (
-        Then(re.compile(r"\btrivy(:\S+)?\s+(image|i)\b"), re.compile(r"--exit-code\s+[1-9]")),
-        Then(re.compile(r"\bgrype\b"), re.compile(r"--fail-on\b")),
-        Then(re.compile(r"\bdocker\s+scout\s+cves\b"), re.compile(r"--exit-code")),
-        re.compile(r"\bsnyk\s+container\s+test\b"),
+        Then(lazy(r"\btrivy(:\S+)?\s+(image|i)\b"), lazy(r"--exit-code\s+[1-9]")),
+        Then(lazy(r"\bgrype\b"), lazy(r"--fail-on\b")),
+        Then(lazy(r"\bdocker\s+scout\s+cves\b"), lazy(r"--exit-code")),
+        lazy(r"\bsnyk\s+container\s+test\b"),
     )
 )
-_SCAN_USES = re.compile(
-    r"^(aquasecurity/trivy-action|anchore/scan-action|docker/scout-action|snyk/actions/docker)"
-)
+_SCAN_USES = lazy(r"^(aquasecurity/trivy-action|anchore/scan-action|docker/scout-action|snyk/actions/docker)")
 _PUSH = AnyOf(
     (
-        re.compile(
+        lazy(
             r"\bdocker\s+(image\s+)?push\b|\bdocker[\s-]compose\s+push\b|\bpodman\s+push\b|\bbuildah\s+push\b"
             r"|\bcrane\s+push\b|\bskopeo\s+copy\b"
         ),
-        Then(re.compile(r"\bdocker\s+buildx\s+build\b"), re.compile(r"--push\b")),
+        Then(lazy(r"\bdocker\s+buildx\s+build\b"), lazy(r"--push\b")),
     )
 )
-_PUSH_USES = re.compile(r"^(docker/build-push-action|redhat-actions/push-to-registry)")
+_PUSH_USES = lazy(r"^(docker/build-push-action|redhat-actions/push-to-registry)")
 _LOGIN = AnyOf(
     (
-        Then(re.compile(r"\bdocker\s+login\b"), re.compile(r"--password-stdin")),
-        re.compile(r"\baws\s+ecr\s+get-login-password\b|\baz\s+acr\s+login\b"),
+        Then(lazy(r"\bdocker\s+login\b"), lazy(r"--password-stdin")),
+        lazy(r"\baws\s+ecr\s+get-login-password\b|\baz\s+acr\s+login\b"),
     )
 )
-_LOGIN_USES = re.compile(
+_LOGIN_USES = lazy(
     r"^(docker/login-action|aws-actions/amazon-ecr-login|azure/docker-login|redhat-actions/podman-login)"
 )
-_SECRET = re.compile(r"\$\{\{\s*(secrets\.|github\.token)")
+_SECRET = lazy(r"\$\{\{\s*(secrets\.|github\.token)")
 _IAC = AnyOf(
     (
-        Then(re.compile(r"\bterraform\b"), re.compile(r"\s(validate|plan)\b"), stop=";&|"),
-        re.compile(
+        Then(lazy(r"\bterraform\b"), lazy(r"\s(validate|plan)\b"), stop=";&|"),
+        lazy(
             r"\btflint\b|\b(az\s+)?bicep\s+(build|lint)\b|\baz\s+deployment\s+\w+\s+(validate|what-if)\b"
             r"|\bcfn-lint\b|\baws\s+cloudformation\s+validate-template\b|\bcheckov\b|\btfsec\b|\btrivy\s+config\b"
         ),
     )
 )
-_IAC_USES = re.compile(
+_IAC_USES = lazy(
     r"^(bridgecrewio/checkov-action|aquasecurity/tfsec-action|terraform-linters/setup-tflint|azure/arm-deploy)"
 )
-_TRAIN = re.compile(
-    r"\btrain\w*\.py\b|\bmake\s+train\b|-m\s+\S*train\w*|\bdvc\s+repro\b|\btrain(ing)?\b\s*$", re.M
-)
-_DAST = re.compile(r"\bzap-(baseline|full-scan|api-scan)\.py\b|\bnuclei\b")
-_DAST_USES = re.compile(r"^zaproxy/action-(baseline|full-scan|api-scan)")
+_TRAIN = lazy(r"\btrain\w*\.py\b|\bmake\s+train\b|-m\s+\S*train\w*|\bdvc\s+repro\b|\btrain(ing)?\b\s*$", re.M)
+_DAST = lazy(r"\bzap-(baseline|full-scan|api-scan)\.py\b|\bnuclei\b")
+_DAST_USES = lazy(r"^zaproxy/action-(baseline|full-scan|api-scan)")
 
 
 def _texts(step: Step) -> Iterator[str]:
@@ -202,8 +195,8 @@ def _builds(wf: Workflow) -> bool:
     return any(_first(job, _BUILD, _BUILD_USES) is not None for job in wf.jobs)
 
 
-_LOCAL_URL = re.compile(r"\bhttps?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0)(?::\d+)?(/[^\s'\"|)>]*)")
-_SENDS_BODY = re.compile(r"\s(-d|--data\S*|-F|--form|--json|-X\s*POST|--request\s+POST)\b|\bpost\(", re.I)
+_LOCAL_URL = lazy(r"\bhttps?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0)(?::\d+)?(/[^\s'\"|)>]*)")
+_SENDS_BODY = lazy(r"\s(-d|--data\S*|-F|--form|--json|-X\s*POST|--request\s+POST)\b|\bpost\(", re.I)
 
 
 def _asks_the_image(

@@ -7,12 +7,12 @@ configurations (base + override, base + prod) is reported once per distinct find
 from __future__ import annotations
 
 import posixpath
-import re
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude
 from gate.checks.secretnames import compose_environment, compose_literal_secrets
 from gate.facts import Facts
 from gate.facts.compose import Service
+from gate.lazyre import lazy
 from gate.model import Confidence, Level, Severity
 from gate.wording import agree, count, every
 
@@ -44,7 +44,7 @@ def _hit(svc: Service, message: str, *keys: str | int, severity: Severity | None
     return Hit(f"Service {svc.name}: {message}", (at(path, line),), severity=severity)
 
 
-_TEST_RUNNER = re.compile(r"^(python3?\s+-m\s+)?(pytest|tox|nox|py\.test)\b")
+_TEST_RUNNER = lazy(r"^(python3?\s+-m\s+)?(pytest|tox|nox|py\.test)\b")
 
 
 def _command(value: object) -> str:
@@ -493,8 +493,8 @@ def compose_depends_on_healthy(facts: Facts, options: NoOptions) -> Decision:
 
 # -- persistent SQLite ------------------------------------------------------------------------------
 
-_SQLITE_URL = re.compile(r"sqlite(?:\+\w+)?:///(.+)$")
-_DB_FILE = re.compile(r"^(/[^\s:]+\.(?:db|sqlite3?))$")
+_SQLITE_URL = lazy(r"sqlite(?:\+\w+)?:///(.+)$")
+_DB_FILE = lazy(r"^(/[^\s:]+\.(?:db|sqlite3?))$")
 
 
 def _volume_targets(svc: Service) -> list[str]:

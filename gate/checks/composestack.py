@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
 from gate.facts import Facts
+from gate.lazyre import lazy
 from gate.model import Level, Severity
 from gate.wording import count
 
@@ -29,11 +30,11 @@ NAMES: dict[StackAspect, str] = {
 _ASKED: tuple[tuple[StackAspect, re.Pattern[str]], ...] = (
     (
         "valid",
-        re.compile(r"compose\b.{0,30}\b(configured|validated|valid)\b|docker-compose\.ya?ml validated", re.I),
+        lazy(r"compose\b.{0,30}\b(configured|validated|valid)\b|docker-compose\.ya?ml validated", re.I),
     ),
-    ("services", re.compile(r"all services defined|services (are )?defined", re.I)),
-    ("networks", re.compile(r"networks? (configured|defined|declared)", re.I)),
-    ("isolation", re.compile(r"network isolation|isolated network", re.I)),
+    ("services", lazy(r"all services defined|services (are )?defined", re.I)),
+    ("networks", lazy(r"networks? (configured|defined|declared)", re.I)),
+    ("isolation", lazy(r"network isolation|isolated network", re.I)),
 )
 
 

@@ -17,10 +17,11 @@ from pydantic import BaseModel, ConfigDict
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.modelmeta import DataFile
+from gate.lazyre import lazy
 from gate.model import Level, Outcome, Severity
 from gate.wording import count
 
-_NOT_CONFIG = re.compile(
+_NOT_CONFIG = lazy(
     r"(^|/)(tests?|testing|fixtures|node_modules|\.github|\.devcontainer|charts/[^/]+/templates)/|"
     r"(^|/)(package-lock\.json|.*\.lock|tsconfig\.json|.*\.ipynb)$",
     re.I,

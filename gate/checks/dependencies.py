@@ -13,6 +13,7 @@ from gate.facts.dependencies import Dependency, PythonVersionDecl, is_requiremen
 from gate.facts.dockerfile import pip_installs
 from gate.facts.importnames import RUNTIME_ONLY, distributions_for, modules_for
 from gate.facts.python import EnvRead
+from gate.lazyre import lazy
 from gate.model import Confidence, Level, Outcome, Severity
 from gate.paths import folder_of, within
 from gate.pep503 import canonical_name
@@ -120,10 +121,10 @@ def dependencies_pinned(facts: Facts, options: NoOptions) -> Decision:
     )
 
 
-_MATRIX_REF = re.compile(r"^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$")
+_MATRIX_REF = lazy(r"^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$")
 
 
-_PYTHON_IMAGE = re.compile(r"^(?:(?:docker\.io/)?library/)?python(?::(?P<tag>[^@]+))?(?:@.*)?$", re.I)
+_PYTHON_IMAGE = lazy(r"^(?:(?:docker\.io/)?library/)?python(?::(?P<tag>[^@]+))?(?:@.*)?$", re.I)
 
 
 def _floating_python_images(facts: Facts) -> list[tuple[str, int, str]]:
@@ -174,7 +175,7 @@ class PythonVersionOptions(BaseModel):
     """The oldest Python accepted ("3.9"): every declaration's lowest version must be at least this."""
 
 
-_VERSION = re.compile(r"(\d+)\.(\d+)")
+_VERSION = lazy(r"(\d+)\.(\d+)")
 
 
 def lowest_python(value: str) -> tuple[int, int] | None:
@@ -285,11 +286,11 @@ def python_version_declared(facts: Facts, options: PythonVersionOptions) -> Deci
     )
 
 
-_DEV_TOOLS = re.compile(
+_DEV_TOOLS = lazy(
     r"^(pytest(-[\w-]+)?|black|ruff|flake8(-[\w-]+)?|pylint|mypy|isort|pre-commit|tox|nox|ipython|jupyter(lab)?|notebook|"
     r"ipykernel|coverage|hypothesis|debugpy|pdbpp|ipdb|locust|bandit|safety|pip-audit|types-[\w-]+|twine|build|wheel-inspect)$"
 )
-_DEV_FILE = re.compile(r"(dev|test|lint|doc|ci|check|local|notebook)", re.I)
+_DEV_FILE = lazy(r"(dev|test|lint|doc|ci|check|local|notebook)", re.I)
 
 
 class DevToolOptions(BaseModel):
@@ -396,7 +397,7 @@ def no_dev_packages_in_runtime(facts: Facts, options: DevToolOptions) -> Decisio
 
 
 _TOOLING_SCRIPTS = frozenset({"setup.py", "noxfile.py", "fabfile.py", "tasks.py"})
-_PIP_RUN = re.compile(r"\bpip3?\s+install\s+([^&|;\n]+)")
+_PIP_RUN = lazy(r"\bpip3?\s+install\s+([^&|;\n]+)")
 
 
 def _declared(facts: Facts) -> set[str]:
@@ -561,7 +562,7 @@ def no_unused_dependencies(facts: Facts, options: UnusedOptions) -> Decision:
 # the installer's own tooling, upgraded before the real installs: not what the service runs on
 _TOOLING = frozenset({"pip", "setuptools", "wheel"})
 # a name, extras, `==` or `===` and a version: no two parts can match the same characters
-_EXACT = re.compile(r"^[A-Za-z0-9._-]+(?:\[[A-Za-z0-9._, -]*\])?\s*===?\s*[^=<>!~*,;\s]+$")
+_EXACT = lazy(r"^[A-Za-z0-9._-]+(?:\[[A-Za-z0-9._, -]*\])?\s*===?\s*[^=<>!~*,;\s]+$")
 
 
 def _pinned(spec: str) -> bool | None:

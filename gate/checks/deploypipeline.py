@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.workflows import Job, Workflow
+from gate.lazyre import lazy
 from gate.model import Level, Severity
 
 DeployAspect = Literal["staging", "production", "canary", "blue-green", "progressive"]
@@ -27,14 +28,14 @@ NAMES: dict[DeployAspect, str] = {
     "progressive": "a canary or blue-green rollout",
 }
 _ASKED: tuple[tuple[DeployAspect, re.Pattern[str]], ...] = (
-    ("staging", re.compile(r"(deploy\w*|deployment) to staging|staging deploy", re.I)),
-    ("production", re.compile(r"(deploy\w*|deployment) to production|production deploy", re.I)),
-    ("canary", re.compile(r"canary", re.I)),
-    ("blue-green", re.compile(r"blue[- /]?green", re.I)),
+    ("staging", lazy(r"(deploy\w*|deployment) to staging|staging deploy", re.I)),
+    ("production", lazy(r"(deploy\w*|deployment) to production|production deploy", re.I)),
+    ("canary", lazy(r"canary", re.I)),
+    ("blue-green", lazy(r"blue[- /]?green", re.I)),
 )
 _ENVIRONMENTS: dict[DeployAspect, re.Pattern[str]] = {
-    "staging": re.compile(r"^(stag\w*|pre-?prod\w*|uat|qa)$", re.I),
-    "production": re.compile(r"^(prod\w*|live)$", re.I),
+    "staging": lazy(r"^(stag\w*|pre-?prod\w*|uat|qa)$", re.I),
+    "production": lazy(r"^(prod\w*|live)$", re.I),
 }
 _AUTOMATIC = frozenset({"push", "workflow_run", "release", "schedule"})
 """Triggers that deploy without a person starting the run (workflow_dispatch alone is manual)."""

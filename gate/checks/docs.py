@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.checks.servicecode import no_application
 from gate.facts import Facts
+from gate.lazyre import lazy
 from gate.model import Level, Outcome, Severity
 
 
@@ -210,7 +211,7 @@ class ChangelogOptions(BaseModel):
     """The change log must have an entry for the version being released ("Release notes published")."""
 
 
-_SEMVER = re.compile(r"(?<![\w.])v?(\d+\.\d+(?:\.\d+)?(?:[-+.][\w.]+)?)(?![\w.])")
+_SEMVER = lazy(r"(?<![\w.])v?(\d+\.\d+(?:\.\d+)?(?:[-+.][\w.]+)?)(?![\w.])")
 
 
 def released_versions(facts: Facts) -> list[tuple[str, str]]:

@@ -19,6 +19,7 @@ from gate.facts import Facts
 from gate.facts.github import WorkflowRunState
 from gate.facts.signals import AnyOf, Finder, Then
 from gate.facts.workflows import Step, Workflow
+from gate.lazyre import lazy
 from gate.model import Level, Outcome, Severity
 
 DrillAspect = Literal["restore", "rollback"]
@@ -29,29 +30,27 @@ NAMES: dict[DrillAspect, str] = {
 _DOES: dict[DrillAspect, Finder] = {
     "restore": AnyOf(
         (
-            re.compile(
+            lazy(
                 r"\blitestream\s+restore\b|\bpg_restore\b|\bvelero\s+restore\b|\bmongorestore\b|\.restore\b"
                 r"|\brestore[-_](db|database|backup|drill)\b|\bbackup[-_]restore\b|\brestore-db-instance",
                 re.I,
             ),
             # a restore step that names the backup, either way round (linear: gate/facts/signals.py)
-            Then(re.compile(r"\brestore\b", re.I), re.compile(r"\bbackups?\b", re.I)),
-            Then(re.compile(r"\bbackups?\b", re.I), re.compile(r"\brestore\b", re.I)),
+            Then(lazy(r"\brestore\b", re.I), lazy(r"\bbackups?\b", re.I)),
+            Then(lazy(r"\bbackups?\b", re.I), lazy(r"\brestore\b", re.I)),
         )
     ),
     "rollback": AnyOf(
         (
-            re.compile(
-                r"\bhelm\s+rollback\b|\brollouts\s+undo\b|\brollback\.(sh|py)\b|\bmake\s+rollback\b", re.I
-            ),
-            Then(re.compile(r"\bkubectl\b", re.I), re.compile(r"\brollout\s+undo\b", re.I)),
-            Then(re.compile(r"\bcodedeploy\b", re.I), re.compile(r"\bstop-deployment\b", re.I)),
+            lazy(r"\bhelm\s+rollback\b|\brollouts\s+undo\b|\brollback\.(sh|py)\b|\bmake\s+rollback\b", re.I),
+            Then(lazy(r"\bkubectl\b", re.I), lazy(r"\brollout\s+undo\b", re.I)),
+            Then(lazy(r"\bcodedeploy\b", re.I), lazy(r"\bstop-deployment\b", re.I)),
         )
     ),
 }
 _ASKED: tuple[tuple[DrillAspect, re.Pattern[str]], ...] = (
-    ("restore", re.compile(r"restor\w*\b.{0,20}\btest|backup restor|test\w* restor", re.I)),
-    ("rollback", re.compile(r"roll ?back\b.{0,20}\btested", re.I)),
+    ("restore", lazy(r"restor\w*\b.{0,20}\btest|backup restor|test\w* restor", re.I)),
+    ("rollback", lazy(r"roll ?back\b.{0,20}\btested", re.I)),
 )
 
 

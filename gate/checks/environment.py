@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterator
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,6 +12,7 @@ from gate.checks.secretnames import compose_literal_secrets, k8s_literal_secrets
 from gate.facts import Facts
 from gate.facts.python import EnvRead
 from gate.ignore import PatternList
+from gate.lazyre import lazy
 from gate.model import Level, Location, Outcome, Severity
 from gate.paths import folder_of, within
 from gate.wording import agree, count, every
@@ -207,7 +207,7 @@ def env_example_present(facts: Facts, options: EnvExampleOptions) -> Decision:
     )
 
 
-_SCRIPT_FOLDER = re.compile(r"(^|/)(scripts?|\w+_scripts|tools|bin|migrations|alembic)/")
+_SCRIPT_FOLDER = lazy(r"(^|/)(scripts?|\w+_scripts|tools|bin|migrations|alembic)/")
 
 
 def deployed_reads(facts: Facts, ignored: set[str]) -> Iterator[EnvRead]:

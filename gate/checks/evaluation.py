@@ -15,22 +15,23 @@ from pydantic import BaseModel, ConfigDict
 from gate.checks.base import NOT_ASKED, Decision, Hit, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.modelmeta import DataFile, walk
+from gate.lazyre import lazy
 from gate.model import Level, Outcome, Severity
 
-_METRIC = re.compile(
+_METRIC = lazy(
     r"(^|_)(accuracy|acc|precision|recall|f1|f1_score|auc|roc_auc|pr_auc|average_precision|log_?loss|"
     r"rmse|mae|mse|mape|r2|brier)($|_)",
     re.I,
 )
-_HELD_OUT = re.compile(
+_HELD_OUT = lazy(
     r"^(test|testing|holdout|hold_out|held_out|heldout|validation|val|eval|evaluation|oot|out_of_time)(_|$)",
     re.I,
 )
-_SPLIT_KEYS = re.compile(
+_SPLIT_KEYS = lazy(
     r"(^|\.)(split|test_size|test_split|n_test|test_rows|test_samples|holdout\w*|test_period|test_from|test_start|cutoff\w*)$",
     re.I,
 )
-_TEMPORAL = re.compile(
+_TEMPORAL = lazy(
     r"tempor|time[-_ ]?based|out[-_ ]?of[-_ ]?time|\boot\b|cutoff|test_period|test_from|test_start|chronolog",
     re.I,
 )

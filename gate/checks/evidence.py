@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gate.checks.base import NOT_ASKED, Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.evidence import LoadReport
+from gate.lazyre import lazy
 from gate.model import Level, Outcome, Severity
 from gate.wording import count
 
@@ -148,7 +149,7 @@ class LatencyBudget(BaseModel):
     """With `requests: batch`, only batches of this many records (the size in the request's name)."""
 
 
-_NOT_PREDICTIONS = re.compile(r"health|ready|live|metrics|docs|openapi|version", re.I)
+_NOT_PREDICTIONS = lazy(r"health|ready|live|metrics|docs|openapi|version", re.I)
 
 
 def _sizes(n: int) -> tuple[str, ...]:
@@ -273,7 +274,7 @@ class ThroughputFloor(BaseModel):
     sets it."""
 
 
-_BATCH_SIZE = re.compile(
+_BATCH_SIZE = lazy(
     r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(k)?\s*(?:records?|rows?|items?|samples?|predictions?)\b", re.I
 )
 
@@ -366,9 +367,9 @@ def throughput_within_budget(facts: Facts, options: ThroughputFloor) -> Decision
 
 SuiteKind = Literal["smoke", "integration", "e2e"]
 _SUITE_WORDS: tuple[tuple[SuiteKind, re.Pattern[str]], ...] = (
-    ("smoke", re.compile(r"\bsmoke\b", re.I)),
-    ("integration", re.compile(r"\bintegration\b", re.I)),
-    ("e2e", re.compile(r"\be2e\b|end[- ]to[- ]end", re.I)),
+    ("smoke", lazy(r"\bsmoke\b", re.I)),
+    ("integration", lazy(r"\bintegration\b", re.I)),
+    ("e2e", lazy(r"\be2e\b|end[- ]to[- ]end", re.I)),
 )
 
 

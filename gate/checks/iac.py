@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.iac import Resource
+from gate.lazyre import lazy
 from gate.model import Confidence, Level, Outcome, Severity
 from gate.wording import count
 
@@ -58,46 +59,46 @@ _TYPES: dict[IacAspect, str] = {
 _RECOVERS = r"ecs_service|ECS::Service|autoscaling_group|AutoScaling::AutoScalingGroup|instance_group_manager|scale_set|virtualMachineScaleSets|container_app$|containerApps$|cloud_run|kubernetes_deployment"
 """Resources whose platform restarts or replaces an instance that fails (tasks, group members, revisions)."""
 _WEB_APPS = r"web_app$|app_service$|Microsoft\.Web/sites$"
-_AUTO_HEAL = re.compile(r"health_check_path|auto_heal|healthCheckPath|autoHeal", re.I)
+_AUTO_HEAL = lazy(r"health_check_path|auto_heal|healthCheckPath|autoHeal", re.I)
 _DATA_STORES = r"db_instance|rds_cluster|ebs_volume|s3_bucket$|storage_account|managed_disk|sql_database_instance|DBInstance|DBCluster|S3::Bucket|EC2::Volume|storageAccounts"
-_ENCRYPTED = re.compile(
+_ENCRYPTED = lazy(
     r"(storage_encrypted|encrypted|encryption_enabled|StorageEncrypted|Encrypted)\s*[=:]\s*['\"]?true|kms_key_(id|arn)|"
     r"server_side_encryption_configuration|BucketEncryption|customer_managed_key|infrastructure_encryption_enabled|"
     r"encryption\s*\{|disk_encryption_key",
     re.I,
 )
-_HEALTH = re.compile(
+_HEALTH = lazy(
     r"health_check\s*\{|health_probe|azurerm_lb_probe|HealthCheckPath|healthCheck|probes?\s*[:=]", re.I
 )
-_OPEN_WORLD = re.compile(r"0\.0\.0\.0/0|::/0|['\"]\*['\"]\s*$|source_address_prefix\s*=\s*\"(\*|Internet)\"")
-_PORT = re.compile(r"(from_port|to_port|destination_port_ranges?|FromPort|ToPort|port_range)\D{0,10}(\d+)")
-_WILDCARD = re.compile(
+_OPEN_WORLD = lazy(r"0\.0\.0\.0/0|::/0|['\"]\*['\"]\s*$|source_address_prefix\s*=\s*\"(\*|Internet)\"")
+_PORT = lazy(r"(from_port|to_port|destination_port_ranges?|FromPort|ToPort|port_range)\D{0,10}(\d+)")
+_WILDCARD = lazy(
     r"['\"]Action['\"]\s*:\s*\[?\s*['\"]\*['\"]|actions\s*=\s*\[\s*\"\*\"|\"\*:\*\"|Action:\s*['\"]?\*['\"]?\s*$"
     # jsonencode() in HCL writes the policy as an object: Action = "*" or Action = ["*"]
     r"|\bAction\s*=\s*\[?\s*\"\*\"",
     re.M,
 )
-_REPLICATED = re.compile(
+_REPLICATED = lazy(
     r"multi_az\s*=\s*true|MultiAZ\s*:\s*['\"]?true|replicate_source_db|geo_redundant_backup_enabled\s*=\s*true|"
     r"high_availability\s*\{|availability_type\s*=\s*\"REGIONAL\"|read_replica|replica",
     re.I,
 )
-_COUNT = re.compile(
+_COUNT = lazy(
     r"(min_size|desired_capacity|count|instances|MinSize|min_replicas|minReplicas|capacity)\s*[=:]\s*['\"]?(\d+)",
     re.I,
 )
 _ASKED: tuple[tuple[IacAspect, re.Pattern[str]], ...] = (
-    ("scaling-policy", re.compile(r"scaling polic|autoscaling polic", re.I)),
-    ("scaling-group", re.compile(r"auto-?scaling groups?|scale sets?", re.I)),
-    ("instances", re.compile(r"load balancing across|across instances", re.I)),
-    ("load-balancer", re.compile(r"load balancer (configured|created|set up)", re.I)),
-    ("health-check", re.compile(r"^\W*health checks? (configured|automated)\W*$", re.I)),
-    ("auto-recovery", re.compile(r"auto-?recovery|self-?heal|auto-?heal", re.I)),
-    ("network", re.compile(r"\bvpc\b|subnets?|networking configured|virtual network", re.I)),
-    ("firewall", re.compile(r"firewall|security groups?", re.I)),
-    ("encryption", re.compile(r"encrypt\w* at rest|at-rest encryption", re.I)),
-    ("iam", re.compile(r"\biam\b|roles?/permissions", re.I)),
-    ("replication", re.compile(r"replicat", re.I)),
+    ("scaling-policy", lazy(r"scaling polic|autoscaling polic", re.I)),
+    ("scaling-group", lazy(r"auto-?scaling groups?|scale sets?", re.I)),
+    ("instances", lazy(r"load balancing across|across instances", re.I)),
+    ("load-balancer", lazy(r"load balancer (configured|created|set up)", re.I)),
+    ("health-check", lazy(r"^\W*health checks? (configured|automated)\W*$", re.I)),
+    ("auto-recovery", lazy(r"auto-?recovery|self-?heal|auto-?heal", re.I)),
+    ("network", lazy(r"\bvpc\b|subnets?|networking configured|virtual network", re.I)),
+    ("firewall", lazy(r"firewall|security groups?", re.I)),
+    ("encryption", lazy(r"encrypt\w* at rest|at-rest encryption", re.I)),
+    ("iam", lazy(r"\biam\b|roles?/permissions", re.I)),
+    ("replication", lazy(r"replicat", re.I)),
 )
 
 

@@ -18,6 +18,7 @@ from gate.checks.base import Decision, Hit, check, failed, not_applicable, passe
 from gate.checks.servicecode import app_at, no_application
 from gate.facts import Facts
 from gate.facts.signals import Signal
+from gate.lazyre import lazy
 from gate.model import Level, Severity
 
 LogAspect = Literal[
@@ -34,13 +35,13 @@ NAMES: dict[LogAspect, str] = {
     "metrics-retention": "a metrics retention period",
 }
 _ASKED: tuple[tuple[LogAspect, re.Pattern[str]], ...] = (
-    ("structured", re.compile(r"structured|json log", re.I)),
-    ("level", re.compile(r"log(ging)? level", re.I)),
-    ("access", re.compile(r"access logs?", re.I)),
-    ("errors-separated", re.compile(r"error logs? (are )?separat|separate error log", re.I)),
-    ("centralized", re.compile(r"centrali[sz]|aggregat|\bELK\b|cloudwatch|shipp", re.I)),
-    ("retention", re.compile(r"log retention|logs? (are )?(kept|retained)", re.I)),
-    ("metrics-retention", re.compile(r"historical data retention|metrics? retention", re.I)),
+    ("structured", lazy(r"structured|json log", re.I)),
+    ("level", lazy(r"log(ging)? level", re.I)),
+    ("access", lazy(r"access logs?", re.I)),
+    ("errors-separated", lazy(r"error logs? (are )?separat|separate error log", re.I)),
+    ("centralized", lazy(r"centrali[sz]|aggregat|\bELK\b|cloudwatch|shipp", re.I)),
+    ("retention", lazy(r"log retention|logs? (are )?(kept|retained)", re.I)),
+    ("metrics-retention", lazy(r"historical data retention|metrics? retention", re.I)),
 )
 
 

@@ -14,17 +14,18 @@ from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_ap
 from gate.facts import Facts
 from gate.facts.modelmeta import walk
 from gate.facts.pickles import Allowed
+from gate.lazyre import lazy
 from gate.model import Confidence, Level, Outcome, Severity
 from gate.wording import agree, count, every
 
 # a fetcher in a command's place, not as a package being installed (`apt-get install -y curl` fetches nothing)
-_FETCH = re.compile(
+_FETCH = lazy(
     r"(?:^|&&|\|\||;|\||\n)\s*(?:sudo\s+)?(?:\w+=\S*\s+)*"
     r"(curl|wget|gsutil|aws\s+s3|az\s+storage|dvc\s+pull|git\s+lfs\s+pull|huggingface-cli|hf\s+download|mlflow)\b"
 )
 
 
-_BUILDS = re.compile(r"\bdvc\s+repro\b|\bmake\s+(train|model)\w*|\bpython[\d.]*\s+(-m\s+)?\S*train\w*")
+_BUILDS = lazy(r"\bdvc\s+repro\b|\bmake\s+(train|model)\w*|\bpython[\d.]*\s+(-m\s+)?\S*train\w*")
 
 _ALLOW_ENTRY = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\.(\*|[A-Za-z_][A-Za-z0-9_]*)$"
 
@@ -362,15 +363,15 @@ def model_artifacts_present(facts: Facts, options: NoOptions) -> Decision:
 # -- metadata ---------------------------------------------------------------------------------------
 
 _ASPECTS = {
-    "version": re.compile(r"(^|\.)(model_)?version$", re.I),
-    "training date": re.compile(
+    "version": lazy(r"(^|\.)(model_)?version$", re.I),
+    "training date": lazy(
         r"(^|\.)(trained_(on|at)|training_date|train_date|created(_at)?|date|timestamp)$", re.I
     ),
-    "framework versions": re.compile(
+    "framework versions": lazy(
         r"(^|\.)(framework|frameworks|library_versions|libraries|dependencies|requirements|(sklearn|scikit-learn|torch|tensorflow|xgboost|lightgbm)(_version)?)$",
         re.I,
     ),
-    "feature names": re.compile(r"(^|\.)(features|feature_names|columns|inputs)$", re.I),
+    "feature names": lazy(r"(^|\.)(features|feature_names|columns|inputs)$", re.I),
 }
 
 
@@ -506,10 +507,10 @@ def feature_schema_present(facts: Facts, options: FeatureOptions) -> Decision:
     return passed(f"{path} defines {count(len(features or []), 'feature')}.")
 
 
-_CLASSIFICATION = re.compile(
+_CLASSIFICATION = lazy(
     r"(^|\.)(accuracy|precision|recall|f1(_score)?|roc_auc|auc|log_loss|confusion_matrix)$", re.I
 )
-_CLASS_KEYS = re.compile(r"(^|\.)(classes|class_names|labels|id2label|label_map|target_names)$", re.I)
+_CLASS_KEYS = lazy(r"(^|\.)(classes|class_names|labels|id2label|label_map|target_names)$", re.I)
 
 
 @check(
@@ -557,9 +558,9 @@ def class_names_present(facts: Facts, options: NoOptions) -> Decision:
 
 
 _CARD_SECTIONS = {
-    "intended use": re.compile(r"(intended|use|purpose|scope)", re.I),
-    "metrics": re.compile(r"(metric|evaluation|performance|results)", re.I),
-    "limitations": re.compile(r"(limitation|bias|risk|caveat|out.of.scope)", re.I),
+    "intended use": lazy(r"(intended|use|purpose|scope)", re.I),
+    "metrics": lazy(r"(metric|evaluation|performance|results)", re.I),
+    "limitations": lazy(r"(limitation|bias|risk|caveat|out.of.scope)", re.I),
 }
 
 
@@ -752,9 +753,7 @@ def model_metrics_meet_floors(facts: Facts, options: FloorOptions) -> Decision:
 
 # -- freshness and consistency -----------------------------------------------------------------------
 
-_DATE_KEY = re.compile(
-    r"(^|\.)(trained_(on|at)|training_date|train_date|created(_at)?|date|timestamp)$", re.I
-)
+_DATE_KEY = lazy(r"(^|\.)(trained_(on|at)|training_date|train_date|created(_at)?|date|timestamp)$", re.I)
 
 
 class StaleOptions(BaseModel):

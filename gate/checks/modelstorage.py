@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
 from gate.facts import Facts
+from gate.lazyre import lazy
 from gate.model import Level, Severity
 
 StorageAspect = Literal["copy", "object-store"]
@@ -23,14 +24,14 @@ NAMES: dict[StorageAspect, str] = {
     "copy": "a copy of every model file outside the working tree",
     "object-store": "a copy in an object store (S3, GCS, Azure Blob)",
 }
-_OBJECT_STORE = re.compile(r"\b(s3|gs|gcs|azure|az|abfss?|wasbs?)://", re.I)
-_NAMES_MODELS = re.compile(
+_OBJECT_STORE = lazy(r"\b(s3|gs|gcs|azure|az|abfss?|wasbs?)://", re.I)
+_NAMES_MODELS = lazy(
     r"model|weights|checkpoint|artifact|\.(joblib|pkl|pickle|onnx|pt|pth|h5|keras|safetensors)\b|dvc push|log_model",
     re.I,
 )
 """An upload counts for the model files only when it names them (or is DVC's or MLflow's own): a
 workflow that copies its test reports to S3 is no copy of the model."""
-_UPLOAD = re.compile(
+_UPLOAD = lazy(
     r"\b(aws s3 (cp|sync)|gsutil (-m )?(cp|rsync)|gcloud storage cp|az storage blob upload|dvc push|mlflow\b.*log_model|huggingface-cli upload)",
     re.I,
 )

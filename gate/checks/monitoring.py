@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
 from gate.checks.servicecode import app_at
 from gate.facts import Facts
+from gate.lazyre import lazy
 from gate.model import Level, Outcome, Severity
 
 WiringAspect = Literal["scrape", "dashboards", "alert-routing", "error-tracking", "drift"]
@@ -35,11 +36,11 @@ _KIND = {
     "drift": "drift",
 }
 _ASKED: tuple[tuple[WiringAspect, re.Pattern[str]], ...] = (
-    ("scrape", re.compile(r"service ?monitors?|pod ?monitors?|scrape", re.I)),
-    ("dashboards", re.compile(r"dashboards?", re.I)),
-    ("alert-routing", re.compile(r"alert (recipients|channels|routing|receivers?)|pagerduty|opsgenie", re.I)),
-    ("error-tracking", re.compile(r"error tracking|sentry|rollbar|bugsnag", re.I)),
-    ("drift", re.compile(r"\bdrift\b", re.I)),
+    ("scrape", lazy(r"service ?monitors?|pod ?monitors?|scrape", re.I)),
+    ("dashboards", lazy(r"dashboards?", re.I)),
+    ("alert-routing", lazy(r"alert (recipients|channels|routing|receivers?)|pagerduty|opsgenie", re.I)),
+    ("error-tracking", lazy(r"error tracking|sentry|rollbar|bugsnag", re.I)),
+    ("drift", lazy(r"\bdrift\b", re.I)),
 )
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.docs import Document
+from gate.lazyre import lazy
 from gate.model import Level, Severity
 
 TopicId = Literal[
@@ -238,12 +239,12 @@ TOPICS: tuple[Topic, ...] = (
 )
 BY_ID = {t.id: t for t in TOPICS}
 
-_DURATION = re.compile(
+_DURATION = lazy(
     r"(\d+(?:\.\d+)?)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)\b", re.IGNORECASE
 )
 _MINUTES = {"s": 1 / 60, "m": 1.0, "h": 60.0, "d": 1440.0}
-_PERCENT = re.compile(r"\d{2}(?:\.\d+)?\s*%")
-_CHECKBOX = re.compile(r"^\s*[-*+] \[")
+_PERCENT = lazy(r"\d{2}(?:\.\d+)?\s*%")
+_CHECKBOX = lazy(r"^\s*[-*+] \[")
 _MAX_LINE = 500
 """A line stating an objective is a sentence; longer lines are not read for one (a document comes from
 the pull request, and the duration pattern backtracks over a long run of digits)."""

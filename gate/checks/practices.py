@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from gate.checks.base import Decision, Hit, check, failed, not_applicable, passed
 from gate.checks.servicecode import app_at
 from gate.facts import Facts
+from gate.lazyre import lazy
 from gate.model import Level, Severity
 
 Practice = Literal["optimized-inference", "data-quality", "timeouts", "cache", "shared-cache", "retries"]
@@ -39,13 +40,13 @@ _KINDS: dict[Practice, tuple[str, ...]] = {
 _ASKED: tuple[tuple[Practice, re.Pattern[str]], ...] = (
     (
         "optimized-inference",
-        re.compile(r"inference optimi[sz]ed|torchscript|\bonnx\b|tensorrt|quantiz", re.I),
+        lazy(r"inference optimi[sz]ed|torchscript|\bonnx\b|tensorrt|quantiz", re.I),
     ),
-    ("data-quality", re.compile(r"data quality|data validation (checks?|in place)", re.I)),
-    ("timeouts", re.compile(r"timeouts? (values? )?(configured|set|defined)", re.I)),
-    ("shared-cache", re.compile(r"\bredis\b|memcached", re.I)),
-    ("cache", re.compile(r"caching (implemented|enabled|in place)", re.I)),
-    ("retries", re.compile(r"\bretry logic|\bretries (implemented|configured|on)", re.I)),
+    ("data-quality", lazy(r"data quality|data validation (checks?|in place)", re.I)),
+    ("timeouts", lazy(r"timeouts? (values? )?(configured|set|defined)", re.I)),
+    ("shared-cache", lazy(r"\bredis\b|memcached", re.I)),
+    ("cache", lazy(r"caching (implemented|enabled|in place)", re.I)),
+    ("retries", lazy(r"\bretry logic|\bretries (implemented|configured|on)", re.I)),
 )
 
 

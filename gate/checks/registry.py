@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
 from gate.facts import Facts
+from gate.lazyre import lazy
 from gate.model import Level, Severity
 
 RegistryAspect = Literal["registered", "versioned"]
@@ -24,10 +25,10 @@ NAMES: dict[RegistryAspect, str] = {
     "versioned": "a model version tied to the model's bytes",
 }
 _ASKED: tuple[tuple[RegistryAspect, re.Pattern[str]], ...] = (
-    ("registered", re.compile(r"registered in (an? |the )?(artifact |model )?registry|model registry", re.I)),
-    ("versioned", re.compile(r"(model )?versioning strategy|models? versioned", re.I)),
+    ("registered", lazy(r"registered in (an? |the )?(artifact |model )?registry|model registry", re.I)),
+    ("versioned", lazy(r"(model )?versioning strategy|models? versioned", re.I)),
 )
-_VERSION = re.compile(r"^v?\d+(\.\d+){1,3}([-+.]\w+)?$")
+_VERSION = lazy(r"^v?\d+(\.\d+){1,3}([-+.]\w+)?$")
 
 
 def asked_registry(text: str) -> tuple[RegistryAspect, ...]:
@@ -40,7 +41,7 @@ class RegistryOptions(BaseModel):
     """What to judge. None by default: a checklist line asks for its own."""
 
 
-_ARTIFACT = re.compile(r"\.(pkl|joblib|pt|pth|onnx|h5|keras|safetensors|bin|cbm|xgb|ubj|tflite|skops)$")
+_ARTIFACT = lazy(r"\.(pkl|joblib|pt|pth|onnx|h5|keras|safetensors|bin|cbm|xgb|ubj|tflite|skops)$")
 
 
 def _leaves(data: Any) -> list[tuple[tuple[str, ...], Any]]:

@@ -17,6 +17,7 @@ from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, p
 from gate.checks.servicecode import app_at
 from gate.facts import Facts
 from gate.facts.validation import BodyRoute
+from gate.lazyre import lazy
 from gate.model import Confidence, Level, Severity
 
 ValidationAspect = Literal["validated", "types", "required", "batch-limit", "batch-route"]
@@ -30,17 +31,17 @@ NAMES: dict[ValidationAspect, str] = {
 _ASKED: tuple[tuple[ValidationAspect, re.Pattern[str]], ...] = (
     (
         "validated",
-        re.compile(r"input validation (for all|implemented|in place)|validate[sd]? (all )?inputs?", re.I),
+        lazy(r"input validation (for all|implemented|in place)|validate[sd]? (all )?inputs?", re.I),
     ),
-    ("types", re.compile(r"(invalid|wrong) (data )?types?", re.I)),
-    ("required", re.compile(r"empty|null values|missing (values|fields)", re.I)),
-    ("batch-limit", re.compile(r"batch size (limit|bound|cap)|max(imum)? batch size", re.I)),
+    ("types", lazy(r"(invalid|wrong) (data )?types?", re.I)),
+    ("required", lazy(r"empty|null values|missing (values|fields)", re.I)),
+    ("batch-limit", lazy(r"batch size (limit|bound|cap)|max(imum)? batch size", re.I)),
     (
         "batch-route",
-        re.compile(r"batch (prediction|inference|scoring) (endpoint|route)|batch processing", re.I),
+        lazy(r"batch (prediction|inference|scoring) (endpoint|route)|batch processing", re.I),
     ),
 )
-_OPTIONAL = re.compile(r"\bif applicable\b|\bif needed\b|\boptional\b", re.I)
+_OPTIONAL = lazy(r"\bif applicable\b|\bif needed\b|\boptional\b", re.I)
 
 
 def asked_validation(text: str) -> tuple[tuple[ValidationAspect, ...], bool]:

@@ -17,6 +17,7 @@ from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, p
 from gate.checks.servicecode import no_application
 from gate.facts import Facts
 from gate.facts.routes import Route
+from gate.lazyre import lazy
 from gate.model import Confidence, Level, Severity
 
 RouteAspect = Literal["all", "batch", "model"]
@@ -26,13 +27,11 @@ NAMES: dict[RouteAspect, str] = {
     "model": "a test requesting every route that runs the model",
 }
 _ASKED: tuple[tuple[RouteAspect, re.Pattern[str]], ...] = (
-    ("batch", re.compile(r"batch\w* (processing |endpoint |route )?tested", re.I)),
-    ("all", re.compile(r"(api|endpoints?|routes?) (are )?tested|integration tests? for (the )?api", re.I)),
+    ("batch", lazy(r"batch\w* (processing |endpoint |route )?tested", re.I)),
+    ("all", lazy(r"(api|endpoints?|routes?) (are )?tested|integration tests? for (the )?api", re.I)),
     (
         "model",
-        re.compile(
-            r"models? (loading )?(tested|works)|model loading|tested (locally )?with sample data", re.I
-        ),
+        lazy(r"models? (loading )?(tested|works)|model loading|tested (locally )?with sample data", re.I),
     ),
 )
 _NOT_OURS = ("/metrics", "/docs", "/redoc", "/openapi.json")
@@ -123,7 +122,7 @@ def routes_tested(facts: Facts, options: RouteTestOptions) -> Decision:
     return passed("Tested: " + "; ".join(found) + ".")
 
 
-_PATH = re.compile(r"(?<![\w.:/])/[A-Za-z0-9_{}<>:.\-/]*[A-Za-z0-9_}>]|(?<![\w.:/])/(?=[\s,)]|$)")
+_PATH = lazy(r"(?<![\w.:/])/[A-Za-z0-9_{}<>:.\-/]*[A-Za-z0-9_}>]|(?<![\w.:/])/(?=[\s,)]|$)")
 
 
 def named_paths(text: str) -> tuple[str, ...]:

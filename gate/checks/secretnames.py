@@ -8,13 +8,14 @@ from collections.abc import Iterable, Iterator
 
 from gate.facts.compose import Service
 from gate.facts.kubernetes import Container, Workload
+from gate.lazyre import lazy
 
-_SECRET_NAME = re.compile(
+_SECRET_NAME = lazy(
     r"(password|passwd|secret|token|api_?key|apikey|access_?key|private_?key|credential)", re.I
 )
 # names that mention a secret without holding one: DB_PASSWORD_FILE, TOKEN_URL, SECRET_NAME, ...
-_NOT_SECRET = re.compile(r"_(file|path|dir|name|url|endpoint|length|ttl|header)$", re.I)
-_PLACEHOLDER = re.compile(
+_NOT_SECRET = lazy(r"_(file|path|dir|name|url|endpoint|length|ttl|header)$", re.I)
+_PLACEHOLDER = lazy(
     r"^(|changeme|change-me|change_me|placeholder|dummy|example|none|null|x+|\*+|<.*>"
     r"|\$\(\w+\)|\$\{?\w+\}?|\$\{\w+:?[-?][^}]*\})$",  # $(VAR) (Kubernetes), ${VAR}, ${VAR:-default}, ${VAR:?error}
     re.I,

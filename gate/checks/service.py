@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.checks.servicecode import no_application
 from gate.facts import Facts
+from gate.lazyre import lazy
 from gate.model import Confidence, Level, Location, Outcome, Severity
 from gate.wording import agree, count, every
 
@@ -180,7 +181,7 @@ def health_endpoint(facts: Facts, options: HealthOptions) -> Decision:
     )
 
 
-_URL = re.compile(r"https?://[^/\s'\"]+(/[^\s'\")]*)")
+_URL = lazy(r"https?://[^/\s'\"]+(/[^\s'\")]*)")
 
 
 def _app_folders(facts: Facts) -> set[str]:

@@ -15,6 +15,7 @@ from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_ap
 from gate.facts import Facts
 from gate.facts.code import Site
 from gate.facts.routes import Route
+from gate.lazyre import lazy
 from gate.model import Confidence, Level, Location, Outcome, Severity
 from gate.wording import agree, count, every
 
@@ -797,10 +798,8 @@ def type_hint_coverage(facts: Facts, options: CoverageOptions) -> Decision:
 
 
 # `invocations`: SageMaker's inference contract (POST /invocations), served by many model containers
-_SENSITIVE = re.compile(
-    r"(predict|infer|scor(e|ing)|classif|batch|upload|train|model|detect|invocations)", re.I
-)
-_OPEN_BY_NATURE = re.compile(
+_SENSITIVE = lazy(r"(predict|infer|scor(e|ing)|classif|batch|upload|train|model|detect|invocations)", re.I)
+_OPEN_BY_NATURE = lazy(
     r"/(health\w*|healthz|ready\w*|live\w*|ping|status|metrics|docs|openapi\.json)/?$", re.I
 )
 
@@ -926,10 +925,8 @@ def no_secrets_in_logs(facts: Facts, options: NoOptions) -> Decision:
     return passed("No log call writes request bodies, headers or secret-named values.")
 
 
-_DEV_COMMAND = re.compile(r"(\bflask\b.*\brun\b|\bfastapi\s+dev\b|runserver\b)")
-_PROD_COMMAND = re.compile(
-    r"\b(gunicorn|uvicorn|hypercorn|waitress-serve|uwsgi|daphne|granian|fastapi\s+run)\b"
-)
+_DEV_COMMAND = lazy(r"(\bflask\b.*\brun\b|\bfastapi\s+dev\b|runserver\b)")
+_PROD_COMMAND = lazy(r"\b(gunicorn|uvicorn|hypercorn|waitress-serve|uwsgi|daphne|granian|fastapi\s+run)\b")
 _PROD_PACKAGES = {
     "gunicorn",
     "uvicorn",

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
 from gate.checks.servicecode import no_application
 from gate.facts import Facts
+from gate.lazyre import lazy
 from gate.model import Confidence, Level, Outcome, Severity
 from gate.wording import count
 
@@ -27,9 +28,9 @@ NAMES: dict[SinkAspect, str] = {
     "csrf": "cookie sessions protected against cross-site request forgery",
 }
 _ASKED: tuple[tuple[SinkAspect, re.Pattern[str]], ...] = (
-    ("injection", re.compile(r"injection", re.I)),
-    ("xss", re.compile(r"\bxss\b|cross[- ]site scripting", re.I)),
-    ("csrf", re.compile(r"\bcsrf\b|cross[- ]site request forgery|\bxsrf\b", re.I)),
+    ("injection", lazy(r"injection", re.I)),
+    ("xss", lazy(r"\bxss\b|cross[- ]site scripting", re.I)),
+    ("csrf", lazy(r"\bcsrf\b|cross[- ]site request forgery|\bxsrf\b", re.I)),
 )
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
 from gate.facts import Facts
+from gate.lazyre import lazy
 from gate.model import Level, Severity
 from gate.wording import count
 
@@ -35,8 +36,8 @@ _SAID = {
     "argument-name": "argument {name} is not in lower_case.",
 }
 _ASKED: tuple[tuple[TidyAspect, re.Pattern[str]], ...] = (
-    ("unused", re.compile(r"\bunused\b|dead imports?", re.I)),
-    ("naming", re.compile(r"naming conventions?|consistent naming|pep ?8 nam", re.I)),
+    ("unused", lazy(r"\bunused\b|dead imports?", re.I)),
+    ("naming", lazy(r"naming conventions?|consistent naming|pep ?8 nam", re.I)),
 )
 _SHOWN = 30
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
 from gate.facts import Facts
+from gate.lazyre import lazy
 from gate.model import Level, Outcome, Severity
 from gate.wording import count
 
@@ -26,14 +27,12 @@ NAMES: dict[TlsAspect, str] = {
     "renewal": "certificates renewed automatically (ACME, cert-manager, a managed certificate)",
 }
 _ASKED: tuple[tuple[TlsAspect, re.Pattern[str]], ...] = (
-    ("renewal", re.compile(r"certificate renewal|renew\w* (the )?certificates?|certificates? renew", re.I)),
-    ("certificates", re.compile(r"certificat(?!e renewal)", re.I)),
-    ("enforced", re.compile(r"enforc|https only|only https|redirect|\bhsts\b", re.I)),
+    ("renewal", lazy(r"certificate renewal|renew\w* (the )?certificates?|certificates? renew", re.I)),
+    ("certificates", lazy(r"certificat(?!e renewal)", re.I)),
+    ("enforced", lazy(r"enforc|https only|only https|redirect|\bhsts\b", re.I)),
     (
         "tls",
-        re.compile(
-            r"\b(tls|ssl|https)\b.{0,20}(enabled|termination|terminated|configured|on)\b|termination", re.I
-        ),
+        lazy(r"\b(tls|ssl|https)\b.{0,20}(enabled|termination|terminated|configured|on)\b|termination", re.I),
     ),
 )
 _KIND = {"tls": "termination", "certificates": "certificate", "enforced": "redirect", "renewal": "renewal"}

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from gate.checks.base import Decision, Hit, check, failed, not_applicable, passed
 from gate.checks.servicecode import app_at, no_application
 from gate.facts import Facts
+from gate.lazyre import lazy
 from gate.model import Level, Severity
 
 TraceAspect = Literal["tracing", "sampling", "request-ids"]
@@ -27,11 +28,11 @@ NAMES: dict[TraceAspect, str] = {
 }
 _KIND = {"tracing": "tracer", "sampling": "sampling", "request-ids": "request-id"}
 _ASKED: tuple[tuple[TraceAspect, re.Pattern[str]], ...] = (
-    ("sampling", re.compile(r"sampl", re.I)),
-    ("request-ids", re.compile(r"correlation|request[- ]ids?\b|request tracking", re.I)),
-    ("tracing", re.compile(r"tracing|\btraces\b|opentelemetry", re.I)),
+    ("sampling", lazy(r"sampl", re.I)),
+    ("request-ids", lazy(r"correlation|request[- ]ids?\b|request tracking", re.I)),
+    ("tracing", lazy(r"tracing|\btraces\b|opentelemetry", re.I)),
 )
-_OPTIONAL = re.compile(r"\boptional\b|\bif needed\b|\bif required\b", re.I)
+_OPTIONAL = lazy(r"\boptional\b|\bif needed\b|\bif required\b", re.I)
 
 
 def asked_trace_aspects(text: str) -> tuple[tuple[TraceAspect, ...], bool]:

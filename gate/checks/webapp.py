@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.signals import Signal
+from gate.lazyre import lazy
 from gate.model import Level, Outcome, Severity
 
 BackendAspect = Literal["proxy", "timeout", "log-file", "auth", "upload-limits", "helmet", "compression"]
@@ -51,27 +52,27 @@ FRONTEND_NAMES: dict[FrontendAspect, str] = {
     "mobile": "tests on mobile viewports",
 }
 _BACKEND_ASKED: tuple[tuple[BackendAspect, re.Pattern[str]], ...] = (
-    ("proxy", re.compile(r"proxy", re.I)),
-    ("timeout", re.compile(r"timeout", re.I)),
-    ("log-file", re.compile(r"log\w* to (a )?file", re.I)),
-    ("auth", re.compile(r"auth\w* middleware", re.I)),
-    ("upload-limits", re.compile(r"upload (validation|limits?)", re.I)),
-    ("helmet", re.compile(r"helmet|secure headers|security headers", re.I)),
-    ("compression", re.compile(r"compression|gzip", re.I)),
+    ("proxy", lazy(r"proxy", re.I)),
+    ("timeout", lazy(r"timeout", re.I)),
+    ("log-file", lazy(r"log\w* to (a )?file", re.I)),
+    ("auth", lazy(r"auth\w* middleware", re.I)),
+    ("upload-limits", lazy(r"upload (validation|limits?)", re.I)),
+    ("helmet", lazy(r"helmet|secure headers|security headers", re.I)),
+    ("compression", lazy(r"compression|gzip", re.I)),
 )
 _FRONTEND_ASKED: tuple[tuple[FrontendAspect, re.Pattern[str]], ...] = (
-    ("csp", re.compile(r"content security policy|\bcsp\b", re.I)),
-    ("secure-cookies", re.compile(r"secure cookies|cookies? (are )?secure|httponly", re.I)),
-    ("local-storage", re.compile(r"localstorage", re.I)),
-    ("pwa", re.compile(r"progressive web app|\bpwa\b", re.I)),
-    ("offline", re.compile(r"offline", re.I)),
-    ("bundle-size", re.compile(r"bundle size", re.I)),
-    ("lighthouse", re.compile(r"lighthouse", re.I)),
-    ("browsers", re.compile(r"browser (compatibility|support) test|cross[- ]browser", re.I)),
-    ("mobile", re.compile(r"mobile (responsiveness|viewport)|responsive(ness)? test", re.I)),
+    ("csp", lazy(r"content security policy|\bcsp\b", re.I)),
+    ("secure-cookies", lazy(r"secure cookies|cookies? (are )?secure|httponly", re.I)),
+    ("local-storage", lazy(r"localstorage", re.I)),
+    ("pwa", lazy(r"progressive web app|\bpwa\b", re.I)),
+    ("offline", lazy(r"offline", re.I)),
+    ("bundle-size", lazy(r"bundle size", re.I)),
+    ("lighthouse", lazy(r"lighthouse", re.I)),
+    ("browsers", lazy(r"browser (compatibility|support) test|cross[- ]browser", re.I)),
+    ("mobile", lazy(r"mobile (responsiveness|viewport)|responsive(ness)? test", re.I)),
 )
-_KB = re.compile(r"(?:<|≤|<=|under|below|at most)\s*(\d+(?:\.\d+)?)\s*(kb|mb)\b", re.I)
-_SCORE = re.compile(r"(?:>|≥|>=|over|above|at least)\s*(\d{1,3})\b")
+_KB = lazy(r"(?:<|≤|<=|under|below|at most)\s*(\d+(?:\.\d+)?)\s*(kb|mb)\b", re.I)
+_SCORE = lazy(r"(?:>|≥|>=|over|above|at least)\s*(\d{1,3})\b")
 
 
 def asked_backend(text: str) -> tuple[BackendAspect, ...]:

@@ -17,6 +17,7 @@ from typing import Any
 from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude
 from gate.facts import Facts
 from gate.facts.workflows import Job, Step, Workflow, on_section
+from gate.lazyre import lazy
 from gate.model import Confidence, Level, Severity
 from gate.wording import agree, every
 
@@ -134,7 +135,7 @@ PUBLISHING = frozenset(
 )
 
 # commands in a run step that publish: an image, a package, a release, a model
-_PUBLISH_RUN = re.compile(
+_PUBLISH_RUN = lazy(
     r"\b(?:docker|podman)\s+(?:image\s+)?push\b"
     r"|\btwine\s+upload\b"
     r"|\b(?:uv|poetry|flit|hatch|cargo|npm|pnpm)\s+publish\b"
@@ -142,9 +143,9 @@ _PUBLISH_RUN = re.compile(
     r"|\bhelm\s+push\b"
     r"|\b(?:huggingface-cli|hf)\s+upload\b"
 )
-_SHA = re.compile(r"[0-9a-fA-F]{40}")
-_VERSION = re.compile(r"v?(\d{1,6})(?:\.(\d{1,6}))?(?:\.(\d{1,6}))?")
-_EXPRESSION = re.compile(r"\s*\$\{\{(.*)\}\}\s*", re.S)
+_SHA = lazy(r"[0-9a-fA-F]{40}")
+_VERSION = lazy(r"v?(\d{1,6})(?:\.(\d{1,6}))?(?:\.(\d{1,6}))?")
+_EXPRESSION = lazy(r"\s*\$\{\{(.*)\}\}\s*", re.S)
 _MAX_EXPRESSION = 500
 
 

@@ -7,14 +7,14 @@ rendered. An entry is its `alert:` line and the lines indented under it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
-_ALERT = re.compile(r"^(\s*)(-\s+)?alert:\s*['\"]?([^'\"#\s]+)")
-_KEY = re.compile(r"(-\s+)?(expr|for|severity):\s?(.*)$")
-_FLOW_SEVERITY = re.compile(r"labels:\s*\{[^}]{0,500}?\bseverity:\s*['\"]?(\w+)")
+_ALERT = lazy(r"^(\s*)(-\s+)?alert:\s*['\"]?([^'\"#\s]+)")
+_KEY = lazy(r"(-\s+)?(expr|for|severity):\s?(.*)$")
+_FLOW_SEVERITY = lazy(r"labels:\s*\{[^}]{0,500}?\bseverity:\s*['\"]?(\w+)")
 """Both are matched from a line's indentation (`match(line, indent)`), not over it again."""
 _MAX_LINE = 2_000
 """Longer lines are not read (a rule's line is short; a file comes from the pull request)."""

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from gate.facts.docs import DocsFacts
+from gate.lazyre import lazy
 from gate.snapshot import Snapshot, YamlDocuments
 
-_VERB_PATH = re.compile(r"\b(?:GET|POST|PUT|PATCH|DELETE|HEAD)\s+`?(/[\w{}<>:./-]*)")
-_TICKED_PATH = re.compile(r"`(/[\w{}<>:.-]+(?:/[\w{}<>:.-]*)*)`")
-_API_DOC = re.compile(r"(^|/)api[\w-]*\.(md|rst)$|(^|/)(endpoints|routes)\.(md|rst)$", re.I)
+_VERB_PATH = lazy(r"\b(?:GET|POST|PUT|PATCH|DELETE|HEAD)\s+`?(/[\w{}<>:./-]*)")
+_TICKED_PATH = lazy(r"`(/[\w{}<>:.-]+(?:/[\w{}<>:.-]*)*)`")
+_API_DOC = lazy(r"(^|/)api[\w-]*\.(md|rst)$|(^|/)(endpoints|routes)\.(md|rst)$", re.I)
 _MAX_LINE = 2_000
 
 

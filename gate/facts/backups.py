@@ -15,23 +15,24 @@ from typing import Any
 from gate.facts.compose import ComposeFacts
 from gate.facts.kubernetes import KubernetesFacts
 from gate.facts.workflows import WorkflowFacts
+from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
-BACKUP_WORDS = re.compile(
+BACKUP_WORDS = lazy(
     r"backup|\bdump\b|pg_dump|mysqldump|mongodump|snapshot|litestream|restic|velero|borg|rclone|"
     r"\.backup\b|docker-volume-backup",
     re.IGNORECASE,
 )
-_VERIFY = re.compile(r"restore|verif|integrity_check|restic check", re.IGNORECASE)
+_VERIFY = lazy(r"restore|verif|integrity_check|restic check", re.IGNORECASE)
 _RETENTION = (
-    (re.compile(r"(?:retention|keep|retain)[_-]?(?:days?|daily)\D{0,6}(\d{1,5})", re.I), 1.0),
-    (re.compile(r"-mtime\s+\+(\d{1,5})"), 1.0),
-    (re.compile(r"--keep-within[= ](\d{1,5})d"), 1.0),
-    (re.compile(r"\b(?:retention|ttl):\s*['\"]?(\d{1,6})h", re.I), 1 / 24),
-    (re.compile(r"\b(?:retention|ttl)[^\n\d]{0,12}(\d{1,5})\s*d(?:ays?)?\b", re.I), 1.0),
+    (lazy(r"(?:retention|keep|retain)[_-]?(?:days?|daily)\D{0,6}(\d{1,5})", re.I), 1.0),
+    (lazy(r"-mtime\s+\+(\d{1,5})"), 1.0),
+    (lazy(r"--keep-within[= ](\d{1,5})d"), 1.0),
+    (lazy(r"\b(?:retention|ttl):\s*['\"]?(\d{1,6})h", re.I), 1 / 24),
+    (lazy(r"\b(?:retention|ttl)[^\n\d]{0,12}(\d{1,5})\s*d(?:ays?)?\b", re.I), 1.0),
 )
-_DESTINATION = re.compile(r"\b(s3|gs|gcs|azblob|abs|az|sftp|b2|swift)://[^\s'\"]+", re.I)
-_REGION = re.compile(
+_DESTINATION = lazy(r"\b(s3|gs|gcs|azblob|abs|az|sftp|b2|swift)://[^\s'\"]+", re.I)
+_REGION = lazy(
     r"(?:--region[= ]|\bregion:\s*|AWS_(?:DEFAULT_|S3_)?REGION['\"]?\s*[:=]\s*)['\"]?([a-z]{2}(?:-[a-z]+)+-\d)\b"
 )
 _MAX_TEXT = 20_000
@@ -209,9 +210,9 @@ def _workflows(workflows: WorkflowFacts) -> list[BackupJob]:
     return jobs
 
 
-_MOUNTS = re.compile(r"\s-v\s|--volume|--mount|/var/lib/docker/volumes/|volume", re.I)
+_MOUNTS = lazy(r"\s-v\s|--volume|--mount|/var/lib/docker/volumes/|volume", re.I)
 """A crontab command that reads a container volume (a host path alone could be anything)."""
-_CRON_LINE = re.compile(r"^\s*(@\w+|(?:\S+\s+){4}\S+)\s+(.+)$")
+_CRON_LINE = lazy(r"^\s*(@\w+|(?:\S+\s+){4}\S+)\s+(.+)$")
 
 
 def _crontabs(snap: Snapshot) -> list[BackupJob]:
@@ -240,8 +241,8 @@ def _litestream(snap: Snapshot) -> list[BackupJob]:
     return jobs
 
 
-_SQLITE = re.compile(r"sqlite3\.connect|sqlite\+?\w*:///|aiosqlite")
-_DB_IMAGES = re.compile(r"^(postgres|mysql|mariadb|mongo|bitnami/(postgresql|mysql|mongodb))(:|$)", re.I)
+_SQLITE = lazy(r"sqlite3\.connect|sqlite\+?\w*:///|aiosqlite")
+_DB_IMAGES = lazy(r"^(postgres|mysql|mariadb|mongo|bitnami/(postgresql|mysql|mongodb))(:|$)", re.I)
 
 
 def _stores(

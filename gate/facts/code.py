@@ -17,6 +17,7 @@ from typing import Any
 from gate.facts.dockerfile import is_dockerfile
 from gate.facts.python import imported_from, is_test_path
 from gate.facts.reach import ModuleNames, unreachable_spans
+from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
 _MODEL_LOADERS = {
@@ -28,17 +29,17 @@ _MODEL_LOADERS = {
     ("cloudpickle", "load"),
 }
 _KERAS = {"load_model"}
-_GBM_RECEIVER = re.compile(r"^(\w+_)?(model|booster|bst|clf|classifier|regressor|estimator|xgb|cbm)$", re.I)
+_GBM_RECEIVER = lazy(r"^(\w+_)?(model|booster|bst|clf|classifier|regressor|estimator|xgb|cbm)$", re.I)
 _VIEW_BASES = {"Resource", "MethodView", "View", "HTTPMethodView"}
 _VIEW_VERBS = {"get", "post", "put", "patch", "delete"}
 _ROUTE_DECORATORS = {"route", "get", "post", "put", "patch", "delete", "api_route"}
-_TODO = re.compile(r"#.*\b(TODO|FIXME|XXX|HACK)\b")
+_TODO = lazy(r"#.*\b(TODO|FIXME|XXX|HACK)\b")
 _MODEL_FILE_SUFFIXES = (
     ".joblib", ".pkl", ".pickle", ".pt", ".pth", ".onnx", ".h5", ".keras", ".safetensors",
     ".cbm", ".xgb", ".ubj", ".tflite", ".skops", ".gguf", ".mlmodel", ".pmml",
 )  # fmt: skip
 _LOG_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
-_SENSITIVE_ARG = re.compile(
+_SENSITIVE_ARG = lazy(
     r"(request\.(json|get_json|data|form|body|headers)\b|authorization|\b\w*(password|passwd|secret|token|api_?key|apikey|credential)\w*\b)",
     re.IGNORECASE,
 )
@@ -175,7 +176,7 @@ def service_modules(snap: Snapshot, app_modules: list[str]) -> list[str]:
     return sorted(seen | _entry_scripts(snap, modules, roots, seen))
 
 
-_IMPORTED_PATH = re.compile(r"^\s*(?:from\s+\.?|import\s+)(\w+(?:\.\w+)*)", re.M)
+_IMPORTED_PATH = lazy(r"^\s*(?:from\s+\.?|import\s+)(\w+(?:\.\w+)*)", re.M)
 
 
 def imports_any(names: set[str], text: str) -> bool:
@@ -235,15 +236,13 @@ def _starts_a_server(tree: object) -> bool:
     return False
 
 
-_BUILDS_APP = re.compile(
-    r"^\w+(?:\s*:\s*\w+)?\s*=\s*(?:\w+\.)?(?:create|make|build|get)_?app\w*\(", re.M | re.I
-)
+_BUILDS_APP = lazy(r"^\w+(?:\s*:\s*\w+)?\s*=\s*(?:\w+\.)?(?:create|make|build|get)_?app\w*\(", re.M | re.I)
 """`application = create_application(settings)` at module level: the module the server is pointed at
 (`gunicorn serving:application`), which configures what the factory builds."""
 
 
 _LIMIT_MIDDLEWARE = ("SlowAPIMiddleware", "SlowAPIASGIMiddleware")
-_SQL_WORDS = re.compile(r"^\s*(select|insert|update|delete|create|drop|alter|with|pragma)\b", re.I)
+_SQL_WORDS = lazy(r"^\s*(select|insert|update|delete|create|drop|alter|with|pragma)\b", re.I)
 
 
 def _looks_like_sql(node: ast.AST) -> bool:
@@ -252,9 +251,9 @@ def _looks_like_sql(node: ast.AST) -> bool:
     )
 
 
-_LIMITER_NAME = re.compile(r"rate_?limit|throttl")
-_TOO_MANY = re.compile(r"^(HTTP_429\w*|TOO_MANY_REQUESTS|TooManyRequests)$")
-_OUTPUT_NAME = re.compile(r"(^|_)(save|saved|output|out|export|dump|dest|destination)(_|$)", re.I)
+_LIMITER_NAME = lazy(r"rate_?limit|throttl")
+_TOO_MANY = lazy(r"^(HTTP_429\w*|TOO_MANY_REQUESTS|TooManyRequests)$")
+_OUTPUT_NAME = lazy(r"(^|_)(save|saved|output|out|export|dump|dest|destination)(_|$)", re.I)
 """Where a model file is written, not read: `save_model_path`, `output_path`, `export_to`."""
 _WRITES_MODEL = {"dump", "save", "save_model", "to_onnx", "export_model"}
 
@@ -274,8 +273,8 @@ def _path_constants(value: ast.expr) -> list[ast.Constant]:
     return []
 
 
-_DEV_CLASS = re.compile(r"(Dev|Develop|Debug|Local|Test)", re.I)
-_DEV_NAME = re.compile(r"^(dev|develop|development|debug|local|testing)$", re.I)
+_DEV_CLASS = lazy(r"(Dev|Develop|Debug|Local|Test)", re.I)
+_DEV_NAME = lazy(r"^(dev|develop|development|debug|local|testing)$", re.I)
 
 
 class _Scan(ast.NodeVisitor):
@@ -726,7 +725,7 @@ def _todos(rel: str, text: str) -> list[Site]:
 
 # uvicorn --log-config, gunicorn --log-config / --log-config-dict / --log-config-json, and gunicorn's
 # configuration file settings (logconfig, logconfig_dict, logconfig_json)
-_SERVER_LOG_CONFIG = re.compile(r"--log-config(?:-dict|-json)?\b|^\s*logconfig(?:_dict|_json)?\s*=")
+_SERVER_LOG_CONFIG = lazy(r"--log-config(?:-dict|-json)?\b|^\s*logconfig(?:_dict|_json)?\s*=")
 
 
 def _runs_servers(rel: str) -> bool:

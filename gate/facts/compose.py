@@ -18,11 +18,12 @@ from typing import Any
 
 import yaml
 
+from gate.lazyre import lazy
 from gate.snapshot import ParseError, Replacing, ReplacingList, Snapshot, YamlDocuments
 from gate.yamlpath import entry, line_of
 
 _BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
-_VARIANT = re.compile(r"^(docker-)?compose\.[\w.-]+\.ya?ml$")
+_VARIANT = lazy(r"^(docker-)?compose\.[\w.-]+\.ya?ml$")
 
 
 @dataclass(frozen=True)
@@ -147,10 +148,8 @@ def _load(snap: Snapshot, rel: str, errors: list[ParseError]) -> tuple[dict[str,
 
 # the flag within 200 characters of the command: an unbounded scan restarts at every `docker compose`
 # of a long line (1 MB of them was minutes)
-_FILE_FLAG = re.compile(
-    r"\bdocker[- ]compose\b[^\n;&|]{0,200}?(?:-f|--file)[ =]+['\"]?([\w./-]{1,200}\.ya?ml)"
-)
-_RUNS_COMMANDS = re.compile(r"(^|/)(Makefile|[^/]*\.sh|README[^/]*|\.github/workflows/[^/]+\.ya?ml)$", re.I)
+_FILE_FLAG = lazy(r"\bdocker[- ]compose\b[^\n;&|]{0,200}?(?:-f|--file)[ =]+['\"]?([\w./-]{1,200}\.ya?ml)")
+_RUNS_COMMANDS = lazy(r"(^|/)(Makefile|[^/]*\.sh|README[^/]*|\.github/workflows/[^/]+\.ya?ml)$", re.I)
 
 
 def _named_in_commands(snap: Snapshot) -> set[str]:

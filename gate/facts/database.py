@@ -11,31 +11,32 @@ from __future__ import annotations
 import re
 
 from gate.facts.signals import Signal, Signals, scan
+from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
 _CODE = (
     (
         "database",
-        re.compile(
+        lazy(
             r"\bsqlite3\.connect\(|\bcreate_engine\(|\bcreate_async_engine\(|\bpsycopg2?\.connect\(|\basyncpg\.|"
             r"\bpymysql\.connect\(|\bSQLAlchemy\(|\bdatabases\.Database\(|\baiosqlite\.connect\("
         ),
     ),
     (
         "schema",
-        re.compile(r"\bCREATE\s+TABLE\b|\.metadata\.create_all\(|\bcreate_all\(\s*(bind\s*=|engine)", re.I),
+        lazy(r"\bCREATE\s+TABLE\b|\.metadata\.create_all\(|\bcreate_all\(\s*(bind\s*=|engine)", re.I),
     ),
 )
 _START = (
     (
         "migrations",
-        re.compile(
+        lazy(
             r"\balembic\b[^\n]*\bupgrade\b|\bflask\s+db\s+upgrade\b|\bmanage\.py\s+migrate\b|\byoyo\s+apply\b|"
             r"\bprisma\s+migrate\s+deploy\b|\bflyway\b[^\n]*\bmigrate\b|\bdbmate\b[^\n]*\b(up|migrate)\b"
         ),
     ),
 )
-_STARTERS = re.compile(
+_STARTERS = lazy(
     r"(^|/)(Dockerfile[^/]*|[^/]*\.dockerfile|(docker-)?compose[^/]*\.ya?ml|Procfile|[^/]*entrypoint[^/]*|"
     r"[^/]*start[^/]*\.sh|[^/]*\.ya?ml)$",
     re.I,

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 import dockerfile
 
+from gate.lazyre import lazy
 from gate.snapshot import ParseError, Snapshot
 
-_VAR = re.compile(r"\$(?:\{(\w+)(?::?([-+])([^}]*))?\}|(\w+))")
+_VAR = lazy(r"\$(?:\{(\w+)(?::?([-+])([^}]*))?\}|(\w+))")
 
 
 @dataclass(frozen=True)
@@ -113,11 +114,11 @@ class DockerFacts:
 
 
 # files named like a Dockerfile that are something else: docs, scripts, configs, ignore files
-_NOT_DOCKERFILE = re.compile(
+_NOT_DOCKERFILE = lazy(
     r"\.(dockerignore|md|rst|txt|py|sh|ps1|json|ya?ml|toml|cfg|ini|lock|xml|html|js|ts|go|rb|bat)$", re.I
 )
 # `Dockerfile-prod`, `Dockerfile_gpu`, `api-dockerfile`, `api_Dockerfile`
-_DASHED = re.compile(r"^(docker|container)file[-_].|.[-_](docker|container)file$", re.I)
+_DASHED = lazy(r"^(docker|container)file[-_].|.[-_](docker|container)file$", re.I)
 
 
 def is_dockerfile(rel: str) -> bool:
@@ -279,7 +280,7 @@ _PIP_VALUED = frozenset(
         "--suffix",
     ]
 )
-_SEGMENT = re.compile(r"&&|\|\||;|\||\n")
+_SEGMENT = lazy(r"&&|\|\||;|\||\n")
 _INSTALLERS = (("pip", "install"), ("pipx", "install"), ("uv", "pip", "install"), ("-m", "pip", "install"))
 
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
 README_NAMES = ("README.md", "README.rst", "README.txt", "README", "README.markdown")
@@ -33,21 +34,21 @@ def is_env_example(name: str) -> bool:
     return "env" in parts and bool(_EXAMPLE_PARTS.intersection(parts))
 
 
-_ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
-_RST = re.compile(r"^([=\-~^\"'`#*+<>:.])\1{2,}\s*$")
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})(.*)$")
-_MENTIONS = re.compile(
+_ATX = lazy(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_SETEXT = lazy(r"^\s{0,3}(=+|-+)\s*$")
+_RST = lazy(r"^([=\-~^\"'`#*+<>:.])\1{2,}\s*$")
+_FENCE = lazy(r"^\s{0,3}(`{3,}|~{3,})(.*)$")
+_MENTIONS = lazy(
     r"(deploy|roll ?back|runbook|incident|on-?call|escalat|\bRTO\b|\bRPO\b|recovery (time|point) objective|"
     r"\bSL[AO]s?\b|service.level|\bowner|\bmaintainer|owned by|maintained by|warrant|liabl|liabilit)",
     re.IGNORECASE,
 )
-_MEASURE = re.compile(r"\d\.\d|\d\s*%")
+_MEASURE = lazy(r"\d\.\d|\d\s*%")
 """A line that states a measurement (a score, a rate): what a fairness section must hold."""
 _MAX_MEASURED = 2000
 """Longer lines are not read for a measurement (minified or generated text)."""
-_FIGURE_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})\s*(mermaid|plantuml|puml|dot|graphviz)\b", re.IGNORECASE)
-_DIAGRAM_LINK = re.compile(r"\.(drawio|puml|plantuml|mmd|excalidraw|svg|png|jpe?g|gif|webp)\)", re.IGNORECASE)
+_FIGURE_FENCE = lazy(r"^\s{0,3}(`{3,}|~{3,})\s*(mermaid|plantuml|puml|dot|graphviz)\b", re.IGNORECASE)
+_DIAGRAM_LINK = lazy(r"\.(drawio|puml|plantuml|mmd|excalidraw|svg|png|jpe?g|gif|webp)\)", re.IGNORECASE)
 
 
 def _is_figure(line: str) -> bool:
@@ -61,7 +62,7 @@ def _is_figure(line: str) -> bool:
 
 _DIAGRAM_SUFFIXES = (".drawio", ".puml", ".plantuml", ".mmd", ".excalidraw")
 _IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")
-_DIAGRAM_NAME = re.compile(r"architect|diagram|data[-_ ]?flow|overview|design|infra|topology|system", re.I)
+_DIAGRAM_NAME = lazy(r"architect|diagram|data[-_ ]?flow|overview|design|infra|topology|system", re.I)
 
 
 def _is_diagram(path: str) -> bool:
@@ -73,7 +74,7 @@ def _is_diagram(path: str) -> bool:
     return lower.endswith(_IMAGE_SUFFIXES) and bool(_DIAGRAM_NAME.search(path.rsplit("/", 1)[-1]))
 
 
-_ENV_LINE = re.compile(r"^\s*#?\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")
+_ENV_LINE = lazy(r"^\s*#?\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")
 
 
 @dataclass(frozen=True)
@@ -94,11 +95,11 @@ class Readme:
     """The first line that runs or calls it (`uvicorn app:app`, `docker run`, `curl .../predict`)."""
 
 
-_INSTALL_COMMAND = re.compile(
+_INSTALL_COMMAND = lazy(
     r"(?:^|[\s`$>])(pip3?\s+install|python3?\s+-m\s+pip\s+install|poetry\s+install|uv\s+(sync|pip\s+install)|"
     r"pipenv\s+install|conda\s+(env\s+create|install|create)|docker(-compose|\s+compose)?\s+build|make\s+install)\b"
 )
-_RUN_COMMAND = re.compile(
+_RUN_COMMAND = lazy(
     r"(?:^|[\s`$>])(uvicorn\s+\S+:|gunicorn\s|flask\s+run|streamlit\s+run|python3?\s+(-m\s+)?[\w./-]+(\.py)?\b|"
     r"docker\s+run|docker(-compose|\s+compose)\s+up|kubectl\s+apply|curl\s[^\n]{0,200}?https?://|make\s+(run|serve|up)\b)"
 )
@@ -202,7 +203,7 @@ class DocsFacts:
         ]
 
 
-_CHECKBOX_LINE = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s")
+_CHECKBOX_LINE = lazy(r"^\s*[-*+]\s+\[[ xX]\]\s")
 
 
 def headings(text: str) -> list[Heading]:

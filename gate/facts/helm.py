@@ -23,12 +23,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from gate.lazyre import lazy
+
 # an action: {{ ... }} with optional trim markers; bounded so that a line of unclosed braces stays linear
-_ACTION = re.compile(r"\{\{-?\s*([^{}]{0,400}?)\s*-?\}\}")
-_CONTROL = re.compile(r"^(if|else if|else|with|range|end|define|block)\b\s*(.*)$")
+_ACTION = lazy(r"\{\{-?\s*([^{}]{0,400}?)\s*-?\}\}")
+_CONTROL = lazy(r"^(if|else if|else|with|range|end|define|block)\b\s*(.*)$")
 # actions that write nothing: comments and variable assignments
-_SILENT = re.compile(r"^(/\*.*\*/|\$[A-Za-z0-9_]*\s*:?=.*)$", re.S)
-_VALUE = re.compile(r"^\.Values((?:\.[A-Za-z0-9_-]+)*)$")
+_SILENT = lazy(r"^(/\*.*\*/|\$[A-Za-z0-9_]*\s*:?=.*)$", re.S)
+_VALUE = lazy(r"^\.Values((?:\.[A-Za-z0-9_-]+)*)$")
 
 
 _MAX_GROWTH = 4 * 1024 * 1024

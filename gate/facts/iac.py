@@ -10,17 +10,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
 _MAX_LINE = 2_000
 _MAX_BODY = 400
 """A resource's body is read over at most this many lines."""
-_TERRAFORM = re.compile(r'^\s*resource\s+"([\w-]+)"\s+"([\w-]+)"')
-_BICEP = re.compile(r"^\s*resource\s+(\w+)\s+'([\w./-]+)@[\w-]+'")
-_ARM_TYPE = re.compile(r'"type"\s*:\s*"((?:Microsoft|AWS)[\w.:/-]+)"')
-_CFN_TYPE = re.compile(r"^\s*Type:\s*['\"]?(AWS::[\w:]+)")
+_TERRAFORM = lazy(r'^\s*resource\s+"([\w-]+)"\s+"([\w-]+)"')
+_BICEP = lazy(r"^\s*resource\s+(\w+)\s+'([\w./-]+)@[\w-]+'")
+_ARM_TYPE = lazy(r'"type"\s*:\s*"((?:Microsoft|AWS)[\w.:/-]+)"')
+_CFN_TYPE = lazy(r"^\s*Type:\s*['\"]?(AWS::[\w:]+)")
 _IAC_SUFFIXES = (".tf", ".bicep", ".tf.json")
-_TEMPLATE_NAME = re.compile(
+_TEMPLATE_NAME = lazy(
     r"(^|/)(infra|infrastructure|cloudformation|cfn|arm|iac|terraform)/|template|cloudformation|azuredeploy|stack",
     re.IGNORECASE,
 )

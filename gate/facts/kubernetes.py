@@ -11,13 +11,13 @@ are other collectors' business.
 from __future__ import annotations
 
 import posixpath
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from gate.facts.helm import Chart, chart_of, render
+from gate.lazyre import lazy
 from gate.snapshot import ParseError, ParseFailure, Snapshot, YamlDocuments, parse_yaml_text
 from gate.yamlpath import line_of
 
@@ -127,7 +127,7 @@ def _dig(data: Any, path: tuple[str, ...]) -> Any:
 
 
 # a JSON file whose object declares a Kubernetes apiVersion and kind near its start (JSON is YAML)
-_JSON_MANIFEST = re.compile(
+_JSON_MANIFEST = lazy(
     r'\s*\{(?=[^{]{0,2000}?"apiVersion"\s*:\s*"(?:[a-z0-9.-]+/)?v\d+(?:(?:alpha|beta)\d+)?")'
     r'(?=[^{]{0,2000}?"kind"\s*:\s*"[A-Z])'
 )

@@ -12,10 +12,11 @@ import ast
 import re
 from dataclasses import dataclass
 
+from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
-_CLASS = re.compile(r"^_*[A-Z][A-Za-z0-9]*$")
-_FUNCTION = re.compile(r"^_*[a-z][a-z0-9_]*$|^__[a-z][a-z0-9_]*__$")
+_CLASS = lazy(r"^_*[A-Z][A-Za-z0-9]*$")
+_FUNCTION = lazy(r"^_*[a-z][a-z0-9_]*$|^__[a-z][a-z0-9_]*__$")
 _FRAMEWORK_NAMES = frozenset(
     {"setUp", "tearDown", "setUpClass", "tearDownClass", "asyncSetUp", "asyncTearDown", "setUpModule"}
 )

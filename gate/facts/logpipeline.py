@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from gate.facts.signals import Signal, Signals, scan
+from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
 _COMMENTS = ("#", "//")
@@ -20,68 +21,66 @@ _COMMENTS = ("#", "//")
 _CODE = (
     (
         "structured",
-        re.compile(
+        lazy(
             r"jsonlogger|JsonFormatter|pythonjsonlogger|JSONRenderer|serialize\s*=\s*True|ecs_logging|LogstashFormatter|json_logs?\b"
         ),
     ),
     # the level the service logs at (basicConfig, a settings default), not a handler's own setLevel
     (
         "level",
-        re.compile(
+        lazy(
             r"(?:\blevel\s*=\s*|LOG_LEVEL['\"]?\s*[,:=]\s*)['\"]?(?:logging\.)?(INFO|WARNING|WARN|ERROR|DEBUG)\b",
             re.I,
         ),
     ),
     (
         "error-handler",
-        re.compile(r"setLevel\(\s*(?:logging\.)?ERROR\b|['\"]level['\"]\s*:\s*['\"]ERROR['\"]"),
+        lazy(r"setLevel\(\s*(?:logging\.)?ERROR\b|['\"]level['\"]\s*:\s*['\"]ERROR['\"]"),
     ),
     (
         "shipper",
-        re.compile(
+        lazy(
             r"watchtower|CloudWatchLogHandler|logstash|google\.cloud\.logging|SysLogHandler|HTTPHandler|fluent\.handler|datadog_api|loki_logger|LokiHandler"
         ),
     ),
-    ("access-off", re.compile(r"access_log\s*=\s*False")),
+    ("access-off", lazy(r"access_log\s*=\s*False")),
 )
 _DEPLOY = (
     (
         "structured",
-        re.compile(r"--log-config\S*\s+\S*json|json-file-format|LOG_FORMAT['\"]?\s*[:=]\s*['\"]?json", re.I),
+        lazy(r"--log-config\S*\s+\S*json|json-file-format|LOG_FORMAT['\"]?\s*[:=]\s*['\"]?json", re.I),
     ),
     (
         "level",
-        re.compile(
-            r"(?:--log-level[= ]|LOG_LEVEL['\"]?\s*[:=]\s*)['\"]?(info|warning|warn|error|debug)\b", re.I
-        ),
+        lazy(r"(?:--log-level[= ]|LOG_LEVEL['\"]?\s*[:=]\s*)['\"]?(info|warning|warn|error|debug)\b", re.I),
     ),
-    ("access-off", re.compile(r"--no-access-log|\baccess_log\s+off\b")),
-    ("access-on", re.compile(r"--access-logfile|\baccesslog\s*=|\baccess_log\s+/|\baccess_log\s+syslog")),
+    ("access-off", lazy(r"--no-access-log|\baccess_log\s+off\b")),
+    ("access-on", lazy(r"--access-logfile|\baccesslog\s*=|\baccess_log\s+/|\baccess_log\s+syslog")),
     # a server started (`uvicorn app.main:app`, `["gunicorn", "-b", ...]`), not installed
-    ("uvicorn", re.compile(r"\buvicorn\b(?:['\"]?\s*,\s*['\"]|\s+)[\w.]+:\w+")),
-    ("gunicorn", re.compile(r"\bgunicorn\b(?:['\"]?\s*,\s*['\"]|\s+)(?:-|[\w.]+:\w+)")),
-    ("error-handler", re.compile(r"--error-logfile|\berrorlog\s*=|\berror_log\s+/")),
+    ("uvicorn", lazy(r"\buvicorn\b(?:['\"]?\s*,\s*['\"]|\s+)[\w.]+:\w+")),
+    ("gunicorn", lazy(r"\bgunicorn\b(?:['\"]?\s*,\s*['\"]|\s+)(?:-|[\w.]+:\w+)")),
+    ("error-handler", lazy(r"--error-logfile|\berrorlog\s*=|\berror_log\s+/")),
     (
         "shipper",
-        re.compile(
+        lazy(
             r"\bdriver:\s*['\"]?(awslogs|gelf|fluentd|loki|splunk|syslog|gcplogs|logentries)\b|fluent-?bit|fluentd|promtail|grafana/alloy|timberio/vector|\bvector:|filebeat|logstash|awslogs-group|otel/opentelemetry-collector"
         ),
     ),
     (
         "retention",
-        re.compile(
+        lazy(
             r"retention_period|retention_in_days|log_retention|\brotate\s+\d+|max-file|ilm_policy|delete_after"
         ),
     ),
-    ("metrics-retention", re.compile(r"storage\.tsdb\.retention|--retention\.time|metrics_retention")),
+    ("metrics-retention", lazy(r"storage\.tsdb\.retention|--retention\.time|metrics_retention")),
 )
-_DEPLOY_NAMES = re.compile(
+_DEPLOY_NAMES = lazy(
     r"(^|/)(Dockerfile[^/]*|[^/]*\.dockerfile|(docker-)?compose[^/]*\.ya?ml|Procfile|[^/]*\.sh|gunicorn[^/]*\.py|"
     r"[^/]*nginx[^/]*\.conf|[^/]*\.conf|fluent[^/]*|promtail[^/]*|vector\.(ya?ml|toml)|filebeat[^/]*|loki[^/]*\.ya?ml|"
     r"[^/]*\.tf|prometheus[^/]*\.ya?ml|logrotate[^/]*|Makefile)$",
     re.I,
 )
-_MANIFEST = re.compile(r"^[ \t]*kind:\s*(Deployment|StatefulSet|DaemonSet|Pod|CronJob|Job|ConfigMap)\b", re.M)
+_MANIFEST = lazy(r"^[ \t]*kind:\s*(Deployment|StatefulSet|DaemonSet|Pod|CronJob|Job|ConfigMap)\b", re.M)
 
 
 class LogFacts(Signals):

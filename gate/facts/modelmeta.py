@@ -18,19 +18,20 @@ import yaml
 from gate.facts.docs import headings
 from gate.facts.models import MODEL_SUFFIXES
 from gate.facts.python import is_test_path
+from gate.lazyre import lazy
 from gate.snapshot import ParseError, Snapshot, YamlDocuments
 
-METADATA_NAMES = re.compile(
+METADATA_NAMES = lazy(
     r"^(training_results|train_results|metrics|eval_results|evaluation|model_metadata|metadata|model_info|model_config|results)(\.\w+)?\.(json|ya?ml)$|\.meta\.json$"
     # a model's own sidecar: random_forest_tuned_metadata.json, churn-v3-metrics.json
     r"|[_-](metadata|metrics|model_info)\.(json|ya?ml)$",
     re.I,
 )
-FEATURE_NAMES = re.compile(
+FEATURE_NAMES = lazy(
     r"^(features|feature_names|feature_schema|feature_list|schema|input_schema)\.(json|ya?ml|txt)$", re.I
 )
-CLASS_NAMES = re.compile(r"^(class_names|classes|labels|label_map|id2label)\.(txt|json|ya?ml)$", re.I)
-CARD_NAMES = re.compile(r"^(model_card|modelcard|model-card)\.md$", re.I)
+CLASS_NAMES = lazy(r"^(class_names|classes|labels|label_map|id2label)\.(txt|json|ya?ml)$", re.I)
+CARD_NAMES = lazy(r"^(model_card|modelcard|model-card)\.md$", re.I)
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def _front_matter(text: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-MLFLOW_METRIC = re.compile(r"(?:^|/)mlruns/[^/]+/([^/]+)/metrics/([^/]+)$")
+MLFLOW_METRIC = lazy(r"(?:^|/)mlruns/[^/]+/([^/]+)/metrics/([^/]+)$")
 """MLflow's file store: mlruns/<experiment>/<run>/metrics/<name>, lines of `timestamp value step`."""
 
 
@@ -131,7 +132,7 @@ def _model_index_metrics(rel: str, text: str, front: dict[str, Any]) -> DataFile
 
 # A file named config.* is model metadata only beside a model file (seed 003's models/config.yaml);
 # anywhere else the name is far too common to mean that.
-BESIDE_MODEL_NAMES = re.compile(r"^(config|model)\.(json|ya?ml)$", re.I)
+BESIDE_MODEL_NAMES = lazy(r"^(config|model)\.(json|ya?ml)$", re.I)
 
 
 def collect_model_meta(snap: Snapshot) -> ModelMetaFacts:

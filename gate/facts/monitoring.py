@@ -13,23 +13,24 @@ import re
 from gate.facts.kubernetes import KubernetesFacts
 from gate.facts.python import is_test_path
 from gate.facts.signals import Signal, Signals, scan
+from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
 _FILE_SIGNALS = (
-    ("scrape", re.compile(r"^\s*scrape_configs:|prometheus\.io/scrape['\"]?\s*:\s*['\"]?true")),
+    ("scrape", lazy(r"^\s*scrape_configs:|prometheus\.io/scrape['\"]?\s*:\s*['\"]?true")),
     (
         "routing",
-        re.compile(
+        lazy(
             r"^\s*-?\s*(email|slack|pagerduty|opsgenie|webhook|msteams|msteamsv2|telegram|sns|victorops|pushover|"
             r"wechat|discord|webex|jira|rocketchat)_?[cC]onfigs:|^\s*contactPoints:"
         ),
     ),
-    ("dashboard", re.compile(r"^\s*\"panels\"\s*:\s*\[")),
+    ("dashboard", lazy(r"^\s*\"panels\"\s*:\s*\[")),
 )
 _CODE_SIGNALS = (
     (
         "error-tracking",
-        re.compile(
+        lazy(
             r"sentry_sdk\.init\(|rollbar\.init\(|bugsnag\.configure\(|honeybadger\.configure\(|airbrake|newrelic\.agent\.initialize\("
         ),
     ),
@@ -37,7 +38,7 @@ _CODE_SIGNALS = (
 _DRIFT = (
     (
         "drift",
-        re.compile(
+        lazy(
             r"^\s*(from|import)\s+(evidently|alibi_detect|nannyml|whylogs|deepchecks|frouros)\b"
             r"|\bDataDriftPreset\b|\bks_2samp\(|\bpopulation_stability_index\b|\bdrift_(score|detected)\b"
         ),
@@ -54,7 +55,7 @@ _DRIFT_WORDS = (
     "drift",
     "ks_2samp",
 )
-_NAMES = re.compile(
+_NAMES = lazy(
     r"(prometheus|alertmanager|grafana|dashboard|monitoring|alerting|contact)[^/]*\.(ya?ml|json)$|(^|/)(grafana|dashboards|monitoring)/",
     re.I,
 )
@@ -66,8 +67,8 @@ class MonitoringFacts(Signals):
 
 
 # [ \t], never \s: with re.M, \s* would run across newlines from every line start (quadratic)
-_RECEIVERS = re.compile(r"^[ \t]*receivers:[ \t]*$", re.M)
-_INTEGRATION = re.compile(r"^[ \t]*(?:-[ \t]*)?\w+_configs:", re.M)
+_RECEIVERS = lazy(r"^[ \t]*receivers:[ \t]*$", re.M)
+_INTEGRATION = lazy(r"^[ \t]*(?:-[ \t]*)?\w+_configs:", re.M)
 """Any Alertmanager integration, those the routing signal names and any other (`*_configs`)."""
 
 

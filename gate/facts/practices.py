@@ -11,39 +11,38 @@ import re
 
 from gate.facts.python import is_test_path
 from gate.facts.signals import Signal, Signals, scan
+from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
 _SERVICE = (
     (
         "optimized-runtime",
-        re.compile(
+        lazy(
             r"\bonnxruntime\b[^\n]*InferenceSession\(|\bort\.InferenceSession\(|\btorch\.jit\.load\(|\btensorrt\b|"
             r"\bopenvino\b|\btflite_runtime\b|\btf\.lite\.Interpreter\(|\bctranslate2\b|\boptimum\.onnxruntime\b"
         ),
     ),
     (
         "shared-cache",
-        re.compile(
-            r"^\s*(from|import)\s+(redis|pymemcache|aiomcache|aiocache|fastapi_cache|flask_caching)\b"
-        ),
+        lazy(r"^\s*(from|import)\s+(redis|pymemcache|aiomcache|aiocache|fastapi_cache|flask_caching)\b"),
     ),
     (
         "cache",
-        re.compile(
+        lazy(
             r"^\s*(from|import)\s+(redis|pymemcache|aiomcache|aiocache|fastapi_cache|flask_caching|cachetools|diskcache)\b"
             r"|^\s*@(functools\.)?(lru_cache|cache|cached)\b"
         ),
     ),
     (
         "retries",
-        re.compile(
+        lazy(
             r"^\s*(from|import)\s+(tenacity|backoff|retrying|stamina)\b|\burllib3\.util\.retry\b|\bRetry\(|"
             r"\bmax_retries\s*="
         ),
     ),
     (
         "outbound",
-        re.compile(
+        lazy(
             r"^\s*(from|import)\s+(requests|httpx|aiohttp|boto3|botocore|urllib3|grpc|openai|anthropic|google\.cloud)\b|"
             r"\burllib\.request\.urlopen\("
         ),
@@ -52,7 +51,7 @@ _SERVICE = (
 _PIPELINE = (
     (
         "data-quality",
-        re.compile(
+        lazy(
             r"^\s*(from|import)\s+(great_expectations|pandera|deepchecks|tensorflow_data_validation|soda|whylogs)\b"
             r"|\bDataFrameSchema\(|\bExpectationSuite\b"
         ),
@@ -61,13 +60,13 @@ _PIPELINE = (
 _START = (
     (
         "timeouts",
-        re.compile(
+        lazy(
             r"--timeout(-keep-alive|-graceful-shutdown)?\b|\btimeout_keep_alive\s*=|"
             r"\bgraceful_timeout\s*=|^\s*timeout\s*=\s*\d|\bproxy_(read|connect|send)_timeout\b"
         ),
     ),
 )
-_STARTERS = re.compile(
+_STARTERS = lazy(
     r"(^|/)(Dockerfile[^/]*|(docker-)?compose[^/]*\.ya?ml|Procfile|gunicorn[^/]*\.py|[^/]*entrypoint[^/]*|"
     r"[^/]*start[^/]*\.sh|[^/]*nginx[^/]*|[^/]*\.conf)$",
     re.I,

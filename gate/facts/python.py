@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import ast
-import re
 import sys
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from gate.facts.dependencies import PythonVersionDecl
+from gate.lazyre import lazy
 from gate.snapshot import ParseError, Snapshot
 
 _TEST_DIRS = ("tests/", "test/", "testing/")
@@ -78,7 +78,7 @@ class PythonFacts:
 
 
 GATE_PYTHON = sys.version_info[:2]
-_VERSION = re.compile(r"(?<![\d.])([<>=!~^]*)\s*3\.(\d+)")
+_VERSION = lazy(r"(?<![\d.])([<>=!~^]*)\s*3\.(\d+)")
 
 
 def lowest_python(decl: PythonVersionDecl) -> tuple[int, int] | None:

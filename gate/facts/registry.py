@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from gate.facts.python import is_test_path
+from gate.lazyre import lazy
 from gate.snapshot import Snapshot, YamlDocuments
 
-_REGISTRY_FILE = re.compile(r"(^|/)(registry/[^/]+|[^/]*registry[^/]*)\.(json|ya?ml)$", re.I)
-_MLFLOW = re.compile(r"\bmlflow\.register_model\(|['\"]models:/|\bcreate_model_version\(")
+_REGISTRY_FILE = lazy(r"(^|/)(registry/[^/]+|[^/]*registry[^/]*)\.(json|ya?ml)$", re.I)
+_MLFLOW = lazy(r"\bmlflow\.register_model\(|['\"]models:/|\bcreate_model_version\(")
 _MAX_FILES = 50
 
 

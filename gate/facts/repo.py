@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from gate.facts.docs import is_env_example
 from gate.facts.models import is_model_file
 from gate.ignore import PatternList
+from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
 
@@ -126,12 +127,12 @@ class GitIgnore:
         return self._decide(rel)
 
 
-_ENV_STEM = re.compile(
+_ENV_STEM = lazy(
     r"(^|[._-])(prod|production|dev|development|local|stag(e|ing)|test|testing|qa|uat|secrets?|"
     r"credentials?|app|api|docker|server|service|backend|web|db|database|runtime|deploy)($|[._-])",
     re.I,
 )
-_SECRET_KEY_LINE = re.compile(
+_SECRET_KEY_LINE = lazy(
     r"^\s*(export\s+)?\w*(pass|secret|token|key|credential|dsn|auth|private|database_url|db_url|conn)\w*\s*=",
     re.I | re.M,
 )
@@ -168,7 +169,7 @@ def collect_repo(snap: Snapshot) -> RepoFacts:
     )
 
 
-_DVC_URL = re.compile(r"^[ \t]*url[ \t]*=[ \t]*(\S+)", re.M)
+_DVC_URL = lazy(r"^[ \t]*url[ \t]*=[ \t]*(\S+)", re.M)
 
 
 def _dvc_remotes(snap: Snapshot) -> tuple[str, ...]:

@@ -6,13 +6,13 @@ Read from the text of the test files, not run: a path built at run time is not s
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from gate.facts.python import is_test_path
+from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
-_REQUEST = re.compile(r"\.(?:get|post|put|patch|delete|head|options)\(\s*f?['\"](/[^'\"\s]{0,200})['\"]")
+_REQUEST = lazy(r"\.(?:get|post|put|patch|delete|head|options)\(\s*f?['\"](/[^'\"\s]{0,200})['\"]")
 
 
 @dataclass(frozen=True)

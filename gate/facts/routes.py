@@ -16,12 +16,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gate.facts.python import ROUTE_HINTS, imported_from, is_test_path
+from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
 _APP_CLASSES = {"Flask": "flask", "FastAPI": "fastapi", "Starlette": "starlette", "Quart": "flask"}
 _ROUTER_CLASSES = {"Blueprint": "flask", "APIRouter": "fastapi"}
 _VERBS = {"route", "get", "post", "put", "patch", "delete", "head", "options", "api_route", "websocket"}
-_AUTH_WORD = re.compile(
+_AUTH_WORD = lazy(
     r"(?:^|_)(auth\w*|api_?key|token|login\w*|verif\w*|bearer|oauth2?|jwt|credentials?|current_user"
     r"|require_\w+|permissions?|has_role|check_role\w*)(?:_|$)"
 )
@@ -39,10 +40,10 @@ _AUTH_CLASSES = {
     "APIKeyHeader", "APIKeyQuery", "APIKeyCookie", "HTTPBearer", "HTTPBasic", "HTTPDigest", "OAuth2PasswordBearer",
     "OAuth2AuthorizationCodeBearer", "OpenIdConnect", "HTTPTokenAuth", "HTTPBasicAuth", "MultiAuth",
 }  # fmt: skip
-_CHECKS_CREDENTIALS = re.compile(r"(headers|authorization|api_key|x-api-key|token)", re.I)
-_REJECTS = re.compile(r"(abort|401|403|Unauthorized|Forbidden|HTTPException)")
-_DECORATED_ROUTE = re.compile(r"@\w+(?:\.\w+)*\.(?:route|get|post|put|patch|delete|api_route)\(")
-_REFUSES = re.compile(r"(\b401\b|\b403\b|UNAUTHORIZED|FORBIDDEN|Unauthorized|Forbidden)")
+_CHECKS_CREDENTIALS = lazy(r"(headers|authorization|api_key|x-api-key|token)", re.I)
+_REJECTS = lazy(r"(abort|401|403|Unauthorized|Forbidden|HTTPException)")
+_DECORATED_ROUTE = lazy(r"@\w+(?:\.\w+)*\.(?:route|get|post|put|patch|delete|api_route)\(")
+_REFUSES = lazy(r"(\b401\b|\b403\b|UNAUTHORIZED|FORBIDDEN|Unauthorized|Forbidden)")
 """A refusal of credentials specifically (a 404 or 422 is not authentication)."""
 
 
@@ -392,7 +393,7 @@ def _imports(tree: ast.Module, rel: str) -> dict[str, str]:
     return names
 
 
-_MODEL_CALLS = re.compile(
+_MODEL_CALLS = lazy(
     r"^(predict\w*|infer\w*|run_inference|classify\w*|detect\w*|forecast\w*|generate|load_model|from_pretrained)$"
 )
 _MODEL_LOADS = {
@@ -404,9 +405,7 @@ _MODEL_LOADS = {
 }
 
 
-_MODEL_NAME = re.compile(
-    r"^(\w+_)?(model|classifier|estimator|predictor|regressor|segmentator|detector)s?$", re.I
-)
+_MODEL_NAME = lazy(r"^(\w+_)?(model|classifier|estimator|predictor|regressor|segmentator|detector)s?$", re.I)
 
 
 def _runs_model(handler: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

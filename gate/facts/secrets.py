@@ -20,6 +20,7 @@ from itertools import accumulate
 from typing import Any
 
 from gate.facts.python import is_test_path
+from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
 PLUGINS = (
@@ -40,29 +41,29 @@ _GITLAB = (
 # (plugin, anchor, lowered, check at the anchor or None, characters before the anchor the check starts at)
 _ANCHORS: tuple[tuple[str, str, bool, re.Pattern[str] | None, int], ...] = (
     *(("AWSKeyDetector", prefix, False, None, 0) for prefix in ("A3T", "ABIA", "ACCA", "AKIA", "ASIA")),
-    ("ArtifactoryDetector", "AKC", False, re.compile(r"AKC[a-zA-Z0-9]{10}"), 0),
-    ("ArtifactoryDetector", "AP", False, re.compile(r"AP[\dABCDEF][a-zA-Z0-9]{8}"), 0),
+    ("ArtifactoryDetector", "AKC", False, lazy(r"AKC[a-zA-Z0-9]{10}"), 0),
+    ("ArtifactoryDetector", "AP", False, lazy(r"AP[\dABCDEF][a-zA-Z0-9]{8}"), 0),
     ("AzureStorageKeyDetector", "accountkey=", True, None, 0),
     # the plugin's user and password exclude every reserved character; quotes are allowed around them
-    ("BasicAuthDetector", "://", False, re.compile(r"://[^/\s:@]+:[^/\s:@]+@"), 0),
+    ("BasicAuthDetector", "://", False, lazy(r"://[^/\s:@]+:[^/\s:@]+@"), 0),
     ("CloudantDetector", "cloudant.com", True, None, 0),  # the URL form
     ("SoftlayerDetector", "softlayer.com", True, None, 0),  # the URL form
     *(("GitHubTokenDetector", prefix, False, None, 0) for prefix in ("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
     *(("GitLabTokenDetector", prefix, False, None, 0) for prefix in _GITLAB),
-    ("MailchimpDetector", "-us", False, re.compile(r"[0-9a-z]{32}-us[0-9]"), 32),
+    ("MailchimpDetector", "-us", False, lazy(r"[0-9a-z]{32}-us[0-9]"), 32),
     ("NpmDetector", "_authtoken=", True, None, 0),
-    ("OpenAIDetector", "sk-", False, re.compile(r"sk-[A-Za-z0-9_-]{20}"), 0),
+    ("OpenAIDetector", "sk-", False, lazy(r"sk-[A-Za-z0-9_-]{20}"), 0),
     ("PrivateKeyDetector", "PRIVATE KEY", False, None, 0),
     # (joined at run time: written whole, the literal is what the plugin reports in this very file)
     ("PrivateKeyDetector", "-".join(("PuTTY", "User", "Key", "File", "2")), False, None, 0),
     ("PypiTokenDetector", "pypi-Ag", False, None, 0),
-    ("SendGridDetector", "SG.", False, re.compile(r"SG\.[\w-]{16}"), 0),
+    ("SendGridDetector", "SG.", False, lazy(r"SG\.[\w-]{16}"), 0),
     ("SlackDetector", "xox", True, None, 0),  # its patterns ignore case
     ("SlackDetector", "hooks.slack.com", True, None, 0),
     ("SquareOAuthDetector", "sq0csp-", False, None, 0),
-    ("StripeDetector", "k_live_", False, re.compile(r"[rs]k_live_"), 1),
-    ("TwilioKeyDetector", "AC", False, re.compile(r"AC[a-z0-9]{32}"), 0),
-    ("TwilioKeyDetector", "SK", False, re.compile(r"SK[a-z0-9]{32}"), 0),
+    ("StripeDetector", "k_live_", False, lazy(r"[rs]k_live_"), 1),
+    ("TwilioKeyDetector", "AC", False, lazy(r"AC[a-z0-9]{32}"), 0),
+    ("TwilioKeyDetector", "SK", False, lazy(r"SK[a-z0-9]{32}"), 0),
 )
 # Patterns with no literal to anchor on, searched in the whole text (their character classes hold no
 # line break, so a match never spans lines).
@@ -70,9 +71,9 @@ _JWT = frozenset({"JwtTokenDetector"})
 _UNANCHORED = (
     (
         frozenset({"DiscordBotTokenDetector"}),
-        re.compile(r"[MNO][a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}"),
+        lazy(r"[MNO][a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}"),
     ),
-    (frozenset({"TelegramBotTokenDetector"}), re.compile(r"\d{8,10}:[0-9A-Za-z_-]{35}")),
+    (frozenset({"TelegramBotTokenDetector"}), lazy(r"\d{8,10}:[0-9A-Za-z_-]{35}")),
 )
 _KEYWORDS = (
     # KeywordDetector's deny-list (it ignores case and lets any word characters surround the name)
@@ -84,25 +85,25 @@ _KEYWORDS = (
 # Names too common to stand alone, with what the plugin's pattern also needs on the same line:
 # IbmCloudIamDetector, CloudantDetector and SoftlayerDetector assign a key, password or token name a
 # value of 24 to 64 word characters; AWSKeyDetector's secret is 40 characters on a line naming aws.
-_LONG_VALUE = re.compile(r"[A-Za-z0-9_-]{24}")
+_LONG_VALUE = lazy(r"[A-Za-z0-9_-]{24}")
 _ASSIGNED = frozenset({"IbmCloudIamDetector", "CloudantDetector", "SoftlayerDetector"})
 _LINE_CHECKED: tuple[tuple[frozenset[str], str, re.Pattern[str]], ...] = (
     *((_ASSIGNED, name, _LONG_VALUE) for name in ("key", "pwd", "pw", "pass", "token")),
-    (frozenset({"AWSKeyDetector"}), "aws", re.compile(r"[0-9a-zA-Z/+]{40}")),
+    (frozenset({"AWSKeyDetector"}), "aws", lazy(r"[0-9a-zA-Z/+]{40}")),
 )
 # their assignment: the name, an optional quote and bracket, then `=`, `:` or a space
-_ASSIGNED_AT = re.compile(r"(?:key|pwd|pw|password|pass|token)['\"]?\]?(?: *[=:]| )")
+_ASSIGNED_AT = lazy(r"(?:key|pwd|pw|password|pass|token)['\"]?\]?(?: *[=:]| )")
 # JwtTokenDetector: eyJ, then its header's characters (letters, digits, `-`, `_`, `=`), then a dot.
 # The one bound narrower than the plugin: a header longer than 512 characters is not looked for (a
 # real one is under 100; without the bound a line of eyJ repeated took seconds).
 _JWT_HEADER_MAX = 512
-_JWT_HEADER = re.compile(r"[A-Za-z0-9_=-]+")
+_JWT_HEADER = lazy(r"[A-Za-z0-9_=-]+")
 # prodgate's own first prefilter: a secret-like name assigned something (what `_named_keys` reads)
 _OWN_WORDS = (
     "pass", "secret", "token", "api_key", "apikey", "credential", "private_key", "privatekey",
     "signing", "encryption", "master", "session", "jwt", "hmac", "cipher", "crypto",
 )  # fmt: skip
-_OWN_MATCH = re.compile(
+_OWN_MATCH = lazy(
     r"(?:pass|secret|token|api_?key|apikey|credential|private_?key|"
     r"(?:signing|encryption|master|session|jwt|hmac|cipher|crypto)[-_]?key)"
     r"\w{0,64}['\"]?[^\S\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]*[:=]"
@@ -212,11 +213,11 @@ def candidate_plugins(text: str) -> dict[int, set[str]]:
     return found
 
 
-_DUMMY = re.compile(
+_DUMMY = lazy(
     r"(example|dummy|fake|placeholder|changeme|change[-_]me|sample|your[-_]|xxxx|\*\*\*|<[^>]*>|^test|test$|^\$\{?\w+\}?$)",
     re.I,
 )
-_NAME_ONLY = re.compile(
+_NAME_ONLY = lazy(
     r"(secret|token|key|password)\w*(name|ref|_?file|_?path|_?url|_?id|_?header|_?length|_?ttl)\b['\"]?\s*[:=]",
     re.I,
 )
@@ -230,7 +231,7 @@ _SKIP_NAMES = (
     "pnpm-lock.yaml",
     "go.sum",
 )
-ALLOW = re.compile(r"prodgate:\s*ignore\[no-hardcoded-secrets\]\s+\S")
+ALLOW = lazy(r"prodgate:\s*ignore\[no-hardcoded-secrets\]\s+\S")
 MAX_SCANNED_LINES = 100_000
 """Candidate lines scanned at most in one run (about 15 s of detect-secrets): a real repository has a
 few thousand; past it the rest is reported as not scanned, which the check treats as undecided."""
@@ -328,7 +329,7 @@ _DEFAULTS = frozenset(
         "minioadmin",
     ]
 )
-_PLACEHOLDER_AFFIX = re.compile(
+_PLACEHOLDER_AFFIX = lazy(
     r"^(dev|test|testing|local|fake|dummy|sample|example|replace|your|set|insert|enter|put|my|some|"
     r"placeholder|default|demo|changeme|change)[-_.]|[-_.](here|me|placeholder|example|changeme|dev|test)$",
     re.I,
@@ -338,18 +339,18 @@ _SECRET_WORDS = frozenset({"password", "passwd", "secret", "token", "key"})
 `jwt-key` names a key."""
 _FREE_FORM = frozenset({"Secret Keyword", "Basic Auth Credentials"})
 """Detectors that report whatever value sits in a secret's place, so the value itself must look like one."""
-_URL_USERINFO = re.compile(r"://([^:/\s@'\"]+):([^@/\s'\"]+)@")
+_URL_USERINFO = lazy(r"://([^:/\s@'\"]+):([^@/\s'\"]+)@")
 
 
 # bounded: an unclosed `{env:A:` repeated along a line made each one scan to the line's end
-_ENV_REFERENCE = re.compile(
+_ENV_REFERENCE = lazy(
     r"\{env:\w{1,64}(?::(?P<tox>[^}]{0,256}))?\}|\$\{\w{1,64}(?::?[-=](?P<shell>[^}]{0,256}))?\}"
 )
 """A value read from the environment where the file is used: tox's `{env:DB_PASSWORD:default}`, the
 shell's and compose's `${DB_PASSWORD:-default}`. Only its default is written here."""
 
 
-_DOCS = re.compile(r"(^|/)docs?/|\.(md|rst|ipynb|txt)$", re.I)
+_DOCS = lazy(r"(^|/)docs?/|\.(md|rst|ipynb|txt)$", re.I)
 _EXAMPLE_WORDS = frozenset({
     "pass", "password", "passwd", "pwd", "secure", "secret", "wrong", "right", "correct", "valid",
     "invalid", "another", "other", "new", "old", "my", "your", "strong", "weak", "good", "bad", "test",
@@ -433,7 +434,7 @@ def not_a_secret(value: str, line: str, kind: str) -> bool:
 # Key names detect-secrets' keyword list does not hold (it knows api_key, private_key, secret, password,
 # but not a signing or encryption key, and it matches names only as lower-case or snake_case words):
 # `signingKey`, `ENCRYPTION_KEY`, `jwt-key`, `masterKey`. `key` alone stays out (CACHE_KEY, SORT_KEY).
-_KEY_NAME = re.compile(
+_KEY_NAME = lazy(
     r"(?<![\w-])(?P<name>[\w-]*?(?:signing|encryption|master|session|jwt|hmac|cipher|crypto)[-_]?key)"
     r"['\"]?\s*(?::=|=|:)\s*(?P<q>['\"])(?P<value>[^'\"\s]+)(?P=q)",
     re.I,

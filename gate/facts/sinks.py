@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from gate.facts.routes import RouteFacts, handlers
 from gate.facts.signals import MAX_LINE, Finder, Then
+from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
 _INJECTION_CALLS = frozenset(
@@ -40,11 +41,11 @@ _SHELL_CALLS = frozenset({"Popen", "run", "call", "check_call", "check_output"})
 _XSS_CALLS = frozenset({"HTMLResponse", "render_template_string", "Markup", "Template"})
 _NOT_TAINTED_PARAMS = frozenset({"self", "cls", "db", "session", "background_tasks"})
 _COOKIE_SESSIONS: tuple[Finder, ...] = (
-    re.compile(r"^\s*from\s+flask\s+import\s+[^\n]*\bsession\b|\bSessionMiddleware\b|\blogin_user\("),
+    lazy(r"^\s*from\s+flask\s+import\s+[^\n]*\bsession\b|\bSessionMiddleware\b|\blogin_user\("),
     # a session or token cookie set (linear on a line of many set_cookie calls: gate/facts/signals.py)
-    Then(re.compile(r"\bset_cookie\("), re.compile(r"session|token|auth"), stop=")"),
+    Then(lazy(r"\bset_cookie\("), lazy(r"session|token|auth"), stop=")"),
 )
-_CSRF = re.compile(r"\bCSRFProtect\(|\bflask_wtf\b|\bcsrf\w*\b|samesite\s*=\s*['\"]strict", re.I)
+_CSRF = lazy(r"\bCSRFProtect\(|\bflask_wtf\b|\bcsrf\w*\b|samesite\s*=\s*['\"]strict", re.I)
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,14 @@ import re
 from gate.facts.iac import IacFacts
 from gate.facts.kubernetes import KubernetesFacts
 from gate.facts.signals import MAX_LINE, Signal, Signals
+from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
 # (kind, pattern) for configuration read line by line
 _LINES = (
     (
         "termination",
-        re.compile(
+        lazy(
             r"\bssl_certificate\s|traefik\.http\.routers\.[\w-]+\.tls\b|"
             r"\bprotocol\s*=\s*\"HTTPS\"|\bhttps_only\s*=\s*true|\bhttpsOnly:\s*true|entryPoints?\.websecure|"
             r"\bminimum_tls_version\b|\bssl_policy\s*="
@@ -27,7 +28,7 @@ _LINES = (
     ),
     (
         "certificate",
-        re.compile(
+        lazy(
             r"\bssl_certificate\s|certresolver|certificatesResolvers|certificate_arn|aws_acm_certificate|"
             r"google_compute_managed_ssl_certificate|azurerm_app_service_certificate|\bacme:|acme-v02|letsencrypt|"
             r"\btls\s+[\w.@-]+@[\w.-]+|\btls\s+/\S+\.(pem|crt)"
@@ -35,14 +36,14 @@ _LINES = (
     ),
     (
         "renewal",
-        re.compile(
+        lazy(
             r"certresolver|certificatesResolvers|aws_acm_certificate|google_compute_managed_ssl_certificate|"
             r"\bacme:|acme-v02|certbot\s+renew|certbot/certbot|\bacme\.sh\b.*--cron"
         ),
     ),
     (
         "redirect",
-        re.compile(
+        lazy(
             r"return\s+30[18]\s+https://|redirectscheme\.scheme=https|"
             r"redirect-to-https|Strict-Transport-Security|HTTPSRedirectMiddleware|Talisman\(|"
             r"force_https|SECURE_SSL_REDIRECT\s*=\s*True|redirections:|\bhttps_only\s*=\s*true|"
@@ -50,23 +51,23 @@ _LINES = (
         ),
     ),
 )
-_FILES = re.compile(
+_FILES = lazy(
     r"(^|/)([^/]*nginx[^/]*|[^/]*\.conf|Caddyfile[^/]*|traefik[^/]*\.(ya?ml|toml)|(docker-)?compose[^/]*\.ya?ml|"
     r"[^/]*\.tf|[^/]*\.bicep|crontab[^/]*|[^/]*\.cron|\.github/workflows/[^/]+\.ya?ml)$",
     re.I,
 )
-_CADDY_SITE = re.compile(r"^([a-z0-9-]+\.)+[a-z]{2,}(:443)?(\s*,\s*\S+)*\s*\{", re.I)
+_CADDY_SITE = lazy(r"^([a-z0-9-]+\.)+[a-z]{2,}(:443)?(\s*,\s*\S+)*\s*\{", re.I)
 """A Caddyfile site block named by a domain: Caddy obtains its certificate and redirects HTTP itself."""
 
 
-_HTTP_SITE = re.compile(r"^(http://[\w.-]+|:80)(\s*,\s*\S+)*\s*\{", re.I)
+_HTTP_SITE = lazy(r"^(http://[\w.-]+|:80)(\s*,\s*\S+)*\s*\{", re.I)
 """A Caddyfile site block that asks for plain HTTP by its address: Caddy serves it without TLS."""
 _APP_PORTS = {3000, 5000, 7860, 8000, 8080, 8501, 8888}
 """Ports application servers (uvicorn, gunicorn, Flask, Streamlit, Gradio, Jupyter, Node) answer HTTP on:
 one open to the internet is the application answering without TLS in front."""
-_OPEN_WORLD = re.compile(r"0\.0\.0\.0/0|::/0")
-_PORT = re.compile(r"\b(from_port|to_port)\s*=\s*(\d+)")
-_EGRESS = re.compile(r'\btype\s*=\s*"egress"')
+_OPEN_WORLD = lazy(r"0\.0\.0\.0/0|::/0")
+_PORT = lazy(r"\b(from_port|to_port)\s*=\s*(\d+)")
+_EGRESS = lazy(r'\btype\s*=\s*"egress"')
 
 
 class TlsFacts(Signals):

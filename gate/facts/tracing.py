@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 
 from gate.facts.signals import Signal, Signals, scan
+from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
 _CODE = (
     (
         "tracer",
-        re.compile(
+        lazy(
             r"\b(FastAPIInstrumentor|FlaskInstrumentor|DjangoInstrumentor|StarletteInstrumentor|"
             r"RequestsInstrumentor|TracerProvider|configure_azure_monitor|ddtrace\.patch|patch_all\(|"
             r"opentelemetry\.instrumentation)\b"
@@ -23,11 +24,11 @@ _CODE = (
     ),
     (
         "sampling",
-        re.compile(r"\b(TraceIdRatioBased|ParentBased|ALWAYS_ON|traces_sample_rate|OTEL_TRACES_SAMPLER)\b"),
+        lazy(r"\b(TraceIdRatioBased|ParentBased|ALWAYS_ON|traces_sample_rate|OTEL_TRACES_SAMPLER)\b"),
     ),
     (
         "request-id",
-        re.compile(
+        lazy(
             r"CorrelationIdMiddleware|asgi_correlation_id|RequestIdMiddleware|flask_request_id|"
             r"X-Request-ID|X-Correlation-ID|request_id_(var|ctx)|correlation_id\.get\(",
             re.I,
@@ -37,13 +38,11 @@ _CODE = (
 _DEPLOY = (
     (
         "tracer",
-        re.compile(
-            r"opentelemetry-instrument\b|ddtrace-run\b|OTEL_EXPORTER_OTLP_\w*ENDPOINT|OTEL_SERVICE_NAME"
-        ),
+        lazy(r"opentelemetry-instrument\b|ddtrace-run\b|OTEL_EXPORTER_OTLP_\w*ENDPOINT|OTEL_SERVICE_NAME"),
     ),
-    ("sampling", re.compile(r"OTEL_TRACES_SAMPLER|DD_TRACE_SAMPLE_RATE|DD_TRACE_SAMPLING_RULES")),
+    ("sampling", lazy(r"OTEL_TRACES_SAMPLER|DD_TRACE_SAMPLE_RATE|DD_TRACE_SAMPLING_RULES")),
 )
-_DEPLOY_NAMES = re.compile(
+_DEPLOY_NAMES = lazy(
     r"(^|/)(Dockerfile[^/]*|[^/]*\.dockerfile|(docker-)?compose[^/]*\.ya?ml|Procfile|[^/]*\.sh|[^/]*\.env\.example|"
     r"k8s/[^/]*\.ya?ml|kubernetes/[^/]*\.ya?ml|deploy/[^/]*\.ya?ml|manifests/[^/]*\.ya?ml|charts/.*\.ya?ml)$",
     re.I,

@@ -14,23 +14,20 @@ import re
 from dataclasses import dataclass
 
 from gate.facts.routes import RouteFacts, handlers
+from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-_RAW_BODY = re.compile(r"\brequest\.(get_json|json|form|data|values|body|stream)\b")
-_FILES = re.compile(r"\brequest\.files\b|\bUploadFile\b|\bFile\(")
-_SCHEMA_CALL = re.compile(
+_RAW_BODY = lazy(r"\brequest\.(get_json|json|form|data|values|body|stream)\b")
+_FILES = lazy(r"\brequest\.files\b|\bUploadFile\b|\bFile\(")
+_SCHEMA_CALL = lazy(
     r"\.(load|loads|validate|model_validate|model_validate_json|parse_obj|parse_raw)\(|\bjsonschema\b|\bvalidate\("
 )
-_BATCHED = re.compile(
-    r"\bcsv\.(reader|DictReader)\(|\bread_csv\(|\bread_json\(|\bread_parquet\(|\.splitlines\("
-)
-_LIST = re.compile(
-    r"^(list|List|Sequence|tuple|Tuple|set|Set|conlist)\b|^Annotated\[\s*(list|List|conlist)\b"
-)
+_BATCHED = lazy(r"\bcsv\.(reader|DictReader)\(|\bread_csv\(|\bread_json\(|\bread_parquet\(|\.splitlines\(")
+_LIST = lazy(r"^(list|List|Sequence|tuple|Tuple|set|Set|conlist)\b|^Annotated\[\s*(list|List|conlist)\b")
 _BOUND = frozenset({"max_length", "max_items"})
-_LOOSE = re.compile(r"^(Any|object|dict|Dict|Json)$")
-_OPTIONAL = re.compile(r"\bOptional\[|\|\s*None\b|\bNone\s*\|")
+_LOOSE = lazy(r"^(Any|object|dict|Dict|Json)$")
+_OPTIONAL = lazy(r"\bOptional\[|\|\s*None\b|\bNone\s*\|")
 
 
 @dataclass(frozen=True)

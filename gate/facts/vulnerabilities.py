@@ -32,6 +32,7 @@ from typing import Any
 
 from gate.facts.dependencies import DependencyFacts, lock_packages
 from gate.isolation import run_python
+from gate.lazyre import lazy
 from gate.paths import folder_of, within
 from gate.pep503 import canonical_name
 from gate.snapshot import ParseError, Snapshot
@@ -42,7 +43,7 @@ MAX_ADVISORY_BYTES = 1024 * 1024
 """An advisory record read at most: OSV records are a few kilobytes."""
 SEVERITY_DEADLINE_S = 60
 """All severity look-ups of a run together, at most."""
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_NAME = lazy(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 @dataclass(frozen=True)

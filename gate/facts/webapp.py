@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from gate.facts.signals import Signal, Signals, scan
+from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
 _SOURCES = (".js", ".mjs", ".cjs", ".ts", ".jsx", ".tsx", ".vue", ".svelte", ".html")
@@ -23,57 +24,55 @@ _SKIP = ("node_modules/", "/node_modules/", "vendor/")
 _BACKEND = (
     (
         "proxy",
-        re.compile(
+        lazy(
             r"createProxyMiddleware|http-proxy|\bproxy\(|fetch\(\s*[`'\"]?\$\{[^}]{0,80}\}|fetch\(\s*process\.env|axios\.\w+\(\s*[`'\"]?\$\{"
         ),
     ),
     (
         "timeout",
-        re.compile(
+        lazy(
             r"AbortSignal\.timeout\(|\.setTimeout\(\s*\d|\b(requestTimeout|headersTimeout|keepAliveTimeout)\s*=|\btimeout:\s*\d|connect-timeout"
         ),
     ),
     (
         "log-file",
-        re.compile(
+        lazy(
             r"createWriteStream\([^)]{0,200}\.log|transports\.File\b|pino\.destination\(|morgan\([^)]{0,200}stream"
         ),
     ),
     (
         "auth",
-        re.compile(
+        lazy(
             r"passport\.authenticate|expressjwt\(|express-jwt|app\.use\([^)]{0,120}\b(auth\w*|jwt\w*|requireAuth|verifyToken|authenticate)\b"
         ),
     ),
-    ("upload-limits", re.compile(r"\bfileFilter\b|\blimits:\s*\{[^}]{0,120}fileSize|\bfileSize:\s*\d")),
-    ("helmet", re.compile(r"\bhelmet\(")),
-    ("compression", re.compile(r"\bcompression\(\)|\bgzip\s+on\b")),
+    ("upload-limits", lazy(r"\bfileFilter\b|\blimits:\s*\{[^}]{0,120}fileSize|\bfileSize:\s*\d")),
+    ("helmet", lazy(r"\bhelmet\(")),
+    ("compression", lazy(r"\bcompression\(\)|\bgzip\s+on\b")),
 )
 _FRONTEND = (
-    ("csp", re.compile(r"Content-Security-Policy", re.I)),
-    ("service-worker", re.compile(r"serviceWorker\.register\(|workbox|vite-plugin-pwa|next-pwa")),
-    ("manifest", re.compile(r"rel=['\"]?manifest|\.webmanifest|manifest\.json")),
+    ("csp", lazy(r"Content-Security-Policy", re.I)),
+    ("service-worker", lazy(r"serviceWorker\.register\(|workbox|vite-plugin-pwa|next-pwa")),
+    ("manifest", lazy(r"rel=['\"]?manifest|\.webmanifest|manifest\.json")),
     (
         "cookie-set",
-        re.compile(r"document\.cookie\s*=|res\.cookie\(|Set-Cookie|cookie-session|express-session"),
+        lazy(r"document\.cookie\s*=|res\.cookie\(|Set-Cookie|cookie-session|express-session"),
     ),
-    ("cookie-secure", re.compile(r"\bsecure:\s*true|;\s*Secure\b|\bhttpOnly:\s*true")),
-    ("local-storage", re.compile(r"localStorage\.setItem\(|localStorage\[")),
+    ("cookie-secure", lazy(r"\bsecure:\s*true|;\s*Secure\b|\bhttpOnly:\s*true")),
+    ("local-storage", lazy(r"localStorage\.setItem\(|localStorage\[")),
     (
         "local-storage-secret",
-        re.compile(
+        lazy(
             r"localStorage\.setItem\(\s*['\"`][^'\"`]{0,60}(token|jwt|auth|secret|password|api[-_]?key|session)",
             re.I,
         ),
     ),
-    ("compression", re.compile(r"\bgzip\s+on\b")),
+    ("compression", lazy(r"\bgzip\s+on\b")),
 )
-_PLAYWRIGHT = re.compile(r"(^|/)playwright\.config\.(ts|js|mjs|cjs)$")
-_BROWSERS = re.compile(r"\b(firefox|webkit|Desktop Firefox|Desktop Safari|msedge)\b")
-_MOBILE = re.compile(r"devices\[['\"](Pixel|iPhone|Galaxy|iPad|Mobile)|isMobile:\s*true")
-_LIGHTHOUSE = re.compile(
-    r"(^|/)(\.lighthouseci/lhr-[^/]*\.json|[^/]*lighthouse[^/]*\.json|lhr[^/]*\.json)$", re.I
-)
+_PLAYWRIGHT = lazy(r"(^|/)playwright\.config\.(ts|js|mjs|cjs)$")
+_BROWSERS = lazy(r"\b(firefox|webkit|Desktop Firefox|Desktop Safari|msedge)\b")
+_MOBILE = lazy(r"devices\[['\"](Pixel|iPhone|Galaxy|iPad|Mobile)|isMobile:\s*true")
+_LIGHTHOUSE = lazy(r"(^|/)(\.lighthouseci/lhr-[^/]*\.json|[^/]*lighthouse[^/]*\.json|lhr[^/]*\.json)$", re.I)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from gate.lazyre import lazy
 from gate.snapshot import ParseError, Snapshot, YamlDocuments
 from gate.yamlpath import line_of
 
@@ -100,7 +101,7 @@ def _triggers(data: dict[Any, Any]) -> frozenset[str]:
     return frozenset()
 
 
-_COMMANDS = re.compile(r"&&|\|\||[;|\n]")
+_COMMANDS = lazy(r"&&|\|\||[;|\n]")
 _SHELLS = frozenset({"bash", "sh", "zsh", "source", "."})
 _NOT_SCRIPTS = (".yml", ".yaml", ".json", ".txt", ".md", ".lock", ".in", ".toml", ".cfg", ".ini", ".csv")
 MAX_SCRIPT_BYTES = 256 * 1024
@@ -120,10 +121,8 @@ def _invoked(run: str) -> list[str]:
     return names
 
 
-_MAKE = re.compile(
-    r"(?:^|[\s;&|(])make\s+((?:-{1,2}[\w-]+(?:[= ][^\s-][^\s]*)?\s+)*)([\w./-]+(?:\s+[\w./-]+)*)"
-)
-_COMPOSE = re.compile(r"\bdocker(?:-compose|\s+compose)\b([^\n;&|]*)")
+_MAKE = lazy(r"(?:^|[\s;&|(])make\s+((?:-{1,2}[\w-]+(?:[= ][^\s-][^\s]*)?\s+)*)([\w./-]+(?:\s+[\w./-]+)*)")
+_COMPOSE = lazy(r"\bdocker(?:-compose|\s+compose)\b([^\n;&|]*)")
 _COMPOSE_DEFAULTS = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 
 
@@ -146,7 +145,7 @@ def _make_targets(snap: Snapshot, run: str) -> dict[str, str]:
     return found
 
 
-_TARGETS = re.compile(r"[\w./ -]*\w[\w./ -]*")
+_TARGETS = lazy(r"[\w./ -]*\w[\w./ -]*")
 
 
 def _recipes(text: str) -> dict[str, tuple[tuple[str, ...], str]]:
@@ -197,7 +196,7 @@ def _compose_commands(snap: Snapshot, run: str) -> dict[str, str]:
 
 
 _PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
-_PRE_COMMIT_RUN = re.compile(r"\bpre-commit\s+run\b")
+_PRE_COMMIT_RUN = lazy(r"\bpre-commit\s+run\b")
 
 
 def _pre_commit(snap: Snapshot) -> dict[str, str]:

@@ -10,14 +10,15 @@ from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
+from gate.lazyre import lazy
 from gate.model import displayable
 
 if TYPE_CHECKING:
     import jinja2
 
 # Only what can start markup mid-line: with [ and ] escaped, ( ) and ! cannot form links or images.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]|\x1b\[[0-9;?]*[ -/]*[@-~]?")
+_MD_SPECIAL = lazy(r"([\\`*_\[\]#|~])")
+_CONTROL = lazy(r"[\x00-\x08\x0b-\x1f\x7f\x9b]|\x1b\[[0-9;?]*[ -/]*[@-~]?")
 _ANSI = {
     "red": "31",
     "green": "32",
@@ -30,7 +31,7 @@ _ANSI = {
 }
 
 
-_CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+_CODE_SPAN = lazy(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 
 
 def _plain(text: str) -> str:
@@ -72,7 +73,7 @@ def md_code(value: object, cell: bool = False) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-_RULE = re.compile(r"^ {0,3}([-*_])( *\1){2,} *$")
+_RULE = lazy(r"^ {0,3}([-*_])( *\1){2,} *$")
 
 
 def md_prose(value: object) -> str:

@@ -13,6 +13,7 @@ from gate.checks.container.common import (
     _root_stage,
 )
 from gate.facts import Facts
+from gate.lazyre import lazy
 from gate.model import Confidence, Level, Severity
 
 # -- base image pinned ------------------------------------------------------------------------------
@@ -87,7 +88,7 @@ def dockerfile_base_image_pinned(facts: Facts, options: NoOptions) -> Decision:
 
 # -- minimal base -----------------------------------------------------------------------------------
 
-_MINIMAL = re.compile(r"(slim|alpine|minimal|distroless|chainguard|micro|busybox|scratch|runtime)", re.I)
+_MINIMAL = lazy(r"(slim|alpine|minimal|distroless|chainguard|micro|busybox|scratch|runtime)", re.I)
 _KNOWN_FULL = (
     "python",
     "node",

@@ -3,12 +3,12 @@ where the image runs (Compose services, Kubernetes containers) and how its instr
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from gate.checks.base import Decision, Hit, at, conclude
 from gate.facts import Facts
 from gate.facts.dockerfile import Dockerfile, Instruction, Stage
+from gate.lazyre import lazy
 from gate.model import Location
 
 
@@ -141,9 +141,9 @@ def env_pairs(ins: Instruction) -> list[tuple[str, str]]:
 
 
 # how a start command reads: a production server, Flask's development server, a Python script
-_PROD_SERVERS = re.compile(
+_PROD_SERVERS = lazy(
     r"\b(gunicorn|uvicorn|hypercorn|waitress-serve|daphne|granian|uwsgi|bentoml|torchserve|tritonserver|mlflow)\b"
 )
-_FLASK_DEV = re.compile(r"\bflask\b.*\brun\b")
-_PYTHON_SCRIPT = re.compile(r"\bpython[\d.]*\s+(?:-\w+\s+)*([\w./-]+\.py)\b")
-_PYTHON_RELATED = re.compile(r"\b(python[\d.]*|flask|gunicorn|uvicorn|hypercorn|waitress-serve)\b")
+_FLASK_DEV = lazy(r"\bflask\b.*\brun\b")
+_PYTHON_SCRIPT = lazy(r"\bpython[\d.]*\s+(?:-\w+\s+)*([\w./-]+\.py)\b")
+_PYTHON_RELATED = lazy(r"\b(python[\d.]*|flask|gunicorn|uvicorn|hypercorn|waitress-serve)\b")

@@ -12,6 +12,7 @@ from gate.checks.container.common import (
 from gate.facts import Facts
 from gate.facts.dockerfile import Dockerfile, Instruction
 from gate.ignore import PatternList
+from gate.lazyre import lazy
 from gate.model import Level, Severity
 
 # -- .dockerignore ----------------------------------------------------------------------------------
@@ -112,7 +113,7 @@ def dockerignore_present(facts: Facts, options: NoOptions) -> Decision:
 
 # ADD unpacks a local tar by its content (plain, gzip, bzip2 or xz), whatever it is called: a
 # compressed file is taken for the tar it almost always is; a zip is never unpacked
-_ARCHIVE = re.compile(r"\.(tar|tgz|tbz2?|txz|gz|bz2|xz|zst)$", re.I)
+_ARCHIVE = lazy(r"\.(tar|tgz|tbz2?|txz|gz|bz2|xz|zst)$", re.I)
 
 
 @check(

@@ -14,6 +14,7 @@ from gate.checks.container.common import (
 )
 from gate.facts import Facts
 from gate.facts.dockerfile import Dockerfile
+from gate.lazyre import lazy
 from gate.model import Confidence, Level, Severity
 
 # -- healthcheck ------------------------------------------------------------------------------------
@@ -118,7 +119,7 @@ def dockerfile_healthcheck(facts: Facts, options: NoOptions) -> Decision:
 
 # Base images whose own CMD starts a web server (the tiangolo/* family: uvicorn-gunicorn-fastapi,
 # uvicorn-gunicorn, meinheld-gunicorn, uwsgi-nginx-flask): built on one, an image is a service.
-_SERVER_BASES = re.compile(r"^(docker\.io/)?tiangolo/(uvicorn-gunicorn|meinheld-gunicorn|uwsgi-nginx)", re.I)
+_SERVER_BASES = lazy(r"^(docker\.io/)?tiangolo/(uvicorn-gunicorn|meinheld-gunicorn|uwsgi-nginx)", re.I)
 
 
 def _serves(df: Dockerfile) -> bool:

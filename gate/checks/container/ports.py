@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, not_applicable
@@ -12,12 +11,13 @@ from gate.checks.container.common import (
 )
 from gate.facts import Facts
 from gate.facts.dockerfile import Dockerfile
+from gate.lazyre import lazy
 from gate.model import Confidence, Level, Severity
 from gate.wording import count
 
 # -- ports ------------------------------------------------------------------------------------------
 
-_BIND = re.compile(r"(?:--port[ =]|--bind[ =]\S*:|-b\s+\S*:|--listen[ =]\S*:|-p\s+)(\d{2,5})\b")
+_BIND = lazy(r"(?:--port[ =]|--bind[ =]\S*:|-b\s+\S*:|--listen[ =]\S*:|-p\s+)(\d{2,5})\b")
 
 
 def _exposed(df: Dockerfile) -> dict[int, int]:

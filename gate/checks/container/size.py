@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from gate.checks.base import Decision, Hit, NoOptions, at, check, not_applicable
 from gate.checks.container.common import (
     _decide,
@@ -11,12 +9,13 @@ from gate.checks.container.common import (
     final_chain,
 )
 from gate.facts import Facts
+from gate.lazyre import lazy
 from gate.model import Level, Severity
 from gate.wording import agree, count
 
 # -- multi-stage ------------------------------------------------------------------------------------
 
-_INSTALLS = re.compile(
+_INSTALLS = lazy(
     r"\b(pip3?|python3? -m pip|uv pip|poetry|apt-get|apk|yum|dnf|npm|yarn|pnpm|conda|mamba) (install|add|sync)\b"
 )
 
@@ -77,9 +76,9 @@ def dockerfile_multi_stage(facts: Facts, options: NoOptions) -> Decision:
 
 # -- pip cache --------------------------------------------------------------------------------------
 
-_PIP_INSTALL = re.compile(r"\b(pip(?:[23](?:\.\d+)?)?|python(?:[23](?:\.\d+)?)? -m pip|uv pip) install\b")
+_PIP_INSTALL = lazy(r"\b(pip(?:[23](?:\.\d+)?)?|python(?:[23](?:\.\d+)?)? -m pip|uv pip) install\b")
 # set for the RUN's own shell: a prefix assignment (`PIP_NO_CACHE_DIR=1 pip ...`) or an export
-_INLINE_NO_CACHE = re.compile(r"(?:^|[\s;&|(])(?:export\s+)?(?:PIP_NO_CACHE_DIR|UV_NO_CACHE)=\S")
+_INLINE_NO_CACHE = lazy(r"(?:^|[\s;&|(])(?:export\s+)?(?:PIP_NO_CACHE_DIR|UV_NO_CACHE)=\S")
 
 
 @check(

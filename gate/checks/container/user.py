@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from gate.checks.base import Decision, Hit, NoOptions, at, check
 from gate.checks.container.common import (
     _covered,
@@ -12,11 +10,12 @@ from gate.checks.container.common import (
 )
 from gate.facts import Facts
 from gate.facts.dockerfile import substitute
+from gate.lazyre import lazy
 from gate.model import Level, Severity
 
 # -- user -------------------------------------------------------------------------------------------
 
-_NONROOT_BASES = re.compile(r"(distroless/.*:(debug-)?nonroot|^cgr\.dev/chainguard/|[-:]nonroot\b)")
+_NONROOT_BASES = lazy(r"(distroless/.*:(debug-)?nonroot|^cgr\.dev/chainguard/|[-:]nonroot\b)")
 
 
 @check(

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.kubernetes import Workload
+from gate.lazyre import lazy
 from gate.model import Level, Outcome, Severity
 from gate.wording import agree, count
 
@@ -51,19 +52,19 @@ NAMES: dict[ObjectAspect, str] = {
     "private-registry": "images pulled from a private registry",
 }
 _ASKED: tuple[tuple[ObjectAspect, re.Pattern[str]], ...] = (
-    ("pull-secrets", re.compile(r"pull secret", re.I)),
-    ("configmaps", re.compile(r"config ?maps?", re.I)),
-    ("claims", re.compile(r"persistent ?volume ?claims?|\bpvcs?\b", re.I)),
-    ("services", re.compile(r"\bservices? (created|defined|configured)\b|loadbalancer|clusterip", re.I)),
-    ("ingress", re.compile(r"\bingress (created|configured|defined)\b", re.I)),
-    ("namespace", re.compile(r"namespaces? (created|defined|configured)", re.I)),
-    ("quotas", re.compile(r"resource quotas?|limit ?ranges?", re.I)),
-    ("rbac", re.compile(r"\brbac\b|\broles? (configured|defined|created)", re.I)),
-    ("service-accounts", re.compile(r"service ?accounts?", re.I)),
-    ("secrets", re.compile(r"^\W*secrets? (created|defined|configured)", re.I)),
-    ("spread", re.compile(r"affinity|topology spread|spread across", re.I)),
-    ("startup-probe", re.compile(r"startup probes?", re.I)),
-    ("private-registry", re.compile(r"private (container |image |docker )?registr", re.I)),
+    ("pull-secrets", lazy(r"pull secret", re.I)),
+    ("configmaps", lazy(r"config ?maps?", re.I)),
+    ("claims", lazy(r"persistent ?volume ?claims?|\bpvcs?\b", re.I)),
+    ("services", lazy(r"\bservices? (created|defined|configured)\b|loadbalancer|clusterip", re.I)),
+    ("ingress", lazy(r"\bingress (created|configured|defined)\b", re.I)),
+    ("namespace", lazy(r"namespaces? (created|defined|configured)", re.I)),
+    ("quotas", lazy(r"resource quotas?|limit ?ranges?", re.I)),
+    ("rbac", lazy(r"\brbac\b|\broles? (configured|defined|created)", re.I)),
+    ("service-accounts", lazy(r"service ?accounts?", re.I)),
+    ("secrets", lazy(r"^\W*secrets? (created|defined|configured)", re.I)),
+    ("spread", lazy(r"affinity|topology spread|spread across", re.I)),
+    ("startup-probe", lazy(r"startup probes?", re.I)),
+    ("private-registry", lazy(r"private (container |image |docker )?registr", re.I)),
 )
 _PUBLIC_REGISTRIES = (
     "docker.io/",

@@ -20,10 +20,10 @@ lists of PyTorch's weights-only unpickler and fickling's ML allow-list (read, no
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from gate.facts.pickles.stream import Global
+from gate.lazyre import lazy
 
 _EXACT = frozenset(
     {
@@ -115,7 +115,7 @@ _TORCH_DTYPES = [
     "uint32",
     "uint64",
 ]
-_TORCH_STORAGES = re.compile(r"^(?:[A-Z][A-Za-z0-9]*)?Storage$")
+_TORCH_STORAGES = lazy(r"^(?:[A-Z][A-Za-z0-9]*)?Storage$")
 _NUMPY_SCALARS = frozenset(
     [
         "bool_",
@@ -168,8 +168,8 @@ _CLASS_MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("scipy.stats._distn_infrastructure", ()),
     ("__torch__", ()),
 )  # fmt: skip
-_CLASS_NAME = re.compile(r"^_?[A-Z][A-Za-z0-9_]*$")
-_CYTHON_UNPICKLE = re.compile(r"^__pyx_unpickle_[A-Za-z0-9_]+$")
+_CLASS_NAME = lazy(r"^_?[A-Z][A-Za-z0-9_]*$")
+_CYTHON_UNPICKLE = lazy(r"^__pyx_unpickle_[A-Za-z0-9_]+$")
 _TEST_PARTS = frozenset({"tests", "test", "testing", "_testing", "conftest"})
 
 
@@ -235,7 +235,7 @@ class Allowed:
 
 
 # Only to say *why* a refused import is dangerous; refusing does not depend on this list.
-_KNOWN_DANGEROUS = re.compile(
+_KNOWN_DANGEROUS = lazy(
     r"^(?:os|posix|nt|subprocess|pty|sys|socket|shutil|runpy|importlib|pickle|_pickle|marshal|types|ctypes"
     r"|code|codeop|pdb|bdb|timeit|profile|cProfile|trace|webbrowser|pip|ensurepip|venv|asyncio|multiprocessing"
     r"|urllib|http|httplib|requests|aiohttp|ftplib|smtplib|telnetlib|pydoc|idlelib|operator|_operator"
