@@ -56,11 +56,13 @@ _FILES = lazy(
     r"[^/]*\.tf|[^/]*\.bicep|crontab[^/]*|[^/]*\.cron|\.github/workflows/[^/]+\.ya?ml)$",
     re.I,
 )
-_CADDY_SITE = lazy(r"^([a-z0-9-]+\.)+[a-z]{2,}(:443)?(\s*,\s*\S+)*\s*\{", re.I)
+# the other addresses, [^\s,{]+ and not \S+: a comma inside the repeated part let a line of
+# `a.com,b,b,b...` be split every way (exponential: 20 names took 0.1 s, 30 a minute)
+_CADDY_SITE = lazy(r"^([a-z0-9-]+\.)+[a-z]{2,}(:443)?(\s*,\s*[^\s,{]+)*\s*\{", re.I)
 """A Caddyfile site block named by a domain: Caddy obtains its certificate and redirects HTTP itself."""
 
 
-_HTTP_SITE = lazy(r"^(http://[\w.-]+|:80)(\s*,\s*\S+)*\s*\{", re.I)
+_HTTP_SITE = lazy(r"^(http://[\w.-]+|:80)(\s*,\s*[^\s,{]+)*\s*\{", re.I)
 """A Caddyfile site block that asks for plain HTTP by its address: Caddy serves it without TLS."""
 _APP_PORTS = {3000, 5000, 7860, 8000, 8080, 8501, 8888}
 """Ports application servers (uvicorn, gunicorn, Flask, Streamlit, Gradio, Jupyter, Node) answer HTTP on:
