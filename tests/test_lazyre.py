@@ -27,3 +27,68 @@ def test_a_lazy_pattern_answers_as_the_compiled_one() -> None:
     assert made.pattern == compiled.pattern and made.groupindex == compiled.groupindex
     again = copy.deepcopy(made)  # through __reduce__, as pickling would
     assert again.findall(text) == compiled.findall(text)
+
+
+_ATOMS: tuple[str, ...] = (
+    ",b",
+    " a",
+    "a.",
+    "-a",
+    "a ",
+    "/a",
+    ":a",
+    "_a",
+    "a\t",
+    "a,",
+    ". ",
+    "a=",
+    "{a",
+    "a}",
+    '"a',
+    "'a",
+)
+_ATOMS += ("(a", "a)", "@a", "$a", "#a", "*a", "a\n", " \n", "1.", "1,", "ab", "a-", "/", " ", "a/", "x=1 ")
+_ENDS = ("\x00", "!", "", " x")
+
+
+def _backtracks(pattern: re.Pattern[str], seconds: float = 0.3) -> str | None:
+    """The first input, a prefix taken from the pattern's own words and 28 repeats of a token, on which
+    the pattern runs longer than `seconds` (exponential backtracking shows long before 28)."""
+    import signal
+
+    class Slow(Exception):
+        pass
+
+    def stop(*_: object) -> None:
+        raise Slow
+
+    words: list[str] = re.findall(r"\b[a-zA-Z_]{3,}\b", pattern.pattern)[:4]
+    prefixes = ("", "a.com", "http://a", "- ", "run: ", *(w + " " for w in words), *words)
+    previous = signal.signal(signal.SIGALRM, stop)
+    try:
+        for atom in _ATOMS:
+            for prefix in prefixes:
+                for end in _ENDS:
+                    text = prefix + atom * 28 + end
+                    signal.setitimer(signal.ITIMER_REAL, seconds)
+                    try:
+                        pattern.search(text)
+                        pattern.match(text)
+                    except Slow:
+                        return text
+                    finally:
+                        signal.setitimer(signal.ITIMER_REAL, 0)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    return None
+
+
+def test_no_pattern_backtracks_on_repeated_tokens() -> None:
+    """A sweep of every module-level pattern for exponential backtracking. It finds the Caddy site
+    pattern the tls facts had until this was written (`(\\s*,\\s*\\S+)*`: a line of `a.com,b,b,...`)."""
+    old_caddy = re.compile(r"^([a-z0-9-]+\.)+[a-z]{2,}(:443)?(\s*,\s*\S+)*\s*\{", re.I)
+    assert _backtracks(old_caddy) is not None
+    for module in pkgutil.walk_packages(gate.__path__, "gate."):
+        importlib.import_module(module.name)
+    slow = {p.pattern: text[:40] for p in MADE if (text := _backtracks(re.compile(p.pattern, p.flags)))}
+    assert slow == {}
