@@ -34,7 +34,18 @@ def _ruff(root: Path, modules: list[str]) -> set[tuple[str, str, int]]:
     beside = Path(sys.executable).parent / "ruff"
     ruff = str(beside) if beside.exists() else shutil.which("ruff") or "ruff"
     out = subprocess.run(
-        [ruff, "check", "--isolated", "--select", ",".join(_CODES), "--output-format", "json", *modules],
+        # --no-cache: a .ruff_cache/ left in an example would be part of the next run's repository
+        [
+            ruff,
+            "check",
+            "--isolated",
+            "--no-cache",
+            "--select",
+            ",".join(_CODES),
+            "--output-format",
+            "json",
+            *modules,
+        ],
         cwd=root,
         capture_output=True,
         text=True,
