@@ -32,7 +32,7 @@ from gate.checks.deploypipeline import asked_deploy_aspects
 from gate.checks.drills import NAMES as DRILL_ASPECTS
 from gate.checks.drills import asked_drills
 from gate.checks.evaluation import asked_temporal
-from gate.checks.evidence import asked_suites
+from gate.checks.evidence import asked_suites, records_in
 from gate.checks.iac import NAMES as IAC_ASPECTS
 from gate.checks.iac import asked_iac_aspects
 from gate.checks.logpipeline import NAMES as LOG_ASPECTS
@@ -74,17 +74,13 @@ _DURATION = lazy(
     re.I,
 )
 _BATCH = lazy(r"\bbatch(?:es)?\b", re.I)
-_BATCH_SIZE = lazy(r"\b(\d+(?:[.,]\d+)?)\s*(k)?\s*(?:records?|rows?|samples?|items?|predictions?)\b", re.I)
 _SINGLE = lazy(r"\b(?:single|one|individual)\b[^.;:]{0,20}?\bpredictions?\b|\bper prediction\b", re.I)
 
 
 def _latency_scope(text: str) -> tuple[str, int | None] | None:
     """("batch", its size or None) or ("single", None) when a latency line is about one kind of request."""
     if _BATCH.search(text):
-        size = None
-        if found := _BATCH_SIZE.search(text):
-            size = round(float(found.group(1).replace(",", "")) * (1000 if found.group(2) else 1))
-        return "batch", size or None
+        return "batch", records_in(text)
     if _SINGLE.search(text):
         return "single", None
     return None

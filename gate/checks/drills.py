@@ -152,13 +152,11 @@ def drills_exercised(facts: Facts, options: DrillOptions) -> Decision:
     hits: list[Hit] = []
     absent: list[str] = []
     unsure: list[str] = []
-    moot: list[DrillAspect] = []
     stateless = not facts.backups.jobs and not facts.backups.stores
     for aspect in dict.fromkeys(options.aspects):
         drill = _drill(facts.workflows.ci, aspect)
         if drill is None and aspect == "restore" and stateless:
-            moot.append(aspect)
-            continue
+            continue  # nothing to restore: it neither passes nor is missing
         if drill is None:
             absent.append(NAMES[aspect])
             continue

@@ -152,12 +152,18 @@ class LatencyBudget(BaseModel):
 _NOT_PREDICTIONS = lazy(r"health|ready|live|metrics|docs|openapi|version", re.I)
 
 
-def _sizes(n: int) -> tuple[str, ...]:
-    """How a request name may write a batch size: 1000, 1,000, 1k (10000: 10000, 10,000, 10k)."""
-    forms = [str(n), f"{n:,}"]
-    if n % 1000 == 0:
-        forms.append(f"{n // 1000}k")
-    return tuple(forms)
+_RECORDS = lazy(
+    r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(k)?\s*(?:records?|rows?|items?|samples?|predictions?)\b",
+    re.I,
+)
+
+
+def records_in(text: str) -> int | None:
+    """The number of records a checklist line or a request's name speaks of: "1000 records", "1,000
+    rows", "10k records" (None when it names none)."""
+    if not (found := _RECORDS.search(text)):
+        return None
+    return round(float(found.group(1).replace(",", "")) * (1000 if found.group(2) else 1)) or None
 
 
 def _scoped(r: LoadReport, options: LatencyBudget) -> dict[str, float]:
@@ -171,10 +177,7 @@ def _scoped(r: LoadReport, options: LatencyBudget) -> dict[str, float]:
     batches = {n: v for n, v in r.p95_by_name.items() if "batch" in n.lower()}
     if options.batch_size is None:
         return batches
-    sized = re.compile(
-        r"(?<![\d,])(?:" + "|".join(map(re.escape, _sizes(options.batch_size))) + r")(?![\d,])", re.I
-    )
-    return {n: v for n, v in batches.items() if sized.search(n)}
+    return {n: v for n, v in batches.items() if records_in(n) == options.batch_size}
 
 
 def _requests_said(options: LatencyBudget) -> str:
@@ -274,11 +277,6 @@ class ThroughputFloor(BaseModel):
     sets it."""
 
 
-_BATCH_SIZE = lazy(
-    r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(k)?\s*(?:records?|rows?|items?|samples?|predictions?)\b", re.I
-)
-
-
 def _predictions_per_second(r: LoadReport) -> float | None:
     """Predictions a second: each named request's rate of successes times the records its name says it
     carries (one when it names none). None without per-request rates (k6's summary has none)."""
@@ -286,9 +284,7 @@ def _predictions_per_second(r: LoadReport) -> float | None:
         return None
     total = 0.0
     for name, rate in r.rps_by_name.items():
-        size = 1
-        if m := _BATCH_SIZE.search(name):
-            size = int(m.group(1).replace(",", "")) * (1000 if m.group(2) else 1)
+        size = records_in(name) or 1
         total += rate * (1 - r.failed_by_name.get(name, 0)) * size  # a failed request predicted nothing
     return total
 
