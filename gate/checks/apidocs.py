@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from gate.checks.base import NOT_ASKED, AskedOptions, Decision, Hit, at, check, failed, not_applicable, passed
-from gate.checks.servicecode import no_application
+from gate.checks.servicecode import app_at, no_application
 from gate.facts import Facts
 from gate.lazyre import lazy
 from gate.model import Confidence, Level, Severity
@@ -73,10 +73,9 @@ def api_docs_current(facts: Facts, options: AskedOptions) -> Decision:
         return passed(f"The docs are generated from the code ({module}:{line}): current by construction.")
     documents = [(path, shapes) for path, shapes in facts.api_docs.documents if shapes]
     if not documents:
-        module, line, _ = facts.routes.apps[0]
         return failed(
             "No API documentation to compare with the routes.",
-            Hit("No generated docs, OpenAPI document or API page naming the routes.", (at(module, line),)),
+            Hit("No generated docs, OpenAPI document or API page naming the routes.", app_at(facts)),
         )
     documented = {_shape(p): (doc, p) for doc, paths in documents for p in paths}
     served = {_shape(r.path): r for r in routes}

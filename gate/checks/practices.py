@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from gate.checks.base import Decision, Hit, check, failed, not_applicable, passed
-from gate.checks.servicecode import app_at
+from gate.checks.servicecode import app_at, no_application
 from gate.facts import Facts
 from gate.lazyre import lazy
 from gate.model import Level, Severity
@@ -125,6 +125,8 @@ def practices_in_code(facts: Facts, options: PracticeOptions) -> Decision:
             found.append(f"{NAMES[aspect]}: {s.detail} ({s.path}:{s.line})")
         else:
             missing.append(NAMES[aspect])
+    if missing and not (facts.routes.apps or facts.code.service_modules):
+        return no_application(facts)  # no service whose code could hold what is missing
     if missing:
         place = app_at(facts)
         return failed(

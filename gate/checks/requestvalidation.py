@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
-from gate.checks.servicecode import app_at
+from gate.checks.servicecode import app_at, no_application
 from gate.facts import Facts
 from gate.facts.validation import BodyRoute
 from gate.lazyre import lazy
@@ -135,7 +135,7 @@ def request_validation(facts: Facts, options: ValidationOptions) -> Decision:
         )
     routes = facts.validation.routes
     if not facts.routes.routes:
-        return not_applicable("No served route found.")
+        return no_application(facts)
     found: list[str] = []
     missing: list[str] = []
     hits: list[Hit] = []

@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
-from gate.checks.servicecode import no_application
+from gate.checks.servicecode import app_at, no_application
 from gate.facts import Facts
 from gate.facts.routes import Route
 from gate.lazyre import lazy
@@ -175,9 +175,8 @@ def routes_served(facts: Facts, options: ServedOptions) -> Decision:
         return no_application(facts)
     absent = [p for p in options.paths if facts.routes.serves(p) is None]
     if absent:
-        place = at(facts.routes.apps[0][0], facts.routes.apps[0][1]) if facts.routes.apps else at(".")
         return failed(
             f"Not served: {', '.join(absent)}.",
-            *(Hit(f"No route serves {p}.", (place,)) for p in absent),
+            *(Hit(f"No route serves {p}.", app_at(facts)) for p in absent),
         )
     return passed(f"Served: {', '.join(options.paths)}.")

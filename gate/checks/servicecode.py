@@ -56,7 +56,11 @@ def app_at(facts: Facts) -> tuple[Location]:
     if facts.routes.apps:
         module, line, _ = facts.routes.apps[0]
         return (at(module, line),)
-    return (at(facts.code.service_modules[0], 1),)
+    if facts.code.service_modules:
+        return (at(facts.code.service_modules[0], 1),)
+    if facts.routes.routes:  # routes on a router whose application is built elsewhere
+        return (at(facts.routes.routes[0].module, facts.routes.routes[0].line),)
+    return (at("."),)
 
 
 @check(

@@ -45,7 +45,12 @@ _COOKIE_SESSIONS: tuple[Finder, ...] = (
     # a session or token cookie set (linear on a line of many set_cookie calls: gate/facts/signals.py)
     Then(lazy(r"\bset_cookie\("), lazy(r"session|token|auth"), stop=")"),
 )
-_CSRF = lazy(r"\bCSRFProtect\(|\bflask_wtf\b|\bcsrf\w*\b|samesite\s*=\s*['\"]strict", re.I)
+# protections, not mentions: `csrf_exempt` or a "TODO: csrf" protects nothing (comment lines are skipped)
+_CSRF = lazy(
+    r"\bCSRFProtect\(|\bCsrfProtect\(|\bCSRFMiddleware\b|\bCsrfViewMiddleware\b|\bcsrf_protect\b|"
+    r"\bflask_wtf\b|\bstarlette_csrf\b|\bfastapi_csrf_protect\b|samesite\s*=\s*['\"]strict",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -112,9 +117,33 @@ def _sink_kind(call: ast.Call) -> str | None:
     return None
 
 
-def _first_line(text: str, finders: tuple[Finder, ...]) -> int | None:
-    """The first line any of the finders matches on."""
+def _injected(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Parameters FastAPI fills from the server's own dependencies (`= Depends(...)`, `= Security(...)`,
+    or `Annotated[..., Depends(...)]`), not from the request."""
+    a = fn.args
+    positional = a.posonlyargs + a.args
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(a.defaults))
+    defaults += a.defaults
+    pairs = [*zip(positional, defaults, strict=True), *zip(a.kwonlyargs, a.kw_defaults, strict=True)]
+
+    def is_dependency(node: ast.AST | None) -> bool:
+        return isinstance(node, ast.Call) and ast.unparse(node.func).rsplit(".", 1)[-1] in (
+            "Depends",
+            "Security",
+        )
+
+    return {
+        arg.arg
+        for arg, default in pairs
+        if is_dependency(default) or (arg.annotation and any(map(is_dependency, ast.walk(arg.annotation))))
+    }
+
+
+def _first_line(text: str, finders: tuple[Finder, ...], comments: tuple[str, ...] = ()) -> int | None:
+    """The first line any of the finders matches on (lines starting with one of `comments` skipped)."""
     for number, line in enumerate(text.splitlines(), 1):
+        if comments and line.lstrip().startswith(comments):
+            continue
         if len(line) <= MAX_LINE and any(f.search(line) for f in finders):
             return number
     return None
@@ -125,7 +154,8 @@ def collect_sinks(snap: Snapshot, routes: RouteFacts, service_modules: tuple[str
     found = handlers(snap, routes)
     for r, fn in found:
         args = [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
-        names = {a.arg for a in args if a.arg not in _NOT_TAINTED_PARAMS}
+        injected = _injected(fn)
+        names = {a.arg for a in args if a.arg not in _NOT_TAINTED_PARAMS and a.arg not in injected}
         assigns = sorted(
             (
                 n
@@ -149,6 +179,6 @@ def collect_sinks(snap: Snapshot, routes: RouteFacts, service_modules: tuple[str
         text = snap.text(rel) or ""
         if (line := _first_line(text, _COOKIE_SESSIONS)) is not None:
             cookies.append((rel, line))
-        if m := _CSRF.search(text):
-            csrf.append((rel, text.count("\n", 0, m.start()) + 1))
+        if (line := _first_line(text, (_CSRF,), comments=("#",))) is not None:
+            csrf.append((rel, line))
     return SinkFacts(tuple(dict.fromkeys(sinks)), len(found), tuple(cookies), tuple(csrf))
