@@ -189,7 +189,8 @@ def _index() -> tuple[dict[str, list[Item]], list[tuple[str, Item]], dict[str, l
 
 
 _FILLERS = frozenset(
-    [
+    w[:5]  # compared with a word's first five letters: longer entries never matched
+    for w in (
         "implement",
         "configur",
         "enable",
@@ -208,7 +209,6 @@ _FILLERS = frozenset(
         "prope",
         "correc",
         "approp",
-        "prope",
         "ready",
         "work",
         "works",
@@ -241,7 +241,7 @@ _FILLERS = frozenset(
         "low",
         "use",
         "using",
-    ]
+    )
 )
 """Word stems a line may add to a wording without changing what it asks ("configured properly")."""
 

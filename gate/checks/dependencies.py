@@ -183,7 +183,8 @@ def lowest_python(value: str) -> tuple[int, int] | None:
     upper bound or an exclusion alone says nothing about the lowest."""
     found = [
         (int(m.group(1)), int(m.group(2)))
-        for clause in re.split(r"[,\s|]+", value)
+        # an operator written apart from its version ("!= 3.7", "<= 3.12") stays with it
+        for clause in re.split(r"[,\s|]+", re.sub(r"([<>=!~^]=?)\s+", r"\1", value))
         if clause and not clause.lstrip().startswith(("<", "!="))
         for m in [_VERSION.search(clause)]
         if m and m.group(1) == "3"

@@ -82,8 +82,13 @@ def _drill(workflows: tuple[Workflow, ...], aspect: DrillAspect) -> tuple[Workfl
     return None
 
 
+_READ_TRIGGERS = frozenset({"schedule", "workflow_dispatch"})
+"""The events whose runs the Action lists for drills (gate/action/github.py)."""
+
+
 def _latest(runs: tuple[WorkflowRunState, ...], path: str) -> WorkflowRunState | None:
-    own = [r for r in runs if r.path == path]
+    # a run whose jobs were all skipped (or neutral) exercised nothing: the one before it counts
+    own = [r for r in runs if r.path == path and r.conclusion not in ("skipped", "neutral")]
     return max(own, key=lambda r: r.created) if own else None
 
 
@@ -161,6 +166,12 @@ def drills_exercised(facts: Facts, options: DrillOptions) -> Decision:
             absent.append(NAMES[aspect])
             continue
         wf, step = drill
+        if not wf.triggers & _READ_TRIGGERS:
+            # its runs are not among those read: no run listed would be no run made
+            unsure.append(
+                f"{wf.path} (runs on {', '.join(sorted(wf.triggers)) or 'no trigger'}; only scheduled and hand-started runs are read)"
+            )
+            continue
         if not gh.available:
             unsure.append(f"{wf.path}:{step.line} ({gh.reason})")
             continue
@@ -170,7 +181,7 @@ def drills_exercised(facts: Facts, options: DrillOptions) -> Decision:
         latest = _latest(gh.drill_runs, wf.path)
         when = _day(latest.created) if latest else None
         age = (facts.today - when).days if when else None
-        if latest is not None and latest.conclusion not in ("success", "skipped", "neutral"):
+        if latest is not None and latest.conclusion != "success":
             hits.append(
                 Hit(f"The last run of {wf.path} concluded {latest.conclusion}.", (at(wf.path, step.line),))
             )

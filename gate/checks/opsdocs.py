@@ -223,7 +223,8 @@ TOPICS: tuple[Topic, ...] = (
         _rx(r"fairness|\bbias\b"),
         r"^(fairness|bias)",
         r"fairness|\bbias\b|subgroup|disparit"
-        r"|\b(by|per|across)\b.*\b(age|gender|sex|race|ethnic\w*|region|groups?|bands?|segments?|cohorts?|slices?)\b",
+        # [^\n]{0,60}?, not .*: a heading of many `by` words was rescanned from each (quadratic)
+        r"|\b(by|per|across)\b[^\n]{0,60}?\b(age|gender|sex|race|ethnic\w*|region|groups?|bands?|segments?|cohorts?|slices?)\b",
         "measured",
         "MODEL_CARD.md",
     ),

@@ -14,7 +14,8 @@ from gate.facts.docs import DocsFacts
 from gate.lazyre import lazy
 from gate.snapshot import Snapshot, YamlDocuments
 
-_VERB_PATH = lazy(r"\b(?:GET|POST|PUT|PATCH|DELETE|HEAD)\s+`?(/[\w{}<>:./-]*)")
+# a path ends on a word character, `}` or `>`: "GET /health: liveness" names /health
+_VERB_PATH = lazy(r"\b(?:GET|POST|PUT|PATCH|DELETE|HEAD)\s+`?(/(?:[\w{}<>:./-]*[\w}>])?)")
 _TICKED_PATH = lazy(r"`(/[\w{}<>:.-]+(?:/[\w{}<>:.-]*)*)`")
 _API_DOC = lazy(r"(^|/)api[\w-]*\.(md|rst)$|(^|/)(endpoints|routes)\.(md|rst)$", re.I)
 _MAX_LINE = 2_000

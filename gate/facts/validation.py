@@ -20,8 +20,10 @@ from gate.snapshot import Snapshot
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _RAW_BODY = lazy(r"\brequest\.(get_json|json|form|data|values|body|stream)\b")
 _FILES = lazy(r"\brequest\.files\b|\bUploadFile\b|\bFile\(")
+# a schema's validation, not any load: json.loads(request.data) or joblib.load(...) validates nothing
 _SCHEMA_CALL = lazy(
-    r"\.(load|loads|validate|model_validate|model_validate_json|parse_obj|parse_raw)\(|\bjsonschema\b|\bvalidate\("
+    r"\.(model_validate|model_validate_json|parse_obj|parse_raw)\(|\bjsonschema\b|"
+    r"\b\w*(?:schema|Schema|validator|Validator)(?:\(\))?\.(?:load|loads|validate)\(|\bvalidate\(\s*(instance\s*=\s*)?\w+\s*,\s*schema"
 )
 _BATCHED = lazy(r"\bcsv\.(reader|DictReader)\(|\bread_csv\(|\bread_json\(|\bread_parquet\(|\.splitlines\(")
 _LIST = lazy(r"^(list|List|Sequence|tuple|Tuple|set|Set|conlist)\b|^Annotated\[\s*(list|List|conlist)\b")
