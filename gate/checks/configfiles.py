@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections import deque
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -43,9 +44,9 @@ def _count(value: Any) -> int | None:
 
 def _declared(data: Any, keys: tuple[str, ...]) -> tuple[str, int] | None:
     """The first of `keys` a (possibly nested) mapping declares, with its count."""
-    stack = [("", data)]
+    stack: deque[tuple[str, Any]] = deque([("", data)])
     while stack:
-        prefix, item = stack.pop(0)
+        prefix, item = stack.popleft()
         if not isinstance(item, dict):
             continue
         for k, v in item.items():
@@ -161,11 +162,13 @@ def config_files_valid(facts: Facts, options: ConfigOptions) -> Decision:
         rel
         for rel in facts.config_files.files
         if (
-            not _NOT_CONFIG.search(rel)
+            not _NOT_CONFIG.search(rel) and facts.config_files.ini_like(rel)
             if everything
             else any(fnmatch.fnmatch(rel, p) or rel.rsplit("/", 1)[-1] == p for p in options.files)
         )
-    ][:_MAX_FILES]
+    ]
+    cut = len(wanted) > _MAX_FILES
+    wanted = wanted[:_MAX_FILES]
     if not wanted:
         if everything:
             return not_applicable("No configuration file (YAML, JSON, TOML, INI) in the repository.")
@@ -195,6 +198,11 @@ def config_files_valid(facts: Facts, options: ConfigOptions) -> Decision:
         if checked
         else ""
     )
+    if cut:  # the rest was not read: not a pass
+        return Decision(
+            Outcome.MISSING_EVIDENCE,
+            f"The first {_MAX_FILES} configuration files parse{agreed}; the others were not read.",
+        )
     return passed(
         f"{count(len(wanted), 'configuration file')} {'parses' if len(wanted) == 1 else 'parse'}{agreed}."
     )

@@ -80,6 +80,12 @@ def _metadata_version(facts: Facts) -> tuple[str, str] | None:
     return None
 
 
+def _same_file(artifact: str, recorded: str) -> bool:
+    """A registry record names the artifact, by its path or by a tail of it that ends at a `/`: a record
+    of churn.joblib vouches for models/churn.joblib, not for models/old_churn.joblib."""
+    return artifact == recorded or artifact.endswith("/" + recorded) or recorded.endswith("/" + artifact)
+
+
 @check(
     id="model-registered",
     title="The served model is registered and versioned",
@@ -134,11 +140,7 @@ def model_registered(facts: Facts, options: RegistryOptions) -> Decision:
                 rel, line = mlflow[0]
                 found.append(f"{NAMES[aspect]}: MLflow registration ({rel}:{line})")
                 continue
-            unrecorded = [
-                a
-                for a in artifacts
-                if not any(a == p or a.endswith("/" + p) or p.endswith("/" + a) for p in records)
-            ]
+            unrecorded = [a for a in artifacts if not any(_same_file(a, p) for p in records)]
             if unrecorded:
                 missing.append(NAMES[aspect])
                 hits.extend(Hit(f"{a} is in no registry record.", (at(a),)) for a in unrecorded)
@@ -164,9 +166,7 @@ def model_registered(facts: Facts, options: RegistryOptions) -> Decision:
             if not (
                 a in hashed
                 or v in a
-                or any(
-                    v in versions for p, (_, versions) in records.items() if a.endswith(p) or p.endswith(a)
-                )
+                or any(v in versions for p, (_, versions) in records.items() if _same_file(a, p))
             )
         ]
         if not loose:

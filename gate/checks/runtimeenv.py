@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from gate.checks.base import NOT_ASKED, Decision, Hit, at, check, failed, not_applicable, passed
 from gate.checks.environment import PLATFORM_VARIABLES, deployed_reads
 from gate.facts import Facts
+from gate.facts.images import repository
 from gate.model import Confidence, Level, Location, Outcome, Severity
 from gate.paths import folder_of
 from gate.wording import agree, count
@@ -117,6 +118,9 @@ def _kubernetes_targets(facts: Facts) -> Iterator[Target]:
         for c in w.containers:
             if c.init:
                 continue
+            image = str(c.spec.get("image") or "")
+            if "/" not in repository(image) and facts.images.dockerfile_for(image) is None:
+                continue  # a public image (redis, nginx) beside the service: not the code whose reads these are
             names = {str(e.get("name")).upper() for e in c.spec.get("env") or [] if isinstance(e, dict)}
             unknown: list[str] = []
             for source in c.spec.get("envFrom") or []:

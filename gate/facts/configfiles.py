@@ -26,6 +26,14 @@ class ConfigFiles:
         """Whether the file could be read at all (not over the size limit, not binary)."""
         return self.snap is not None and self.snap.text(rel) is not None
 
+    def ini_like(self, rel: str) -> bool:
+        """Whether a .ini or .cfg file is written in INI sections at all: haproxy.cfg and its kind share
+        the suffix, not the format, and are not judged by an INI parser."""
+        if not rel.endswith((".ini", ".cfg")):
+            return True
+        text = self.snap.text(rel) if self.snap is not None else None
+        return text is None or any(line.lstrip().startswith("[") for line in text.splitlines())
+
     def error(self, rel: str) -> str | None:
         """Why the file does not parse, or None when it does (or cannot be read: see `readable`)."""
         snap = self.snap
@@ -37,12 +45,16 @@ class ConfigFiles:
             return parsed.message if isinstance(parsed, ParseError) else None
         if rel.endswith((".yaml", ".yml")):
             docs = snap.yaml(rel)
-            return docs.message if isinstance(docs, ParseError) else None
+            # a tag its application defines (CloudFormation's !Sub, !Ref) is valid YAML all the same
+            if isinstance(docs, ParseError) and "could not determine a constructor" not in docs.message:
+                return docs.message
+            return None
         try:
             if rel.endswith(".toml"):
                 tomllib.loads(text)
             else:
-                configparser.ConfigParser(interpolation=None).read_string(text, rel)
+                # strict=False: uwsgi and others repeat keys on purpose
+                configparser.ConfigParser(interpolation=None, strict=False).read_string(text, rel)
         except (tomllib.TOMLDecodeError, configparser.Error) as exc:
             return str(exc).splitlines()[0][:200]
         return None
