@@ -378,6 +378,10 @@ def ci_exercises(facts: Facts, options: ExerciseOptions) -> Decision:
             if not facts.docker.dockerfiles and not facts.compose.files:
                 unjudged.append(f"{NAMES[aspect]} (no Dockerfile)")
                 continue
+            if not facts.routes.routes:
+                # routes are read from Python services only: a Node service's requests cannot be told
+                unjudged.append(f"{NAMES[aspect]} (no route of the service could be read)")
+                continue
             where = _asks_the_image(facts, workflows, aspect)
         elif aspect == "compose":
             if not facts.compose.files:

@@ -20,7 +20,9 @@ def job_result(facts: Facts, job: Job) -> CheckState | None:
     if not gh.available or not gh.checks:
         return None
     name = str(job.data.get("name") or job.id)
-    return next((c for c in gh.checks if c.name == name or c.name.startswith(f"{name} (")), None)
+    runs = [c for c in gh.checks if c.name == name or c.name.startswith(f"{name} (")]
+    # a matrix job is several check runs: one that failed is the job's result, not the first listed
+    return next((c for c in runs if c.conclusion in FAILED), runs[0] if runs else None)
 
 
 def results_read(facts: Facts) -> bool:

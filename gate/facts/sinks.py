@@ -17,26 +17,6 @@ from gate.facts.signals import MAX_LINE, Finder, Then
 from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
-_INJECTION_CALLS = frozenset(
-    {
-        "eval",
-        "exec",
-        "compile",
-        "system",
-        "popen",
-        "loads",
-        "load",
-        "__import__",
-        "import_module",
-        "Popen",
-        "run",
-        "call",
-        "check_call",
-        "check_output",
-        "getoutput",
-        "getstatusoutput",
-    }
-)
 _SHELL_CALLS = frozenset({"Popen", "run", "call", "check_call", "check_output"})
 _XSS_CALLS = frozenset({"HTMLResponse", "render_template_string", "Markup", "Template"})
 _NOT_TAINTED_PARAMS = frozenset({"self", "cls", "db", "session", "background_tasks"})

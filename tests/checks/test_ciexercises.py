@@ -85,3 +85,28 @@ def test_a_build_step_whose_job_failed_fails_image_builds(tmp_path: Path) -> Non
     assert outcome(None) is Outcome.PASS
     assert outcome(_github("failure")) is Outcome.FAIL
     assert outcome(_github("success")) is Outcome.PASS
+
+
+def test_one_failed_leg_of_a_matrix_fails_the_job(tmp_path: Path) -> None:
+    """A matrix job is one check run a leg: the leg that passed, listed first, must not hide the one that
+    failed."""
+    legs = tuple(
+        CheckState(name=f"Smoke test ({v})", kind="check_run", status="completed", conclusion=c)
+        for v, c in (("3.11", "success"), ("3.12", "failure"))
+    )
+    outcome, summary = _judge(_repo(tmp_path), GitHubFacts(available=True, head_sha="0" * 40, checks=legs))
+    assert outcome is Outcome.FAIL, summary
+
+
+def test_a_service_whose_routes_cannot_be_read_is_not_judged_on_its_model_route(tmp_path: Path) -> None:
+    """Routes are read from Python services: a Node service's model check in CI cannot be told apart
+    from a request to anything else, so the aspect is left undecided, not failed."""
+    root = _repo(tmp_path)
+    (root / ".github" / "prodgate.yml").write_text(
+        "checks:\n  ci-exercises:\n    options:\n      aspects: [container-model]\n"
+    )
+    (root / "server.js").write_text(
+        "require('express')().get('/health', (q, r) => r.json({model_loaded: true}))\n"
+    )
+    outcome, summary = _judge(root, None)
+    assert outcome is not Outcome.FAIL, summary
