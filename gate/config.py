@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gate.budget import DEFAULT_TIME_BUDGET_S
@@ -22,7 +21,7 @@ from gate.paths import OutsideRepository, inside
 from gate.snapshot import DEFAULT_MAX_FILE_SIZE, ParseFailure, parse_yaml_text
 from gate.waivers import Waiver
 from gate.wording import count
-from gate.yamlpath import locate
+from gate.yamlpath import Node, locate
 
 DEFAULT_CONFIG_PATH = ".github/prodgate.yml"
 MAX_CONFIG_BYTES = DEFAULT_MAX_FILE_SIZE
@@ -229,14 +228,14 @@ def parse_config(text: str, shown: str) -> Config:
         raise ConfigError(f"{shown}:{exc.line or 1}:{exc.column or 1}: {exc.msg}") from None
     if len(docs.nodes) > 1:
         raise ConfigError(
-            f"{shown}:{docs.nodes[1].start_mark.line + 1}:1: one YAML document expected, found {len(docs.nodes)}"
+            f"{shown}:{docs.nodes[1].line + 1}:1: one YAML document expected, found {len(docs.nodes)}"
         )
     if not docs.nodes or docs.data[0] is None:
         return Config()
     node, data = docs.nodes[0], docs.data[0]
     if not isinstance(data, dict):
         raise ConfigError(
-            f"{shown}:{node.start_mark.line + 1}:{node.start_mark.column + 1}: the config must be a mapping of settings"
+            f"{shown}:{node.line + 1}:{node.column + 1}: the config must be a mapping of settings"
         )
     try:
         config = Config.model_validate(data)
@@ -272,8 +271,8 @@ def parse_config(text: str, shown: str) -> Config:
     return config
 
 
-def _mark(shown: str, node: yaml.Node) -> str:
-    return f"{shown}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
+def _mark(shown: str, node: Node) -> str:
+    return f"{shown}:{node.line + 1}:{node.column + 1}"
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
@@ -303,7 +302,7 @@ def _did_you_mean(word: str, choices: Any) -> str:
 
 def _describe(
     exc: ValidationError,
-    root: yaml.Node,
+    root: Node,
     shown: str,
     model: type[BaseModel],
     prefix: tuple[str | int, ...] = (),

@@ -26,6 +26,7 @@ from gate.errors import InputProblem
 from gate.ignore import PatternList
 from gate.lazyre import lazy
 from gate.model import Frozen, Skipped
+from gate.yamlpath import Node, compact
 
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
 TEXT_CACHE_BYTES = 256 * 1024 * 1024
@@ -95,7 +96,7 @@ class SnapshotError(InputProblem):
 class YamlDocuments:
     """A YAML file's documents, as composed nodes (which keep line numbers) and as plain data."""
 
-    nodes: tuple[yaml.Node, ...]
+    nodes: tuple[Node, ...]
     data: tuple[Any, ...]
 
 
@@ -420,7 +421,7 @@ def parse_yaml_text(text: str) -> YamlDocuments:
         raise ParseFailure(f"invalid value{shown}: {exc}", line, col) from None
     finally:
         loader.dispose()
-    return YamlDocuments(nodes=tuple(nodes), data=data)
+    return YamlDocuments(nodes=compact(nodes), data=data)
 
 
 def _first_bad_scalar(nodes: list[yaml.Node]) -> yaml.ScalarNode | None:

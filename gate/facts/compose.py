@@ -16,11 +16,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from gate.lazyre import lazy
 from gate.snapshot import ParseError, Replacing, ReplacingList, Snapshot, YamlDocuments
-from gate.yamlpath import entry, line_of
+from gate.yamlpath import Mapping, Node, Sequence, line_of
 
 _BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 _VARIANT = lazy(r"^(docker-)?compose\.[\w.-]+\.ya?ml$")
@@ -29,7 +27,7 @@ _VARIANT = lazy(r"^(docker-)?compose\.[\w.-]+\.ya?ml$")
 @dataclass(frozen=True)
 class Source:
     path: str
-    node: yaml.Node = field(compare=False, repr=False)
+    node: Node = field(compare=False, repr=False)
     service: str
 
 
@@ -90,14 +88,14 @@ class Service:
         return first.path, line_of(first.node, ("services", first.service))
 
 
-def _has(node: yaml.Node, loc: tuple[str | int, ...]) -> bool:
+def _has(node: Node, loc: tuple[str | int, ...]) -> bool:
     for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            found = entry(node, part)
+        if isinstance(node, Mapping):
+            found = node.entry(part)
             if found is None:
                 return False
             node = found[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        elif isinstance(node, Sequence) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
         else:
             return False
@@ -133,7 +131,7 @@ def merge(base: Any, over: Any) -> Any:
     return over
 
 
-def _load(snap: Snapshot, rel: str, errors: list[ParseError]) -> tuple[dict[str, Any], yaml.Node] | None:
+def _load(snap: Snapshot, rel: str, errors: list[ParseError]) -> tuple[dict[str, Any], Node] | None:
     if (big := snap.unread(rel)) is not None:
         errors.append(big)
         return None
@@ -228,7 +226,7 @@ def collect_compose(snap: Snapshot) -> ComposeFacts:
 
 def _merged(
     combo: list[str],
-    loaded: dict[str, tuple[dict[str, Any], yaml.Node]],
+    loaded: dict[str, tuple[dict[str, Any], Node]],
     snap: Snapshot,
     errors: list[ParseError],
 ) -> list[Service]:
@@ -249,7 +247,7 @@ def _merged(
 def _extends(
     svc: dict[str, Any],
     rel: str,
-    loaded: dict[str, tuple[dict[str, Any], yaml.Node]],
+    loaded: dict[str, tuple[dict[str, Any], Node]],
     snap: Snapshot,
     errors: list[ParseError],
     depth: int,

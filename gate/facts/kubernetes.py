@@ -14,12 +14,10 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from gate.facts.helm import Chart, chart_of, render
 from gate.lazyre import lazy
 from gate.snapshot import ParseError, ParseFailure, Snapshot, YamlDocuments, parse_yaml_text
-from gate.yamlpath import line_of
+from gate.yamlpath import Mapping, Node, Sequence, line_of
 
 # DeploymentConfig: OpenShift's Deployment (apps.openshift.io), with the same pod template
 WORKLOAD_KINDS = (
@@ -48,7 +46,7 @@ class Container:
     _lines: dict[tuple[str | int, ...], int] = field(default_factory=dict, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Manifest:
     path: str
     line: int
@@ -56,7 +54,7 @@ class Manifest:
     name: str
     namespace: str
     data: dict[str, Any]
-    node: yaml.Node = field(compare=False, repr=False)
+    node: Node = field(compare=False, repr=False)
 
     def line_at(self, *loc: str | int) -> int:
         return line_of(self.node, loc)
@@ -229,21 +227,17 @@ def _helm_documents(rel: str, text: str, charts: dict[str, Chart]) -> YamlDocume
         return None
 
 
-def _documents(docs: YamlDocuments) -> list[tuple[yaml.Node, Any]]:
+def _documents(docs: YamlDocuments) -> list[tuple[Node, Any]]:
     """Each document, and for kubectl's `kind: List` each of its items, with its own node (so
     findings point at the item's lines)."""
-    found: list[tuple[yaml.Node, Any]] = []
+    found: list[tuple[Node, Any]] = []
     for node, data in zip(docs.nodes, docs.data, strict=True):
-        if not (isinstance(data, dict) and data.get("kind") == "List" and isinstance(node, yaml.MappingNode)):
+        if not (isinstance(data, dict) and data.get("kind") == "List" and isinstance(node, Mapping)):
             found.append((node, data))
             continue
         items = next((v for k, v in node.value if getattr(k, "value", None) == "items"), None)
         values = data.get("items")
-        if (
-            isinstance(items, yaml.SequenceNode)
-            and isinstance(values, list)
-            and len(values) == len(items.value)
-        ):
+        if isinstance(items, Sequence) and isinstance(values, list) and len(values) == len(items.value):
             found.extend(zip(items.value, values, strict=True))
     return found
 
@@ -295,7 +289,7 @@ def collect_kubernetes(snap: Snapshot) -> KubernetesFacts:
             manifests.append(
                 Manifest(
                     path=rel,
-                    line=node.start_mark.line + 1,
+                    line=node.line + 1,
                     kind=data["kind"],
                     name=str(meta.get("name", "")),
                     namespace=str(meta.get("namespace", "default")),

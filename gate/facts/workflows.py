@@ -9,11 +9,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from gate.lazyre import lazy
 from gate.snapshot import ParseError, Snapshot, YamlDocuments
-from gate.yamlpath import line_of
+from gate.yamlpath import Node, line_of
 
 
 @dataclass(frozen=True)
@@ -53,7 +51,7 @@ class Workflow:
     data: dict[str, Any]
     triggers: frozenset[str]
     jobs: tuple[Job, ...]
-    node: yaml.Node = field(compare=False, repr=False)
+    node: Node = field(compare=False, repr=False)
     is_action: bool = False
     """An action.yml (composite or docker action) rather than a workflow."""
 
@@ -237,7 +235,7 @@ def _comment(lines: list[str], line: int) -> str:
 
 
 def _steps(
-    snap: Snapshot, wf_node: yaml.Node, base: tuple[str | int, ...], steps: Any, lines: list[str]
+    snap: Snapshot, wf_node: Node, base: tuple[str | int, ...], steps: Any, lines: list[str]
 ) -> tuple[Step, ...]:
     out = []
     for i, step in enumerate(steps or []):
