@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
@@ -13,6 +13,21 @@ SCHEMA_VERSION = "1.0"
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+
+_FIELDS_GIVEN: dict[frozenset[str], set[str]] = {}
+
+
+class Numerous(Frozen):
+    """A model made by the hundred thousand (findings and their places). pydantic keeps, per instance, the
+    set of fields the caller gave: for a finding's six names that set is 728 bytes, a third of the
+    finding. Instances given the same fields share one set instead. Nothing mutates it in place: the
+    model is frozen, and pydantic's copies copy the set before they add to it."""
+
+    def model_post_init(self, context: Any, /) -> None:
+        given = self.__pydantic_fields_set__
+        shared = _FIELDS_GIVEN.setdefault(frozenset(given), given)
+        object.__setattr__(self, "__pydantic_fields_set__", shared)
 
 
 def displayable(text: str) -> str:
@@ -93,7 +108,7 @@ class Level(StrEnum):
     GOLD = "gold"
 
 
-class Location(Frozen):
+class Location(Numerous):
     """A place in the repository. Paths are POSIX, relative to the evaluated root; lines are 1-based."""
 
     path: SafeText
@@ -108,7 +123,7 @@ class Location(Frozen):
         return f"{self.path}:{self.start_line}-{self.end_line}"
 
 
-class Finding(Frozen):
+class Finding(Numerous):
     """One thing wrong. The first location is the primary one. Never carries a secret's value."""
 
     check_id: str
