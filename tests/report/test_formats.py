@@ -156,3 +156,25 @@ def test_the_json_report_written_a_result_at_a_time_is_the_whole_one(example: st
     assert "".join(json_chunks(hostile)) == to_json(hostile)
     empty = report.model_copy(update={"results": ()})
     assert "".join(json_chunks(empty)) == to_json(empty)
+
+
+def test_a_result_of_many_findings_is_written_a_finding_at_a_time_as_the_whole_one() -> None:
+    from gate.report.formats import MANY_FINDINGS
+
+    hostile = _report()  # quotes, backslashes, newlines and non-ASCII inside strings
+    first = hostile.results[0]
+    many = tuple(
+        first.findings[0].model_copy(
+            update={
+                "message": f'"findings": [] {n}\n\\',
+                "locations": (Location(path=f"m{n}.py", start_line=n + 1),),
+            }
+        )
+        for n in range(MANY_FINDINGS + 3)
+    )
+    big = hostile.model_copy(
+        update={"results": (first, first.model_copy(update={"findings": many}), *hostile.results[1:])}
+    )
+    chunks = list(json_chunks(big))
+    assert "".join(chunks) == to_json(big)
+    assert max(len(c) for c in chunks) < len(to_json(big)) / 50  # no chunk holds the big result
