@@ -35,7 +35,7 @@ class AskedOptions(BaseModel):
 NOT_ASKED = "Not asked for: set options.asked, or let a checklist line ask."
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hit:
     """One finding as a check reports it; the runner adds the check's id, severity and confidence."""
 

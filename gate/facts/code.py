@@ -45,7 +45,7 @@ _SENSITIVE_ARG = lazy(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Site:
     path: str
     line: int

@@ -26,7 +26,7 @@ ROUTE_HINTS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EnvRead:
     """A place where the code reads an environment variable by a literal name."""
 
@@ -490,37 +490,36 @@ def _local_names(files: list[str]) -> frozenset[str]:
 
 def _imports(rel: str, tree: ast.Module, out: list[EnvRead], optional: set[str]) -> None:
     seen: set[str] = set()
-
-    def add(node: ast.stmt, guarded: bool) -> None:
-        names: list[str] = []
-        if isinstance(node, ast.Import):
-            names = [a.name.split(".")[0] for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
-            names = [node.module.split(".")[0]]
-        for name in names:
-            if guarded:
-                optional.add(name)
-            elif name not in seen:
-                seen.add(name)
-                out.append(EnvRead(name, rel, node.lineno))
-
-    def visit(body: list[ast.stmt], guarded: bool) -> None:
-        for node in body:
-            if isinstance(node, ast.Import | ast.ImportFrom):
-                add(node, guarded)
-            elif isinstance(node, ast.Try):
-                catches = any(
-                    (h.type is not None and "ImportError" in ast.unparse(h.type))
-                    or "ModuleNotFoundError" in ast.unparse(h.type or ast.Constant(None))
-                    for h in node.handlers
-                )
-                visit(node.body, guarded or catches)
-                for h in node.handlers:
-                    visit(h.body, guarded)
-            elif isinstance(node, ast.If):
-                visit(node.body, guarded)
-                visit(node.orelse, guarded)
-            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                visit(node.body, guarded)
-
-    visit(tree.body, False)
+    # A stack of statement lists, in the order a recursive walk takes them, rather than a nested function
+    # that calls itself: such a closure is a reference cycle, one per module, and the cyclic collector is
+    # paused through a run (25,000 modules left 340,000 objects behind).
+    stack: list[tuple[Iterator[ast.stmt], bool]] = [(iter(tree.body), False)]
+    while stack:
+        body, guarded = stack[-1]
+        node = next(body, None)
+        if node is None:
+            stack.pop()
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name.split(".")[0] for a in node.names]
+            elif not node.level and node.module:
+                names = [node.module.split(".")[0]]
+            for name in names:
+                if guarded:
+                    optional.add(name)
+                elif name not in seen:
+                    seen.add(name)
+                    out.append(EnvRead(name, rel, node.lineno))
+        elif isinstance(node, ast.Try):
+            catches = any(
+                (h.type is not None and "ImportError" in ast.unparse(h.type))
+                or "ModuleNotFoundError" in ast.unparse(h.type or ast.Constant(None))
+                for h in node.handlers
+            )
+            handlers = [(iter(h.body), guarded) for h in node.handlers]
+            stack.extend(reversed([(iter(node.body), guarded or catches), *handlers]))
+        elif isinstance(node, ast.If):
+            stack.extend(((iter(node.orelse), guarded), (iter(node.body), guarded)))
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            stack.append((iter(node.body), guarded))

@@ -47,7 +47,7 @@ _REFUSES = lazy(r"(\b401\b|\b403\b|UNAUTHORIZED|FORBIDDEN|Unauthorized|Forbidden
 """A refusal of credentials specifically (a 404 or 422 is not authentication)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Route:
     path: str
     """The full path, prefixes included."""
