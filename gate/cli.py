@@ -94,6 +94,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     d = sub.add_parser("docs", help="regenerate docs/: a page per check and the two JSON Schemas")
     d.add_argument("--output", type=Path, default=Path("docs"))
+    from gate.org.commands import add_parser as add_org
+
+    add_org(sub)
     return p
 
 
@@ -284,6 +287,10 @@ def run(argv: Sequence[str], out: TextIO) -> int:
         from gate.action.run import run_action  # PyGithub is imported only when the action runs
 
         return run_action(os.environ, out)
+    if args.command == "org":
+        from gate.org.commands import run_org
+
+        return run_org(args, out)
     raise UsageError(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it first
 
 

@@ -57,6 +57,10 @@ class FakeGitHub:
     """(path, ref) -> text served by the contents API"""
     head_check_runs: list[dict[str, Any]] = field(default_factory=list)
     head_statuses: list[dict[str, Any]] = field(default_factory=list)
+    org_repos: list[dict[str, Any]] = field(default_factory=list)
+    """The organisation's repositories as GET /orgs/{org}/repos lists them (see org_repo)."""
+    trees: dict[str, list[str]] = field(default_factory=dict)
+    """full_name -> the file paths of its default branch (absent: an empty repository, 409)"""
     requests: list[tuple[str, str, Any]] = field(default_factory=list)
     injected: list[Injected] = field(default_factory=list)
     next_id: int = 1000
@@ -100,6 +104,23 @@ class FakeGitHub:
         after: bool = False,
     ) -> None:
         self.injected.append(Injected(method, pattern, status, times, dict(headers or {}), after))
+
+
+def org_repo(org: str, name: str, **fields: Any) -> dict[str, Any]:
+    """A repository as the organisation listing returns it (the fields prodgate org plan reads)."""
+    return {
+        "id": abs(hash((org, name))) % 10**9,
+        "name": name,
+        "full_name": f"{org}/{name}",
+        "private": False,
+        "archived": False,
+        "fork": False,
+        "language": "Python",
+        "topics": [],
+        "default_branch": "main",
+        "owner": {"login": org, "id": 1, "type": "Organization"},
+        **fields,
+    }
 
 
 def _stamp(n: int) -> str:
@@ -178,6 +199,28 @@ def route(
     h: _Handler, fake: FakeGitHub, method: str, path: str, query: dict[str, list[str]], body: Any
 ) -> None:
     repo = f"/repos/{REPO}"
+    if (m := re.fullmatch(r"/orgs/([^/]+)/repos", path)) and method == "GET":
+        mine = sorted(
+            (r for r in fake.org_repos if r["owner"]["login"] == m[1]), key=lambda r: r["full_name"].lower()
+        )
+        per_page = int(query.get("per_page", ["30"])[0])
+        page = int(query.get("page", ["1"])[0])
+        last = max(1, -(-len(mine) // per_page))
+        links = []
+        if page < last:
+            links.append(f'<{fake.url}{path}?per_page={per_page}&page={page + 1}>; rel="next"')
+            links.append(f'<{fake.url}{path}?per_page={per_page}&page={last}>; rel="last"')
+        h._send(
+            200, mine[(page - 1) * per_page : page * per_page], {"Link": ", ".join(links)} if links else None
+        )
+        return
+    if (m := re.fullmatch(r"/repos/([^/]+/[^/]+)/git/trees/([^/]+)", path)) and method == "GET":
+        if m[1] not in fake.trees:
+            h._send(409, {"message": "Git Repository is empty."})
+            return
+        entries = [{"path": p, "mode": "100644", "type": "blob", "sha": "0" * 40} for p in fake.trees[m[1]]]
+        h._send(200, {"sha": "1" * 40, "url": f"{fake.url}{path}", "tree": entries, "truncated": False})
+        return
     if method == "GET" and path == "/user":
         if fake.user_status != 200:
             h._send(fake.user_status, {"message": "Resource not accessible by integration"})

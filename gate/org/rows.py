@@ -1,0 +1,89 @@
+"""One service of an organisation, evaluated: the unit a matrix job uploads and the aggregate reads.
+
+A row carries what the aggregate compares (verdict, level, scores, blocking and failing checks) and who
+it is about (repository, folder, commit and its date), or the error that kept the service from being
+evaluated: a clone that failed, a folder that is gone, a config that does not parse. An error is a row
+like any other, never a gap in the table.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from gate.model import Frozen, Level, Outcome, Report
+
+
+class Row(Frozen):
+    kind: Literal["prodgate-org-row"] = "prodgate-org-row"
+    version: Literal[1] = 1
+    repo: str
+    service: str = "."
+    branch: str = ""
+    topics: tuple[str, ...] = ()
+    commit: str | None = None
+    committed_at: datetime | None = None
+    error: str | None = None
+    passed: bool | None = None
+    level: Level | None = None
+    score: int | None = Field(default=None, ge=0, le=100)
+    category_scores: dict[str, int] = Field(default_factory=dict)
+    blocking: tuple[str, ...] = ()
+    failing: tuple[str, ...] = ()
+    tool_version: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.repo}:{self.service}"
+
+
+def file_name(repo: str, service: str) -> str:
+    """A row's file name: one per service, readable, and the same for the same service on every run."""
+    named = repo if service in (".", "") else f"{repo}/{service}"
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", named.replace("/", "__")).strip("._")
+    return f"{slug[:200]}.json"
+
+
+def from_report(
+    report: Report,
+    *,
+    repo: str,
+    service: str,
+    branch: str = "",
+    topics: tuple[str, ...] = (),
+    commit: str | None = None,
+    committed_at: datetime | None = None,
+) -> Row:
+    return Row(
+        repo=repo,
+        service=service,
+        branch=branch,
+        topics=topics,
+        commit=commit,
+        committed_at=committed_at,
+        passed=report.verdict.passed,
+        level=report.level,
+        score=report.score,
+        category_scores=report.category_scores,
+        blocking=tuple(sorted(report.verdict.blocking_checks)),
+        failing=tuple(sorted(r.check_id for r in report.results if r.outcome is Outcome.FAIL)),
+        tool_version=report.tool_version,
+    )
+
+
+def commit_of(root: Path) -> tuple[str | None, datetime | None]:
+    """The checked-out commit and its committer date, read without the git binary."""
+    from dulwich.repo import Repo
+
+    try:
+        repo = Repo.discover(str(root))
+        sha = repo.head()
+        commit = repo[sha]
+        when = datetime.fromtimestamp(commit.commit_time, tz=UTC)  # type: ignore[attr-defined]
+        return sha.decode("ascii"), when
+    except Exception:  # no repository or no commit yet: the row says unknown
+        return None, None
