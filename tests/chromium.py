@@ -88,3 +88,17 @@ def measure(body_html: str) -> dict[str, object]:
 def screenshot(body_html: str, target: Path) -> None:
     """A picture of the first screen, for a person to look at."""
     _chromium(_page(body_html), f"--screenshot={target}")
+
+
+def measure_page(page: str, script: str) -> dict[str, object]:
+    """A whole page as Chromium lays it out, with `script` run after the page's own: the script puts what
+    it measured (JSON) into `data-measured` on <body>."""
+    dom = _chromium(page.replace("</body>", f"<script>{script}</script></body>"), "--dump-dom")
+    found = re.search(r'data-measured="([^"]*)"', dom)
+    assert found, "the measuring script did not run"
+    measured: dict[str, object] = json.loads(html.unescape(found[1]))
+    return measured
+
+
+def screenshot_page(page: str, target: Path, height: int = 900) -> None:
+    _chromium(page, f"--screenshot={target}", f"--window-size=1280,{height}")

@@ -155,6 +155,7 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
 
     from gate.org.aggregate import aggregate, read_previous, read_rows
     from gate.org.render import dashboard, summary
+    from gate.wording import count
 
     if not args.results.is_dir():
         raise OrgProblem(f"{args.results}: no such folder of row files")
@@ -172,7 +173,8 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
     (folder / "summary.md").write_text(summary(agg), encoding="utf-8")
     (folder / "dashboard.html").write_text(dashboard(agg), encoding="utf-8")
     out.write(
-        f"{len(agg.services)} services: {agg.ready} ready, {agg.not_ready} not ready, {agg.errors} errors"
+        f"{count(len(agg.services), 'service')}: {agg.ready} ready, {agg.not_ready} not ready, "
+        f"{count(agg.errors, 'error')}"
         f" -> {folder}/aggregate.json, summary.md, dashboard.html\n"
     )
     return 0

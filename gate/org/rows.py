@@ -81,9 +81,13 @@ def commit_of(root: Path) -> tuple[str | None, datetime | None]:
 
     try:
         repo = Repo.discover(str(root))
-        sha = repo.head()
-        commit = repo[sha]
-        when = datetime.fromtimestamp(commit.commit_time, tz=UTC)  # type: ignore[attr-defined]
-        return sha.decode("ascii"), when
-    except Exception:  # no repository or no commit yet: the row says unknown
+    except Exception:  # no repository: the row says unknown
         return None, None
+    try:
+        sha = repo.head()
+        when = datetime.fromtimestamp(repo[sha].commit_time, tz=UTC)  # type: ignore[attr-defined]
+        return sha.decode("ascii"), when
+    except Exception:  # no commit yet, or an unreadable one
+        return None, None
+    finally:
+        repo.close()
