@@ -34,7 +34,7 @@ def _row(
     blocking: tuple[str, ...] = (),
     **extra: object,
 ) -> Row:
-    return Row(repo=repo, passed=passed, level=level, score=score, blocking=blocking, **extra)  # type: ignore[arg-type]
+    return Row(repo=repo, passed=passed, level=level, score=score, blocking=blocking, **extra)
 
 
 def test_a_checkout_becomes_a_row_with_its_commit_and_verdict(tmp_path: Path) -> None:
