@@ -12,7 +12,7 @@ import shutil
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from gate import __version__
 from gate.errors import InputProblem
@@ -80,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("explain", help="show a check's documentation")
     e.add_argument("check_id")
     s = sub.add_parser("schema", help="print a JSON Schema")
-    s.add_argument("which", nargs="?", choices=["config", "report"], default="config")
+    s.add_argument("which", nargs="?", choices=["config", "report", "org-aggregate"], default="config")
     h = sub.add_parser(
         "hash-models", help="write MODELS.sha256 for every model file (for model-integrity-verified)"
     )
@@ -187,12 +187,21 @@ def _list_checks(out: TextIO) -> int:
 def _schema(which: str, out: TextIO) -> int:
     import json
 
+    out.write(json.dumps(_schemas()[which](), indent=2) + "\n")
+    return EXIT_PASS
+
+
+def _schemas() -> dict[str, Any]:
+    """The JSON Schemas `prodgate schema` prints and `prodgate docs` writes, by name."""
     from gate.config import json_schema
     from gate.model import Report
+    from gate.org.aggregate import Aggregate
 
-    schema = json_schema() if which == "config" else Report.model_json_schema(mode="serialization")
-    out.write(json.dumps(schema, indent=2) + "\n")
-    return EXIT_PASS
+    return {
+        "config": json_schema,
+        "report": lambda: Report.model_json_schema(mode="serialization"),
+        "org-aggregate": lambda: Aggregate.model_json_schema(mode="serialization"),
+    }
 
 
 def _explain(check_id: str, out: TextIO) -> int:
@@ -245,8 +254,6 @@ def _docs(folder: Path, out: TextIO) -> int:
     import json
 
     from gate.checks import REGISTRY
-    from gate.config import json_schema
-    from gate.model import Report
     from gate.report.render import render
 
     pages = folder / "checks"
@@ -257,10 +264,10 @@ def _docs(folder: Path, out: TextIO) -> int:
     for check_id, spec in sorted(REGISTRY.items()):
         page = render("check.md.j2", spec=spec, heading_level=1)
         (pages / f"{check_id}.md").write_text(page, encoding="utf-8")
-    (folder / "config.schema.json").write_text(json.dumps(json_schema(), indent=2) + "\n", encoding="utf-8")
-    report_schema = Report.model_json_schema(mode="serialization")
-    (folder / "report.schema.json").write_text(json.dumps(report_schema, indent=2) + "\n", encoding="utf-8")
-    out.write(f"wrote {len(REGISTRY)} check pages and 2 schemas to {folder}\n")
+    schemas = _schemas()
+    for name, make in schemas.items():
+        (folder / f"{name}.schema.json").write_text(json.dumps(make(), indent=2) + "\n", encoding="utf-8")
+    out.write(f"wrote {len(REGISTRY)} check pages and {len(schemas)} schemas to {folder}\n")
     return EXIT_PASS
 
 

@@ -299,12 +299,14 @@ def test_docs_command_regenerates_pages_and_schemas(tmp_path: Path) -> None:
     (tmp_path / "checks").mkdir()
     (tmp_path / "checks" / "retired-check.md").write_text("old\n")
     code, out, _ = run("docs", "--output", str(tmp_path))
-    assert code == 0 and "2 schemas" in out
+    assert code == 0 and "3 schemas" in out
     assert {p.stem for p in (tmp_path / "checks").glob("*.md")} == set(REGISTRY)
     assert json.loads((tmp_path / "config.schema.json").read_text())["title"].startswith(
         "prodgate configuration"
     )
     assert "schema_version" in json.loads((tmp_path / "report.schema.json").read_text())["properties"]
+    aggregate = json.loads((tmp_path / "org-aggregate.schema.json").read_text())
+    assert {"services", "changes", "blocking"} <= set(aggregate["properties"])
 
 
 @pytest.mark.parametrize("seconds", ["0", "-1", "100000"])

@@ -48,6 +48,15 @@ def test_report_schema_is_current() -> None:
     assert committed == Report.model_json_schema(mode="serialization"), "run: prodgate docs"
 
 
+def test_org_aggregate_schema_is_current() -> None:
+    import json
+
+    from gate.org.aggregate import Aggregate
+
+    committed = json.loads((ROOT / "docs" / "org-aggregate.schema.json").read_text())
+    assert committed == Aggregate.model_json_schema(mode="serialization"), "run: prodgate docs"
+
+
 def test_prodgate_passes_its_own_gate() -> None:
     import io
 

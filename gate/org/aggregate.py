@@ -56,6 +56,7 @@ class Aggregate(Frozen):
     changes: tuple[Change, ...] = ()
     compared_with: date | None = None
     topics: tuple[str, ...] = Field(default=())
+    owners: tuple[str, ...] = Field(default=())
 
 
 def read_rows(folder: Path) -> list[Row]:
@@ -110,6 +111,7 @@ def aggregate(rows: list[Row], on: date, previous: Aggregate | None = None) -> A
         changes=_changes(rows, before) if previous is not None else (),
         compared_with=previous.on if previous is not None else None,
         topics=tuple(sorted({t for r in rows for t in r.topics})),
+        owners=tuple(sorted({o for r in rows for o in r.owners})),
     )
 
 

@@ -124,11 +124,18 @@ def _plan(args: argparse.Namespace, out: TextIO) -> int:
 def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
     from gate.config import load_config
     from gate.engine import evaluate
-    from gate.org.rows import Row, commit_of, file_name, from_report
+    from gate.org.rows import Row, commit_of, file_name, from_report, owners_of
     from gate.paths import OutsideRepository, inside
 
     topics = tuple(sorted(t.strip() for t in args.topics.split(",") if t.strip()))
-    who = {"repo": args.repo, "service": args.service, "branch": args.branch, "topics": topics}
+    owners = owners_of(args.path, args.service)
+    who = {
+        "repo": args.repo,
+        "service": args.service,
+        "branch": args.branch,
+        "topics": topics,
+        "owners": owners,
+    }
     commit, when = commit_of(args.path)
     row: Row
     if args.error:

@@ -25,6 +25,8 @@ class Row(Frozen):
     service: str = "."
     branch: str = ""
     topics: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
+    """Who owns the service's folder, by the repository's CODEOWNERS (its team, for the dashboard)."""
     commit: str | None = None
     committed_at: datetime | None = None
     error: str | None = None
@@ -55,6 +57,7 @@ def from_report(
     service: str,
     branch: str = "",
     topics: tuple[str, ...] = (),
+    owners: tuple[str, ...] = (),
     commit: str | None = None,
     committed_at: datetime | None = None,
 ) -> Row:
@@ -63,6 +66,7 @@ def from_report(
         service=service,
         branch=branch,
         topics=topics,
+        owners=owners,
         commit=commit,
         committed_at=committed_at,
         passed=report.verdict.passed,
@@ -91,3 +95,40 @@ def commit_of(root: Path) -> tuple[str | None, datetime | None]:
         return None, None
     finally:
         repo.close()
+
+
+CODEOWNERS_PLACES = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
+"""Where GitHub looks for CODEOWNERS, in its order; the first found is the one it uses."""
+CODEOWNERS_MAX = 3 * 1024 * 1024
+"""GitHub ignores a CODEOWNERS file larger than 3 MB."""
+
+
+def owners_of(checkout: Path, service: str) -> tuple[str, ...]:
+    """The owners CODEOWNERS gives the service's folder: the last rule matching a file directly inside it
+    (`*`, `/services/api/`, `services/**`), as GitHub picks the last matching line. A rule for some files
+    only (`*.md`) does not name the folder's owner, and is not taken for it."""
+    from gate.ignore import PatternList
+
+    for place in CODEOWNERS_PLACES:
+        path = checkout / place
+        try:
+            if path.is_symlink() or not path.is_file() or path.stat().st_size > CODEOWNERS_MAX:
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        # a rule's words up to a comment (`* @acme/platform  # fallback`)
+        rules = [_before_comment(line.split()) for line in text.splitlines()]
+        patterns = PatternList(parts[0] if parts else "" for parts in rules)
+        folder = "" if service in (".", "") else service.strip("/") + "/"
+        # a file no rule can name but by a wildcard: a NUL cannot be in a real file name
+        decided, index = patterns.check(f"{folder}\x00")
+        if decided and index is not None:
+            return tuple(rules[index][1:])
+        return ()
+    return ()
+
+
+def _before_comment(words: list[str]) -> list[str]:
+    cut = next((i for i, w in enumerate(words) if w.startswith("#")), len(words))
+    return words[:cut]

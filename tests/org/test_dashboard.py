@@ -34,6 +34,7 @@ def organisation(services: int = 40, weeks: int = 6) -> Aggregate:
                     repo=f"acme/{('fraud', 'churn', 'search', 'vision', 'pricing')[n % 5]}-{n:02d}",
                     service="." if n % 6 else "services/api",
                     topics=(("ml", "serving"), ("ml",), ("web",))[n % 3],
+                    owners=(("@acme/ml-platform",), ("@acme/search", "@bob"))[n % 2],
                     committed_at=datetime(2026, 10, 1, tzinfo=UTC) + timedelta(days=n + week * 7),
                     error=error,
                     passed=None if error else not blocking,
@@ -66,6 +67,10 @@ const topic = document.getElementById('f-topic');
 topic.value = 'web'; topic.dispatchEvent(new Event('input'));
 result.web = visible().map((r) => r.dataset.topics);
 result.shown = document.getElementById('shown').textContent;
+topic.value = ''; topic.dispatchEvent(new Event('input'));
+const team = document.getElementById('f-team');
+team.value = '@bob'; team.dispatchEvent(new Event('input'));
+result.bob = visible().map((r) => r.dataset.owners);
 result.resources = performance.getEntriesByType('resource').length;
 document.body.setAttribute('data-measured', JSON.stringify(result));
 """
@@ -87,6 +92,8 @@ def test_the_dashboard_sorts_filters_charts_and_asks_for_nothing() -> None:
     web = measured["web"]
     assert isinstance(web, list) and web and all(t.split() == ["web"] for t in web)
     assert measured["shown"] == f"{len(web)} of 40 shown"
+    bob = measured["bob"]
+    assert isinstance(bob, list) and len(bob) == 20 and all("@bob" in o.split() for o in bob)
     assert measured["resources"] == 0
     assert "http://" not in page and "https://" not in page  # nothing to load, nowhere to send
 

@@ -38,7 +38,15 @@ def _row(
 
 
 def test_a_checkout_becomes_a_row_with_its_commit_and_verdict(tmp_path: Path) -> None:
-    repo = git_repo(tmp_path / "checkout", {"svc/app.py": "print('hi')\n", "README.md": "# x\n"})
+    repo = git_repo(
+        tmp_path / "checkout",
+        {
+            "svc/app.py": "print('hi')\n",
+            "README.md": "# x\n",
+            # the last matching rule decides; a rule for some files only does not name the folder's owner
+            ".github/CODEOWNERS": "* @acme/platform\n/svc/ @acme/ml-team @alice  # serving\n*.md @acme/docs\n",
+        },
+    )
     code, out, err = _run(
         "org",
         "evaluate",
@@ -60,6 +68,7 @@ def test_a_checkout_becomes_a_row_with_its_commit_and_verdict(tmp_path: Path) ->
     assert (row.passed, row.level, row.score) == (expected.verdict.passed, expected.level, expected.score)
     assert row.blocking == tuple(sorted(expected.verdict.blocking_checks))
     assert row.topics == ("ml", "serving") and row.error is None
+    assert row.owners == ("@acme/ml-team", "@alice")
     assert row.commit is not None and re.fullmatch(r"[0-9a-f]{40}", row.commit)
     assert row.committed_at is not None and abs((datetime.now(UTC) - row.committed_at).total_seconds()) < 600
     assert "acme/mono:svc" in out
