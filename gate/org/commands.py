@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from datetime import date
 from pathlib import Path
 from typing import TextIO
@@ -114,6 +115,8 @@ def _plan(args: argparse.Namespace, out: TextIO) -> int:
             f"org plan {args.organization}: GitHub answered {exc.status}"
             + (f": {message}" if message else "")
         ) from None
+    for why in made.skipped:
+        sys.stderr.write(f"prodgate: warning: {why}\n")
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(made.model_dump_json(indent=2) + "\n", encoding="utf-8")
@@ -124,31 +127,35 @@ def _plan(args: argparse.Namespace, out: TextIO) -> int:
 def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
     from gate.config import load_config
     from gate.engine import evaluate
+    from gate.model import displayable
     from gate.org.rows import Row, commit_of, file_name, from_report, owners_of
     from gate.paths import OutsideRepository, inside
 
     topics = tuple(sorted(t.strip() for t in args.topics.split(",") if t.strip()))
     owners = owners_of(args.path, args.service)
-    who = {
-        "repo": args.repo,
-        "service": args.service,
-        "branch": args.branch,
-        "topics": topics,
-        "owners": owners,
-    }
+    repo, service, branch = (displayable(v) for v in (args.repo, args.service, args.branch))
     commit, when = commit_of(args.path)
+    who = Row(
+        repo=repo,
+        service=service,
+        branch=branch,
+        topics=topics,
+        owners=owners,
+        commit=commit,
+        committed_at=when,
+    )
     row: Row
     if args.error:
-        row = Row(**who, commit=commit, committed_at=when, error=args.error)
+        # the text came from a shell (a clone's stderr, cut by bytes): it may end in half a character
+        row = who.model_copy(update={"error": displayable(args.error)})
     else:
         try:
             root = args.path / args.service
             inside(args.path, root, "the service folder")
             config, _ = load_config(None, root)
-            report = evaluate(root, config, offline=args.offline)
-            row = from_report(report, **who, commit=commit, committed_at=when)
+            row = from_report(evaluate(root, config, offline=args.offline), who)
         except (InputProblem, OutsideRepository) as exc:  # the row says why; the job goes on with the next
-            row = Row(**who, commit=commit, committed_at=when, error=str(exc))
+            row = who.model_copy(update={"error": displayable(str(exc))})
     args.output_dir.mkdir(parents=True, exist_ok=True)
     target = args.output_dir / file_name(args.repo, args.service)
     target.write_text(row.model_dump_json(indent=2) + "\n", encoding="utf-8")

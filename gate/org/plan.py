@@ -56,7 +56,8 @@ class Plan(Frozen):
     chunk_size: int = Field(ge=1)
     api_calls: int
     skipped: tuple[str, ...] = ()
-    """Repositories kept by the filters whose tree could not be read: `owner/name: why`."""
+    """Repositories kept by the filters whose tree could not be read, or only in part: `owner/name: why`.
+    `org plan` prints each as a warning."""
 
     def matrix(self) -> dict[str, list[dict[str, Any]]]:
         """`{"include": [{"chunk": 1, "services": [{"repo": ..., "path": ..., "branch": ..., "topics": [...]},
@@ -90,11 +91,23 @@ def keeps(repo: Repository, filters: Filters) -> bool:
     return not wanted or (repo.language or "").lower() in wanted
 
 
+_NOT_SERVICES = frozenset({"test", "tests", "testdata", "fixtures", "__tests__", "e2e"})
+"""Folders whose Dockerfiles are not services: test fixtures and test images."""
+
+
 def services_in(paths: Iterable[str]) -> list[str]:
-    """Service folders of a repository from its file paths: each folder with a Dockerfile; the whole
-    repository when none has one."""
-    folders = sorted({posixpath.dirname(p) or "." for p in paths if posixpath.basename(p) == "Dockerfile"})
-    return folders or ["."]
+    """Service folders of a repository from its file paths: each folder with a Dockerfile, except hidden
+    folders (`.devcontainer/`, `.github/`) and test folders; the whole repository when none has one."""
+    folders = set()
+    for path in paths:
+        if posixpath.basename(path) != "Dockerfile":
+            continue
+        folder = posixpath.dirname(path)
+        parts = folder.split("/") if folder else []
+        if any(p.startswith(".") or p.lower() in _NOT_SERVICES for p in parts):
+            continue
+        folders.add(folder or ".")
+    return sorted(folders) or ["."]
 
 
 def has_needs(paths: Sequence[str], needs: Sequence[Need]) -> bool:
@@ -126,9 +139,16 @@ def plan(gh: Any, organization: str, filters: Filters, *, chunk: int = 10) -> Pl
             calls += 1
             try:
                 tree = repo.get_git_tree(branch, recursive=True)
-            except GithubException as exc:  # an empty repository (409) or a tree gone (404): named, not fatal
+            except GithubException as exc:
+                if exc.status not in (404, 409):
+                    raise  # a rate limit past the wait, a refusal: the plan would silently shrink
+                # an empty repository (409) or a branch gone (404): named, not fatal
                 skipped.append(f"{repo.full_name}: its tree could not be read (HTTP {exc.status})")
                 continue
+            if tree.raw_data.get("truncated"):
+                skipped.append(
+                    f"{repo.full_name}: its tree is too large for one listing; services found may be incomplete"
+                )
             paths = [e.path for e in tree.tree if e.type == "blob"]
             if filters.needs and not has_needs(paths, filters.needs):
                 continue

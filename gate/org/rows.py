@@ -8,6 +8,7 @@ like any other, never a gap in the table.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,38 +45,27 @@ class Row(Frozen):
 
 
 def file_name(repo: str, service: str) -> str:
-    """A row's file name: one per service, readable, and the same for the same service on every run."""
+    """A row's file name: one per service, readable, and the same for the same service on every run. The
+    readable part folds characters (`api v2` and `api_v2` read alike), so a digest of the exact repository
+    and folder keeps two services from sharing a file, where one would overwrite the other."""
     named = repo if service in (".", "") else f"{repo}/{service}"
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", named.replace("/", "__")).strip("._")
-    return f"{slug[:200]}.json"
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", named.replace("/", "__")).strip("._")[:150]
+    digest = hashlib.sha256(f"{repo}\0{service}".encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    return f"{slug}-{digest}.json"
 
 
-def from_report(
-    report: Report,
-    *,
-    repo: str,
-    service: str,
-    branch: str = "",
-    topics: tuple[str, ...] = (),
-    owners: tuple[str, ...] = (),
-    commit: str | None = None,
-    committed_at: datetime | None = None,
-) -> Row:
-    return Row(
-        repo=repo,
-        service=service,
-        branch=branch,
-        topics=topics,
-        owners=owners,
-        commit=commit,
-        committed_at=committed_at,
-        passed=report.verdict.passed,
-        level=report.level,
-        score=report.score,
-        category_scores=report.category_scores,
-        blocking=tuple(sorted(report.verdict.blocking_checks)),
-        failing=tuple(sorted(r.check_id for r in report.results if r.outcome is Outcome.FAIL)),
-        tool_version=report.tool_version,
+def from_report(report: Report, who: Row) -> Row:
+    """`who` (the service's row before its evaluation) with the report's outcome."""
+    return who.model_copy(
+        update={
+            "passed": report.verdict.passed,
+            "level": report.level,
+            "score": report.score,
+            "category_scores": report.category_scores,
+            "blocking": tuple(sorted(report.verdict.blocking_checks)),
+            "failing": tuple(sorted(r.check_id for r in report.results if r.outcome is Outcome.FAIL)),
+            "tool_version": report.tool_version,
+        }
     )
 
 
@@ -107,8 +97,6 @@ def owners_of(checkout: Path, service: str) -> tuple[str, ...]:
     """The owners CODEOWNERS gives the service's folder: the last rule matching a file directly inside it
     (`*`, `/services/api/`, `services/**`), as GitHub picks the last matching line. A rule for some files
     only (`*.md`) does not name the folder's owner, and is not taken for it."""
-    from gate.ignore import PatternList
-
     for place in CODEOWNERS_PLACES:
         path = checkout / place
         try:
@@ -119,12 +107,10 @@ def owners_of(checkout: Path, service: str) -> tuple[str, ...]:
             continue
         # a rule's words up to a comment (`* @acme/platform  # fallback`)
         rules = [_before_comment(line.split()) for line in text.splitlines()]
-        patterns = PatternList(parts[0] if parts else "" for parts in rules)
-        folder = "" if service in (".", "") else service.strip("/") + "/"
-        # a file no rule can name but by a wildcard: a NUL cannot be in a real file name
-        decided, index = patterns.check(f"{folder}\x00")
-        if decided and index is not None:
-            return tuple(rules[index][1:])
+        folder = "" if service in (".", "") else service.strip("/")
+        for words in reversed(rules):  # the last matching rule decides, as on GitHub
+            if words and not words[0].startswith("!") and _owns(words[0], folder):
+                return tuple(words[1:])
         return ()
     return ()
 
@@ -132,3 +118,15 @@ def owners_of(checkout: Path, service: str) -> tuple[str, ...]:
 def _before_comment(words: list[str]) -> list[str]:
     cut = next((i for i, w in enumerate(words) if w.startswith("#")), len(words))
     return words[:cut]
+
+
+def _owns(pattern: str, folder: str) -> bool:
+    """Whether a CODEOWNERS pattern covers a folder's own files. gitignore's syntax, with CODEOWNERS'
+    difference: `dir/*` covers the files directly in dir/, not those of its subfolders (GitHub's docs);
+    `!` negation does not exist there (such lines are skipped above)."""
+    from gate.ignore import PatternList
+
+    if pattern.endswith("/*") and "*" not in pattern[:-2]:
+        return folder == pattern[:-2].strip("/")
+    # a file no rule can name but by a wildcard: a NUL cannot be in a real file name
+    return PatternList([pattern]).match_file(f"{folder}/\x00" if folder else "\x00")

@@ -182,3 +182,32 @@ def test_the_matrix_stays_within_256_jobs(services: int) -> None:
     assert len(jobs) <= MAX_JOBS
     assert len(jobs) == math.ceil(services / max(5, math.ceil(services / MAX_JOBS)))
     assert sum(len(job["services"]) for job in jobs) == services
+
+
+def test_a_tree_refused_stops_the_plan_and_a_partial_tree_is_a_warning(
+    github: FakeGitHub, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    github.org_repos = [org_repo("acme", f"r{n}") for n in range(4)] + [org_repo("acme", "empty")]
+    github.trees = {f"acme/r{n}": ["Dockerfile"] for n in range(4)}
+    github.fail("GET", r"^/repos/acme/r2/git/trees/", 403, times=10, headers={"Retry-After": "2400"})
+    code, _, message = _plan(github, monkeypatch, "acme", "--services")
+    assert code == 2 and "GitHub answered 403" in message  # not a plan of r0 and r1 only
+    github.injected.clear()
+    code, matrix, _ = _plan(github, monkeypatch, "acme", "--services")
+    assert code == 0 and len(_services(matrix)) == 4
+    assert "prodgate: warning: acme/empty: its tree could not be read (HTTP 409)" in capsys.readouterr().err
+
+
+def test_test_fixtures_and_hidden_folders_are_not_services() -> None:
+    from gate.org.plan import services_in
+
+    paths = [
+        ".devcontainer/Dockerfile",
+        "tests/fixtures/bad/Dockerfile",
+        "api/Dockerfile",
+        "api/tests/Dockerfile",
+        "worker/Dockerfile",
+        "-legacy/Dockerfile",
+    ]
+    assert services_in(paths) == ["-legacy", "api", "worker"]
+    assert services_in([".devcontainer/Dockerfile", "README.md"]) == ["."]

@@ -241,3 +241,62 @@ def test_the_summary_renders_as_github_renders_it_and_quotes_repository_text_saf
     html = dashboard(agg)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img src=x>" not in html
+
+
+def test_services_whose_names_read_alike_keep_rows_of_their_own(tmp_path: Path) -> None:
+    names = [
+        ("acme/r1", "api v2"),
+        ("acme/r1", "api_v2"),
+        ("acme/ml", "."),
+        ("acme/ml", "模型"),
+        ("acme/r", "a/b"),
+        ("acme/r", "a__b"),
+    ]
+    files = {file_name(repo, service) for repo, service in names}
+    assert len(files) == len(names)
+    assert file_name("acme/r1", "api v2") == file_name("acme/r1", "api v2")  # the same on every run
+
+
+def test_awkward_folder_names_and_error_text_from_a_shell_are_rows(tmp_path: Path) -> None:
+    checkout = git_repo(tmp_path / "checkout", {"-legacy/app.py": "print('x')\n"})
+    rows = tmp_path / "rows"
+    code, _, err = _run(
+        "org",
+        "evaluate",
+        str(checkout),
+        "--repo=acme/old",
+        "--service=-legacy",
+        "--offline",
+        f"--output-dir={rows}",
+    )
+    assert code == 0, err
+    cut = "could not be cloned: fatal: d\udcc3"  # a clone's stderr cut inside a two-byte character
+    code, _, err = _run(
+        "org",
+        "evaluate",
+        str(tmp_path / "none"),
+        "--repo=acme/gone",
+        f"--error={cut}",
+        f"--output-dir={rows}",
+    )
+    assert code == 0, err
+    found = {r.repo: r for r in read_rows(rows)}
+    assert found["acme/old"].service == "-legacy" and found["acme/old"].error is None
+    assert found["acme/gone"].error == "could not be cloned: fatal: d\\xc3"
+
+
+def test_codeowners_gives_a_folder_the_owners_github_would(tmp_path: Path) -> None:
+    from gate.org.rows import owners_of
+
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github" / "CODEOWNERS").write_text(
+        "* @acme/platform\n"
+        "services/* @acme/leads\n"  # the files directly in services/, not its subfolders
+        "/services/search/ @acme/search\n"
+        "!services/search/ @nobody\n"  # no negation in CODEOWNERS: GitHub skips the line
+        "*.md @acme/docs\n"
+    )
+    assert owners_of(tmp_path, "services/api") == ("@acme/platform",)
+    assert owners_of(tmp_path, "services") == ("@acme/leads",)
+    assert owners_of(tmp_path, "services/search") == ("@acme/search",)
+    assert owners_of(tmp_path, ".") == ("@acme/platform",)
