@@ -70,40 +70,16 @@ def main() -> None:
         rows, out = root / "rows", root / "out"
         rows.mkdir()
         write_rows(rows, args.rows)
+        report = [str(prodgate), "org", "report", str(rows)]
         # a previous week's aggregate, for the comparison and the trend
-        subprocess.run(
-            [
-                str(prodgate),
-                "org",
-                "report",
-                str(rows),
-                "--output-dir",
-                str(root / "previous"),
-                "--on",
-                "2026-11-23",
-            ],
-            check=True,
-            capture_output=True,
-        )
+        previous = [*report, "--output-dir", str(root / "previous"), "--on", "2026-11-23"]
+        subprocess.run(previous, check=True, capture_output=True)
+        this_week = [*report, "--output-dir", str(out), "--on", "2026-11-30"]
+        this_week += ["--previous", str(root / "previous" / "aggregate.json")]
         times = []
         for _ in range(args.repeat):
             start = time.perf_counter()
-            subprocess.run(
-                [
-                    str(prodgate),
-                    "org",
-                    "report",
-                    str(rows),
-                    "--output-dir",
-                    str(out),
-                    "--on",
-                    "2026-11-30",
-                    "--previous",
-                    str(root / "previous" / "aggregate.json"),
-                ],
-                check=True,
-                capture_output=True,
-            )
+            subprocess.run(this_week, check=True, capture_output=True)
             times.append(time.perf_counter() - start)
         sizes = {p.name: p.stat().st_size for p in sorted(out.iterdir())}
     print(
