@@ -68,9 +68,8 @@ def read_rows(folder: Path) -> list[Row]:
             row = Row.model_validate_json(path.read_bytes())
         except (OSError, ValidationError, ValueError) as exc:
             row = Row(repo=f"({shown})", error=f"{shown}: not a prodgate row ({_why(exc)})")
-        if (
-            row.key in rows
-        ):  # the same service uploaded twice: an evaluation over an error, then the later commit
+        # the same service uploaded twice: an evaluation over an error, then the later commit
+        if row.key in rows:
             row = max(rows[row.key], row, key=_recency)
         rows[row.key] = row
     return [rows[k] for k in sorted(rows)]
