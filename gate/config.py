@@ -130,6 +130,11 @@ class Config(_Strict):
         description="How many open manual items the pull-request comment offers as boxes at once (signed "
         "ones are always shown); the next ones appear as these are signed, and the job summary lists all.",
     )
+    services: tuple[str, ...] = Field(
+        default=(),
+        description="For `prodgate org plan --services`: the folders of this repository that are services of "
+        "their own (each evaluated as a row), instead of every folder with a Dockerfile.",
+    )
     trust_pr_config: bool = Field(
         default=False,
         description="On pull requests, use the PR's own config instead of the base branch's. Risky: a PR "

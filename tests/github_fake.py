@@ -61,6 +61,8 @@ class FakeGitHub:
     """The organisation's repositories as GET /orgs/{org}/repos lists them (see org_repo)."""
     trees: dict[str, list[str]] = field(default_factory=dict)
     """full_name -> the file paths of its default branch (absent: an empty repository, 409)"""
+    org_files: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(full_name, path) -> text an organisation's repository serves by the contents API"""
     requests: list[tuple[str, str, Any]] = field(default_factory=list)
     injected: list[Injected] = field(default_factory=list)
     next_id: int = 1000
@@ -220,6 +222,12 @@ def route(
             return
         entries = [{"path": p, "mode": "100644", "type": "blob", "sha": "0" * 40} for p in fake.trees[m[1]]]
         h._send(200, {"sha": "1" * 40, "url": f"{fake.url}{path}", "tree": entries, "truncated": False})
+        return
+    if (m := re.fullmatch(r"/repos/([^/]+/[^/]+)/contents/(.+)", path)) and (m[1], m[2]) in fake.org_files:
+        served = fake.org_files[(m[1], m[2])]
+        data = base64.b64encode(served.encode()).decode()
+        body = {"type": "file", "encoding": "base64", "content": data, "name": m[2].rsplit("/", 1)[-1]}
+        h._send(200, {**body, "path": m[2], "size": len(served), "sha": "0" * 40, "url": f"{fake.url}{path}"})
         return
     if method == "GET" and path == "/user":
         if fake.user_status != 200:

@@ -110,6 +110,33 @@ def services_in(paths: Iterable[str]) -> list[str]:
     return sorted(folders) or ["."]
 
 
+CONFIG = ".github/prodgate.yml"
+
+
+def _listed_services(repo: Repository, branch: str, paths: set[str], skipped: list[str]) -> list[str]:
+    """The folders the repository's own config lists as services (`services:`), those that exist; an
+    unreadable or invalid config is a warning, and the Dockerfiles decide."""
+    from gate.config import ConfigError, parse_config
+
+    try:
+        found = repo.get_contents(CONFIG, ref=branch)
+        if isinstance(found, list):  # a folder by that name
+            raise GithubException(422, {"message": "a folder"}, None)
+        listed = parse_config(found.decoded_content.decode("utf-8"), f"{repo.full_name}:{CONFIG}").services
+    except (GithubException, ConfigError, UnicodeDecodeError) as exc:
+        why = f"HTTP {exc.status}" if isinstance(exc, GithubException) else str(exc)
+        skipped.append(f"{repo.full_name}: its services config could not be read ({why})")
+        return []
+    folders: list[str] = []
+    for entry in listed:
+        folder = posixpath.normpath(entry.strip("/")) if entry.strip("/") else "."
+        if folder == "." or any(p.startswith(folder + "/") for p in paths):
+            folders.append(folder)
+        else:
+            skipped.append(f"{repo.full_name}: {CONFIG} lists {entry!r}, which holds no file")
+    return sorted(set(folders))
+
+
 def has_needs(paths: Sequence[str], needs: Sequence[Need]) -> bool:
     for need in needs:
         if need == "dockerfile" and any(posixpath.basename(p) == "Dockerfile" for p in paths):
@@ -154,6 +181,9 @@ def plan(gh: Any, organization: str, filters: Filters, *, chunk: int = 10) -> Pl
                 continue
             if filters.services:
                 folders = services_in(paths)
+                if CONFIG in paths:
+                    calls += 1
+                    folders = _listed_services(repo, branch, set(paths), skipped) or folders
         services.extend(Service(repo=repo.full_name, path=f, branch=branch, topics=topics) for f in folders)
     return Plan(
         organization=organization,

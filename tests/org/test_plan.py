@@ -211,3 +211,31 @@ def test_test_fixtures_and_hidden_folders_are_not_services() -> None:
     ]
     assert services_in(paths) == ["-legacy", "api", "worker"]
     assert services_in([".devcontainer/Dockerfile", "README.md"]) == ["."]
+
+
+def test_a_repository_may_list_its_services_in_its_config(
+    github: FakeGitHub, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    github.org_repos = [org_repo("acme", "mono"), org_repo("acme", "broken")]
+    github.trees = {
+        "acme/mono": [
+            ".github/prodgate.yml",
+            "api/app.py",
+            "api/Dockerfile",
+            "batch/job.py",
+            "tools/Dockerfile",
+        ],
+        "acme/broken": [".github/prodgate.yml", "Dockerfile"],
+    }
+    github.org_files = {
+        ("acme/mono", ".github/prodgate.yml"): "services:\n  - api\n  - batch/\n  - gone\n",
+        ("acme/broken", ".github/prodgate.yml"): "services: [\n",
+    }
+    code, matrix, err = _plan(github, monkeypatch, "acme", "--services")
+    assert code == 0, err
+    # mono: the folders its config lists (tools/ has a Dockerfile but is not a service); broken: the Dockerfiles
+    assert _services(matrix) == ["acme/broken:.", "acme/mono:api", "acme/mono:batch"]
+    warnings = capsys.readouterr().err
+    assert "acme/mono: .github/prodgate.yml lists 'gone', which holds no file" in warnings
+    assert "acme/broken: its services config could not be read (acme/broken:.github/prodgate.yml:" in warnings
+    assert len(_calls(github)) == 1 + 2 + 2  # the listing, two trees, two configs
