@@ -97,11 +97,6 @@ def compact(roots: Iterable[yaml.Node]) -> tuple[Node, ...]:
     return tuple(made[id(top)] for top in tops)
 
 
-def entry(node: Mapping, key: object) -> tuple[Node, Node] | None:
-    """(key node, value node) of `key` in a mapping node."""
-    return node.entry(key)
-
-
 def locate(root: Node, loc: tuple[str | int, ...], *, key: bool = False) -> tuple[Node, bool]:
     """The node at `loc` (the key node when `key`), and whether the whole path was found; when it was not,
     the deepest node reached."""

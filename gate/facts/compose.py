@@ -18,7 +18,7 @@ from typing import Any
 
 from gate.lazyre import lazy
 from gate.snapshot import ParseError, Replacing, ReplacingList, Snapshot, YamlDocuments
-from gate.yamlpath import Mapping, Node, Sequence, line_of
+from gate.yamlpath import Node, line_of, locate
 
 _BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 _VARIANT = lazy(r"^(docker-)?compose\.[\w.-]+\.ya?ml$")
@@ -82,24 +82,10 @@ class Service:
     def where(self, *keys: str | int) -> tuple[str, int]:
         """The file and line that set `keys` (the last file that has them), else the service's own line."""
         for src in reversed(self.sources):
-            if keys and _has(src.node, ("services", src.service, *keys)):
+            if keys and locate(src.node, ("services", src.service, *keys))[1]:
                 return src.path, line_of(src.node, ("services", src.service, *keys))
         first = self.sources[0]
         return first.path, line_of(first.node, ("services", first.service))
-
-
-def _has(node: Node, loc: tuple[str | int, ...]) -> bool:
-    for part in loc:
-        if isinstance(node, Mapping):
-            found = node.entry(part)
-            if found is None:
-                return False
-            node = found[1]
-        elif isinstance(node, Sequence) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-        else:
-            return False
-    return True
 
 
 @dataclass(frozen=True)
