@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 import math
 import posixpath
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal
 
 from github import GithubException
@@ -127,14 +127,23 @@ def _listed_services(repo: Repository, branch: str, paths: set[str], skipped: li
         why = f"HTTP {exc.status}" if isinstance(exc, GithubException) else str(exc)
         skipped.append(f"{repo.full_name}: its services config could not be read ({why})")
         return []
+    # every folder that holds a file, once: a config listing thousands of folders against a tree of
+    # thousands of files would otherwise compare every pair
+    present = {parent for p in paths for parent in _parents(p)}
     folders: list[str] = []
     for entry in listed:
         folder = posixpath.normpath(entry.strip("/")) if entry.strip("/") else "."
-        if folder == "." or any(p.startswith(folder + "/") for p in paths):
+        if folder == "." or folder in present:
             folders.append(folder)
         else:
             skipped.append(f"{repo.full_name}: {CONFIG} lists {entry!r}, which holds no file")
     return sorted(set(folders))
+
+
+def _parents(path: str) -> Iterator[str]:
+    parts = path.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        yield "/".join(parts[:depth])
 
 
 def has_needs(paths: Sequence[str], needs: Sequence[Need]) -> bool:
