@@ -11,6 +11,7 @@ import ast
 from dataclasses import dataclass
 
 from gate.facts.routes import RouteFacts, handlers
+from gate.facts.walk import walk
 from gate.snapshot import Snapshot
 
 _WRAPPERS = frozenset({"jsonify", "JSONResponse", "ORJSONResponse", "UJSONResponse", "dict", "make_response"})
@@ -52,7 +53,7 @@ def collect_answers(snap: Snapshot, routes: RouteFacts) -> Answers:
     for r, fn in handlers(snap, routes):
         if "GET" not in r.methods:
             continue
-        answers = [_keys(n.value) for n in ast.walk(fn) if isinstance(n, ast.Return)]
+        answers = [_keys(n.value) for n in walk(fn) if isinstance(n, ast.Return)]
         found[(r.module, r.line)] = tuple(dict.fromkeys(k for keys in answers for k in keys or []))
         if None in answers:
             unread.add((r.module, r.line))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import io
 import re
+import sys
 import tokenize
 from dataclasses import dataclass
 from typing import Any
@@ -17,8 +18,9 @@ from typing import Any
 from gate.facts.dockerfile import is_dockerfile
 from gate.facts.python import imported_from, is_test_path
 from gate.facts.reach import ModuleNames, unreachable_spans
+from gate.facts.walk import Visitor, walk
 from gate.lazyre import lazy
-from gate.snapshot import Snapshot
+from gate.snapshot import Snapshot, python_summary
 
 _MODEL_LOADERS = {
     ("joblib", "load"),
@@ -138,6 +140,22 @@ def _import_statements(body: list[Any]) -> list[ast.Import | ast.ImportFrom]:
     return found
 
 
+@python_summary("import-targets")
+def import_targets(rel: str, tree: ast.Module) -> tuple[str, ...]:
+    """The modules an import statement of the module could name, absolute (`from .x import y`, in
+    `app/main.py`: `app.x` and `app.x.y`), in statement order."""
+    targets: list[str] = []
+    for node in _import_statements(tree.body):
+        if isinstance(node, ast.Import):
+            targets.extend(a.name for a in node.names)
+        else:
+            base = imported_from(rel, node)
+            targets.append(base)
+            targets.extend(f"{base}.{a.name}" if base else a.name for a in node.names)
+    # the same few names recur in every module of a large repository: held once
+    return tuple(sys.intern(t) for t in targets)
+
+
 def service_modules(snap: Snapshot, app_modules: list[str]) -> list[str]:
     """The modules that create an application (found from the AST by the routes collector) plus the
     local modules they import, transitively."""
@@ -154,25 +172,15 @@ def service_modules(snap: Snapshot, app_modules: list[str]) -> list[str]:
         if rel in seen:
             continue
         seen.add(rel)
-        tree = snap.python(rel)
-        if not isinstance(tree, ast.Module):
-            continue
-        for node in _import_statements(tree.body):
-            targets: list[str] = []
-            if isinstance(node, ast.Import):
-                targets = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                base = imported_from(rel, node)
-                targets = [base, *(f"{base}.{a.name}" if base else a.name for a in node.names)]
-            for t in targets:
-                for candidate in (t, t.rsplit(".", 1)[0]):
-                    if candidate in modules:
-                        queue.append(modules[candidate])
-                    else:
-                        # a module imported by a shorter name (src layouts, scripts run from their
-                        # folder): look it up by its last component instead of scanning every module
-                        last = candidate.rsplit(".", 1)[-1]
-                        queue.extend(modules[m] for m in by_last.get(last, ()) if m.endswith("." + candidate))
+        for t in snap.summary("import-targets", rel) or ():
+            for candidate in (t, t.rsplit(".", 1)[0]):
+                if candidate in modules:
+                    queue.append(modules[candidate])
+                else:
+                    # a module imported by a shorter name (src layouts, scripts run from their
+                    # folder): look it up by its last component instead of scanning every module
+                    last = candidate.rsplit(".", 1)[-1]
+                    queue.extend(modules[m] for m in by_last.get(last, ()) if m.endswith("." + candidate))
     return sorted(seen | _entry_scripts(snap, modules, roots, seen))
 
 
@@ -221,7 +229,7 @@ def _starts_a_server(tree: object) -> bool:
     deploy script's `subprocess.run` or `deployer.run(tag)` starts no service)."""
     if not isinstance(tree, ast.Module):
         return False
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, ast.Call):
             continue
         func = node.func
@@ -277,7 +285,7 @@ _DEV_CLASS = lazy(r"(Dev|Develop|Debug|Local|Test)", re.I)
 _DEV_NAME = lazy(r"^(dev|develop|development|debug|local|testing)$", re.I)
 
 
-class _Scan(ast.NodeVisitor):
+class _Scan(Visitor):
     def __init__(self, rel: str) -> None:
         self.rel = rel
         self.out: dict[str, list[Site]] = {
@@ -333,7 +341,7 @@ class _Scan(ast.NodeVisitor):
         if _LIMITER_NAME.search(snake) and any(
             (isinstance(n, ast.Constant) and n.value == 429)
             or (isinstance(n, ast.Attribute | ast.Name) and _TOO_MANY.search(_name(n)))
-            for n in ast.walk(node)
+            for n in walk(node)
         ):
             self.add("rate_limits", node, f"{node.name} (written by hand)")
 
@@ -705,7 +713,7 @@ def _dependencies(tree: ast.Module) -> set[str]:
     `dependencies=[...]`): FastAPI calls them on every request."""
     return {
         _name(node.args[0])
-        for node in ast.walk(tree)
+        for node in walk(tree)
         if isinstance(node, ast.Call) and _name(node.func) == "Depends" and node.args
     } - {""}
 

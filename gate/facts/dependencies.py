@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gate.facts.dockerfile import is_dockerfile
+from gate.facts.walk import walk
 from gate.lazyre import lazy
 from gate.pep503 import canonical_name
 from gate.redact import redact
@@ -388,7 +389,7 @@ def _setup_requires(snap: Snapshot) -> list[Dependency]:
             for t in stmt.targets
             if isinstance(t, ast.Name)
         }
-        for node in ast.walk(tree):
+        for node in walk(tree):
             if not (
                 isinstance(node, ast.Call)
                 and getattr(node.func, "id", getattr(node.func, "attr", "")) == "setup"

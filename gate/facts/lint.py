@@ -12,6 +12,7 @@ import ast
 import re
 from dataclasses import dataclass
 
+from gate.facts.walk import walk
 from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
@@ -43,7 +44,7 @@ class LintFacts:
 
 def _loaded(tree: ast.AST) -> set[str]:
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Store):
             names.add(node.id)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 200:
@@ -72,14 +73,12 @@ def _unused_imports(rel: str, tree: ast.Module, used: set[str]) -> list[Untidy]:
 
 def _unused_variables(rel: str, tree: ast.Module) -> list[Untidy]:
     found: list[Untidy] = []
-    for fn in ast.walk(tree):
+    for fn in walk(tree):
         if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
-        declared = {
-            n for node in ast.walk(fn) if isinstance(node, ast.Global | ast.Nonlocal) for n in node.names
-        }
-        loaded = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Store)}
-        for node in ast.walk(fn):
+        declared = {n for node in walk(fn) if isinstance(node, ast.Global | ast.Nonlocal) for n in node.names}
+        loaded = {n.id for n in walk(fn) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Store)}
+        for node in walk(fn):
             # a plain `x = ...` (or `with ... as x`) whose x is never read: F841's cases, not unpacking
             targets: list[ast.expr] = []
             if isinstance(node, ast.Assign):
@@ -101,7 +100,7 @@ def _unused_variables(rel: str, tree: ast.Module) -> list[Untidy]:
 
 def _names(rel: str, tree: ast.Module) -> list[Untidy]:
     found: list[Untidy] = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.ClassDef) and not _CLASS.match(node.name):
             found.append(Untidy("class-name", rel, node.lineno, node.name))
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from gate.facts.dependencies import PythonVersionDecl
+from gate.facts.walk import walk
 from gate.lazyre import lazy
 from gate.snapshot import ParseError, Snapshot
 
@@ -299,7 +300,7 @@ def _config_readers(tree: ast.Module) -> dict[str, str]:
                     for (module, cls), kind in _CONSTRUCTORS.items():
                         if module == alias.name:
                             constructors[f"{alias.asname or alias.name}.{cls}"] = kind
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             kind = constructors.get(_dotted(node.value.func))
             if kind:
@@ -317,7 +318,7 @@ def _config_library_loads(rel: str, tree: ast.Module, readers: dict[str, str]) -
     """Where a config library loads a .env file: decouple always (from the working directory up), starlette
     when its Config is given an env file, environs when read_env() is called."""
     found: list[EnvRead] = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             call = node.value
             named = [t.id for t in node.targets if isinstance(t, ast.Name) and t.id in readers]
@@ -342,7 +343,7 @@ def _kw_given(call: ast.Call, name: str) -> bool:
 
 def _config_library_reads(rel: str, tree: ast.Module, readers: dict[str, str]) -> list[EnvRead]:
     found: list[EnvRead] = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, ast.Call) or not node.args:
             continue
         func = node.func

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from gate.facts.python import imported_from
+from gate.facts.walk import walk
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -84,7 +85,7 @@ def _index(rel: str, tree: ast.Module, module_names: ModuleNames) -> _Module:
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             top[stmt.name] = _Def(rel, stmt.name, stmt)
     imported: dict[str, tuple[str, str | None]] = {}
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 target = module_names.find(alias.name)
@@ -198,7 +199,7 @@ def _reach(d: _Def, reached: set[tuple[str, str]]) -> list[tuple[str, ast.AST]]:
 
 def _references(node: ast.AST) -> Iterator[tuple[str, str | None]]:
     """(name, attribute) pairs: `f` -> (f, None); `mod.f` -> (mod, f); `obj.method` -> ('', method)."""
-    for child in ast.walk(node):
+    for child in walk(node):
         if isinstance(child, ast.Name):
             yield child.id, None
         elif isinstance(child, ast.Attribute):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gate.facts.python import ROUTE_HINTS, imported_from, is_test_path
+from gate.facts.walk import walk
 from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
@@ -159,7 +160,7 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
         if "Route(" in text:
             django.extend(_starlette(rel, tree))
         # one walk of the tree, sorted by node type: walking is as costly as parsing
-        nodes = list(ast.walk(tree))
+        nodes = list(walk(tree))
         # `app: FastAPI = FastAPI()` creates an app as surely as `app = FastAPI()` does
         assigns = [n for n in nodes if isinstance(n, ast.Assign)] + [
             ast.Assign(targets=[n.target], value=n.value, lineno=n.lineno)
@@ -411,7 +412,7 @@ _MODEL_NAME = lazy(r"^(\w+_)?(model|classifier|estimator|predictor|regressor|seg
 def _runs_model(handler: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """The handler runs or loads a model: a call named like inference, a model loader, or a model
     object called or handed to a function (`get_segments(model, image)`, `model(x)`)."""
-    for node in ast.walk(handler):
+    for node in walk(handler):
         if isinstance(node, ast.Call) and any(
             isinstance(a, ast.Name) and _MODEL_NAME.match(a.id) for a in (node.func, *node.args)
         ):
@@ -520,9 +521,7 @@ def _resource_route(
         isinstance(n, ast.Assign)
         and any(isinstance(t, ast.Name) and t.id in ("method_decorators", "decorators") for t in n.targets)
         and any(
-            _auth_named(_dotted(e) or "")
-            for e in ast.walk(n.value)
-            if isinstance(e, ast.Name | ast.Attribute)
+            _auth_named(_dotted(e) or "") for e in walk(n.value) if isinstance(e, ast.Name | ast.Attribute)
         )
         for n in cls.body
     )
@@ -693,7 +692,7 @@ def _starlette(rel: str, tree: ast.Module) -> list[Route]:
 
 def _django(rel: str, node: ast.expr) -> list[Route]:
     found = []
-    for call in ast.walk(node):
+    for call in walk(node):
         if isinstance(call, ast.Call) and _callee(call.func) in ("path", "re_path") and call.args:
             route = _str(call.args[0])
             if route is not None and _callee(call.func) == "path":
@@ -730,7 +729,7 @@ def _authenticators(snap: Snapshot, modules: list[str]) -> set[str]:
         tree = snap.python(rel)
         if not isinstance(tree, ast.Module):
             continue
-        nodes = list(ast.walk(tree))
+        nodes = list(walk(tree))
         schemes = _auth_vars([n for n in nodes if isinstance(n, ast.Assign)])
         lines = text.splitlines()
         for fn in nodes:
@@ -798,7 +797,7 @@ def _depends_on(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     names = {
         n.id if isinstance(n, ast.Name) else n.attr
         for d in defaults
-        for n in ast.walk(d)
+        for n in walk(d)
         if isinstance(n, ast.Name | ast.Attribute)
     }
     names |= {n.value.id for n in fn.body if isinstance(n, ast.Return) and isinstance(n.value, ast.Name)}
@@ -817,7 +816,7 @@ def _auth_dependency(expr: ast.expr | None, auth_vars: set[str]) -> bool:
         isinstance(e, ast.Name) and e.id in auth_vars for e in expr.elts
     ):
         return True  # a dependency kept in a variable
-    for call in ast.walk(expr):
+    for call in walk(expr):
         if isinstance(call, ast.Call) and _callee(call.func) in ("Depends", "Security"):
             if _callee(call.func) == "Security":
                 return True
@@ -882,7 +881,7 @@ def handlers(
             tree = snap.python(r.module)
             index: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] = {}
             if isinstance(tree, ast.Module):
-                for node in ast.walk(tree):
+                for node in walk(tree):
                     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                         for line in (node.lineno, *(d.lineno for d in node.decorator_list)):
                             index.setdefault(line, node)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from gate.facts.routes import RouteFacts, handlers
 from gate.facts.signals import MAX_LINE, Finder, Then
+from gate.facts.walk import walk
 from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
@@ -56,7 +57,7 @@ def _name(func: ast.expr) -> str:
 
 
 def _tainted(node: ast.AST, names: set[str]) -> bool:
-    for n in ast.walk(node):
+    for n in walk(node):
         if isinstance(n, ast.Name) and n.id in names:
             return True
         if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "request":
@@ -115,7 +116,7 @@ def _injected(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     return {
         arg.arg
         for arg, default in pairs
-        if is_dependency(default) or (arg.annotation and any(map(is_dependency, ast.walk(arg.annotation))))
+        if is_dependency(default) or (arg.annotation and any(map(is_dependency, walk(arg.annotation))))
     }
 
 
@@ -139,7 +140,7 @@ def collect_sinks(snap: Snapshot, routes: RouteFacts, service_modules: tuple[str
         assigns = sorted(
             (
                 n
-                for n in ast.walk(fn)
+                for n in walk(fn)
                 if isinstance(n, ast.Assign | ast.AnnAssign | ast.AugAssign) and n.value is not None
             ),
             key=lambda n: n.lineno,
@@ -148,8 +149,8 @@ def collect_sinks(snap: Snapshot, routes: RouteFacts, service_modules: tuple[str
             for a in assigns:
                 if a.value is not None and _tainted(a.value, names):
                     targets = a.targets if isinstance(a, ast.Assign) else [a.target]
-                    names.update(t.id for tgt in targets for t in ast.walk(tgt) if isinstance(t, ast.Name))
-        for call in (n for n in ast.walk(fn) if isinstance(n, ast.Call)):
+                    names.update(t.id for tgt in targets for t in walk(tgt) if isinstance(t, ast.Name))
+        for call in (n for n in walk(fn) if isinstance(n, ast.Call)):
             kind = _sink_kind(call)
             if kind and any(_tainted(a, names) for a in [*call.args, *(k.value for k in call.keywords)]):
                 sinks.append(Sink(kind, r.module, call.lineno, ast.unparse(call.func)[:60], r.path))

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from gate.facts.routes import RouteFacts, handlers
+from gate.facts.walk import walk
 from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
@@ -103,7 +104,7 @@ def _field(stmt: ast.AnnAssign) -> BodyField | None:
             "default_factory" not in kw
         )
         bounds |= set(kw)
-    for node in ast.walk(stmt.annotation):
+    for node in walk(stmt.annotation):
         if isinstance(node, ast.Call) and _call_name(node) in ("Field", "conlist", "constr", "conset"):
             bounds |= set(_kwargs(node))
     optional = bool(_OPTIONAL.search(annotation))
@@ -122,7 +123,7 @@ def _models(snap: Snapshot, modules: tuple[str, ...]) -> dict[str, BodyModel]:
     for rel in modules:
         tree = snap.python(rel)
         if isinstance(tree, ast.Module):
-            classes.extend((rel, n) for n in ast.walk(tree) if isinstance(n, ast.ClassDef))
+            classes.extend((rel, n) for n in walk(tree) if isinstance(n, ast.ClassDef))
     names = {"BaseModel"}
     found: dict[str, BodyModel] = {}
     for _ in range(3):  # subclasses of subclasses, a few levels
@@ -139,7 +140,7 @@ def _models(snap: Snapshot, modules: tuple[str, ...]) -> dict[str, BodyModel]:
 
 def _rejects(body: list[ast.stmt]) -> bool:
     """A guard's body that turns the request away: raise, abort(), or a 4xx answer."""
-    for node in (n for stmt in body for n in ast.walk(stmt)):
+    for node in (n for stmt in body for n in walk(stmt)):
         if isinstance(node, ast.Raise):
             return True
         if isinstance(node, ast.Call) and _call_name(node) == "abort":
@@ -150,7 +151,7 @@ def _rejects(body: list[ast.stmt]) -> bool:
 
 
 def _guards(fn: ast.AST) -> list[ast.If]:
-    return [n for n in ast.walk(fn) if isinstance(n, ast.If) and _rejects(n.body)]
+    return [n for n in walk(fn) if isinstance(n, ast.If) and _rejects(n.body)]
 
 
 def _names_in(annotation: str) -> list[str]:
