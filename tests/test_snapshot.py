@@ -301,3 +301,63 @@ def test_parsed_trees_are_kept_up_to_a_bound_and_parsed_again_past_it(
     again = snap.python("m0.py")  # dropped: parsed anew, to the same tree
     assert again is not first and isinstance(again, ast.Module)
     assert ast.dump(again) == ast.dump(first)  # type: ignore[arg-type]
+
+
+def test_a_python_summary_is_taken_at_the_first_parse_and_outlives_the_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ast
+
+    import gate.snapshot
+
+    parses: list[str] = []
+    taken: list[str] = []
+    real_parse = gate.snapshot._parse_python
+
+    def counted(rel: str, text: str) -> ast.Module:
+        parses.append(rel)
+        return real_parse(rel, text)
+
+    def names(rel: str, tree: ast.Module) -> tuple[str, ...]:
+        taken.append(rel)
+        return tuple(n.id for n in ast.walk(tree) if isinstance(n, ast.Name))
+
+    monkeypatch.setattr(gate.snapshot, "_parse_python", counted)
+    monkeypatch.setattr(gate.snapshot, "TREE_CACHE_ENTRIES", 2)
+    monkeypatch.setitem(gate.snapshot.PYTHON_SUMMARIES, "names", names)
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            **{f"m{n}.py": f"VALUE{n} = other{n}\n" for n in range(6)},
+            "broken.py": "def f(:\n",
+            "blob.py": b"\x00\x01binary",
+        },
+    )
+    snap = Snapshot.load(root)
+    for n in range(6):  # an earlier pass: six trees, two kept
+        snap.python(f"m{n}.py")
+    assert len(parses) == 6 and taken == [f"m{n}.py" for n in range(6)]
+    # a later pass that needs only the summary parses nothing, the dropped trees included
+    assert [snap.summary("names", f"m{n}.py") for n in range(6)] == [
+        (f"VALUE{n}", f"other{n}") for n in range(6)
+    ]
+    assert len(parses) == 6
+    snap.python("m0.py")  # dropped, parsed again: the summary is not taken twice
+    assert len(parses) == 7 and len(taken) == 6
+    # a module no pass has parsed yet is parsed for it (and the tree not kept); unreadable ones are None
+    assert snap.summary("names", "m0.py") == ("VALUE0", "other0")
+    assert snap.summary("names", "broken.py") is None and snap.summary("names", "blob.py") is None
+
+
+def test_a_summary_registered_after_its_tree_was_parsed_is_taken_from_the_kept_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ast
+
+    import gate.snapshot
+
+    root = write_tree(tmp_path / "repo", {"m.py": "import os\n"})
+    snap = Snapshot.load(root)
+    assert isinstance(snap.python("m.py"), ast.Module)
+    monkeypatch.setitem(gate.snapshot.PYTHON_SUMMARIES, "statements", lambda rel, tree: len(tree.body))
+    assert snap.summary("statements", "m.py") == 1

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import random
 import re
 from pathlib import Path
 
-from gate.facts.code import imports_any, service_modules
+import pytest
+
+from gate.facts.code import import_targets, imports_any, service_modules
 from gate.snapshot import Snapshot
 from tests.conftest import write_tree
 
@@ -51,3 +54,57 @@ def test_the_import_lookup_agrees_with_an_alternation_of_every_name() -> None:
         assert imports_any(names, text) == expected, (names, text)
         agreed[expected] += 1
     assert min(agreed.values()) > 2_000, "both answers are exercised"
+
+
+def test_service_modules_past_the_tree_cache_parse_nothing_an_earlier_pass_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import graph comes from each module's import-targets summary: with more modules than the
+    tree cache holds, the old walk parsed every service module again (22,000 parses at 25,000 modules)."""
+    import gate.snapshot
+
+    parses: list[str] = []
+    real_parse = gate.snapshot._parse_python
+
+    def counted(rel: str, text: str) -> ast.Module:
+        parses.append(rel)
+        return real_parse(rel, text)
+
+    monkeypatch.setattr(gate.snapshot, "_parse_python", counted)
+    monkeypatch.setattr(gate.snapshot, "TREE_CACHE_ENTRIES", 2)
+    chain = {
+        f"svc/m{n}.py": f"from svc.m{n + 1} import thing\nfrom . import m{n + 1} as again\n" for n in range(8)
+    }
+    root = write_tree(
+        tmp_path,
+        {
+            "svc/main.py": APP + "from svc import m0\n",
+            **chain,
+            "svc/m8.py": "import json\ntry:\n    from .extra import helper\nexcept ImportError:\n    pass\n",
+            "svc/extra.py": "thing = 1\n",
+            "svc/unused.py": "thing = 2\n",
+        },
+    )
+    snap = Snapshot.load(root)
+    for rel in snap.with_suffix(".py"):  # an earlier pass (the routes collector) parsed each once
+        snap.python(rel)
+    before = len(parses)
+    found = service_modules(snap, ["svc/main.py"])
+    assert len(parses) == before
+    assert found == sorted(["svc/main.py", "svc/extra.py", "svc/m8.py", *chain])
+    # and on a fresh snapshot, with nothing parsed yet, the same modules
+    assert service_modules(Snapshot.load(root), ["svc/main.py"]) == found
+
+
+def test_import_targets_are_absolute_and_in_statement_order() -> None:
+    tree = ast.parse("import os, a.b\nfrom . import x\nfrom ..up import y\nif True:\n    from z import w\n")
+    assert import_targets("pkg/sub/mod.py", tree) == (
+        "os",
+        "a.b",
+        "pkg.sub",
+        "pkg.sub.x",
+        "pkg.up",
+        "pkg.up.y",
+        "z",
+        "z.w",
+    )
