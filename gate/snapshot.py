@@ -37,7 +37,7 @@ MAX_YAML_NODES = 1_000_000
 MAX_YAML_BYTES = 32 * 1024 * 1024
 """Scalar bytes a YAML document may expand to through its aliases (a file itself is at most 1 MiB)."""
 _BINARY_SNIFF = 8192
-PYTHON_SUMMARIES: dict[str, Callable[[str, ast.Module], Any]] = {}
+PYTHON_SUMMARIES: dict[str, Callable[[str, str, ast.Module], Any]] = {}
 """What later passes need of every Python module, taken from its tree when any pass first parses it
 (see `python_summary`)."""
 _TOML_AT = lazy(r"\s*\(at line (\d+), column (\d+)\)")
@@ -348,7 +348,7 @@ class Snapshot:
             if kind == "python" and isinstance(value, ast.Module):
                 for name, summarize in PYTHON_SUMMARIES.items():
                     if (name, rel) not in self._cache:  # a tree parsed again after it was dropped
-                        self._cache[(name, rel)] = summarize(rel, value)
+                        self._cache[(name, rel)] = summarize(rel, text or "", value)
             if keep:
                 self._keep_tree(key, value)
         return value
@@ -367,17 +367,17 @@ class Snapshot:
         needs each tree once, and holding thousands of trees costs more than parsing them."""
         return self._parsed("python", rel, lambda t: _parse_python(rel, t), keep=keep)  # type: ignore[no-any-return]
 
-    def summary(self, kind: str, rel: str) -> Any:
+    def summary(self, kind: str, rel: str, *, keep: bool = False) -> Any:
         """A registered summary of the module (`python_summary`), parsing it only if no pass has yet;
         None when the module cannot be parsed. Summaries are small and kept for the whole run, trees
         are not: a pass that needs only a summary costs no parse on a repository past the tree cache."""
         key = (kind, rel)
         if key not in self._cache:
-            tree = self.python(rel, keep=False)
+            tree = self.python(rel, keep=keep)
             if not isinstance(tree, ast.Module):
                 return None
             if key not in self._cache:  # the tree was cached before the summary was registered
-                self._cache[key] = PYTHON_SUMMARIES[kind](rel, tree)
+                self._cache[key] = PYTHON_SUMMARIES[kind](rel, self.text(rel) or "", tree)
         return self._cache[key]
 
     def yaml(self, rel: str) -> YamlDocuments | ParseError | None:
@@ -391,15 +391,16 @@ class Snapshot:
         return self._parsed("toml", rel, _parse_toml)  # type: ignore[no-any-return]
 
 
-def python_summary(
-    kind: str,
-) -> Callable[[Callable[[str, ast.Module], Any]], Callable[[str, ast.Module], Any]]:
-    """Register `summarize(rel, tree)`, run on each Python module's tree as soon as any pass parses it.
+Summarize = Callable[[str, str, ast.Module], Any]
+
+
+def python_summary(kind: str) -> Callable[[Summarize], Summarize]:
+    """Register `summarize(rel, text, tree)`, run on each Python module's tree as soon as any pass parses it.
     On a repository of more modules than the tree cache holds, every pass that walked the trees again
     parsed every module again (4.8 parses per module at 25,000 modules); what a later pass needs only a
     little of is taken here, from the parse some earlier pass paid for."""
 
-    def register(summarize: Callable[[str, ast.Module], Any]) -> Callable[[str, ast.Module], Any]:
+    def register(summarize: Summarize) -> Summarize:
         PYTHON_SUMMARIES[kind] = summarize
         return summarize
 

@@ -318,7 +318,7 @@ def test_a_python_summary_is_taken_at_the_first_parse_and_outlives_the_tree(
         parses.append(rel)
         return real_parse(rel, text)
 
-    def names(rel: str, tree: ast.Module) -> tuple[str, ...]:
+    def names(rel: str, text: str, tree: ast.Module) -> tuple[str, ...]:
         taken.append(rel)
         return tuple(n.id for n in ast.walk(tree) if isinstance(n, ast.Name))
 
@@ -359,5 +359,5 @@ def test_a_summary_registered_after_its_tree_was_parsed_is_taken_from_the_kept_t
     root = write_tree(tmp_path / "repo", {"m.py": "import os\n"})
     snap = Snapshot.load(root)
     assert isinstance(snap.python("m.py"), ast.Module)
-    monkeypatch.setitem(gate.snapshot.PYTHON_SUMMARIES, "statements", lambda rel, tree: len(tree.body))
+    monkeypatch.setitem(gate.snapshot.PYTHON_SUMMARIES, "statements", lambda rel, text, tree: len(tree.body))
     assert snap.summary("statements", "m.py") == 1

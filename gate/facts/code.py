@@ -141,7 +141,7 @@ def _import_statements(body: list[Any]) -> list[ast.Import | ast.ImportFrom]:
 
 
 @python_summary("import-targets")
-def import_targets(rel: str, tree: ast.Module) -> tuple[str, ...]:
+def import_targets(rel: str, text: str, tree: ast.Module) -> tuple[str, ...]:
     """The modules an import statement of the module could name, absolute (`from .x import y`, in
     `app/main.py`: `app.x` and `app.x.y`), in statement order."""
     targets: list[str] = []

@@ -7,11 +7,12 @@ import sys
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from gate.facts.dependencies import PythonVersionDecl
 from gate.facts.walk import walk
 from gate.lazyre import lazy
-from gate.snapshot import ParseError, Snapshot
+from gate.snapshot import ParseError, Snapshot, python_summary
 
 _TEST_DIRS = ("tests/", "test/", "testing/")
 KEEP_TREES_UP_TO = 2000
@@ -146,33 +147,21 @@ def collect_python(snap: Snapshot, declared: Sequence[PythonVersionDecl] = ()) -
     for rel in files:
         # modules that may define routes are walked again by the routes collector: keep those trees
         keep = keep_all or any(h in (snap.text(rel) or "") for h in ROUTE_HINTS)
-        tree = snap.python(rel, keep=keep)
-        if tree is None:
-            unparsed.append(rel)
-            continue
-        if isinstance(tree, ParseError):
-            (newer if newest is not None else errors).append(tree)
+        found: ModuleFacts | None = snap.summary("python-facts", rel, keep=keep)
+        if found is None:
+            tree = snap.python(rel, keep=False)  # unread, or its parse error: both known, nothing parsed
+            if tree is None:
+                unparsed.append(rel)
+            elif isinstance(tree, ParseError):
+                (newer if newest is not None else errors).append(tree)
             continue
         modules.append(rel)
-        text = snap.text(rel) or ""
-        # Walking a whole tree costs as much as parsing it, and what a walk looks for is always spelled out
-        # in the text: walk only the statements that span a line mentioning it.
-        if not is_test_path(rel):
-            _imports(rel, tree, imports, optional)
-        if is_test_path(rel):
-            if lines := _lines_with(text, ("def test", "async def test")):
-                tests.extend(_test_functions(rel, walk_near(tree, lines)))
-        else:
-            if lines := _lines_with(text, ("environ", "getenv", "BaseSettings")):
-                reads.extend(_env_reads(rel, walk_near(tree, lines)))
-            if any(lib in text for lib in _CONFIG_LIBRARIES) and (readers := _config_readers(tree)):
-                reads.extend(_config_library_reads(rel, tree, readers))
-                # each of these libraries reads a .env file too (starlette when given one)
-                dotenv.extend(_config_library_loads(rel, tree, readers))
-            if lines := _lines_with(text, ("dotenv", "env_file")):
-                dotenv.extend(_dotenv_loads(rel, walk_near(tree, lines)))
-            if lines := _lines_with(text, (".run(", "serve(", "run_simple(", "Flask(")):
-                servers.extend(_server_runs(rel, walk_near(tree, lines)))
+        imports.extend(found.imports)
+        optional.update(found.optional)
+        tests.extend(found.tests)
+        reads.extend(found.reads)
+        dotenv.extend(found.dotenv)
+        servers.extend(found.servers)
     return PythonFacts(
         modules=tuple(modules),
         syntax_errors=tuple(errors),
@@ -191,6 +180,49 @@ def collect_python(snap: Snapshot, declared: Sequence[PythonVersionDecl] = ()) -
         ),
         newer_grammar=tuple(newer),
         newer_python=newest,
+    )
+
+
+class ModuleFacts(NamedTuple):
+    """What collect_python takes from one module, kept as its summary (gate.snapshot.python_summary):
+    taken from the tree when any pass first parses the module (the routes collector, on a service), so
+    this pass parses only the modules no earlier pass did."""
+
+    imports: tuple[EnvRead, ...]
+    optional: tuple[str, ...]
+    tests: tuple[TestFunction, ...]
+    reads: tuple[EnvRead, ...]
+    dotenv: tuple[EnvRead, ...]
+    servers: tuple[EnvRead, ...]
+
+
+@python_summary("python-facts")
+def module_facts(rel: str, text: str, tree: ast.Module) -> ModuleFacts:
+    imports: list[EnvRead] = []
+    optional: set[str] = set()
+    tests: list[TestFunction] = []
+    reads: list[EnvRead] = []
+    dotenv: list[EnvRead] = []
+    servers: list[EnvRead] = []
+    # Walking a whole tree costs as much as parsing it, and what a walk looks for is always spelled out
+    # in the text: walk only the statements that span a line mentioning it.
+    if is_test_path(rel):
+        if lines := _lines_with(text, ("def test", "async def test")):
+            tests.extend(_test_functions(rel, walk_near(tree, lines)))
+    else:
+        _imports(rel, tree, imports, optional)
+        if lines := _lines_with(text, ("environ", "getenv", "BaseSettings")):
+            reads.extend(_env_reads(rel, walk_near(tree, lines)))
+        if any(lib in text for lib in _CONFIG_LIBRARIES) and (readers := _config_readers(tree)):
+            reads.extend(_config_library_reads(rel, tree, readers))
+            # each of these libraries reads a .env file too (starlette when given one)
+            dotenv.extend(_config_library_loads(rel, tree, readers))
+        if lines := _lines_with(text, ("dotenv", "env_file")):
+            dotenv.extend(_dotenv_loads(rel, walk_near(tree, lines)))
+        if lines := _lines_with(text, (".run(", "serve(", "run_simple(", "Flask(")):
+            servers.extend(_server_runs(rel, walk_near(tree, lines)))
+    return ModuleFacts(
+        tuple(imports), tuple(sorted(optional)), tuple(tests), tuple(reads), tuple(dotenv), tuple(servers)
     )
 
 

@@ -98,7 +98,7 @@ def test_service_modules_past_the_tree_cache_parse_nothing_an_earlier_pass_parse
 
 def test_import_targets_are_absolute_and_in_statement_order() -> None:
     tree = ast.parse("import os, a.b\nfrom . import x\nfrom ..up import y\nif True:\n    from z import w\n")
-    assert import_targets("pkg/sub/mod.py", tree) == (
+    assert import_targets("pkg/sub/mod.py", "", tree) == (
         "os",
         "a.b",
         "pkg.sub",
