@@ -124,7 +124,8 @@ WEB_FRAMEWORKS = (b"flask", b"fastapi", b"starlette", b"django", b"Flask", b"Fas
 
 
 def collect_python(snap: Snapshot, declared: Sequence[PythonVersionDecl] = ()) -> PythonFacts:
-    """Every fact drawn from Python code comes from this one pass over the files, one tree at a time.
+    """Every fact drawn from Python code, one module at a time: each module's are taken from its tree at
+    its first parse (`module_facts`, a summary), which is usually the routes collector's.
     `declared`: the Python versions the project declares, so that a file written for a newer grammar
     than the gate's is reported as unread rather than as a syntax error."""
     newest = newest_declared(declared)
