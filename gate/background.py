@@ -2,7 +2,7 @@
 
 Secret scanning reads every text file and shares nothing with the other collectors (which share parsed
 trees through the snapshot's cache), so it is the one that moves: on a real repository it was half of a
-run. Its facts (small frozen dataclasses) come back through a pipe, and the child is bound by the same
+run. Its facts (small frozen records) come back through a pipe, and the child is bound by the same
 deadline: past it plus a grace period it is killed and its facts are unfinished, as any collector cut
 short by the budget.
 

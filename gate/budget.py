@@ -10,8 +10,9 @@ being read. The report is still written, and the verdict fails closed (an error 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import NoReturn
+
+from msgspec import Struct
 
 DEFAULT_TIME_BUDGET_S = 300
 
@@ -25,8 +26,7 @@ class BudgetExceeded(BaseException):
         self.what = what
 
 
-@dataclass(frozen=True)
-class Deadline:
+class Deadline(Struct, frozen=True):
     seconds: float | None
     at: float | None
 

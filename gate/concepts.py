@@ -18,11 +18,11 @@ be explained: the report names the concept each line was mapped by.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.resources import files
 
 import yaml
+from msgspec import Struct
 
 from gate.lazyre import lazy
 
@@ -94,8 +94,7 @@ _PARTS = lazy(r"[./_+-]+")
 _DIGITS = lazy(r"\d+(?:\.\d+)*|[a-z]+")
 
 
-@dataclass(frozen=True)
-class _Concept:
+class _Concept(Struct, frozen=True):
     check: str
     terms: tuple[tuple[str, ...], ...]
     generic: bool
@@ -104,8 +103,7 @@ class _Concept:
     migration tests exist" is not "Tests exist")"""
 
 
-@dataclass(frozen=True)
-class ConceptMatch:
+class ConceptMatch(Struct, frozen=True):
     check: str | None
     concept: str = ""
     """the concept the line named (for the report)"""

@@ -16,8 +16,9 @@ the start, `/**/` in the middle and `/**` at the end span folders; `\\` escapes 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import TypeVar
+
+from msgspec import Struct
 
 _STAR = "*"
 _ANY = "?"
@@ -25,8 +26,7 @@ _DSTAR = "**"
 _ONE = "one"  # exactly one component: what a trailing /** needs before it
 
 
-@dataclass(frozen=True)
-class _Class:
+class _Class(Struct, frozen=True):
     negated: bool
     ranges: tuple[tuple[str, str], ...]
 
@@ -137,8 +137,7 @@ def _match_name(tokens: tuple[Token, ...], name: str) -> bool:
     return _wildcard(tokens, name, lambda t: t == _STAR, _one)
 
 
-@dataclass(frozen=True)
-class _Segment:
+class _Segment(Struct, frozen=True):
     """One `/`-separated part of a pattern, with a fast path for the common plain forms."""
 
     kind: str  # "dstar", "one", "literal", "suffix", "prefix", "any", "glob"
@@ -180,8 +179,7 @@ def _match_segments(segments: tuple[_Segment, ...], parts: Sequence[str]) -> boo
     return _wildcard(segments, parts, lambda s: s.kind == "dstar", lambda s, part: s.matches(part))
 
 
-@dataclass(frozen=True)
-class Pattern:
+class Pattern(Struct, frozen=True):
     text: str
     negated: bool
     dir_only: bool

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import yaml
 
 from gate.budget import NO_DEADLINE, Deadline
@@ -95,8 +96,7 @@ class SnapshotError(InputProblem):
     """The root itself cannot be evaluated (missing, not a folder, unreadable)."""
 
 
-@dataclass(frozen=True)
-class YamlDocuments:
+class YamlDocuments(msgspec.Struct, frozen=True):
     """A YAML file's documents, as composed nodes (which keep line numbers) and as plain data."""
 
     nodes: tuple[Node, ...]

@@ -16,8 +16,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from gate.checks.alerts import BY_ID as ALERT_KINDS
 from gate.checks.alerts import asked_kinds
@@ -114,8 +115,7 @@ the pull request, and no threshold needs a paragraph."""
 _METRIC_KEYS = {"rocauc": "roc_auc", "auc": "roc_auc", "f1score": "f1"}
 
 
-@dataclass(frozen=True)
-class LineThreshold:
+class LineThreshold(Struct, frozen=True):
     options: dict[str, Any]
     """the check's options for this line (the stricter of the line's and the effective ones)"""
     said: str
@@ -126,8 +126,7 @@ class LineThreshold:
     """the line states a number (a threshold); False: it only narrows what is judged (a topic)"""
 
 
-@dataclass(frozen=True)
-class Unread:
+class Unread(Struct, frozen=True):
     """The line states a number the gate cannot read for its check."""
 
     said: str

@@ -9,9 +9,9 @@ that one finding; without a reason it is not honoured, and the finding says so.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
+from msgspec.structs import replace
 from pydantic import Field
 
 from gate.checks import Decision, Hit

@@ -18,6 +18,7 @@ from fnmatch import fnmatchcase
 from typing import Any, Self
 from urllib.parse import quote
 
+import msgspec
 import requests
 from github import Auth, Github, GithubException, GithubRetry
 from github.IssueComment import IssueComment
@@ -123,16 +124,14 @@ def _api(action: str, permission: str | None) -> Iterator[None]:
         raise ApiProblem(action, None, exc.__class__.__name__, None) from None
 
 
-@dataclass(frozen=True)
-class CommentOutcome:
+class CommentOutcome(msgspec.Struct, frozen=True):
     action: str
     """created, edited, unchanged, skipped"""
     url: str | None
     deleted: int = 0
 
 
-@dataclass(frozen=True)
-class Annotation:
+class Annotation(msgspec.Struct, frozen=True):
     path: str
     start_line: int
     end_line: int

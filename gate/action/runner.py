@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
+
+from msgspec import Struct
 
 from gate.model import Finding, Outcome, Report, Severity, displayable
 from gate.wording import agree, count
@@ -58,8 +59,7 @@ _KIND = {
 }
 
 
-@dataclass(frozen=True)
-class Annotation:
+class Annotation(Struct, frozen=True):
     kind: str
     title: str
     message: str

@@ -10,9 +10,9 @@ for a checklist line, from the line's own words (gate/thresholds.py).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Literal
 
+from msgspec import Struct
 from pydantic import BaseModel, ConfigDict, Field
 
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
@@ -26,8 +26,7 @@ AlertKind = Literal[
 ]
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(Struct, frozen=True):
     id: AlertKind
     name: str
     asked: re.Pattern[str]

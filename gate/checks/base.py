@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from msgspec import Struct, field
 from pydantic import BaseModel, ConfigDict
 
 from gate.facts import Facts
@@ -35,8 +35,7 @@ class AskedOptions(BaseModel):
 NOT_ASKED = "Not asked for: set options.asked, or let a checklist line ask."
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(Struct, frozen=True):
     """One finding as a check reports it; the runner adds the check's id, severity and confidence."""
 
     message: str
@@ -47,8 +46,7 @@ class Hit:
     confidence: Confidence | None = None
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(Struct, frozen=True):
     outcome: Outcome
     summary: str
     hits: tuple[Hit, ...] = ()
@@ -102,8 +100,7 @@ def at(path: str, line: int | None = None, end: int | None = None) -> Location:
 CheckFn = Callable[[Facts, Any], Decision]
 
 
-@dataclass(frozen=True)
-class CheckSpec:
+class CheckSpec(Struct, frozen=True):
     id: str
     title: str
     category: str

@@ -11,9 +11,9 @@ families it asks for comes from the team's config or, for a checklist line, from
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Literal
 
+from msgspec import Struct
 from pydantic import BaseModel, ConfigDict
 
 from gate.checks.base import Decision, Hit, check, failed, not_applicable, passed
@@ -51,8 +51,7 @@ _EXPOSITION = frozenset(
 (process_cpu_seconds_total, process_resident_memory_bytes) on Linux."""
 
 
-@dataclass(frozen=True)
-class Family:
+class Family(Struct, frozen=True):
     id: FamilyId
     name: str
     asked: re.Pattern[str]

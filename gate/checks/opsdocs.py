@@ -11,9 +11,9 @@ topic it names and nothing else.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Literal
 
+from msgspec import Struct
 from pydantic import BaseModel, ConfigDict, Field
 
 from gate.checks.base import Decision, Hit, at, check, failed, not_applicable, passed
@@ -44,8 +44,7 @@ TopicId = Literal[
 ]
 
 
-@dataclass(frozen=True)
-class Topic:
+class Topic(Struct, frozen=True):
     id: TopicId
     name: str
     """in the report's words: "an on-call rotation\""""

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
+from msgspec import Struct
 from pydantic import BaseModel, ConfigDict
 
 from gate.checks.base import NOT_ASKED, Decision, Hit, at, check, failed, not_applicable, passed
@@ -32,8 +32,7 @@ class RuntimeEnvOptions(BaseModel):
     """Judge it on every pull request. A checklist line this check decides asks it for that line."""
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(Struct, frozen=True):
     """One place the service is deployed: what it passes, and what it may pass that cannot be read."""
 
     name: str

@@ -10,9 +10,10 @@ decides (`startsWith(github.ref, 'refs/tags/')`, `github.ref_type == 'tag'`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import Enum
 from typing import Any
+
+from msgspec import Struct
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude
 from gate.facts import Facts
@@ -28,8 +29,7 @@ class Cache(Enum):
     MAYBE = "maybe"
 
 
-@dataclass(frozen=True)
-class Input:
+class Input(Struct, frozen=True):
     """An input that turns the cache on (or, with `off`, off: `lookup-only: true`)."""
 
     name: str
@@ -40,8 +40,7 @@ class Input:
     off: bool = False
 
 
-@dataclass(frozen=True)
-class Before:
+class Before(Struct, frozen=True):
     """The action's version is below this major one (read from the tag, or from the `# v6.1.0`
     comment beside a pinned hash); with `since`, at or above it."""
 
@@ -49,18 +48,15 @@ class Before:
     since: bool = False
 
 
-@dataclass(frozen=True)
-class AnyOf:
+class AnyOf(Struct, frozen=True):
     parts: tuple[Control, ...]
 
 
-@dataclass(frozen=True)
-class AllOf:
+class AllOf(Struct, frozen=True):
     parts: tuple[Control, ...]
 
 
-@dataclass(frozen=True)
-class Always:
+class Always(Struct, frozen=True):
     pass
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar, cast
+
+import msgspec
+import msgspec.structs
 
 from gate import background
 from gate.budget import BudgetExceeded, Unfinished
@@ -62,8 +64,7 @@ BACKGROUND_MIN_FILES = 50
 is used whatever the size: its imports are already paid, on the other core."""
 
 
-@dataclass(frozen=True)
-class Sources:
+class Sources(msgspec.Struct, frozen=True):
     """The snapshot and the facts the on-demand facts are read from."""
 
     snap: Snapshot
@@ -340,7 +341,7 @@ def collect(
         left = deadline.remaining()
         if left is not None:
             deadline.check("starting the vulnerability audit")
-            audit_now = dataclasses.replace(audit, run_timeout=max(1, min(audit.run_timeout, int(left))))
+            audit_now = msgspec.structs.replace(audit, run_timeout=max(1, min(audit.run_timeout, int(left))))
         else:
             audit_now = audit
         return collect_vulnerabilities(snap, dependencies, audit_now)

@@ -7,7 +7,7 @@ rendered. An entry is its `alert:` line and the lines indented under it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from gate.lazyre import lazy
 from gate.snapshot import Snapshot
@@ -22,8 +22,7 @@ _MAX_ENTRY = 200
 """An entry is read over at most this many lines (nested entries could otherwise be read quadratically)."""
 
 
-@dataclass(frozen=True)
-class AlertRule:
+class AlertRule(Struct, frozen=True):
     path: str
     line: int
     name: str
@@ -33,8 +32,7 @@ class AlertRule:
     severity: str
 
 
-@dataclass(frozen=True)
-class AlertFacts:
+class AlertFacts(Struct, frozen=True):
     rules: tuple[AlertRule, ...] = ()
     files: tuple[str, ...] = ()
     """files that hold at least one alert rule"""

@@ -8,7 +8,8 @@ seen.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from gate.facts.routes import RouteFacts, handlers
 from gate.facts.walk import walk
@@ -17,8 +18,7 @@ from gate.snapshot import Snapshot
 _WRAPPERS = frozenset({"jsonify", "JSONResponse", "ORJSONResponse", "UJSONResponse", "dict", "make_response"})
 
 
-@dataclass(frozen=True)
-class Answers:
+class Answers(Struct, frozen=True):
     keys: dict[tuple[str, int], tuple[str, ...]]
     """(module, route line) -> the keys of the objects its handler returns, in order of appearance"""
     unread: frozenset[tuple[str, int]] = frozenset()

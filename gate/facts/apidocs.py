@@ -7,8 +7,9 @@ Read from the files as text and data, not rendered.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from gate.facts.docs import DocsFacts
 from gate.lazyre import lazy
@@ -21,8 +22,7 @@ _API_DOC = lazy(r"(^|/)api[\w-]*\.(md|rst)$|(^|/)(endpoints|routes)\.(md|rst)$",
 _MAX_LINE = 2_000
 
 
-@dataclass(frozen=True)
-class ApiDocs:
+class ApiDocs(Struct, frozen=True):
     documents: tuple[tuple[str, frozenset[str]], ...] = ()
     """(file, the paths it documents), OpenAPI documents and API Markdown alike"""
 

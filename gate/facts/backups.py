@@ -9,8 +9,9 @@ destination and region are read from its own text; nothing is run.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from gate.facts.compose import ComposeFacts
 from gate.facts.kubernetes import KubernetesFacts
@@ -39,8 +40,7 @@ _MAX_TEXT = 20_000
 """A job's text is read up to this many characters (a job is a command and its settings)."""
 
 
-@dataclass(frozen=True)
-class BackupJob:
+class BackupJob(Struct, frozen=True):
     path: str
     line: int
     via: str
@@ -59,8 +59,7 @@ class BackupJob:
     """it restores or checks what it copied"""
 
 
-@dataclass(frozen=True)
-class BackupFacts:
+class BackupFacts(Struct, frozen=True):
     jobs: tuple[BackupJob, ...] = ()
     stores: tuple[str, ...] = ()
     """where the service keeps state worth backing up: 'path:line (what)'"""

@@ -12,8 +12,9 @@ import io
 import re
 import sys
 import tokenize
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from gate.facts.dockerfile import is_dockerfile
 from gate.facts.python import imported_from, is_test_path
@@ -47,15 +48,13 @@ _SENSITIVE_ARG = lazy(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Site:
+class Site(Struct, frozen=True):
     path: str
     line: int
     detail: str = ""
 
 
-@dataclass(frozen=True)
-class CodeFacts:
+class CodeFacts(Struct, frozen=True):
     service_modules: tuple[str, ...]
     prints: tuple[Site, ...]
     logging_setup: tuple[Site, ...]
@@ -290,7 +289,7 @@ class _Scan(Visitor):
         self.rel = rel
         self.out: dict[str, list[Site]] = {
             k: []
-            for k in CodeFacts.__dataclass_fields__
+            for k in CodeFacts.__struct_fields__
             if k not in ("service_modules", "procfile", "training_modules", "training_seeded")
         }
         self.handler_depth = 0
@@ -796,7 +795,7 @@ def _imported_by_others(trees: dict[str, ast.Module], names: ModuleNames) -> set
 def collect_code(snap: Snapshot, app_modules: list[str]) -> CodeFacts:
     modules = service_modules(snap, app_modules)
     collected: dict[str, list[Site]] = {
-        k: [] for k in CodeFacts.__dataclass_fields__ if k not in ("service_modules", "training_modules")
+        k: [] for k in CodeFacts.__struct_fields__ if k not in ("service_modules", "training_modules")
     }
     for rel in snap.files:
         if _runs_servers(rel) and (text := snap.text(rel)) and ("log-config" in text or "logconfig" in text):

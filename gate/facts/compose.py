@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 from gate.lazyre import lazy
 from gate.snapshot import ParseError, Replacing, ReplacingList, Snapshot, YamlDocuments
 from gate.yamlpath import Node, line_of, locate
@@ -31,8 +33,7 @@ class Source:
     service: str
 
 
-@dataclass(frozen=True)
-class Service:
+class Service(msgspec.Struct, frozen=True):
     name: str
     config: dict[str, Any]
     sources: tuple[Source, ...]
@@ -88,8 +89,7 @@ class Service:
         return first.path, line_of(first.node, ("services", first.service))
 
 
-@dataclass(frozen=True)
-class ComposeFacts:
+class ComposeFacts(msgspec.Struct, frozen=True):
     services: tuple[Service, ...]
     errors: tuple[ParseError, ...]
     files: tuple[str, ...]

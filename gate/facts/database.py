@@ -46,7 +46,7 @@ _STARTERS = lazy(
 )
 
 
-class DatabaseFacts(Signals):
+class DatabaseFacts(Signals, frozen=True):
     """Kinds: database (the code connects to one), schema (the code makes its tables), migrations (run
     where the service starts)."""
 

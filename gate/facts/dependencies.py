@@ -5,8 +5,9 @@ from __future__ import annotations
 import ast
 import posixpath
 import re
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from gate.facts.dockerfile import is_dockerfile
 from gate.facts.walk import walk
@@ -30,8 +31,7 @@ _FROM_TAGGED_PYTHON = lazy(
 _CONDA_PYTHON = lazy(r"^\s*-\s*python\s*[=<>~]=?\s*(3(?:\.\d+)*)", re.MULTILINE)
 
 
-@dataclass(frozen=True)
-class Dependency:
+class Dependency(Struct, frozen=True):
     name: str
     specifier: str
     path: str
@@ -42,16 +42,14 @@ class Dependency:
     """A conda package (environment.yml outside its pip: list): not a PyPI distribution."""
 
 
-@dataclass(frozen=True)
-class PythonVersionDecl:
+class PythonVersionDecl(Struct, frozen=True):
     source: str
     path: str
     line: int | None
     value: str
 
 
-@dataclass(frozen=True)
-class DependencyFacts:
+class DependencyFacts(Struct, frozen=True):
     requirement_files: tuple[str, ...]
     requirements: tuple[Dependency, ...]
     """Direct requirements from requirements files (and constraints, marked), local/editable ones left out."""

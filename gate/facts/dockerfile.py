@@ -11,9 +11,9 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from dataclasses import dataclass
 
 import dockerfile
+from msgspec import Struct
 
 from gate.lazyre import lazy
 from gate.snapshot import ParseError, Snapshot
@@ -21,8 +21,7 @@ from gate.snapshot import ParseError, Snapshot
 _VAR = lazy(r"\$(?:\{(\w+)(?::?([-+])([^}]*))?\}|(\w+))")
 
 
-@dataclass(frozen=True)
-class Instruction:
+class Instruction(Struct, frozen=True):
     cmd: str
     """Upper-case instruction name (FROM, RUN, ...)."""
     value: tuple[str, ...]
@@ -39,8 +38,7 @@ class Instruction:
         return " ".join(self.value) + "".join("\n" + h for h in self.heredocs)
 
 
-@dataclass(frozen=True)
-class Stage:
+class Stage(Struct, frozen=True):
     index: int
     name: str | None
     base: str
@@ -55,8 +53,7 @@ class Stage:
         return found[-1] if found else None
 
 
-@dataclass(frozen=True)
-class Dockerfile:
+class Dockerfile(Struct, frozen=True):
     path: str
     stages: tuple[Stage, ...]
     args: dict[str, str]
@@ -87,14 +84,12 @@ class Dockerfile:
         return {s.name for s in self.stages if s.name}
 
 
-@dataclass(frozen=True)
-class DockerignoreFile:
+class DockerignoreFile(Struct, frozen=True):
     path: str
     patterns: tuple[tuple[int, str], ...]
 
 
-@dataclass(frozen=True)
-class DockerFacts:
+class DockerFacts(Struct, frozen=True):
     dockerfiles: tuple[Dockerfile, ...]
     errors: tuple[ParseError, ...]
     dockerignores: tuple[DockerignoreFile, ...]
@@ -284,8 +279,7 @@ _SEGMENT = lazy(r"&&|\|\||;|\||\n")
 _INSTALLERS = (("pip", "install"), ("pipx", "install"), ("uv", "pip", "install"), ("-m", "pip", "install"))
 
 
-@dataclass(frozen=True)
-class PipInstall:
+class PipInstall(Struct, frozen=True):
     """One `pip install` in a RUN: what it installs by name, and whether a requirements or
     constraints file comes with it (which may pin what it names)."""
 

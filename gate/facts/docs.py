@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import msgspec
+
 from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
@@ -77,14 +79,12 @@ def _is_diagram(path: str) -> bool:
 _ENV_LINE = lazy(r"^\s*#?\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(msgspec.Struct, frozen=True):
     text: str
     line: int
 
 
-@dataclass(frozen=True)
-class Readme:
+class Readme(msgspec.Struct, frozen=True):
     path: str
     headings: tuple[Heading, ...]
     size: int
@@ -109,8 +109,7 @@ def _first(rx: re.Pattern[str], lines: list[str]) -> int | None:
     return next((i for i, line in enumerate(lines, 1) if rx.search(line)), None)
 
 
-@dataclass(frozen=True)
-class EnvExample:
+class EnvExample(msgspec.Struct, frozen=True):
     path: str
     variables: frozenset[str]
 
@@ -174,8 +173,7 @@ def _section_sizes(lines: list[str], found: list[Heading]) -> dict[int, int]:
     return sizes
 
 
-@dataclass(frozen=True)
-class DocsFacts:
+class DocsFacts(msgspec.Struct, frozen=True):
     readme: Readme | None
     licenses: tuple[str, ...]
     """Non-empty licence files at the root."""

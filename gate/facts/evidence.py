@@ -12,9 +12,11 @@ import io
 import json
 import os
 import stat
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from gate.ignore import PatternList
 from gate.snapshot import ParseError
@@ -27,8 +29,7 @@ DEFAULT_PATTERNS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class CoverageReport:
+class CoverageReport(Struct, frozen=True):
     path: str
     percent: float
     files: tuple[tuple[str, float], ...] = ()
@@ -43,15 +44,13 @@ SUITE_KINDS: dict[str, tuple[str, ...]] = {
 """The suites a checklist names, and the words that put a test case in them."""
 
 
-@dataclass(frozen=True)
-class FailedCase:
+class FailedCase(Struct, frozen=True):
     name: str
     file: str | None
     line: int | None
 
 
-@dataclass(frozen=True)
-class JUnitReport:
+class JUnitReport(Struct, frozen=True):
     path: str
     tests: int
     failures: int
@@ -63,8 +62,7 @@ class JUnitReport:
     the report's file name, its test suite, class, file or name says so (tests/smoke/test_up.py)."""
 
 
-@dataclass(frozen=True)
-class LoadReport:
+class LoadReport(Struct, frozen=True):
     path: str
     tool: str
     p95_ms: float | None
@@ -79,8 +77,7 @@ class LoadReport:
     """the most virtual users at once (k6's vus_max, locust's User Count in its stats history)"""
 
 
-@dataclass(frozen=True)
-class EvidenceFacts:
+class EvidenceFacts(Struct, frozen=True):
     coverage: tuple[CoverageReport, ...] = ()
     junit: tuple[JUnitReport, ...] = ()
     load: tuple[LoadReport, ...] = ()

@@ -20,8 +20,9 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from gate.lazyre import lazy
 
@@ -37,8 +38,7 @@ _MAX_GROWTH = 4 * 1024 * 1024
 """How much longer than its template a rendered template may grow (values written out by toYaml)."""
 
 
-@dataclass(frozen=True)
-class Chart:
+class Chart(Struct, frozen=True):
     root: str
     name: str
     values: dict[str, Any]
@@ -165,8 +165,7 @@ def _flow(value: Any) -> str:
     return json.dumps(value, default=str)
 
 
-@dataclass
-class _Block:
+class _Block(Struct):
     kind: str
     active: bool
     taken: bool

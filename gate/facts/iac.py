@@ -8,7 +8,8 @@ from variables are not resolved.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from gate.lazyre import lazy
 from gate.snapshot import Snapshot
@@ -29,8 +30,7 @@ _TEMPLATE_NAME = lazy(
 templates are opened to look."""
 
 
-@dataclass(frozen=True)
-class Resource:
+class Resource(Struct, frozen=True):
     path: str
     line: int
     type: str
@@ -40,8 +40,7 @@ class Resource:
     """the resource's own lines, joined (its settings as written)"""
 
 
-@dataclass(frozen=True)
-class IacFacts:
+class IacFacts(Struct, frozen=True):
     resources: tuple[Resource, ...] = ()
     files: tuple[str, ...] = ()
 

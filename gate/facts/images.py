@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import posixpath
 import shlex
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from gate.facts.compose import ComposeFacts
 from gate.facts.dockerfile import DockerFacts
 from gate.facts.workflows import WorkflowFacts
 
 
-@dataclass(frozen=True)
-class ImageLinks:
+class ImageLinks(Struct, frozen=True):
     by_repository: dict[str, tuple[str, str]]
     """image repository (no tag or digest) -> (Dockerfile path, how the link was made): builds the
     repository names."""

@@ -14,6 +14,8 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 from gate.facts.helm import Chart, chart_of, render
 from gate.lazyre import lazy
 from gate.snapshot import ParseError, ParseFailure, Snapshot, YamlDocuments, parse_yaml_text
@@ -60,8 +62,7 @@ class Manifest:
         return line_of(self.node, loc)
 
 
-@dataclass(frozen=True)
-class Workload:
+class Workload(msgspec.Struct, frozen=True):
     manifest: Manifest
     pod_spec: dict[str, Any]
     pod_path: tuple[str, ...]
@@ -70,8 +71,7 @@ class Workload:
     containers: tuple[Container, ...]
 
 
-@dataclass(frozen=True)
-class OverlayReplicas:
+class OverlayReplicas(msgspec.Struct, frozen=True):
     """A replica count a Kustomize overlay sets for a workload of its base, by the base's name: a
     strategic-merge patch's `spec.replicas`, or an entry of the kustomization's `replicas:` list (which
     names no kind: `kind` is then empty)."""

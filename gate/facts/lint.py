@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from gate.facts.walk import walk
 from gate.lazyre import lazy
@@ -24,8 +25,7 @@ _FRAMEWORK_NAMES = frozenset(
 """Methods a framework calls by these names: the convention is theirs."""
 
 
-@dataclass(frozen=True)
-class Untidy:
+class Untidy(Struct, frozen=True):
     kind: str
     """unused-import, unused-variable, class-name, function-name, argument-name"""
     path: str
@@ -33,8 +33,7 @@ class Untidy:
     name: str
 
 
-@dataclass(frozen=True)
-class LintFacts:
+class LintFacts(Struct, frozen=True):
     findings: tuple[Untidy, ...] = ()
     modules: int = 0
 

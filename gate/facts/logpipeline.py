@@ -83,7 +83,7 @@ _DEPLOY_NAMES = lazy(
 _MANIFEST = lazy(r"^[ \t]*kind:\s*(Deployment|StatefulSet|DaemonSet|Pod|CronJob|Job|ConfigMap)\b", re.M)
 
 
-class LogFacts(Signals):
+class LogFacts(Signals, frozen=True):
     """Kinds: structured, level, error-handler, shipper, access-on, access-off, uvicorn, gunicorn,
     retention, metrics-retention."""
 

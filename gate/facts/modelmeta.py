@@ -10,10 +10,10 @@ class_names.txt and friends; MODEL_CARD.md, or a README with Hugging Face `model
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from msgspec import Struct
 
 from gate.facts.docs import headings
 from gate.facts.models import MODEL_SUFFIXES
@@ -34,8 +34,7 @@ CLASS_NAMES = lazy(r"^(class_names|classes|labels|label_map|id2label)\.(txt|json
 CARD_NAMES = lazy(r"^(model_card|modelcard|model-card)\.md$", re.I)
 
 
-@dataclass(frozen=True)
-class DataFile:
+class DataFile(Struct, frozen=True):
     path: str
     data: Any
     text: str
@@ -51,15 +50,13 @@ class DataFile:
         return self.text.count("\n", 0, found) + 1 if found is not None else None
 
 
-@dataclass(frozen=True)
-class Card:
+class Card(Struct, frozen=True):
     path: str
     headings: tuple[str, ...]
     model_index: bool
 
 
-@dataclass(frozen=True)
-class ModelMetaFacts:
+class ModelMetaFacts(Struct, frozen=True):
     metadata: tuple[DataFile, ...]
     features: tuple[DataFile, ...]
     classes: tuple[DataFile, ...]

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from gate.facts.pickles import PickleScan, scan_file
 from gate.snapshot import Snapshot
@@ -48,8 +49,7 @@ MANIFEST_NAMES = ("MODELS.sha256", "models.sha256", "SHA256SUMS")
 _LFS = b"version https://git-lfs.github.com/spec/v1"
 
 
-@dataclass(frozen=True)
-class Artifact:
+class Artifact(Struct, frozen=True):
     path: str
     size: int
     lfs_pointer: bool
@@ -62,15 +62,13 @@ class Artifact:
     """The whole scan of a pickle-based file (its imports, what the allow-list refused, problems)."""
 
 
-@dataclass(frozen=True)
-class ManifestEntry:
+class ManifestEntry(Struct, frozen=True):
     path: str
     sha256: str
     line: int
 
 
-@dataclass(frozen=True)
-class ModelFacts:
+class ModelFacts(Struct, frozen=True):
     artifacts: tuple[Artifact, ...]
     manifests: tuple[str, ...]
     entries: tuple[ManifestEntry, ...]

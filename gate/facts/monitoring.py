@@ -61,7 +61,7 @@ _NAMES = lazy(
 )
 
 
-class MonitoringFacts(Signals):
+class MonitoringFacts(Signals, frozen=True):
     """Kinds: scrape, routing, dashboard, error-tracking, drift; silent-routing (an Alertmanager
     configuration whose receivers send nowhere)."""
 

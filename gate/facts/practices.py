@@ -74,7 +74,7 @@ _STARTERS = lazy(
 _OPTIMIZED_FORMATS = (".onnx", ".engine", ".plan", ".tflite", ".ptl", ".torchscript", ".ov", ".xml.ov")
 
 
-class PracticeFacts(Signals):
+class PracticeFacts(Signals, frozen=True):
     """Kinds: optimized-runtime, optimized-format, cache, shared-cache, retries, outbound (the service calls
     out over the network), data-quality, timeouts."""
 

@@ -6,8 +6,9 @@ import ast
 import sys
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import NamedTuple
+
+from msgspec import Struct
 
 from gate.facts.dependencies import PythonVersionDecl
 from gate.facts.walk import walk
@@ -28,8 +29,7 @@ ROUTE_HINTS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class EnvRead:
+class EnvRead(Struct, frozen=True):
     """A place where the code reads an environment variable by a literal name."""
 
     name: str
@@ -42,15 +42,13 @@ class EnvRead:
     empty rejects every request)."""
 
 
-@dataclass(frozen=True)
-class TestFunction:
+class TestFunction(Struct, frozen=True):
     path: str
     line: int
     name: str
 
 
-@dataclass(frozen=True)
-class PythonFacts:
+class PythonFacts(Struct, frozen=True):
     modules: tuple[str, ...]
     syntax_errors: tuple[ParseError, ...]
     env_reads: tuple[EnvRead, ...]

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from gate.facts.python import imported_from
 from gate.facts.walk import walk
@@ -24,15 +25,13 @@ from gate.facts.walk import walk
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-@dataclass(frozen=True)
-class _Def:
+class _Def(Struct, frozen=True):
     rel: str
     qualname: str
     node: Function | ast.ClassDef
 
 
-@dataclass
-class _Module:
+class _Module(Struct):
     rel: str
     tree: ast.Module
     top: dict[str, _Def]

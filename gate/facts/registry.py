@@ -5,8 +5,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from gate.facts.python import is_test_path
 from gate.lazyre import lazy
@@ -17,8 +18,7 @@ _MLFLOW = lazy(r"\bmlflow\.register_model\(|['\"]models:/|\bcreate_model_version
 _MAX_FILES = 50
 
 
-@dataclass(frozen=True)
-class RegistryFacts:
+class RegistryFacts(Struct, frozen=True):
     records: tuple[tuple[str, Any], ...] = ()
     """(registry file, its data)"""
     in_code: tuple[tuple[str, int], ...] = ()

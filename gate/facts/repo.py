@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from gate.facts.docs import is_env_example
 from gate.facts.models import is_model_file
@@ -13,8 +14,7 @@ from gate.lazyre import lazy
 from gate.snapshot import Snapshot
 
 
-@dataclass(frozen=True)
-class IgnoreRule:
+class IgnoreRule(Struct, frozen=True):
     """The .gitignore line that decided a path, if any."""
 
     path: str
@@ -23,15 +23,13 @@ class IgnoreRule:
     negated: bool
 
 
-@dataclass(frozen=True)
-class EnvFile:
+class EnvFile(Struct, frozen=True):
     path: str
     tracked: bool
     ignored_by: IgnoreRule | None
 
 
-@dataclass(frozen=True)
-class RepoFacts:
+class RepoFacts(Struct, frozen=True):
     is_git: bool
     file_count: int
     gitignores: tuple[str, ...]

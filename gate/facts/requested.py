@@ -6,7 +6,7 @@ Read from the text of the test files, not run: a path built at run time is not s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from gate.facts.python import is_test_path
 from gate.lazyre import lazy
@@ -15,8 +15,7 @@ from gate.snapshot import Snapshot
 _REQUEST = lazy(r"\.(?:get|post|put|patch|delete|head|options)\(\s*f?['\"](/[^'\"\s]{0,200})['\"]")
 
 
-@dataclass(frozen=True)
-class RequestedPaths:
+class RequestedPaths(Struct, frozen=True):
     paths: tuple[tuple[str, str, int], ...] = ()
     """(path, test file, line)"""
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
 from typing import Any
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from gate.facts.python import ROUTE_HINTS, imported_from, is_test_path
 from gate.facts.walk import walk
@@ -48,8 +50,7 @@ _REFUSES = lazy(r"(\b401\b|\b403\b|UNAUTHORIZED|FORBIDDEN|Unauthorized|Forbidden
 """A refusal of credentials specifically (a 404 or 422 is not authentication)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
+class Route(Struct, frozen=True):
     path: str
     """The full path, prefixes included."""
     methods: tuple[str, ...]
@@ -63,8 +64,7 @@ class Route:
     function named predict/infer/classify): sensitive whatever its path says."""
 
 
-@dataclass
-class _Obj:
+class _Obj(Struct):
     module: str
     name: str
     kind: str  # "app" or "router"
@@ -81,8 +81,7 @@ class _Obj:
     """Every route under it requires credentials (app/router dependencies, before_request, middleware)."""
 
 
-@dataclass(frozen=True)
-class RouteFacts:
+class RouteFacts(Struct, frozen=True):
     apps: tuple[tuple[str, int, str], ...]
     """(module, line, framework) of every application object."""
     routes: tuple[Route, ...]

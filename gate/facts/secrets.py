@@ -14,10 +14,11 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
 from typing import Any
+
+from msgspec import Struct
 
 from gate.facts.python import is_test_path
 from gate.lazyre import lazy
@@ -123,8 +124,7 @@ def candidate_lines(text: str) -> list[int]:
     return sorted(candidate_plugins(text))
 
 
-@dataclass(frozen=True)
-class _Action:
+class _Action(Struct, frozen=True):
     """What a found anchor means: the plugins a line holding it goes to (none: prodgate's own rule),
     the check at the anchor (from `back` characters before it), and the check on its whole line."""
 
@@ -237,15 +237,13 @@ MAX_SCANNED_LINES = 100_000
 few thousand; past it the rest is reported as not scanned, which the check treats as undecided."""
 
 
-@dataclass(frozen=True)
-class FoundSecret:
+class FoundSecret(Struct, frozen=True):
     path: str
     line: int
     kind: str
 
 
-@dataclass(frozen=True)
-class SecretFacts:
+class SecretFacts(Struct, frozen=True):
     found: tuple[FoundSecret, ...]
     scanned: int
     allowed: tuple[FoundSecret, ...] = ()

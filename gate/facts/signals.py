@@ -8,16 +8,16 @@ it can be written in. They share this reader.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Protocol
+
+from msgspec import Struct
 
 MAX_LINE = 2_000
 """Longer lines are not read: a setting is short, a file comes from the pull request, and a pattern
 searched over a megabyte-long line is where a hostile file would make the gate slow."""
 
 
-@dataclass(frozen=True)
-class Signal:
+class Signal(Struct, frozen=True):
     kind: str
     path: str
     line: int
@@ -25,8 +25,7 @@ class Signal:
     """the words that matched (a pattern's last group when asked, e.g. the level of `--log-level info`)"""
 
 
-@dataclass(frozen=True)
-class Signals:
+class Signals(Struct, frozen=True):
     signals: tuple[Signal, ...] = ()
 
     def of(self, kind: str) -> tuple[Signal, ...]:
@@ -60,8 +59,7 @@ class Finder(Protocol):
     def search(self, text: str, /) -> object: ...
 
 
-@dataclass(frozen=True)
-class Then:
+class Then(Struct, frozen=True):
     """`first`, then `then` later on the same line: what `first[^\\n]*then` matches, in linear time.
     That pattern rescans the rest of the line from every `first` it finds, so a hostile line of a
     hundred thousand `curl ` words takes minutes; the earliest `first` is the only one worth trying,
@@ -86,8 +84,7 @@ class Then:
         return None
 
 
-@dataclass(frozen=True)
-class AnyOf:
+class AnyOf(Struct, frozen=True):
     """Any of several finders."""
 
     finders: tuple[Finder, ...]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from gate.facts.routes import RouteFacts, handlers
 from gate.facts.signals import MAX_LINE, Finder, Then
@@ -34,8 +35,7 @@ _CSRF = lazy(
 )
 
 
-@dataclass(frozen=True)
-class Sink:
+class Sink(Struct, frozen=True):
     kind: str
     """injection or xss"""
     path: str
@@ -44,8 +44,7 @@ class Sink:
     route: str
 
 
-@dataclass(frozen=True)
-class SinkFacts:
+class SinkFacts(Struct, frozen=True):
     sinks: tuple[Sink, ...] = ()
     handlers: int = 0
     cookie_sessions: tuple[tuple[str, int], ...] = ()

@@ -72,7 +72,7 @@ _PORT = lazy(r"\b(from_port|to_port)\s*=\s*(\d+)")
 _EGRESS = lazy(r'\btype\s*=\s*"egress"')
 
 
-class TlsFacts(Signals):
+class TlsFacts(Signals, frozen=True):
     """Kinds: termination, certificate, renewal (a certificate renewed by itself), redirect, plain (a
     place that serves plain HTTP: an Ingress without tls, an HTTP-only load balancer listener, an
     application port open to the internet, a proxy site on port 80 only). A plain signal's detail is

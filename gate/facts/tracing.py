@@ -49,7 +49,7 @@ _DEPLOY_NAMES = lazy(
 )
 
 
-class TracingFacts(Signals):
+class TracingFacts(Signals, frozen=True):
     """Kinds: tracer, sampling, request-id."""
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from gate.facts.routes import RouteFacts, handlers
 from gate.facts.walk import walk
@@ -33,8 +34,7 @@ _LOOSE = lazy(r"^(Any|object|dict|Dict|Json)$")
 _OPTIONAL = lazy(r"\bOptional\[|\|\s*None\b|\bNone\s*\|")
 
 
-@dataclass(frozen=True)
-class BodyField:
+class BodyField(Struct, frozen=True):
     name: str
     annotation: str
     required: bool
@@ -43,16 +43,14 @@ class BodyField:
     """max_length / max_items on a list (Field, conlist, Annotated)"""
 
 
-@dataclass(frozen=True)
-class BodyModel:
+class BodyModel(Struct, frozen=True):
     name: str
     path: str
     line: int
     fields: tuple[BodyField, ...]
 
 
-@dataclass(frozen=True)
-class BodyRoute:
+class BodyRoute(Struct, frozen=True):
     path: str
     module: str
     line: int
@@ -73,8 +71,7 @@ class BodyRoute:
     """the handler has a guard that rejects (raises, aborts, returns 4xx)"""
 
 
-@dataclass(frozen=True)
-class ValidationFacts:
+class ValidationFacts(Struct, frozen=True):
     routes: tuple[BodyRoute, ...] = ()
     models: tuple[BodyModel, ...] = ()
 

@@ -18,7 +18,6 @@ environment and no PIP_* setting that could point it elsewhere.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
@@ -26,9 +25,11 @@ import stat
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import msgspec.structs
+from msgspec import Struct
 
 from gate.facts.dependencies import DependencyFacts, lock_packages
 from gate.isolation import run_python
@@ -46,8 +47,7 @@ SEVERITY_DEADLINE_S = 60
 _NAME = lazy(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
-@dataclass(frozen=True)
-class AuditSettings:
+class AuditSettings(Struct, frozen=True):
     service: str = "osv"
     osv_url: str | None = None
     cache_dir: Path | None = None
@@ -56,14 +56,12 @@ class AuditSettings:
     max_packages: int = 1000
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(Struct, frozen=True):
     path: str
     line: int | None
 
 
-@dataclass(frozen=True)
-class Advisory:
+class Advisory(Struct, frozen=True):
     id: str
     aliases: tuple[str, ...]
     fix_versions: tuple[str, ...]
@@ -73,23 +71,20 @@ class Advisory:
     severity_source: str | None = None
 
 
-@dataclass(frozen=True)
-class AuditedPackage:
+class AuditedPackage(Struct, frozen=True):
     name: str
     version: str
     places: tuple[Place, ...]
     advisories: tuple[Advisory, ...]
 
 
-@dataclass(frozen=True)
-class NotAudited:
+class NotAudited(Struct, frozen=True):
     name: str
     place: Place
     reason: str
 
 
-@dataclass(frozen=True)
-class VulnerabilityFacts:
+class VulnerabilityFacts(Struct, frozen=True):
     service: str
     audited: tuple[AuditedPackage, ...]
     not_audited: tuple[NotAudited, ...]
@@ -230,7 +225,7 @@ class _Cache:
     def put(self, name: str, version: str, advisories: list[Advisory]) -> None:
         self.entries[self._key(name, version)] = {
             "at": time.time(),
-            "advisories": [dataclasses.asdict(a) for a in advisories],
+            "advisories": [msgspec.structs.asdict(a) for a in advisories],
         }
 
     def save(self) -> None:
@@ -408,7 +403,7 @@ def _with_severity(
             continue
     return {
         key: [
-            dataclasses.replace(a, severity=rated[a.id][0], severity_source=rated[a.id][1])
+            msgspec.structs.replace(a, severity=rated[a.id][0], severity_source=rated[a.id][1])
             if a.id in rated
             else a
             for a in advisories

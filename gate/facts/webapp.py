@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from dataclasses import dataclass
 
 from gate.facts.signals import Signal, Signals, scan
 from gate.lazyre import lazy
@@ -75,8 +74,7 @@ _MOBILE = lazy(r"devices\[['\"](Pixel|iPhone|Galaxy|iPad|Mobile)|isMobile:\s*tru
 _LIGHTHOUSE = lazy(r"(^|/)(\.lighthouseci/lhr-[^/]*\.json|[^/]*lighthouse[^/]*\.json|lhr[^/]*\.json)$", re.I)
 
 
-@dataclass(frozen=True)
-class WebFacts(Signals):
+class WebFacts(Signals, frozen=True):
     backends: tuple[str, ...] = ()
     """folders of the Node backends (their package.json's folder)"""
     frontends: tuple[str, ...] = ()

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 from gate.lazyre import lazy
 from gate.snapshot import ParseError, Snapshot, YamlDocuments
 from gate.yamlpath import Node, line_of
@@ -31,8 +33,7 @@ class Step:
     what a step runs through a script is what it runs"""
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(msgspec.Struct, frozen=True):
     id: str
     data: dict[str, Any]
     steps: tuple[Step, ...]
@@ -59,8 +60,7 @@ class Workflow:
         return line_of(self.node, loc)
 
 
-@dataclass(frozen=True)
-class WorkflowFacts:
+class WorkflowFacts(msgspec.Struct, frozen=True):
     workflows: tuple[Workflow, ...]
     errors: tuple[ParseError, ...]
     dependency_update_configs: tuple[str, ...]

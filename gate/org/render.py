@@ -3,7 +3,7 @@ widths, trend lines) are computed here; the templates only place them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from gate import __version__
 from gate.org.aggregate import Aggregate, Line
@@ -16,8 +16,7 @@ _BAR = 360
 _LABEL = 300
 
 
-@dataclass(frozen=True)
-class Trend:
+class Trend(Struct, frozen=True):
     points: str
     delta: int
     title: str

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import quote
+
+from msgspec import Struct
 
 from gate.checks import CATEGORIES, REGISTRY
 from gate.model import OUTCOME_ORDER, CheckResult, Location, Outcome, Report
@@ -23,8 +24,7 @@ ICONS = {
 LABELS = {o: o.value.replace("_", " ") for o in Outcome}
 
 
-@dataclass(frozen=True)
-class Links:
+class Links(Struct, frozen=True):
     """Where a reader can click: the pull request's files at its head commit, and prodgate's check docs
     at the version that ran. Empty outside the Action (a local report links nothing)."""
 
@@ -44,8 +44,7 @@ class Links:
         return f"{self.docs_base}/{quote(check_id)}.md" if self.docs_base else ""
 
 
-@dataclass(frozen=True)
-class LevelGap:
+class LevelGap(Struct, frozen=True):
     """The next level and the checks that keep the report from it (failed or undecided)."""
 
     level: str
@@ -58,8 +57,7 @@ def level_gap(report: Report) -> LevelGap | None:
     return LevelGap(level.value, checks) if level and checks else None
 
 
-@dataclass(frozen=True)
-class Blocker:
+class Blocker(Struct, frozen=True):
     """One problem as a reviewer fixes it: the blocking check that leads, and the blocking checks of
     the same concern (`CheckSpec.concern`) whose first findings point at the same line, such as one
     `app.run(debug=True)` that debug-disabled, production-server and dockerfile-production-server
@@ -101,8 +99,7 @@ def blockers(blocking: list[CheckResult]) -> list[Blocker]:
     return [Blocker(g[0], tuple(g[1:])) for g in groups]
 
 
-@dataclass(frozen=True)
-class Badge:
+class Badge(Struct, frozen=True):
     """The verdict as a status badge (shields.io's static badge, which GitHub serves through its image
     proxy, so no reader's browser talks to shields.io): what it says, and where the image is."""
 
@@ -123,8 +120,7 @@ def badge(report: Report) -> Badge:
     return Badge(f"prodgate: {message}", f"https://img.shields.io/badge/prodgate-{_shield(message)}-{colour}")
 
 
-@dataclass(frozen=True)
-class CategoryView:
+class CategoryView(Struct, frozen=True):
     id: str
     title: str
     results: tuple[CheckResult, ...]

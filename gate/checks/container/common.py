@@ -3,7 +3,7 @@ where the image runs (Compose services, Kubernetes containers) and how its instr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from gate.checks.base import Decision, Hit, at, conclude
 from gate.facts import Facts
@@ -47,8 +47,7 @@ def _image_parts(ref: str) -> tuple[str, str | None, str | None]:
 # -- where the image runs ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Runtime:
+class Runtime(Struct, frozen=True):
     """A Compose service or Kubernetes container that runs the image a Dockerfile builds."""
 
     label: str

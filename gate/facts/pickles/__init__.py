@@ -14,8 +14,9 @@ zip appended to a pickle, payloads after joblib's array buffers, and unknown imp
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from gate.facts.pickles.allowed import Allowed, builtin_allowed, known_dangerous
 from gate.facts.pickles.formats import Findings, NotVerified, Scanner
@@ -28,8 +29,7 @@ MAX_SCAN_BYTES = 2 * 1024 * 1024 * 1024
 """The most a file (or what it decompresses to) may hold and still be scanned whole."""
 
 
-@dataclass(frozen=True)
-class PickleScan:
+class PickleScan(Struct, frozen=True):
     verdict: str
     """'dangerous', 'unsafe', 'clean', 'not-verified' or 'not-pickle'."""
     detail: str

@@ -24,8 +24,9 @@ import time
 import zipfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, BinaryIO
+
+from msgspec import Struct, field
 
 from gate.facts.pickles.allowed import may_return_str
 from gate.facts.pickles.stream import (
@@ -64,8 +65,7 @@ class NotVerified(Exception):
     """The file cannot be accounted for byte by byte; the message says where and why."""
 
 
-@dataclass
-class Findings:
+class Findings(Struct):
     """What every stream of a file imports, and what could not be verified."""
 
     where: dict[Global, str] = field(default_factory=dict)

@@ -23,8 +23,9 @@ import pickletools
 import struct
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Protocol
+
+from msgspec import Struct, field
 
 KEEP_BYTES = 64 * 1024
 """Operands longer than this are skipped (their size is kept): nothing the scan needs is that long."""
@@ -106,16 +107,14 @@ class Malformed(Exception):
         self.unsafe = unsafe
 
 
-@dataclass(frozen=True)
-class Blob:
+class Blob(Struct, frozen=True):
     """An operand too large to keep: its kind and size only."""
 
     kind: str
     size: int
 
 
-@dataclass(frozen=True)
-class Global:
+class Global(Struct, frozen=True):
     module: str
     name: str
 
@@ -124,8 +123,7 @@ class Global:
         return f"{self.module}.{self.name}"
 
 
-@dataclass
-class Call:
+class Call(Struct):
     """The result of REDUCE/NEWOBJ/OBJ/INST: what was called, with what, and any BUILD state."""
 
     func: Any
@@ -134,8 +132,7 @@ class Call:
     state: Any = None
 
 
-@dataclass
-class Container:
+class Container(Struct):
     kind: str  # "list", "dict", "set"
     items: list[Any] = field(default_factory=list)
     more: int = 0
@@ -147,8 +144,7 @@ class Container:
             self.more += len(values)
 
 
-@dataclass(frozen=True)
-class Persid:
+class Persid(Struct, frozen=True):
     value: Any
 
 
@@ -160,8 +156,7 @@ UNRESOLVED = object()
 """A value the scan cannot know statically (an extension-registry code, a name computed at load time)."""
 
 
-@dataclass
-class StreamResult:
+class StreamResult(Struct):
     globals: list[tuple[Global, int]] = field(default_factory=list)
     """Every import with the offset of the opcode that made it."""
     unresolved: list[tuple[str, int]] = field(default_factory=list)
