@@ -28,9 +28,10 @@ import select
 import signal
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from gate.budget import BudgetExceeded, Deadline
+if TYPE_CHECKING:
+    from gate.budget import Deadline
 
 T = TypeVar("T")
 
@@ -70,6 +71,8 @@ atexit.register(stop_children)
 
 
 def _outcome(collector: Callable[[], Any]) -> tuple[str, Any]:
+    from gate.budget import BudgetExceeded  # imported when a job runs: prewarm forks before any import
+
     try:
         return ("ok", collector())
     except BudgetExceeded as exc:
@@ -107,6 +110,8 @@ def _fork(body: Callable[[int], None]) -> tuple[int, int]:
 
 
 def _waiter(pid: int, receive: int, deadline: Deadline, what: str) -> Callable[[], Any]:
+    from gate.budget import BudgetExceeded
+
     def result() -> Any:
         remaining = deadline.remaining()
         until = None if remaining is None else time.monotonic() + remaining + GRACE_S
