@@ -140,3 +140,73 @@ def test_every_line_a_full_detect_secrets_scan_reports_is_a_candidate() -> None:
     assert reported > 20  # the fixtures do hold secrets: the comparison means something
     assert missed == []
     assert len(transformed) < reported / 5, transformed  # the exception, not the rule
+
+
+# The plugins' own patterns for the two kinds of token with no literal to anchor on (detect-secrets'
+# DiscordBotTokenDetector and TelegramBotTokenDetector): the faster finders must nominate exactly the
+# lines these match.
+_PLAIN = {
+    "DiscordBotTokenDetector": re.compile(r"[MNO][a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}"),
+    "TelegramBotTokenDetector": re.compile(r"\d{8,10}:[0-9A-Za-z_-]{35}"),
+}
+
+
+def _lines_for(plugin: str, text: str) -> tuple[set[int], set[int]]:
+    plain = {n for n, line in enumerate(text.splitlines(), 1) if _PLAIN[plugin].search(line)}
+    fast = {n for n, plugins in candidate_plugins(text).items() if plugin in plugins}
+    return plain, fast
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_unanchored_token_finders_nominate_the_lines_the_plugins_patterns_match(seed: int) -> None:
+    pieces = [
+        "M", "N", "O", "m", "a" * 6, "b" * 23, "c" * 24, "d" * 25, "e" * 27, "f" * 26, ".", "..",
+        "M" + "b" * 22, "N" + "c" * 24, "O" + "d" * 25, ".a1_-b2.", ".abcde.", ".abcdefg.", "e" * 26,
+        "1234567", "12345678", "9", "123456789012", ":", "::", "g" * 34, "h" * 35, "_-", "\n", "\r",
+        "\u2028", " ", "x",
+    ]  # fmt: skip
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+    shown = dict.fromkeys(_PLAIN, 0)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        for plugin in _PLAIN:
+            plain, fast = _lines_for(plugin, text)
+            assert plain == fast, (plugin, text)
+            shown[plugin] += bool(plain)
+    assert min(shown.values()) >= 10, shown  # tokens of both kinds, not only near misses
+
+
+def test_the_unanchored_token_finders_agree_with_the_plugins_patterns_on_the_fixtures() -> None:
+    for path, text in _texts():
+        for plugin in _PLAIN:
+            plain, fast = _lines_for(plugin, text)
+            assert plain == fast, (plugin, str(path.relative_to(ROOT)))
+
+
+def test_detect_secrets_indirect_reference_filter_gets_the_linear_pattern() -> None:
+    from detect_secrets.filters import heuristic
+
+    from gate.facts.secrets import _INDIRECT_REFERENCE_SUFFIX, faster_indirect_reference
+
+    # True with the locked detect-secrets: a version with another pattern fails here, to be read again
+    assert faster_indirect_reference()
+    assert heuristic._get_indirect_reference_regex().pattern == _INDIRECT_REFERENCE_SUFFIX
+    assert heuristic.is_indirect_reference("secret = get_secret_key()")
+    assert heuristic.is_indirect_reference("api_key = request.headers['apikey']")
+    assert not heuristic.is_indirect_reference("password = 'hunter22'")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_linear_indirect_reference_pattern_answers_as_detect_secrets_own(seed: int) -> None:
+    from gate.facts.secrets import _INDIRECT_REFERENCE, _INDIRECT_REFERENCE_SUFFIX
+
+    own, linear = re.compile(_INDIRECT_REFERENCE), re.compile(_INDIRECT_REFERENCE_SUFFIX)
+    lines = [line for _, text in _texts() for line in text.splitlines() if len(line) <= 1000][seed::3]
+    pieces = [
+        " ", "\t", "\x0b", "=", "==", "===", "!=", "!==", ":", ":=", "!", "x", "a.b", "-", "[", "(", "]", ")",
+        "get_key", "'k'", '"', "\u2028",
+    ]  # fmt: skip
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+    lines += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 25))) for _ in range(5000)]
+    assert sum(bool(own.search(x)) for x in lines) > 100
+    assert [bool(own.search(x)) for x in lines] == [bool(linear.search(x)) for x in lines]
