@@ -36,7 +36,7 @@ class Kind(Struct, frozen=True):
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
+    return lazy(pattern, re.IGNORECASE)  # compiled on first use: most runs use few of these
 
 
 KINDS: tuple[Kind, ...] = (

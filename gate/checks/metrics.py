@@ -20,6 +20,7 @@ from gate.checks.base import Decision, Hit, check, failed, not_applicable, passe
 from gate.checks.servicecode import app_at, no_application
 from gate.facts import Facts
 from gate.facts.code import Site
+from gate.lazyre import lazy
 from gate.model import Level, Severity
 
 FamilyId = Literal[
@@ -67,7 +68,7 @@ class Family(Struct, frozen=True):
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
+    return lazy(pattern, re.IGNORECASE)  # compiled on first use: most runs use few of these
 
 
 _DURATION_NAME = r"latency|duration|seconds|_time|time_"

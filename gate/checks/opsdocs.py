@@ -65,7 +65,7 @@ class Topic(Struct, frozen=True):
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
+    return lazy(pattern, re.IGNORECASE)  # compiled on first use: most runs use few of these
 
 
 _OBJECTIVE_WORDS = r"recovery (time|point) objective|\bRT[OP]\b|\bRPO\b"
