@@ -4,6 +4,8 @@ was written down from reading the example's files, not from running the gate."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from gate.config import load_config
 from gate.engine import evaluate
 from gate.facts.github import GitHubFacts, WorkflowRunState
 from gate.model import Level, Outcome, Report
-from tests.conftest import ROOT
+from tests.conftest import ROOT, git
 
 PASS, FAIL, NA = Outcome.PASS, Outcome.FAIL, Outcome.NOT_APPLICABLE
 MISSING, UNAVAILABLE = Outcome.MISSING_EVIDENCE, Outcome.NOT_AVAILABLE
@@ -817,9 +819,38 @@ def _items_of(report: object) -> set[str]:
     return {line.item for line in lines if line.kind == "automated" and line.item}
 
 
-def _filled(root: Path, github: GitHubFacts | None = None) -> Report:
+_copies: dict[Path, Path] = {}
+_scratch: list[Path] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _scratch_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    _scratch.append(tmp_path_factory.mktemp("examples"))
+    yield
+    _scratch.clear()
+    _copies.clear()
+
+
+def _committed(example: Path) -> Path:
+    """The example as a git work tree of its own, its files committed as the project commits them (the
+    same set: its own .gitignore applies). Some expectations depend on git ("models/ is committed: git
+    is the copy"), and they must hold in a copy of the project without .git too: a release tarball, the
+    fresh-machine check's export."""
+    if example not in _copies:
+        copy = _scratch[0] / example.parent.name / example.name
+        shutil.copytree(example, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        git(copy, "init", "-q", "-b", "main")
+        git(copy, "add", "-A")
+        git(copy, "commit", "-q", "-m", "example")
+        _copies[example] = copy
+    return _copies[example]
+
+
+def _filled(example: Path, github: GitHubFacts | None = None) -> Report:
     """The example judged offline, on its fixed date, with its seed checklist filled in."""
     from gate.checklist import read_checklist
+
+    root = _committed(example)
 
     config, _ = load_config(None, root)
     assert config.checklist, "the example names its seed checklist in .github/prodgate.yml"
