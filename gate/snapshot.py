@@ -38,7 +38,9 @@ MAX_YAML_NODES = 1_000_000
 MAX_YAML_BYTES = 32 * 1024 * 1024
 """Scalar bytes a YAML document may expand to through its aliases (a file itself is at most 1 MiB)."""
 _BINARY_SNIFF = 8192
-PYTHON_SUMMARIES: dict[str, Callable[[str, str, ast.Module], Any]] = {}
+Summarize = Callable[[str, str, ast.Module], Any]
+"""`summarize(rel, text, tree)`: what a later pass needs of one Python module."""
+PYTHON_SUMMARIES: dict[str, Summarize] = {}
 """What later passes need of every Python module, taken from its tree when any pass first parses it
 (see `python_summary`)."""
 _TOML_AT = lazy(r"\s*\(at line (\d+), column (\d+)\)")
@@ -389,9 +391,6 @@ class Snapshot:
 
     def toml(self, rel: str) -> dict[str, Any] | ParseError | None:
         return self._parsed("toml", rel, _parse_toml)  # type: ignore[no-any-return]
-
-
-Summarize = Callable[[str, str, ast.Module], Any]
 
 
 def python_summary(kind: str) -> Callable[[Summarize], Summarize]:
