@@ -14,7 +14,7 @@ and automation recall (right / lines a check decides) and precision (right / aut
 mapped to a sign-off or out-of-scope catalog item counts as left to a person. Nothing is copied from
 the checklists into the project: the corpus holds line numbers and labels only.
 
-    python bench/checklist_matcher.py MIRRORS.json [--lines]
+    python bench/checklist_matcher.py MIRRORS.json [--concepts] [--lines] [--sets tune,holdout]
 
 MIRRORS.json maps "owner/name" to a local git directory holding the pinned commit. It never runs in
 CI and asserts nothing.
@@ -120,11 +120,13 @@ def judge(text: str, name: str, labels: dict[int, list[str]], present: frozenset
             tally.false += 1
             tally.wrong.append(
                 f"  false  {name}:{number} -> {sorted(mapped)} (labels {sorted(expected)}; {line.how})"
+                f"\n         {line.text[:160]}"
             )
         elif expected:
             tally.missed += 1
             tally.wrong.append(
                 f"  missed {name}:{number} (labels {sorted(expected)}; near {list(line.candidates)})"
+                f"\n         {line.text[:160]}" + (f"\n         ({line.why})" if line.why else "")
             )
         else:
             tally.manual += 1
@@ -142,6 +144,10 @@ def main() -> None:
         action="store_true",
         help="measure with lines that name a concept automated (gate.checklist.AUTOMATE_CONCEPTS)",
     )
+    parser.add_argument(
+        "--sets",
+        help="comma-separated sets to measure (default: all); tuning runs leave the kept-aside set out",
+    )
     args = parser.parse_args()
     if args.concepts:
         checklist.AUTOMATE_CONCEPTS = True
@@ -149,6 +155,12 @@ def main() -> None:
     corpus = yaml.safe_load(CORPUS.read_text())
     header = f"{'checklist':60} {'lines':>5} {'right':>5} {'false':>5} {'missed':>6} {'manual':>6} {'recall':>6} {'precision':>9}"
     sets = list(dict.fromkeys(entry["set"] for entry in corpus))
+    if args.sets:
+        wanted = args.sets.split(",")
+        unknown = sorted(set(wanted) - set(sets))
+        if unknown:
+            raise SystemExit(f"--sets: no such set {', '.join(unknown)} (the corpus has {', '.join(sets)})")
+        sets = [name for name in sets if name in wanted]
     totals = {name: Tally() for name in sets}
     for name in sets:
         print(f"set: {name}")

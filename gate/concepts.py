@@ -185,13 +185,28 @@ def _matches(concept: _Concept, words: list[tuple[int, str]]) -> bool:
 
 
 @cache
+def _raw() -> dict[str, dict[str, object]]:
+    loaded: dict[str, dict[str, object]] = yaml.safe_load(
+        files("gate.data").joinpath("concepts.yaml").read_text(encoding="utf-8")
+    )
+    return loaded
+
+
+@cache
+def _words() -> dict[str, tuple[str, ...]]:
+    """Per check, the words that may stand beside its concepts without changing what a line asks (tools
+    that do it, the objects it is about): `words:` in concepts.yaml."""
+    return {check: tuple(str(entry.get("words", "")).split()) for check, entry in _raw().items()}
+
+
+@cache
 def _concepts() -> tuple[tuple[_Concept, ...], dict[str, str]]:
-    raw = yaml.safe_load(files("gate.data").joinpath("concepts.yaml").read_text(encoding="utf-8"))
+    raw = _raw()
     concepts: list[_Concept] = []
     components: dict[str, str] = {}
     for check, entry in raw.items():
-        components[check] = entry["component"]
-        for text in entry["concepts"]:
+        components[check] = str(entry["component"])
+        for text in entry["concepts"]:  # type: ignore[attr-defined]
             generic = text.startswith("~")
             words = text.lstrip("~").split()
             terms = tuple(tuple(t.split("|")) for t in words if not t.startswith("!"))
@@ -248,8 +263,9 @@ def veto(line: str, headings: tuple[str, ...], checks: Iterable[str] = ()) -> st
     said = text_of(line)
     if _too_long(said):
         return "the line asks several things at once"
-    if found := _VETO_LINE.search(said):
-        return f"the line says “{found.group(0)}”"
+    for qualifier in _VETO_LINE.finditer(said):
+        if not _asked_by(qualifier.group(0), checks):
+            return f"the line says “{qualifier.group(0)}”"
     if (found := _VETO_PLATFORM.search(said)) and not (
         found.group(0).startswith("alert") and READS_ALERTS.intersection(checks)
     ):
@@ -260,6 +276,27 @@ def veto(line: str, headings: tuple[str, ...], checks: Iterable[str] = ()) -> st
         if open_list := _open_list(heading):
             return f"it is listed under “{open_list}”"
     return ""
+
+
+def _asked_by(phrase: str, checks: Iterable[str]) -> bool:
+    """The qualifier is what one of the checks reads ("Backup restore tested" to the check that reads
+    restore drills, "API documentation up to date" to the one that compares it with the routes), so it
+    does not take the line from it."""
+    said = phrase.split()
+    for check in checks:
+        own = _terms().get(check, ())
+        if all(any(_alternative_matches(a, w) for a in own) for w in said):
+            return True
+    return False
+
+
+@cache
+def _terms() -> dict[str, tuple[str, ...]]:
+    """Each check's concept words (their alternatives and stems)."""
+    found: dict[str, set[str]] = {}
+    for concept in _concepts()[0]:
+        found.setdefault(concept.check, set()).update(a for term in concept.terms for a in term)
+    return {check: tuple(sorted(words)) for check, words in found.items()}
 
 
 @lru_cache(maxsize=1024)
@@ -320,13 +357,17 @@ def match(line: str, headings: tuple[str, ...] = ()) -> ConceptMatch:
                 best[concept.check] = (score, concept)
     if not best:
         return ConceptMatch(None)
-    top = max(score for score, _ in best.values())
-    leaders = sorted(check for check, (score, _) in best.items() if score == top)
+    # a check the whole line is about comes before one that leaves a word of it unread ("Disaster
+    # recovery plan is tested" is the restore drills', not the recovery plan's)
+    whole = {check: found for check, found in best.items() if not _unexplained(check, words)}
+    pool = whole or best
+    top = max(score for score, _ in pool.values())
+    leaders = sorted(check for check, (score, _) in pool.items() if score == top)
     if len(leaders) > 1:
         return ConceptMatch(None, candidates=tuple(leaders))
     check = leaders[0]
     named = _in_own_words(best[check][1], words)
-    why = veto(line, headings, (check,)) or _specific(line, check)
+    why = veto(line, headings, (check,)) or _specific(line, check) or _unexplained(check, words)
     if why:
         return ConceptMatch(None, concept=named, vetoed=why, candidates=(check,))
     return ConceptMatch(check, concept=named)
@@ -339,3 +380,229 @@ def _in_own_words(concept: _Concept, words: list[tuple[int, str]]) -> str:
         word = next((w for _, w in words if any(_alternative_matches(a, w) for a in term)), term[0])
         said.append(word)
     return " ".join(said)
+
+
+# Words that say nothing of what is asked: a line may add them to a concept and still ask only it.
+_FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "for",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "with",
+        "from",
+        "via",
+        "into",
+        "is",
+        "are",
+        "be",
+        "been",
+        "being",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "our",
+        "your",
+        "we",
+        "you",
+        "they",
+        "their",
+        "there",
+        "all",
+        "any",
+        "each",
+        "every",
+        "as",
+        "per",
+        "so",
+        "such",
+        "should",
+        "must",
+        "will",
+        "shall",
+        "can",
+        "may",
+        "need",
+        "needs",
+        "needed",
+        "required",
+        "require",
+        "requires",
+        "e.g",
+        "eg",
+        "i.e",
+        "ie",
+        "etc",
+        "similar",
+        "not",
+        "no",
+        "never",
+        "always",
+        "does",
+        "do",
+        "s",
+        "critical",
+        "important",
+        "mandatory",
+        "essential",
+    ]
+)
+"""Negations count as no substance because the checks' own asks are often negative ("Secrets not in
+images", "Image tags are immutable (not latest)"); the negations that leave a line open ("not yet",
+"not configured") are vetoed before (_VETO_LINE)."""
+_STATE_WORDS = frozenset(
+    [
+        "implemented",
+        "implement",
+        "implementing",
+        "configured",
+        "configure",
+        "configuring",
+        "set",
+        "setup",
+        "up",
+        "enabled",
+        "enable",
+        "added",
+        "add",
+        "adding",
+        "defined",
+        "define",
+        "created",
+        "create",
+        "done",
+        "complete",
+        "completed",
+        "exists",
+        "exist",
+        "present",
+        "available",
+        "in-place",
+        "place",
+        "established",
+        "ensure",
+        "ensured",
+        "make",
+        "sure",
+        "provided",
+        "properly",
+        "proper",
+        "correctly",
+        "correct",
+        "appropriate",
+        "appropriately",
+        "applied",
+        "apply",
+        "enforced",
+        "enforce",
+        "written",
+        "maintained",
+        "prepared",
+        "ready",
+        "choose",
+        "chosen",
+        "select",
+        "selected",
+        "policy",
+        "policies",
+        "strategy",
+        "use",
+        "used",
+        "using",
+        "uses",
+        "include",
+        "includes",
+        "included",
+        "including",
+        "have",
+        "production",
+        "prod",
+        "service",
+        "services",
+        "application",
+        "app",
+        "api",
+    ]
+)
+"""Words that say a thing is done, or how firmly, not what it is."""
+_COMPONENT_WORDS: dict[str, frozenset[str]] = {
+    "kubernetes": frozenset(
+        [
+            "deployment",
+            "deployments",
+            "statefulset",
+            "statefulsets",
+            "daemonset",
+            "daemonsets",
+            "replicaset",
+            "replicasets",
+            "workload",
+            "workloads",
+            "manifest",
+            "manifests",
+            "container",
+            "containers",
+        ]
+    ),
+    "ci": frozenset(["automated", "automatically", "automatic", "ci/cd", "github"]),
+}
+"""The objects a component's checks read, beside the words that name the component (_NAMED)."""
+
+
+def _vocabulary(check: str) -> tuple[str, ...]:
+    return _vocabularies().get(check, ())
+
+
+@cache
+def _vocabularies() -> dict[str, tuple[str, ...]]:
+    from gate.checks import REGISTRY  # the titles; only matching a checklist line needs them
+
+    found = {check: set(words) for check, words in _terms().items()}
+    kinds = components()
+    for check, words in found.items():
+        words.update(_NAMED.get(kinds[check], ()))
+        words.update(_COMPONENT_WORDS.get(kinds[check], ()))
+        words.update(_words()[check])
+        if check in REGISTRY:  # how the check names what it decides
+            words.update(w for _, w in _positioned(text_of(REGISTRY[check].title)))
+    return {check: tuple(sorted(words)) for check, words in found.items()}
+
+
+def _explained(word: str, vocabulary: tuple[str, ...]) -> bool:
+    if word in _FUNCTION_WORDS or word in _STATE_WORDS:
+        return True
+    return any(_alternative_matches(a, word) for a in vocabulary)
+
+
+def _unexplained(check: str, words: list[tuple[int, str]]) -> str:
+    """A word of the line that neither the check's concepts nor a word of no substance accounts for:
+    "Model caching implemented" asks about models, which the caching concept does not read."""
+    vocabulary = _vocabulary(check)
+    by_place: dict[int, list[str]] = {}
+    for place, word in words:
+        by_place.setdefault(place, []).append(word)
+    for said in by_place.values():
+        whole = said[0]
+        parts = [w for w in said[1:] if not w.isdigit()]
+        if _explained(whole, vocabulary):
+            continue
+        if parts and all(_explained(w, vocabulary) for w in parts):
+            continue
+        return f"the line also says “{whole}”, which the check does not read"
+    return ""
