@@ -357,8 +357,8 @@ def match(line: str, headings: tuple[str, ...] = ()) -> ConceptMatch:
                 best[concept.check] = (score, concept)
     if not best:
         return ConceptMatch(None)
-    # a check the whole line is about comes before one that leaves a word of it unread ("Disaster
-    # recovery plan is tested" is the restore drills', not the recovery plan's)
+    # a check the whole line is about comes before one that leaves a word of it unread ("Rollback plan
+    # tested" is the rollback drills', not the written rollback plan's)
     whole = {check: found for check, found in best.items() if not _unexplained(check, words)}
     pool = whole or best
     top = max(score for score, _ in pool.values())
@@ -383,184 +383,36 @@ def _in_own_words(concept: _Concept, words: list[tuple[int, str]]) -> str:
 
 
 # Words that say nothing of what is asked: a line may add them to a concept and still ask only it.
-_FUNCTION_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "of",
-        "for",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "with",
-        "from",
-        "via",
-        "into",
-        "is",
-        "are",
-        "be",
-        "been",
-        "being",
-        "was",
-        "were",
-        "has",
-        "have",
-        "had",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "our",
-        "your",
-        "we",
-        "you",
-        "they",
-        "their",
-        "there",
-        "all",
-        "any",
-        "each",
-        "every",
-        "as",
-        "per",
-        "so",
-        "such",
-        "should",
-        "must",
-        "will",
-        "shall",
-        "can",
-        "may",
-        "need",
-        "needs",
-        "needed",
-        "required",
-        "require",
-        "requires",
-        "e.g",
-        "eg",
-        "i.e",
-        "ie",
-        "etc",
-        "similar",
-        "not",
-        "no",
-        "never",
-        "always",
-        "does",
-        "do",
-        "s",
-        "critical",
-        "important",
-        "mandatory",
-        "essential",
-    ]
+_FUNCTION_TEXT = (
+    "a an the and or of for to in on at by with from via into is are be been being was were "
+    "has have had it its this that these those our your we you they their there all any each "
+    "every as per so such should must will shall can may need needs needed required require "
+    "requires e.g eg i.e ie etc similar not no never always does do s critical important "
+    "mandatory essential"
 )
+_FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
 """Negations count as no substance because the checks' own asks are often negative ("Secrets not in
 images", "Image tags are immutable (not latest)"); the negations that leave a line open ("not yet",
 "not configured") are vetoed before (_VETO_LINE)."""
-_STATE_WORDS = frozenset(
-    [
-        "implemented",
-        "implement",
-        "implementing",
-        "configured",
-        "configure",
-        "configuring",
-        "set",
-        "setup",
-        "up",
-        "enabled",
-        "enable",
-        "added",
-        "add",
-        "adding",
-        "defined",
-        "define",
-        "created",
-        "create",
-        "done",
-        "complete",
-        "completed",
-        "exists",
-        "exist",
-        "present",
-        "available",
-        "in-place",
-        "place",
-        "established",
-        "ensure",
-        "ensured",
-        "make",
-        "sure",
-        "provided",
-        "properly",
-        "proper",
-        "correctly",
-        "correct",
-        "appropriate",
-        "appropriately",
-        "applied",
-        "apply",
-        "enforced",
-        "enforce",
-        "written",
-        "maintained",
-        "prepared",
-        "ready",
-        "choose",
-        "chosen",
-        "select",
-        "selected",
-        "policy",
-        "policies",
-        "strategy",
-        "use",
-        "used",
-        "using",
-        "uses",
-        "include",
-        "includes",
-        "included",
-        "including",
-        "have",
-        "production",
-        "prod",
-        "service",
-        "services",
-        "application",
-        "app",
-        "api",
-    ]
+_STATE_TEXT = (
+    "implemented implement implementing configured configure configuring set setup up enabled "
+    "enable added add adding defined define created create done complete completed exists "
+    "exist present available in-place place established ensure ensured make sure provided "
+    "properly proper correctly correct appropriate appropriately applied apply enforced "
+    "enforce written maintained prepared ready choose chosen select selected policy policies "
+    "strategy use used using uses include includes included including have production prod "
+    "service services application app api"
 )
+_STATE_WORDS = frozenset(_STATE_TEXT.split())
 """Words that say a thing is done, or how firmly, not what it is."""
+_KUBERNETES_OBJECTS = (
+    "deployment deployments statefulset statefulsets daemonset daemonsets replicaset replicasets "
+    "workload workloads manifest manifests container containers"
+)
+_CI_WORDS = "automated automatically automatic ci/cd github"
 _COMPONENT_WORDS: dict[str, frozenset[str]] = {
-    "kubernetes": frozenset(
-        [
-            "deployment",
-            "deployments",
-            "statefulset",
-            "statefulsets",
-            "daemonset",
-            "daemonsets",
-            "replicaset",
-            "replicasets",
-            "workload",
-            "workloads",
-            "manifest",
-            "manifests",
-            "container",
-            "containers",
-        ]
-    ),
-    "ci": frozenset(["automated", "automatically", "automatic", "ci/cd", "github"]),
+    "kubernetes": frozenset(_KUBERNETES_OBJECTS.split()),
+    "ci": frozenset(_CI_WORDS.split()),
 }
 """The objects a component's checks read, beside the words that name the component (_NAMED)."""
 
