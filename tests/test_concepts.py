@@ -126,7 +126,8 @@ def test_manual_lines_stay_compact_in_the_comment(tmp_path: object) -> None:
     text = markdown(report)
     assert "No catalog item matches" not in text
     assert "nearest check: `rate-limiting`" in text
-    assert "Team lunch booked" in text and text.count("nearest check") == 4  # rate, login form, beyond, non-root
+    # rate limiting, the login form, beyond Swagger, non-root
+    assert "Team lunch booked" in text and text.count("nearest check") == 4
 
 
 def test_the_mapping_is_the_same_under_every_hash_seed() -> None:
