@@ -154,11 +154,12 @@ check's verdict beside a line it does not answer, which is worse than a line lef
 def _has_sub_points(raws: list[str], number: int, indent: int) -> bool:
     """The next non-blank line after line `number` is a list item indented under it: its sub-points say
     what the line asks ("**Logging configured**" over "every prediction logged", "logs rotated")."""
-    for raw in raws[number:]:
-        if raw.strip():
-            item = _LIST_ITEM.match(raw)
-            return item is not None and len(item[1].expandtabs(4)) > indent
-    return False
+    # by index, not a slice of the rest: a copy per checkbox line is quadratic in a long checklist
+    at = number
+    while at < len(raws) and not raws[at].strip():
+        at += 1
+    item = _LIST_ITEM.match(raws[at]) if at < len(raws) else None
+    return item is not None and len(item[1].expandtabs(4)) > indent
 
 
 def _by_meaning(

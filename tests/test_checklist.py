@@ -166,3 +166,24 @@ def test_the_linear_line_readers_agree_with_the_patterns_they_replace() -> None:
                 assert (old[1], old[2]) == (new[1], _title(new[2])), line
             assert old_asides.sub(" ", line) == _without_asides(line), line
             assert old_comments.sub(" ", line) == _without_comments(line), line
+
+
+def test_finding_a_lines_sub_points_reads_only_up_to_the_next_non_blank_line() -> None:
+    """Each checkbox line looks ahead for points under it. Copying the rest of the checklist to do so made
+    a 2 MiB checklist of short checkbox lines (the config names it, so it comes from the pull request)
+    take four minutes to read: quadratic in its lines."""
+    from gate.checklist import _has_sub_points
+
+    class Counted(list[str]):
+        read = 0
+
+        def __getitem__(self, at):  # type: ignore[no-untyped-def]
+            assert isinstance(at, int), "the rest of the checklist was copied"
+            Counted.read += 1
+            return super().__getitem__(at)
+
+    raws = Counted(["- [ ] a", "", "", "  - under a", *["- [ ] b"] * 10_000])
+    # two blank lines and the point under them (read twice: skipped to, then matched)
+    assert _has_sub_points(raws, 1, 0) and Counted.read <= 4
+    Counted.read = 0
+    assert not _has_sub_points(raws, 5, 0) and Counted.read <= 2
