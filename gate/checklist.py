@@ -182,7 +182,8 @@ def _by_meaning(
         automated and not seed_form and (qualifier or _out_of_scope(found.item, text, headings))
     ):
         return None, found, "the wording of a seed checklist line", ()
-    if sub_points and (meaning.check is not None or found.how == "similar"):
+    sign_off = found.how == "similar" and not automated  # a person's either way: its mapping stays
+    if sub_points and not sign_off and (meaning.check is not None or found.how == "similar"):
         # only the seed lines' own wordings keep the catalog's judgement over sub-points: it was made with
         # theirs in view
         nearest = (meaning.check,) if meaning.check else (found.item.checks if found.item else ())

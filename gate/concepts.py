@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache, lru_cache
 from importlib.resources import files
+from typing import Any
 
 import yaml
 from msgspec import Struct
@@ -185,8 +186,8 @@ def _matches(concept: _Concept, words: list[tuple[int, str]]) -> bool:
 
 
 @cache
-def _raw() -> dict[str, dict[str, object]]:
-    loaded: dict[str, dict[str, object]] = yaml.safe_load(
+def _raw() -> dict[str, dict[str, Any]]:
+    loaded: dict[str, dict[str, Any]] = yaml.safe_load(
         files("gate.data").joinpath("concepts.yaml").read_text(encoding="utf-8")
     )
     return loaded
@@ -196,7 +197,7 @@ def _raw() -> dict[str, dict[str, object]]:
 def _words() -> dict[str, tuple[str, ...]]:
     """Per check, the words that may stand beside its concepts without changing what a line asks (tools
     that do it, the objects it is about): `words:` in concepts.yaml."""
-    return {check: tuple(str(entry.get("words", "")).split()) for check, entry in _raw().items()}
+    return {check: tuple(entry.get("words", "").split()) for check, entry in _raw().items()}
 
 
 @cache
@@ -205,8 +206,8 @@ def _concepts() -> tuple[tuple[_Concept, ...], dict[str, str]]:
     concepts: list[_Concept] = []
     components: dict[str, str] = {}
     for check, entry in raw.items():
-        components[check] = str(entry["component"])
-        for text in entry["concepts"]:  # type: ignore[attr-defined]
+        components[check] = entry["component"]
+        for text in entry["concepts"]:
             generic = text.startswith("~")
             words = text.lstrip("~").split()
             terms = tuple(tuple(t.split("|")) for t in words if not t.startswith("!"))
@@ -326,7 +327,7 @@ def _specific(line: str, check: str) -> str:
     decided by a check that accepts any health route), or documentation a check that reads none."""
     if check not in DOCUMENTS and (found := _DOCUMENTED.search(text_of(line))):
         return f"the line asks for “{found.group(0)}”, and the check reads no document"
-    own = {a for concept in _concepts()[0] if concept.check == check for term in concept.terms for a in term}
+    own = _terms().get(check, ())
     for word in tokens(text_of(line)):
         specific = (word.startswith("/") and len(word) > 1) or bool(_FILE.search(word))
         if specific and not any(_alternative_matches(a, word) for a in own):
@@ -359,15 +360,15 @@ def match(line: str, headings: tuple[str, ...] = ()) -> ConceptMatch:
         return ConceptMatch(None)
     # a check the whole line is about comes before one that leaves a word of it unread ("Rollback plan
     # tested" is the rollback drills', not the written rollback plan's)
-    whole = {check: found for check, found in best.items() if not _unexplained(check, words)}
-    pool = whole or best
+    gaps = {check: _unexplained(check, words) for check in best}
+    pool = {check: found for check, found in best.items() if not gaps[check]} or best
     top = max(score for score, _ in pool.values())
     leaders = sorted(check for check, (score, _) in pool.items() if score == top)
     if len(leaders) > 1:
         return ConceptMatch(None, candidates=tuple(leaders))
     check = leaders[0]
     named = _in_own_words(best[check][1], words)
-    why = veto(line, headings, (check,)) or _specific(line, check) or _unexplained(check, words)
+    why = veto(line, headings, (check,)) or _specific(line, check) or gaps[check]
     if why:
         return ConceptMatch(None, concept=named, vetoed=why, candidates=(check,))
     return ConceptMatch(check, concept=named)
@@ -391,20 +392,22 @@ _FUNCTION_TEXT = (
     "mandatory essential"
 )
 _FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
-"""Negations count as no substance because the checks' own asks are often negative ("Secrets not in
-images", "Image tags are immutable (not latest)"); the negations that leave a line open ("not yet",
-"not configured") are vetoed before (_VETO_LINE)."""
+"""`s` is what is left of a possessive ("the gate's status"). Negations count as no substance because
+the checks' own asks are often negative ("Secrets not in images", "Image tags are immutable (not
+latest)"); the negations that leave a line open ("not yet", "not configured") are vetoed before
+(_VETO_LINE)."""
 _STATE_TEXT = (
     "implemented implement implementing configured configure configuring set setup up enabled "
     "enable added add adding defined define created create done complete completed exists "
     "exist present available in-place place established ensure ensured make sure provided "
     "properly proper correctly correct appropriate appropriately applied apply enforced "
     "enforce written maintained prepared ready choose chosen select selected policy policies "
-    "strategy use used using uses include includes included including have production prod "
-    "service services application app api"
+    "strategy use used using uses include includes included including have"
 )
 _STATE_WORDS = frozenset(_STATE_TEXT.split())
 """Words that say a thing is done, or how firmly, not what it is."""
+_SUBJECT_WORDS = frozenset(["production", "prod", "service", "services", "application", "app", "api"])
+"""The service every line of the checklist is about: naming it adds nothing to what a line asks."""
 _KUBERNETES_OBJECTS = (
     "deployment deployments statefulset statefulsets daemonset daemonsets replicaset replicasets "
     "workload workloads manifest manifests container containers"
@@ -415,10 +418,6 @@ _COMPONENT_WORDS: dict[str, frozenset[str]] = {
     "ci": frozenset(_CI_WORDS.split()),
 }
 """The objects a component's checks read, beside the words that name the component (_NAMED)."""
-
-
-def _vocabulary(check: str) -> tuple[str, ...]:
-    return _vocabularies().get(check, ())
 
 
 @cache
@@ -437,7 +436,7 @@ def _vocabularies() -> dict[str, tuple[str, ...]]:
 
 
 def _explained(word: str, vocabulary: tuple[str, ...]) -> bool:
-    if word in _FUNCTION_WORDS or word in _STATE_WORDS:
+    if word in _FUNCTION_WORDS or word in _STATE_WORDS or word in _SUBJECT_WORDS:
         return True
     return any(_alternative_matches(a, word) for a in vocabulary)
 
@@ -445,7 +444,7 @@ def _explained(word: str, vocabulary: tuple[str, ...]) -> bool:
 def _unexplained(check: str, words: list[tuple[int, str]]) -> str:
     """A word of the line that neither the check's concepts nor a word of no substance accounts for:
     "Model caching implemented" asks about models, which the caching concept does not read."""
-    vocabulary = _vocabulary(check)
+    vocabulary = _vocabularies().get(check, ())
     by_place: dict[int, list[str]] = {}
     for place, word in words:
         by_place.setdefault(place, []).append(word)

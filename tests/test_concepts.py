@@ -218,3 +218,9 @@ def test_a_line_with_points_under_it_is_left_to_a_person() -> None:
     assert lines[0].check is None and lines[0].item is None and "points under the line" in lines[0].why
     # the next line's list items are not its sub-points: they stand at its own indent
     assert "points under" not in lines[1].why and lines[1].candidates == ("rate-limiting",)
+
+
+def test_a_line_with_points_under_it_keeps_a_sign_off_it_resembles() -> None:
+    # a person's line either way: the sub-points take only automations away
+    line = parse("- [ ] README.md updated with latest\n  - the new routes\n", "x.md").items[0]
+    assert line.item == "attest-readme-current" and line.check is None
