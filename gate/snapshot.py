@@ -170,6 +170,23 @@ class Snapshot:
         snap._file_set = frozenset(snap.files)
         return snap
 
+    def listing(self) -> Snapshot:
+        """The files and what the gate refuses to read among them, and nothing read or parsed: what a
+        collector in another process gets (gate/background.py). The refusals travel with the listing:
+        without them that process would follow a symlink out of the repository (a file of the runner,
+        or /dev/zero read until memory ran out)."""
+        return Snapshot(
+            root=self.root,
+            files=self.files,
+            tracked=self.tracked,
+            is_git=self.is_git,
+            max_file_size=self.max_file_size,
+            deadline=self.deadline,
+            _skipped={rel: why for rel, why in self._skipped.items() if rel in self._refused},
+            _refused=dict(self._refused),
+            _file_set=self._file_set,
+        )
+
     def _admit(self, paths: Iterable[str]) -> Iterator[str]:
         """Keep regular files and symlinks that stay inside the root; note the rest as skipped."""
         for rel in paths:
@@ -229,18 +246,29 @@ class Snapshot:
         """
         if rel in self._refused:
             return None
-        full = self.root / rel
         try:
-            size = full.stat().st_size
-            if size > self.max_file_size:
-                self._skipped[rel] = (
-                    f"{size} bytes, over the {self.max_file_size}-byte parse cap; listed only"
-                )
-                return None
-            return full.read_bytes()
+            # never blocks (a FIFO put where a file was listed) and never reads past the cap, whatever
+            # the size the file claims (a device or a file still growing)
+            fd = os.open(self.root / rel, os.O_RDONLY | os.O_NONBLOCK)
         except OSError as exc:
             self._skipped[rel] = f"unreadable: {exc.strerror or exc.__class__.__name__}"
             return None
+        with os.fdopen(fd, "rb") as handle:
+            try:
+                st = os.fstat(fd)
+                if not stat.S_ISREG(st.st_mode):
+                    self._skipped[rel] = "not a regular file: not read"
+                    return None
+                size = st.st_size
+                data = handle.read(self.max_file_size + 1) if size <= self.max_file_size else b""
+            except OSError as exc:
+                self._skipped[rel] = f"unreadable: {exc.strerror or exc.__class__.__name__}"
+                return None
+        if size > self.max_file_size or len(data) > self.max_file_size:
+            size = max(size, len(data))
+            self._skipped[rel] = f"{size} bytes, over the {self.max_file_size}-byte parse cap; listed only"
+            return None
+        return data
 
     def unread(self, rel: str) -> ParseError | None:
         """Why a listed file is not read, as a per-file error for collectors whose files must be judged

@@ -90,6 +90,22 @@ def test_a_warm_child_finds_what_this_process_finds(tmp_path: Path, monkeypatch:
     assert [(s.path, s.kind) for s in forked.found] == [("deploy/notify.sh", "GitHub Token")]
 
 
+def test_a_warm_child_reads_nothing_this_process_refuses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A symlink out of the repository is refused in the child too: the token in a file beside the
+    checkout is not scanned, and /dev/zero is not read until memory runs out."""
+    outside = write_tree(tmp_path / "runner", {"env.txt": f"TOKEN={TOKEN}\n"})
+    root = write_tree(tmp_path / "small", {"app.py": "print(1)\n"})
+    (root / "leak.txt").symlink_to(outside / "env.txt")
+    (root / "zero.txt").symlink_to("/dev/zero")
+    warm = background.prewarm("gate.facts.secrets:warm_up")
+    assert warm is not None and background.take() is warm
+    monkeypatch.setattr(background, "_warm", warm)
+    forked = collect(Snapshot.load(root), offline=True).secrets
+    assert isinstance(forked, SecretFacts) and forked.found == ()
+
+
 def test_the_warm_child_does_not_hold_this_process_output() -> None:
     """`prodgate check | head` ends when prodgate does, not when a child holding the pipe does."""
     warm = background.prewarm("gate.facts.secrets:warm_up")

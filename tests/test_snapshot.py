@@ -57,6 +57,46 @@ def test_symlinks_never_lead_outside_the_root(tmp_path: Path, make_tree: Callabl
     assert reasons["broken.txt"] == "a broken symlink: not read"
 
 
+def test_a_listing_for_another_process_keeps_the_refusals(
+    tmp_path: Path, make_tree: Callable[..., Path]
+) -> None:
+    """What a collector in the second process reads is what this one would: the listing carries which
+    files are never read, and nothing read or parsed here."""
+    (tmp_path / "secret.txt").write_text("top secret\n")
+    root = make_tree({"inside.txt": "ok\n"})
+    (root / "leak.txt").symlink_to(tmp_path / "secret.txt")
+    (root / "zero.txt").symlink_to("/dev/zero")
+    snap = Snapshot.load(root)
+    assert snap.text("inside.txt") == "ok\n"
+    listing = snap.listing()
+    assert listing.files == snap.files and listing.root == snap.root
+    assert listing._cache == {}, "nothing read here travels"
+    assert (
+        listing.text("leak.txt") is None
+        and listing.raw("zero.txt") is None
+        and listing.head("leak.txt") == ""
+    )
+    assert listing.mentions("leak.txt", (b"secret",)) is None
+    assert listing.skipped == snap.skipped
+
+
+def test_a_read_stops_at_the_cap_whatever_the_file_claims(make_tree: Callable[..., Path]) -> None:
+    """Between the listing and the read a file may grow, or be replaced by a FIFO: the read neither
+    blocks nor takes more than the cap."""
+    root = make_tree({"grows.txt": "small\n", "pipe.txt": "x\n", "fine.txt": "ok\n"})
+    snap = Snapshot.load(root, max_file_size=100)
+    (root / "grows.txt").write_text("y" * 1000)
+    (root / "pipe.txt").unlink()
+    os.mkfifo(root / "pipe.txt")  # nobody writes to it: an open without O_NONBLOCK would wait forever
+    assert snap.raw("grows.txt") is None and snap.raw("pipe.txt") is None
+    assert snap.raw("fine.txt") == b"ok\n"
+    reasons = {s.path: s.reason for s in snap.skipped}
+    assert reasons == {
+        "grows.txt": "1000 bytes, over the 100-byte parse cap; listed only",
+        "pipe.txt": "not a regular file: not read",
+    }
+
+
 def test_size_cap_lists_but_does_not_parse(make_tree: Callable[..., Path]) -> None:
     root = make_tree({"big.py": "x = 1\n" * 100, "small.py": "y = 2\n"})
     snap = Snapshot.load(root, max_file_size=100)

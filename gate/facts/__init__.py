@@ -289,7 +289,6 @@ def collect(
     from gate.facts.secrets import collect_secrets
     from gate.facts.vulnerabilities import collect_vulnerabilities
     from gate.facts.workflows import collect_workflows
-    from gate.snapshot import Snapshot
 
     deadline = snap.deadline
 
@@ -306,15 +305,9 @@ def collect(
     warm = background.take()
     if warm is not None:
         # the child gets the listing only: nothing read or parsed here travels
-        listing = Snapshot(
-            root=snap.root,
-            files=snap.files,
-            tracked=snap.tracked,
-            is_git=snap.is_git,
-            max_file_size=snap.max_file_size,
-            deadline=deadline,
+        secrets = warm.submit(
+            functools.partial(collect_secrets, snap.listing()), deadline, "scanning for secrets"
         )
-        secrets = warm.submit(functools.partial(collect_secrets, listing), deadline, "scanning for secrets")
     elif len(snap.files) >= BACKGROUND_MIN_FILES:
         secrets = background.start(scan_secrets, deadline, "scanning for secrets")
     else:
