@@ -236,6 +236,26 @@ def _dockerfile_symlink(tmp: Path) -> Run:
     return Run(root)
 
 
+# the shape of a GitHub token, made up: what a runner's environment file would hold
+RUNNER_TOKEN = "ghp_" + "Z8kQ2wL5nV7xR1tB4mC9dF3hJ6pS0aE" + "y2Ui5"
+
+
+def _secret_symlink(tmp: Path) -> Run:
+    """A file of the runner's, beside the checkout, holding a token, and a symlink to it: the secret
+    scanner (which runs in a second process) must refuse it as the rest of the gate does."""
+    outside = write_tree(tmp / "outside", {"runner.env": f"GITHUB_TOKEN={RUNNER_TOKEN}\n"})
+    root = write_tree(tmp / "repo", {"app.py": SERVICE})
+    (root / "settings.env").symlink_to(outside / "runner.env")
+    return Run(root, secret=RUNNER_TOKEN)
+
+
+def _zero_symlink(tmp: Path) -> Run:
+    """A symlink to /dev/zero, an endless file that claims no size."""
+    root = write_tree(tmp / "repo", {"app.py": SERVICE})
+    (root / "notes.txt").symlink_to("/dev/zero")
+    return Run(root)
+
+
 CREDENTIAL = "s3cr3t-t0ken-in-a-url"
 
 
@@ -668,6 +688,8 @@ CASES: tuple[Case, ...] = (
     Case("read-checklist-symlink", "outside reads", "checklist: a symlink out of the repository", _outside_checklist("symlink"), exit_codes=frozenset({2})),
     Case("read-config-outside", "outside reads", "--config outside the repository", _outside_config, exit_codes=frozenset({2})),
     Case("read-dockerfile-symlink", "outside reads", "the Dockerfile is a symlink out of the repository", _dockerfile_symlink, DOCKER, UNDECIDED),
+    Case("read-secret-symlink", "outside reads", "a symlink to a runner's file holding a token", _secret_symlink, "no-hardcoded-secrets", frozenset({"pass"})),
+    Case("mem-symlink-dev-zero", "hangs and memory", "a symlink to /dev/zero", _zero_symlink, "no-hardcoded-secrets", frozenset({"pass"}), seconds=20, megabytes=512),
     Case("read-requirement-credentials", "outside reads", "credentials inside requirement URLs", _requirement_credentials),
     Case("hang-yaml-strings", "hangs and memory", "760 KB of compose aliases to a 400 KB string", _yaml_strings, "compose-healthcheck", UNDECIDED),
     Case("hang-compose-services", "hangs and memory", "30,000 compose services in one file", _compose_services),
