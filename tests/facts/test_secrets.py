@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 from detect_secrets.core.scan import scan_file
 from detect_secrets.settings import transient_settings
 
-from gate.facts.secrets import PLUGINS, _scan_lines, candidate_lines, candidate_plugins
+from gate.facts import secrets as secrets_module
+from gate.facts.secrets import (
+    PLUGINS,
+    _scan_lines,
+    candidate_lines,
+    candidate_plugins,
+    collect_secrets,
+    without_notebook_images,
+)
+from gate.snapshot import Snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 TREES = (ROOT / "tests" / "fixtures", ROOT / "examples")
@@ -210,3 +221,65 @@ def test_the_linear_indirect_reference_pattern_answers_as_detect_secrets_own(see
     lines += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 25))) for _ in range(5000)]
     assert sum(bool(own.search(x)) for x in lines) > 100
     assert [bool(own.search(x)) for x in lines] == [bool(linear.search(x)) for x in lines]
+
+
+TOKEN = "ghp_" + "Q7vL2xN9kR4tW8zY3mB6cD1fH5jP0sA" + "e4Gi7"  # made up; the shape of a GitHub token
+
+
+def _notebook(image: str) -> str:
+    """A notebook as Jupyter writes it: a code cell's source lines, then an image output's base64."""
+    return (
+        '{\n "cells": [\n  {\n   "cell_type": "code",\n   "source": [\n'
+        '    "import requests\\n",\n'
+        f'    "GITHUB = \\"{TOKEN}\\"\\n"\n'
+        '   ],\n   "outputs": [\n    {\n     "data": {\n'
+        f'      "image/png": "{image}",\n'
+        '      "text/plain": [\n       "<Figure size 640x480>"\n      ]\n'
+        "     }\n    }\n   ]\n  }\n ]\n}\n"
+    )
+
+
+def test_a_notebook_image_is_not_scanned_but_its_code_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Base64 plot data can spell a keyword by chance (here `secretKey`, `passwd` and `==`): the line
+    would be handed to the keyword plugin, which is slow on such lines, and nobody types a secret
+    there. The code cell's token is still found."""
+    rng = random.Random(7)  # noqa: S311 - reproducible test data, not secrets
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    noise = "".join(rng.choice(alphabet) for _ in range(20_000))
+    image = f"iVBORw0KGgo{noise[:9000]}secretKey{noise[9000:15000]}passwd{noise[15000:]}=="
+    text = _notebook(image)
+    lines = text.splitlines()
+    image_line = next(n for n, line in enumerate(lines, 1) if '"image/png"' in line)
+    code_line = next(n for n, line in enumerate(lines, 1) if "GITHUB" in line)
+    routes = candidate_plugins(text)
+    assert image_line in routes and code_line in routes  # the data does look like a candidate
+    kept = without_notebook_images(text, routes)
+    assert image_line not in kept and kept[code_line] == routes[code_line]
+
+    root = tmp_path / "repo"
+    (root / "notebooks").mkdir(parents=True)
+    (root / "notebooks" / "explore.ipynb").write_text(text)
+    handed: list[int] = []
+
+    def scan_lines(path: str, lines: list[str], routes: dict[int, set[str]]) -> Iterator[Any]:
+        handed.extend(routes)
+        return _scan_lines(path, lines, routes)
+
+    monkeypatch.setattr(secrets_module, "_scan_lines", scan_lines)
+    found = collect_secrets(Snapshot.load(root)).found
+    assert handed == [code_line], "only the code line goes to detect-secrets"
+    assert [(s.path, s.line) for s in found] == [("notebooks/explore.ipynb", code_line)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '      "image/png": "iVBOR", "password": "Xk9mQ2vL7pR4zT8w"',  # more than image data on the line
+        '      "text/plain": "passwd=Xk9mQ2vL7pR4zT8w"',  # not an image
+        '      "image/png": "iVBOR password = Xk9mQ2vL7pR4zT8w"',  # not base64
+    ],
+)
+def test_only_a_line_of_image_data_alone_is_left_out(line: str) -> None:
+    assert without_notebook_images(line + "\n", {1: {"KeywordDetector"}}) == {1: {"KeywordDetector"}}
