@@ -70,7 +70,9 @@ def _reap(pid: int) -> int | None:
 atexit.register(stop_children)
 
 
-def _outcome(collector: Callable[[], Any]) -> tuple[str, Any]:
+def outcome(collector: Callable[[], Any]) -> tuple[str, Any]:
+    """What `collector()` did, as picklable data: ("ok", value), ("budget", (seconds, what)) or
+    ("error", text); `unwrap` turns it back, in the parent."""
     from gate.budget import BudgetExceeded  # imported when a job runs: prewarm forks before any import
 
     try:
@@ -79,6 +81,19 @@ def _outcome(collector: Callable[[], Any]) -> tuple[str, Any]:
         return ("budget", (exc.seconds, exc.what))
     except Exception as exc:  # carried back and raised in the parent
         return ("error", f"{exc.__class__.__name__}: {exc}")
+
+
+def unwrap(done: tuple[str, Any], what: str) -> Any:
+    """The value of an `outcome`, or what the collector raised: BudgetExceeded as it was, any other
+    failure as a RuntimeError naming `what`."""
+    from gate.budget import BudgetExceeded
+
+    kind, value = done
+    if kind == "budget":
+        raise BudgetExceeded(*value)
+    if kind == "error":
+        raise RuntimeError(f"{what}: {value}")
+    return value
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -135,12 +150,8 @@ def _waiter(pid: int, receive: int, deadline: Deadline, what: str) -> Callable[[
         code = _reap(pid)
         if not chunks:
             raise RuntimeError(f"{what}: the worker process ended without a result (exit code {code})")
-        kind, value = pickle.loads(b"".join(chunks))  # noqa: S301 - our own child's bytes, through our own pipe
-        if kind == "budget":
-            raise BudgetExceeded(*value)
-        if kind == "error":
-            raise RuntimeError(f"{what}: {value}")
-        return value
+        done = pickle.loads(b"".join(chunks))  # noqa: S301 - our own child's bytes, through our own pipe
+        return unwrap(done, what)
 
     return result
 
@@ -150,7 +161,7 @@ def start(collector: Callable[[], T], deadline: Deadline, what: str) -> Callable
     BudgetExceeded as the collector would have)."""
     if not forking():
         return collector
-    pid, receive = _fork(lambda send: _write_all(send, pickle.dumps(_outcome(collector))))
+    pid, receive = _fork(lambda send: _write_all(send, pickle.dumps(outcome(collector))))
     return _waiter(pid, receive, deadline, what)
 
 
@@ -200,7 +211,7 @@ def prewarm(warm_up: str) -> Warm | None:
         data = b"".join(iter(lambda: os.read(jobs_receive, 1 << 20), b""))
         if data:
             job = pickle.loads(data)  # noqa: S301 - our own parent's bytes, through our own pipe
-            _write_all(send, pickle.dumps(_outcome(job)))
+            _write_all(send, pickle.dumps(outcome(job)))
 
     pid, receive = _fork(body)
     os.close(jobs_receive)

@@ -341,7 +341,7 @@ def entry() -> None:
         from gate import background
 
         # before anything else is imported: the secret scanner's imports go to the other core
-        background.prewarm("gate.facts.secrets:warm_up")
+        background.prewarm("gate.facts.apart:warm_up")
     code = main()
     try:
         sys.stdout.flush()

@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 import yaml
@@ -26,8 +26,10 @@ from gate.budget import NO_DEADLINE, Deadline
 from gate.errors import InputProblem
 from gate.ignore import PatternList
 from gate.lazyre import lazy
-from gate.model import Frozen, Skipped
 from gate.yamlpath import Node, compact
+
+if TYPE_CHECKING:
+    from gate.model import Skipped
 
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
 TEXT_CACHE_BYTES = 256 * 1024 * 1024
@@ -77,8 +79,10 @@ _Loader.add_constructor("!reset", _replacing)
 _Loader.add_constructor("!override", _replacing)
 
 
-class ParseError(Frozen):
-    """A file that could not be parsed, with the place the parser stopped."""
+class ParseError(msgspec.Struct, frozen=True, kw_only=True):
+    """A file that could not be parsed, with the place the parser stopped. A record of the facts, as
+    they all are (not a pydantic model: the second process, which reads files, then never imports
+    pydantic)."""
 
     path: str
     line: int | None = None
@@ -228,7 +232,18 @@ class Snapshot:
 
     @property
     def skipped(self) -> tuple[Skipped, ...]:
+        from gate.model import Skipped
+
         return tuple(Skipped(path=p, reason=r) for p, r in sorted(self._skipped.items()))
+
+    def skipped_reasons(self) -> tuple[tuple[str, str], ...]:
+        """(path, why) of every file not read: what a listing read in another process hands back."""
+        return tuple(sorted(self._skipped.items()))
+
+    def note_skipped(self, reasons: Iterable[tuple[str, str]]) -> None:
+        """Files another process could not read from this snapshot's listing: the report lists them too."""
+        for rel, why in reasons:
+            self._skipped.setdefault(rel, why)
 
     def with_suffix(self, *suffixes: str) -> list[str]:
         return [f for f in self.files if f.endswith(suffixes)]

@@ -12,6 +12,8 @@ import pytest
 from gate import background
 from gate.budget import BudgetExceeded, Deadline, Unfinished
 from gate.facts import BACKGROUND_MIN_FILES, collect
+from gate.facts import secrets as secrets_module
+from gate.facts.dependencies import DependencyFacts
 from gate.facts.secrets import SecretFacts
 from gate.snapshot import Snapshot
 from tests.conftest import write_tree
@@ -22,17 +24,41 @@ TOKEN = "ghp_" + "Q7vL2xN9kR4tW8zY3mB6cD1fH5jP0sA" + "e4Gi7"  # made up; the sha
 def _repo(tmp_path: Path) -> Path:
     files = {f"svc/mod{n}.py": f"VALUE_{n} = {n}\n" for n in range(BACKGROUND_MIN_FILES)}
     files["deploy/notify.sh"] = f"curl -H 'Authorization: token {TOKEN}' https://api.example\n"
+    files["requirements.txt"] = "fastapi==0.110.0\n-r extra.txt\nuvicorn>=0.29\nnot a requirement line\n"
+    files["extra.txt"] = "numpy==1.26.4\n"
     return write_tree(tmp_path / "repo", files)
 
 
 def test_the_child_finds_what_this_process_finds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Secrets and dependency files are read in the child: the same facts as here."""
     root = _repo(tmp_path)
-    forked = collect(Snapshot.load(root), offline=True).secrets
+    forked = collect(Snapshot.load(root), offline=True)
     monkeypatch.setenv("PRODGATE_NO_FORK", "1")
-    inline = collect(Snapshot.load(root), offline=True).secrets
-    assert isinstance(forked, SecretFacts)
-    assert forked == inline
-    assert [(s.path, s.line, s.kind) for s in forked.found] == [("deploy/notify.sh", 1, "GitHub Token")]
+    inline = collect(Snapshot.load(root), offline=True)
+    assert isinstance(forked.secrets, SecretFacts) and isinstance(forked.dependencies, DependencyFacts)
+    assert forked.secrets == inline.secrets and forked.dependencies == inline.dependencies
+    assert [(s.path, s.line, s.kind) for s in forked.secrets.found] == [
+        ("deploy/notify.sh", 1, "GitHub Token")
+    ]
+    assert [(d.name, d.path) for d in forked.dependencies.requirements] == [
+        ("fastapi", "requirements.txt"),
+        ("uvicorn", "requirements.txt"),
+        ("numpy", "extra.txt"),
+    ]
+    assert [e.line for e in forked.dependencies.errors] == [4]  # the parse error came back too
+
+
+def test_one_collector_cut_short_in_the_child_leaves_the_other_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def out_of_time(snap: Snapshot) -> SecretFacts:
+        raise BudgetExceeded(1, "reading a file")
+
+    monkeypatch.setattr(secrets_module, "collect_secrets", out_of_time)  # the child is forked after this
+    facts = collect(Snapshot.load(_repo(tmp_path)), offline=True)
+    assert isinstance(facts.secrets, Unfinished) and isinstance(facts.dependencies, DependencyFacts)
+    with pytest.raises(BudgetExceeded, match="reading a file"):
+        _ = facts.secrets.found
 
 
 def test_a_spent_budget_leaves_the_secrets_unfinished(tmp_path: Path) -> None:
@@ -79,7 +105,7 @@ def _slow_warm_up() -> None:
 
 def test_a_warm_child_finds_what_this_process_finds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = write_tree(tmp_path / "small", {"deploy/notify.sh": f"curl -H 'Authorization: token {TOKEN}'\n"})
-    warm = background.prewarm("gate.facts.secrets:warm_up")
+    warm = background.prewarm("gate.facts.apart:warm_up")
     assert warm is not None and background.take() is warm
     monkeypatch.setattr(background, "_warm", warm)  # as the command line leaves it for collect
     forked = collect(Snapshot.load(root), offline=True).secrets
@@ -99,7 +125,7 @@ def test_a_warm_child_reads_nothing_this_process_refuses(
     root = write_tree(tmp_path / "small", {"app.py": "print(1)\n"})
     (root / "leak.txt").symlink_to(outside / "env.txt")
     (root / "zero.txt").symlink_to("/dev/zero")
-    warm = background.prewarm("gate.facts.secrets:warm_up")
+    warm = background.prewarm("gate.facts.apart:warm_up")
     assert warm is not None and background.take() is warm
     monkeypatch.setattr(background, "_warm", warm)
     forked = collect(Snapshot.load(root), offline=True).secrets
@@ -108,7 +134,7 @@ def test_a_warm_child_reads_nothing_this_process_refuses(
 
 def test_the_warm_child_does_not_hold_this_process_output() -> None:
     """`prodgate check | head` ends when prodgate does, not when a child holding the pipe does."""
-    warm = background.prewarm("gate.facts.secrets:warm_up")
+    warm = background.prewarm("gate.facts.apart:warm_up")
     assert warm is not None and background.take() is warm
     wait = warm.submit(
         functools.partial(os.readlink, "/proc/self/fd/1"), Deadline(30, time.monotonic() + 30), "asking"
@@ -137,4 +163,4 @@ def test_a_warm_child_whose_warm_up_fails_is_reported() -> None:
 
 def test_no_fork_means_no_warm_child(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PRODGATE_NO_FORK", "1")
-    assert background.prewarm("gate.facts.secrets:warm_up") is None
+    assert background.prewarm("gate.facts.apart:warm_up") is None

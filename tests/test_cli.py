@@ -215,11 +215,17 @@ def test_console_script_runs_as_installed() -> None:
 
 def test_the_installed_command_reports_the_same_with_and_without_its_second_process(tmp_path: Path) -> None:
     """The command forks the secret scanner ahead of its imports; the report is byte for byte the one
-    a single process writes."""
+    a single process writes, the files only that process could not read (over the cap) included."""
     token = "ghp_" + "Q7vL2xN9kR4tW8zY3mB6cD1fH5jP0sA" + "e4Gi7"  # made up; the shape of a GitHub token
     repo = tmp_path / "repo"
     shutil.copytree(NOT_READY, repo)
-    write_tree(repo, {"deploy/notify.sh": f"curl -H 'Authorization: token {token}' https://api.example\n"})
+    write_tree(
+        repo,
+        {
+            "deploy/notify.sh": f"curl -H 'Authorization: token {token}' https://api.example\n",
+            "data/notes.txt": "a line of notes\n" * 80_000,  # over the 1 MiB cap; only the scan reads it
+        },
+    )
     reports = []
     for no_fork in ("", "1"):
         target = tmp_path / f"report{no_fork}.json"
@@ -244,6 +250,7 @@ def test_the_installed_command_reports_the_same_with_and_without_its_second_proc
         assert proc.returncode == 1 and proc.stderr == ""
         reports.append(target.read_bytes())
     assert reports[0] == reports[1]
+    assert [s["path"] for s in json.loads(reports[0])["skipped"]] == ["data/notes.txt"]
     found = [r for r in json.loads(reports[0])["results"] if r["check_id"] == "no-hardcoded-secrets"]
     assert (
         found[0]["outcome"] == "fail"

@@ -15,7 +15,6 @@ import msgspec.structs
 from gate import background
 from gate.budget import BudgetExceeded, Unfinished
 from gate.facts.evidence import EvidenceFacts
-from gate.facts.github import GitHubFacts
 from gate.facts.vulnerabilities import not_run
 
 # The collectors are imported by collect(), not here: a module of this package (the secret scanner a
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
     from gate.facts.dependencies import DependencyFacts, PythonVersionDecl
     from gate.facts.dockerfile import DockerFacts
     from gate.facts.docs import DocsFacts
+    from gate.facts.github import GitHubFacts
     from gate.facts.iac import IacFacts
     from gate.facts.images import ImageLinks
     from gate.facts.kubernetes import KubernetesFacts
@@ -62,6 +62,14 @@ BACKGROUND_MIN_FILES = 50
 """From this many files, secret scanning runs in a child forked for it beside the other collectors
 (below, forking costs about what it saves). A child the command line forked ahead (background.prewarm)
 is used whatever the size: its imports are already paid, on the other core."""
+
+
+def _no_github() -> GitHubFacts:
+    # imported when facts are made: the module is pydantic models, which the second process (the
+    # secret scan, gate/facts/apart.py) never needs
+    from gate.facts.github import GitHubFacts
+
+    return GitHubFacts()
 
 
 class Sources(msgspec.Struct, frozen=True):
@@ -96,7 +104,7 @@ class Facts:
     """What the facts below are read from, when a check first asks for them (None: nothing to read)."""
 
     vulnerabilities: VulnerabilityFacts = field(default_factory=not_run)
-    github: GitHubFacts = field(default_factory=GitHubFacts)
+    github: GitHubFacts = field(default_factory=_no_github)
     base_metrics: tuple[DataFile, ...] | None = None
     """the metrics files of the base commit, when a baseline is made (None: no baseline)"""
     """live repository state; only the Action reads it (unavailable, with the reason, elsewhere)"""
@@ -273,6 +281,7 @@ def collect(
     """All facts. `audit` is None when no check needs the vulnerability audit (it is the one slow source);
     `offline` skips it on purpose (e.g. a pre-commit hook), and the check then says it was not available.
     Past the snapshot's deadline, a collector gives way to an Unfinished stand-in (gate/budget.py)."""
+    from gate.facts.apart import Apart, collect_apart
     from gate.facts.code import collect_code
     from gate.facts.compose import collect_compose
     from gate.facts.dependencies import collect_dependencies
@@ -298,21 +307,17 @@ def collect(
         except BudgetExceeded as exc:
             return cast(T, Unfinished(source, exc))
 
-    def scan_secrets() -> SecretFacts:
-        return collect_secrets(snap)
-
-    # forked first, before this process has parsed anything (less memory to copy)
+    # The dependency files and the secret scan run in the second process when there is one (forked
+    # first, before this process has parsed anything: less memory to copy), and are waited for only
+    # when the Python facts need the declared versions, after every other collector.
     warm = background.take()
+    what = "reading dependency files and scanning for secrets"
+    apart: Callable[[], Apart] | None = None
     if warm is not None:
         # the child gets the listing only: nothing read or parsed here travels
-        secrets = warm.submit(
-            functools.partial(collect_secrets, snap.listing()), deadline, "scanning for secrets"
-        )
-    elif len(snap.files) >= BACKGROUND_MIN_FILES:
-        secrets = background.start(scan_secrets, deadline, "scanning for secrets")
-    else:
-        secrets = scan_secrets
-    dependencies = run("dependency", lambda: collect_dependencies(snap))
+        apart = warm.submit(functools.partial(collect_apart, snap.listing()), deadline, what)
+    elif len(snap.files) >= BACKGROUND_MIN_FILES and background.forking():
+        apart = background.start(lambda: collect_apart(snap), deadline, what)
     routes = run("route", lambda: collect_routes(snap))
     compose = run("compose", lambda: collect_compose(snap))
     workflows = run("workflow", lambda: collect_workflows(snap))
@@ -340,7 +345,6 @@ def collect(
         return collect_vulnerabilities(snap, dependencies, audit_now)
 
     repo = run("repository", lambda: collect_repo(snap))
-    python = run("Python", lambda: collect_python(snap, _declared_pythons(dependencies)))
     code = run("service code", lambda: collect_code(snap, sorted({module for module, _, _ in routes.apps})))
     models = run("model", lambda: collect_models(snap, deadline.at))
     model_meta = run("model metadata", lambda: collect_model_meta(snap))
@@ -350,13 +354,27 @@ def collect(
     found_evidence = run(
         "evidence", lambda: collect_evidence(snap.root, evidence, exclude) if evidence else EvidenceFacts()
     )
+    if apart is None:
+        dependencies = run("dependency", lambda: collect_dependencies(snap))
+        secrets = run("secret", lambda: collect_secrets(snap))
+    else:
+        try:
+            side = apart()
+        except BudgetExceeded as exc:  # the child itself was stopped at the deadline: both unfinished
+            dependencies = cast(DependencyFacts, Unfinished("dependency", exc))
+            secrets = cast(SecretFacts, Unfinished("secret", exc))
+        else:
+            snap.note_skipped(side.skipped)
+            dependencies = run("dependency", lambda: background.unwrap(side.dependencies, what))
+            secrets = run("secret", lambda: background.unwrap(side.secrets, what))
+    python = run("Python", lambda: collect_python(snap, _declared_pythons(dependencies)))
     audited = run("vulnerability", vulnerabilities)
     return Facts(
         repo=repo,
         python=python,
         routes=routes,
         code=code,
-        secrets=run("secret", secrets),  # last: it ran beside all of the above
+        secrets=secrets,
         models=models,
         model_meta=model_meta,
         dependencies=dependencies,
@@ -369,7 +387,7 @@ def collect(
         evidence=found_evidence,
         vulnerabilities=audited,
         today=today or date.today(),
-        github=github or GitHubFacts(),
+        github=github or _no_github(),
         sources=Sources(snap, compose, kubernetes, workflows, code),
         base_metrics=base_metrics,
     )
