@@ -1,15 +1,16 @@
 """A collector run in a forked child while the others run in this process: the runner's second core.
 
-Secret scanning reads every text file and shares nothing with the other collectors (which share parsed
-trees through the snapshot's cache), so it is the one that moves: on a real repository it was half of a
-run. Its facts (small frozen records) come back through a pipe, and the child is bound by the same
-deadline: past it plus a grace period it is killed and its facts are unfinished, as any collector cut
-short by the budget.
+Secret scanning reads every text file, and the dependency files need pip's parser; neither shares
+anything with the other collectors (which share parsed trees through the snapshot's cache), so they are
+what moves (gate/facts/apart.py): on a real repository the scan was half of a run. Their facts (small
+frozen records) come back through a pipe, and the child is bound by the same deadline: past it plus a
+grace period it is killed and its facts are unfinished, as any collector cut short by the budget.
 
 Two ways to get the child:
 - `prewarm`, called by the command line before it imports the rest of prodgate: the child imports what
-  scanning needs (detect-secrets and `requests` under it: 0.2 s, a third of a small repository's run)
-  on the other core while this process imports the checks, then waits for one job (`Warm.submit`);
+  those collectors need (detect-secrets with `requests` under it, pip's parser: 0.2 s, half of a small
+  repository's run, and no pydantic) on the other core while this process imports the checks, then
+  waits for one job (`Warm.submit`);
 - `start`, a child forked at the moment of need (from BACKGROUND_MIN_FILES files), when none is warm.
 
 The child's standard streams point to /dev/null: a pipeline such as `prodgate check | head` must not

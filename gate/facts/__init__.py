@@ -59,14 +59,14 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 BACKGROUND_MIN_FILES = 50
-"""From this many files, secret scanning runs in a child forked for it beside the other collectors
-(below, forking costs about what it saves). A child the command line forked ahead (background.prewarm)
+"""From this many files, secret scanning and the dependency files are read in a child forked for them
+beside the other collectors (below, forking costs about what it saves). A child the command line forked ahead (background.prewarm)
 is used whatever the size: its imports are already paid, on the other core."""
 
 
 def _no_github() -> GitHubFacts:
-    # imported when facts are made: the module is pydantic models, which the second process (the
-    # secret scan, gate/facts/apart.py) never needs
+    # imported when facts are made: the module is pydantic models, which the second process
+    # (gate/facts/apart.py) never needs
     from gate.facts.github import GitHubFacts
 
     return GitHubFacts()
