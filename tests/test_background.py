@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -164,3 +166,13 @@ def test_a_warm_child_whose_warm_up_fails_is_reported() -> None:
 def test_no_fork_means_no_warm_child(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PRODGATE_NO_FORK", "1")
     assert background.prewarm("gate.facts.apart:warm_up") is None
+
+
+def test_the_warm_up_imports_no_pydantic() -> None:
+    """The child starts while this process imports pydantic and the checks: it must not pay for pydantic
+    too (0.1 s of a small repository's run, on the core that is meant to be free)."""
+    probe = "import sys, gate.facts.apart as a; a.warm_up(); print(sorted(m for m in sys.modules if m.startswith('pydantic')))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"
