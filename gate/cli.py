@@ -340,7 +340,8 @@ def entry() -> None:
     if sys.argv[1:2] in (["check"], ["action"]):
         from gate import background
 
-        # before anything else is imported: the secret scanner's imports go to the other core
+        # before anything else is imported: the imports of the secret scan and of the dependency files'
+        # parser go to the other core (gate/facts/apart.py)
         background.prewarm("gate.facts.apart:warm_up")
     code = main()
     try:

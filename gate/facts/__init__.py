@@ -60,8 +60,9 @@ T = TypeVar("T")
 
 BACKGROUND_MIN_FILES = 50
 """From this many files, secret scanning and the dependency files are read in a child forked for them
-beside the other collectors (below, forking costs about what it saves). A child the command line forked ahead (background.prewarm)
-is used whatever the size: its imports are already paid, on the other core."""
+beside the other collectors (below, forking costs about what it saves). A child the command line
+forked ahead (background.prewarm) is used whatever the size: its imports are already paid, on the
+other core."""
 
 
 def _no_github() -> GitHubFacts:
