@@ -441,6 +441,31 @@ def _explained(word: str, vocabulary: tuple[str, ...]) -> bool:
     return any(_alternative_matches(a, word) for a in vocabulary)
 
 
+_BENEFIT_TEXT = (
+    "efficiency efficient availability reliability reliable resilience resiliency performance "
+    "speed faster fast easier easy better improved simpler quick quicker parsing debugging "
+    "troubleshooting distribution scalability scaling observability visibility traceability "
+    "auditability consistency reproducibility maintainability readability safety high higher "
+    "smaller size"
+)
+_BENEFIT_WORDS = frozenset(_BENEFIT_TEXT.split())
+"""What a closing "for ..." may say a thing is good for ("multi-stage builds for efficiency", "replicas
+for high availability"): the why of the line, not more of what it asks. A closing "for" with any other
+word ("tests for billing") still names more than the check reads."""
+
+
+def _purpose(by_place: dict[int, list[str]]) -> set[int]:
+    """The places of a closing "for ..." clause made only of benefit and function words."""
+    places = sorted(by_place)
+    for i, place in enumerate(places):
+        if by_place[place][0] != "for":
+            continue
+        rest = places[i + 1 :]
+        if rest and all(by_place[p][0] in _BENEFIT_WORDS or by_place[p][0] in _FUNCTION_WORDS for p in rest):
+            return {place, *rest}
+    return set()
+
+
 def _unexplained(check: str, words: list[tuple[int, str]]) -> str:
     """A word of the line that neither the check's concepts nor a word of no substance accounts for:
     "Model caching implemented" asks about models, which the caching concept does not read."""
@@ -448,7 +473,10 @@ def _unexplained(check: str, words: list[tuple[int, str]]) -> str:
     by_place: dict[int, list[str]] = {}
     for place, word in words:
         by_place.setdefault(place, []).append(word)
-    for said in by_place.values():
+    why = _purpose(by_place)
+    for place, said in by_place.items():
+        if place in why:
+            continue
         whole = said[0]
         parts = [w for w in said[1:] if not w.isdigit()]
         if _explained(whole, vocabulary):

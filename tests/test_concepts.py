@@ -158,6 +158,10 @@ def test_the_mapping_is_the_same_under_every_hash_seed() -> None:
         # a word of substance no concept of the check reads: the line asks something else
         ("Caching of the tokenizer implemented", ("Service",), None, "tokenizer"),
         ("Unit tests for the billing rules written", (), None, "billing"),
+        # a closing "for ..." that says only what the thing is good for is the line's why, not its what
+        ("Multiple replicas for high availability", ("Kubernetes",), "k8s-replicas", ""),
+        ("Use structured logging for easier parsing", (), "log-pipeline", ""),
+        ("Structured logging for the audit trail", (), None, "audit"),
     ],
 )
 def test_a_line_is_automated_only_when_the_check_reads_every_word_of_it(
