@@ -389,10 +389,11 @@ _FUNCTION_TEXT = (
     "has have had it its this that these those our your we you they their there all any each "
     "every as per so such should must will shall can may need needs needed required require "
     "requires e.g eg i.e ie etc similar not no never always does do s critical important "
-    "mandatory essential"
+    "mandatory essential don doesn isn aren won shouldn mustn t after before"
 )
 _FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
-"""`s` is what is left of a possessive ("the gate's status"). Negations count as no substance because
+"""`s` is what is left of a possessive ("the gate's status"), `don` and `t` of a contracted negation
+("Don't log secrets"). Negations count as no substance because
 the checks' own asks are often negative ("Secrets not in images", "Image tags are immutable (not
 latest)"); the negations that leave a line open ("not yet", "not configured") are vetoed before
 (_VETO_LINE)."""

@@ -158,6 +158,9 @@ def test_the_mapping_is_the_same_under_every_hash_seed() -> None:
         # a word of substance no concept of the check reads: the line asks something else
         ("Caching of the tokenizer implemented", ("Service",), None, "tokenizer"),
         ("Unit tests for the billing rules written", (), None, "billing"),
+        # a contracted negation says no more than "not" does; a check's `words:` are the objects it reads
+        ("Don't log passwords or tokens", (), "no-secrets-in-logs", ""),
+        ("Type hints on function signatures", (), "type-hint-coverage", ""),
         # a closing "for ..." that says only what the thing is good for is the line's why, not its what
         ("Multiple replicas for high availability", ("Kubernetes",), "k8s-replicas", ""),
         ("Use structured logging for easier parsing", (), "log-pipeline", ""),
