@@ -393,10 +393,9 @@ _FUNCTION_TEXT = (
 )
 _FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
 """`s` is what is left of a possessive ("the gate's status"), `don` and `t` of a contracted negation
-("Don't log secrets"). Negations count as no substance because
-the checks' own asks are often negative ("Secrets not in images", "Image tags are immutable (not
-latest)"); the negations that leave a line open ("not yet", "not configured") are vetoed before
-(_VETO_LINE)."""
+("Don't log secrets"). Negations count as no substance because the checks' own asks are often
+negative ("Secrets not in images", "Image tags are immutable (not latest)"); the negations that leave
+a line open ("not yet", "not configured") are vetoed before (_VETO_LINE)."""
 _STATE_TEXT = (
     "implemented implement implementing configured configure configuring set setup up enabled "
     "enable added add adding defined define created create done complete completed exists "
