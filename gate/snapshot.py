@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from gate.model import Skipped
 
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+"""Opening a FIFO without it waits for a writer; Windows has neither the flag nor such files."""
 TEXT_CACHE_BYTES = 256 * 1024 * 1024
 TREE_CACHE_ENTRIES = 3000
 VENDORED_DIRS = frozenset({"node_modules", "site-packages", "dist-packages", "__pypackages__"})
@@ -264,7 +266,7 @@ class Snapshot:
         try:
             # never blocks (a FIFO put where a file was listed) and never reads past the cap, whatever
             # the size the file claims (a device or a file still growing)
-            fd = os.open(self.root / rel, os.O_RDONLY | os.O_NONBLOCK)
+            fd = os.open(self.root / rel, os.O_RDONLY | _NONBLOCK)
         except OSError as exc:
             self._skipped[rel] = f"unreadable: {exc.strerror or exc.__class__.__name__}"
             return None
