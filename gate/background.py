@@ -7,9 +7,11 @@ frozen records) come back through a pipe, and the child is bound by the same dea
 grace period it is killed and its facts are unfinished, as any collector cut short by the budget.
 
 Two ways to get the child:
-- `prewarm`, called by the command line before it imports the rest of prodgate: the child imports what
-  those collectors need (detect-secrets with `requests` under it, pip's parser: 0.2 s, half of a small
-  repository's run, and no pydantic) on the other core while this process imports the checks, then
+- `prewarm`, called by the command line before it imports the rest of prodgate: for `check`, the child
+  first lists the repository's files (git's index through dulwich, and the walk for untracked ones),
+  which this process takes with `listed` when it builds its snapshot; then it imports what those
+  collectors need (detect-secrets with `requests` under it, pip's parser: 0.2 s, half of a small
+  repository's run, and no pydantic) on the other core while this process imports the checks, and
   waits for one job (`Warm.submit`);
 - `start`, a child forked at the moment of need (from BACKGROUND_MIN_FILES files), when none is warm.
 
@@ -27,12 +29,15 @@ import os
 import pickle
 import select
 import signal
+import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 if TYPE_CHECKING:
     from gate.budget import Deadline
+    from gate.snapshot import Listed
 
 T = TypeVar("T")
 
@@ -197,16 +202,69 @@ class Warm:
             _kill(self._pid)
 
 
-def prewarm(warm_up: str) -> Warm | None:
+_listing: tuple[Path, int] | None = None
+
+
+def listed(root: Path) -> Listed | None:
+    """The files under `root` as the child listed them ahead (snapshot.list_files), or None when it did
+    not (another root, too many files, a failure: the caller lists them itself). Given once."""
+    global _listing
+    if _listing is None:
+        return None
+    (ahead, receive), _listing = _listing, None
+    try:
+        data = b"".join(iter(lambda: os.read(receive, 1 << 16), b""))
+    finally:
+        os.close(receive)
+    try:
+        if root.resolve() != ahead or not data:
+            return None
+        return cast("Listed | None", pickle.loads(data))  # noqa: S301 - our own child's bytes, through our own pipe
+    except Exception:  # an unreadable answer: list here
+        return None
+
+
+def _send_listing(root: Path, send: int) -> None:
+    """List `root` and hand the result to a thread that writes it: past a pipe's 64 KiB the write waits
+    for this process's parent to read, and the child's imports must not wait with it."""
+    try:
+        from gate.snapshot import list_files
+
+        if not root.is_dir():  # the parent says what is wrong with it
+            raise NotADirectoryError(root)
+        data = pickle.dumps(list_files(root))
+    except Exception:  # the parent lists the root itself
+        os.close(send)
+        return
+
+    def write() -> None:
+        try:
+            _write_all(send, data)
+        except OSError:
+            pass  # the parent stopped listening: it lists the root itself
+        finally:
+            os.close(send)
+
+    threading.Thread(target=write, daemon=True).start()
+
+
+def prewarm(warm_up: str, listing: Path | None = None) -> Warm | None:
     """Fork the child now: it runs `warm_up` ("module:function", no arguments: the imports a job will
-    need) and then waits for a job. It is kept for `take` (the next collection asks for it)."""
-    global _warm
+    need) and then waits for a job. It is kept for `take` (the next collection asks for it). Given
+    `listing` (the repository a `check` will read), the child first lists its files, which this
+    process takes with `listed` instead of importing git's reader and walking the tree itself."""
+    global _warm, _listing
     if _warm is not None or not forking():
         return _warm
     jobs_receive, jobs = os.pipe()
+    ahead = listing.resolve() if listing is not None else None
+    listing_receive, listing_send = os.pipe() if ahead is not None else (-1, -1)
 
     def body(send: int) -> None:
         os.close(jobs)
+        if ahead is not None:
+            os.close(listing_receive)
+            _send_listing(ahead, listing_send)
         module, _, function = warm_up.partition(":")
         getattr(importlib.import_module(module), function)()
         data = b"".join(iter(lambda: os.read(jobs_receive, 1 << 20), b""))
@@ -216,6 +274,9 @@ def prewarm(warm_up: str) -> Warm | None:
 
     pid, receive = _fork(body)
     os.close(jobs_receive)
+    if ahead is not None:
+        os.close(listing_send)
+        _listing = (ahead, listing_receive)
     _warm = Warm(pid, jobs, receive)
     return _warm
 

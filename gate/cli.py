@@ -35,10 +35,15 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _parser() -> argparse.ArgumentParser:
-    from gate.model import Severity
-    from gate.report.formats import FORMATS, SHOW
+# The parser's choices, written out so that building it imports no model or report code: the command
+# line parses its arguments before it forks the second process, which lists the repository to check
+# meanwhile. tests/test_cli.py holds them equal to gate.report.formats and gate.model.Severity.
+FORMAT_NAMES = ("markdown", "json", "sarif")
+SHOW_NAMES = ("problems", "all", "blocking")
+SEVERITY_NAMES = ("critical", "high", "medium", "low", "info")
 
+
+def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="prodgate", description="Production-readiness gate for ML model-serving services.")
     p.add_argument("--version", action="version", version=f"prodgate {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -46,13 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="evaluate a repository against the checklist")
     c.add_argument("path", nargs="?", default=".", help="the repository folder (default: .)")
     c.add_argument("--config", type=Path, help="config file (default: PATH/.github/prodgate.yml if present)")
-    c.add_argument("--format", choices=["console", *FORMATS], default="console")
+    c.add_argument("--format", choices=["console", *FORMAT_NAMES], default="console")
     c.add_argument("--output", type=Path, help="write the report here; the console table still prints")
-    c.add_argument("--fail-on", choices=[s.value for s in Severity], help="override the config's fail_on")
+    c.add_argument("--fail-on", choices=SEVERITY_NAMES, help="override the config's fail_on")
     c.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     c.add_argument(
         "--show",
-        choices=SHOW,
+        choices=SHOW_NAMES,
         default="problems",
         help="console rows: problems (default: what fails or is undecided), all, or blocking",
     )
@@ -272,7 +277,7 @@ def _docs(folder: Path, out: TextIO) -> int:
 
 
 def run(argv: Sequence[str], out: TextIO) -> int:
-    if list(argv) == ["--version"]:  # answered before the parser, whose choices import the report model
+    if list(argv) == ["--version"]:  # answered before the parser is built
         out.write(f"prodgate {__version__}\n")
         return EXIT_PASS
     args = _parser().parse_args(list(argv))
@@ -328,6 +333,17 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return EXIT_INPUT
 
 
+def _checked_root(argv: list[str]) -> Path | None:
+    """The folder `prodgate check ARGS` will read, or None (another command, or arguments `main` will
+    refuse with its own message)."""
+    if argv[:1] != ["check"]:
+        return None
+    try:
+        return Path(_parser().parse_args(argv).path)
+    except (UsageError, SystemExit):  # main says what is wrong (or prints --help)
+        return None
+
+
 def entry() -> None:
     # pydantic looks for plugins among every installed distribution's entry points the first time a
     # model is built (20-50 ms of each run); prodgate uses none
@@ -341,8 +357,8 @@ def entry() -> None:
         from gate import background
 
         # before anything else is imported: the imports of the secret scan and of the dependency files'
-        # parser go to the other core (gate/facts/apart.py)
-        background.prewarm("gate.facts.apart:warm_up")
+        # parser go to the other core (gate/facts/apart.py), and for `check` the listing of its files
+        background.prewarm("gate.facts.apart:warm_up", listing=_checked_root(sys.argv[1:]))
     code = main()
     try:
         sys.stdout.flush()

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from gate import __version__, thresholds
+from gate import __version__, background, thresholds
 from gate.budget import NO_DEADLINE, BudgetExceeded, Deadline
 from gate.checklist import Checklist, LineJudgement, checks_of, fill, item_of
 from gate.checks import CATEGORIES, REGISTRY, Decision
@@ -124,6 +124,7 @@ def evaluate(
         try:
             snap = Snapshot.load(
                 root,
+                listed=background.listed(root),  # listed by the command line's second process, if it did
                 max_file_size=config.max_file_size,
                 include=config.include,
                 exclude=config.exclude,

@@ -141,7 +141,9 @@ class Snapshot:
         include: Sequence[str] = (),
         exclude: Sequence[str] = (),
         deadline: Deadline = NO_DEADLINE,
+        listed: Listed | None = None,
     ) -> Snapshot:
+        """`listed`: what `list_files(root)` returned, when another process listed the root ahead."""
         if not root.exists():
             raise SnapshotError(f"{root}: no such file or directory")
         if not root.is_dir():
@@ -149,14 +151,8 @@ class Snapshot:
         if not os.access(root, os.R_OK | os.X_OK):
             raise SnapshotError(f"{root}: permission denied")
         root = root.resolve()
-        listed = _git_listing(root)
-        if listed is None:
-            # a tarball, a zip, a plain copy: its .gitignore files still say what is not the project's
-            walked = _untracked(root, root, "", set(), None)
-            paths, tracked, is_git = sorted(walked), frozenset[str](), False
-        else:
-            paths, tracked, is_git = sorted(listed[0]), listed[1], True
-        paths = _without_vendored(paths)
+        paths_listed, tracked, is_git = listed if listed is not None else list_files(root)
+        paths = _without_vendored(list(paths_listed))
         if include:
             inc = PatternList(include)
             paths = [p for p in paths if inc.match_file(p)]
@@ -579,6 +575,22 @@ def _parse_toml(text: str) -> dict[str, Any]:
         m = _TOML_AT.search(str(exc))
         line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
         raise ParseFailure(f"invalid TOML: {_TOML_AT.sub('', str(exc))}", line, col) from None
+
+
+Listed = tuple[tuple[str, ...], frozenset[str], bool]
+"""The files under a root before any rule of the config (sorted), the tracked ones, and whether git
+lists them."""
+
+
+def list_files(root: Path) -> Listed:
+    """What `Snapshot.load` starts from: git's view of the work tree, or a walk of a plain folder.
+    `root` is resolved. Reads no config, so the command line's second process can list the root
+    while this one imports (gate/background.py)."""
+    listed = _git_listing(root)
+    if listed is None:
+        # a tarball, a zip, a plain copy: its .gitignore files still say what is not the project's
+        return tuple(sorted(_untracked(root, root, "", set(), None))), frozenset(), False
+    return tuple(sorted(listed[0])), listed[1], True
 
 
 def _git_listing(root: Path) -> tuple[list[str], frozenset[str]] | None:

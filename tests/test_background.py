@@ -176,3 +176,40 @@ def test_the_warm_up_imports_no_pydantic() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_the_child_lists_the_checked_folder_ahead(tmp_path: Path) -> None:
+    """The files the child lists are the ones this process would: a git work tree of more files than a
+    pipe holds (the child writes from a thread, so its imports never wait for this process to read)."""
+    from gate.snapshot import list_files
+    from tests.conftest import git_repo
+
+    root = git_repo(tmp_path / "repo", {f"pkg/m{n:04}.py": "x = 1\n" for n in range(2500)})
+    (root / "untracked.txt").write_text("new\n")
+    warm = background.prewarm(f"{__name__}:_quick_warm_up", listing=root)
+    assert warm is not None and background.take() is warm
+    try:
+        ahead = background.listed(root)
+        assert ahead is not None and ahead == list_files(root.resolve())
+        assert "untracked.txt" in ahead[0] and "untracked.txt" not in ahead[1] and ahead[2]
+        assert background.listed(root) is None, "given once"
+    finally:
+        warm.close()
+
+
+def _quick_warm_up() -> None:
+    pass
+
+
+@pytest.mark.parametrize("asked", ["other", "missing"])
+def test_a_listing_of_another_folder_or_none_is_not_used(tmp_path: Path, asked: str) -> None:
+    listed_root = write_tree(tmp_path / "listed", {"a.py": "x = 1\n"})
+    other = write_tree(tmp_path / "other", {"b.py": "y = 2\n"})
+    warm = background.prewarm(
+        f"{__name__}:_quick_warm_up", listing=listed_root if asked == "other" else tmp_path / "nowhere"
+    )
+    assert warm is not None and background.take() is warm
+    try:
+        assert background.listed(other if asked == "other" else tmp_path / "nowhere") is None
+    finally:
+        warm.close()

@@ -320,3 +320,14 @@ def test_docs_command_regenerates_pages_and_schemas(tmp_path: Path) -> None:
 def test_time_budget_outside_the_configs_bounds_is_one_clear_line(seconds: str) -> None:
     code, _, err = run("check", str(READY), "--time-budget", seconds)
     assert code == 2 and err.count("\n") == 1 and "--time-budget" in err
+
+
+def test_the_parser_choices_are_the_formats_and_severities_they_stand_for() -> None:
+    """The parser writes its choices out (it is built before anything heavy is imported)."""
+    from gate.cli import FORMAT_NAMES, SEVERITY_NAMES, SHOW_NAMES
+    from gate.model import Severity
+    from gate.report.formats import FORMATS, SHOW
+
+    assert tuple(FORMATS) == FORMAT_NAMES
+    assert tuple(SHOW) == SHOW_NAMES
+    assert tuple(s.value for s in Severity) == SEVERITY_NAMES
