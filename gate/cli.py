@@ -6,7 +6,9 @@ Exit codes: 0 the gate passed, 1 the gate failed, 2 a usage, config or input err
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
+import io
 import os
 import shutil
 import sys
@@ -339,7 +341,9 @@ def _checked_root(argv: list[str]) -> Path | None:
     if argv[:1] != ["check"]:
         return None
     try:
-        return Path(_parser().parse_args(argv).path)
+        # silent: `main` parses again and is the one that prints --help
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            return Path(_parser().parse_args(argv).path)
     except (UsageError, SystemExit):  # main says what is wrong (or prints --help)
         return None
 

@@ -331,3 +331,15 @@ def test_the_parser_choices_are_the_formats_and_severities_they_stand_for() -> N
     assert tuple(FORMATS) == FORMAT_NAMES
     assert tuple(SHOW) == SHOW_NAMES
     assert tuple(s.value for s in Severity) == SEVERITY_NAMES
+
+
+def test_check_help_is_printed_once() -> None:
+    """The command line parses `check`'s arguments early (to list the folder in its second process):
+    that parse must not print the help a second time."""
+    proc = subprocess.run(
+        [sys.executable, "-c", "from gate.cli import entry; entry()", "check", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0 and proc.stdout.count("usage:") == 1 and proc.stderr == ""
