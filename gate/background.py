@@ -207,7 +207,8 @@ _listing: tuple[Path, int] | None = None
 
 def listed(root: Path) -> Listed | None:
     """The files under `root` as the child listed them ahead (snapshot.list_files), or None when it did
-    not (another root, too many files, a failure: the caller lists them itself). Given once."""
+    not (another root, not a folder, a failure: the caller lists them itself). Given once; waits for
+    the child to finish listing, which it does first, while this process imports."""
     global _listing
     if _listing is None:
         return None
