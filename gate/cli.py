@@ -12,6 +12,7 @@ import io
 import os
 import shutil
 import sys
+import types
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -121,7 +122,6 @@ def _width(stream: TextIO) -> int | None:
 
 def _check(args: argparse.Namespace, out: TextIO) -> int:
     from gate.baseline import judge_with_baseline
-    from gate.checklist import read_checklist
     from gate.config import load_config
     from gate.engine import evaluate
     from gate.model import Severity
@@ -137,7 +137,11 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
             raise UsageError("--time-budget: must be a number of seconds above 0 and at most 3600")
         config = config.model_copy(update={"time_budget": args.time_budget})
     checklist_path = args.checklist or (root / config.checklist if config.checklist else None)
-    checklist = read_checklist(checklist_path, root) if checklist_path else None
+    checklist = None
+    if checklist_path:
+        from gate.checklist import read_checklist
+
+        checklist = read_checklist(checklist_path, root)
 
     def judge(path: Path, base_dir: Path | None) -> Report:
         listed = checklist if path == root else None
@@ -279,10 +283,13 @@ def _docs(folder: Path, out: TextIO) -> int:
 
 
 def run(argv: Sequence[str], out: TextIO) -> int:
+    global _parsed_early
     if list(argv) == ["--version"]:  # answered before the parser is built
         out.write(f"prodgate {__version__}\n")
         return EXIT_PASS
-    args = _parser().parse_args(list(argv))
+    early, _parsed_early = _parsed_early, None
+    # the command line's early parse of these same arguments (entry), or a parse here
+    args = early[1] if early is not None and early[0] == list(argv) else _parser().parse_args(list(argv))
     if args.command == "check":
         return _check(args, out)
     if args.command == "list-checks":
@@ -335,23 +342,43 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return EXIT_INPUT
 
 
+_parsed_early: tuple[list[str], argparse.Namespace] | None = None
+"""Arguments `_checked_root` parsed, kept for `run` (building the parser again costs 5 ms)."""
+
+
 def _checked_root(argv: list[str]) -> Path | None:
     """The folder `prodgate check ARGS` will read, or None (another command, or arguments `main` will
     refuse with its own message)."""
+    global _parsed_early
     if argv[:1] != ["check"]:
         return None
     try:
         # silent: `main` parses again and is the one that prints --help
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            return Path(_parser().parse_args(argv).path)
+            args = _parser().parse_args(argv)
     except (UsageError, SystemExit):  # main says what is wrong (or prints --help)
         return None
+    _parsed_early = (list(argv), args)
+    return Path(args.path)
+
+
+def _no_pydantic_plugins() -> None:
+    """With plugins disabled, pydantic's plugin loader finds none, but importing it imports
+    importlib.metadata (email, zipfile, csv: 12 ms of a small run) the first time a model validates. A
+    loader that gives none in its place, only while plugins are disabled as prodgate disables them;
+    tests/test_cli.py holds it to what pydantic asks of the module, and to the real loader's answer."""
+    if os.environ.get("PYDANTIC_DISABLE_PLUGINS") != "__all__":
+        return
+    loader = types.ModuleType("pydantic.plugin._loader", "No plugins: PYDANTIC_DISABLE_PLUGINS=__all__.")
+    loader.get_plugins = lambda: ()  # type: ignore[attr-defined]
+    sys.modules.setdefault("pydantic.plugin._loader", loader)
 
 
 def entry() -> None:
     # pydantic looks for plugins among every installed distribution's entry points the first time a
     # model is built (20-50 ms of each run); prodgate uses none
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    _no_pydantic_plugins()
     # One short run whose memory is bounded by design (gate/snapshot.py): the cyclic collector would only
     # rescan what the run still holds. evaluate() pauses it for library callers too; here it stays off
     # through the imports and the rendering as well (a collection right after the evaluation scanned

@@ -10,10 +10,10 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gate import __version__, background, thresholds
 from gate.budget import NO_DEADLINE, BudgetExceeded, Deadline
-from gate.checklist import Checklist, LineJudgement, checks_of, fill, item_of
 from gate.checks import CATEGORIES, REGISTRY, Decision
 from gate.config import VULNERABILITY_CHECK, Config
 from gate.facts import Facts, collect
@@ -21,9 +21,13 @@ from gate.facts.github import GitHubFacts
 from gate.facts.modelmeta import DataFile, collect_model_meta
 from gate.model import CheckResult, Outcome, Report
 from gate.policy import build_report, result_of
-from gate.signoffs import SignOffs
 from gate.snapshot import Snapshot, SnapshotError
 from gate.waivers import apply_inline_ignores, apply_waivers
+
+if TYPE_CHECKING:
+    # a run without a team checklist never reads one (the catalog, concepts and sign-offs: ~10 ms)
+    from gate.checklist import Checklist, LineJudgement
+    from gate.signoffs import SignOffs
 
 
 def run_check(check_id: str, facts: Facts, config: Config) -> Decision:
@@ -72,6 +76,8 @@ def _line_thresholds(
 ) -> dict[int, LineJudgement]:
     """Each automated line that states a threshold ("Test coverage >90%", "ROC-AUC > 0.95"), judged again
     by its checks at that threshold, or at the config's when that is stricter (gate/thresholds.py)."""
+    from gate.checklist import LineJudgement, checks_of, item_of
+
     judged: dict[int, LineJudgement] = {}
     # lines asking the same threshold share one run (a checklist may repeat a line many times)
     runs: dict[tuple[str, str], CheckResult] = {}
@@ -162,6 +168,8 @@ def evaluate(
             tuple(results), config, root=str(root), version=__version__, skipped=snap.skipped
         )
     if checklist is not None:
+        from gate.checklist import fill
+
         try:
             parts = {"node-backend": facts.repo.node_backends, "frontend": facts.repo.frontends}
             present = frozenset(name for name, where in parts.items() if where)

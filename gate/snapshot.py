@@ -111,7 +111,9 @@ class YamlDocuments(msgspec.Struct, frozen=True):
     data: tuple[Any, ...]
 
 
-@dataclass
+# Compared and shown by identity: nothing compares two snapshots, and each generated method is an
+# exec() at import (start-up is most of a small run).
+@dataclass(eq=False, repr=False)
 class Snapshot:
     root: Path
     files: tuple[str, ...]

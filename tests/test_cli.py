@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import fcntl
 import io
 import json
@@ -343,3 +344,103 @@ def test_check_help_is_printed_once() -> None:
         timeout=60,
     )
     assert proc.returncode == 0 and proc.stdout.count("usage:") == 1 and proc.stderr == ""
+
+
+def _imported_by_a_check_run(repo: Path, *extra: str) -> set[str]:
+    """The modules the installed command's own process imports on a check run (-X importtime; the
+    second process writes to /dev/null)."""
+    command = ["from gate.cli import entry; entry()", "check", str(repo), "--offline", *extra]
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"},
+    )
+    assert proc.returncode == 1
+    return {
+        line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")
+    }
+
+
+def test_a_check_run_imports_no_checklist_code_and_no_package_metadata(tmp_path: Path) -> None:
+    """Start-up is most of a small repository's run: a run without a team checklist imports neither the
+    checklist matcher nor the catalog, and pydantic's plugin loader (which imports importlib.metadata)
+    is replaced while plugins are disabled."""
+    plain = _imported_by_a_check_run(NOT_READY)
+    assert {"gate.engine", "pydantic", "jinja2"} <= plain  # the listing is read right
+    assert not plain & {"gate.checklist", "gate.catalog", "gate.signoffs", "importlib.metadata", "difflib"}
+    repo = tmp_path / "repo"
+    shutil.copytree(NOT_READY, repo)
+    (repo / "checklist.md").write_text("- [ ] Health endpoint\n", encoding="utf-8")
+    assert {"gate.checklist", "gate.catalog"} <= _imported_by_a_check_run(
+        repo, "--checklist", str(repo / "checklist.md")
+    )
+
+
+def test_the_plugin_loader_stand_in_is_all_pydantic_asks_of_the_real_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """pydantic imports one name from its plugin loader, and the real loader gives no plugin while
+    they are disabled: the stand-in (gate.cli._no_pydantic_plugins) does exactly that. A pydantic that
+    asks more of the module fails here, not in a user's run."""
+    import ast
+
+    import pydantic
+    from pydantic.plugin import _loader
+
+    asked: set[str] = set()
+    for source in Path(pydantic.__file__).parent.rglob("*.py"):
+        if source.name == "_loader.py":
+            continue
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("_loader"):
+                asked |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.Attribute | ast.Name) and "_loader" in ast.unparse(node).split("."):
+                asked.add(ast.unparse(node))
+    assert asked == {"get_plugins"}
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    assert tuple(_loader.get_plugins()) == ()
+    monkeypatch.delitem(sys.modules, "pydantic.plugin._loader")
+    from gate.cli import _no_pydantic_plugins
+
+    _no_pydantic_plugins()
+    stand_in = sys.modules["pydantic.plugin._loader"]
+    assert stand_in is not _loader and tuple(stand_in.get_plugins()) == ()
+    monkeypatch.setitem(sys.modules, "pydantic.plugin._loader", _loader)
+
+
+def test_the_plugin_loader_is_left_alone_when_plugins_are_not_disabled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pydantic.plugin import _loader
+
+    from gate.cli import _no_pydantic_plugins
+
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "some-plugin")
+    _no_pydantic_plugins()
+    assert sys.modules["pydantic.plugin._loader"] is _loader
+
+
+def test_the_early_parse_is_used_once_and_only_for_the_same_arguments(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`entry` parses check's arguments early; `run` reuses that parse for the same arguments only."""
+    from gate import cli
+
+    built: list[int] = []
+    real = cli._parser
+
+    def counting() -> argparse.ArgumentParser:
+        built.append(1)
+        return real()
+
+    monkeypatch.setattr(cli, "_parser", counting)
+    argv = ["check", str(NOT_READY), "--offline", "--format", "json"]
+    assert cli._checked_root(argv) == NOT_READY
+    assert cli.run(argv, io.StringIO()) == 1 and len(built) == 1
+    assert cli.run(argv, io.StringIO()) == 1 and len(built) == 2, "given once"
+    cli._checked_root(argv)
+    other = ["check", str(NOT_READY), "--offline", "--format", "markdown"]
+    out = io.StringIO()
+    assert cli.run(other, out) == 1 and len(built) == 4 and out.getvalue().startswith("#")

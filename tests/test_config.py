@@ -111,3 +111,16 @@ def test_default_options_built_without_validation_equal_the_validated_ones() -> 
         constructed, validated = spec.options.model_construct(), spec.options.model_validate({})
         assert constructed == validated, check_id
         assert constructed.model_dump(mode="json") == validated.model_dump(mode="json"), check_id
+
+
+def test_the_defaults_built_without_validation_equal_the_validated_ones() -> None:
+    """A repository without a config gets `defaults()`, built without pydantic's validator for the
+    config (13 ms of a small run): right only while the defaults validate to themselves."""
+    from gate.config import defaults
+
+    constructed, validated = defaults(), Config.model_validate({})
+    assert constructed == validated == Config()
+    assert constructed.model_dump(mode="json") == validated.model_dump(mode="json")
+    assert constructed.model_fields_set == validated.model_fields_set == set()
+    for name in Config.model_fields:  # the nested defaults are themselves what validation gives
+        assert getattr(constructed, name) == getattr(validated, name), name

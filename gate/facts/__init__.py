@@ -83,7 +83,9 @@ class Sources(msgspec.Struct, frozen=True):
     code: CodeFacts
 
 
-@dataclass(frozen=True)
+# By identity, as a snapshot is: nothing compares or prints the whole facts, and each generated method
+# is an exec() at import.
+@dataclass(frozen=True, eq=False, repr=False)
 class Facts:
     repo: RepoFacts
     python: PythonFacts
