@@ -64,6 +64,37 @@ class Route(Struct, frozen=True):
     function named predict/infer/classify): sensitive whatever its path says."""
 
 
+class _Guard(Struct, frozen=True):
+    """Whether something requires credentials, decided once every module is read: `always` (a
+    Security(), an authenticating decorator, a credential-checking hook or middleware), or any of
+    `names` (what its Depends() and dependency lists name) being one of the authenticating names of the
+    module `rel` (its schemes, the repository's authenticators, its variables holding an auth
+    dependency). Deciding by names after the one pass over the modules is what lets routes and
+    authenticators share it: they were two passes, and on a repository of more modules than the tree
+    cache holds, the second parsed every module again."""
+
+    always: bool = False
+    names: frozenset[str] = frozenset()
+    rel: str = ""
+
+    def __or__(self, other: _Guard) -> _Guard:
+        """Either one (both read in the same module)."""
+        if self.always or other.always:
+            return ALWAYS
+        if not other.names:
+            return self
+        if not self.names:
+            return other
+        return _Guard(False, self.names | other.names, self.rel)
+
+
+ALWAYS = _Guard(always=True)
+NEVER = _Guard()
+
+_Route = tuple[str, tuple[str, ...], int, _Guard, str]
+"""(path, methods, line, protected, module) as read, before the authenticating names are known."""
+
+
 class _Obj(Struct):
     module: str
     name: str
@@ -71,13 +102,13 @@ class _Obj(Struct):
     framework: str
     prefix: str
     line: int
-    routes: list[tuple[str, tuple[str, ...], int, bool, str]] = field(default_factory=list)
-    """(path, methods, line, protected, module): a route may be declared in another module than its
-    app (`from service import app` then `@app.route` in views.py)."""
-    children: list[tuple[tuple[str, str], str, bool]] = field(
+    routes: list[_Route] = field(default_factory=list)
+    """A route may be declared in another module than its app (`from service import app` then
+    `@app.route` in views.py)."""
+    children: list[tuple[tuple[str, str], str, _Guard]] = field(
         default_factory=list
     )  # (child, prefix, protected)
-    protected: bool = False
+    protected: _Guard = NEVER
     """Every route under it requires credentials (app/router dependencies, before_request, middleware)."""
 
 
@@ -130,13 +161,17 @@ def _module_name(rel: str) -> str:
 def collect_routes(snap: Snapshot) -> RouteFacts:
     objs: dict[tuple[str, str], _Obj] = {}
     pending: list[
-        tuple[str, dict[str, str], str, str, str, bool]
+        tuple[str, dict[str, str], str, str, str, _Guard]
     ] = []  # module, imports, owner, child, prefix, guarded
-    elsewhere: list[tuple[str, dict[str, str], str, tuple[str, tuple[str, ...], int, bool, str]]] = []
+    elsewhere: list[tuple[str, dict[str, str], str, _Route]] = []
     django: list[Route] = []
     served_docs: list[tuple[str, int]] = []
     modules = {_module_name(rel): rel for rel in snap.with_suffix(".py") if not is_test_path(rel)}
-    authenticators = _authenticators(snap, list(modules.values()))
+    authenticators = _Authenticators()
+    # each module's own authenticating names (schemes), and its variables that hold a dependency
+    # (`admin_access = Depends(require_roles("admin"))`), decided once the authenticators are known
+    schemes: dict[str, set[str]] = {}
+    held: dict[str, list[tuple[list[str], _Guard]]] = {}
     constants = _PerModule(snap, _module_constants)
     index = _ModuleIndex(modules)
     # what a module's own imports bind (`from .health import router as health_router`)
@@ -145,10 +180,19 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
     model_lines: set[tuple[str, int]] = set()
     for rel in modules.values():
         text = snap.text(rel) or ""
-        if not any(k in text for k in ROUTE_HINTS) and not _DECORATED_ROUTE.search(text):
-            continue  # neither an app nor routes on an app imported from elsewhere
+        authenticates = any(k in text for k in _AUTH_TEXT)
+        # neither an app nor routes on an app imported from elsewhere
+        serves = any(k in text for k in ROUTE_HINTS) or bool(_DECORATED_ROUTE.search(text))
+        if not (authenticates or serves):
+            continue
         tree = snap.python(rel)
         if not isinstance(tree, ast.Module):
+            continue
+        # one walk of the tree, sorted by node type: walking is as costly as parsing
+        nodes = list(walk(tree))
+        if authenticates:
+            authenticators.read(nodes, text)
+        if not serves:
             continue
         imports = _imports(tree, rel)
         restful = "flask_rest" in text  # flask_restful, flask_restx, flask_restplus
@@ -158,23 +202,19 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
 
         if "Route(" in text:
             django.extend(_starlette(rel, tree))
-        # one walk of the tree, sorted by node type: walking is as costly as parsing
-        nodes = list(walk(tree))
         # `app: FastAPI = FastAPI()` creates an app as surely as `app = FastAPI()` does
         assigns = [n for n in nodes if isinstance(n, ast.Assign)] + [
             ast.Assign(targets=[n.target], value=n.value, lineno=n.lineno)
             for n in nodes
             if isinstance(n, ast.AnnAssign) and n.value is not None and isinstance(n.target, ast.Name)
         ]
-        auth_vars = _auth_vars(assigns) | authenticators
+        schemes[rel] = _auth_vars(assigns)
         # `admin_access = Depends(require_roles("admin"))`, then `dependencies=[admin_access]`
-        auth_vars |= {
-            t.id
+        held[rel] = [
+            ([t.id for t in a.targets if isinstance(t, ast.Name)], _dependency(a.value, rel))
             for a in assigns
-            if isinstance(a.value, ast.Call) and _auth_dependency(a.value, auth_vars)
-            for t in a.targets
-            if isinstance(t, ast.Name)
-        }
+            if isinstance(a.value, ast.Call)
+        ]
         for assign in assigns:
             if any(isinstance(t, ast.Name) and t.id == "urlpatterns" for t in assign.targets):
                 django.extend(_django(rel, assign.value))
@@ -187,7 +227,7 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                 target = _self_attribute(node_target) if cls in _APP_CLASSES else node_target
                 if not isinstance(target, ast.Name):
                     continue
-                guarded = _auth_dependency(_kw(assign.value, "dependencies"), auth_vars)
+                guarded = _dependency(_kw(assign.value, "dependencies"), rel)
                 if cls == "FastAPI" and not _docs_disabled(assign.value):
                     served_docs.append((rel, assign.lineno))
                 if cls in _APP_CLASSES:
@@ -250,7 +290,7 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                         if owner and path is not None:
                             verb = dec.func.attr
                             methods = _methods(dec) if verb in ("route", "api_route") else (verb.upper(),)
-                            protected = _handler_protected(node, dec, auth_vars)
+                            protected = _handler_protected(node, dec, rel)
                             route = (path, methods, dec.lineno, protected, rel)
                             if _runs_model(node):
                                 model_lines.add((rel, dec.lineno))
@@ -260,7 +300,7 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                                 elsewhere.append((rel, imports, owner, route))
                 guarded_owner = _guard(node)
                 if guarded_owner and (rel, guarded_owner) in objs:
-                    objs[(rel, guarded_owner)].protected = True
+                    objs[(rel, guarded_owner)].protected = ALWAYS
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 owner = _dotted(node.func.value)
                 if owner is None or (rel, owner) not in objs:
@@ -281,22 +321,22 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                     )
                     if child and (rel, child) in objs:
                         objs[(rel, owner)].children.append(
-                            ((rel, child), path or objs[(rel, child)].prefix, False)
+                            ((rel, child), path or objs[(rel, child)].prefix, NEVER)
                         )
                     elif child:
-                        pending.append((rel, imports, owner, child, path or "", False))
+                        pending.append((rel, imports, owner, child, path or "", NEVER))
                     continue
                 if attr == "add_url_rule" and node.args and (path := _str(node.args[0])) is not None:
-                    objs[(rel, owner)].routes.append((path, _methods(node), node.lineno, False, rel))
+                    objs[(rel, owner)].routes.append((path, _methods(node), node.lineno, NEVER, rel))
                 elif attr == "add_api_route" and (
                     path := text_of(node.args[0] if node.args else _kw(node, "path"))
                 ):
                     # FastAPI's imperative form: add_api_route(path, endpoint, methods=[...], dependencies=[...])
                     endpoint = node.args[1] if len(node.args) > 1 else _kw(node, "endpoint")
                     handler = functions.get(_dotted(endpoint) or "") if endpoint is not None else None
-                    guarded = _auth_dependency(_kw(node, "dependencies"), auth_vars) or (
-                        handler is not None and _handler_protected(handler, node, auth_vars)
-                    )
+                    guarded = _dependency(_kw(node, "dependencies"), rel)
+                    if handler is not None:
+                        guarded |= _handler_protected(handler, node, rel)
                     if handler is not None and _runs_model(handler):
                         model_lines.add((rel, node.lineno))
                     objs[(rel, owner)].routes.append((path, _methods(node), node.lineno, guarded, rel))
@@ -312,10 +352,10 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                         )
                     child = _dotted(mounted) if mounted is not None else None
                     if child:
-                        guarded = _auth_dependency(_kw(node, "dependencies"), auth_vars)
+                        guarded = _dependency(_kw(node, "dependencies"), rel)
                         pending.append((rel, imports, owner, child, prefix, guarded))
                 elif attr == "add_middleware" and node.args and _auth_named(_dotted(node.args[0]) or ""):
-                    objs[(rel, owner)].protected = True
+                    objs[(rel, owner)].protected = ALWAYS
     for rel, imports, owner, route in elsewhere:
         key = _resolve(owner, rel, imports, objs, index, reexports)
         if key is not None:
@@ -333,11 +373,13 @@ def collect_routes(snap: Snapshot) -> RouteFacts:
                     _join(prefix, child_obj.prefix) if child_obj.prefix else prefix
                 )  # include_router adds
             objs[(rel, owner)].children.append((key, effective, guarded))
+    decide = _protection(authenticators.found(), schemes, held)
     routes: list[Route] = []
     included = {k for o in objs.values() for k, _, _ in o.children}
     for key, obj in objs.items():
         if obj.kind == "app" or key not in included:
-            _expand(obj, obj.prefix if obj.kind == "router" else "", objs, routes, depth=0, guarded=False)
+            start = obj.prefix if obj.kind == "router" else ""
+            _expand(obj, start, objs, routes, depth=0, guarded=False, protected=decide)
     apps = tuple(sorted((o.module, o.line, o.framework) for o in objs.values() if o.kind == "app"))
     if django:
         apps += tuple(sorted({(r.module, 1, "django") for r in django}))
@@ -354,15 +396,24 @@ def _self_attribute(target: ast.expr) -> ast.expr:
 
 
 def _expand(
-    obj: _Obj, prefix: str, objs: dict[tuple[str, str], _Obj], out: list[Route], depth: int, guarded: bool
+    obj: _Obj,
+    prefix: str,
+    objs: dict[tuple[str, str], _Obj],
+    out: list[Route],
+    depth: int,
+    guarded: bool,
+    protected: Callable[[_Guard], bool],
 ) -> None:
     if depth > 8:
         return
-    guarded = guarded or obj.protected
-    for path, methods, line, protected, module in obj.routes:
-        out.append(Route(_join(prefix, path), methods, module, line, obj.framework, protected or guarded))
+    guarded = guarded or protected(obj.protected)
+    for path, methods, line, guard, module in obj.routes:
+        out.append(
+            Route(_join(prefix, path), methods, module, line, obj.framework, guarded or protected(guard))
+        )
     for key, child_prefix, child_guarded in obj.children:
-        _expand(objs[key], _join(prefix, child_prefix), objs, out, depth + 1, guarded or child_guarded)
+        below = guarded or protected(child_guarded)
+        _expand(objs[key], _join(prefix, child_prefix), objs, out, depth + 1, below, protected)
 
 
 def _join(prefix: str, path: str) -> str:
@@ -467,14 +518,14 @@ def _restful_object(
         parent = call.args[0] if call.args else _kw(call, "app")
         parent_name = _dotted(parent) if parent is not None else None
         if parent_name and (rel, parent_name) in objs:
-            objs[(rel, parent_name)].children.append(((rel, name), text_of(_kw(call, "prefix")) or "", False))
+            objs[(rel, parent_name)].children.append(((rel, name), text_of(_kw(call, "prefix")) or "", NEVER))
         return
     label = _str(call.args[0]) if call.args else None
     prefix = text_of(_kw(call, "path")) or (f"/{label}" if label else "")
     objs[(rel, name)] = _Obj(rel, name, "router", "flask", prefix, assign.lineno)
     owner = _dotted(call.func.value) if isinstance(call.func, ast.Attribute) else None
     if cls == "namespace" and owner and (rel, owner) in objs:
-        objs[(rel, owner)].children.append(((rel, name), prefix, False))
+        objs[(rel, owner)].children.append(((rel, name), prefix, NEVER))
 
 
 def _resource_class(
@@ -505,12 +556,12 @@ def _resource_class(
 
 def _resource_route(
     rel: str, path: str, line: int, cls: ast.ClassDef | None, model_lines: set[tuple[str, int]]
-) -> tuple[str, tuple[str, ...], int, bool, str]:
+) -> _Route:
     """A Resource class's route: its verbs are its methods (all five when the class is not found, so that
     a write is never missed); protected when `method_decorators`/`decorators` or every verb carries an
     authenticating decorator."""
     if cls is None:
-        return (path, tuple(v.upper() for v in _RESOURCE_VERBS), line, False, rel)
+        return (path, tuple(v.upper() for v in _RESOURCE_VERBS), line, NEVER, rel)
     verbs = [
         n
         for n in cls.body
@@ -530,7 +581,13 @@ def _resource_route(
     )
     if any(_runs_model(v) for v in verbs):
         model_lines.add((rel, line))
-    return (path, tuple(v.name.upper() for v in verbs), line, class_guard or each_guarded, rel)
+    return (
+        path,
+        tuple(v.name.upper() for v in verbs),
+        line,
+        ALWAYS if class_guard or each_guarded else NEVER,
+        rel,
+    )
 
 
 class _PerModule:
@@ -710,48 +767,71 @@ def _auth_vars(assigns: list[ast.Assign]) -> set[str]:
 _AUTH_TEXT = ("Depends", "Security", "HTTPException", "abort", "401", "403", *sorted(_AUTH_CLASSES))
 
 
-def _authenticators(snap: Snapshot, modules: list[str]) -> set[str]:
+class _Authenticators:
     """Names of the repository's functions that authenticate, whatever they are called: a parameter
     that depends on an APIKeyHeader/HTTPBearer/OAuth2 scheme (or Security()), a body that reads a
     credential and answers 401/403, a factory returning such a function (`require_roles("admin")`), or
     a dependency on one of these (followed until nothing changes). `Depends(validate_request)` then
-    protects a route as surely as `Depends(verify_api_key)`."""
-    # Each function is judged as its module is read, and only what propagation needs is kept (its
-    # defaults and the inner functions it returns): holding every function's tree and its module's lines
-    # until the end was 450 MB on 25,000 modules.
-    found: set[str] = set()
-    waiting: dict[str, list[tuple[str, list[ast.expr], set[str]]]] = {}
-    for rel in modules:
-        text = snap.text(rel) or ""
-        if not any(k in text for k in _AUTH_TEXT):
-            continue
-        tree = snap.python(rel)
-        if not isinstance(tree, ast.Module):
-            continue
-        nodes = list(walk(tree))
+    protects a route as surely as `Depends(verify_api_key)`. Each module is read as the routes' pass
+    reaches it (`read`); `found` follows the dependencies once all are read."""
+
+    def __init__(self) -> None:
+        self._found: set[str] = set()
+        # Each function is judged as its module is read, and only what propagation needs is kept (its
+        # defaults and the inner functions it returns): holding every function's tree and its module's
+        # lines until the end was 450 MB on 25,000 modules.
+        self._waiting: dict[str, list[tuple[str, list[ast.expr], set[str]]]] = {}
+
+    def read(self, nodes: list[ast.AST], text: str) -> None:
+        """One module: `nodes`, every node of its tree; `text`, its source."""
         schemes = _auth_vars([n for n in nodes if isinstance(n, ast.Assign)])
         lines = text.splitlines()
         for fn in nodes:
             if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
             if _authenticates_itself(fn, schemes, lines):
-                found.add(fn.name)
+                self._found.add(fn.name)
                 continue
             depends = _depends_on(fn)
             if depends:
                 kept = (fn.name, _defaults(fn), _returned_inner(fn))
                 for name in depends:
-                    waiting.setdefault(name, []).append(kept)
-    # Whether a function authenticates through another one is propagated from the names it depends on,
-    # each name once: a rescan of every function until nothing changes was quadratic in a chain of
-    # 10,000 dependencies.
-    queue = sorted(found)
-    while queue:
-        for name, defaults, returned in waiting.pop(queue.pop(), ()):
-            if name not in found and _authenticates_through(defaults, returned, found):
-                found.add(name)
-                queue.append(name)
-    return found
+                    self._waiting.setdefault(name, []).append(kept)
+
+    def found(self) -> set[str]:
+        # Whether a function authenticates through another one is propagated from the names it depends
+        # on, each name once: a rescan of every function until nothing changes was quadratic in a chain
+        # of 10,000 dependencies.
+        found, waiting = self._found, self._waiting
+        queue = sorted(found)
+        while queue:
+            for name, defaults, returned in waiting.pop(queue.pop(), ()):
+                if name not in found and _authenticates_through(defaults, returned, found):
+                    found.add(name)
+                    queue.append(name)
+        return found
+
+
+def _protection(
+    authenticators: set[str], schemes: dict[str, set[str]], held: dict[str, list[tuple[list[str], _Guard]]]
+) -> Callable[[_Guard], bool]:
+    """Whether a guard read in the pass requires credentials, now that the authenticators are known:
+    its names against its module's authenticating names (the schemes it makes, the authenticators,
+    and the variables that hold a dependency on one of those)."""
+    names: dict[str, set[str]] = {}
+
+    def of(rel: str) -> set[str]:
+        if rel not in names:
+            own = schemes.get(rel, set()) | authenticators
+            names[rel] = own | {
+                target
+                for targets, guard in held.get(rel, ())
+                if guard.always or guard.names & own
+                for target in targets
+            }
+        return names[rel]
+
+    return lambda guard: guard.always or bool(guard.names and guard.names & of(guard.rel))
 
 
 def _defaults(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
@@ -807,6 +887,30 @@ def _authenticates_through(defaults: list[ast.expr], returned_inner: set[str], k
     return any(_auth_dependency(default, known) for default in defaults) or bool(returned_inner & known)
 
 
+def _dependency(expr: ast.expr | None, rel: str) -> _Guard:
+    """What `_auth_dependency(expr, names)` asks of the names it is given, read once from the tree:
+    true whatever they are (a Security(), a Depends() on a name that says it authenticates), or the
+    names that make it true (the Depends() targets, the variables of a dependency list)."""
+    if expr is None:
+        return NEVER
+    names: set[str] = set()
+    if isinstance(expr, ast.List | ast.Tuple):
+        names.update(e.id for e in expr.elts if isinstance(e, ast.Name))  # dependencies kept in variables
+    for call in walk(expr):
+        if isinstance(call, ast.Call) and _callee(call.func) in ("Depends", "Security"):
+            if _callee(call.func) == "Security":
+                return ALWAYS
+            target = call.args[0] if call.args else _kw(call, "dependency")
+            if isinstance(target, ast.Call):  # a factory: Depends(require_roles("admin"))
+                target = target.func
+            name = _dotted(target) if target is not None else None
+            if name and _auth_named(name):
+                return ALWAYS
+            if name:
+                names.add(name.rsplit(".", 1)[-1])
+    return _Guard(False, frozenset(names), rel) if names else NEVER
+
+
 def _auth_dependency(expr: ast.expr | None, auth_vars: set[str]) -> bool:
     """A Depends()/Security() on something that authenticates, anywhere inside `expr`."""
     if expr is None:
@@ -828,21 +932,17 @@ def _auth_dependency(expr: ast.expr | None, auth_vars: set[str]) -> bool:
     return False
 
 
-def _handler_protected(
-    fn: ast.FunctionDef | ast.AsyncFunctionDef, route_dec: ast.Call, auth_vars: set[str]
-) -> bool:
-    if _auth_dependency(_kw(route_dec, "dependencies"), auth_vars):
-        return True
-    defaults = [*fn.args.defaults, *(d for d in fn.args.kw_defaults if d is not None)]
-    if any(_auth_dependency(d, auth_vars) for d in defaults):
-        return True
+def _handler_protected(fn: ast.FunctionDef | ast.AsyncFunctionDef, route_dec: ast.Call, rel: str) -> _Guard:
     for dec in fn.decorator_list:
         if dec is route_dec:
             continue
         name = _dotted(dec.func if isinstance(dec, ast.Call) else dec) or ""
         if _auth_named(name) and not name.endswith(tuple(f".{v}" for v in _VERBS)):
-            return True
-    return False
+            return ALWAYS
+    guard = _dependency(_kw(route_dec, "dependencies"), rel)
+    for default in _defaults(fn):
+        guard |= _dependency(default, rel)
+    return guard
 
 
 def _guard(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:

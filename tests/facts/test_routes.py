@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from gate.facts.routes import collect_routes
 from gate.snapshot import Snapshot
@@ -127,3 +130,64 @@ def test_routers_re_exported_by_a_package_are_followed_within_each_service(
         ("/health/", "churn/app/routes/status.py"),
         ("/livez/", "pricing/app/routes/status.py"),
     }
+
+
+def test_one_pass_parses_each_module_once_and_protection_is_decided_by_names(
+    make_tree: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Routes and the authenticators they depend on are read in one pass over the modules, and whether
+    a route is protected is decided after it, by names: a route may depend on an authenticator that a
+    later module defines, directly, through a factory, or through a variable holding the dependency.
+    With fewer trees cached than modules, a second pass parsed every module again."""
+    import gate.snapshot
+
+    parses: list[str] = []
+    real_parse = gate.snapshot._parse_python
+
+    def counted(rel: str, text: str) -> ast.Module:
+        parses.append(rel)
+        return real_parse(rel, text)
+
+    monkeypatch.setattr(gate.snapshot, "_parse_python", counted)
+    monkeypatch.setattr(gate.snapshot, "TREE_CACHE_ENTRIES", 2)
+    root = make_tree(
+        {
+            "a_routes.py": (
+                "from fastapi import APIRouter, Depends\n"
+                "router = APIRouter()\n"
+                "staff_only = Depends(require_staff('ops'))\n"
+                "@router.get('/direct')\ndef direct(who=Depends(check_caller)):\n    return who\n"
+                "@router.get('/through', dependencies=[staff_only])\ndef through():\n    return 1\n"
+                "@router.get('/open')\ndef open_route(page=Depends(paginate)):\n    return page\n"
+            ),
+            "b_filler.py": "VALUE = 1\n",  # neither routes nor credentials: never parsed
+            **{
+                f"m{n}_more.py": (
+                    "from fastapi import APIRouter, Depends\n"
+                    f"r{n} = APIRouter(prefix='/more{n}')\n"
+                    f"@r{n}.get('/x')\ndef x{n}(who=Depends(check_caller)):\n    return who\n"
+                )
+                for n in range(3)
+            },
+            "z_security.py": (
+                "from fastapi import HTTPException, Request\n"
+                "def check_caller(request: Request):\n"
+                "    if request.headers.get('x-api-key') != 'expected':\n"
+                "        raise HTTPException(status_code=401)\n"
+                "def require_staff(team):\n"
+                "    def inner(who=Depends(check_caller)):\n        return who\n"
+                "    return inner\n"
+                "def paginate(page: int = 1):\n    return page\n"
+            ),
+        }
+    )
+    facts = collect_routes(Snapshot.load(root))
+    protected = {r.path: r.protected for r in facts.routes}
+    assert protected == {
+        "/direct": True,
+        "/through": True,
+        "/open": False,
+        **{f"/more{n}/x": True for n in range(3)},
+    }
+    read = ["a_routes.py", "m0_more.py", "m1_more.py", "m2_more.py", "z_security.py"]
+    assert sorted(parses) == read, "each module the pass reads is parsed once"
