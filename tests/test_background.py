@@ -18,7 +18,7 @@ from gate.facts import secrets as secrets_module
 from gate.facts.dependencies import DependencyFacts
 from gate.facts.secrets import SecretFacts
 from gate.snapshot import Snapshot
-from tests.conftest import write_tree
+from tests.conftest import ROOT, write_tree
 
 TOKEN = "ghp_" + "Q7vL2xN9kR4tW8zY3mB6cD1fH5jP0sA" + "e4Gi7"  # made up; the shape of a GitHub token
 
@@ -213,3 +213,62 @@ def test_a_listing_of_another_folder_or_none_is_not_used(tmp_path: Path, asked: 
         assert background.listed(other if asked == "other" else tmp_path / "nowhere") is None
     finally:
         warm.close()
+
+
+def _what_requests_is() -> tuple[str, bool]:
+    """Run in the warm child: which `requests` detect-secrets got, and whether urllib3 came with it."""
+    return (sys.modules["requests"].__doc__ or "", "urllib3" in sys.modules)
+
+
+def test_the_warm_child_scans_without_the_network_library() -> None:
+    """The second process imports a stand-in for `requests` (detect-secrets needs it only to verify a
+    secret over the network, which prodgate never does); this process keeps the real one. In a fresh
+    interpreter, as the command line forks it before importing anything else."""
+    script = (
+        "import time, sys\n"
+        "from gate import background\n"
+        "from gate.budget import Deadline\n"
+        "from tests.test_background import _what_requests_is\n"
+        "warm = background.prewarm('gate.facts.apart:warm_up')\n"
+        "doc, urllib3_loaded = warm.submit(_what_requests_is, Deadline(30, time.monotonic() + 30), 'asking')()\n"
+        "import requests\n"
+        "print(doc.split()[0], urllib3_loaded, requests.__doc__.split()[0], hasattr(requests, 'Session'))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT, check=False
+    )
+    assert proc.stdout.split() == ["detect-secrets", "False", "Requests", "True"], proc.stderr
+
+
+def test_the_requests_stand_in_has_every_name_detect_secrets_uses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every `requests.<name>...` that detect-secrets' source reads resolves on the stand-in, and every
+    call it could make refuses: a detect-secrets that asks for more fails here, not in a user's run."""
+    import ast
+
+    import detect_secrets
+
+    from gate.facts import apart
+
+    monkeypatch.delitem(sys.modules, "requests")
+    apart._requests_refused()
+    stand_in = sys.modules["requests"]
+    used: set[str] = set()
+    for source in Path(detect_secrets.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            chain, base = [], node
+            while isinstance(base, ast.Attribute):
+                chain.append(base.attr)
+                base = base.value
+            if chain and isinstance(base, ast.Name) and base.id == "requests":
+                used.add(".".join(["requests", *reversed(chain)]))
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("requests"):
+                used.add(f"from {node.module} import")
+    assert used >= {"requests.get", "requests.exceptions.RequestException", "requests.Response"}
+    for name in used:
+        assert not name.startswith("from "), f"{name}: the stand-in is a module, not a package"
+        value: object = stand_in
+        for part in name.split(".")[1:]:
+            value = getattr(value, part)
+    with pytest.raises(apart.NoNetwork):
+        stand_in.get("https://api.example")
+    assert issubclass(apart.NoNetwork, stand_in.exceptions.RequestException)

@@ -11,7 +11,9 @@ as a single process would.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import sys
+import types
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from msgspec import Struct
 
@@ -30,13 +32,40 @@ class Apart(Struct, frozen=True):
 
 
 def warm_up() -> None:
-    """What the collectors below import, done ahead in the warm child."""
+    """What the collectors below import, done ahead in the warm child (and only there: see
+    `_requests_refused`)."""
+    _requests_refused()
     import packaging.requirements  # noqa: F401
     import pip_requirements_parser  # noqa: F401
 
     from gate.facts.secrets import warm_up as secrets_ready
 
     secrets_ready()
+
+
+class NoNetwork(Exception):
+    """What the stand-in for `requests` raises: the second process never sends anything anywhere."""
+
+
+def _requests_refused() -> None:
+    """detect-secrets imports `requests` (with urllib3, charset_normalizer, idna, http.client: more
+    than a third of this process's imports) only to verify a found secret against its service, which
+    prodgate never does: it would send the repository's secret over the network. The second process
+    only scans, so a stand-in takes the module's place there, with what detect-secrets names of it
+    (`Response` in signatures, `exceptions.RequestException` in its handlers) and calls that refuse.
+    The process that runs the checks, and the Action's GitHub client, keep the real one.
+    tests/test_background.py holds the stand-in to every name detect-secrets uses."""
+    if "requests" in sys.modules:
+        return
+    stand_in = types.ModuleType("requests", _requests_refused.__doc__)
+
+    def refuse(*_args: object, **_kwargs: object) -> NoReturn:
+        raise NoNetwork("prodgate's secret scan never verifies a secret over the network")
+
+    stand_in.Response = type("Response", (), {})  # type: ignore[attr-defined]
+    stand_in.exceptions = types.SimpleNamespace(RequestException=NoNetwork)  # type: ignore[attr-defined]
+    stand_in.get = stand_in.post = stand_in.request = stand_in.head = refuse  # type: ignore[attr-defined]
+    sys.modules["requests"] = stand_in
 
 
 def collect_apart(snap: Snapshot) -> Apart:
