@@ -6,6 +6,7 @@ import os
 import subprocess
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -87,3 +88,19 @@ def make_git_repo(tmp_path: Path) -> Callable[..., Path]:
         return git_repo(tmp_path / "repo", files, commit=commit)
 
     return make
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The modules the snapshot parses from here on, in order, one entry per parse."""
+    import gate.snapshot
+
+    seen: list[str] = []
+    real_parse = gate.snapshot._parse_python
+
+    def counted(rel: str, text: str) -> Any:
+        seen.append(rel)
+        return real_parse(rel, text)
+
+    monkeypatch.setattr(gate.snapshot, "_parse_python", counted)
+    return seen

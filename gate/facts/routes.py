@@ -913,23 +913,8 @@ def _dependency(expr: ast.expr | None, rel: str) -> _Guard:
 
 def _auth_dependency(expr: ast.expr | None, auth_vars: set[str]) -> bool:
     """A Depends()/Security() on something that authenticates, anywhere inside `expr`."""
-    if expr is None:
-        return False
-    if isinstance(expr, ast.List | ast.Tuple) and any(
-        isinstance(e, ast.Name) and e.id in auth_vars for e in expr.elts
-    ):
-        return True  # a dependency kept in a variable
-    for call in walk(expr):
-        if isinstance(call, ast.Call) and _callee(call.func) in ("Depends", "Security"):
-            if _callee(call.func) == "Security":
-                return True
-            target = call.args[0] if call.args else _kw(call, "dependency")
-            if isinstance(target, ast.Call):  # a factory: Depends(require_roles("admin"))
-                target = target.func
-            name = _dotted(target) if target is not None else None
-            if name and (name.rsplit(".", 1)[-1] in auth_vars or _auth_named(name)):
-                return True
-    return False
+    guard = _dependency(expr, "")
+    return guard.always or bool(guard.names & auth_vars)
 
 
 def _handler_protected(fn: ast.FunctionDef | ast.AsyncFunctionDef, route_dec: ast.Call, rel: str) -> _Guard:

@@ -57,20 +57,12 @@ def test_the_import_lookup_agrees_with_an_alternation_of_every_name() -> None:
 
 
 def test_service_modules_past_the_tree_cache_parse_nothing_an_earlier_pass_parsed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parses: list[str]
 ) -> None:
     """The import graph comes from each module's import-targets summary: with more modules than the
     tree cache holds, the old walk parsed every service module again (22,000 parses at 25,000 modules)."""
     import gate.snapshot
 
-    parses: list[str] = []
-    real_parse = gate.snapshot._parse_python
-
-    def counted(rel: str, text: str) -> ast.Module:
-        parses.append(rel)
-        return real_parse(rel, text)
-
-    monkeypatch.setattr(gate.snapshot, "_parse_python", counted)
     monkeypatch.setattr(gate.snapshot, "TREE_CACHE_ENTRIES", 2)
     chain = {
         f"svc/m{n}.py": f"from svc.m{n + 1} import thing\nfrom . import m{n + 1} as again\n" for n in range(8)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable
 from pathlib import Path
 
@@ -133,7 +132,7 @@ def test_routers_re_exported_by_a_package_are_followed_within_each_service(
 
 
 def test_one_pass_parses_each_module_once_and_protection_is_decided_by_names(
-    make_tree: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+    make_tree: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, parses: list[str]
 ) -> None:
     """Routes and the authenticators they depend on are read in one pass over the modules, and whether
     a route is protected is decided after it, by names: a route may depend on an authenticator that a
@@ -141,14 +140,6 @@ def test_one_pass_parses_each_module_once_and_protection_is_decided_by_names(
     With fewer trees cached than modules, a second pass parsed every module again."""
     import gate.snapshot
 
-    parses: list[str] = []
-    real_parse = gate.snapshot._parse_python
-
-    def counted(rel: str, text: str) -> ast.Module:
-        parses.append(rel)
-        return real_parse(rel, text)
-
-    monkeypatch.setattr(gate.snapshot, "_parse_python", counted)
     monkeypatch.setattr(gate.snapshot, "TREE_CACHE_ENTRIES", 2)
     root = make_tree(
         {
