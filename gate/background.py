@@ -10,7 +10,7 @@ Two ways to get the child:
 - `prewarm`, called by the command line before it imports the rest of prodgate: for `check`, the child
   first lists the repository's files (git's index through dulwich, and the walk for untracked ones),
   which this process takes with `listed` when it builds its snapshot; then it imports what those
-  collectors need (detect-secrets with `requests` under it, pip's parser: 0.2 s, half of a small
+  collectors need (detect-secrets, pip's parser and the listing: 0.2 s of CPU, a third of a small
   repository's run, and no pydantic) on the other core while this process imports the checks, and
   waits for one job (`Warm.submit`);
 - `start`, a child forked at the moment of need (from BACKGROUND_MIN_FILES files), when none is warm.

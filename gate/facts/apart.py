@@ -2,9 +2,9 @@
 dependency files and the secret scan.
 
 Neither shares parsed trees with the other collectors, and each has imports of its own that the warm
-child pays for on the other core while this process imports the checks: detect-secrets (with
-`requests` under it), pip's requirements parser and `packaging` (about 0.3 s together, half of a small
-repository's run). What comes back is small: both facts, each as its own outcome (one cut short by the
+child pays for on the other core while this process imports the checks: detect-secrets (with a
+stand-in for `requests`, see `_requests_refused`), pip's requirements parser and `packaging`. What
+comes back is small: both facts, each as its own outcome (one cut short by the
 deadline leaves the other whole), and the files the child had to skip, so that the report lists them
 as a single process would.
 """

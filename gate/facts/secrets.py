@@ -533,8 +533,8 @@ def faster_indirect_reference() -> bool:
 
 def warm_up() -> None:
     """What a scan needs before its first file, done ahead in a warm child (gate/background.py):
-    detect-secrets with every plugin module (its registry imports them all, and `requests` with them)
-    and the prefilter's automata."""
+    detect-secrets with every plugin module (its registry imports them all, and `requests` with them,
+    a stand-in in that child: gate/facts/apart.py) and the prefilter's automata."""
     from detect_secrets.core import scan  # noqa: F401
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.settings import transient_settings  # noqa: F401
