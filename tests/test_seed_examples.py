@@ -431,7 +431,6 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
             "type-hints": PASS,
             "cors": PASS,  # origins from CORS_ORIGINS
             "rate-limiting": PASS,  # slowapi
-            "env-vars-documented": PASS,  # README's Configuration table
             "no-hardcoded-secrets": PASS,
             "no-todo-fixme": PASS,
             "no-print": PASS,
@@ -545,7 +544,6 @@ EXPECTED: dict[str, dict[str, dict[str, Outcome]]] = {
             "type-hints": PASS,
             "cors": FAIL,  # allow_origins=["*"]
             "rate-limiting": FAIL,  # slowapi removed
-            "env-vars-documented": FAIL,
             "no-hardcoded-secrets": FAIL,  # a live key in config.py and a committed .env
             "no-todo-fixme": FAIL,
             "no-print": FAIL,

@@ -362,7 +362,6 @@ def codeowners_present(facts: Facts, options: NoOptions) -> Decision:
     level=Level.SILVER,
     applies_when="the repository has a README",
     remediation="Add a Configuration section to the README listing the settings and their defaults.",
-    seeds=("Environment variables documented",),
 )
 def readme_configuration_section(facts: Facts, options: NoOptions) -> Decision:
     """
