@@ -115,7 +115,7 @@ def test_default_options_built_without_validation_equal_the_validated_ones() -> 
 
 def test_the_defaults_built_without_validation_equal_the_validated_ones() -> None:
     """A repository without a config gets `defaults()`, built without pydantic's validator for the
-    config (13 ms of a small run): right only while the defaults validate to themselves."""
+    config: right only while the defaults validate to themselves."""
     from gate.config import defaults
 
     constructed, validated = defaults(), Config.model_validate({})
