@@ -225,18 +225,20 @@ def listed(root: Path) -> Listed | None:
         return None
 
 
-def _send_listing(root: Path, send: int) -> None:
+def _send_listing(root: Path, send: int) -> Listed | None:
     """List `root` and hand the result to a thread that writes it: past a pipe's 64 KiB the write waits
-    for this process's parent to read, and the child's imports must not wait with it."""
+    for this process's parent to read, and the child's imports must not wait with it. Returns the
+    listing (None when it failed)."""
     try:
         from gate.snapshot import list_files
 
         if not root.is_dir():  # the parent says what is wrong with it
             raise NotADirectoryError(root)
-        data = pickle.dumps(list_files(root))
+        listed = list_files(root)
+        data = pickle.dumps(listed)
     except Exception:  # the parent lists the root itself
         os.close(send)
-        return
+        return None
 
     def write() -> None:
         try:
@@ -247,13 +249,19 @@ def _send_listing(root: Path, send: int) -> None:
             os.close(send)
 
     threading.Thread(target=write, daemon=True).start()
+    return listed
 
 
-def prewarm(warm_up: str, listing: Path | None = None) -> Warm | None:
+def prewarm(warm_up: str, listing: Path | None = None, ahead_of_job: str | None = None) -> Warm | None:
     """Fork the child now: it runs `warm_up` ("module:function", no arguments: the imports a job will
     need) and then waits for a job. It is kept for `take` (the next collection asks for it). Given
     `listing` (the repository a `check` will read), the child first lists its files, which this
-    process takes with `listed` instead of importing git's reader and walking the tree itself."""
+    process takes with `listed` instead of importing git's reader and walking the tree itself.
+
+    `ahead_of_job` ("module:function", given the root and the child's listing): the job this process
+    will most likely send, run before it arrives (this process is still importing the checks then,
+    and the child would only wait). The function returns `reuse(job)`: that job's outcome when the
+    job is the one it ran, on the same input; None, and the job runs as sent, otherwise."""
     global _warm, _listing
     if _warm is not None or not forking():
         return _warm
@@ -263,15 +271,22 @@ def prewarm(warm_up: str, listing: Path | None = None) -> Warm | None:
 
     def body(send: int) -> None:
         os.close(jobs)
+        listed = None
         if ahead is not None:
             os.close(listing_receive)
-            _send_listing(ahead, listing_send)
+            listed = _send_listing(ahead, listing_send)
         module, _, function = warm_up.partition(":")
         getattr(importlib.import_module(module), function)()
+        reuse: Callable[[Any], tuple[str, Any] | None] | None = None
+        if ahead_of_job is not None and ahead is not None and listed is not None:
+            module, _, function = ahead_of_job.partition(":")
+            with contextlib.suppress(Exception):  # the job runs as sent
+                reuse = getattr(importlib.import_module(module), function)(ahead, listed)
         data = b"".join(iter(lambda: os.read(jobs_receive, 1 << 20), b""))
         if data:
             job = pickle.loads(data)  # noqa: S301 - our own parent's bytes, through our own pipe
-            _write_all(send, pickle.dumps(outcome(job)))
+            done = reuse(job) if reuse is not None else None
+            _write_all(send, pickle.dumps(done if done is not None else outcome(job)))
 
     pid, receive = _fork(body)
     os.close(jobs_receive)

@@ -362,6 +362,22 @@ def _checked_root(argv: list[str]) -> Path | None:
     return Path(args.path)
 
 
+def _ahead_of_job(root: Path | None) -> str | None:
+    """The second process's job, to run before it is sent, when the defaults will decide what it reads:
+    no config file in the repository, and no --config or --time-budget. The child's imports end about
+    0.1 s before this process sends the job (it is importing the checks), and on a repository with many
+    text files the scan is what the run then waits for. The job's own listing is compared before the
+    early result is used (gate/facts/apart.py: ahead)."""
+    from gate.paths import DEFAULT_CONFIG_PATH
+
+    early = _parsed_early[1] if _parsed_early is not None else None
+    if root is None or early is None or early.config is not None or early.time_budget is not None:
+        return None
+    if (root / DEFAULT_CONFIG_PATH).exists():
+        return None
+    return "gate.facts.apart:ahead"
+
+
 def _no_pydantic_plugins() -> None:
     """With plugins disabled, pydantic's plugin loader finds none, but importing it imports
     importlib.metadata (email, zipfile, csv: 12 ms of a small run) the first time a model validates. A
@@ -389,7 +405,8 @@ def entry() -> None:
 
         # before anything else is imported: the imports of the secret scan and of the dependency files'
         # parser go to the other core (gate/facts/apart.py), and for `check` the listing of its files
-        background.prewarm("gate.facts.apart:warm_up", listing=_checked_root(sys.argv[1:]))
+        root = _checked_root(sys.argv[1:])
+        background.prewarm("gate.facts.apart:warm_up", listing=root, ahead_of_job=_ahead_of_job(root))
     code = main()
     try:
         sys.stdout.flush()

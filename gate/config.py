@@ -16,13 +16,12 @@ from gate.errors import InputProblem
 from gate.facts.evidence import DEFAULT_PATTERNS
 from gate.facts.vulnerabilities import AuditSettings
 from gate.model import Level, Severity
-from gate.paths import OutsideRepository, inside
+from gate.paths import DEFAULT_CONFIG_PATH, OutsideRepository, inside
 from gate.snapshot import DEFAULT_MAX_FILE_SIZE, ParseFailure, parse_yaml_text
 from gate.waivers import Waiver
 from gate.wording import count
 from gate.yamlpath import Node, locate
 
-DEFAULT_CONFIG_PATH = ".github/prodgate.yml"
 MAX_CONFIG_BYTES = DEFAULT_MAX_FILE_SIZE
 """The config is read under the same cap as every other file (a 50 MB config once took 2.5 GB)."""
 VULNERABILITY_CHECK = "dependencies-no-known-vulnerabilities"

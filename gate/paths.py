@@ -5,6 +5,9 @@ from __future__ import annotations
 import posixpath
 from pathlib import Path
 
+DEFAULT_CONFIG_PATH = ".github/prodgate.yml"
+"""The repository's own config file, read when no other is named (gate/config.py)."""
+
 
 def folder_of(path: str) -> str:
     return posixpath.dirname(path)

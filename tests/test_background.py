@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -272,3 +273,59 @@ def test_the_requests_stand_in_has_every_name_detect_secrets_uses(monkeypatch: p
     with pytest.raises(apart.NoNetwork):
         stand_in.get("https://api.example")
     assert issubclass(apart.NoNetwork, stand_in.exceptions.RequestException)
+
+
+def test_the_job_run_ahead_is_used_only_for_the_same_listing(tmp_path: Path) -> None:
+    """apart.ahead runs the dependency files and the secret scan on the child's own listing before the
+    job arrives; its result stands in for a job on the same listing only."""
+    from gate.facts.apart import ahead, collect_apart
+    from gate.snapshot import list_files
+
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "deploy/notify.sh": f"curl -H 'Authorization: token {TOKEN}'\n",
+            "requirements.txt": "flask==3.0.0\n",
+        },
+    )
+    reuse = ahead(root, list_files(root))
+    same = Snapshot.load(root).listing()
+    done = reuse(functools.partial(collect_apart, same))
+    assert done is not None and done[0] == "ok"
+    assert done[1] == collect_apart(same)
+    assert [(s.path, s.kind) for s in background.unwrap(done[1].secrets, "x").found] == [
+        ("deploy/notify.sh", "GitHub Token")
+    ]
+    excluded = Snapshot.load(root, exclude=["deploy/"]).listing()
+    assert reuse(functools.partial(collect_apart, excluded)) is None, "another listing: the job runs"
+    smaller = Snapshot.load(root, max_file_size=10).listing()
+    assert reuse(functools.partial(collect_apart, smaller)) is None, "another bound: the job runs"
+    assert reuse(functools.partial(os.getpid)) is None, "another job: it runs"
+
+
+def _ahead_and_tell(root: Path, listed: object) -> Any:
+    """Run in the warm child: apart.ahead, leaving a file beside the repository when its result is used."""
+    from gate.facts.apart import ahead
+
+    reuse = ahead(root, listed)  # type: ignore[arg-type]
+
+    def telling(job: Any) -> Any:
+        done = reuse(job)
+        if done is not None:
+            (root.parent / "used-ahead").write_text("yes", encoding="utf-8")
+        return done
+
+    return telling
+
+
+def test_a_warm_child_answers_the_job_it_ran_ahead(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_tree(tmp_path / "small", {"deploy/notify.sh": f"curl -H 'Authorization: token {TOKEN}'\n"})
+    warm = background.prewarm(
+        "gate.facts.apart:warm_up", listing=root, ahead_of_job=f"{__name__}:_ahead_and_tell"
+    )
+    assert warm is not None and background.take() is warm
+    monkeypatch.setattr(background, "_warm", warm)
+    forked = collect(Snapshot.load(root, listed=background.listed(root)), offline=True).secrets
+    assert (tmp_path / "used-ahead").read_text(encoding="utf-8") == "yes"
+    monkeypatch.setenv("PRODGATE_NO_FORK", "1")
+    assert forked == collect(Snapshot.load(root), offline=True).secrets

@@ -444,3 +444,21 @@ def test_the_early_parse_is_used_once_and_only_for_the_same_arguments(
     other = ["check", str(NOT_READY), "--offline", "--format", "markdown"]
     out = io.StringIO()
     assert cli.run(other, out) == 1 and len(built) == 4 and out.getvalue().startswith("#")
+
+
+def test_the_second_process_runs_its_job_ahead_only_when_the_defaults_decide_it(tmp_path: Path) -> None:
+    """The job run ahead reads the repository with the default settings: not when a config file, --config
+    or --time-budget may change what the run reads or how long it may take."""
+    from gate import cli
+
+    plain = write_tree(tmp_path / "plain", {"app.py": "print(1)\n"})
+    configured = write_tree(tmp_path / "configured", {".github/prodgate.yml": "exclude: ['vendor/']\n"})
+
+    def ahead(*argv: str) -> str | None:
+        return cli._ahead_of_job(cli._checked_root(list(argv)))
+
+    assert ahead("check", str(plain), "--offline") == "gate.facts.apart:ahead"
+    assert ahead("check", str(configured)) is None
+    assert ahead("check", str(plain), "--config", str(configured / ".github/prodgate.yml")) is None
+    assert ahead("check", str(plain), "--time-budget", "30") is None
+    assert ahead("list-checks") is None

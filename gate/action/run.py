@@ -40,12 +40,12 @@ from gate.action.runner import (
 from gate.baseline import compare, judge_with_baseline
 from gate.checklist import Checklist, checks_of, item_of, read_checklist
 from gate.checks.githubstate import LIVE_CHECKS, CiOptions, ReviewOptions
-from gate.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
+from gate.config import Config, ConfigError, load_config
 from gate.engine import evaluate
 from gate.facts.github import GitHubFacts
 from gate.lazyre import lazy
 from gate.model import Baseline, Outcome, Report
-from gate.paths import OutsideRepository, inside
+from gate.paths import DEFAULT_CONFIG_PATH, OutsideRepository, inside
 from gate.report.formats import console, markdown, sarif, to_json
 from gate.report.render import render
 from gate.report.views import Links

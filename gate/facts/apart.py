@@ -11,8 +11,11 @@ as a single process would.
 
 from __future__ import annotations
 
+import functools
 import sys
 import types
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from msgspec import Struct
@@ -20,7 +23,7 @@ from msgspec import Struct
 from gate import background
 
 if TYPE_CHECKING:
-    from gate.snapshot import Snapshot
+    from gate.snapshot import Listed, Snapshot
 
 
 class Apart(Struct, frozen=True):
@@ -66,6 +69,42 @@ def _requests_refused() -> None:
     stand_in.exceptions = types.SimpleNamespace(RequestException=NoNetwork)  # type: ignore[attr-defined]
     stand_in.get = stand_in.post = stand_in.request = stand_in.head = refuse  # type: ignore[attr-defined]
     sys.modules["requests"] = stand_in
+
+
+def ahead(root: Path, listed: Listed) -> Callable[[Any], tuple[str, Any] | None]:
+    """Run in the warm child before its job arrives (background.prewarm's `ahead_of_job`): the
+    collection below, on the snapshot a run with the default settings makes of the child's listing.
+    The command line asks for it only when nothing can change those settings (no config file, no
+    --config or --time-budget); `reuse` still gives the result only for a job on the same listing,
+    and only when nothing was cut short by the deadline, which here started earlier than the job's."""
+    from gate.budget import DEFAULT_TIME_BUDGET_S, Deadline
+    from gate.snapshot import Snapshot
+
+    snap = Snapshot.load(root, listed=listed, deadline=Deadline.start(DEFAULT_TIME_BUDGET_S))
+    given = snap.listing()
+    early = collect_apart(given)
+
+    def reuse(job: Any) -> tuple[str, Any] | None:
+        if not (isinstance(job, functools.partial) and job.func is collect_apart and not job.keywords):
+            return None
+        if len(job.args) != 1 or not _same_listing(job.args[0], given):
+            return None
+        if "budget" in (early.dependencies[0], early.secrets[0]):
+            return None
+        return ("ok", early)
+
+    return reuse
+
+
+def _same_listing(a: Snapshot, b: Snapshot) -> bool:
+    """Two listings (Snapshot.listing) of the same files, read with the same bounds."""
+    return (a.root, a.files, a.tracked, a.is_git, a.max_file_size) == (
+        b.root,
+        b.files,
+        b.tracked,
+        b.is_git,
+        b.max_file_size,
+    ) and a.skipped_reasons() == b.skipped_reasons()
 
 
 def collect_apart(snap: Snapshot) -> Apart:
