@@ -72,7 +72,9 @@ def _once(python: str, tree: Path) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("trees", nargs="+", type=Path)
     parser.add_argument("--python", default=sys.executable, help="the interpreter of an installed prodgate")
     parser.add_argument("--runs", type=int, default=9)
