@@ -271,17 +271,17 @@ def prewarm(warm_up: str, listing: Path | None = None, ahead_of_job: str | None 
 
     def body(send: int) -> None:
         os.close(jobs)
-        listed = None
+        files = None  # the child's own listing (`listed` is what this process reads of it)
         if ahead is not None:
             os.close(listing_receive)
-            listed = _send_listing(ahead, listing_send)
+            files = _send_listing(ahead, listing_send)
         module, _, function = warm_up.partition(":")
         getattr(importlib.import_module(module), function)()
         reuse: Callable[[Any], tuple[str, Any] | None] | None = None
-        if ahead_of_job is not None and ahead is not None and listed is not None:
+        if ahead_of_job is not None and ahead is not None and files is not None:
             module, _, function = ahead_of_job.partition(":")
             with contextlib.suppress(Exception):  # the job runs as sent
-                reuse = getattr(importlib.import_module(module), function)(ahead, listed)
+                reuse = getattr(importlib.import_module(module), function)(ahead, files)
         data = b"".join(iter(lambda: os.read(jobs_receive, 1 << 20), b""))
         if data:
             job = pickle.loads(data)  # noqa: S301 - our own parent's bytes, through our own pipe
