@@ -178,14 +178,20 @@ def _by_meaning(
     qualifier = concepts.veto(text, headings, found.item.checks if found.item else ())
     automated = found.item is not None and found.item.kind is Kind.AUTOMATED
     seed_form = _seed_form(text, found.item)
-    if found.how == "wording" and not (
-        automated and not seed_form and (qualifier or _out_of_scope(found.item, text, headings))
+    # points under a line say what it asks; a seed line's judgement covers them only when that seed line
+    # had points under it too ("**Logging configured**" over log shipping and retention is more than
+    # the seed's "Logging configured")
+    asks_more = (
+        sub_points and automated and concepts.text_of(text).rstrip(" .") not in _seed_lines_with_points()
+    )
+    if (
+        found.how == "wording"
+        and not asks_more
+        and not (automated and not seed_form and (qualifier or _out_of_scope(found.item, text, headings)))
     ):
         return None, found, "the wording of a seed checklist line", ()
-    sign_off = found.how == "similar" and not automated  # a person's either way: its mapping stays
-    if sub_points and not sign_off and (meaning.check is not None or found.how == "similar"):
-        # only the seed lines' own wordings keep the catalog's judgement over sub-points: it was made with
-        # theirs in view
+    sign_off = found.how != "none" and not automated  # a person's either way: its mapping stays
+    if sub_points and not sign_off and (meaning.check is not None or found.how != "none"):
         nearest = (meaning.check,) if meaning.check else (found.item.checks if found.item else ())
         none = Match(item=None, confidence=0.0, how="none")
         return None, none, "not automated: the points under the line ask more than it says", tuple(nearest)
@@ -232,6 +238,18 @@ def _seed_lines() -> frozenset[str]:
         for raw in seed.splitlines()
         if (box := CHECKBOX.match(raw))
     )
+
+
+@cache
+def _seed_lines_with_points() -> frozenset[str]:
+    found: set[str] = set()
+    for _, seed in seed_files():
+        raws = seed.splitlines()
+        for number, raw in enumerate(raws, 1):
+            box = CHECKBOX.match(raw)
+            if box and _has_sub_points(raws, number, len(box["indent"].expandtabs(4))):
+                found.add(concepts.text_of(box["text"].rstrip()).rstrip(" ."))
+    return frozenset(found)
 
 
 def read_checklist(path: Path, root: Path) -> Checklist:

@@ -116,10 +116,10 @@ def test_bad_checklists_are_one_clear_error(tmp_path: Path, content: bytes, mess
 
 def test_broken_nesting_still_parses(tmp_path: Path) -> None:
     path = tmp_path / "c.md"
-    path.write_text("      - [ ] Deeply indented first\n- [ ] Non-root user configured\n\t- [x] tab child\n")
+    path.write_text("      - [ ] Deeply indented first\n- [ ] Container\n\t- [x] Non-root user configured\n")
     lines = read_checklist(path, tmp_path).items
     assert [line.level for line in lines] == [0, 0, 1]
-    assert lines[1].item == "non-root"
+    assert lines[2].item == "non-root"
 
 
 def test_a_checklist_is_named_by_its_path_in_the_repository(tmp_path: Path) -> None:

@@ -18,8 +18,8 @@ Notes for the release manager stay where they are.
 ## Container
 - [x] Non-root user configured
 - [ ] Health check endpoint working
-  - [ ] requirements.txt pinned to exact versions
 - [x] Our own wording <!-- prodgate: no-print-in-service -->
+  - [ ] requirements.txt pinned to exact versions
 
 ## People
 - [ ] Disaster recovery drills conducted

@@ -220,6 +220,22 @@ def test_a_line_with_points_under_it_is_left_to_a_person() -> None:
     assert "points under" not in lines[1].why and lines[1].candidates == ("rate-limiting",)
 
 
+def test_a_seed_wording_with_points_under_it_is_left_to_a_person() -> None:
+    # the seed line "Logging configured" had no points under it: the catalog's judgement did not weigh these
+    under = parse(
+        "- [ ] **Logging configured**\n  - every prediction logged\n  - logs rotated\n", "x.md"
+    ).items[0]
+    assert under.item is None and under.check is None and "points under the line" in under.why
+    assert under.candidates == ("logging-configured",)
+    bare = parse("- [ ] Logging configured\n", "x.md").items[0]
+    assert bare.item == "logging-configured" and bare.how == "wording"
+
+
+def test_a_seed_line_that_had_points_under_it_keeps_its_item_with_them() -> None:
+    line = parse("- [ ] Model performance metrics documented\n  - accuracy on the holdout\n", "x.md").items[0]
+    assert line.item == "model-card" and line.how == "wording"
+
+
 def test_a_line_with_points_under_it_keeps_a_sign_off_it_resembles() -> None:
     # a person's line either way: the sub-points take only automations away
     line = parse("- [ ] README.md updated with latest\n  - the new routes\n", "x.md").items[0]
