@@ -68,6 +68,8 @@ _VETO_LINE = lazy(
     r"|\b(track|tracked|monitored)\b|\bif needed\b|\b(all|every) (endpoints|routes)\b"
     # advice and activities rather than a state of the repository
     r"|\b(consider|avoid|unless|optional|optionally|tested|verified)\b"
+    # something else does it (a hosting platform, a managed service): the repository does not say it
+    r"|\b(provided|handled|managed|supplied|terminated) by\b|\bprovides?\b"
 )
 _VETO_PLATFORM = lazy(r"\b(dashboards?|alerts?|alerting|grafana|new ?relic|datadog|pager ?duty)\b")
 """Monitoring platforms and paging: decided outside the repository, except alert rules kept in it,

@@ -220,6 +220,13 @@ def test_a_line_with_points_under_it_is_left_to_a_person() -> None:
     assert "points under" not in lines[1].why and lines[1].candidates == ("rate-limiting",)
 
 
+def test_a_line_that_says_something_else_provides_it_is_left_to_a_person() -> None:
+    # a hosting platform's HTTPS is not the repository's TLS configuration, however close the wording
+    line = parse("- [ ] HTTPS enabled (our host provides it automatically)\n", "x.md").items[0]
+    assert line.item is None and line.candidates == ("tls-configured",) and "provides" in line.why
+    assert parse("- [ ] HTTPS enabled\n", "x.md").items[0].item == "tls-terminated"
+
+
 def test_a_seed_wording_with_points_under_it_is_left_to_a_person() -> None:
     # the seed line "Logging configured" had no points under it: the catalog's judgement did not weigh these
     under = parse(
