@@ -47,6 +47,12 @@ from gate.checks.monitoring import asked_wiring
 from gate.checks.opsdocs import BY_ID, asked_topics, minutes
 from gate.checks.orchestration.objects import NAMES as OBJECT_ASPECTS
 from gate.checks.orchestration.objects import asked_object_aspects
+from gate.checks.orchestration.probes import NAMES as PROBE_ASPECTS
+from gate.checks.orchestration.probes import asked_probe_aspects
+from gate.checks.orchestration.resources import NAMES as RESOURCE_ASPECTS
+from gate.checks.orchestration.resources import asked_resource_aspects
+from gate.checks.orchestration.security import NAMES as SECURITY_ASPECTS
+from gate.checks.orchestration.security import asked_security_aspects
 from gate.checks.practices import NAMES as PRACTICE_ASPECTS
 from gate.checks.practices import asked_practices
 from gate.checks.registry import NAMES as REGISTRY_ASPECTS
@@ -212,9 +218,14 @@ _ASPECTS: dict[str, tuple[Callable[[str], tuple[str, ...]], Mapping[Any, str]]] 
     "practices-in-code": (asked_practices, PRACTICE_ASPECTS),
     "request-sinks": (asked_sinks, SINK_ASPECTS),
     "model-registered": (asked_registry, REGISTRY_ASPECTS),
+    "k8s-security-context": (asked_security_aspects, SECURITY_ASPECTS),
+    "k8s-probes": (asked_probe_aspects, PROBE_ASPECTS),
+    "k8s-resource-limits": (asked_resource_aspects, RESOURCE_ASPECTS),
 }
-"""Checks that decide a family of aspects and ask for none by default: a line asks for the aspects it
-names (the reader) and is judged on those alone, described by their names."""
+"""Checks that decide a family of aspects: a line asks for the aspects it names (the reader) and is
+judged on those alone, described by their names. Most ask for none by default; the Kubernetes
+container checks ask for all of theirs, and a line names the one it is about ("Liveness probes
+configured")."""
 
 
 def _aspects(check_id: str, text: str, options: dict[str, Any]) -> LineThreshold | None:

@@ -28,3 +28,8 @@ def every(n: int, one: str, many: str = "") -> str:
         return f"The only {one}"
     plural = many or f"{one}s"
     return f"Both {plural}" if n == 2 else f"All {n} {plural}"
+
+
+def listing(words: list[str]) -> str:
+    """Words in a sentence: "a", "a and b", "a, b and c"."""
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)

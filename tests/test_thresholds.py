@@ -428,3 +428,29 @@ def test_a_line_counting_predictions_counts_them_not_requests() -> None:
     assert found.options["per"] == "prediction" and found.options["min_rps"] == 167  # 166.7, rounded up
     requests = read("throughput-within-budget", "More than 150 req/s in the load test", RATE)
     assert isinstance(requests, LineThreshold) and "per" not in requests.options
+
+
+@pytest.mark.parametrize(
+    ("check_id", "line", "aspects"),
+    [
+        ("k8s-probes", "Liveness probes configured", ["liveness"]),
+        ("k8s-probes", "Readiness probe defined for every pod", ["readiness"]),
+        ("k8s-probes", "Liveness and readiness probes differ", ["liveness", "readiness", "distinct"]),
+        ("k8s-security-context", "Root filesystem is read-only", ["read-only-root"]),
+        ("k8s-security-context", "All Linux capabilities dropped", ["capabilities-dropped"]),
+        ("k8s-security-context", "Containers run as non-root", ["non-root"]),
+        ("k8s-security-context", "No privilege escalation", ["no-privilege-escalation"]),
+        ("k8s-security-context", "No privileged containers", ["not-privileged"]),
+        ("k8s-resource-limits", "Resource limits set", ["memory-limit"]),
+        ("k8s-resource-limits", "CPU and memory requests defined", ["cpu-request", "memory-request"]),
+        ("k8s-resource-limits", "CPU limits set", ["cpu-limit"]),
+    ],
+)
+def test_a_kubernetes_container_line_is_judged_on_the_settings_it_names(
+    check_id: str, line: str, aspects: list[str]
+) -> None:
+    found = read(check_id, line, {"aspects": ["every", "default", "aspect"]})
+    assert isinstance(found, LineThreshold)
+    assert found.options["aspects"] == aspects and not found.bound
+    # a line that names none of them is judged on all the check asks
+    assert read(check_id, "Kubernetes manifests hardened", {"aspects": ["every"]}) is None
