@@ -42,12 +42,13 @@ def asked_resource_aspects(text: str) -> tuple[ResourceAspect, ...]:
     set": the memory limit, the one this check asks for; "CPU and memory limits": both limits)."""
     cpu, memory = bool(_CPU.search(text)), bool(_MEMORY.search(text))
     either = not cpu and not memory
-    found: list[ResourceAspect] = []
+    named: dict[ResourceAspect, bool] = {}
     if _REQUEST.search(text):
-        found += [a for a, named in (("cpu-request", cpu), ("memory-request", memory)) if named or either]
+        named |= {"cpu-request": cpu or either, "memory-request": memory or either}
     if _LIMIT.search(text):
         # a limit of no named resource is the memory limit: a CPU limit is asked only by name
-        found += [a for a, named in (("memory-limit", memory or either), ("cpu-limit", cpu)) if named]
+        named |= {"memory-limit": memory or either, "cpu-limit": cpu}
+    found = {a for a, asked in named.items() if asked}
     return tuple(a for a in NAMES if a in found)
 
 
