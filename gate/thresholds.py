@@ -26,6 +26,7 @@ from gate.checks.backups import NAMES as BACKUP_ASPECTS
 from gate.checks.backups import asked_aspects
 from gate.checks.ciexercises import NAMES as EXERCISE_ASPECTS
 from gate.checks.ciexercises import asked_exercises
+from gate.checks.compose import LIMIT_NAMES, asked_limit_aspects
 from gate.checks.composestack import NAMES as STACK_ASPECTS
 from gate.checks.composestack import asked_stack_aspects
 from gate.checks.deploypipeline import NAMES as DEPLOY_ASPECTS
@@ -221,6 +222,7 @@ _ASPECTS: dict[str, tuple[Callable[[str], tuple[str, ...]], Mapping[Any, str]]] 
     "k8s-security-context": (asked_security_aspects, SECURITY_ASPECTS),
     "k8s-probes": (asked_probe_aspects, PROBE_ASPECTS),
     "k8s-resource-limits": (asked_resource_aspects, RESOURCE_ASPECTS),
+    "compose-resource-limits": (asked_limit_aspects, LIMIT_NAMES),
 }
 """Checks that decide a family of aspects: a line asks for the aspects it names (the reader) and is
 judged on those alone, described by their names. Most ask for none by default; the Kubernetes

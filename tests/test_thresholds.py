@@ -444,6 +444,9 @@ def test_a_line_counting_predictions_counts_them_not_requests() -> None:
         ("k8s-resource-limits", "Resource limits set", ["memory-limit"]),
         ("k8s-resource-limits", "CPU and memory requests defined", ["cpu-request", "memory-request"]),
         ("k8s-resource-limits", "CPU limits set", ["cpu-limit"]),
+        ("compose-resource-limits", "Resource limits set", ["memory"]),
+        ("compose-resource-limits", "Resource limits set (CPU, memory)", ["memory", "cpu"]),
+        ("compose-resource-limits", "CPU capped on every service", ["cpu"]),
     ],
 )
 def test_a_kubernetes_container_line_is_judged_on_the_settings_it_names(

@@ -75,3 +75,14 @@ def test_no_template_says_s_in_parentheses() -> None:
 def test_templates_count_through_ngettext(n: int, want: str) -> None:
     template = environment().from_string('{{ ngettext("%(num)d finding", "%(num)d findings", n) }}')
     assert template.render(n=n) == want
+
+
+def test_listing_joins_the_last_two_with_and() -> None:
+    from gate.wording import listing
+
+    assert [listing(w) for w in ([], ["a"], ["a", "b"], ["a", "b", "c"])] == [
+        "",
+        "a",
+        "a and b",
+        "a, b and c",
+    ]

@@ -7,6 +7,10 @@ configurations (base + override, base + prod) is reported once per distinct find
 from __future__ import annotations
 
 import posixpath
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from gate.checks.base import Decision, Hit, NoOptions, at, check, conclude
 from gate.checks.secretnames import compose_environment, compose_literal_secrets
@@ -14,7 +18,7 @@ from gate.facts import Facts
 from gate.facts.compose import Service
 from gate.lazyre import lazy
 from gate.model import Confidence, Level, Severity
-from gate.wording import agree, count, every
+from gate.wording import agree, count, every, listing
 
 
 def _decide(
@@ -195,6 +199,28 @@ def compose_restart_policy(facts: Facts, options: NoOptions) -> Decision:
 
 # -- resources --------------------------------------------------------------------------------------
 
+LimitAspect = Literal["memory", "cpu"]
+LIMIT_NAMES: dict[LimitAspect, str] = {"memory": "a memory limit", "cpu": "a CPU limit"}
+_CPU = lazy(r"\bcpus?\b", re.I)
+_MEMORY = lazy(r"\bmemory\b|\bram\b|\bmem_limit\b", re.I)
+_LIMIT = lazy(r"limit|\bcap", re.I)
+
+
+def asked_limit_aspects(text: str) -> tuple[LimitAspect, ...]:
+    """The limits a checklist line names: "Resource limits set (CPU, memory)" both, "CPU limits" the CPU,
+    a line that names a limit of neither the memory limit, the one this check asks for."""
+    cpu = bool(_CPU.search(text))
+    memory = bool(_MEMORY.search(text)) or (not cpu and bool(_LIMIT.search(text)))
+    found: list[LimitAspect] = ["memory"] if memory else []
+    return (*found, "cpu") if cpu else tuple(found)
+
+
+class LimitOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+    aspects: tuple[LimitAspect, ...] = Field(default=("memory",), min_length=1)
+    """The limits every long-running service sets: memory by default; `cpu` too where a team caps it
+    (or a checklist line names it)."""
+
 
 @check(
     id="compose-resource-limits",
@@ -205,12 +231,16 @@ def compose_restart_policy(facts: Facts, options: NoOptions) -> Decision:
     applies_when="the repository has docker-compose services",
     remediation="Set deploy.resources.limits.memory (and cpus) on every long-running service.",
     seeds=("Resource limits set",),
+    options=LimitOptions,
 )
-def compose_resource_limits(facts: Facts, options: NoOptions) -> Decision:
+def compose_resource_limits(facts: Facts, options: LimitOptions) -> Decision:
     """
     ## What it checks
     That every long-running service limits its memory: `deploy.resources.limits.memory` (Compose v2
-    applies it without swarm) or the older `mem_limit`.
+    applies it without swarm) or the older `mem_limit`. A CPU limit (`deploy.resources.limits.cpus`
+    or `cpus`) is judged only where it is asked for: a checklist line that names the CPU ("Resource
+    limits set (CPU, memory)") is judged on both, one that names only the CPU on that; `aspects` sets
+    it for the check itself (`memory`, `cpu`).
 
     ## Why it matters
     A model that loads a second copy of itself, or a batch request that is too large, otherwise eats
@@ -234,12 +264,18 @@ def compose_resource_limits(facts: Facts, options: NoOptions) -> Decision:
             continue
         judged += 1
         limits = ((svc.config.get("deploy") or {}).get("resources") or {}).get("limits") or {}
-        if not limits.get("memory") and not svc.config.get("mem_limit"):
-            hits.append(_hit(svc, "has no memory limit.", "deploy"))
+        held = {
+            "memory": bool(limits.get("memory") or svc.config.get("mem_limit")),
+            "cpu": bool(limits.get("cpus") or svc.config.get("cpus")),
+        }
+        missing = [a for a in options.aspects if not held[a]]
+        if missing:
+            hits.append(_hit(svc, f"has no {' or '.join(missing)} limit.", "deploy"))
     return _decide(
         facts,
         hits,
-        f"{every(judged, 'long-running service')} {agree(judged, 'limits its', 'limit their')} memory.",
+        f"{every(judged, 'long-running service')} {agree(judged, 'limits its', 'limit their')} "
+        f"{listing(list(options.aspects))}.",
         "Services without resource limits",
         judged=judged,
     )
