@@ -80,7 +80,9 @@ _VETO_HEADING = lazy(
     r"|future|roadmap|later|nice to have|backlog|next steps|won'?t|out of scope|not implemented|pending"
     # after the release: live behaviour, read from the running service
     r"|post[- ]?deploy(ment)?|after (the )?(deploy(ment)?|release|launch)|post[- ]?launch|in production"
-    r"|sign[- ]?off|external services?|third[- ]party services?)\b"
+    r"|sign[- ]?off|external services?|third[- ]party services?"
+    # a schedule of what people do again and again: the work, not a state of the repository
+    r"|daily|weekly|monthly|quarterly|annual(?:ly)?|maintenance schedule|routine|recurring|ongoing)\b"
 )
 _MAX_WORDS = 30
 """A longer line bundles several asks; a check that answers one of them does not answer the line."""

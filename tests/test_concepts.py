@@ -42,6 +42,10 @@ CASES = [
     ("Autoscaling (if applicable)", (), None),
     ("Rate limiting not yet implemented", (), None),
     ("Rate limiting", ("Critical for production (not done)",), None),
+    # a schedule lists what people do again and again, not a state of the repository
+    ("Check service health endpoints", ("Maintenance Schedule", "Daily"), None),
+    ("Test backup restoration", ("Operations", "Weekly"), None),
+    ("Test backup restoration", ("Operations",), "drills-exercised"),
     ("Rate limiting is documented", (), None),
     ("Readiness route answers on `/ready`", (), None),
     ("Database migration tests exist", (), None),
