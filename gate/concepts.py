@@ -71,6 +71,10 @@ _VETO_LINE = lazy(
     # something else does it (a hosting platform, a managed service): the repository does not say it
     r"|\b(provided|handled|managed|supplied|terminated) by\b|\bprovides?\b"
 )
+_IMPERATIVE = lazy(r"^\W*(check|verify|validate|monitor|review|confirm|inspect|watch)\b")
+"""A line that tells a person to look at something now ("Check service health", "Verify the
+certificate"): an activity at that moment, not a state of the repository, even when its verb is also
+a word of what a check reads ("health check")."""
 _VETO_PLATFORM = lazy(r"\b(dashboards?|alerts?|alerting|grafana|new ?relic|datadog|pager ?duty)\b")
 """Monitoring platforms and paging: decided outside the repository, except alert rules kept in it,
 which the checks in READS_ALERTS read."""
@@ -268,6 +272,8 @@ def veto(line: str, headings: tuple[str, ...], checks: Iterable[str] = ()) -> st
     said = text_of(line)
     if _too_long(said):
         return "the line asks several things at once"
+    if imperative := _IMPERATIVE.match(said):
+        return f"the line says “{imperative.group(1)}”"
     for qualifier in _VETO_LINE.finditer(said):
         if not _asked_by(qualifier.group(0), checks):
             return f"the line says “{qualifier.group(0)}”"
