@@ -15,6 +15,12 @@ mapped to a sign-off or out-of-scope catalog item counts as left to a person. No
 the checklists into the project: the corpus holds line numbers and labels only.
 
     python bench/checklist_matcher.py MIRRORS.json [--concepts] [--lines] [--sets tune,holdout]
+        [--second bench/checklists/second-reading.yaml]
+
+`--second`: a second, independent reading of some checklists' lines. For those checklists it also
+prints how far the two readings agree (the same checks; decided or not, with Cohen's kappa) and the
+figures with the second reading's labels and on the lines both readings label alike, so a figure can
+be told apart from the readers' own disagreement.
 
 MIRRORS.json maps "owner/name" to a local git directory holding the pinned commit. It never runs in
 CI and asserts nothing.
@@ -28,6 +34,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -133,6 +140,82 @@ def judge(text: str, name: str, labels: dict[int, list[str]], present: frozenset
     return tally
 
 
+def mapped_lines(text: str, name: str, numbers: set[int], present: frozenset[str]) -> dict[int, set[str]]:
+    """The checks each line is automated with (an empty set: left to a person)."""
+    lines = {line.number: line for line in parse(text, name).items}
+    return {n: _mapped(lines[n].check, lines[n].item, present) for n in numbers}
+
+
+def score(mapped: dict[tuple[str, int], set[str]], labels: dict[tuple[str, int], set[str]]) -> Tally:
+    tally = Tally()
+    for key, expected in labels.items():
+        got = mapped[key]
+        if got and got <= expected:
+            tally.right += 1
+        elif got:
+            tally.false += 1
+        elif expected:
+            tally.missed += 1
+        else:
+            tally.manual += 1
+    return tally
+
+
+def agreement(first: dict[tuple[str, int], set[str]], second: dict[tuple[str, int], set[str]]) -> str:
+    """The share of lines with the same checks; of lines both call decided or not, with Cohen's kappa."""
+    keys = list(first)
+    same = sum(first[k] == second[k] for k in keys) / len(keys)
+    both = sum(bool(first[k]) == bool(second[k]) for k in keys) / len(keys)
+    p1 = sum(bool(first[k]) for k in keys) / len(keys)
+    p2 = sum(bool(second[k]) for k in keys) / len(keys)
+    chance = p1 * p2 + (1 - p1) * (1 - p2)
+    kappa = (both - chance) / (1 - chance) if chance < 1 else 1.0
+    return f"same checks {same:.2f}; decided or not {both:.2f} (kappa {kappa:.2f}); {len(keys)} lines"
+
+
+def second_reading(
+    path: Path, corpus: list[dict[str, Any]], mirrors: dict[str, str], sets: list[str]
+) -> None:
+    readings = yaml.safe_load(path.read_text())
+    first: dict[tuple[str, int], set[str]] = {}
+    second: dict[tuple[str, int], set[str]] = {}
+    mapped: dict[tuple[str, int], set[str]] = {}
+    for reading in readings:
+        entry = next(
+            e
+            for e in corpus
+            if (e["repo"], e["path"], e["commit"]) == (reading["repo"], reading["path"], reading["commit"])
+        )
+        if entry["set"] not in sets:
+            continue
+        name = f"{entry['repo']}/{entry['path']}"
+        labels = {int(k): set(v) for k, v in entry["labels"].items()}
+        if set(reading["labels"]) != set(labels):
+            raise SystemExit(f"{path}: {name}: the second reading has other lines than the first")
+        text = _show(mirrors[entry["repo"]], entry["commit"], entry["path"])
+        present = parts(mirrors[entry["repo"]], entry["commit"])
+        for number, checks in mapped_lines(text, name, set(labels), present).items():
+            mapped[(name, number)] = checks
+            first[(name, number)] = labels[number]
+            second[(name, number)] = set(reading["labels"][number])
+    if not first:
+        return
+    agreed = {k: v for k, v in first.items() if second[k] == v}
+    print(f"second reading ({path.name}): {agreement(first, second)}")
+    for title, labels in (
+        ("first labels", first),
+        ("second reading", second),
+        ("lines both agree on", agreed),
+    ):
+        print(f"{title:60} {'':>5} {score(mapped, labels).figures()}")
+    print()
+
+
+def _show(mirror: str, commit: str, path: str) -> str:
+    shown = subprocess.run(["git", "-C", mirror, "show", f"{commit}:{path}"], capture_output=True, check=True)
+    return shown.stdout.decode("utf-8", "replace")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -148,6 +231,7 @@ def main() -> None:
         "--sets",
         help="comma-separated sets to measure (default: all); tuning runs leave the kept-aside set out",
     )
+    parser.add_argument("--second", type=Path, help="YAML: a second reading of some checklists' lines")
     args = parser.parse_args()
     if args.concepts:
         checklist.AUTOMATE_CONCEPTS = True
@@ -166,11 +250,7 @@ def main() -> None:
         print(f"set: {name}")
         print(header)
         for entry in (e for e in corpus if e["set"] == name):
-            text = subprocess.run(
-                ["git", "-C", mirrors[entry["repo"]], "show", f"{entry['commit']}:{entry['path']}"],
-                capture_output=True,
-                check=True,
-            ).stdout.decode("utf-8", "replace")
+            text = _show(mirrors[entry["repo"]], entry["commit"], entry["path"])
             shown = f"{entry['repo']}/{entry['path']}"
             present = parts(mirrors[entry["repo"]], entry["commit"])
             tally = judge(text, shown, {int(k): v for k, v in entry["labels"].items()}, present)
@@ -184,6 +264,9 @@ def main() -> None:
     for tally in totals.values():
         every.add(tally)
     print(f"{'all checklists':60} {'':>5} {every.figures()}")
+    if args.second:
+        print()
+        second_reading(args.second, corpus, mirrors, sets)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,22 @@
+"""The checklist bench's figures on small made-up readings: right, false, missed and manual, and how
+far two readings agree (bench/checklist_matcher.py)."""
+
+from __future__ import annotations
+
+from bench.checklist_matcher import agreement, score
+
+
+def test_a_line_is_right_only_when_every_check_it_got_decides_it() -> None:
+    mapped = {("a", 1): {"x"}, ("a", 2): {"x", "y"}, ("a", 3): set(), ("a", 4): set()}
+    labels = {("a", 1): {"x", "z"}, ("a", 2): {"x"}, ("a", 3): {"x"}, ("a", 4): set()}
+    tally = score(mapped, labels)
+    assert (tally.right, tally.false, tally.missed, tally.manual) == (1, 1, 1, 1)
+
+
+def test_agreement_counts_the_same_checks_and_corrects_for_chance() -> None:
+    first = {("a", n): ({"x"} if n < 5 else set()) for n in range(10)}
+    same = agreement(first, dict(first))
+    assert same.startswith("same checks 1.00; decided or not 1.00 (kappa 1.00)")
+    # a second reader who calls every line decided agrees on half of them, and no better than chance
+    every = agreement(first, {k: {"y"} for k in first})
+    assert every.startswith("same checks 0.00; decided or not 0.50 (kappa 0.00)")
