@@ -202,12 +202,12 @@ def second_reading(
         return
     agreed = {k: v for k, v in first.items() if second[k] == v}
     print(f"second reading ({path.name}): {agreement(first, second)}")
-    for title, labels in (
+    for title, read in (
         ("first labels", first),
         ("second reading", second),
         ("lines both agree on", agreed),
     ):
-        print(f"{title:60} {'':>5} {score(mapped, labels).figures()}")
+        print(f"{title:60} {'':>5} {score(mapped, read).figures()}")
     print()
 
 
