@@ -125,7 +125,9 @@ def k8s_probes(facts: Facts, options: ProbeOptions) -> Decision:
     return decide(
         facts,
         hits,
-        f"{every(judged, 'serving container')} {agree(judged, 'has', 'have')} {listing(shown)}.",
+        f"{every(judged, 'serving container')} {agree(judged, 'has', 'have')} "
+        + ("distinct liveness and readiness probes" if len(asked) == len(NAMES) else listing(shown))
+        + ".",
         "Containers without proper probes",
         judged=judged,
         nothing="No Deployment, StatefulSet or DaemonSet.",

@@ -126,7 +126,12 @@ def k8s_resource_limits(facts: Facts, options: ResourceOptions) -> Decision:
     return decide(
         facts,
         hits,
-        f"{every(judged, 'container')} {agree(judged, 'sets', 'set')} {listing(shown)}.",
+        (
+            f"{every(judged, 'container')} {agree(judged, 'requests', 'request')} CPU and memory and "
+            f"{agree(judged, 'limits', 'limit')} memory."
+            if asked == list(DEFAULT)
+            else f"{every(judged, 'container')} {agree(judged, 'sets', 'set')} {listing(shown)}."
+        ),
         "Containers without resource settings",
         judged=judged,
         nothing="No workloads in the manifests.",

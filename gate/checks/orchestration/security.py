@@ -131,7 +131,13 @@ def k8s_security_context(facts: Facts, options: SecurityOptions) -> Decision:
     return decide(
         facts,
         hits,
-        f"{every(judged, 'container')} {agree(judged, 'runs', 'run')} with {listing(shown)}.",
+        f"{every(judged, 'container')} {agree(judged, 'runs', 'run')} "
+        + (
+            "non-root, read-only, without privileges"
+            if len(asked) == len(NAMES)
+            else f"with {listing(shown)}"
+        )
+        + ".",
         "Containers with a weak security context",
         judged=judged,
         nothing="No workloads in the manifests.",
