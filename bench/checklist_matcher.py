@@ -15,7 +15,10 @@ mapped to a sign-off or out-of-scope catalog item counts as left to a person. No
 the checklists into the project: the corpus holds line numbers and labels only.
 
     python bench/checklist_matcher.py MIRRORS.json [--concepts] [--lines] [--sets tune,holdout]
-        [--second bench/checklists/second-reading.yaml]
+        [--second bench/checklists/second-reading.yaml] [--concept-record]
+
+`--concept-record`: with concept matches automated, each check's record on the lines it took by a
+concept alone (right, false): the evidence behind `automate: true` in gate/data/concepts.yaml.
 
 `--second`: a second, independent reading of some checklists' lines. For those checklists it also
 prints how far the two readings agree (the same checks; decided or not, with Cohen's kappa) and the
@@ -40,7 +43,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gate import checklist
+from gate import checklist, concepts
 from gate.catalog import Kind, load_catalog
 from gate.checklist import parse
 from gate.facts.repo import BROWSER_FRAMEWORKS, NODE_SERVERS
@@ -55,12 +58,18 @@ class Tally:
     missed: int = 0
     manual: int = 0
     wrong: list[str] = field(default_factory=list)
+    by_concept: dict[str, list[int]] = field(default_factory=dict)
+    """check id -> [right, false] of the lines it took by a concept alone"""
 
     def add(self, other: Tally) -> None:
         self.right += other.right
         self.false += other.false
         self.missed += other.missed
         self.manual += other.manual
+        for check, (right, false) in other.by_concept.items():
+            record = self.by_concept.setdefault(check, [0, 0])
+            record[0] += right
+            record[1] += false
 
     def figures(self) -> str:
         decided = self.right + self.missed
@@ -114,6 +123,7 @@ def parts(mirror: str, commit: str) -> frozenset[str]:
 def judge(text: str, name: str, labels: dict[int, list[str]], present: frozenset[str] = frozenset()) -> Tally:
     tally = Tally()
     lines = {line.number: line for line in parse(text, name).items}
+    concept_record = tally.by_concept
     missing = sorted(set(labels) - set(lines))
     if missing:
         raise SystemExit(f"{name}: labelled lines {missing} are not checkbox lines at this commit")
@@ -121,6 +131,8 @@ def judge(text: str, name: str, labels: dict[int, list[str]], present: frozenset
         line = lines[number]
         mapped = _mapped(line.check, line.item, present)
         expected = set(wanted)
+        if line.how == "concept" and line.check:
+            concept_record.setdefault(line.check, [0, 0])[0 if mapped <= expected else 1] += 1
         if mapped and mapped <= expected:
             tally.right += 1
         elif mapped:
@@ -232,8 +244,13 @@ def main() -> None:
         help="comma-separated sets to measure (default: all); tuning runs leave the kept-aside set out",
     )
     parser.add_argument("--second", type=Path, help="YAML: a second reading of some checklists' lines")
+    parser.add_argument(
+        "--concept-record",
+        action="store_true",
+        help="each check's right and false concept matches (implies --concepts)",
+    )
     args = parser.parse_args()
-    if args.concepts:
+    if args.concepts or args.concept_record:
         checklist.AUTOMATE_CONCEPTS = True
     mirrors = json.loads(args.mirrors.read_text())
     corpus = yaml.safe_load(CORPUS.read_text())
@@ -264,6 +281,13 @@ def main() -> None:
     for tally in totals.values():
         every.add(tally)
     print(f"{'all checklists':60} {'':>5} {every.figures()}")
+    if args.concept_record:
+        print(f"\n{'check (lines taken by a concept alone)':40} {'right':>5} {'false':>5}  automate")
+        automated = concepts.automated()
+        for check, (right, false) in sorted(
+            every.by_concept.items(), key=lambda kv: (kv[1][1] > 0, -kv[1][0], kv[0])
+        ):
+            print(f"{check:40} {right:>5} {false:>5}  {'yes' if check in automated else ''}")
     if args.second:
         print()
         second_reading(args.second, corpus, mirrors, sets)

@@ -145,7 +145,8 @@ def parse(text: str, path: str, *, check_ids: set[str] | None = None) -> Checkli
 CONCEPT_CONFIDENCE = 0.9
 AUTOMATE_CONCEPTS = False
 """Lines that name a check's concept are suggested, not automated, until the concept matcher meets its
-precision on checklists it was not tuned on. On the 8 public checklists last kept aside (`fresh4`), it
+precision on checklists it was not tuned on; only the checks marked `automate: true` in concepts.yaml
+(whose concept matches were never wrong on the labelled checklists) take their lines. On the 8 public checklists last kept aside (`fresh4`), it
 automated 86 lines rightly and 24 wrongly (0.78), where the seed wordings alone are right 42 times in 52
 (0.81; bench/checklists/README.md). A wrong automation shows a check's verdict beside a line it does not
 answer, which is worse than a line left to a person."""
@@ -169,10 +170,11 @@ def _by_meaning(
 
     The seed checklists' own wordings come first (the catalog was made from them and judged line by
     line), unless the team's line adds a qualifier the seed line did not have ("API documentation
-    (beyond Swagger)" is not "API documentation"). Then, when AUTOMATE_CONCEPTS is on, the concepts a
-    check decides, ahead of a similar seed wording, so that a sign-off or out-of-scope item never wins
-    over a check that decides the line; while it is off, a concept is only a suggestion beside a line
-    left to a person."""
+    (beyond Swagger)" is not "API documentation"). Then the concepts a check decides, ahead of a
+    similar seed wording, so that a sign-off or out-of-scope item never wins over a check that decides
+    the line: for the checks marked `automate: true` in concepts.yaml (all of them when
+    AUTOMATE_CONCEPTS is on); for the others a concept is only a suggestion beside a line left to a
+    person."""
     found = match(text, headings)
     meaning = concepts.match(text, headings)
     qualifier = concepts.veto(text, headings, found.item.checks if found.item else ())
@@ -195,7 +197,7 @@ def _by_meaning(
         nearest = (meaning.check,) if meaning.check else (found.item.checks if found.item else ())
         none = Match(item=None, confidence=0.0, how="none")
         return None, none, "not automated: the points under the line ask more than it says", tuple(nearest)
-    if meaning.check is not None and AUTOMATE_CONCEPTS:
+    if meaning.check is not None and (AUTOMATE_CONCEPTS or meaning.check in concepts.automated()):
         concept = Match(item=None, confidence=CONCEPT_CONFIDENCE, how="concept")
         return meaning.check, concept, f"names “{meaning.concept}”", ()
     if found.how == "similar" and not (

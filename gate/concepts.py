@@ -202,6 +202,14 @@ def _raw() -> dict[str, dict[str, Any]]:
 
 
 @cache
+def automated() -> frozenset[str]:
+    """The checks whose concept matches are automated, not only suggested (`automate: true` in
+    concepts.yaml): those whose concept matches were right on the labelled public checklists and never
+    wrong (bench/checklist_matcher.py --concept-record)."""
+    return frozenset(check for check, entry in _raw().items() if entry.get("automate") is True)
+
+
+@cache
 def _words() -> dict[str, tuple[str, ...]]:
     """Per check, the words that may stand beside its concepts without changing what a line asks (tools
     that do it, the objects it is about): `words:` in concepts.yaml."""

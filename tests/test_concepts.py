@@ -122,6 +122,10 @@ def test_the_checklist_suggests_the_check_a_line_names_and_says_why_not_automate
     assert lines["Team lunch booked"].candidates == () and lines["Team lunch booked"].why == ""
     # a seed checklist's own wording keeps the catalog's judgement of it
     assert lines["Resource limits set"].item == "k8s-resources"
+    # a check whose concept matches were never wrong on the labelled checklists takes its lines
+    nonroot = lines["Containers run as non-root"]
+    assert (nonroot.check, nonroot.how) == ("k8s-security-context", "concept")
+    assert "k8s-security-context" in concepts.automated() and "rate-limiting" not in concepts.automated()
 
 
 def test_manual_lines_stay_compact_in_the_comment(tmp_path: object) -> None:
@@ -133,8 +137,8 @@ def test_manual_lines_stay_compact_in_the_comment(tmp_path: object) -> None:
     text = markdown(report)
     assert "No catalog item matches" not in text
     assert "nearest check: `rate-limiting`" in text
-    # rate limiting, the login form, beyond Swagger, non-root
-    assert "Team lunch booked" in text and text.count("nearest check") == 4
+    # rate limiting, the login form, beyond Swagger (non-root under Kubernetes is automated)
+    assert "Team lunch booked" in text and text.count("nearest check") == 3
 
 
 def test_the_mapping_is_the_same_under_every_hash_seed() -> None:
