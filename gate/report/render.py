@@ -40,6 +40,31 @@ def _plain(text: str) -> str:
     return text.replace("@", "@\u200b")
 
 
+_BOLD = lazy(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+
+
+def md_item(value: object) -> str:
+    """A team's checklist line as `md` shows it, with its bold kept ("**Auth**: API keys on every
+    route"): each balanced `**...**` stays bold, its words escaped as `md` escapes them; an unclosed
+    one is text. Nothing else of the line becomes markup, so it cannot reach into what the comment
+    writes after it (the outcome, the evidence)."""
+    text = " ".join(displayable(str(value)).split())
+    out: list[str] = []
+    last = 0
+    for bold in _BOLD.finditer(text):
+        out.append(_spaced(text[last : bold.start()]))
+        out.append(f"**{md(bold.group(2))}**")
+        last = bold.end()
+    out.append(_spaced(text[last:]))
+    return "".join(out)
+
+
+def _spaced(text: str) -> str:
+    """`md` of a piece of a line, keeping the space that parts it from the bold beside it."""
+    shown = md(text)
+    return (" " if text[:1] == " " and shown else "") + shown + (" " if text[-1:] == " " and shown else "")
+
+
 def md(value: object, cell: bool = False) -> str:
     """Escape text for Markdown and HTML, on one line, keeping its code spans as code.
 
@@ -153,6 +178,7 @@ def environment() -> jinja2.Environment:
     env.filters["md_code_cell"] = lambda value: md_code(value, cell=True)
     env.filters["term"] = term
     env.filters["md_prose"] = md_prose
+    env.filters["md_item"] = md_item
     env.filters["code_line"] = code_line
     env.filters["is_rule"] = is_rule
     return env

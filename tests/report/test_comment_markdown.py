@@ -240,3 +240,31 @@ def test_the_counts_line_opens_with_a_status_badge_that_says_the_verdict(
     ready = evaluate(EXAMPLES / "ready-service", Config(), offline=True)
     body = comment_body(ready, key="test", summary_url="", notes=[])
     assert "![prodgate: ready · level " in body and "-brightgreen)" in body
+
+
+BOLD_CHECKLIST = """# Go-live
+
+- [ ] **Auth**: API keys on every prediction route
+- [ ] **Logging configured**
+  - every prediction logged
+- [ ] **unclosed bold in a line of our own wording
+- [ ] Non-root user configured
+"""
+
+
+def test_a_team_checklists_bold_items_stay_bold_and_reach_nothing_after_them(
+    make_tree: Callable[..., Path],
+) -> None:
+    from gate.checklist import read_checklist
+    from gate.report.formats import markdown
+
+    root = make_tree({"GO_LIVE.md": BOLD_CHECKLIST, "app.py": "print('hi')\n"})
+    report = evaluate(root, Config(), offline=True, checklist=read_checklist(root / "GO_LIVE.md", root))
+    html = as_github(markdown(report))
+    mine = html[html.index("Your checklist") :]
+    assert "<strong>Auth</strong>: API keys on every prediction route" in mine
+    assert "<strong>Logging configured</strong>" in mine
+    # an unclosed ** is the team's text, shown as written, and never bolds the gate's own words after it
+    assert "**unclosed bold in a line of our own wording" in mine
+    assert not re.search(r"<strong>unclosed", mine)
+    assert "Non-root user configured" in mine and "\\*\\*" not in mine
