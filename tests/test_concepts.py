@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import subprocess
 import sys
 
@@ -139,6 +140,8 @@ def test_manual_lines_stay_compact_in_the_comment(tmp_path: object) -> None:
     assert "nearest check: `rate-limiting`" in text
     # rate limiting, the login form, beyond Swagger (non-root under Kubernetes is automated)
     assert "Team lunch booked" in text and text.count("nearest check") == 3
+    # an automated line says how it was mapped
+    assert re.search(r"Containers run as non-root · <sub>.*\(by meaning: names “non root", text)
 
 
 def test_the_mapping_is_the_same_under_every_hash_seed() -> None:
