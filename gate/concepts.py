@@ -74,7 +74,13 @@ _VETO_LINE = lazy(
 _IMPERATIVE = lazy(r"^\W*(check|verify|validate|monitor|review|confirm|inspect|watch)\b")
 """A line that tells a person to look at something now ("Check service health", "Verify the
 certificate"): an activity at that moment, not a state of the repository, even when its verb is also
-a word of what a check reads ("health check")."""
+a word of what a check reads ("health check"); unless a clause of state follows (_STATE_CLAUSE)."""
+_SCHEDULE_LABEL = lazy(r"^\W*(daily|weekly|monthly|quarterly|annually|yearly)\W*:")
+"""A line that opens with its schedule ("Daily: verify backups completed"), as a heading can: work
+people repeat, even when the check reads the interval ("Daily backups" is a backup's schedule)."""
+_STATE_CLAUSE = lazy(r"\b(has|have|includes?|uses?|contains?|is|are|sets?|lists?)\b")
+"""What turns a person's verb into a question about the repository: "Verify all services have a
+healthcheck", "Verify `.gitignore` includes `.env`" ask a state a check reads."""
 _VETO_PLATFORM = lazy(r"\b(dashboards?|alerts?|alerting|grafana|new ?relic|datadog|pager ?duty)\b")
 """Monitoring platforms and paging: decided outside the repository, except alert rules kept in it,
 which the checks in READS_ALERTS read."""
@@ -280,8 +286,10 @@ def veto(line: str, headings: tuple[str, ...], checks: Iterable[str] = ()) -> st
     said = text_of(line)
     if _too_long(said):
         return "the line asks several things at once"
-    if imperative := _IMPERATIVE.match(said):
+    if (imperative := _IMPERATIVE.match(said)) and not _STATE_CLAUSE.search(said, imperative.end()):
         return f"the line says “{imperative.group(1)}”"
+    if schedule := _SCHEDULE_LABEL.match(said):
+        return f"it is listed as “{schedule.group(1)}” work"
     for qualifier in _VETO_LINE.finditer(said):
         if not _asked_by(qualifier.group(0), checks):
             return f"the line says “{qualifier.group(0)}”"
@@ -420,7 +428,7 @@ _STATE_TEXT = (
     "exist present available in-place place established ensure ensured make sure provided "
     "properly proper correctly correct appropriate appropriately applied apply enforced "
     "enforce written maintained prepared ready choose chosen select selected policy policies "
-    "strategy use used using uses include includes included including have"
+    "strategy use used using uses include includes included including have verify confirm"
 )
 _STATE_WORDS = frozenset(_STATE_TEXT.split())
 """Words that say a thing is done, or how firmly, not what it is."""

@@ -48,6 +48,11 @@ CASES = [
     ("Check service health endpoints", (), None),
     ("Health check endpoints exist", (), "health-endpoint"),
     ("Verify rate limiting", (), None),
+    # unless a clause of state follows: then the verb asks what the repository holds
+    ("Verify `.gitignore` includes `.env`", (), "env-file-ignored"),
+    # a line that opens with its schedule is repeated work, even when the check reads the interval
+    ("Daily: verify backups completed", (), None),
+    ("Daily backups configured", (), "backups-configured"),
     # a schedule lists what people do again and again, not a state of the repository
     ("Check service health endpoints", ("Maintenance Schedule", "Daily"), None),
     ("Test backup restoration", ("Operations", "Weekly"), None),
