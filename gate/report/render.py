@@ -40,21 +40,30 @@ def _plain(text: str) -> str:
     return text.replace("@", "@\u200b")
 
 
-_BOLD = lazy(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_DELIMITER = lazy(r"\*\*|__")
 
 
 def md_item(value: object) -> str:
     """A team's checklist line as `md` shows it, with its bold kept ("**Auth**: API keys on every
-    route"): each balanced `**...**` stays bold, its words escaped as `md` escapes them; an unclosed
-    one is text. Nothing else of the line becomes markup, so it cannot reach into what the comment
-    writes after it (the outcome, the evidence)."""
+    route"): each `**...**` (or `__...__`) whose delimiters touch its words stays bold, its words
+    escaped as `md` escapes them; an unclosed one is text. Nothing else of the line becomes markup, so
+    it cannot reach into what the comment writes after it (the outcome, the evidence). Delimiters are
+    paired in one pass, each with the first that can close it: a line is the pull request's, and a
+    pattern that looked ahead from every opening for its close would be quadratic in its length."""
     text = " ".join(displayable(str(value)).split())
     out: list[str] = []
     last = 0
-    for bold in _BOLD.finditer(text):
-        out.append(_spaced(text[last : bold.start()]))
-        out.append(f"**{md(bold.group(2))}**")
-        last = bold.end()
+    opened: dict[str, int] = {}
+    for delimiter in _DELIMITER.finditer(text):
+        at, kind = delimiter.start(), delimiter.group()
+        start = opened.get(kind)
+        if start is not None and at > start + 2 and not text[at - 1].isspace():
+            out.append(_spaced(text[last:start]))
+            out.append(f"**{md(text[start + 2 : at])}**")
+            last = delimiter.end()
+            opened.clear()  # a delimiter opened inside the bold is the bold's text
+        elif start is None and at >= last and text[at + 2 : at + 3].strip():
+            opened[kind] = at
     out.append(_spaced(text[last:]))
     return "".join(out)
 

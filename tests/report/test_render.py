@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,3 +79,14 @@ def test_precompile_fills_the_cache_with_every_template(
     monkeypatch.setenv("PRODGATE_TEMPLATE_CACHE", str(tmp_path))
     count = rendering.precompile()
     assert count == len(list(tmp_path.iterdir())) >= 5
+
+
+def test_a_line_of_bold_openings_nothing_closes_is_shown_in_linear_time() -> None:
+    """A checklist line is the pull request's: 100,000 `__x ` openings with no close took minutes when
+    each looked ahead for its close. In a child with a generous bound, as the hostile cases run."""
+    script = (
+        "from gate.report.render import md_item\n"
+        "shown = md_item('__x ' * 100_000)\n"
+        "assert '**' not in shown and shown.count('\\\\_') == 200_000, shown[:80]\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=20)
