@@ -15,10 +15,12 @@ mapped to a sign-off or out-of-scope catalog item counts as left to a person. No
 the checklists into the project: the corpus holds line numbers and labels only.
 
     python bench/checklist_matcher.py MIRRORS.json [--concepts] [--lines] [--sets tune,holdout]
-        [--second bench/checklists/second-reading.yaml] [--concept-record]
+        [--second bench/checklists/second-reading.yaml] [--concept-record] [--wording-record]
 
 `--concept-record`: with concept matches automated, each check's record on the lines it took by a
 concept alone (right, false): the evidence behind `automate: true` in gate/data/concepts.yaml.
+`--wording-record`: each catalog item's record on the lines it took by a seed line's exact wording,
+for the items wrong at least once: the evidence for revisiting a seed line's binding.
 
 `--second`: a second, independent reading of some checklists' lines. For those checklists it also
 prints how far the two readings agree (the same checks; decided or not, with Cohen's kappa) and the
@@ -60,16 +62,19 @@ class Tally:
     wrong: list[str] = field(default_factory=list)
     by_concept: dict[str, list[int]] = field(default_factory=dict)
     """check id -> [right, false] of the lines it took by a concept alone"""
+    by_wording: dict[str, list[int]] = field(default_factory=dict)
+    """catalog item id -> [right, false] of the lines it took by a seed line's exact wording"""
 
     def add(self, other: Tally) -> None:
         self.right += other.right
         self.false += other.false
         self.missed += other.missed
         self.manual += other.manual
-        for check, (right, false) in other.by_concept.items():
-            record = self.by_concept.setdefault(check, [0, 0])
-            record[0] += right
-            record[1] += false
+        for mine, theirs in ((self.by_concept, other.by_concept), (self.by_wording, other.by_wording)):
+            for key, (right, false) in theirs.items():
+                record = mine.setdefault(key, [0, 0])
+                record[0] += right
+                record[1] += false
 
     def figures(self) -> str:
         decided = self.right + self.missed
@@ -133,6 +138,8 @@ def judge(text: str, name: str, labels: dict[int, list[str]], present: frozenset
         expected = set(wanted)
         if line.how == "concept" and line.check:
             concept_record.setdefault(line.check, [0, 0])[0 if mapped <= expected else 1] += 1
+        if line.how == "wording" and line.item and mapped:
+            tally.by_wording.setdefault(line.item, [0, 0])[0 if mapped <= expected else 1] += 1
         if mapped and mapped <= expected:
             tally.right += 1
         elif mapped:
@@ -249,6 +256,11 @@ def main() -> None:
         action="store_true",
         help="each check's right and false concept matches (implies --concepts)",
     )
+    parser.add_argument(
+        "--wording-record",
+        action="store_true",
+        help="each catalog item's right and false seed-wording matches",
+    )
     args = parser.parse_args()
     if args.concepts or args.concept_record:
         checklist.AUTOMATE_CONCEPTS = True
@@ -288,6 +300,11 @@ def main() -> None:
             every.by_concept.items(), key=lambda kv: (kv[1][1] > 0, -kv[1][0], kv[0])
         ):
             print(f"{check:40} {right:>5} {false:>5}  {'yes' if check in automated else ''}")
+    if args.wording_record:
+        print(f"\n{'catalog item (lines taken by a seed wording)':44} {'right':>5} {'false':>5}")
+        wrong = [(item, r) for item, r in every.by_wording.items() if r[1]]
+        for item, (right, false) in sorted(wrong, key=lambda kv: (-kv[1][1], kv[1][0], kv[0])):
+            print(f"{item:44} {right:>5} {false:>5}")
     if args.second:
         print()
         second_reading(args.second, corpus, mirrors, sets)
