@@ -428,7 +428,8 @@ _STATE_TEXT = (
     "exist present available in-place place established ensure ensured make sure provided "
     "properly proper correctly correct appropriate appropriately applied apply enforced "
     "enforce written maintained prepared ready choose chosen select selected policy policies "
-    "strategy use used using uses include includes included including have verify confirm"
+    "strategy use used using uses include includes included including have verify confirm "
+    "automatic automatically built-in basic regular regularly"
 )
 _STATE_WORDS = frozenset(_STATE_TEXT.split())
 """Words that say a thing is done, or how firmly, not what it is."""
@@ -481,15 +482,26 @@ word ("tests for billing") still names more than the check reads."""
 
 
 def _purpose(by_place: dict[int, list[str]]) -> set[int]:
-    """The places of a closing "for ..." clause made only of benefit and function words."""
+    """The places of a closing clause that says what the thing is good for: "for ..." made only of
+    benefit and function words, or "to prevent|avoid|stop ..." (a harm it keeps away: "rate limiting
+    to prevent abuse")."""
     places = sorted(by_place)
     for i, place in enumerate(places):
+        rest = places[i + 1 :]
+        if not rest:
+            break
+        if by_place[place][0] == "to" and by_place[rest[0]][0] in _AVERTING:
+            return {place, *rest}
         if by_place[place][0] != "for":
             continue
-        rest = places[i + 1 :]
-        if rest and all(by_place[p][0] in _BENEFIT_WORDS or by_place[p][0] in _FUNCTION_WORDS for p in rest):
+        if all(by_place[p][0] in _BENEFIT_WORDS or by_place[p][0] in _FUNCTION_WORDS for p in rest):
             return {place, *rest}
     return set()
+
+
+_AVERTING = frozenset(["prevent", "avoid", "stop", "block", "reduce", "limit", "minimize", "minimise"])
+"""The verbs of a closing "to ..." that names a harm a thing keeps away: what it is for, not more of
+what it is."""
 
 
 def _unexplained(check: str, words: list[tuple[int, str]]) -> str:
@@ -505,7 +517,8 @@ def _unexplained(check: str, words: list[tuple[int, str]]) -> str:
             continue
         whole = said[0]
         parts = [w for w in said[1:] if not w.isdigit()]
-        if _explained(whole, vocabulary):
+        if _explained(whole, vocabulary) or (check in DOCUMENTS and _DOCUMENTED.fullmatch(whole)):
+            # a check that reads a document reads what is documented ("Runbooks documented")
             continue
         if parts and all(_explained(w, vocabulary) for w in parts):
             continue

@@ -53,6 +53,13 @@ CASES = [
     # a line that opens with its schedule is repeated work, even when the check reads the interval
     ("Daily: verify backups completed", (), None),
     ("Daily backups configured", (), "backups-configured"),
+    # a closing "to prevent ..." says what a thing is for; manner words and "documented" for a check
+    # that reads a document add nothing to what is asked
+    ("Add rate limiting to prevent abuse", (), "rate-limiting"),
+    ("Regular automated backups", (), "backups-configured"),
+    ("Runbooks documented", (), "runbook-present"),
+    ("Distributed tracing configured (Jaeger/Tempo)", (), "tracing-configured"),
+    ("Rate limiting documented", (), None),
     # a schedule lists what people do again and again, not a state of the repository
     ("Check service health endpoints", ("Maintenance Schedule", "Daily"), None),
     ("Test backup restoration", ("Operations", "Weekly"), None),
