@@ -200,11 +200,10 @@ def second_reading(
     second: dict[tuple[str, int], set[str]] = {}
     mapped: dict[tuple[str, int], set[str]] = {}
     for reading in readings:
-        entry = next(
-            e
-            for e in corpus
-            if (e["repo"], e["path"], e["commit"]) == (reading["repo"], reading["path"], reading["commit"])
-        )
+        key = (reading["repo"], reading["path"], reading["commit"])
+        entry = next((e for e in corpus if (e["repo"], e["path"], e["commit"]) == key), None)
+        if entry is None:
+            raise SystemExit(f"{path}: {'/'.join(key[:2])} at {key[2]} is not in {CORPUS.name}")
         if entry["set"] not in sets:
             continue
         name = f"{entry['repo']}/{entry['path']}"

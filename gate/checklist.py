@@ -235,25 +235,26 @@ def _seed_form(text: str, item: Item | None) -> bool:
 
 
 @cache
+def _seed_boxes() -> tuple[tuple[str, bool], ...]:
+    """Every seed checklist line as `_seed_form` compares it, and whether points stand under it."""
+    boxes: list[tuple[str, bool]] = []
+    for _, seed in seed_files():
+        raws = seed.splitlines()
+        for number, raw in enumerate(raws, 1):
+            if box := CHECKBOX.match(raw):
+                said = concepts.text_of(box["text"].rstrip()).rstrip(" .")
+                boxes.append((said, _has_sub_points(raws, number, len(box["indent"].expandtabs(4)))))
+    return tuple(boxes)
+
+
+@cache
 def _seed_lines() -> frozenset[str]:
-    return frozenset(
-        concepts.text_of(box["text"].rstrip()).rstrip(" .")
-        for _, seed in seed_files()
-        for raw in seed.splitlines()
-        if (box := CHECKBOX.match(raw))
-    )
+    return frozenset(said for said, _ in _seed_boxes())
 
 
 @cache
 def _seed_lines_with_points() -> frozenset[str]:
-    found: set[str] = set()
-    for _, seed in seed_files():
-        raws = seed.splitlines()
-        for number, raw in enumerate(raws, 1):
-            box = CHECKBOX.match(raw)
-            if box and _has_sub_points(raws, number, len(box["indent"].expandtabs(4))):
-                found.add(concepts.text_of(box["text"].rstrip()).rstrip(" ."))
-    return frozenset(found)
+    return frozenset(said for said, points in _seed_boxes() if points)
 
 
 def read_checklist(path: Path, root: Path) -> Checklist:

@@ -7,6 +7,7 @@ and a translation could later pick the form per language without touching a call
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from gettext import ngettext
 
 
@@ -30,6 +31,6 @@ def every(n: int, one: str, many: str = "") -> str:
     return f"Both {plural}" if n == 2 else f"All {n} {plural}"
 
 
-def listing(words: list[str]) -> str:
+def listing(words: Sequence[str]) -> str:
     """Words in a sentence: "a", "a and b", "a, b and c"."""
     return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)

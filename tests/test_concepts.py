@@ -90,6 +90,14 @@ def test_a_tie_the_headings_cannot_settle_names_the_candidates() -> None:
     assert found.candidates == ("dockerfile-non-root-user", "k8s-security-context")
 
 
+def test_concepts_yaml_says_only_what_its_reader_reads() -> None:
+    # a misspelt key (`automte: true`) or a value that is not a boolean would be ignored without a word
+    raw = concepts._raw()
+    assert {key for entry in raw.values() for key in entry} <= {"component", "words", "concepts", "automate"}
+    assert all(isinstance(entry.get("automate", False), bool) for entry in raw.values())
+    assert concepts.automated() <= set(REGISTRY)
+
+
 # the gate's own precondition ("something to judge"), not a line of anyone's readiness checklist
 UNLISTED = {"service-present"}
 HEADING = {"kubernetes": "Kubernetes", "compose": "Docker Compose", "dockerfile": "Dockerfile", "ci": "CI/CD"}

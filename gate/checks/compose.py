@@ -258,6 +258,7 @@ def compose_resource_limits(facts: Facts, options: LimitOptions) -> Decision:
     """
     hits: list[Hit] = []
     judged = 0
+    asked = [a for a in LIMIT_NAMES if a in options.aspects]  # each once, in one order
     one_shot = _one_shot(facts.compose.services)
     for svc in facts.compose.services:
         if not _long_running(svc, one_shot):
@@ -268,14 +269,14 @@ def compose_resource_limits(facts: Facts, options: LimitOptions) -> Decision:
             "memory": bool(limits.get("memory") or svc.config.get("mem_limit")),
             "cpu": bool(limits.get("cpus") or svc.config.get("cpus")),
         }
-        missing = [a for a in options.aspects if not held[a]]
+        missing = [a for a in asked if not held[a]]
         if missing:
             hits.append(_hit(svc, f"has no {' or '.join(missing)} limit.", "deploy"))
     return _decide(
         facts,
         hits,
         f"{every(judged, 'long-running service')} {agree(judged, 'limits its', 'limit their')} "
-        f"{listing(list(options.aspects))}.",
+        f"{listing(asked)}.",
         "Services without resource limits",
         judged=judged,
     )

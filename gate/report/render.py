@@ -62,7 +62,7 @@ def md_item(value: object) -> str:
             out.append(f"**{md(text[start + 2 : at])}**")
             last = delimiter.end()
             opened.clear()  # a delimiter opened inside the bold is the bold's text
-        elif start is None and at >= last and text[at + 2 : at + 3].strip():
+        elif start is None and text[at + 2 : at + 3].strip():
             opened[kind] = at
     out.append(_spaced(text[last:]))
     return "".join(out)
