@@ -65,7 +65,7 @@ _VETO_LINE = lazy(
     r"|\bno need\b|\b(tbd|wip)\b"
     # what only the running service shows, or what changes over time: no file in the repository says it
     r"|\b(returns|working|works|responds|reachable|successful|successfully|updated|update|up[- ]to[- ]date)\b"
-    r"|\b(track|tracked|monitored)\b|\bif needed\b|\b(all|every) (endpoints|routes)\b"
+    r"|\b(track|tracked|monitored)\b|\bif needed\b|\b(all|every) ((api|http|public) )?(endpoints|routes)\b"
     # advice and activities rather than a state of the repository
     r"|\b(consider|avoid|unless|optional|optionally|tested|verified)\b"
     # something else does it (a hosting platform, a managed service): the repository does not say it
@@ -91,9 +91,21 @@ _VETO_HEADING = lazy(
     # after the release: live behaviour, read from the running service
     r"|post[- ]?deploy(ment)?|after (the )?(deploy(ment)?|release|launch)|post[- ]?launch|in production"
     r"|sign[- ]?off|external services?|third[- ]party services?"
+    # what people learn: the team knows the procedure, not that the repository documents it
+    r"|(team|staff|operator|on-?call) training|knowledge transfer"
     # a schedule of what people do again and again: the work, not a state of the repository
     r"|daily|weekly|monthly|quarterly|annual(?:ly)?|maintenance schedule|routine|recurring|ongoing)\b"
 )
+_ROUTE_SUBJECT = lazy(
+    r"^(?:[a-z][a-z ]{0,24}:\s*)?"
+    r"(?P<paths>/[\w{}<>:.\-/]*(?:\s*(?:,|and|&)\s*/[\w{}<>:.\-/]*)*)"
+    r"\s*(?:(?:-|:|=>|->)\s*(?P<rest>.*)|(?P<status>created|done|implemented|added|exists|available))?$"
+)
+"""A line whose subject is the routes it lists: "`/api/predict` - Single prediction", "Readiness:
+`/ready`". What it asks is that the service serves them, whatever the description after them says
+(emoji are gone by then, so "`/predict` ✅ Created" reads as a path and a word of status)."""
+_ROUTE_DESCRIPTION_WORDS = 8
+"""Past this the words after the paths say more than a description of them."""
 _MAX_WORDS = 30
 """A longer line bundles several asks; a check that answers one of them does not answer the line."""
 _MAX_CHARS = 1_000
@@ -369,6 +381,11 @@ def match(line: str, headings: tuple[str, ...] = ()) -> ConceptMatch:
     words = _positioned(said)
     vocabulary = frozenset(w for _, w in words)
     allowed = scope(vocabulary, headings)
+    if routes := _route_subject(said, allowed):
+        why = veto(line, headings, (ROUTES_CHECK,))
+        if why:
+            return ConceptMatch(None, concept=routes, vetoed=why, candidates=(ROUTES_CHECK,))
+        return ConceptMatch(ROUTES_CHECK, concept=routes)
     mentioned = _mentioned(vocabulary, headings)
     kinds = components()
     best: dict[str, tuple[int, _Concept]] = {}
@@ -398,6 +415,23 @@ def match(line: str, headings: tuple[str, ...] = ()) -> ConceptMatch:
     if why:
         return ConceptMatch(None, concept=named, vetoed=why, candidates=(check,))
     return ConceptMatch(check, concept=named)
+
+
+ROUTES_CHECK = "routes-served"
+
+
+def _route_subject(said: str, allowed: set[str] | None) -> str:
+    """The paths a line lists as its subject ("" if it lists none, or its headings rule out the
+    service): the routes-served check judges exactly those."""
+    if allowed is not None and components()[ROUTES_CHECK] not in allowed:
+        return ""
+    found = _ROUTE_SUBJECT.match(said)
+    if not found or len(found.group("paths")) < 2:
+        return ""
+    rest = found.group("rest") or ""
+    if len(rest.split()) > _ROUTE_DESCRIPTION_WORDS:
+        return ""
+    return found.group("paths").strip()
 
 
 def _in_own_words(concept: _Concept, words: list[tuple[int, str]]) -> str:
