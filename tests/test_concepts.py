@@ -310,3 +310,12 @@ def test_a_line_that_lists_routes_is_judged_on_those_routes() -> None:
     assert served.checks == gone.checks == ("routes-served",)
     assert served.outcome == "pass" and "/predict" in served.evidence
     assert gone.outcome == "fail" and "Not served: /nowhere" in gone.evidence
+
+
+def test_a_similar_wording_automates_only_where_what_the_line_names_agrees() -> None:
+    lines = parse("- [ ] Unit tests are passing\n- [ ] Create prediction endpoint\n", "x.md").items
+    agrees, other = lines
+    assert (agrees.item, agrees.how) == ("tests-passing", "similar")
+    # close in characters to a seed line bound to request validation, but it names no validation
+    assert other.item is None and other.check is None and other.candidates == ("request-validation",)
+    assert "only similar to a seed line" in other.why
