@@ -66,10 +66,11 @@ _VETO_LINE = lazy(
     # what only the running service shows, or what changes over time: no file in the repository says it
     r"|\b(returns|working|works|responds|reachable|successful|successfully|updated|update|up[- ]to[- ]date)\b"
     r"|\b(track|tracked|monitored)\b|\bif needed\b|\b(all|every) ((api|http|public) )?(endpoints|routes)\b"
+    r"|\b(curl|wget)\b"
     # advice and activities rather than a state of the repository
     r"|\b(consider|avoid|unless|optional|optionally|tested|verified)\b"
     # something else does it (a hosting platform, a managed service): the repository does not say it
-    r"|\b(provided|handled|managed|supplied|terminated) by\b|\bprovides?\b"
+    r"|\b(provided|handled|managed|supplied|terminated) by\b|\bprovides?\b|\bautomatic(ally)? on\b"
 )
 _IMPERATIVE = lazy(r"^\W*(check|verify|validate|monitor|review|confirm|inspect|watch)\b")
 """A line that tells a person to look at something now ("Check service health", "Verify the

@@ -319,3 +319,14 @@ def test_a_similar_wording_automates_only_where_what_the_line_names_agrees() -> 
     # close in characters to a seed line bound to request validation, but it names no validation
     assert other.item is None and other.check is None and other.candidates == ("request-validation",)
     assert "only similar to a seed line" in other.why
+
+
+def test_a_request_to_the_running_service_or_a_platform_doing_it_is_left_to_a_person() -> None:
+    # both close to a seed line: without the veto they took its checks by a similar wording
+    curl, platform = parse(
+        "- [ ] Health check passing: `curl http://127.0.0.1:9000/health`\n"
+        "- [ ] HTTPS enabled (automatic on Fly)\n",
+        "x.md",
+    ).items
+    assert curl.item is None and curl.check is None and "“curl”" in curl.why
+    assert platform.item is None and platform.check is None and "“automatic on”" in platform.why
