@@ -88,6 +88,7 @@ def parse(text: str, path: str, *, check_ids: set[str] | None = None) -> Checkli
     fenced = False
     lines: list[Line] = []
     raws = text.splitlines()
+    seed_list = _reproduces_a_seed(raws)
     for number, raw in enumerate(raws, 1):
         if _FENCE.match(raw):
             fenced = not fenced
@@ -120,7 +121,7 @@ def parse(text: str, path: str, *, check_ids: set[str] | None = None) -> Checkli
             why, candidates = "", tuple[str, ...]()
         else:
             check_id, found, why, candidates = _by_meaning(
-                shown, context, _has_sub_points(raws, number, indent)
+                shown, context, _has_sub_points(raws, number, indent), seed_list
             )
         lines.append(
             Line(
@@ -166,14 +167,36 @@ def _has_sub_points(raws: list[str], number: int, indent: int) -> bool:
     return item is not None and len(item[1].expandtabs(4)) > indent
 
 
+SEED_LIST_SHARE = 0.5
+"""A checklist at least this share of whose lines are seed checklist lines is a seed checklist, or a
+copy of one: its lines carry the catalog's judgement of them. On the 89 labelled public checklists one
+list reproduces a seed (every line); of the others none has more than a fifth."""
+
+
+def _reproduces_a_seed(raws: list[str]) -> bool:
+    known = _seed_lines()
+    fenced, total, seed = False, 0, 0
+    for raw in raws:
+        if _FENCE.match(raw):
+            fenced = not fenced
+        elif not fenced and (box := CHECKBOX.match(raw)):
+            total += 1
+            seed += concepts.text_of(_MARKER.sub("", box["text"]).rstrip()).rstrip(" .") in known
+    return total > 0 and seed >= SEED_LIST_SHARE * total
+
+
 def _by_meaning(
-    text: str, headings: tuple[str, ...], sub_points: bool = False
+    text: str, headings: tuple[str, ...], sub_points: bool = False, seed_list: bool = True
 ) -> tuple[str | None, Match, str, tuple[str, ...]]:
     """A line without a marker: (check id, catalog match, why, candidates).
 
     The seed checklists' own wordings come first (the catalog was made from them and judged line by
     line), unless the team's line adds a qualifier the seed line did not have ("API documentation
-    (beyond Swagger)" is not "API documentation"). Then the concepts a check decides, ahead of a
+    (beyond Swagger)" is not "API documentation"). In a list that is not a seed's (`seed_list`), the
+    catalog judged the words in another team's context: they automate only where what the line names
+    points to the same check ("Load testing completed" names a load test, not the throughput budget
+    seed 000 bound it to). On the labelled checklists this took 10 false automations and 12 right ones
+    away (bench/checklists/README.md). Then the concepts a check decides, ahead of a
     similar seed wording, so that a sign-off or out-of-scope item never wins over a check that decides
     the line: for the checks marked `automate: true` in concepts.yaml (all of them when
     AUTOMATE_CONCEPTS is on); for the others a concept is only a suggestion beside a line left to a
@@ -193,6 +216,7 @@ def _by_meaning(
         found.how == "wording"
         and not asks_more
         and not (automated and not seed_form and (qualifier or _out_of_scope(found.item, text, headings)))
+        and (seed_list or not automated or _meaning_agrees(found.item, meaning))
     ):
         return None, found, "the wording of a seed checklist line", ()
     sign_off = found.how != "none" and not automated  # a person's either way: its mapping stays
@@ -212,6 +236,8 @@ def _by_meaning(
     vetoed = meaning.vetoed or (qualifier if automated else "")
     if not vetoed and found.how == "similar" and automated:
         vetoed = "its wording is only similar to a seed line's, and what it names is not that line's check"
+    elif not vetoed and found.how == "wording" and automated:
+        vetoed = "a seed line's wording, but what this line names does not point to that line's check"
     if meaning.check is not None:  # a suggestion: a marker makes it an automated line
         none = Match(item=None, confidence=0.0, how="none")
         return None, none, f"names “{meaning.concept}”; suggested, not automated", (meaning.check,)

@@ -330,3 +330,16 @@ def test_a_request_to_the_running_service_or_a_platform_doing_it_is_left_to_a_pe
     ).items
     assert curl.item is None and curl.check is None and "“curl”" in curl.why
     assert platform.item is None and platform.check is None and "“automatic on”" in platform.why
+
+
+def test_a_seed_wording_in_another_teams_list_automates_only_where_its_meaning_agrees() -> None:
+    from gate.checklist import seed_files
+
+    ours = "- [ ] Load testing completed\n- [ ] Rate limiting\n- [ ] Runbook created\n"
+    load = parse(ours, "go-live.md").items[0]
+    # the seed line is bound to the throughput budget; what the line names is a load test run
+    assert load.item is None and load.check is None and load.candidates == ("load-test-concurrent",)
+    # the seed checklist itself keeps the catalog's judgement of the same line
+    name, seed = next((n, t) for n, t in seed_files() if "- [ ] Load testing completed" in t)
+    kept = next(line for line in parse(seed, name).items if line.text == "Load testing completed")
+    assert (kept.item, kept.how) == ("throughput-budget", "wording")
