@@ -100,7 +100,7 @@ _VETO_HEADING = lazy(
 _ROUTE_SUBJECT = lazy(
     r"^(?:[a-z][a-z ]{0,24}:\s*)?"
     r"(?P<paths>/[\w{}<>:.\-/]*(?:\s*(?:,|and|&)\s*/[\w{}<>:.\-/]*)*)"
-    r"\s*(?:(?:-|:|=>|->)\s*(?P<rest>.*)|(?P<status>created|done|implemented|added|exists|available))?$"
+    r"(?:(?:\s+(?:-|=>|->)\s+|\s*:\s+)(?P<rest>.*)|\s+(?P<status>created|done|implemented|added|exists|available))?$"
 )
 """A line whose subject is the routes it lists: "`/api/predict` - Single prediction", "Readiness:
 `/ready`". What it asks is that the service serves them, whatever the description after them says

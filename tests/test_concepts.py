@@ -75,6 +75,7 @@ CASES = [
     ("Liveness: `/livez`", (), "routes-served"),
     ("`/reports/{id}` ✅ Created", (), "routes-served"),
     ("`/reports` returns every report", (), None),
+    ("`/chat-stream` streams replies", (), None),
     ("`/etc/app/conf.d` configured", (), None),
     ("`/v2/score` - Batch scoring", ("Kubernetes",), None),
     # what a team is trained on is what people know, not what the repository documents
