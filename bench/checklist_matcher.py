@@ -15,12 +15,14 @@ mapped to a sign-off or out-of-scope catalog item counts as left to a person. No
 the checklists into the project: the corpus holds line numbers and labels only.
 
     python bench/checklist_matcher.py MIRRORS.json [--concepts] [--lines] [--sets tune,holdout]
-        [--second bench/checklists/second-reading.yaml] [--concept-record] [--wording-record]
+        [--second bench/checklists/second-reading.yaml] [--concept-record] [--wording-record] [--by-how]
 
 `--concept-record`: with concept matches automated, each check's record on the lines it took by a
 concept alone (right, false): the evidence behind `automate: true` in gate/data/concepts.yaml.
 `--wording-record`: each catalog item's record on the lines it took by a seed line's exact wording,
 for the items wrong at least once: the evidence for revisiting a seed line's binding.
+`--by-how`: each set's right and false automations by how the line was mapped (a seed line's exact
+wording, a similar wording, a concept, a marker): which way in is the weak one.
 
 `--second`: a second, independent reading of some checklists' lines. For those checklists it also
 prints how far the two readings agree (the same checks; decided or not, with Cohen's kappa) and the
@@ -64,13 +66,19 @@ class Tally:
     """check id -> [right, false] of the lines it took by a concept alone"""
     by_wording: dict[str, list[int]] = field(default_factory=dict)
     """catalog item id -> [right, false] of the lines it took by a seed line's exact wording"""
+    by_how: dict[str, list[int]] = field(default_factory=dict)
+    """how a line was mapped (wording, similar, concept, marker) -> [right, false]"""
 
     def add(self, other: Tally) -> None:
         self.right += other.right
         self.false += other.false
         self.missed += other.missed
         self.manual += other.manual
-        for mine, theirs in ((self.by_concept, other.by_concept), (self.by_wording, other.by_wording)):
+        for mine, theirs in (
+            (self.by_concept, other.by_concept),
+            (self.by_wording, other.by_wording),
+            (self.by_how, other.by_how),
+        ):
             for key, (right, false) in theirs.items():
                 record = mine.setdefault(key, [0, 0])
                 record[0] += right
@@ -140,6 +148,8 @@ def judge(text: str, name: str, labels: dict[int, list[str]], present: frozenset
             concept_record.setdefault(line.check, [0, 0])[0 if mapped <= expected else 1] += 1
         if line.how == "wording" and line.item and mapped:
             tally.by_wording.setdefault(line.item, [0, 0])[0 if mapped <= expected else 1] += 1
+        if mapped:
+            tally.by_how.setdefault(line.how, [0, 0])[0 if mapped <= expected else 1] += 1
         if mapped and mapped <= expected:
             tally.right += 1
         elif mapped:
@@ -229,6 +239,10 @@ def second_reading(
     print()
 
 
+def _by_how(tally: Tally) -> str:
+    return ", ".join(f"{how} {r} / {f}" for how, (r, f) in sorted(tally.by_how.items())) or "-"
+
+
 def _show(mirror: str, commit: str, path: str) -> str:
     shown = subprocess.run(["git", "-C", mirror, "show", f"{commit}:{path}"], capture_output=True, check=True)
     return shown.stdout.decode("utf-8", "replace")
@@ -254,6 +268,11 @@ def main() -> None:
         "--concept-record",
         action="store_true",
         help="each check's right and false concept matches (implies --concepts)",
+    )
+    parser.add_argument(
+        "--by-how",
+        action="store_true",
+        help="each set's right and false automations by how the line was mapped",
     )
     parser.add_argument(
         "--wording-record",
@@ -287,11 +306,16 @@ def main() -> None:
             print(f"{shown:60} {len(entry['labels']):>5} {tally.figures()}")
             if args.lines:
                 print("\n".join(tally.wrong))
-        print(f"{'total':60} {'':>5} {totals[name].figures()}\n")
+        print(f"{'total':60} {'':>5} {totals[name].figures()}")
+        if args.by_how:
+            print(f"{'by how (right / false)':60} {_by_how(totals[name])}")
+        print()
     every = Tally()
     for tally in totals.values():
         every.add(tally)
     print(f"{'all checklists':60} {'':>5} {every.figures()}")
+    if args.by_how:
+        print(f"{'by how (right / false)':60} {_by_how(every)}")
     if args.concept_record:
         print(f"\n{'check (lines taken by a concept alone)':40} {'right':>5} {'false':>5}  automate")
         automated = concepts.automated()

@@ -25,11 +25,13 @@ def test_agreement_counts_the_same_checks_and_corrects_for_chance() -> None:
 def test_the_records_count_seed_wordings_per_item_and_add_up() -> None:
     from bench.checklist_matcher import Tally, judge
 
-    text = "- [ ] Logging configured\n- [ ] Non-root user configured\n- [ ] Team lunch booked\n"
-    tally = judge(text, "go-live.md", {1: [], 2: ["dockerfile-non-root-user"], 3: []})
+    text = "- [ ] Logging configured\n- [ ] .dockerignore configured\n- [ ] Team lunch booked\n"
+    tally = judge(text, "go-live.md", {1: [], 2: ["dockerignore-present"], 3: []})
     assert (tally.right, tally.false, tally.manual) == (1, 1, 1)
-    assert tally.by_wording == {"logging-configured": [0, 1], "non-root": [1, 0]}
+    assert tally.by_wording == {"logging-configured": [0, 1], "dockerignore": [1, 0]}
+    assert tally.by_how == {"wording": [1, 1]}
     total = Tally()
     total.add(tally)
     total.add(tally)
-    assert total.by_wording == {"logging-configured": [0, 2], "non-root": [2, 0]}
+    assert total.by_wording == {"logging-configured": [0, 2], "dockerignore": [2, 0]}
+    assert total.by_how == {"wording": [2, 2]}
