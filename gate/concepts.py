@@ -94,6 +94,8 @@ _VETO_HEADING = lazy(
     r"|sign[- ]?off|external services?|third[- ]party services?"
     # what people learn: the team knows the procedure, not that the repository documents it
     r"|(team|staff|operator|on-?call) training|knowledge transfer"
+    # what a person does by hand ("Test all endpoints manually", "Manual QA")
+    r"|manual(ly)?"
     # a schedule of what people do again and again: the work, not a state of the repository
     r"|daily|weekly|monthly|quarterly|annual(?:ly)?|maintenance schedule|routine|recurring|ongoing)\b"
 )
