@@ -248,11 +248,12 @@ def _by_meaning(
 
 
 def _meaning_agrees(item: Item | None, meaning: concepts.ConceptMatch) -> bool:
-    """A wording only similar to a seed line's automates that line's checks when what the line names
-    points to one of them too: on the labelled checklists a similar wording alone was wrong one time
-    in four ("Create prediction endpoint" is not request validation, "Monitoring is configured" not a
-    metrics route), and requiring the meaning to agree removed 10 of its 17 false automations for 9
-    of its 50 right ones (bench/checklists/README.md)."""
+    """What the line names (the concept matcher's check or candidates) points to one of the seed
+    item's checks too. A wording only similar to a seed line's, or a seed line's exact wording in a
+    list that is not a seed's, automates the item only then: on the labelled checklists a similar
+    wording alone was wrong one time in four ("Create prediction endpoint" is not request validation,
+    "Monitoring is configured" not a metrics route), and requiring the meaning to agree removed 10 of
+    its 17 false automations for 9 of its 50 right ones (bench/checklists/README.md)."""
     named = {meaning.check, *meaning.candidates} - {None}
     return item is not None and bool(named.intersection(item.checks))
 

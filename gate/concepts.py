@@ -101,7 +101,9 @@ _VETO_HEADING = lazy(
 )
 _ROUTE_SUBJECT = lazy(
     r"^(?:[a-z][a-z ]{0,24}:\s*)?"
-    r"(?P<paths>/[\w{}<>:.\-/]*(?:\s*(?:,|and|&)\s*/[\w{}<>:.\-/]*)*)"
+    # "and" only between spaces: a path's own letters could spell it, and every way of splitting a
+    # long run of "and/" between the two would be tried (exponential on a line a pull request wrote)
+    r"(?P<paths>/[\w{}<>:.\-/]*(?:\s*[,&]\s*/[\w{}<>:.\-/]*|\s+and\s+/[\w{}<>:.\-/]*)*)"
     r"(?:(?:\s+(?:-|=>|->)\s+|\s*:\s+)(?P<rest>.*)|\s+(?P<status>created|done|implemented|added|exists|available))?$"
 )
 """A line whose subject is the routes it lists: "`/api/predict` - Single prediction", "Readiness:

@@ -347,3 +347,17 @@ def test_a_seed_wording_in_another_teams_list_automates_only_where_its_meaning_a
     name, seed = next((n, t) for n, t in seed_files() if "- [ ] Load testing completed" in t)
     kept = next(line for line in parse(seed, name).items if line.text == "Load testing completed")
     assert (kept.item, kept.how) == ("throughput-budget", "wording")
+
+
+def test_a_line_of_paths_is_read_in_linear_time() -> None:
+    """A checklist line is the pull request's: "/a" then "and/" 200 times, closed by a character
+    no route line ends with, was split between the path and the separator every possible way. In a
+    child with a generous bound, as the hostile cases run; 40 repeats took longer than a day."""
+    script = (
+        "from gate.checklist import parse\n"
+        "line = parse('- [ ] `/a' + 'and/' * 200 + '` !\\n', 'x.md').items[0]\n"
+        "assert line.check is None, line\n"
+        "line = parse('- [ ] `/a` and `/b` - two routes\\n', 'x.md').items[0]\n"
+        "assert line.check == 'routes-served', line\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=20)
