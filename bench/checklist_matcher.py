@@ -50,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from gate import checklist, concepts
 from gate.catalog import Kind, load_catalog
 from gate.checklist import parse
-from gate.facts.repo import BROWSER_FRAMEWORKS, NODE_SERVERS
+from gate.facts.repo import BROWSER_FRAMEWORKS, NODE_SERVERS, OTHER_LANGUAGES
 
 CORPUS = Path(__file__).resolve().parent / "checklists" / "corpus.yaml"
 
@@ -92,22 +92,35 @@ class Tally:
         return f"{self.right:>5} {self.false:>5} {self.missed:>6} {self.manual:>6} {recall:>6} {precision:>9}"
 
 
-def _mapped(line_check: str | None, item_id: str | None, present: frozenset[str]) -> set[str]:
+def _mapped(
+    line_check: str | None, item_id: str | None, present: frozenset[str], how: str = "none"
+) -> set[str]:
+    mapped: set[str] = set()
     if line_check:
-        return {line_check}
-    if item_id:
+        mapped = {line_check}
+    elif item_id:
         item = load_catalog().by_id()[item_id]
         # an item about a part of a full-stack app decides the line only where the repository has that
         # part; elsewhere the gate leaves the line to a person (gate.checklist.fill)
         if item.kind is Kind.AUTOMATED and (item.needs is None or item.needs in present):
-            return set(item.checks)
-    return set()
+            mapped = set(item.checks)
+    kinds = concepts.components()
+    if UNREAD_SERVICE in present and how != "marker" and all(kinds.get(c) == "service" for c in mapped):
+        return set()  # the service is in a language prodgate does not read: a person's (gate.checklist.fill)
+    return mapped
+
+
+UNREAD_SERVICE = "unread-service"
+_PYTHON_APP = r"FastAPI\(|Flask\(|Starlette\(|APIRouter\(|Blueprint\(|django"
 
 
 def parts(mirror: str, commit: str) -> frozenset[str]:
     """The parts of a full-stack app the checklist's repository has at that commit, as the gate finds
     them (gate.facts.repo): a package.json on a Node server framework, or on a browser framework or an
-    index.html outside docs."""
+    index.html outside docs; and UNREAD_SERVICE, a service in a language prodgate does not read (a
+    build file of gate.facts.repo.OTHER_LANGUAGES, a .csproj or a Node server) with no Python web
+    application beside it. The gate asks its route facts for the latter; here a `git grep` for an
+    application stands in for them."""
     files = subprocess.run(
         ["git", "-C", mirror, "ls-tree", "-r", "--name-only", commit],
         capture_output=True,
@@ -130,6 +143,13 @@ def parts(mirror: str, commit: str) -> frozenset[str]:
             found.add("node-backend")
         if declared & set(BROWSER_FRAMEWORKS):
             found.add("frontend")
+    builds = any(f.rsplit("/", 1)[-1].lower() in OTHER_LANGUAGES or f.endswith(".csproj") for f in files)
+    if builds or "node-backend" in found:
+        python_app = subprocess.run(
+            ["git", "-C", mirror, "grep", "-q", "-E", _PYTHON_APP, commit, "--", "*.py"], capture_output=True
+        )
+        if python_app.returncode != 0:
+            found.add(UNREAD_SERVICE)
     return frozenset(found)
 
 
@@ -142,7 +162,7 @@ def judge(text: str, name: str, labels: dict[int, list[str]], present: frozenset
         raise SystemExit(f"{name}: labelled lines {missing} are not checkbox lines at this commit")
     for number, wanted in sorted(labels.items()):
         line = lines[number]
-        mapped = _mapped(line.check, line.item, present)
+        mapped = _mapped(line.check, line.item, present, line.how)
         expected = set(wanted)
         if line.how == "concept" and line.check:
             concept_record.setdefault(line.check, [0, 0])[0 if mapped <= expected else 1] += 1
@@ -172,7 +192,7 @@ def judge(text: str, name: str, labels: dict[int, list[str]], present: frozenset
 def mapped_lines(text: str, name: str, numbers: set[int], present: frozenset[str]) -> dict[int, set[str]]:
     """The checks each line is automated with (an empty set: left to a person)."""
     lines = {line.number: line for line in parse(text, name).items}
-    return {n: _mapped(lines[n].check, lines[n].item, present) for n in numbers}
+    return {n: _mapped(lines[n].check, lines[n].item, present, lines[n].how) for n in numbers}
 
 
 def score(mapped: dict[tuple[str, int], set[str]], labels: dict[tuple[str, int], set[str]]) -> Tally:

@@ -384,6 +384,14 @@ def checks_of(line: Line, item: Item | None) -> tuple[str, ...]:
     return (line.check,) if line.check else item.checks if item else ()
 
 
+def _about_unread_service(ran: list[CheckResult]) -> bool:
+    """Every check is about the Python service and found none to judge."""
+    kinds = concepts.components()
+    return bool(ran) and all(
+        kinds.get(r.check_id) == "service" and r.outcome is Outcome.NOT_APPLICABLE for r in ran
+    )
+
+
 def _evidence(results: list[CheckResult]) -> str:
     worst = min(results, key=lambda r: OUTCOME_ORDER.index(r.outcome))
     where = ""
@@ -400,13 +408,17 @@ def fill(
     *,
     present: frozenset[str] = frozenset(),
     judged: dict[int, LineJudgement] | None = None,
+    unread_service: str = "",
 ) -> FilledChecklist:
     """The checklist with each line's outcome and evidence, in its own order and nesting; manual items
     signed off (in the gate's comment, within their expiry) count as attested. `present`: the parts
     prodgate does not read yet that the repository has ("node-backend", "frontend"): a "Backend" line
     is the Node backend only where there is one, and a part the repository lacks is never named.
     `judged`: by line number, the verdicts of its checks at the thresholds the line states
-    (gate/thresholds.py), and what was noted about them."""
+    (gate/thresholds.py), and what was noted about them. `unread_service`: what the service is
+    written in when prodgate cannot read it ("Java (pom.xml), which prodgate does not read"): a line
+    mapped by its words to checks of the Python service that all found none is left to a person,
+    instead of "not applicable" beside a team's "Rate limiting" (the checks' own rows say why)."""
     by_check = {r.check_id: r for r in results}
     lines: list[ChecklistLine] = []
     for line in checklist.lines:
@@ -430,6 +442,10 @@ def fill(
         }
         if checks and not absent:
             ran = [own.results.get(c) or by_check[c] for c in checks if c in by_check]
+            if unread_service and line.how != "marker" and _about_unread_service(ran):
+                why = f"not automated: the service here is {unread_service}"
+                lines.append(ChecklistLine(**{**base, "why": why, "candidates": checks}, kind="manual"))
+                continue
             if not ran:
                 lines.append(
                     ChecklistLine(

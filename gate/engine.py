@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from gate import __version__, background, thresholds
 from gate.budget import NO_DEADLINE, BudgetExceeded, Deadline
 from gate.checks import CATEGORIES, REGISTRY, Decision
+from gate.checks.servicecode import unread_service
 from gate.config import VULNERABILITY_CHECK, Config
 from gate.facts import Facts, collect
 from gate.facts.github import GitHubFacts
@@ -176,6 +177,14 @@ def evaluate(
         except BudgetExceeded:  # the repository facts were cut short: read "Backend" as the Python service
             present = frozenset()
         judged = _line_thresholds(checklist, config, facts, snap, present)
-        filled = fill(checklist, report.results, signoffs, facts.today, present=present, judged=judged)
+        filled = fill(
+            checklist,
+            report.results,
+            signoffs,
+            facts.today,
+            present=present,
+            judged=judged,
+            unread_service=unread_service(facts),
+        )
         report = report.model_copy(update={"checklist": filled})
     return report

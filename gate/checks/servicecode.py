@@ -11,6 +11,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gate.budget import BudgetExceeded
 from gate.checks.base import Decision, Hit, NoOptions, at, check, failed, not_applicable, passed
 from gate.facts import Facts
 from gate.facts.code import Site
@@ -48,7 +49,26 @@ def no_application(facts: Facts) -> Decision:
                 for p in unread[:20]
             ),
         )
+    elsewhere = unread_service(facts)
+    if elsewhere:
+        return not_applicable(f"No Python web application in the repository: its code is {elsewhere}.")
     return not_applicable(_NO_APP)
+
+
+def unread_service(facts: Facts) -> str:
+    """What the repository's service is written in, when prodgate cannot read it ("" when there is a
+    Python web application, or nothing else): "Java (pom.xml), which prodgate does not read". Said
+    instead of "no web application", which would be false of a Spring or Express service."""
+    try:
+        if facts.routes.routes or facts.code.service_modules:
+            return ""
+        found = facts.repo.other_services
+    except BudgetExceeded:  # facts cut short: say only what the check itself saw
+        return ""
+    if not found:
+        return ""
+    shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+    return f"{shown}, which prodgate does not read"
 
 
 def app_at(facts: Facts) -> tuple[Location]:

@@ -48,6 +48,9 @@ class RepoFacts(Struct, frozen=True):
     """the .gitattributes patterns stored in Git LFS"""
     tracked_models: tuple[str, ...] = ()
     """model files committed to git"""
+    other_services: tuple[str, ...] = ()
+    """build files of code in a language prodgate does not read ("Java (pom.xml)"): what a service
+    check names when the repository has no Python web application"""
 
 
 NODE_SERVERS = ("express", "fastify", "koa", "@nestjs/core", "@hapi/hapi", "restify")
@@ -82,6 +85,27 @@ def frontends(snap: Snapshot) -> tuple[str, ...]:
     (index.html outside documentation)."""
     pages = [rel for rel in snap.named("index.html") if not rel.startswith(("docs/", "site/"))]
     return tuple(sorted({*_depends_on(snap, BROWSER_FRAMEWORKS), *pages}))
+
+
+OTHER_LANGUAGES = {
+    "pom.xml": "Java",
+    "build.gradle": "Java",
+    "build.gradle.kts": "Kotlin",
+    "go.mod": "Go",
+    "cargo.toml": "Rust",
+    "composer.json": "PHP",
+    "mix.exs": "Elixir",
+}
+"""A build file, by its name, and the language of the code it builds."""
+
+
+def other_services(snap: Snapshot) -> tuple[str, ...]:
+    """Code in a language prodgate does not read: its build files, then a Node server's package.json."""
+    found = [
+        f"{OTHER_LANGUAGES[rel.rsplit('/', 1)[-1].lower()]} ({rel})" for rel in snap.named(*OTHER_LANGUAGES)
+    ]
+    found += [f"C# ({rel})" for rel in snap.files if rel.endswith(".csproj")]
+    return (*sorted(found), *(f"Node ({rel})" for rel in node_backends(snap)))
 
 
 def is_env_file(rel: str) -> bool:
@@ -164,6 +188,7 @@ def collect_repo(snap: Snapshot) -> RepoFacts:
         _dvc_remotes(snap),
         _lfs_patterns(snap),
         tuple(f for f in snap.files if f in snap.tracked and is_model_file(f)),
+        other_services(snap),
     )
 
 

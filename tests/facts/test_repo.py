@@ -74,3 +74,25 @@ def test_the_parts_prodgate_does_not_read_yet_are_known(tmp_path: Path) -> None:
     snap = Snapshot.load(root)
     assert node_backends(snap) == ("api/package.json",)
     assert frontends(snap) == ("service/templates/index.html", "web/package.json")
+
+
+def test_code_in_a_language_prodgate_does_not_read_is_named(tmp_path: Path) -> None:
+    from gate.facts.repo import other_services
+
+    root = write_tree(
+        tmp_path,
+        {
+            "booking/pom.xml": "<project/>",
+            "gateway/go.mod": "module example.com/gateway\n",
+            "billing/Billing.csproj": "<Project/>",
+            "api/package.json": '{"dependencies": {"express": "^4.0.0"}}',
+            "notes/pom.xml.orig": "<project/>",
+            "scripts/run.py": "print('hi')\n",
+        },
+    )
+    assert other_services(Snapshot.load(root)) == (
+        "C# (billing/Billing.csproj)",
+        "Go (gateway/go.mod)",
+        "Java (booking/pom.xml)",
+        "Node (api/package.json)",
+    )
