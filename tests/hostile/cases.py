@@ -388,13 +388,16 @@ def _helm_values_bomb(tmp: Path) -> Run:
 def _checklist_lines(tmp: Path) -> Run:
     """A team checklist (the config names it) whose lines the matcher reads by regular expressions and
     word by word: a coverage line holding 400,000 spaces after a number (its threshold pattern
-    backtracked for minutes), a line of 400 KB of `a.` (one run of 200,000 word parts) and a line of
-    20,000 words that name a check again and again (every concept tried against every word)."""
+    backtracked for minutes), a line of 400 KB of `a.` (one run of 200,000 word parts), a line of
+    20,000 words that name a check again and again (every concept tried against every word) and a
+    route line of "/a" and 200 "and/", short enough to be read (a route pattern once split it between
+    path and separator every possible way)."""
     checklist = (
         "# Go-live\n\n"
         "- [ ] Coverage <!-- prodgate: test-coverage --> 1" + " " * 400_000 + "%\n"
         "- [ ] " + "a." * 200_000 + "\n"
         "- [ ] " + "rate limit " * 10_000 + "\n"
+        "- [ ] `/a" + "and/" * 200 + "` !\n"
     )
     files = {
         "app.py": SERVICE,
@@ -703,7 +706,7 @@ CASES: tuple[Case, ...] = (
     Case("hang-plain-http", "hangs and memory", "60,000 nginx `listen 80;` lines, 8,000 open ingress blocks, 400,000 blank Alertmanager lines, Caddy site lines of 5,000 names", _plain_http, "tls-configured", frozenset({"fail"}), seconds=20),
     Case("hang-alert-rules", "hangs and memory", "20,000 alert rules nested one under the other, an expression of 100,000 digits", _alert_rules, "alert-rules-cover", frozenset({"fail"}), seconds=20),
     Case("hang-ops-doc-lines", "hangs and memory", "an RTO line of 200,000 digits, lines of 500 KB of `](` and `![` in an operations document", _ops_doc_lines, "ops-doc-topics", frozenset({"fail"}), seconds=20),
-    Case("hang-checklist-lines", "hangs and memory", "checklist lines of 400,000 spaces after a number, 400 KB of `a.`, 20,000 words naming a check", _checklist_lines, "test-coverage", frozenset({"missing_evidence"}), seconds=20),
+    Case("hang-checklist-lines", "hangs and memory", "checklist lines of 400,000 spaces after a number, 400 KB of `a.`, 20,000 words naming a check, a route line of 200 `and/`", _checklist_lines, "test-coverage", frozenset({"missing_evidence"}), seconds=20),
     Case("hang-step-and-readme-lines", "hangs and memory", "a 250 KB Makefile line of spaces and 1 MB of `curl ` in the README", _makefile_spaces, "ci-runs-tests", frozenset({"pass"}), seconds=20),
     Case("hang-compose-file-flags", "hangs and memory", "900 KB of `docker compose ` on one README line", _compose_flags, "compose-healthcheck", frozenset({"not_applicable"}), seconds=20),
     Case("hang-env-references", "hangs and memory", "a secret and 420 KB of unclosed `{env:A:` on one line", _env_references, "no-hardcoded-secrets", FAILS, seconds=20),
