@@ -64,9 +64,14 @@ def _backtracks(pattern: re.Pattern[str], seconds: float = 0.3) -> str | None:
 
     words: list[str] = re.findall(r"\b[a-zA-Z_]{3,}\b", pattern.pattern)[:4]
     prefixes = ("", "a.com", "http://a", "- ", "run: ", *(w + " " for w in words), *words)
+    # the pattern's own words joined to a separator, repeated: a word its character classes can also
+    # spell ("and" in a path) is split every possible way
+    atoms = _ATOMS + tuple(
+        joined for w in words for sep in ("/", " ", ",", "-", ".") for joined in (w + sep, sep + w)
+    )
     previous = signal.signal(signal.SIGALRM, stop)
     try:
-        for atom in _ATOMS:
+        for atom in atoms:
             for prefix in prefixes:
                 for end in _ENDS:
                     text = prefix + atom * 28 + end
@@ -85,9 +90,13 @@ def _backtracks(pattern: re.Pattern[str], seconds: float = 0.3) -> str | None:
 
 def test_no_pattern_backtracks_on_repeated_tokens() -> None:
     """A sweep of every module-level pattern for exponential backtracking. It finds the Caddy site
-    pattern the tls facts had until this was written (`(\\s*,\\s*\\S+)*`: a line of `a.com,b,b,...`)."""
+    pattern the tls facts had until this was written (`(\\s*,\\s*\\S+)*`: a line of `a.com,b,b,...`),
+    and the route-line pattern the concept matcher had for an afternoon (`/a` and `and/` repeated)."""
     old_caddy = re.compile(r"^([a-z0-9-]+\.)+[a-z]{2,}(:443)?(\s*,\s*\S+)*\s*\{", re.I)
     assert _backtracks(old_caddy) is not None
+    # and the route-line pattern of 2026-12-01, whose "and" between paths a path could also spell
+    old_routes = re.compile(r"^(?P<paths>/[\w/]*(?:\s*(?:,|and|&)\s*/[\w/]*)*)(?:\s+-\s+(?P<rest>.*))?$")
+    assert _backtracks(old_routes) is not None
     for module in pkgutil.walk_packages(gate.__path__, "gate."):
         importlib.import_module(module.name)
     slow = {p.pattern: text[:40] for p in MADE if (text := _backtracks(re.compile(p.pattern, p.flags)))}
