@@ -70,7 +70,11 @@ _VETO_LINE = lazy(
     # advice and activities rather than a state of the repository
     r"|\b(consider|avoid|unless|optional|optionally|tested|verified)\b"
     # something else does it (a hosting platform, a managed service): the repository does not say it
-    r"|\b(provided|handled|managed|supplied|terminated) by\b|\bprovides?\b|\bautomatic(ally)? on\b"
+    r"|\b(provided|handled|managed|supplied|terminated) by\b|\bprovides?\b"
+    # "(automatic on Render)", "automatic in App Platform": a host does it; not "on every push", "in CI"
+    r"|\bautomatic(ally)? (on|in|by|via) (?!(every|each|a|an|the|our|this|push(es)?|pull|prs?|merges?"
+    r"|commits?|ci|github|gitlab|schedules?|main|master|releases?|tags?|deploy(s|ment)?|startup|start|boot"
+    r"|kubernetes|k8s|docker|compose|helm|terraform)\b)[a-z][\w.-]*"
 )
 _IMPERATIVE = lazy(r"^\W*(check|verify|validate|monitor|review|confirm|inspect|watch)\b")
 """A line that tells a person to look at something now ("Check service health", "Verify the

@@ -327,13 +327,18 @@ def test_a_similar_wording_automates_only_where_what_the_line_names_agrees() -> 
 
 def test_a_request_to_the_running_service_or_a_platform_doing_it_is_left_to_a_person() -> None:
     # both close to a seed line: without the veto they took its checks by a similar wording
-    curl, platform = parse(
+    curl, platform, hosted = parse(
         "- [ ] Health check passing: `curl http://127.0.0.1:9000/health`\n"
-        "- [ ] HTTPS enabled (automatic on Fly)\n",
+        "- [ ] HTTPS enabled (automatic on Fly)\n"
+        "- [ ] HTTPS enabled (automatic in App Platform)\n",
         "x.md",
     ).items
     assert curl.item is None and curl.check is None and "“curl”" in curl.why
-    assert platform.item is None and platform.check is None and "“automatic on”" in platform.why
+    assert platform.item is None and platform.check is None and "“automatic on fly”" in platform.why
+    assert hosted.item is None and hosted.check is None and "“automatic in app”" in hosted.why
+    # what the repository makes run on its own is not a host's doing
+    pushed = parse("- [ ] Tests run automatically on every push\n", "x.md").items[0]
+    assert pushed.check == "ci-runs-tests"
 
 
 def test_a_seed_wording_in_another_teams_list_automates_only_where_its_meaning_agrees() -> None:
