@@ -17,6 +17,7 @@ be explained: the report names the concept each line was mapped by.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from functools import cache, lru_cache
 from importlib.resources import files
@@ -167,7 +168,8 @@ def text_of(line: str) -> str:
     line = _without_comments(line)
     line = _LINK.sub(r"\1", line)
     line = line.replace("`", " ").replace("**", " ").replace("__", " ")
-    line = line.encode("ascii", "ignore").decode().lower()
+    # accents folded first ("café" reads "cafe", not "caf"); what has no ASCII letter is dropped
+    line = unicodedata.normalize("NFKD", line).encode("ascii", "ignore").decode().lower()
     return " ".join(line.split())
 
 
@@ -297,6 +299,23 @@ def _mentioned(line_words: frozenset[str], headings: tuple[str, ...]) -> set[str
     return named
 
 
+_FOREIGN_LETTERS = 3
+"""Letters outside ASCII a line may hold and still be read as English ("café", "naïve"; emoji are
+not letters). The matcher reads a line's words by their ASCII spelling: of "Rate limiting đã cấu
+hình" it would read "rate limiting a cu hnh", and take it, or give "cu" as the word it cannot
+read."""
+
+
+def _not_english(line: str) -> bool:
+    letters = 0
+    for char in line:
+        if char > "\x7f" and unicodedata.category(char).startswith("L"):
+            letters += 1
+            if letters >= _FOREIGN_LETTERS:
+                return True
+    return False
+
+
 def _too_long(said: str) -> bool:
     return len(said) > _MAX_CHARS or len(said.split()) > _MAX_WORDS
 
@@ -304,6 +323,8 @@ def _too_long(said: str) -> bool:
 def veto(line: str, headings: tuple[str, ...], checks: Iterable[str] = ()) -> str:
     """The qualifier, or the heading, that makes a line ask something no check decides ("" if none).
     `checks`: the checks the line would go to (a line about alerts is theirs when they read alert rules)."""
+    if _not_english(line):
+        return "the line is not in English, and the matcher reads English only"
     said = text_of(line)
     if _too_long(said):
         return "the line asks several things at once"

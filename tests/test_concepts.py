@@ -366,3 +366,19 @@ def test_a_line_of_paths_is_read_in_linear_time() -> None:
         "assert line.check == 'routes-served', line\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True, timeout=20)
+
+
+def test_a_line_not_in_english_is_left_to_a_person_and_says_so() -> None:
+    # read by its ASCII letters alone, the first would be "rate limiting a cu hnh" and the second "hpa
+    # cpu memory": a line in another language is not guessed at
+    vietnamese, chinese, english = parse(
+        "- [ ] Rate limiting đã cấu hình\n- [ ] HPA 監控 CPU 和 Memory\n- [ ] Rate limiting for the café 🚀\n",
+        "x.md",
+    ).items
+    for line in (vietnamese, chinese):
+        assert line.check is None and line.item is None
+        assert line.why == "not automated: the line is not in English, and the matcher reads English only"
+    # a word with an accent is read whole, accent folded
+    assert english.check is None and english.why.endswith(
+        "the line also says “cafe”, which the check does not read"
+    )
