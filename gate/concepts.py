@@ -73,8 +73,8 @@ _VETO_LINE = lazy(
     # something else does it (a hosting platform, a managed service): the repository does not say it
     r"|\b(provided|handled|managed|supplied|terminated) by\b|\bprovides?\b"
     # "(automatic on Render)", "automatic in App Platform": a host does it; not "on every push", "in CI"
-    r"|\bautomatic(ally)? (on|in|by|via) (?!(every|each|a|an|the|our|this|push(es)?|pull|prs?|merges?"
-    r"|commits?|ci|github|gitlab|schedules?|main|master|releases?|tags?|deploy(s|ment)?|startup|start|boot"
+    r"|\bautomatic(ally)? (on|in|by|via) (?!(every|each|a|an|the|our|this|push|pushes|pull|prs?|merges?"
+    r"|commits?|ci|github|gitlab|schedules?|main|master|releases?|tags?|deploys?|deployment|startup|start|boot"
     r"|kubernetes|k8s|docker|compose|helm|terraform)\b)[a-z][\w.-]*"
 )
 _IMPERATIVE = lazy(r"^\W*(check|verify|validate|monitor|review|confirm|inspect|watch)\b")
