@@ -109,7 +109,7 @@ _ROUTE_SUBJECT = lazy(
     # "and" only between spaces: a path's own letters could spell it, and every way of splitting a
     # long run of "and/" between the two would be tried (exponential on a line a pull request wrote)
     r"(?P<paths>/[\w{}<>:.\-/]*(?:\s*[,&]\s*/[\w{}<>:.\-/]*|\s+and\s+/[\w{}<>:.\-/]*)*)"
-    r"(?:(?:\s+(?:-|=>|->)\s+|\s*:\s+)(?P<rest>.*)|\s+(?P<status>created|done|implemented|added|exists|available))?$"
+    r"(?:(?:\s+(?:-|=>|->)\s+|\s*:\s+)(?P<rest>.*)|\s+(?:created|done|implemented|added|exists|available))?$"
 )
 """A line whose subject is the routes it lists: "`/api/predict` - Single prediction", "Readiness:
 `/ready`". What it asks is that the service serves them, whatever the description after them says
@@ -300,8 +300,8 @@ def _mentioned(line_words: frozenset[str], headings: tuple[str, ...]) -> set[str
 
 
 _FOREIGN_LETTERS = 3
-"""Letters outside ASCII a line may hold and still be read as English ("café", "naïve"; emoji are
-not letters). The matcher reads a line's words by their ASCII spelling: of "Rate limiting đã cấu
+"""From this many letters outside ASCII a line is not read as English: fewer are a borrowed word
+("café", "naïve"), and emoji are not letters. The matcher reads a line's words by their ASCII spelling: of "Rate limiting đã cấu
 hình" it would read "rate limiting a cu hnh", and take it, or give "cu" as the word it cannot
 read."""
 
