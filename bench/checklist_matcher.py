@@ -18,7 +18,8 @@ the checklists into the project: the corpus holds line numbers and labels only.
         [--second bench/checklists/second-reading.yaml] [--concept-record] [--wording-record] [--by-how]
 
 `--concept-record`: with concept matches automated, each check's record on the lines it took by a
-concept alone (right, false): the evidence behind `automate: true` in gate/data/concepts.yaml.
+concept alone (right, false): the evidence behind `automate: true` in gate/data/concepts.yaml; then,
+for the checks not automated, each concept's own record: the evidence behind a concept's `+`.
 `--wording-record`: each catalog item's record on the lines it took by a seed line's exact wording,
 for the items wrong at least once: the evidence for revisiting a seed line's binding.
 `--by-how`: each set's right and false automations by how the line was mapped (a seed line's exact
@@ -64,6 +65,8 @@ class Tally:
     wrong: list[str] = field(default_factory=list)
     by_concept: dict[str, list[int]] = field(default_factory=dict)
     """check id -> [right, false] of the lines it took by a concept alone"""
+    by_pattern: dict[str, list[int]] = field(default_factory=dict)
+    """"check: concept as concepts.yaml writes it" -> [right, false] of the lines that concept took"""
     by_wording: dict[str, list[int]] = field(default_factory=dict)
     """catalog item id -> [right, false] of the lines it took by a seed line's exact wording"""
     by_how: dict[str, list[int]] = field(default_factory=dict)
@@ -76,6 +79,7 @@ class Tally:
         self.manual += other.manual
         for mine, theirs in (
             (self.by_concept, other.by_concept),
+            (self.by_pattern, other.by_pattern),
             (self.by_wording, other.by_wording),
             (self.by_how, other.by_how),
         ):
@@ -166,6 +170,10 @@ def judge(text: str, name: str, labels: dict[int, list[str]], present: frozenset
         expected = set(wanted)
         if line.how == "concept" and line.check:
             concept_record.setdefault(line.check, [0, 0])[0 if mapped <= expected else 1] += 1
+            written = concepts.match(line.text, line.headings).written
+            tally.by_pattern.setdefault(f"{line.check}: {written}", [0, 0])[
+                0 if mapped <= expected else 1
+            ] += 1
         if line.how == "wording" and line.item and mapped:
             tally.by_wording.setdefault(line.item, [0, 0])[0 if mapped <= expected else 1] += 1
         if mapped:
@@ -343,6 +351,15 @@ def main() -> None:
             every.by_concept.items(), key=lambda kv: (kv[1][1] > 0, -kv[1][0], kv[0])
         ):
             print(f"{check:40} {right:>5} {false:>5}  {'yes' if check in automated else ''}")
+        print(f"\n{'concept of a check not automated (+: automated by itself)':72} {'right':>5} {'false':>5}")
+        for pattern, (right, false) in sorted(
+            every.by_pattern.items(), key=lambda kv: (kv[1][1] > 0, -kv[1][0], kv[0])
+        ):
+            check, written = pattern.split(": ", 1)
+            if check not in automated:
+                print(
+                    f"{pattern[:72]:72} {right:>5} {false:>5}  {'+' if written.startswith(('+', '~+')) else ''}"
+                )
     if args.wording_record:
         print(f"\n{'catalog item (lines taken by a seed wording)':44} {'right':>5} {'false':>5}")
         wrong = [(item, r) for item, r in every.by_wording.items() if r[1]]

@@ -225,7 +225,9 @@ def _by_meaning(
         nearest = (meaning.check,) if meaning.check else (found.item.checks if found.item else ())
         none = Match(item=None, confidence=0.0, how="none")
         return None, none, "not automated: the points under the line ask more than it says", tuple(nearest)
-    if meaning.check is not None and (AUTOMATE_CONCEPTS or meaning.check in concepts.automated()):
+    if meaning.check is not None and (
+        AUTOMATE_CONCEPTS or meaning.automated or meaning.check in concepts.automated()
+    ):
         concept = Match(item=None, confidence=CONCEPT_CONFIDENCE, how="concept")
         return meaning.check, concept, f"names “{meaning.concept}”", ()
     if (

@@ -138,6 +138,10 @@ class _Concept(Struct, frozen=True):
     unless: tuple[str, ...] = ()
     """words (`!a|b` in the file) that say the line asks something narrower or else ("Database
     migration tests exist" is not "Tests exist")"""
+    automate: bool = False
+    """`+` in the file: this concept's matches are automated where its check's are not"""
+    written: str = ""
+    """the concept as concepts.yaml writes it (bench/checklist_matcher.py keeps a record of each)"""
 
 
 class ConceptMatch(Struct, frozen=True):
@@ -148,6 +152,10 @@ class ConceptMatch(Struct, frozen=True):
     """the qualifier or heading that kept a matching line from being automated"""
     candidates: tuple[str, ...] = ()
     """for a line left to a person: the checks it nearly mapped to"""
+    automated: bool = False
+    """the concept the line named is automated by itself (`+` in concepts.yaml)"""
+    written: str = ""
+    """that concept as concepts.yaml writes it"""
 
 
 def _without_comments(line: str) -> str:
@@ -233,8 +241,9 @@ def _raw() -> dict[str, dict[str, Any]]:
 @cache
 def automated() -> frozenset[str]:
     """The checks whose concept matches are automated, not only suggested (`automate: true` in
-    concepts.yaml): those whose concept matches were right on the labelled public checklists and never
-    wrong (bench/checklist_matcher.py --concept-record)."""
+    concepts.yaml): those whose concept matches, on the labelled public checklists seen so far, were
+    right at least three times at a precision of at least 0.95 (bench/checklist_matcher.py
+    --concept-record). A single concept of another check may meet the same bar (`+`)."""
     return frozenset(check for check, entry in _raw().items() if entry.get("automate") is True)
 
 
@@ -253,11 +262,11 @@ def _concepts() -> tuple[tuple[_Concept, ...], dict[str, str]]:
     for check, entry in raw.items():
         components[check] = entry["component"]
         for text in entry["concepts"]:
-            generic = text.startswith("~")
-            words = text.lstrip("~").split()
+            marks = text[: len(text) - len(text.lstrip("~+"))]
+            words = text.lstrip("~+").split()
             terms = tuple(tuple(t.split("|")) for t in words if not t.startswith("!"))
             unless = tuple(a for t in words if t.startswith("!") for a in t[1:].split("|"))
-            concepts.append(_Concept(check, terms, generic, unless))
+            concepts.append(_Concept(check, terms, "~" in marks, unless, "+" in marks, text))
     return tuple(concepts), components
 
 
@@ -442,9 +451,10 @@ def match(line: str, headings: tuple[str, ...] = ()) -> ConceptMatch:
     check = leaders[0]
     named = _in_own_words(best[check][1], words)
     why = veto(line, headings, (check,)) or _specific(line, check) or gaps[check]
+    concept = best[check][1]
     if why:
-        return ConceptMatch(None, concept=named, vetoed=why, candidates=(check,))
-    return ConceptMatch(check, concept=named)
+        return ConceptMatch(None, concept=named, vetoed=why, candidates=(check,), written=concept.written)
+    return ConceptMatch(check, concept=named, automated=concept.automate, written=concept.written)
 
 
 ROUTES_CHECK = "routes-served"
