@@ -166,6 +166,24 @@ def test_the_checklist_suggests_the_check_a_line_names_and_says_why_not_automate
     assert "k8s-security-context" not in concepts.automated()
 
 
+PIPELINE = """# Logging
+- [ ] Log shipping to Loki
+- [ ] Structured logs
+"""
+
+
+def test_a_concept_marked_automated_takes_its_lines_where_its_check_is_not_automated() -> None:
+    assert "log-pipeline" not in concepts.automated()
+    lines = {line.text: line for line in parse(PIPELINE, "logs.md").items}
+    shipping = lines["Log shipping to Loki"]
+    assert (shipping.check, shipping.how) == ("log-pipeline", "concept")
+    assert concepts.match("Log shipping to Loki").written.startswith("+")
+    # the same check's other concept, under the bar on the labelled checklists: only suggested
+    structured = lines["Structured logs"]
+    assert structured.check is None and structured.candidates == ("log-pipeline",)
+    assert "suggested" in structured.why
+
+
 def test_manual_lines_stay_compact_in_the_comment(tmp_path: object) -> None:
     from gate.config import Config
     from gate.engine import evaluate
