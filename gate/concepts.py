@@ -255,6 +255,14 @@ def _words() -> dict[str, tuple[str, ...]]:
 
 
 @cache
+def _under() -> dict[str, frozenset[str]]:
+    """Per check, the other components whose scope admits it (`under:` in concepts.yaml): the CI
+    check that scans the image it builds is what "Images scanned for vulnerabilities" asks, though
+    "images" confines a line to the Dockerfile's component."""
+    return {check: frozenset(entry.get("under", "").split()) for check, entry in _raw().items()}
+
+
+@cache
 def _concepts() -> tuple[tuple[_Concept, ...], dict[str, str]]:
     raw = _raw()
     concepts: list[_Concept] = []
@@ -430,7 +438,8 @@ def match(line: str, headings: tuple[str, ...] = ()) -> ConceptMatch:
     best: dict[str, tuple[int, _Concept]] = {}
     for concept in _concepts()[0]:
         component = kinds[concept.check]
-        if allowed is not None and component not in allowed and component not in NEUTRAL:
+        admitted = allowed is None or component in allowed or component in NEUTRAL
+        if not admitted and not (allowed or set()) & _under().get(concept.check, frozenset()):
             continue
         if concept.generic and component not in mentioned:
             continue
@@ -489,7 +498,7 @@ _FUNCTION_TEXT = (
     "has have had it its this that these those our your we you they their there all any each "
     "every as per so such should must will shall can may need needs needed required require "
     "requires e.g eg i.e ie etc similar not no never always does do s critical important "
-    "mandatory essential don doesn isn aren won shouldn mustn t after before"
+    "mandatory essential don doesn isn aren won shouldn mustn t after before common"
 )
 _FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
 """`s` is what is left of a possessive ("the gate's status"), `don` and `t` of a contracted negation

@@ -106,11 +106,26 @@ def test_a_tie_the_headings_cannot_settle_names_the_candidates() -> None:
     assert found.candidates == ("dockerfile-non-root-user", "k8s-security-context")
 
 
+def test_a_check_admitted_under_another_component_is_reached_by_a_line_that_names_that_component() -> None:
+    # "images" confines the line to the Dockerfile's component; the CI check that scans the image it
+    # builds declares `under: dockerfile`
+    assert concepts.match("Images scanned for vulnerabilities").check == "ci-exercises"
+    assert concepts.match("Scan the image for vulnerabilities", ("Dockerfile",)).check == "ci-exercises"
+    assert concepts.match("Set up docker-compose with all services").check != "ci-exercises"
+
+
 def test_concepts_yaml_says_only_what_its_reader_reads() -> None:
     # a misspelt key (`automte: true`) or a value that is not a boolean would be ignored without a word
     raw = concepts._raw()
-    assert {key for entry in raw.values() for key in entry} <= {"component", "words", "concepts", "automate"}
+    assert {key for entry in raw.values() for key in entry} <= {
+        "component",
+        "words",
+        "concepts",
+        "automate",
+        "under",
+    }
     assert all(isinstance(entry.get("automate", False), bool) for entry in raw.values())
+    assert {c for entry in raw.values() for c in entry.get("under", "").split()} <= set(concepts.COMPONENTS)
     assert concepts.automated() <= set(REGISTRY)
 
 
