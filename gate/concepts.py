@@ -88,9 +88,14 @@ _STATE_CLAUSE = lazy(r"\b(has|have|includes?|uses?|contains?|is|are|sets?|lists?
 """What turns a person's verb into a question about the repository: "Verify all services have a
 healthcheck", "Verify `.gitignore` includes `.env`" ask a state a check reads."""
 _VETO_PLATFORM = lazy(r"\b(dashboards?|alerts?|alerting|grafana|new ?relic|datadog|pager ?duty)\b")
-"""Monitoring platforms and paging: decided outside the repository, except alert rules kept in it,
-which the checks in READS_ALERTS read."""
-READS_ALERTS = frozenset({"alert-rules-cover"})
+"""Monitoring platforms and paging: decided outside the repository, except what the repository keeps
+of them, which the checks in _READS_PLATFORM read."""
+_READS_PLATFORM = {
+    "alert": frozenset({"alert-rules-cover", "monitoring-wired"}),  # rules; receivers and routes
+    "dashboard": frozenset({"monitoring-wired"}),  # Grafana dashboards kept as JSON
+    "grafana": frozenset({"monitoring-wired"}),
+}
+"""By the platform word's stem, the checks that read the files a repository keeps of it."""
 _VETO_HEADING = lazy(
     r"\b(not done|not yet|to ?do|open items|open issues|gaps?|missing|critical for production|known issues"
     r"|future|roadmap|later|nice to have|backlog|next steps|won'?t|out of scope|not implemented|pending"
@@ -352,10 +357,12 @@ def veto(line: str, headings: tuple[str, ...], checks: Iterable[str] = ()) -> st
     for qualifier in _VETO_LINE.finditer(said):
         if not _asked_by(qualifier.group(0), checks):
             return f"the line says “{qualifier.group(0)}”"
-    if (found := _VETO_PLATFORM.search(said)) and not (
-        found.group(0).startswith("alert") and READS_ALERTS.intersection(checks)
-    ):
-        return f"the line says “{found.group(0)}”"
+    for found in _VETO_PLATFORM.finditer(said):  # every one: "Dashboards in Datadog" is Datadog's
+        if not any(
+            found.group(0).startswith(stem) and readers.intersection(checks)
+            for stem, readers in _READS_PLATFORM.items()
+        ):
+            return f"the line says “{found.group(0)}”"
     if said.rstrip().endswith(":"):
         return "the line introduces the lines under it"
     for heading in headings:

@@ -415,3 +415,13 @@ def test_a_line_not_in_english_is_left_to_a_person_and_says_so() -> None:
     assert english.check is None and english.why.endswith(
         "the line also says “cafe”, which the check does not read"
     )
+
+
+def test_a_platform_word_is_left_to_a_person_unless_the_check_reads_what_the_repository_keeps_of_it() -> None:
+    dashboards = concepts.match("Grafana dashboards configured")
+    assert dashboards.check == "monitoring-wired" and dashboards.automated
+    found = concepts.match("Datadog dashboards configured")
+    assert found.check is None and "datadog" in found.vetoed
+    # every platform word counts, not only the first
+    assert "datadog" in concepts.veto("Dashboards configured in Datadog", (), ("monitoring-wired",))
+    assert "dashboards" in concepts.veto("Dashboards configured", (), ("metrics-endpoint",))
