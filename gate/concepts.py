@@ -68,8 +68,9 @@ _VETO_LINE = lazy(
     r"|\b(returns|working|works|responds|reachable|successful|successfully|updated|update|up[- ]to[- ]date)\b"
     r"|\b(track|tracked|monitored)\b|\bif needed\b|\b(all|every) ((api|http|public) )?(endpoints|routes)\b"
     r"|\b(curl|wget)\b"
-    # advice and activities rather than a state of the repository
+    # advice and activities rather than a state of the repository; work repeated at every release
     r"|\b(consider|avoid|unless|optional|optionally|tested|verified)\b"
+    r"|\b(for|before|after|with) (each|every) (release|deploy|deployment|version)s?\b"
     # something else does it (a hosting platform, a managed service): the repository does not say it
     r"|\b(provided|handled|managed|supplied|terminated) by\b|\bprovides?\b"
     # "(automatic on Render)", "automatic in App Platform": a host does it; not "on every push", "in CI"

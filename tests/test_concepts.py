@@ -425,3 +425,10 @@ def test_a_platform_word_is_left_to_a_person_unless_the_check_reads_what_the_rep
     # every platform word counts, not only the first
     assert "datadog" in concepts.veto("Dashboards configured in Datadog", (), ("monitoring-wired",))
     assert "dashboards" in concepts.veto("Dashboards configured", (), ("metrics-endpoint",))
+
+
+def test_work_repeated_at_every_release_is_left_to_a_person() -> None:
+    for line in ("Rollback plan written for each release", "Database backup before every deployment"):
+        found = concepts.match(line)
+        assert found.check is None and ("each" in found.vetoed or "every" in found.vetoed), line
+    assert concepts.match("Rollback plan documented").check == "rollback-documented"
