@@ -219,6 +219,8 @@ def _by_meaning(
         and not (automated and not seed_form and (qualifier or _out_of_scope(found.item, text, headings)))
         and (seed_list or not automated or _meaning_agrees(found.item, meaning))
     ):
+        if _item_names_nothing(found.item, text):
+            return _nothing_named(found.item, text)
         return None, found, "the wording of a seed checklist line", ()
     sign_off = found.how != "none" and not automated  # a person's either way: its mapping stays
     if sub_points and not sign_off and (meaning.check is not None or found.how != "none"):
@@ -228,6 +230,8 @@ def _by_meaning(
     if meaning.check is not None and (
         AUTOMATE_CONCEPTS or meaning.automated or meaning.check in concepts.automated()
     ):
+        if _names_nothing_read(meaning.check, text):
+            return None, _NONE, _nothing_why(meaning.check), (meaning.check,)
         concept = Match(item=None, confidence=CONCEPT_CONFIDENCE, how="concept")
         return meaning.check, concept, f"names “{meaning.concept}”", ()
     if (
@@ -235,6 +239,8 @@ def _by_meaning(
         and not (automated and (qualifier or _out_of_scope(found.item, text, headings)))
         and (not automated or _meaning_agrees(found.item, meaning))
     ):
+        if _item_names_nothing(found.item, text):
+            return _nothing_named(found.item, text)
         return None, found, "a wording similar to a seed checklist line", ()
     vetoed = meaning.vetoed or (qualifier if automated else "")
     if not vetoed and found.how == "similar" and automated:
@@ -247,6 +253,33 @@ def _by_meaning(
     nearest = meaning.candidates or (found.item.checks if automated and found.item else ())
     none = Match(item=None, confidence=found.confidence if found.how != "wording" else 0.0, how="none")
     return None, none, (f"not automated: {vetoed}" if vetoed else ""), tuple(nearest)
+
+
+_NONE = Match(item=None, confidence=0.0, how="none")
+
+
+def _nothing_why(check: str) -> str:
+    return f"not automated: {check} judges only what a line names, and this line names none of it"
+
+
+def _item_names_nothing(item: Item | None, text: str) -> bool:
+    """Every check of an automated item judges only what a line names, and this line names none."""
+    if item is None or item.kind is not Kind.AUTOMATED or not item.checks:
+        return False
+    return all(_names_nothing_read(check, text) for check in item.checks)
+
+
+def _nothing_named(item: Item | None, text: str) -> tuple[str | None, Match, str, tuple[str, ...]]:
+    checks = item.checks if item else ()
+    return None, _NONE, _nothing_why(checks[0]) if checks else "", tuple(checks)
+
+
+def _names_nothing_read(check: str, text: str) -> bool:
+    """The check judges only what a line names, and this line names nothing it reads: automated, the
+    line would show "nothing is asked" (gate/thresholds.py: names_nothing)."""
+    from gate.thresholds import names_nothing  # the check modules: only a line that maps needs them
+
+    return names_nothing(check, text)
 
 
 def _meaning_agrees(item: Item | None, meaning: concepts.ConceptMatch) -> bool:

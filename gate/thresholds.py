@@ -380,6 +380,23 @@ READS = frozenset(
 )
 """The checks whose threshold a line can set."""
 
+_ASKED_OPTIONS = ("aspects", "topics")
+"""The options that say what such a check is asked; empty by default in most."""
+
+
+def names_nothing(check_id: str, text: str) -> bool:
+    """The check asks nothing by default (its aspects or topics are empty) and the line names nothing
+    it reads: judged, the line would show "nothing is asked" ("Set up caching" names no practice
+    practices-in-code reads, and its verdict answers no line)."""
+    from gate.checks import REGISTRY
+
+    if check_id not in READS:
+        return False
+    defaults = REGISTRY[check_id].options.model_construct().model_dump(mode="json")
+    if not any(key in defaults and not defaults[key] for key in _ASKED_OPTIONS):
+        return False
+    return read(check_id, text, defaults) is None
+
 
 def _optional_aspects(
     asked: tuple[str, ...], optional: bool, names: Mapping[Any, str], word: str, options: dict[str, Any]

@@ -432,3 +432,16 @@ def test_work_repeated_at_every_release_is_left_to_a_person() -> None:
         found = concepts.match(line)
         assert found.check is None and ("each" in found.vetoed or "every" in found.vetoed), line
     assert concepts.match("Rollback plan documented").check == "rollback-documented"
+
+
+def test_a_line_naming_nothing_its_check_judges_is_left_to_a_person() -> None:
+    # ops-doc-topics judges only the topics a line names; judged, this line would show "No
+    # documentation topic is asked for"
+    text = "# Go-live\n- [ ] Support contacts documented\n- [ ] Operations documentation topics\n"
+    lines = {line.text: line for line in parse(text, "g.md").items}
+    named = lines["Support contacts documented"]
+    assert (named.check, named.how) == ("ops-doc-topics", "concept")
+    assert concepts.match("Operations documentation topics").check == "ops-doc-topics"
+    left = lines["Operations documentation topics"]
+    assert left.check is None and left.candidates == ("ops-doc-topics",)
+    assert "names none of it" in left.why

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from gate.thresholds import LineThreshold, Unread, read
+from gate.checks import REGISTRY
+from gate.thresholds import _ASKED_OPTIONS, READS, LineThreshold, Unread, names_nothing, read
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "ready-service"
+ASKS_NOTHING = {
+    c
+    for c in READS
+    if any(
+        key in (d := REGISTRY[c].options.model_construct().model_dump(mode="json")) and not d[key]
+        for key in _ASKED_OPTIONS
+    )
+}
 
 COVERAGE = {"minimum": 80}
 LATENCY = {"p95_ms": 2000, "endpoints": {}}
@@ -110,6 +122,7 @@ TOPICS: dict[str, Any] = {"topics": [], "rto_max_minutes": None, "rpo_max_minute
         ("Support channels defined (email, chat, etc.)", ["support"]),
         ("Data flow diagrams documented", ["data-flow-diagram"]),
         ("SLA defined (if applicable)", ["sla"]),
+        ("DR plan documented", ["recovery"]),
     ],
 )
 def test_a_topic_line_is_judged_on_the_topics_it_names(line: str, topics: list[str]) -> None:
@@ -203,6 +216,7 @@ def test_a_backup_line_never_loosens_the_configured_interval() -> None:
         ("Log aggregation configured (ELK, CloudWatch, etc.)", ["centralized"]),
         ("Log retention policy set", ["retention"]),
         ("Historical data retention configured", ["metrics-retention"]),
+        ("`LOG_LEVEL` appropriate for production", ["level"]),
     ],
 )
 def test_a_logging_line_is_judged_on_the_aspects_it_names(line: str, aspects: list[str]) -> None:
@@ -220,6 +234,9 @@ def test_a_logging_line_is_judged_on_the_aspects_it_names(line: str, aspects: li
         ("HTTPS only", ["enforced"]),
         ("SSL termination enabled", ["tls"]),
         ("HTTPS/TLS enabled", ["tls"]),
+        ("Set up HTTPS", ["tls"]),
+        ("Enable TLS/SSL", ["tls"]),
+        ("force_https configured for production", ["enforced"]),
     ],
 )
 def test_a_tls_line_is_judged_on_the_aspects_it_names(line: str, aspects: list[str]) -> None:
@@ -275,6 +292,7 @@ def test_a_request_id_line_that_names_tracing_as_its_purpose_asks_for_the_ids() 
         ("All services defined", ["services"]),
         ("Networks configured", ["networks"]),
         ("Network isolation", ["isolation"]),
+        ("Networks properly isolated", ["isolation"]),
     ],
 )
 def test_a_compose_line_is_judged_on_the_aspects_it_names(line: str, aspects: list[str]) -> None:
@@ -457,3 +475,43 @@ def test_a_kubernetes_container_line_is_judged_on_the_settings_it_names(
     assert found.options["aspects"] == aspects and not found.bound
     # a line that names none of them is judged on all the check asks
     assert read(check_id, "Kubernetes manifests hardened", {"aspects": ["every"]}) is None
+
+
+@pytest.mark.parametrize(
+    ("check_id", "line", "aspects"),
+    [
+        ("practices-in-code", "Set up caching", ["cache"]),
+        ("practices-in-code", "Caching strategy implemented", ["cache"]),
+        ("ci-exercises", "Container scanning", ["image-scan"]),
+        ("ci-exercises", "Images scanned for vulnerabilities", ["image-scan"]),
+        ("drills-exercised", "Recovery procedures tested", ["restore"]),
+        ("drills-exercised", "Test the restore procedure", ["restore"]),
+    ],
+)
+def test_a_line_names_the_aspect_in_the_words_teams_use(check_id: str, line: str, aspects: list[str]) -> None:
+    found = read(
+        check_id,
+        line,
+        {"aspects": [], "max_age_days": 90} if check_id == "drills-exercised" else {"aspects": []},
+    )
+    assert isinstance(found, LineThreshold) and found.options["aspects"] == aspects
+
+
+def test_a_check_that_judges_only_what_a_line_names_is_told_apart_from_one_with_defaults() -> None:
+    assert names_nothing("practices-in-code", "Performance tuning done")
+    assert not names_nothing("practices-in-code", "Caching implemented")
+    # asks for every kind of probe by default: a line naming none is still answered
+    assert not names_nothing("k8s-probes", "Probes configured")
+    # reads no line at all
+    assert not names_nothing("health-endpoint", "Anything")
+
+
+@pytest.mark.parametrize("check_id", sorted(ASKS_NOTHING))
+def test_a_check_asked_nothing_says_so_and_decides_nothing(check_id: str) -> None:
+    # the premise of names_nothing: with its defaults, the check answers no line
+    from gate.config import Config
+    from gate.engine import evaluate
+
+    report = evaluate(EXAMPLE, Config(), offline=True)
+    result = next(r for r in report.results if r.check_id == check_id)
+    assert result.outcome.value == "not_applicable" and "a checklist line" in result.summary, check_id

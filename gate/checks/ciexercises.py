@@ -73,7 +73,15 @@ _ASKED: tuple[tuple[Exercise, re.Pattern[str]], ...] = (
         "fresh-install",
         lazy(r"virtual ?env\w* (created|tested)|dependencies installed|fresh (environment|install)", re.I),
     ),
-    ("image-scan", lazy(r"image scan\w*|(security|vulnerability) scan passed|docker scan", re.I)),
+    (
+        "image-scan",
+        lazy(
+            r"image scan\w*|(security|vulnerability) scan passed|docker scan"
+            # "Container scanning", "Images scanned for vulnerabilities"
+            r"|\b(images?|containers?) (security )?scan\w*|\b(images?|containers?) (are |is )?scanned",
+            re.I,
+        ),
+    ),
     ("registry-push", lazy(r"pushed to (the |a )?(container |docker |image )?registry", re.I)),
     ("registry-login", lazy(r"registry credentials", re.I)),
     ("iac-validate", lazy(r"(bicep|terraform|arm|cloudformation|iac)\b.{0,30}\bvalidated", re.I)),

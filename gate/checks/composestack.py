@@ -34,7 +34,7 @@ _ASKED: tuple[tuple[StackAspect, re.Pattern[str]], ...] = (
     ),
     ("services", lazy(r"all services defined|services (are )?defined", re.I)),
     ("networks", lazy(r"networks? (configured|defined|declared)", re.I)),
-    ("isolation", lazy(r"network isolation|isolated network", re.I)),
+    ("isolation", lazy(r"network isolation|isolated network|networks? (are )?(properly )?isolated", re.I)),
 )
 
 

@@ -49,7 +49,11 @@ _DOES: dict[DrillAspect, Finder] = {
     ),
 }
 _ASKED: tuple[tuple[DrillAspect, re.Pattern[str]], ...] = (
-    ("restore", lazy(r"restor\w*\b.{0,20}\btest|backup restor|test\w* restor", re.I)),
+    # a recovery procedure tested is a restore exercised ("Recovery procedures tested")
+    (
+        "restore",
+        lazy(r"(restor|recover)\w*\b.{0,20}\btest|backup restor|test\w* (the )?(restor|recover)", re.I),
+    ),
     ("rollback", lazy(r"roll ?back\b.{0,20}\btested", re.I)),
 )
 

@@ -36,7 +36,7 @@ NAMES: dict[LogAspect, str] = {
 }
 _ASKED: tuple[tuple[LogAspect, re.Pattern[str]], ...] = (
     ("structured", lazy(r"structured|json log", re.I)),
-    ("level", lazy(r"log(ging)? level", re.I)),
+    ("level", lazy(r"log(ging)?[ _]level", re.I)),
     ("access", lazy(r"access logs?", re.I)),
     ("errors-separated", lazy(r"error logs? (are )?separat|separate error log", re.I)),
     ("centralized", lazy(r"centrali[sz]|aggregat|\bELK\b|cloudwatch|shipp", re.I)),

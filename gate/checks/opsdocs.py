@@ -91,7 +91,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic(
         "recovery",
         "a recovery or failover plan",
-        _rx(r"recover|fail-?over|disaster|business continuity"),
+        _rx(r"recover|fail-?over|disaster|business continuity|\bDR\b"),
         r"^(disaster[-_]?recovery|recovery|failover|dr|business[-_]continuity)\b",
         r"recover|fail-?over|disaster|business continuity",
         "section",

@@ -45,7 +45,7 @@ _ASKED: tuple[tuple[Practice, re.Pattern[str]], ...] = (
     ("data-quality", lazy(r"data quality|data validation (checks?|in place)", re.I)),
     ("timeouts", lazy(r"timeouts? (values? )?(configured|set|defined)", re.I)),
     ("shared-cache", lazy(r"\bredis\b|memcached", re.I)),
-    ("cache", lazy(r"caching (implemented|enabled|in place)", re.I)),
+    ("cache", lazy(r"\bcach(e|ing)\b", re.I)),
     ("retries", lazy(r"\bretry logic|\bretries (implemented|configured|on)", re.I)),
 )
 

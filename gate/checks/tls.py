@@ -29,10 +29,15 @@ NAMES: dict[TlsAspect, str] = {
 _ASKED: tuple[tuple[TlsAspect, re.Pattern[str]], ...] = (
     ("renewal", lazy(r"certificate renewal|renew\w* (the )?certificates?|certificates? renew", re.I)),
     ("certificates", lazy(r"certificat(?!e renewal)", re.I)),
-    ("enforced", lazy(r"enforc|https only|only https|redirect|\bhsts\b", re.I)),
+    ("enforced", lazy(r"enforc|https only|only https|redirect|\bhsts\b|force_?https", re.I)),
     (
         "tls",
-        lazy(r"\b(tls|ssl|https)\b.{0,20}(enabled|termination|terminated|configured|on)\b|termination", re.I),
+        lazy(
+            r"\b(tls|ssl|https)\b.{0,20}(enabled|termination|terminated|configured|on|set ?up|in use)\b|termination"
+            # the verb before it: "Set up HTTPS", "Enable TLS/SSL"
+            r"|\b(enable|set ?up|configure|use)\s+(https|tls|ssl)\b",
+            re.I,
+        ),
     ),
 )
 _KIND = {"tls": "termination", "certificates": "certificate", "enforced": "redirect", "renewal": "renewal"}
