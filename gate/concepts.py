@@ -520,12 +520,15 @@ _STATE_TEXT = (
     "properly proper correctly correct appropriate appropriately applied apply enforced "
     "enforce written maintained prepared ready choose chosen select selected policy policies "
     "strategy use used using uses include includes included including have verify confirm "
-    "automatic automatically built-in basic regular regularly"
+    "automatic automatically built-in basic regular regularly protection"
 )
 _STATE_WORDS = frozenset(_STATE_TEXT.split())
 """Words that say a thing is done, or how firmly, not what it is."""
-_SUBJECT_WORDS = frozenset(["production", "prod", "service", "services", "application", "app", "api"])
-"""The service every line of the checklist is about: naming it adds nothing to what a line asks."""
+_SUBJECT_WORDS = frozenset(
+    ["production", "prod", "service", "services", "application", "app", "api", "python"]
+)
+"""The service every line of the checklist is about: naming it adds nothing to what a line asks (its
+language included: where the service is not Python, gate.checklist leaves its lines to a person)."""
 _KUBERNETES_OBJECTS = (
     "deployment deployments statefulset statefulsets daemonset daemonsets replicaset replicasets "
     "workload workloads manifest manifests container containers"
@@ -534,6 +537,7 @@ _CI_WORDS = "automated automatically automatic ci/cd github"
 _COMPONENT_WORDS: dict[str, frozenset[str]] = {
     "kubernetes": frozenset(_KUBERNETES_OBJECTS.split()),
     "ci": frozenset(_CI_WORDS.split()),
+    "compose": frozenset(["docker"]),  # "Docker Compose" is the tool's name
 }
 """The objects a component's checks read, beside the words that name the component (_NAMED)."""
 

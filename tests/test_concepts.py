@@ -84,6 +84,15 @@ CASES = [
     # what a team is trained on is what people know, not what the repository documents
     ("Rollback steps documented", ("Launch", "Team training"), None),
     ("Rollback steps documented", ("Launch", "Documentation"), "rollback-documented"),
+    # "Docker Compose" is the tool's name; incidents are what runbooks are for
+    ("Docker Compose setup", (), "compose-stack"),
+    ("Runbooks created for common incidents", (), "runbook-present"),
+    ("Configure container security scanning", (), "ci-exercises"),
+    ("Rate limiting protection", (), "rate-limiting"),
+    ("All dependencies listed in requirements.txt (Python)", (), "no-undeclared-imports"),
+    # debug switched on is not the check that it is off
+    ("Debug mode true", (), None),
+    ("Debug mode disabled", (), "debug-disabled"),
 ]
 
 
