@@ -65,7 +65,7 @@ _VETO_LINE = lazy(
     r"|\bnot (yet|done|implemented|configured|started|required|needed|necessary|applicable)\b"
     r"|\bno need\b|\b(tbd|wip)\b"
     # what only the running service shows, or what changes over time: no file in the repository says it
-    r"|\b(returns|working|works|responds|reachable|successful|successfully|updated|update|up[- ]to[- ]date)\b"
+    r"|\b(returns|work|working|works|responds|reachable|successful|successfully|updated|update|up[- ]to[- ]date)\b"
     r"|\b(track|tracked|monitored)\b|\bif needed\b|\b(all|every) ((api|http|public) )?(endpoints|routes)\b"
     r"|\b(curl|wget)\b"
     # advice and activities rather than a state of the repository; work repeated at every release
@@ -114,7 +114,10 @@ _ROUTE_SUBJECT = lazy(
     r"^(?:[a-z][a-z ]{0,24}:\s*)?"
     # "and" only between spaces: a path's own letters could spell it, and every way of splitting a
     # long run of "and/" between the two would be tried (exponential on a line a pull request wrote)
-    r"(?P<paths>/[\w{}<>:.\-/]*(?:\s*[,&]\s*/[\w{}<>:.\-/]*|\s+and\s+/[\w{}<>:.\-/]*)*)"
+    # an HTTP method may stand before each path ("`GET /status` - Show the status")
+    r"(?P<paths>(?:(?:get|post|put|patch|delete|head|options)\s+)?/[\w{}<>:.\-/]*"
+    r"(?:\s*[,&]\s*(?:(?:get|post|put|patch|delete|head|options)\s+)?/[\w{}<>:.\-/]*"
+    r"|\s+and\s+(?:(?:get|post|put|patch|delete|head|options)\s+)?/[\w{}<>:.\-/]*)*)"
     r"(?:(?:\s+(?:-|=>|->)\s+|\s*:\s+)(?P<rest>.*)|\s+(?:created|done|implemented|added|exists|available))?$"
 )
 """A line whose subject is the routes it lists: "`/api/predict` - Single prediction", "Readiness:
