@@ -523,7 +523,7 @@ _STATE_TEXT = (
     "properly proper correctly correct appropriate appropriately applied apply enforced "
     "enforce written maintained prepared ready choose chosen select selected policy policies "
     "strategy use used using uses include includes included including have verify confirm "
-    "automatic automatically built-in basic regular regularly protection"
+    "automatic automatically built-in basic regular regularly protection settings setting"
 )
 _STATE_WORDS = frozenset(_STATE_TEXT.split())
 """Words that say a thing is done, or how firmly, not what it is."""

@@ -78,6 +78,11 @@ CASES = [
     ("`POST /jobs`, `GET /jobs/{id}` - Submit and read jobs", (), "routes-served"),
     ("GET requests are cached", (), None),
     ("Analytics endpoints work: GET `/api/analytics`", (), None),
+    ("OpenAPI spec documented", (), "api-docs-present"),
+    ("All required env vars documented in .env.example", (), "env-example-present"),
+    ("Emergency rollback procedures documented", (), "rollback-documented"),
+    # a whole workflow tested end to end is not CI running the tests
+    ("Full workflow tested", (), None),
     ("`/reports` returns every report", (), None),
     ("`/chat-stream` streams replies", (), None),
     ("`/etc/app/conf.d` configured", (), None),
