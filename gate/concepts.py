@@ -68,6 +68,8 @@ _VETO_LINE = lazy(
     r"|\b(returns|work|working|works|responds|reachable|successful|successfully|updated|update|up[- ]to[- ]date)\b"
     r"|\b(track|tracked|monitored)\b|\bif needed\b|\b(all|every) ((api|http|public) )?(endpoints|routes)\b"
     r"|\b(curl|wget)\b"
+    # the `.env` file itself (not `.env.example`): the operator's secrets, never in the repository
+    r"|\b(create|created|creating|copy|copied|fill|populate)\b[^.]{0,20}\.env\b(?!\.)"
     # advice and activities rather than a state of the repository; work repeated at every release
     r"|\b(consider|avoid|unless|optional|optionally|tested|verified)\b"
     r"|\b(for|before|after|with) (each|every) (release|deploy|deployment|version)s?\b"
