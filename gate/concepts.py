@@ -113,7 +113,7 @@ _VETO_HEADING = lazy(
     r"|daily|weekly|monthly|quarterly|annual(?:ly)?|maintenance schedule|routine|recurring|ongoing)\b"
 )
 _ROUTE_SUBJECT = lazy(
-    r"^(?:[a-z][a-z ]{0,24}:\s*)?"
+    r"^(?:[a-z][a-z ]{0,24}:(?!//)\s*)?"  # a label ("Readiness: /ready"), never a URL's "https:"
     # "and" only between spaces: a path's own letters could spell it, and every way of splitting a
     # long run of "and/" between the two would be tried (exponential on a line a pull request wrote)
     # an HTTP method may stand before each path ("`GET /status` - Show the status")

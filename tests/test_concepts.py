@@ -77,6 +77,8 @@ CASES = [
     ("`GET /v1/status` - Show the status", (), "routes-served"),
     ("`POST /jobs`, `GET /jobs/{id}` - Submit and read jobs", (), "routes-served"),
     ("GET requests are cached", (), None),
+    # a URL's scheme is not a label before a path
+    ("Go to https://example.org/new-space", (), None),
     ("Analytics endpoints work: GET `/api/analytics`", (), None),
     ("OpenAPI spec documented", (), "api-docs-present"),
     ("All required env vars documented in .env.example", (), "env-example-present"),
