@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any
 
 from msgspec import Struct
@@ -384,18 +385,24 @@ _ASKED_OPTIONS = ("aspects", "topics")
 """The options that say what such a check is asked; empty by default in most."""
 
 
+@cache
+def _asked_nothing_by_default(check_id: str) -> dict[str, Any] | None:
+    """The check's default options, when with them it is asked nothing (its aspects or topics are
+    empty); None otherwise. Once per check, not once per line of a long checklist."""
+    from gate.checks import REGISTRY
+
+    if check_id not in READS:
+        return None
+    defaults: dict[str, Any] = REGISTRY[check_id].options.model_construct().model_dump(mode="json")
+    return defaults if any(key in defaults and not defaults[key] for key in _ASKED_OPTIONS) else None
+
+
 def names_nothing(check_id: str, text: str) -> bool:
     """The check asks nothing by default (its aspects or topics are empty) and the line names nothing
     it reads: judged, the line would show "nothing is asked" ("Set up caching" names no practice
     practices-in-code reads, and its verdict answers no line)."""
-    from gate.checks import REGISTRY
-
-    if check_id not in READS:
-        return False
-    defaults = REGISTRY[check_id].options.model_construct().model_dump(mode="json")
-    if not any(key in defaults and not defaults[key] for key in _ASKED_OPTIONS):
-        return False
-    return read(check_id, text, defaults) is None
+    defaults = _asked_nothing_by_default(check_id)
+    return defaults is not None and read(check_id, text, dict(defaults)) is None
 
 
 def _optional_aspects(

@@ -99,13 +99,18 @@ OTHER_LANGUAGES = {
 """A build file, by its name, and the language of the code it builds."""
 
 
-def other_services(snap: Snapshot) -> tuple[str, ...]:
-    """Code in a language prodgate does not read: its build files, then a Node server's package.json."""
-    found = [
-        f"{OTHER_LANGUAGES[rel.rsplit('/', 1)[-1].lower()]} ({rel})" for rel in snap.named(*OTHER_LANGUAGES)
-    ]
-    found += [f"C# ({rel})" for rel in snap.files if rel.endswith(".csproj")]
-    return (*sorted(found), *(f"Node ({rel})" for rel in node_backends(snap)))
+def other_services(snap: Snapshot, nodes: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """Code in a language prodgate does not read: its build files, then a Node server's package.json
+    (`nodes`: node_backends(snap), when the caller has them already)."""
+    found: list[str] = []
+    for rel in snap.files:  # one pass over the listing
+        name = rel.rsplit("/", 1)[-1]
+        if language := OTHER_LANGUAGES.get(name.lower()):
+            found.append(f"{language} ({rel})")
+        elif name.endswith(".csproj"):
+            found.append(f"C# ({rel})")
+    nodes = node_backends(snap) if nodes is None else nodes
+    return (*sorted(found), *(f"Node ({rel})" for rel in nodes))
 
 
 def is_env_file(rel: str) -> bool:
@@ -177,18 +182,19 @@ def collect_repo(snap: Snapshot) -> RepoFacts:
         for rel in snap.files
         if is_env_file(rel) and _holds_environment(snap, rel)
     )
+    nodes = node_backends(snap)  # each package.json is read once, for both fields
     return RepoFacts(
         snap.is_git,
         len(snap.files),
         gi.files,
         gi.rule_for(".env"),
         env_files,
-        node_backends(snap),
+        nodes,
         frontends(snap),
         _dvc_remotes(snap),
         _lfs_patterns(snap),
         tuple(f for f in snap.files if f in snap.tracked and is_model_file(f)),
-        other_services(snap),
+        other_services(snap, nodes),
     )
 
 
