@@ -16,6 +16,7 @@ the checklists into the project: the corpus holds line numbers and labels only.
 
     python bench/checklist_matcher.py MIRRORS.json [--concepts] [--lines] [--sets tune,holdout]
         [--second bench/checklists/second-reading.yaml] [--concept-record] [--wording-record] [--by-how]
+        [--outcomes FILLED.json]
 
 `--concept-record`: with concept matches automated, each check's record on the lines it took by a
 concept alone (right, false): the evidence behind `automate: true` in gate/data/concepts.yaml; then,
@@ -24,6 +25,12 @@ for the checks not automated, each concept's own record: the evidence behind a c
 for the items wrong at least once: the evidence for revisiting a seed line's binding.
 `--by-how`: each set's right and false automations by how the line was mapped (a seed line's exact
 wording, a similar wording, a concept, a marker): which way in is the weak one.
+
+`--outcomes`: the checklists as the gate filled them on their own repositories at the pinned commits
+(bench/checklist_outcomes.py). Without it, lines are mapped as the matcher maps them, without the
+repository; with it, a line counts as automated only where the gate showed its checks' verdict: a line
+whose checks all found nothing to judge there is left to a person, and a line that names nothing a
+check judges at its own thresholds too. Checklists missing from the file are mapped as without it.
 
 `--second`: a second, independent reading of some checklists' lines. For those checklists it also
 prints how far the two readings agree (the same checks; decided or not, with Cohen's kappa) and the
@@ -71,12 +78,20 @@ class Tally:
     """catalog item id -> [right, false] of the lines it took by a seed line's exact wording"""
     by_how: dict[str, list[int]] = field(default_factory=dict)
     """how a line was mapped (wording, similar, concept, marker) -> [right, false]"""
+    right_by_outcome: dict[str, int] = field(default_factory=dict)
+    """outcome shown beside a right automation -> lines (--outcomes): how many the gate answered"""
+    nothing_here: list[int] = field(default_factory=lambda: [0, 0])
+    """[right, false] among the lines the gate left to a person for nothing here to judge (--outcomes):
+    what they would have counted as, automated"""
 
     def add(self, other: Tally) -> None:
         self.right += other.right
         self.false += other.false
         self.missed += other.missed
         self.manual += other.manual
+        self.nothing_here = [a + b for a, b in zip(self.nothing_here, other.nothing_here, strict=True)]
+        for outcome, count in other.right_by_outcome.items():
+            self.right_by_outcome[outcome] = self.right_by_outcome.get(outcome, 0) + count
         for mine, theirs in (
             (self.by_concept, other.by_concept),
             (self.by_pattern, other.by_pattern),
@@ -115,6 +130,7 @@ def _mapped(
 
 
 UNREAD_SERVICE = "unread-service"
+NOTHING_HERE = "not automated: nothing here for"  # gate.checklist.fill
 _PYTHON_APP = r"FastAPI\(|Flask\(|Starlette\(|APIRouter\(|Blueprint\(|django"
 
 
@@ -157,7 +173,13 @@ def parts(mirror: str, commit: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def judge(text: str, name: str, labels: dict[int, list[str]], present: frozenset[str] = frozenset()) -> Tally:
+def judge(
+    text: str,
+    name: str,
+    labels: dict[int, list[str]],
+    present: frozenset[str] = frozenset(),
+    filled: dict[str, dict[str, Any]] | None = None,
+) -> Tally:
     tally = Tally()
     lines = {line.number: line for line in parse(text, name).items}
     concept_record = tally.by_concept
@@ -168,6 +190,14 @@ def judge(text: str, name: str, labels: dict[int, list[str]], present: frozenset
         line = lines[number]
         mapped = _mapped(line.check, line.item, present, line.how)
         expected = set(wanted)
+        if filled is not None:
+            shown = filled[str(number)]
+            if shown["why"].startswith(NOTHING_HERE):
+                tally.nothing_here[0 if set(shown["checks"]) <= expected else 1] += 1
+            mapped = set(shown["checks"]) if shown["kind"] == "automated" else set()
+            if mapped and mapped <= expected:
+                outcome = shown["outcome"] or "not run"
+                tally.right_by_outcome[outcome] = tally.right_by_outcome.get(outcome, 0) + 1
         if line.how == "concept" and line.check:
             concept_record.setdefault(line.check, [0, 0])[0 if mapped <= expected else 1] += 1
             written = concepts.match(line.text, line.headings).written
@@ -307,6 +337,12 @@ def main() -> None:
         action="store_true",
         help="each catalog item's right and false seed-wording matches",
     )
+    parser.add_argument(
+        "--outcomes",
+        type=Path,
+        help="JSON from bench/checklist_outcomes.py: score the lines as the gate filled them on their"
+        " repositories",
+    )
     args = parser.parse_args()
     if args.concepts or args.concept_record:
         checklist.AUTOMATE_CONCEPTS = True
@@ -321,6 +357,8 @@ def main() -> None:
             raise SystemExit(f"--sets: no such set {', '.join(unknown)} (the corpus has {', '.join(sets)})")
         sets = [name for name in sets if name in wanted]
     totals = {name: Tally() for name in sets}
+    filled = json.loads(args.outcomes.read_text()) if args.outcomes else {}
+    unfilled: list[str] = []
     for name in sets:
         print(f"set: {name}")
         print(header)
@@ -328,7 +366,11 @@ def main() -> None:
             text = _show(mirrors[entry["repo"]], entry["commit"], entry["path"])
             shown = f"{entry['repo']}/{entry['path']}"
             present = parts(mirrors[entry["repo"]], entry["commit"])
-            tally = judge(text, shown, {int(k): v for k, v in entry["labels"].items()}, present)
+            key = f"{entry['repo']}@{entry['commit']}:{entry['path']}"
+            if args.outcomes and key not in filled:
+                unfilled.append(shown)
+            labels = {int(k): v for k, v in entry["labels"].items()}
+            tally = judge(text, shown, labels, present, filled.get(key))
             totals[name].add(tally)
             shown = shown if len(shown) <= 60 else "..." + shown[-57:]
             print(f"{shown:60} {len(entry['labels']):>5} {tally.figures()}")
@@ -344,6 +386,15 @@ def main() -> None:
     print(f"{'all checklists':60} {'':>5} {every.figures()}")
     if args.by_how:
         print(f"{'by how (right / false)':60} {_by_how(every)}")
+    if args.outcomes:
+        right, false = every.nothing_here
+        shown = ", ".join(
+            f"{o} {n}" for o, n in sorted(every.right_by_outcome.items(), key=lambda kv: -kv[1])
+        )
+        print(f"{'right automations by the outcome shown':60} {shown}")
+        print(f"{'left to a person: nothing here to judge (right / false)':60} {right} / {false}")
+        if unfilled:
+            print(f"not in {args.outcomes}, mapped without the repository: {len(unfilled)} checklists")
     if args.concept_record:
         print(f"\n{'check (lines taken by a concept alone)':40} {'right':>5} {'false':>5}  automate")
         automated = concepts.automated()

@@ -35,3 +35,30 @@ def test_the_records_count_seed_wordings_per_item_and_add_up() -> None:
     total.add(tally)
     assert total.by_wording == {"logging-configured": [0, 2], "dockerignore": [2, 0]}
     assert total.by_how == {"wording": [2, 2]}
+
+
+def test_with_the_gates_filling_a_line_counts_as_the_gate_showed_it() -> None:
+    """--outcomes: a line the gate left to a person for nothing here to judge is missed (or manual),
+    whatever the matcher mapped it to, and is counted aside by what it would have been; a right
+    automation is counted by the outcome shown beside it."""
+    from bench.checklist_matcher import NOTHING_HERE, Tally, judge
+
+    text = "- [ ] Logging configured\n- [ ] .dockerignore configured\n- [ ] Liveness probes configured\n"
+    filled = {
+        "1": {
+            "kind": "manual",
+            "checks": ["logging-configured"],
+            "outcome": None,
+            "why": f"{NOTHING_HERE} x",
+        },
+        "2": {"kind": "automated", "checks": ["dockerignore-present"], "outcome": "fail", "why": ""},
+        "3": {"kind": "manual", "checks": ["k8s-probes"], "outcome": None, "why": f"{NOTHING_HERE} x"},
+    }
+    labels = {1: [], 2: ["dockerignore-present"], 3: ["k8s-probes"]}
+    tally = judge(text, "go-live.md", labels, filled=filled)
+    assert (tally.right, tally.false, tally.missed, tally.manual) == (1, 0, 1, 1)
+    assert tally.nothing_here == [1, 1] and tally.right_by_outcome == {"fail": 1}
+    total = Tally()
+    total.add(tally)
+    total.add(tally)
+    assert total.nothing_here == [2, 2] and total.right_by_outcome == {"fail": 2}
