@@ -51,14 +51,14 @@ def _blob_by_blob(git_dir: str, commit: str, root: Path) -> None:
     listing = subprocess.run(
         ["git", "--git-dir", git_dir, "ls-tree", "-r", "-z", commit], check=True, capture_output=True
     ).stdout
-    entries = []
+    entries: list[tuple[bytes, str]] = []
     for record in listing.split(b"\0"):
         if not record:
             continue
-        meta, _, name = record.partition(b"\t")
+        meta, _, raw = record.partition(b"\t")
         mode, kind, oid = meta.split()
         if kind == b"blob" and mode != b"120000":
-            entries.append((oid, name.decode("utf-8", "surrogateescape")))
+            entries.append((oid, raw.decode("utf-8", "surrogateescape")))
     batch = subprocess.run(
         ["git", "--git-dir", git_dir, "cat-file", "--batch"],
         input=b"".join(oid + b"\n" for oid, _ in entries),
@@ -66,14 +66,14 @@ def _blob_by_blob(git_dir: str, commit: str, root: Path) -> None:
         capture_output=True,
     ).stdout
     at = 0
-    for _, name in entries:
+    for _, path in entries:
         end = batch.index(b"\n", at)
         header = batch[at:end].split()
         at = end + 1
         if header[-1] == b"missing":
             continue
         size = int(header[2])
-        target = root / name
+        target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(batch[at : at + size])
         at += size + 1

@@ -41,10 +41,12 @@ def test_with_the_gates_filling_a_line_counts_as_the_gate_showed_it() -> None:
     """--outcomes: a line the gate left to a person for nothing here to judge is missed (or manual),
     whatever the matcher mapped it to, and is counted aside by what it would have been; a right
     automation is counted by the outcome shown beside it."""
+    from typing import Any
+
     from bench.checklist_matcher import NOTHING_HERE, Tally, judge
 
     text = "- [ ] Logging configured\n- [ ] .dockerignore configured\n- [ ] Liveness probes configured\n"
-    filled = {
+    filled: dict[str, dict[str, Any]] = {
         "1": {
             "kind": "manual",
             "checks": ["logging-configured"],
