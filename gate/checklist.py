@@ -58,6 +58,8 @@ class Line(Frozen):
 class Checklist(Frozen):
     path: str
     lines: tuple[Line, ...]
+    seed: bool = False
+    """a seed checklist or a copy of one (SEED_LIST_SHARE): its lines carry the catalog's judgement"""
 
     @property
     def items(self) -> tuple[Line, ...]:
@@ -140,7 +142,7 @@ def parse(text: str, path: str, *, check_ids: set[str] | None = None) -> Checkli
             )
         )
         parents.append((indent, shown))
-    return Checklist(path=path, lines=tuple(lines))
+    return Checklist(path=path, lines=tuple(lines), seed=seed_list)
 
 
 CONCEPT_CONFIDENCE = 0.9
@@ -451,7 +453,12 @@ def fill(
     (gate/thresholds.py), and what was noted about them. `unread_service`: what the service is
     written in when prodgate cannot read it ("Java (pom.xml), which prodgate does not read"): a line
     mapped by its words to checks of the Python service that all found none is left to a person,
-    instead of "not applicable" beside a team's "Rate limiting" (the checks' own rows say why)."""
+    instead of "not applicable" beside a team's "Rate limiting" (the checks' own rows say why). So is
+    any line mapped by its words whose checks all found nothing here to judge, with what they found: a
+    team wrote "Liveness probes configured" because it has probes somewhere, and "not applicable" beside
+    it where this repository holds no manifests would say the team's own line does not apply. A marker
+    keeps its check's answer, and so does a seed checklist's line: the catalog judged those lines, their
+    "not applicable" included."""
     by_check = {r.check_id: r for r in results}
     lines: list[ChecklistLine] = []
     for line in checklist.lines:
@@ -478,6 +485,19 @@ def fill(
             if unread_service and line.how != "marker" and _about_unread_service(ran):
                 why = f"not automated: the service here is {unread_service}"
                 lines.append(ChecklistLine(**{**base, "why": why, "candidates": checks}, kind="manual"))
+                continue
+            if (
+                line.how != "marker"
+                and not checklist.seed
+                and ran
+                and all(r.outcome is Outcome.NOT_APPLICABLE for r in ran)
+            ):
+                why = f"not automated: nothing here for {'its checks' if len(ran) > 1 else 'its check'} to judge"
+                lines.append(
+                    ChecklistLine(
+                        **{**base, "why": why, "candidates": checks}, kind="manual", evidence=_evidence(ran)
+                    )
+                )
                 continue
             if not ran:
                 lines.append(

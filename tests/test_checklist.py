@@ -214,3 +214,31 @@ def test_a_line_about_a_service_prodgate_cannot_read_is_left_to_a_person(tmp_pat
     assert report.checklist is not None
     rate = next(line for line in report.checklist.lines if line.text == "Rate limiting")
     assert rate.kind == "automated" and rate.checks == ("rate-limiting",)
+
+
+def test_a_line_whose_checks_find_nothing_here_to_judge_is_left_to_a_person(tmp_path: Path) -> None:
+    """A team wrote "Liveness probes configured" because it deploys with probes somewhere: where this
+    repository holds no manifests, "not applicable" beside the line would tell the team its own line does
+    not apply. It is theirs to judge, with what the check found; a marker keeps the check's answer."""
+    from gate.config import Config
+    from gate.engine import evaluate
+
+    app = {"app.py": "from flask import Flask\napp = Flask(__name__)\n", "requirements.txt": "flask\n"}
+    checklist = parse(
+        "# Go-live\n\n"
+        "- [ ] Liveness probes configured\n"
+        "- [x] Readiness probes <!-- prodgate: k8s-probes -->\n"
+        "- [ ] Runbook created\n",
+        "go-live.md",
+    )
+    report = evaluate(write_tree(tmp_path / "flask", app), Config(), offline=True, checklist=checklist)
+    assert report.checklist is not None
+    probes, marked, runbook = (
+        line for line in report.checklist.lines if line.kind in ("manual", "automated")
+    )
+    assert probes.kind == "manual" and probes.candidates == ("k8s-probes",)
+    assert probes.why == "not automated: nothing here for its check to judge"
+    row = next(r for r in report.results if r.check_id == "k8s-probes")
+    assert row.outcome == "not_applicable" and probes.evidence == f"k8s-probes: {row.summary}"
+    assert marked.kind == "automated" and marked.outcome == "not_applicable", "a marker is the team's choice"
+    assert runbook.kind == "automated" and runbook.outcome == "fail"

@@ -234,8 +234,10 @@ def test_manual_lines_stay_compact_in_the_comment(tmp_path: object) -> None:
     text = markdown(report)
     assert "No catalog item matches" not in text
     assert "nearest check: `rate-limiting`" in text
-    # non-root under Kubernetes, the login form, beyond Swagger (rate limiting is automated)
-    assert "Team lunch booked" in text and text.count("nearest check") == 3
+    # non-root under Kubernetes, the login form, beyond Swagger, and resource limits where the example
+    # has no workloads (rate limiting is automated)
+    assert "Team lunch booked" in text and text.count("nearest check") == 4
+    assert "nothing here for its check to judge" in text and "No workloads in the manifests" in text
     # an automated line says how it was mapped
     assert re.search(r"Rate limiting · <sub>.*\(by meaning: names “rate limiting", text)
 
