@@ -289,6 +289,8 @@ def _meaning_agrees(item: Item | None, meaning: concepts.ConceptMatch) -> bool:
     wording alone was wrong one time in four ("Create prediction endpoint" is not request validation,
     "Monitoring is configured" not a metrics route), and requiring the meaning to agree removed 10 of
     its 17 false automations for 9 of its 50 right ones (bench/checklists/README.md)."""
+    if meaning.unplaced:  # "Health checks configured": the line does not say whose, so it confirms none
+        return False
     named = {meaning.check, *meaning.candidates} - {None}
     return item is not None and bool(named.intersection(item.checks))
 

@@ -167,6 +167,8 @@ class ConceptMatch(Struct, frozen=True):
     """the concept the line named is automated by itself (`+` in concepts.yaml)"""
     written: str = ""
     """that concept as concepts.yaml writes it"""
+    unplaced: bool = False
+    """only generic concepts matched, and the line names no component: the candidates are suggestions"""
 
 
 def _without_comments(line: str) -> str:
@@ -449,17 +451,24 @@ def match(line: str, headings: tuple[str, ...] = ()) -> ConceptMatch:
     mentioned = _mentioned(vocabulary, headings)
     kinds = components()
     best: dict[str, tuple[int, _Concept]] = {}
+    unplaced: set[str] = set()
     for concept in _concepts()[0]:
         component = kinds[concept.check]
         admitted = allowed is None or component in allowed or component in NEUTRAL
         if not admitted and not (allowed or set()) & _under().get(concept.check, frozenset()):
             continue
         if concept.generic and component not in mentioned:
+            if _matches(concept, words):
+                unplaced.add(concept.check)
             continue
         if _matches(concept, words):
             score = len(concept.terms)
             if concept.check not in best or score > best[concept.check][0]:
                 best[concept.check] = (score, concept)
+    if not best and unplaced:
+        # "Linting passes": linted in CI, or by hand? The checks that would decide it are suggested,
+        # so that a team sees which marker says where
+        return ConceptMatch(None, vetoed=_UNPLACED, candidates=tuple(sorted(unplaced)), unplaced=True)
     if not best:
         return ConceptMatch(None)
     # a check the whole line is about comes before one that leaves a word of it unread ("Rollback plan
@@ -480,6 +489,7 @@ def match(line: str, headings: tuple[str, ...] = ()) -> ConceptMatch:
 
 
 ROUTES_CHECK = "routes-served"
+_UNPLACED = "the line does not name where this is done"
 
 
 def _route_subject(said: str, allowed: set[str] | None) -> str:

@@ -478,3 +478,24 @@ def test_a_line_naming_nothing_its_check_judges_is_left_to_a_person() -> None:
     left = lines["Operations documentation topics"]
     assert left.check is None and left.candidates == ("ops-doc-topics",)
     assert "names none of it" in left.why
+
+
+def test_a_line_that_does_not_say_where_gets_the_checks_that_would_decide_it_as_suggestions() -> None:
+    """ "Linting passes" is CI's lint step only if CI runs it, and "Resource limits set" is compose's or
+    Kubernetes': with no component named, the generic concepts' checks are suggested, never automated,
+    and they never confirm a seed line's wording in a team's own list."""
+    lint = concepts.match("Linting passes")
+    assert lint.check is None and lint.candidates == ("ci-lint",) and lint.unplaced
+    assert lint.vetoed == "the line does not name where this is done"
+    limits = concepts.match("Resource limits set (CPU, memory)")
+    assert limits.candidates == ("compose-resource-limits", "k8s-resource-limits") and limits.unplaced
+    # named, the component places it, as before
+    assert concepts.match("Linting runs in CI").check == "ci-lint"
+    assert not concepts.match("Resource limits set", ("Kubernetes",)).unplaced
+    text = "- [ ] Linting passes\n- [ ] Health checks configured\n- [ ] Team lunch booked\n"
+    lines = {line.text: line for line in parse(text, "x.md").items}
+    assert lines["Linting passes"].candidates == ("ci-lint",) and lines["Linting passes"].check is None
+    assert lines["Linting passes"].why == "not automated: the line does not name where this is done"
+    # a seed line's wording (compose's health checks), which the suggestions alone do not confirm
+    health = lines["Health checks configured"]
+    assert health.item is None and health.check is None and "compose-healthcheck" in health.candidates
