@@ -344,9 +344,15 @@ def main() -> None:
         " repositories",
     )
     args = parser.parse_args()
-    if args.outcomes and (args.concepts or args.concept_record):
-        # the file holds the gate's filling as the shipped matcher made it; these change the mapping here
-        raise SystemExit("--outcomes scores the gate's own filling: not with --concepts or --concept-record")
+    filled = json.loads(args.outcomes.read_text()) if args.outcomes else {}
+    if args.outcomes and filled.get("_made_with", {}).get("concepts", False) != bool(
+        args.concepts or args.concept_record
+    ):
+        # the mapping here and the gate's filling in the file must automate the same concept matches
+        raise SystemExit(
+            f"{args.outcomes}: made {'with' if filled.get('_made_with', {}).get('concepts') else 'without'}"
+            " checklist_outcomes.py --concepts; give --concepts or --concept-record here alike"
+        )
     if args.concepts or args.concept_record:
         checklist.AUTOMATE_CONCEPTS = True
     mirrors = json.loads(args.mirrors.read_text())
@@ -360,7 +366,6 @@ def main() -> None:
             raise SystemExit(f"--sets: no such set {', '.join(unknown)} (the corpus has {', '.join(sets)})")
         sets = [name for name in sets if name in wanted]
     totals = {name: Tally() for name in sets}
-    filled = json.loads(args.outcomes.read_text()) if args.outcomes else {}
     unfilled: list[str] = []
     for name in sets:
         print(f"set: {name}")

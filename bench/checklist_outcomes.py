@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -79,12 +80,24 @@ def _blob_by_blob(git_dir: str, commit: str, root: Path) -> None:
         at += size + 1
 
 
-def filled(root: Path, path: str, timeout: float) -> dict[str, dict[str, object]]:
+_WITH_CONCEPTS = (
+    "import sys; import gate.checklist; gate.checklist.AUTOMATE_CONCEPTS = True; "
+    "sys.argv[0] = 'prodgate'; from gate.cli import entry; entry()"
+)
+"""`prodgate` with every concept match automated (--concepts), for the concepts' records."""
+
+
+def filled(root: Path, path: str, timeout: float, concepts: bool = False) -> dict[str, dict[str, object]]:
     """Line number -> the line as the gate filled it, on the repository materialized at `root`."""
     with tempfile.TemporaryDirectory(prefix="prodgate-outcomes-") as tmp:
         report = Path(tmp) / "report.json"
+        command = (
+            [sys.executable, "-c", _WITH_CONCEPTS]
+            if concepts
+            else [str(Path(sys.executable).parent / "prodgate")]
+        )
         run = [
-            str(Path(sys.executable).parent / "prodgate"),
+            *command,
             "check",
             str(root),
             "--offline",
@@ -118,13 +131,20 @@ def main() -> None:
     parser.add_argument("out", type=Path, help="JSON written here (kept entries are not run again)")
     parser.add_argument("--sets", help="comma-separated sets (default: all)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per checklist")
+    parser.add_argument(
+        "--concepts",
+        action="store_true",
+        help="with every concept match automated (gate.checklist.AUTOMATE_CONCEPTS), for"
+        " checklist_matcher.py --outcomes FILE --concept-record",
+    )
     args = parser.parse_args()
     mirrors = json.loads(args.mirrors.read_text())
     corpus = yaml.safe_load(CORPUS.read_text())
     wanted = set(args.sets.split(",")) if args.sets else None
-    done: dict[str, dict[str, dict[str, object]]] = (
-        json.loads(args.out.read_text()) if args.out.exists() else {}
-    )
+    done: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
+    if done and done.get(MADE_WITH, {}).get("concepts", False) != args.concepts:
+        raise SystemExit(f"{args.out} was made {'without' if args.concepts else 'with'} --concepts")
+    done[MADE_WITH] = {"concepts": args.concepts}
     by_tree: dict[tuple[str, str], list[str]] = {}
     for entry in corpus:
         if (wanted is None or entry["set"] in wanted) and _key(entry) not in done:
@@ -138,13 +158,17 @@ def main() -> None:
                 key = f"{repo}@{commit}:{path}"
                 started = time.perf_counter()
                 try:
-                    done[key] = filled(root, path, args.timeout)
+                    done[key] = filled(root, path, args.timeout, args.concepts)
                 except (subprocess.TimeoutExpired, OSError, ValueError, KeyError, TypeError) as exc:
                     print(f"{key}: not filled ({type(exc).__name__})", flush=True)
                     continue
                 print(f"{key}: {len(done[key])} lines in {time.perf_counter() - started:.1f} s", flush=True)
                 args.out.write_text(json.dumps(done, indent=1, sort_keys=True) + "\n")
     print(f"{len(done)} checklists filled; written to {args.out}")
+
+
+MADE_WITH = "_made_with"
+"""The file's own key: how its fillings were made ({"concepts": bool})."""
 
 
 def _key(entry: dict[str, str]) -> str:
