@@ -189,9 +189,14 @@ CHECKLIST = """# Go-live
 def test_the_checklist_suggests_the_check_a_line_names_and_says_why_not_automated() -> None:
     lines = {line.text: line for line in parse(CHECKLIST, "go-live.md").items}
     nonroot = lines["Containers run as non-root"]
+    # under Kubernetes, the check's concept matches met the precision, as the gate shows its lines
+    assert (nonroot.check, nonroot.how) == ("k8s-security-context", "concept")
+    assert "“non root containers”" in nonroot.why, "in the line's words"
     # suggested, not automated, until the check's concept matches meet the precision (gate/checklist.py)
-    assert nonroot.check is None and nonroot.candidates == ("k8s-security-context",)
-    assert "suggested" in nonroot.why and "“non root containers”" in nonroot.why, "in the line's words"
+    cors = {line.text: line for line in parse("## Service\n- [ ] CORS origins restricted\n", "x.md").items}
+    line = cors["CORS origins restricted"]
+    assert line.check is None and line.candidates == ("cors-not-wildcard",)
+    assert "suggested" in line.why and "“cors”" in line.why, "in the line's words"
     login = lines["Rate limiting on the login form"]
     assert login.check is None and login.candidates == ("rate-limiting",)
     assert "“login”" in login.why, "the word no check reads is named"
@@ -204,25 +209,25 @@ def test_the_checklist_suggests_the_check_a_line_names_and_says_why_not_automate
     rate = lines["Rate limiting"]
     assert (rate.check, rate.how) == ("rate-limiting", "concept")
     assert "rate-limiting" in concepts.automated()
-    assert "k8s-security-context" not in concepts.automated()
+    assert "cors-not-wildcard" not in concepts.automated()
 
 
-PIPELINE = """# Logging
-- [ ] Log shipping to Loki
-- [ ] Structured logs
+SCALING = """# Kubernetes
+- [ ] HPA for the API
+- [ ] Autoscaling enabled
 """
 
 
 def test_a_concept_marked_automated_takes_its_lines_where_its_check_is_not_automated() -> None:
-    assert "log-pipeline" not in concepts.automated()
-    lines = {line.text: line for line in parse(PIPELINE, "logs.md").items}
-    shipping = lines["Log shipping to Loki"]
-    assert (shipping.check, shipping.how) == ("log-pipeline", "concept")
-    assert concepts.match("Log shipping to Loki").written.startswith("+")
+    assert "k8s-hpa-present" not in concepts.automated()
+    lines = {line.text: line for line in parse(SCALING, "scaling.md").items}
+    hpa = lines["HPA for the API"]
+    assert (hpa.check, hpa.how) == ("k8s-hpa-present", "concept")
+    assert concepts.match("HPA for the API", ("Kubernetes",)).written.startswith("+")
     # the same check's other concept, under the bar on the labelled checklists: only suggested
-    structured = lines["Structured logs"]
-    assert structured.check is None and structured.candidates == ("log-pipeline",)
-    assert "suggested" in structured.why
+    autoscaling = lines["Autoscaling enabled"]
+    assert autoscaling.check is None and autoscaling.candidates == ("k8s-hpa-present",)
+    assert "suggested" in autoscaling.why
 
 
 def test_manual_lines_stay_compact_in_the_comment(tmp_path: object) -> None:
@@ -234,8 +239,8 @@ def test_manual_lines_stay_compact_in_the_comment(tmp_path: object) -> None:
     text = markdown(report)
     assert "No catalog item matches" not in text
     assert "nearest check: `rate-limiting`" in text
-    # non-root under Kubernetes, the login form, beyond Swagger, and resource limits where the example
-    # has no workloads (rate limiting is automated)
+    # non-root and resource limits under Kubernetes, where the example has no workloads; the login
+    # form; beyond Swagger (rate limiting is automated)
     assert "Team lunch booked" in text and text.count("nearest check") == 4
     assert "nothing here for its check to judge" in text and "No workloads in the manifests" in text
     # an automated line says how it was mapped
