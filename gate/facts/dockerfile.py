@@ -196,6 +196,10 @@ def parse_dockerfile(rel: str, text: str) -> Dockerfile | ParseError:
     return Dockerfile(rel, tuple(stages), args)
 
 
+_INSTRUCTION = lazy(r"(?m)^[ \t]*[^#\s]")
+"""A line that is neither blank nor a comment (parser directives are comments)."""
+
+
 def collect_docker(snap: Snapshot, referenced: frozenset[str] = frozenset()) -> DockerFacts:
     """Every Dockerfile: by its name, or named as one by a build (`docker build -f`, compose
     `dockerfile:`, build-push-action `file:`) whatever it is called."""
@@ -208,6 +212,11 @@ def collect_docker(snap: Snapshot, referenced: frozenset[str] = frozenset()) -> 
         if text is None:
             if (big := snap.unread(rel)) is not None:
                 errors.append(big)
+            continue
+        if rel not in referenced and not _INSTRUCTION.search(text):
+            # an empty or comments-only placeholder that no build names (a course's blank exercise
+            # file): Docker refuses to build it, and no Dockerfile check has anything to judge in it
+            snap.note_skipped([(rel, "a Dockerfile with no instructions, which no build names")])
             continue
         parsed = parse_dockerfile(rel, text)
         if isinstance(parsed, ParseError):
