@@ -5,9 +5,9 @@ shows beside the line depends on it: a line whose checks all found nothing to ju
 infrastructure code under "Firewall configured", no manifests under "Liveness probes configured") is
 left to a person (gate.checklist.fill), and some checks judge a line at the thresholds it states. For
 every checklist of bench/checklists/corpus.yaml in the sets asked for, this materializes the pinned
-commit from its local mirror (`git archive`, or blob by blob where the snapshot lacks its largest files;
-then a one-commit repository, as bench/compare.py does), runs `prodgate check DIR --checklist FILE
---offline --format json` (the `prodgate` beside the interpreter running this script) and writes, by
+commit from its local mirror (checked out as bench/corpus.py does, without the large blobs some
+snapshots lack), runs `prodgate check DIR --checklist FILE --offline --format json` (the `prodgate`
+beside the interpreter running this script) and writes, by
 `owner/name@commit:path` and line number, each checkbox line as the gate filled it: its kind
 (automated, manual, attestation, out_of_scope), checks, outcome and why. `bench/checklist_matcher.py
 --outcomes FILE` scores those lines. Entries already in OUT are kept, so an interrupted run resumes; run
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -31,53 +30,13 @@ from typing import Any
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.corpus import materialize
+
 CORPUS = Path(__file__).resolve().parent / "checklists" / "corpus.yaml"
-
-
-def _materialize(git_dir: str, commit: str, root: Path) -> None:
-    archive = subprocess.run(["git", "--git-dir", git_dir, "archive", commit], capture_output=True)
-    if archive.returncode == 0:
-        subprocess.run(["tar", "-x", "-C", str(root)], input=archive.stdout, check=True)
-    else:
-        _blob_by_blob(git_dir, commit, root)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@b", "GIT_COMMITTER_NAME": "b"}
-    env["GIT_COMMITTER_EMAIL"] = "b@b"
-    for args in (["init", "-q"], ["add", "-A", "-f"], ["commit", "-qm", "bench", "--no-gpg-sign"]):
-        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
-
-
-def _blob_by_blob(git_dir: str, commit: str, root: Path) -> None:
-    """A snapshot whose largest files are listed but absent: every blob it holds, the others left out
-    (`git archive` gives up on the first missing one)."""
-    listing = subprocess.run(
-        ["git", "--git-dir", git_dir, "ls-tree", "-r", "-z", commit], check=True, capture_output=True
-    ).stdout
-    entries: list[tuple[bytes, str]] = []
-    for record in listing.split(b"\0"):
-        if not record:
-            continue
-        meta, _, raw = record.partition(b"\t")
-        mode, kind, oid = meta.split()
-        if kind == b"blob" and mode != b"120000":
-            entries.append((oid, raw.decode("utf-8", "surrogateescape")))
-    batch = subprocess.run(
-        ["git", "--git-dir", git_dir, "cat-file", "--batch"],
-        input=b"".join(oid + b"\n" for oid, _ in entries),
-        check=True,
-        capture_output=True,
-    ).stdout
-    at = 0
-    for _, path in entries:
-        end = batch.index(b"\n", at)
-        header = batch[at:end].split()
-        at = end + 1
-        if header[-1] == b"missing":
-            continue
-        size = int(header[2])
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(batch[at : at + size])
-        at += size + 1
+MADE_WITH = "_made_with"
+"""The file's own key: how its fillings were made ({"concepts": bool})."""
 
 
 _WITH_CONCEPTS = (
@@ -96,16 +55,9 @@ def filled(root: Path, path: str, timeout: float, concepts: bool = False) -> dic
             if concepts
             else [str(Path(sys.executable).parent / "prodgate")]
         )
-        run = [
-            *command,
-            "check",
-            str(root),
-            "--offline",
-            "--format",
-            "json",
-        ]
+        asked = ["--offline", "--format", "json", "--checklist", str(root / path), "--output", str(report)]
         subprocess.run(
-            [*run, "--checklist", str(root / path), "--output", str(report)],
+            [*command, "check", str(root), *asked],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             timeout=timeout,
@@ -151,11 +103,13 @@ def main() -> None:
             by_tree.setdefault((entry["repo"], entry["commit"]), []).append(entry["path"])
     for (repo, commit), paths in by_tree.items():
         with tempfile.TemporaryDirectory(prefix="prodgate-tree-") as tmp:
-            root = Path(tmp) / "repo"
-            root.mkdir()
-            _materialize(mirrors[repo], commit, root)
+            try:
+                root = materialize(Path(mirrors[repo]), commit, Path(tmp) / "repo", incomplete=True)
+            except subprocess.CalledProcessError as exc:
+                print(f"{repo}@{commit}: not checked out ({exc.cmd[:2]})", flush=True)
+                continue
             for path in paths:
-                key = f"{repo}@{commit}:{path}"
+                key = _key({"repo": repo, "commit": commit, "path": path})
                 started = time.perf_counter()
                 try:
                     done[key] = filled(root, path, args.timeout, args.concepts)
@@ -165,10 +119,6 @@ def main() -> None:
                 print(f"{key}: {len(done[key])} lines in {time.perf_counter() - started:.1f} s", flush=True)
                 args.out.write_text(json.dumps(done, indent=1, sort_keys=True) + "\n")
     print(f"{len(done) - 1} checklists filled; written to {args.out}")  # less its own key, MADE_WITH
-
-
-MADE_WITH = "_made_with"
-"""The file's own key: how its fillings were made ({"concepts": bool})."""
 
 
 def _key(entry: dict[str, str]) -> str:
