@@ -370,6 +370,8 @@ def test_a_check_run_imports_no_checklist_code_and_no_package_metadata(tmp_path:
     plain = _imported_by_a_check_run(NOT_READY)
     assert {"gate.engine", "pydantic", "jinja2"} <= plain  # the listing is read right
     assert not plain & {"gate.checklist", "gate.catalog", "gate.signoffs", "importlib.metadata", "difflib"}
+    # an offline run starts no process here, and the console escapes no HTML
+    assert not plain & {"subprocess", "html"}
     repo = tmp_path / "repo"
     shutil.copytree(NOT_READY, repo)
     (repo / "checklist.md").write_text("- [ ] Health endpoint\n", encoding="utf-8")

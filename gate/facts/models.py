@@ -12,11 +12,16 @@ from __future__ import annotations
 import hashlib
 import posixpath
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from msgspec import Struct
 
-from gate.facts.pickles import PickleScan, scan_file
 from gate.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    # the pickle reader (with zipfile, pickletools and the compressors) is imported by the first scan:
+    # most repositories hold no model file
+    from gate.facts.pickles import PickleScan
 
 MODEL_SUFFIXES = (
     ".joblib",
@@ -101,6 +106,8 @@ def _stream_hash(path: Path) -> str:
 
 
 def _scan(full: Path, rel: str, deadline: float | None) -> tuple[str, str, PickleScan]:
+    from gate.facts.pickles import scan_file
+
     scan = scan_file(full, deadline=deadline)
     if scan.verdict == "not-pickle" and rel.lower().endswith(STRICT_PICKLE_SUFFIXES):
         # a .pkl or .pt that is not a pickle cannot be vouched for: whoever loads it gets an error or worse

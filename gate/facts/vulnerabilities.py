@@ -22,7 +22,6 @@ import json
 import os
 import re
 import stat
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -275,6 +274,8 @@ def _run_pip_audit(
     The pins go to pip-audit as a PEP 751 lock file (`--locked`): it lists resolved versions, so nothing
     is resolved or installed and pip is never run, and unlike a requirements file it may hold several
     versions of one package (a monorepo's services), so one run audits them all."""
+    import subprocess  # only a run that audits starts a process (gate/isolation.py)
+
     with tempfile.TemporaryDirectory(prefix="prodgate-audit-") as tmp:
         lock = Path(tmp) / "project" / "pylock.toml"
         lock.parent.mkdir()

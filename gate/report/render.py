@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import html
 import os
 import re
 from functools import cache
@@ -36,6 +35,8 @@ _CODE_SPAN = lazy(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 
 def _plain(text: str) -> str:
     text = _MD_SPECIAL.sub(r"\\\1", text)
+    import html  # with its entity tables: only Markdown output escapes (the console does not)
+
     text = html.escape(text, quote=False)
     return text.replace("@", "@\u200b")
 
@@ -116,6 +117,8 @@ def md_prose(value: object) -> str:
     comment's own <details>), images (shown as text) and @mentions (broken, so nobody is pinged)."""
     text = displayable(str(value)).rstrip()
     text = _CONTROL.sub("", text)
+    import html
+
     text = html.escape(text, quote=False).replace("![", "!\\[")
     return text.replace("@", "@\u200b")
 
