@@ -130,6 +130,9 @@ def test_a_tie_the_headings_cannot_settle_names_the_candidates() -> None:
     found = concepts.match("Containers run as non-root", ())
     assert found.check is None
     assert found.candidates == ("dockerfile-non-root-user", "k8s-security-context")
+    # and the report says why neither took it, beside them
+    (line,) = parse("- [ ] Containers run as non-root\n", "go-live.md").items
+    assert line.why == "not automated: the line fits these checks equally; a marker says which"
 
 
 def test_a_check_admitted_under_another_component_is_reached_by_a_line_that_names_that_component() -> None:
