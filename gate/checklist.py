@@ -484,6 +484,13 @@ def fill(
             "why": line.why,
             "candidates": line.candidates,
         }
+        if line.how == "concept" and line.check in concepts.leaves_to():
+            # what the check left to others is part of the line: a failure there is the line's too
+            checks += tuple(
+                c
+                for c in concepts.leaves_to()[line.check]
+                if c in by_check and by_check[c].outcome is Outcome.FAIL
+            )
         if checks and not absent:
             ran = [own.results.get(c) or by_check[c] for c in checks if c in by_check]
             if unread_service and line.how != "marker" and _about_unread_service(ran):

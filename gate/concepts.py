@@ -268,6 +268,17 @@ def _words() -> dict[str, tuple[str, ...]]:
 
 
 @cache
+def leaves_to() -> dict[str, tuple[str, ...]]:
+    """Per check, the checks it leaves part of what it decides to (`leaves_to:` in concepts.yaml): the
+    secret scan leaves a literal password in a compose file or a manifest to their checks, so that it
+    is reported once. A line that check takes by a concept shows, beside it, those that failed: "No
+    hardcoded secrets" must not pass beside a password the compose check found."""
+    return {
+        check: tuple(entry["leaves_to"].split()) for check, entry in _raw().items() if "leaves_to" in entry
+    }
+
+
+@cache
 def _under() -> dict[str, frozenset[str]]:
     """Per check, the other components whose scope admits it (`under:` in concepts.yaml): the CI
     check that scans the image it builds is what "Images scanned for vulnerabilities" asks, though

@@ -242,3 +242,30 @@ def test_a_line_whose_checks_find_nothing_here_to_judge_is_left_to_a_person(tmp_
     assert row.outcome == "not_applicable" and probes.evidence == f"k8s-probes: {row.summary}"
     assert marked.kind == "automated" and marked.outcome == "not_applicable", "a marker is the team's choice"
     assert runbook.kind == "automated" and runbook.outcome == "fail"
+
+
+def test_a_line_the_secret_scan_takes_shows_the_secrets_it_left_to_other_checks(tmp_path: Path) -> None:
+    """The scan leaves a compose file's literal password to the compose check, so that it is reported
+    once: "No hardcoded secrets in code" must not pass beside it. The line shows that check's failure
+    too; where nothing else failed, it is the scan's alone."""
+    from gate.config import Config
+    from gate.engine import evaluate
+    from gate.model import ChecklistLine
+
+    checklist = parse("# Security\n\n- [ ] No hardcoded secrets in code\n", "go-live.md")
+    (line,) = checklist.items
+    assert line.check == "no-hardcoded-secrets" and line.how == "concept"
+    app = {"app.py": "import os\n\nTOKEN = os.environ['TOKEN']\n", "requirements.txt": "flask\n"}
+    compose = "services:\n  api:\n    build: .\n    environment:\n      DB_PASSWORD: Xq9vT2mLp8Rw4zK7\n"
+
+    def filled(files: dict[str, str], name: str) -> ChecklistLine:
+        report = evaluate(write_tree(tmp_path / name, files), Config(), offline=True, checklist=checklist)
+        assert report.checklist is not None
+        (shown,) = (entry for entry in report.checklist.lines if entry.kind not in ("heading", "other"))
+        return shown
+
+    clean = filled(app, "clean")
+    assert clean.kind == "automated" and clean.checks == ("no-hardcoded-secrets",) and clean.outcome == "pass"
+    leaked = filled({**app, "docker-compose.yml": compose}, "leaked")
+    assert leaked.checks == ("no-hardcoded-secrets", "compose-no-inline-secrets")
+    assert leaked.outcome == "fail" and leaked.evidence.startswith("compose-no-inline-secrets:")

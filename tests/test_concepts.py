@@ -152,10 +152,12 @@ def test_concepts_yaml_says_only_what_its_reader_reads() -> None:
         "concepts",
         "automate",
         "under",
+        "leaves_to",
     }
     assert all(isinstance(entry.get("automate", False), bool) for entry in raw.values())
     assert {c for entry in raw.values() for c in entry.get("under", "").split()} <= set(concepts.COMPONENTS)
     assert concepts.automated() <= set(REGISTRY)
+    assert {c for checks in concepts.leaves_to().values() for c in checks} <= set(REGISTRY)
 
 
 # the gate's own precondition ("something to judge"), not a line of anyone's readiness checklist
