@@ -83,12 +83,17 @@ class Tally:
     nothing_here: list[int] = field(default_factory=lambda: [0, 0])
     """[right, false] among the lines the gate left to a person for nothing here to judge (--outcomes):
     what they would have counted as, automated"""
+    delegated: int = 0
+    """false automations whose only checks beyond the labels are ones a labelled check leaves part of its
+    work to (`leaves_to` in concepts.yaml), shown because they failed (--outcomes): the scan's line
+    beside a compose file's literal password, which the labels' "each check alone" cannot express"""
 
     def add(self, other: Tally) -> None:
         self.right += other.right
         self.false += other.false
         self.missed += other.missed
         self.manual += other.manual
+        self.delegated += other.delegated
         self.nothing_here = [a + b for a, b in zip(self.nothing_here, other.nothing_here, strict=True)]
         for outcome, count in other.right_by_outcome.items():
             self.right_by_outcome[outcome] = self.right_by_outcome.get(outcome, 0) + count
@@ -212,6 +217,8 @@ def judge(
             tally.right += 1
         elif mapped:
             tally.false += 1
+            left = {c for own in mapped & expected for c in concepts.leaves_to().get(own, ())}
+            tally.delegated += bool(left) and mapped - expected <= left
             tally.wrong.append(
                 f"  false  {name}:{number} -> {sorted(mapped)} (labels {sorted(expected)}; {line.how})"
                 f"\n         {line.text[:160]}"
@@ -401,6 +408,7 @@ def main() -> None:
         )
         print(f"{'right automations by the outcome shown':60} {shown}")
         print(f"{'left to a person: nothing here to judge (right / false)':60} {right} / {false}")
+        print(f"{'false only for a failure a labelled check leaves to another':60} {every.delegated}")
         if unfilled:
             print(f"not in {args.outcomes}, mapped without the repository: {len(unfilled)} checklists")
     if args.concept_record:

@@ -64,3 +64,25 @@ def test_with_the_gates_filling_a_line_counts_as_the_gate_showed_it() -> None:
     total.add(tally)
     total.add(tally)
     assert total.nothing_here == [2, 2] and total.right_by_outcome == {"fail": 2}
+
+
+def test_a_false_automation_only_for_a_check_the_labelled_one_leaves_work_to_is_counted_aside() -> None:
+    """The secret scan leaves a compose file's literal password to the compose check; its line shows
+    that check's failure too. The labels name the scan alone (each check must decide a line alone), so
+    the line is false, and is also counted aside; a line with any other extra check is not."""
+    from typing import Any
+
+    from bench.checklist_matcher import Tally, judge
+
+    text = "- [ ] No hardcoded secrets in code\n- [ ] No hardcoded secrets in code\n"
+    shown = ["no-hardcoded-secrets", "compose-no-inline-secrets"]
+    filled: dict[str, dict[str, Any]] = {
+        "1": {"kind": "automated", "checks": shown, "outcome": "fail", "why": ""},
+        "2": {"kind": "automated", "checks": [*shown, "env-file-ignored"], "outcome": "fail", "why": ""},
+    }
+    labels = {1: ["no-hardcoded-secrets"], 2: ["no-hardcoded-secrets"]}
+    tally = judge(text, "go-live.md", labels, filled=filled)
+    assert (tally.right, tally.false, tally.delegated) == (0, 2, 1)
+    total = Tally()
+    total.add(tally)
+    assert total.delegated == 1
