@@ -347,6 +347,26 @@ hình" it would read "rate limiting a cu hnh", and take it, or give "cu" as the 
 read."""
 
 
+_FOREIGN_TEXT = (
+    # German
+    "und oder nicht keine kein keinen für fur ist sind wird werden wurde eingerichtet konfiguriert "
+    "vorhanden aktiviert eingestellt durchgeführt alle auf bei über im vom zum zur eine einen sowie "
+    # Spanish and Portuguese
+    "para los las del está están configurado configurada configurados habilitado habilitada "
+    "implementado implementada todos todas una según cada sin não estão uma "
+    # French
+    "pour avec les sont configuré configurée activé aucun aucune dans "
+    # Indonesian
+    "tidak untuk yang dengan sudah belum"
+)
+_FOREIGN_WORDS = frozenset(_FOREIGN_TEXT.split())
+"""Function words of the other languages the labelled lists were written in, none of them an English
+word or a token an English line carries (not "die", "den", "os", "com", "em", "et", "la", "el", "y",
+"mit"): two of them mark a line written in that language with English technical words in it ("Keine
+hardcoded Passwörter oder API-Keys im Code"), which the matcher would read word by word as English."""
+_LETTER_RUN = lazy(r"[^\W\d_]+")
+
+
 def _not_english(line: str) -> bool:
     letters = 0
     for char in line:
@@ -354,7 +374,8 @@ def _not_english(line: str) -> bool:
             letters += 1
             if letters >= _FOREIGN_LETTERS:
                 return True
-    return False
+    found = {w for w in _LETTER_RUN.findall(line.lower()) if w in _FOREIGN_WORDS}
+    return len(found) >= 2
 
 
 def _too_long(said: str) -> bool:

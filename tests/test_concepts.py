@@ -458,6 +458,17 @@ def test_a_line_not_in_english_is_left_to_a_person_and_says_so() -> None:
     assert english.check is None and english.why.endswith(
         "the line also says “cafe”, which the check does not read"
     )
+    # a line in German or Spanish around English technical words has few accents or none: its function
+    # words say what it is written in; an English line's tokens (os.environ, example.com) are not those
+    german, spanish, tokens = parse(
+        "- [ ] Rate limiting für alle Endpunkte\n- [ ] CORS configurado para los dominios\n"
+        "- [ ] Secrets read from os.environ, never from example.com\n",
+        "x.md",
+    ).items
+    for line in (german, spanish):
+        assert line.check is None and line.item is None
+        assert line.why == "not automated: the line is not in English, and the matcher reads English only"
+    assert "not in English" not in tokens.why
 
 
 def test_a_platform_word_is_left_to_a_person_unless_the_check_reads_what_the_repository_keeps_of_it() -> None:
