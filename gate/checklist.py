@@ -91,6 +91,7 @@ def parse(text: str, path: str, *, check_ids: set[str] | None = None) -> Checkli
     lines: list[Line] = []
     raws = text.splitlines()
     seed_list = _reproduces_a_seed(raws)
+    foreign_list = _in_another_language(raws)
     for number, raw in enumerate(raws, 1):
         if _FENCE.match(raw):
             fenced = not fenced
@@ -125,6 +126,9 @@ def parse(text: str, path: str, *, check_ids: set[str] | None = None) -> Checkli
             check_id, found, why, candidates = _by_meaning(
                 shown, context, _has_sub_points(raws, number, indent), seed_list
             )
+            if foreign_list and check_id is None and found.item is None and concepts.foreign_words(shown):
+                # "Database-Backups eingerichtet" in a German list, left to a person: say why in its terms
+                why = f"not automated: {concepts.NOT_ENGLISH}"
         lines.append(
             Line(
                 number=number,
@@ -174,6 +178,18 @@ SEED_LIST_SHARE = 0.5
 """A checklist at least this share of whose lines are seed checklist lines is a seed checklist, or a
 copy of one: its lines carry the catalog's judgement of them. Of the 114 labelled public checklists one
 list reproduces a seed (every line); of the others none has more than a fifth."""
+
+
+def _in_another_language(raws: list[str]) -> bool:
+    """The list is written in another language than English (concepts.FOREIGN_LIST_SHARE)."""
+    fenced, total, foreign = False, 0, 0
+    for raw in raws:
+        if _FENCE.match(raw):
+            fenced = not fenced
+        elif not fenced and (box := CHECKBOX.match(raw)):
+            total += 1
+            foreign += concepts.foreign_words(box["text"]) > 0
+    return total > 0 and foreign >= concepts.FOREIGN_LIST_SHARE * total
 
 
 def _reproduces_a_seed(raws: list[str]) -> bool:

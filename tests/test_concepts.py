@@ -469,6 +469,18 @@ def test_a_line_not_in_english_is_left_to_a_person_and_says_so() -> None:
         assert line.check is None and line.item is None
         assert line.why == "not automated: the line is not in English, and the matcher reads English only"
     assert "not in English" not in tokens.why
+    # in a list written in German, one such word is enough; its English lines are still read as English
+    backups, rate, _ = parse(
+        "- [ ] Database-Backups eingerichtet\n- [ ] Rate limiting\n- [ ] Keine Secrets im Code\n", "x.md"
+    ).items
+    assert backups.why.endswith("not in English, and the matcher reads English only")
+    assert backups.candidates == ("backups-configured",)
+    assert rate.check == "rate-limiting"
+    # one such word among many English lines is a borrowed word
+    listed = "".join(f"- [ ] {line}\n" for line in ("Rate limiting", "Runbook created", "CORS restricted"))
+    listed += "".join(f"- [ ] {line}\n" for line in ("Linting passes", "Changelog kept", "Tests pass"))
+    borrowed = parse(listed + "- [ ] Database-Backups eingerichtet\n", "x.md").items[-1]
+    assert "not in English" not in borrowed.why
 
 
 def test_a_platform_word_is_left_to_a_person_unless_the_check_reads_what_the_repository_keeps_of_it() -> None:
