@@ -180,28 +180,29 @@ copy of one: its lines carry the catalog's judgement of them. Of the 114 labelle
 list reproduces a seed (every line); of the others none has more than a fifth."""
 
 
-def _in_another_language(raws: list[str]) -> bool:
-    """The list is written in another language than English (concepts.FOREIGN_LIST_SHARE)."""
-    fenced, total, foreign = False, 0, 0
+def _boxes(raws: list[str]) -> list[str]:
+    """The text of every checkbox line outside fenced code blocks."""
+    fenced, found = False, []
     for raw in raws:
         if _FENCE.match(raw):
             fenced = not fenced
         elif not fenced and (box := CHECKBOX.match(raw)):
-            total += 1
-            foreign += concepts.foreign_words(box["text"]) > 0
-    return total > 0 and foreign >= concepts.FOREIGN_LIST_SHARE * total
+            found.append(box["text"])
+    return found
+
+
+def _in_another_language(raws: list[str]) -> bool:
+    """The list is written in another language than English (concepts.FOREIGN_LIST_SHARE)."""
+    boxes = _boxes(raws)
+    foreign = sum(concepts.foreign_words(text) > 0 for text in boxes)
+    return bool(boxes) and foreign >= concepts.FOREIGN_LIST_SHARE * len(boxes)
 
 
 def _reproduces_a_seed(raws: list[str]) -> bool:
     known = _seed_lines()
-    fenced, total, seed = False, 0, 0
-    for raw in raws:
-        if _FENCE.match(raw):
-            fenced = not fenced
-        elif not fenced and (box := CHECKBOX.match(raw)):
-            total += 1
-            seed += concepts.text_of(_MARKER.sub("", box["text"]).rstrip()).rstrip(" .") in known
-    return total > 0 and seed >= SEED_LIST_SHARE * total
+    boxes = _boxes(raws)
+    seed = sum(concepts.text_of(_MARKER.sub("", text).rstrip()).rstrip(" .") in known for text in boxes)
+    return bool(boxes) and seed >= SEED_LIST_SHARE * len(boxes)
 
 
 def _by_meaning(
