@@ -362,8 +362,9 @@ _FOREIGN_TEXT = (
 _FOREIGN_WORDS = frozenset(_FOREIGN_TEXT.split())
 """Function words of the other languages the labelled lists were written in, seldom English words
 ("pour", "sin") and never a token an English line carries (so not "die", "den", "os", "com", "em",
-"et", "la", "el", "y", "mit"): two of them mark a line written in that language with English technical words in it ("Keine
-hardcoded Passwörter oder API-Keys im Code"), which the matcher would read word by word as English."""
+"et", "la", "el", "y", "mit"): two of them mark a line written in that language with English
+technical words in it ("Keine hardcoded Passwörter oder API-Keys im Code"), which the matcher would
+read word by word as English."""
 _LETTER_RUN = lazy(r"[^\W\d_]+")
 
 
