@@ -17,6 +17,7 @@ be explained: the report names the concept each line was mapped by.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from functools import cache, lru_cache
@@ -137,6 +138,11 @@ _FILE = lazy(r"\.(ya?ml|json|md|txt|toml|cfg|ini|py|sh|html|conf)$")
 # no character class reaches past the next bracket or parenthesis: every scan ends where the next
 # attempt starts, so a line of 400 KB of `[` or `](` is read in linear time
 _LINK = lazy(r"!?\[([^\[\]]*)\]\([^()]*\)")
+_INLINE_HTML = lazy(
+    r"</?(?:br|b|i|em|strong|code|kbd|sub|sup|span|small|mark|del|ins|s|u)\b[^<>]{0,200}>", re.I
+)
+"""The inline tags GitHub renders inside a line (`TLS for Ingress<br/>`, `<b>Auth</b>`): markup, not
+words. Only these: `<image>` or `<your-domain>` in a line is a placeholder, and says what it stands for."""
 _RUN = lazy(r"[a-z0-9_./+-]+")
 _PARTS = lazy(r"[./_+-]+")
 _DIGITS = lazy(r"\d+(?:\.\d+)*|[a-z]+")
@@ -188,6 +194,7 @@ def text_of(line: str) -> str:
     `**Label**: description` read as words."""
     line = _without_comments(line)
     line = _LINK.sub(r"\1", line)
+    line = _INLINE_HTML.sub(" ", line)
     line = line.replace("`", " ").replace("**", " ").replace("__", " ")
     # accents folded first ("café" reads "cafe", not "caf"); what has no ASCII letter is dropped
     line = unicodedata.normalize("NFKD", line).encode("ascii", "ignore").decode().lower()
@@ -572,7 +579,7 @@ _FUNCTION_TEXT = (
     "has have had it its this that these those our your we you they their there all any each "
     "every as per so such should must will shall can may need needs needed required require "
     "requires e.g eg i.e ie etc similar not no never always does do s critical important "
-    "mandatory essential don doesn isn aren won shouldn mustn t after before common"
+    "mandatory essential recommended don doesn isn aren won shouldn mustn t after before common"
 )
 _FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
 """`s` is what is left of a possessive ("the gate's status"), `don` and `t` of a contracted negation
@@ -586,15 +593,19 @@ _STATE_TEXT = (
     "properly proper correctly correct appropriate appropriately applied apply enforced "
     "enforce written maintained prepared ready choose chosen select selected policy policies "
     "strategy use used using uses include includes included including have verify confirm "
-    "automatic automatically built-in basic regular regularly protection settings setting"
+    "automatic automatically built-in basic regular regularly protection settings setting prepare "
+    "installed remaining replaced removed generated auto-generated"
 )
 _STATE_WORDS = frozenset(_STATE_TEXT.split())
 """Words that say a thing is done, or how firmly, not what it is."""
-_SUBJECT_WORDS = frozenset(
-    ["production", "prod", "service", "services", "application", "app", "api", "python"]
+_SUBJECT_TEXT = (
+    "production prod service services application app api python code codebase environment environments"
 )
-"""The service every line of the checklist is about: naming it adds nothing to what a line asks (its
-language included: where the service is not Python, gate.checklist leaves its lines to a person)."""
+_SUBJECT_WORDS = frozenset(_SUBJECT_TEXT.split())
+"""The service every line of the checklist is about, its code and where it runs: naming it adds
+nothing to what a line asks ("Type hints added to Python code", "JSON logging for production
+environments"). Its language included: where the service is not Python, gate.checklist leaves its
+lines to a person."""
 _KUBERNETES_OBJECTS = (
     "deployment deployments statefulset statefulsets daemonset daemonsets replicaset replicasets "
     "workload workloads manifest manifests container containers"

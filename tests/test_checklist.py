@@ -7,6 +7,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from gate.checklist import parse
 from gate.cli import main
 from tests.conftest import ROOT, write_tree
@@ -244,18 +246,29 @@ def test_a_line_whose_checks_find_nothing_here_to_judge_is_left_to_a_person(tmp_
     assert runbook.kind == "automated" and runbook.outcome == "fail"
 
 
-def test_a_line_the_secret_scan_takes_shows_the_secrets_it_left_to_other_checks(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("written", "how"), [("No hardcoded secrets in code", "concept"), ("No hardcoded credentials", "wording")]
+)
+def test_a_line_the_secret_scan_takes_shows_the_secrets_it_left_to_other_checks(
+    tmp_path: Path, written: str, how: str
+) -> None:
     """The scan leaves a compose file's literal password to the compose check, so that it is reported
     once: "No hardcoded secrets in code" must not pass beside it. The line shows that check's failure
-    too; where nothing else failed, it is the scan's alone."""
+    too; where nothing else failed, it is the scan's alone. A seed checklist's wording is the scan's
+    too, and not the Dockerfile check's: a build argument named like a secret holds no credential."""
     from gate.config import Config
     from gate.engine import evaluate
     from gate.model import ChecklistLine
 
-    checklist = parse("# Security\n\n- [ ] No hardcoded secrets in code\n", "go-live.md")
+    checklist = parse(f"# Security\n\n- [ ] {written}\n", "go-live.md")
     (line,) = checklist.items
-    assert line.check == "no-hardcoded-secrets" and line.how == "concept"
-    app = {"app.py": "import os\n\nTOKEN = os.environ['TOKEN']\n", "requirements.txt": "flask\n"}
+    assert line.how == how
+    assert line.check == "no-hardcoded-secrets" or line.item == "no-hardcoded-secrets"
+    app = {
+        "app.py": "import os\n\nTOKEN = os.environ['TOKEN']\n",
+        "requirements.txt": "flask\n",
+        "Dockerfile": "FROM python:3.12-slim\nARG API_TOKEN\nCOPY . /app\nUSER 1000\nCMD [\"python\", \"/app/app.py\"]\n",
+    }
     compose = "services:\n  api:\n    build: .\n    environment:\n      DB_PASSWORD: Xq9vT2mLp8Rw4zK7\n"
 
     def filled(files: dict[str, str], name: str) -> ChecklistLine:

@@ -110,6 +110,12 @@ CASES = [
     # debug switched on is not the check that it is off
     ("Debug mode true", (), None),
     ("Debug mode disabled", (), "debug-disabled"),
+    # a readiness checklist is a list, not a readiness check; the checks themselves still are
+    ("Production readiness checklist", (), None),
+    ("Readiness checks configured", ("Kubernetes",), "k8s-probes"),
+    # inline HTML is markup, not words of the line
+    ("Resource requests and limits<br/>", ("Kubernetes",), "k8s-resource-limits"),
+    ("<b>Rate limiting</b> in place", (), "rate-limiting"),
 ]
 
 
@@ -289,6 +295,12 @@ def test_the_mapping_is_the_same_under_every_hash_seed() -> None:
         ("Multiple replicas for high availability", ("Kubernetes",), "k8s-replicas", ""),
         ("Use structured logging for easier parsing", (), "log-pipeline", ""),
         ("Structured logging for the audit trail", (), None, "audit"),
+        # the service's code and environments are what every line is about; how firmly a line asks
+        # ("recommended"), like "mandatory", says nothing of what it asks
+        ("Type hints added to Python code", (), "type-hint-coverage", ""),
+        ("JSON logging for production environments", (), "log-pipeline", ""),
+        ("Rate limiting implemented (recommended)", (), "rate-limiting", ""),
+        ("Prepare runbooks for common incidents", (), "runbook-present", ""),
     ],
 )
 def test_a_line_is_automated_only_when_the_check_reads_every_word_of_it(
