@@ -501,12 +501,12 @@ def fill(
             "why": line.why,
             "candidates": line.candidates,
         }
-        if line.how == "concept" and line.check in concepts.leaves_to():
-            # what the check left to others is part of the line: a failure there is the line's too
+        if line.how != "marker":
+            # what a check left to others is part of the line: a failure there is the line's too (a
+            # marker names the one check a team chose)
+            left = dict.fromkeys(c for check in checks for c in concepts.leaves_to().get(check, ()))
             checks += tuple(
-                c
-                for c in concepts.leaves_to()[line.check]
-                if c in by_check and by_check[c].outcome is Outcome.FAIL
+                c for c in left if c not in checks and c in by_check and by_check[c].outcome is Outcome.FAIL
             )
         if checks and not absent:
             ran = [own.results.get(c) or by_check[c] for c in checks if c in by_check]

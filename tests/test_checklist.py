@@ -267,7 +267,7 @@ def test_a_line_the_secret_scan_takes_shows_the_secrets_it_left_to_other_checks(
     app = {
         "app.py": "import os\n\nTOKEN = os.environ['TOKEN']\n",
         "requirements.txt": "flask\n",
-        "Dockerfile": "FROM python:3.12-slim\nARG API_TOKEN\nCOPY . /app\nUSER 1000\nCMD [\"python\", \"/app/app.py\"]\n",
+        "Dockerfile": 'FROM python:3.12-slim\nARG API_TOKEN\nCOPY . /app\nUSER 1000\nCMD ["python", "/app/app.py"]\n',
     }
     compose = "services:\n  api:\n    build: .\n    environment:\n      DB_PASSWORD: Xq9vT2mLp8Rw4zK7\n"
 

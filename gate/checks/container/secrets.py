@@ -36,7 +36,6 @@ def _secret_hits(df: Dockerfile, ins: Instruction) -> list[Hit]:
     level=Level.BRONZE,
     applies_when="the repository has a Dockerfile",
     remediation="Pass secrets at run time (environment, orchestrator secrets), or at build time with `RUN --mount=type=secret`.",
-    seeds=("No hardcoded secrets or credentials", "Secrets not in code/configs"),
     concern="secret-in-repository",
 )
 def dockerfile_no_secrets(facts: Facts, options: NoOptions) -> Decision:
