@@ -16,11 +16,11 @@ import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-import yaml
 
 from gate.budget import NO_DEADLINE, Deadline
 from gate.errors import InputProblem
@@ -29,6 +29,8 @@ from gate.lazyre import lazy
 from gate.yamlpath import Node, compact
 
 if TYPE_CHECKING:
+    import yaml
+
     from gate.model import Skipped
 
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
@@ -49,11 +51,6 @@ PYTHON_SUMMARIES: dict[str, Summarize] = {}
 (see `python_summary`)."""
 _TOML_AT = lazy(r"\s*\(at line (\d+), column (\d+)\)")
 
-try:  # the C loader is ~10x faster; fall back quietly where libyaml is absent
-    from yaml import CSafeLoader as _BaseLoader
-except ImportError:  # pragma: no cover - depends on the build of PyYAML
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
-
 
 class Replacing(dict[Any, Any]):
     """A mapping written `!reset` or `!override` (Compose): it replaces what it is merged over."""
@@ -63,22 +60,33 @@ class ReplacingList(list[Any]):
     """A sequence written `!reset` or `!override` (Compose): it replaces what it is merged over."""
 
 
-class _Loader(_BaseLoader):
+@cache
+def _loader() -> Any:
     """The safe loader, plus Compose's merge tags `!reset` and `!override`: valid Compose, read as
-    the values they carry (marked, so that a merge replaces instead of joining)."""
+    the values they carry (marked, so that a merge replaces instead of joining). Made, and PyYAML
+    imported, when the first YAML file is read: a repository without one never pays for it (PyYAML's
+    import compiles its reader's large character pattern: about 10 ms of a small run)."""
+    import yaml
+
+    try:  # the C loader is ~10x faster; fall back quietly where libyaml is absent
+        base: Any = yaml.CSafeLoader
+    except AttributeError:  # pragma: no cover - depends on the build of PyYAML
+        base = yaml.SafeLoader
+    loader: Any = type("_Loader", (base,), {})
+    loader.add_constructor("!reset", _replacing)
+    loader.add_constructor("!override", _replacing)
+    return loader
 
 
 def _replacing(loader: Any, node: yaml.Node) -> Any:
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         return Replacing(loader.construct_mapping(node, deep=True))
     if isinstance(node, yaml.SequenceNode):
         return ReplacingList(loader.construct_sequence(node, deep=True))
     value = loader.construct_scalar(node)
     return None if node.tag == "!reset" or value in ("", "null", "~") else value
-
-
-_Loader.add_constructor("!reset", _replacing)
-_Loader.add_constructor("!override", _replacing)
 
 
 class ParseError(msgspec.Struct, frozen=True, kw_only=True):
@@ -468,13 +476,15 @@ def _parse_python(rel: str, text: str) -> ast.Module:
 
 
 def parse_yaml_text(text: str) -> YamlDocuments:
-    loader = _Loader(text)
+    import yaml
+
+    loader = _loader()(text)
     try:
         nodes: list[yaml.Node] = []
         while loader.check_node():
             node = loader.get_node()
             if node is not None:
-                count, size = _expanded_size(node, {})
+                count, size = _expanded_size(node, {}, (yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode))
                 if count > MAX_YAML_NODES or size > MAX_YAML_BYTES:
                     mark = node.start_mark
                     what = f"{MAX_YAML_NODES} nodes" if count > MAX_YAML_NODES else f"{MAX_YAML_BYTES} bytes"
@@ -505,6 +515,8 @@ def parse_yaml_text(text: str) -> YamlDocuments:
 
 def _first_bad_scalar(nodes: list[yaml.Node]) -> yaml.ScalarNode | None:
     """The first implicitly typed scalar (a date, a number) that cannot be constructed."""
+    import yaml
+
     probe = yaml.SafeLoader("")
     stack: list[yaml.Node] = list(reversed(nodes))
     seen: set[int] = set()
@@ -526,26 +538,32 @@ def _first_bad_scalar(nodes: list[yaml.Node]) -> yaml.ScalarNode | None:
     return None
 
 
-def _expanded_size(node: yaml.Node, memo: dict[int, tuple[int, int]]) -> tuple[int, int]:
+def _expanded_size(
+    node: yaml.Node,
+    memo: dict[int, tuple[int, int]],
+    kinds: tuple[type[yaml.ScalarNode], type[yaml.SequenceNode], type[yaml.MappingNode]],
+) -> tuple[int, int]:
     """How many nodes, and how many bytes of scalars, the document has once every alias is expanded,
     computed without expanding: aliases share node objects, so sizes are memoised per object (a DAG
     walk, linear in its size). Bytes matter as much as nodes: 760 KB of aliases to one 400 KB string
-    is 28 GB for whatever joins or copies it later."""
+    is 28 GB for whatever joins or copies it later. `kinds`: PyYAML's scalar, sequence and mapping
+    node classes (imported with the first YAML file read)."""
+    scalar, sequence, mapping = kinds
     key = id(node)
     if key in memo:
         return memo[key]
     memo[key] = (1, 0)  # a recursive alias (a cycle) counts once instead of looping
     nodes, size = 1, 0
-    if isinstance(node, yaml.ScalarNode):
+    if isinstance(node, scalar):
         size = len(node.value)
-    elif isinstance(node, yaml.SequenceNode):
+    elif isinstance(node, sequence):
         for child in node.value:
-            n, b = _expanded_size(child, memo)
+            n, b = _expanded_size(child, memo, kinds)
             nodes, size = nodes + n, size + b
-    elif isinstance(node, yaml.MappingNode):
+    elif isinstance(node, mapping):
         seen: set[str] = set()
         for k, _ in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value != "<<":
+            if isinstance(k, scalar) and k.value != "<<":
                 if k.value in seen:
                     # YAML forbids duplicate keys; PyYAML would silently keep the last one
                     raise ParseFailure(
@@ -553,8 +571,8 @@ def _expanded_size(node: yaml.Node, memo: dict[int, tuple[int, int]]) -> tuple[i
                     )
                 seen.add(k.value)
         for k, v in node.value:
-            kn, kb = _expanded_size(k, memo)
-            vn, vb = _expanded_size(v, memo)
+            kn, kb = _expanded_size(k, memo, kinds)
+            vn, vb = _expanded_size(v, memo, kinds)
             nodes, size = nodes + kn + vn, size + kb + vb
     memo[key] = (nodes, size)
     return nodes, size

@@ -15,8 +15,10 @@ key on every lookup (quadratic; minutes under the 1 MiB cap).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
 
 class Node:
@@ -68,6 +70,8 @@ def compact(roots: Iterable[yaml.Node]) -> tuple[Node, ...]:
     """The documents as compact nodes. Aliases stay shared (one node, as composed), so an alias-heavy
     document does not expand, and a recursive alias stays a cycle; iterative, for deep nesting. Call it
     after constructing the data: PyYAML's constructor rewrites merge keys (<<) in the nodes."""
+    import yaml  # imported by whoever composed the nodes: no YAML file read, no PyYAML (gate/snapshot.py)
+
     tops = list(roots)
     made: dict[int, Node] = {}
     pending: list[tuple[yaml.Node, Node]] = []

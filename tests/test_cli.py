@@ -372,6 +372,11 @@ def test_a_check_run_imports_no_checklist_code_and_no_package_metadata(tmp_path:
     assert not plain & {"gate.checklist", "gate.catalog", "gate.signoffs", "importlib.metadata", "difflib"}
     # an offline run starts no process here, and the console escapes no HTML
     assert not plain & {"subprocess", "html"}
+    # PyYAML comes with the first YAML file read: here, the workflow
+    assert "yaml" in plain
+    no_yaml = tmp_path / "no-yaml"
+    shutil.copytree(NOT_READY, no_yaml, ignore=shutil.ignore_patterns(".github"))
+    assert "yaml" not in _imported_by_a_check_run(no_yaml)
     repo = tmp_path / "repo"
     shutil.copytree(NOT_READY, repo)
     (repo / "checklist.md").write_text("- [ ] Health endpoint\n", encoding="utf-8")

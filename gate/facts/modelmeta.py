@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
 from msgspec import Struct
 
 from gate.facts.docs import headings
@@ -87,6 +86,8 @@ def _front_matter(text: str) -> dict[str, Any]:
     end = text.find("\n---", 3)
     if end < 0:
         return {}
+    import yaml  # a Markdown file's front matter: PyYAML only where a model card has one
+
     try:
         data = yaml.safe_load(text[3:end])
     except yaml.YAMLError:
