@@ -193,19 +193,19 @@ def test_finding_a_lines_sub_points_reads_only_up_to_the_next_non_blank_line() -
 
 
 def test_a_line_about_a_service_prodgate_cannot_read_is_left_to_a_person(tmp_path: Path) -> None:
-    """A Spring service: "Rate limiting" is the team's real question, not "not applicable"."""
+    """A Spring service: "Error handlers registered" is the team's real question, not "not applicable"."""
     from gate.config import Config
     from gate.engine import evaluate
 
     java = {"pom.xml": "<project/>", "src/main/java/App.java": "class App {}\n"}
-    checklist = parse("# Go-live\n\n- [ ] Rate limiting\n- [ ] Runbook created\n", "go-live.md")
+    checklist = parse("# Go-live\n\n- [ ] Error handlers registered\n- [ ] Runbook created\n", "go-live.md")
     report = evaluate(write_tree(tmp_path / "java", java), Config(), offline=True, checklist=checklist)
     assert report.checklist is not None
-    rate, runbook = (line for line in report.checklist.lines if line.kind in ("manual", "automated"))
-    assert rate.kind == "manual" and rate.candidates == ("rate-limiting",)
-    assert rate.why == "not automated: the service here is Java (pom.xml), which prodgate does not read"
+    handlers, runbook = (line for line in report.checklist.lines if line.kind in ("manual", "automated"))
+    assert handlers.kind == "manual" and handlers.candidates == ("error-handlers-registered",)
+    assert handlers.why == "not automated: the service here is Java (pom.xml), which prodgate does not read"
     assert runbook.kind == "automated", "a line about the repository, not the service, is still judged"
-    row = next(r for r in report.results if r.check_id == "rate-limiting")
+    row = next(r for r in report.results if r.check_id == "error-handlers-registered")
     assert row.summary == (
         "No Python web application in the repository: its code is Java (pom.xml), which prodgate does "
         "not read."
@@ -214,8 +214,8 @@ def test_a_line_about_a_service_prodgate_cannot_read_is_left_to_a_person(tmp_pat
     app = {**java, "app/main.py": "from fastapi import FastAPI\napp = FastAPI()\n"}
     report = evaluate(write_tree(tmp_path / "both", app), Config(), offline=True, checklist=checklist)
     assert report.checklist is not None
-    rate = next(line for line in report.checklist.lines if line.text == "Rate limiting")
-    assert rate.kind == "automated" and rate.checks == ("rate-limiting",)
+    handlers = next(line for line in report.checklist.lines if line.text == "Error handlers registered")
+    assert handlers.kind == "automated" and handlers.checks == ("error-handlers-registered",)
 
 
 def test_a_line_whose_checks_find_nothing_here_to_judge_is_left_to_a_person(tmp_path: Path) -> None:

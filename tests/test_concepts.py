@@ -186,7 +186,7 @@ def test_every_check_is_reachable_by_its_own_title(check_id: str) -> None:
 CHECKLIST = """# Go-live
 
 ## Service
-- [ ] Rate limiting
+- [ ] Error handlers registered
 - [ ] Rate limiting on the login form
 - [x] API documentation (beyond Swagger)
 - [ ] Team lunch booked
@@ -217,9 +217,9 @@ def test_the_checklist_suggests_the_check_a_line_names_and_says_why_not_automate
     # a seed checklist's own wording keeps the catalog's judgement of it
     assert lines["Resource limits set"].item == "k8s-resources"
     # a check whose concept matches met the precision on the labelled checklists takes its lines
-    rate = lines["Rate limiting"]
-    assert (rate.check, rate.how) == ("rate-limiting", "concept")
-    assert "rate-limiting" in concepts.automated()
+    handlers = lines["Error handlers registered"]
+    assert (handlers.check, handlers.how) == ("error-handlers-registered", "concept")
+    assert "error-handlers-registered" in concepts.automated()
     assert "cors-not-wildcard" not in concepts.automated()
 
 
@@ -251,11 +251,11 @@ def test_manual_lines_stay_compact_in_the_comment(tmp_path: object) -> None:
     assert "No catalog item matches" not in text
     assert "nearest check: `rate-limiting`" in text
     # non-root and resource limits under Kubernetes, where the example has no workloads; the login
-    # form; beyond Swagger (rate limiting is automated)
+    # form; beyond Swagger (error handlers are automated)
     assert "Team lunch booked" in text and text.count("nearest check") == 4
     assert "nothing here for its check to judge" in text and "No workloads in the manifests" in text
     # an automated line says how it was mapped
-    assert re.search(r"Rate limiting · <sub>.*\(by meaning: names “rate limiting", text)
+    assert re.search(r"Error handlers registered · <sub>.*\(by meaning: names “error handlers", text)
 
 
 def test_the_mapping_is_the_same_under_every_hash_seed() -> None:
@@ -343,8 +343,8 @@ SUB_POINTS = """# Release
 - [ ] **Structured logging in place**
   - every prediction logged with its input hash
   - logs kept 90 days
-- [ ] Rate limiting
-- [ ] Rate limiting
+- [ ] Error handlers registered
+- [ ] Error handlers registered
 - [ ] Tracing
 """
 
@@ -353,7 +353,7 @@ def test_a_line_with_points_under_it_is_left_to_a_person() -> None:
     lines = parse(SUB_POINTS, "release.md").items
     assert lines[0].check is None and lines[0].item is None and "points under the line" in lines[0].why
     # the next line's list items are not its sub-points: they stand at its own indent
-    assert "points under" not in lines[1].why and lines[1].check == "rate-limiting"
+    assert "points under" not in lines[1].why and lines[1].check == "error-handlers-registered"
 
 
 def test_a_line_that_says_something_else_provides_it_is_left_to_a_person() -> None:
@@ -482,12 +482,12 @@ def test_a_line_not_in_english_is_left_to_a_person_and_says_so() -> None:
         assert line.why == "not automated: the line is not in English, and the matcher reads English only"
     assert "not in English" not in tokens.why
     # in a list written in German, one such word is enough; its English lines are still read as English
-    backups, rate, _ = parse(
-        "- [ ] Database-Backups eingerichtet\n- [ ] Rate limiting\n- [ ] Keine Secrets im Code\n", "x.md"
+    backups, runbook, _ = parse(
+        "- [ ] Database-Backups eingerichtet\n- [ ] Runbook created\n- [ ] Keine Secrets im Code\n", "x.md"
     ).items
     assert backups.why.endswith("not in English, and the matcher reads English only")
     assert backups.candidates == ("backups-configured",)
-    assert rate.check == "rate-limiting"
+    assert runbook.check == "runbook-present"
     # one such word among many English lines is a borrowed word
     listed = "".join(f"- [ ] {line}\n" for line in ("Rate limiting", "Runbook created", "CORS restricted"))
     listed += "".join(f"- [ ] {line}\n" for line in ("Linting passes", "Changelog kept", "Tests pass"))
