@@ -126,6 +126,9 @@ _ROUTE_SUBJECT = lazy(
 """A line whose subject is the routes it lists: "`/api/predict` - Single prediction", "Readiness:
 `/ready`". What it asks is that the service serves them, whatever the description after them says
 (emoji are gone by then, so "`/predict` ✅ Created" reads as a path and a word of status)."""
+_HOST_PATH = lazy(r"(?:^|[\s,&])/(?:var|etc|usr|opt|proc|srv|mnt)/")
+"""A folder of the host's file system among the paths ("Log groups created: `/var/log/app/`"): files on
+a server, not routes of the service."""
 _ROUTE_DESCRIPTION_WORDS = 8
 """Past this the words after the paths say more than a description of them."""
 _MAX_WORDS = 30
@@ -557,6 +560,8 @@ def _route_subject(said: str, allowed: set[str] | None) -> str:
         return ""
     found = _ROUTE_SUBJECT.match(said)
     if not found or len(found.group("paths")) < 2:
+        return ""
+    if _HOST_PATH.search(found.group("paths")):
         return ""
     rest = found.group("rest") or ""
     if len(rest.split()) > _ROUTE_DESCRIPTION_WORDS:

@@ -94,6 +94,9 @@ CASES = [
     ("`/reports` returns every report", (), None),
     ("`/chat-stream` streams replies", (), None),
     ("`/etc/app/conf.d` configured", (), None),
+    # the host's folders listed after a label are files on a server, not routes
+    ("Log folders created: `/var/log/api/`, `/var/log/nginx/`", (), None),
+    ("Readiness: `/ready`, `/live`", (), "routes-served"),
     ("`/v2/score` - Batch scoring", ("Kubernetes",), None),
     # what a person does by hand is an activity, whatever the line names
     ("Catalog: `/catalog`", ("Release", "Try every page manually"), None),
