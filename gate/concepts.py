@@ -281,8 +281,9 @@ def _words() -> dict[str, tuple[str, ...]]:
 def leaves_to() -> dict[str, tuple[str, ...]]:
     """Per check, the checks it leaves part of what it decides to (`leaves_to:` in concepts.yaml): the
     secret scan leaves a literal password in a compose file or a manifest to their checks, so that it
-    is reported once. A line that check takes by a concept shows, beside it, those that failed: "No
-    hardcoded secrets" must not pass beside a password the compose check found."""
+    is reported once. A line mapped to that check, by a concept or a seed wording (not by a marker),
+    shows beside it those that failed: "No hardcoded secrets" must not pass beside a password the
+    compose check found."""
     return {
         check: tuple(entry["leaves_to"].split()) for check, entry in _raw().items() if "leaves_to" in entry
     }

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from gate import concepts
-from gate.checklist import parse
+from gate.checklist import Line, parse
 from gate.checks import REGISTRY
 from gate.report.formats import markdown
 from tests.conftest import ROOT
@@ -459,6 +459,12 @@ def test_a_line_of_paths_is_read_in_linear_time() -> None:
     subprocess.run([sys.executable, "-c", script], check=True, timeout=20)
 
 
+def _left_as_not_english(*lines: Line) -> None:
+    for line in lines:
+        assert line.check is None and line.item is None
+        assert line.why == "not automated: the line is not in English, and the matcher reads English only"
+
+
 def test_a_line_not_in_english_is_left_to_a_person_and_says_so() -> None:
     # read by its ASCII letters alone, the first would be "rate limiting a cu hnh" and the second "hpa
     # cpu memory": a line in another language is not guessed at
@@ -466,9 +472,7 @@ def test_a_line_not_in_english_is_left_to_a_person_and_says_so() -> None:
         "- [ ] Rate limiting đã cấu hình\n- [ ] HPA 監控 CPU 和 Memory\n- [ ] Rate limiting for the café 🚀\n",
         "x.md",
     ).items
-    for line in (vietnamese, chinese):
-        assert line.check is None and line.item is None
-        assert line.why == "not automated: the line is not in English, and the matcher reads English only"
+    _left_as_not_english(vietnamese, chinese)
     # a word with an accent is read whole, accent folded
     assert english.check is None and english.why.endswith(
         "the line also says “cafe”, which the check does not read"
@@ -480,9 +484,7 @@ def test_a_line_not_in_english_is_left_to_a_person_and_says_so() -> None:
         "- [ ] Secrets read from os.environ, never from example.com\n",
         "x.md",
     ).items
-    for line in (german, spanish):
-        assert line.check is None and line.item is None
-        assert line.why == "not automated: the line is not in English, and the matcher reads English only"
+    _left_as_not_english(german, spanish)
     assert "not in English" not in tokens.why
     # in a list written in German, one such word is enough; its English lines are still read as English
     backups, runbook, _ = parse(
