@@ -85,9 +85,14 @@ def tls_configured(facts: Facts, options: TlsOptions) -> Decision:
       HTTPSRedirectMiddleware, Talisman) or HSTS.
 
     No aspect is asked by default. A checklist line names its own ("SSL certificates installed" asks for
-    a certificate source), or the team lists them in `aspects`. An Ingress without `tls` fails; with no
-    TLS and no Ingress in the repository the check cannot decide (missing evidence) unless `external`
-    says where TLS terminates. What serves plain HTTP fails too: an Ingress without `tls`, a load
+    a certificate source), or the team lists them in `aspects`. An Ingress without `tls` fails. With no
+    TLS and no Ingress in the repository, the service may deploy to a managed platform that serves
+    HTTPS at its own edge: a `render.yaml`, `fly.toml`, `railway.json`, `heroku.yml`, `Procfile`,
+    `apprunner.yaml`, App Engine `app.yaml`, or a `vercel.json` or `netlify.toml` beside the service's
+    code, or a workflow that runs `gcloud run deploy`, `az containerapp up`, `fly deploy` or `railway
+    up`. The check then does not apply, and says which platform: what the platform sets is not in the
+    repository. Otherwise it cannot decide (missing evidence) unless `external` says where TLS
+    terminates. What serves plain HTTP fails too: an Ingress without `tls`, a load
     balancer listener on HTTP that does not redirect, a security group that opens an application port
     (8000, 8080, 5000...) to the internet, a Caddy site addressed `http://` or `:80`, and a host
     nginx that names a domain on port 80 only with no TLS in its file (an nginx without a domain may
@@ -116,6 +121,12 @@ def tls_configured(facts: Facts, options: TlsOptions) -> Decision:
     tls = facts.tls
     plain = tls.of("plain")
     if not tls.of("termination") and not plain:
+        if platform := tls.of("platform"):
+            return not_applicable(
+                f"TLS terminates at the platform the service deploys to: {platform[0].detail} "
+                f"({platform[0].path}:{platform[0].line}). Its certificate and redirects are set there, "
+                "not in the repository."
+            )
         return Decision(
             Outcome.MISSING_EVIDENCE,
             "No TLS termination in the repository (Ingress tls, proxy configuration, load balancer "

@@ -3,7 +3,9 @@ what sends plain HTTP to HTTPS.
 
 Read from Kubernetes objects (Ingress `tls`, cert-manager, Gateway listeners) and, line by line, from
 proxy configuration (nginx, Caddy, Traefik labels and files), infrastructure code (Terraform, Bicep) and
-the service's own modules (HSTS, HTTPS redirect middleware).
+the service's own modules (HSTS, HTTPS redirect middleware). A managed platform's file (render.yaml,
+fly.toml, a Procfile...) or a workflow's deploy to one (`gcloud run deploy`) says that TLS terminates at
+that platform's edge, outside the repository.
 """
 
 from __future__ import annotations
@@ -15,6 +17,29 @@ from gate.facts.kubernetes import KubernetesFacts
 from gate.facts.signals import MAX_LINE, Signal, Signals
 from gate.lazyre import lazy
 from gate.snapshot import Snapshot
+
+_PLATFORM_FILES = {
+    "render.yaml": "Render",
+    "render.yml": "Render",
+    "fly.toml": "Fly.io",
+    "railway.json": "Railway",
+    "railway.toml": "Railway",
+    "heroku.yml": "Heroku",
+    "procfile": "Heroku or a platform like it (a Procfile)",
+    "apprunner.yaml": "AWS App Runner",
+    "vercel.json": "Vercel",
+    "netlify.toml": "Netlify",
+}
+"""Files a managed platform deploys from, by their name in lower case. Each of these platforms serves
+the application over HTTPS at its own edge, with a certificate it manages."""
+_APP_ENGINE = lazy(r"^runtime:\s*\w", re.M)
+"""app.yaml is a common name; App Engine's says which runtime it wants at its top level."""
+_PLATFORM_DEPLOY = lazy(
+    r"\bgcloud\s+run\s+deploy\b|deploy-cloudrun@|\baz\s+containerapp\s+(up|create|update)\b|"
+    r"container-apps-deploy-action@|\bflyctl\s+deploy\b|\bfly\s+deploy\b|\brailway\s+up\b"
+)
+"""A workflow's deploy to a managed platform that serves HTTPS itself (Cloud Run, Azure Container Apps,
+Fly.io, Railway)."""
 
 # (kind, pattern) for configuration read line by line
 _LINES = (
@@ -41,6 +66,7 @@ _LINES = (
             r"\bacme:|acme-v02|certbot\s+renew|certbot/certbot|\bacme\.sh\b.*--cron"
         ),
     ),
+    ("platform", _PLATFORM_DEPLOY),
     (
         "redirect",
         lazy(
@@ -75,8 +101,9 @@ _EGRESS = lazy(r'\btype\s*=\s*"egress"')
 class TlsFacts(Signals, frozen=True):
     """Kinds: termination, certificate, renewal (a certificate renewed by itself), redirect, plain (a
     place that serves plain HTTP: an Ingress without tls, an HTTP-only load balancer listener, an
-    application port open to the internet, a proxy site on port 80 only). A plain signal's detail is
-    the noun phrase "... serves plain HTTP" completes."""
+    application port open to the internet, a proxy site on port 80 only), platform (a managed platform
+    the service deploys to, which terminates TLS itself; its detail names the platform). A plain
+    signal's detail is the noun phrase "... serves plain HTTP" completes."""
 
 
 def _kubernetes(kube: KubernetesFacts) -> list[Signal]:
@@ -196,10 +223,26 @@ def _terraform(iac: IacFacts) -> list[Signal]:
     return sites
 
 
+def _platforms(snap: Snapshot, service_modules: tuple[str, ...]) -> list[Signal]:
+    """The managed platforms the service deploys from a file of. One counts at the repository's root or
+    in a folder that holds the service's code: a frontend's vercel.json says where the frontend is
+    served, not the Python service."""
+    found: list[Signal] = []
+    for rel in snap.named(*_PLATFORM_FILES, "app.yaml", "app.yml"):
+        folder, _, name = rel.rpartition("/")
+        platform = _PLATFORM_FILES.get(name.lower())
+        if platform is None and _APP_ENGINE.search(snap.text(rel) or ""):
+            platform = "Google App Engine"
+        if platform is None or (folder and not any(m.startswith(folder + "/") for m in service_modules)):
+            continue
+        found.append(Signal("platform", rel, 1, platform))
+    return found
+
+
 def collect_tls(
     snap: Snapshot, kube: KubernetesFacts, service_modules: tuple[str, ...], iac: IacFacts
 ) -> TlsFacts:
-    sites = _kubernetes(kube) + _terraform(iac)
+    sites = _kubernetes(kube) + _terraform(iac) + _platforms(snap, service_modules)
     for rel in snap.files:
         if _FILES.search(rel):
             text = snap.text(rel) or ""
