@@ -192,6 +192,12 @@ def _without_comments(line: str) -> str:
     return "".join(out)
 
 
+_NUMBERING = lazy(r"^\s*(?:\d+(?:\.\d+)+\.?\s+(?=[A-Z][a-z])|\d+[.)]\s+(?=[A-Za-z]))")
+"""An item's own number in front of what it says (`**1.1** All variables documented`, `3) Rate
+limiting`): numbering, not a word the line asks. A dotted number only before a capitalised word, so that
+a quantity ("1.5 GB memory limit") is read."""
+
+
 def text_of(line: str) -> str:
     """What a line says, lower case: markup, links, comments, emoji and ticks gone; code spans and a
     `**Label**: description` read as words."""
@@ -199,6 +205,7 @@ def text_of(line: str) -> str:
     line = _LINK.sub(r"\1", line)
     line = _INLINE_HTML.sub(" ", line)
     line = line.replace("`", " ").replace("**", " ").replace("__", " ")
+    line = _NUMBERING.sub("", line, count=1)
     # accents folded first ("café" reads "cafe", not "caf"); what has no ASCII letter is dropped
     line = unicodedata.normalize("NFKD", line).encode("ascii", "ignore").decode().lower()
     return " ".join(line.split())
@@ -460,8 +467,21 @@ def _terms() -> dict[str, tuple[str, ...]]:
 @lru_cache(maxsize=1024)
 def _open_list(heading: str) -> str:
     """The heading, when it marks its lines as open or after the release ("" if not): read once per
-    heading, not once per line under it."""
-    return heading.strip() if _VETO_HEADING.search(text_of(heading)) else ""
+    heading, not once per line under it. A list of work that says it is done ("TODO 7: Dashboards
+    (COMPLETE)") is not open."""
+    said = text_of(heading)
+    found = [m.group(0) for m in _VETO_HEADING.finditer(said)]
+    if not found:
+        return ""
+    if _DONE_HEADING.search(said) and all(_OPEN_WORK.fullmatch(f) for f in found):
+        return ""
+    return heading.strip()
+
+
+_OPEN_WORK = lazy(r"to ?do|open items|open issues|gaps?|missing|not implemented|pending|backlog")
+"""The words of _VETO_HEADING that call a list's lines work still to do: a heading may also say the work
+is done. The others (after the release, by hand, on a schedule) hold whatever state the work is in."""
+_DONE_HEADING = lazy(r"(?<!not )(?<!not yet )\b(complete|completed|done|finished|resolved|fixed|closed)\b")
 
 
 @lru_cache(maxsize=1024)

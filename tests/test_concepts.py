@@ -119,6 +119,14 @@ CASES = [
     # inline HTML is markup, not words of the line
     ("Resource requests and limits<br/>", ("Kubernetes",), "k8s-resource-limits"),
     ("<b>Rate limiting</b> in place", (), "rate-limiting"),
+    # an item's own number is not a word it asks; a quantity in front is
+    ("**2.3** Rollback steps documented", (), "rollback-documented"),
+    ("4) Rate limiting", (), "rate-limiting"),
+    ("0.5 CPU limit per container", ("Kubernetes",), None),
+    # a list of work that says it is done is not open; one still to do, or after the release, is
+    ("Rate limiting", ("TODO 3: Hardening (COMPLETE)",), "rate-limiting"),
+    ("Rate limiting", ("TODO 3: Hardening (not done)",), None),
+    ("Rate limiting", ("Post-deployment (done)",), None),
 ]
 
 
