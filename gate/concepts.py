@@ -100,6 +100,11 @@ _READS_PLATFORM = {
     "grafana": frozenset({"monitoring-wired"}),
 }
 """By the platform word's stem, the checks that read the files a repository keeps of it."""
+_HOST_COMMAND = lazy(
+    r"`\s*((?:sudo\s+)?(?:systemctl|service|certbot|ufw|apt|apt-get|yum|dnf|journalctl|ssh|scp)|sudo)\s[^`]*`"
+)
+"""A command a person runs on a server (`sudo certbot --nginx`, `systemctl status nginx`): what the line
+asks happens on that host, by hand, not in the repository."""
 _VETO_HEADING = lazy(
     r"\b(not done|not yet|to ?do|open items|open issues|gaps?|missing|critical for production|known issues"
     r"|future|roadmap|later|nice to have|backlog|next steps|won'?t|out of scope|not implemented|pending"
@@ -435,6 +440,8 @@ def veto(line: str, headings: tuple[str, ...], checks: Iterable[str] = ()) -> st
             for stem, readers in _READS_PLATFORM.items()
         ):
             return f"the line says “{found.group(0)}”"
+    if command := _HOST_COMMAND.search(line):
+        return f"the line gives a command to run on a host (`{command.group(1)}`)"
     if said.rstrip().endswith(":"):
         return "the line introduces the lines under it"
     for heading in headings:

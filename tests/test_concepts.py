@@ -440,6 +440,18 @@ def test_a_request_to_the_running_service_or_a_platform_doing_it_is_left_to_a_pe
     assert pushed.check == "ci-runs-tests"
 
 
+def test_a_line_that_gives_a_command_to_run_on_a_server_is_left_to_a_person() -> None:
+    # both close to a seed line's wording; the command says it is done by hand on a host
+    issued, plain = parse(
+        "- [ ] SSL/TLS certificate obtained (`sudo certbot --nginx -d scores.example.org`)\n"
+        "- [ ] SSL/TLS certificate obtained\n",
+        "x.md",
+    ).items
+    assert issued.item is None and issued.check is None
+    assert "command to run on a host (`sudo certbot`)" in issued.why
+    assert plain.item is not None
+
+
 def test_a_seed_wording_in_another_teams_list_automates_only_where_its_meaning_agrees() -> None:
     from gate.checklist import seed_files
 
