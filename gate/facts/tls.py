@@ -25,7 +25,7 @@ _PLATFORM_FILES = {
     "railway.json": "Railway",
     "railway.toml": "Railway",
     "heroku.yml": "Heroku",
-    "procfile": "Heroku or a platform like it (a Procfile)",
+    "procfile": "a platform that runs Procfiles, such as Heroku",
     "apprunner.yaml": "AWS App Runner",
     "vercel.json": "Vercel",
     "netlify.toml": "Netlify",
