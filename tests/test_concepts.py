@@ -127,6 +127,11 @@ CASES = [
     ("Rate limiting", ("TODO 3: Hardening (COMPLETE)",), "rate-limiting"),
     ("Rate limiting", ("TODO 3: Hardening (not done)",), None),
     ("Rate limiting", ("Post-deployment (done)",), None),
+    # a check's own vocabulary: a restart policy's values, the ORM, what tracing instruments
+    ("Restart policy set (`unless-stopped`)", (), "compose-restart-policy"),
+    ("OpenTelemetry instrumentation", (), "tracing-configured"),
+    ("SQL injection protection (SQLAlchemy ORM)", (), "sql-parameterized"),
+    ("Runbooks for common operational tasks", (), "runbook-present"),
 ]
 
 
