@@ -239,22 +239,22 @@ def test_the_checklist_suggests_the_check_a_line_names_and_says_why_not_automate
     assert "cors-not-wildcard" not in concepts.automated()
 
 
-SCALING = """# Kubernetes
-- [ ] HPA for the API
-- [ ] Autoscaling enabled
+DASHBOARDS = """# Observability
+- [ ] Grafana dashboards for the API
+- [ ] Monitoring dashboards set up
 """
 
 
 def test_a_concept_marked_automated_takes_its_lines_where_its_check_is_not_automated() -> None:
-    assert "k8s-hpa-present" not in concepts.automated()
-    lines = {line.text: line for line in parse(SCALING, "scaling.md").items}
-    hpa = lines["HPA for the API"]
-    assert (hpa.check, hpa.how) == ("k8s-hpa-present", "concept")
-    assert concepts.match("HPA for the API", ("Kubernetes",)).written.startswith("+")
+    assert "monitoring-wired" not in concepts.automated()
+    lines = {line.text: line for line in parse(DASHBOARDS, "dashboards.md").items}
+    grafana = lines["Grafana dashboards for the API"]
+    assert (grafana.check, grafana.how) == ("monitoring-wired", "concept")
+    assert concepts.match("Grafana dashboards for the API").written.startswith("+")
     # the same check's other concept, under the bar on the labelled checklists: only suggested
-    autoscaling = lines["Autoscaling enabled"]
-    assert autoscaling.check is None and autoscaling.candidates == ("k8s-hpa-present",)
-    assert "suggested" in autoscaling.why
+    monitoring = lines["Monitoring dashboards set up"]
+    assert monitoring.check is None and monitoring.candidates == ("monitoring-wired",)
+    assert "suggested" in monitoring.why
 
 
 def test_manual_lines_stay_compact_in_the_comment(tmp_path: object) -> None:
@@ -377,11 +377,7 @@ def test_a_line_that_says_something_else_provides_it_is_left_to_a_person() -> No
     line = parse("- [ ] HTTPS enabled (our host provides it automatically)\n", "x.md").items[0]
     assert line.item is None and line.candidates == ("tls-configured",) and "provides" in line.why
     assert parse("- [ ] HTTPS enforced\n", "x.md").items[0].check == "tls-configured"
-    # "SSL configured" is only a suggestion: on the labelled checklists those words were the host's TLS
-    # too often for the concept to be automated (gate/data/concepts.yaml)
-    configured = parse("- [ ] SSL certificates configured\n", "x.md").items[0]
-    assert configured.check is None and configured.candidates == ("tls-configured",)
-    assert "suggested" in configured.why
+    assert parse("- [ ] SSL certificates configured\n", "x.md").items[0].check == "tls-configured"
 
 
 def test_a_seed_wording_with_points_under_it_is_left_to_a_person() -> None:
