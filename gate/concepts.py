@@ -100,11 +100,10 @@ _READS_PLATFORM = {
     "grafana": frozenset({"monitoring-wired"}),
 }
 """By the platform word's stem, the checks that read the files a repository keeps of it."""
-_HOST_COMMAND = lazy(
-    r"`\s*((?:sudo\s+)?(?:systemctl|service|certbot|ufw|apt|apt-get|yum|dnf|journalctl|ssh|scp)|sudo)\s[^`]*`"
-)
+_HOST_COMMAND = lazy(r"`\s*((?:sudo\s+)?(?:systemctl|service|certbot|ufw|journalctl|ssh|scp)|sudo)\s[^`]*`")
 """A command a person runs on a server (`sudo certbot --nginx`, `systemctl status nginx`): what the line
-asks happens on that host, by hand, not in the repository."""
+asks happens on that host, by hand, not in the repository. Not a package manager's own command: `apt-get
+install --no-install-recommends` is as often a Dockerfile's RUN as a host's."""
 _VETO_HEADING = lazy(
     r"\b(not done|not yet|to ?do|open items|open issues|gaps?|missing|critical for production|known issues"
     r"|future|roadmap|later|nice to have|backlog|next steps|won'?t|out of scope|not implemented|pending"

@@ -451,6 +451,9 @@ def test_a_line_that_gives_a_command_to_run_on_a_server_is_left_to_a_person() ->
     assert issued.item is None and issued.check is None
     assert "command to run on a host (`sudo certbot`)" in issued.why
     assert plain.item is not None
+    # a package manager's command is as often a Dockerfile's RUN as a host's
+    image = parse("- [ ] `apt-get install --no-install-recommends` in the image\n", "x.md").items[0]
+    assert "command to run on a host" not in image.why
 
 
 def test_a_seed_wording_in_another_teams_list_automates_only_where_its_meaning_agrees() -> None:
