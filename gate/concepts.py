@@ -334,8 +334,9 @@ def _named(words: frozenset[str]) -> set[str]:
     for word, more in _ALSO.items():
         if word in words:
             named.update(more)
-    if "compose" in named and not words & _IMAGE_WORDS:
-        named.discard("dockerfile")  # "Docker Compose" names compose, not the Dockerfile
+    if words & _NAMED["compose"] and not words & _IMAGE_WORDS:
+        # "Docker Compose" names compose, not the Dockerfile; "Docker builds" still names the Dockerfile
+        named.discard("dockerfile")
     return named
 
 

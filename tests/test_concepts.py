@@ -106,6 +106,8 @@ CASES = [
     ("Rollback steps documented", ("Launch", "Documentation"), "rollback-documented"),
     # "Docker Compose" is the tool's name; incidents are what runbooks are for
     ("Docker Compose setup", (), "compose-stack"),
+    # "Docker" alone is where images are built as much as where compose runs them
+    ("Multi-stage Docker builds", (), "dockerfile-multi-stage"),
     ("Runbooks created for common incidents", (), "runbook-present"),
     ("Configure container security scanning", (), "ci-exercises"),
     ("Rate limiting protection", (), "rate-limiting"),
