@@ -425,6 +425,9 @@ def test_a_similar_wording_automates_only_where_what_the_line_names_agrees() -> 
     # close in characters to a seed line bound to request validation, but it names no validation
     assert other.item is None and other.check is None and other.candidates == ("request-validation",)
     assert "only similar to a seed line" in other.why
+    # the seed line's "and tested" is what made it CI's: a virtual environment created is a person's
+    venv = parse("- [ ] Virtual environment created\n", "x.md").items[0]
+    assert venv.item is None and venv.check is None
 
 
 def test_a_request_to_the_running_service_or_a_platform_doing_it_is_left_to_a_person() -> None:
