@@ -114,6 +114,8 @@ CASES = [
     ("All dependencies listed in requirements.txt (Python)", (), "no-undeclared-imports"),
     # debug switched on is not the check that it is off
     ("Debug mode true", (), None),
+    ("Debug mode enabled", (), None),
+    ("Debug mode not enabled", (), "debug-disabled"),
     ("Debug mode disabled", (), "debug-disabled"),
     # a readiness checklist is a list, not a readiness check; the checks themselves still are
     ("Production readiness checklist", (), None),
