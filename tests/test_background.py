@@ -6,6 +6,7 @@ import functools
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -329,3 +330,36 @@ def test_a_warm_child_answers_the_job_it_ran_ahead(tmp_path: Path, monkeypatch: 
     assert (tmp_path / "used-ahead").read_text(encoding="utf-8") == "yes"
     monkeypatch.setenv("PRODGATE_NO_FORK", "1")
     assert forked == collect(Snapshot.load(root), offline=True).secrets
+
+
+def _ahead_until_released(root: Path, listed: object) -> Any:
+    """Run in the warm child: busy ahead of the job (as apart.ahead is on a large repository) until the
+    test leaves a file beside the repository."""
+    until = time.monotonic() + 60
+    while not (root.parent / "release").exists() and time.monotonic() < until:
+        time.sleep(0.05)
+    return lambda job: None
+
+
+def test_a_job_larger_than_a_pipe_is_sent_while_the_child_is_still_busy(tmp_path: Path) -> None:
+    """Past a pipe's 64 KiB, writing the job waits for the child to read it, and a child still busy ahead
+    of its job reads nothing: a 10k-file repository's listing held this process's collectors up for
+    0.67 s. The job is written behind, and `submit` returns at once."""
+    root = write_tree(tmp_path / "repo", {"app.py": "x = 1\n"})
+    warm = background.prewarm(
+        f"{__name__}:_quick_warm_up", listing=root, ahead_of_job=f"{__name__}:_ahead_until_released"
+    )
+    assert warm is not None and background.take() is warm
+    assert background.listed(root) is not None
+    waits: list[Any] = []
+    job = functools.partial(len, "x" * 300_000)
+    sending = threading.Thread(
+        target=lambda: waits.append(warm.submit(job, Deadline(60, time.monotonic() + 60), "a large job"))
+    )
+    sending.start()
+    sending.join(10)
+    returned = not sending.is_alive()
+    (tmp_path / "release").write_text("go", encoding="utf-8")
+    sending.join()
+    assert returned, "submit waited for the busy child to read the job"
+    assert waits[0]() == 300_000
