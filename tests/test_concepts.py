@@ -108,6 +108,7 @@ CASES = [
     ("Docker Compose setup", (), "compose-stack"),
     # "Docker" alone is where images are built as much as where compose runs them
     ("Multi-stage Docker builds", (), "dockerfile-multi-stage"),
+    ("Multi-stage builds", ("Deployment", "Docker"), "dockerfile-multi-stage"),
     ("Runbooks created for common incidents", (), "runbook-present"),
     ("Configure container security scanning", (), "ci-exercises"),
     ("Rate limiting protection", (), "rate-limiting"),
