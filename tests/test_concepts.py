@@ -53,6 +53,9 @@ CASES = [
     # a line that opens with its schedule is repeated work, even when the check reads the interval
     ("Daily: verify backups completed", (), None),
     ("Daily backups configured", (), "backups-configured"),
+    # a restore tested is a drill; "disaster recovery" is more than a restore
+    ("Test restore procedure", (), "drills-exercised"),
+    ("Test disaster recovery", (), None),
     # a closing "to prevent ..." says what a thing is for; manner words and "documented" for a check
     # that reads a document add nothing to what is asked
     ("Add rate limiting to prevent abuse", (), "rate-limiting"),
