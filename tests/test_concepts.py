@@ -56,6 +56,7 @@ CASES = [
     # a restore tested is a drill; "disaster recovery" is more than a restore
     ("Test restore procedure", (), "drills-exercised"),
     ("Test disaster recovery", (), None),
+    ("Log levels appropriate for production", (), "log-pipeline"),
     # a closing "to prevent ..." says what a thing is for; manner words and "documented" for a check
     # that reads a document add nothing to what is asked
     ("Add rate limiting to prevent abuse", (), "rate-limiting"),
