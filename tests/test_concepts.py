@@ -57,6 +57,7 @@ CASES = [
     ("Test restore procedure", (), "drills-exercised"),
     ("Test disaster recovery", (), None),
     ("Log levels appropriate for production", (), "log-pipeline"),
+    ("HTTP to HTTPS redirect configured", (), "tls-configured"),
     # a closing "to prevent ..." says what a thing is for; manner words and "documented" for a check
     # that reads a document add nothing to what is asked
     ("Add rate limiting to prevent abuse", (), "rate-limiting"),
