@@ -58,6 +58,11 @@ CASES = [
     ("Test disaster recovery", (), None),
     ("Log levels appropriate for production", (), "log-pipeline"),
     ("HTTP to HTTPS redirect configured", (), "tls-configured"),
+    # each check's own objects: a reverse proxy's TLS, request IDs, the secrets as "sensitive data"
+    ("TLS terminated at the reverse proxy", (), "tls-configured"),
+    ("Request ID tracking enabled", (), "tracing-configured"),
+    ("No sensitive data (passwords, tokens) in code", (), "no-hardcoded-secrets"),
+    ("CORS configured for the frontend domain only", (), "cors-not-wildcard"),
     # a closing "to prevent ..." says what a thing is for; manner words and "documented" for a check
     # that reads a document add nothing to what is asked
     ("Add rate limiting to prevent abuse", (), "rate-limiting"),
