@@ -63,6 +63,9 @@ CASES = [
     ("Request ID tracking enabled", (), "tracing-configured"),
     ("No sensitive data (passwords, tokens) in code", (), "no-hardcoded-secrets"),
     ("CORS configured for the frontend domain only", (), "cors-not-wildcard"),
+    # a support contact is written down; a support channel is set up by people
+    ("Support contact information", (), "ops-doc-topics"),
+    ("Support channels ready", (), None),
     # a closing "to prevent ..." says what a thing is for; manner words and "documented" for a check
     # that reads a document add nothing to what is asked
     ("Add rate limiting to prevent abuse", (), "rate-limiting"),
@@ -441,6 +444,13 @@ def test_a_similar_wording_automates_only_where_what_the_line_names_agrees() -> 
     # the seed line's "and tested" is what made it CI's: a virtual environment created is a person's
     venv = parse("- [ ] Virtual environment created\n", "x.md").items[0]
     assert venv.item is None and venv.check is None
+    # a seed line's exact words in another team's list: a backup strategy defined is a plan, one in
+    # place is the backups
+    ours = "- [ ] Rate limiting on `/predict`\n- [ ] Feature flags for the new ranking\n- [ ] Vault sealed\n"
+    planned = parse(ours + "- [ ] Backup strategy defined\n", "x.md").items[-1]
+    placed = parse(ours + "- [ ] Backup strategy in place\n", "x.md").items[-1]
+    assert planned.item is None and planned.check is None
+    assert placed.item is not None and placed.how == "wording"
 
 
 def test_a_request_to_the_running_service_or_a_platform_doing_it_is_left_to_a_person() -> None:
