@@ -112,7 +112,8 @@ def _write_behind(fd: int, data: bytes) -> None:
     """Write `data` to the pipe `fd` and close it, from a thread: past a pipe's 64 KiB a write waits
     for the reader, and a child still busy with its work ahead of the job (apart.ahead) reads the job
     only when that is done. Written here, a 10k-file repository's listing held this process's
-    collectors up for 0.67 s. A child that is gone leaves nothing to write to: its waiter reports it."""
+    collectors up for about 0.9 s. A child that is gone leaves nothing to write to: its waiter reports
+    it."""
 
     def write() -> None:
         try:
