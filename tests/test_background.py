@@ -344,7 +344,7 @@ def _ahead_until_released(root: Path, listed: object) -> Any:
 def test_a_job_larger_than_a_pipe_is_sent_while_the_child_is_still_busy(tmp_path: Path) -> None:
     """Past a pipe's 64 KiB, writing the job waits for the child to read it, and a child still busy ahead
     of its job reads nothing: a 10k-file repository's listing held this process's collectors up for
-    0.67 s. The job is written behind, and `submit` returns at once."""
+    about 0.9 s. The job is written behind, and `submit` returns at once."""
     root = write_tree(tmp_path / "repo", {"app.py": "x = 1\n"})
     warm = background.prewarm(
         f"{__name__}:_quick_warm_up", listing=root, ahead_of_job=f"{__name__}:_ahead_until_released"
