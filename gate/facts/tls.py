@@ -10,6 +10,7 @@ that platform's edge, outside the repository.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from gate.facts.iac import IacFacts
@@ -228,15 +229,20 @@ def _platforms(snap: Snapshot, service_modules: tuple[str, ...]) -> list[Signal]
     in a folder that holds the service's code: a frontend's vercel.json says where the frontend is
     served, not the Python service."""
     found: list[Signal] = []
-    # every folder above a service module, once: a repository of many platform files and many modules
-    # is not read pairwise
-    holding = {""} | {module[:i] for module in service_modules for i, c in enumerate(module) if c == "/"}
+    # sorted once, each platform file's folder is one binary search: a repository of many platform files
+    # and many modules is neither read pairwise nor copied into every folder above each module
+    modules = sorted(service_modules)
+
+    def holds(folder: str) -> bool:
+        at = bisect.bisect_left(modules, folder + "/")
+        return at < len(modules) and modules[at].startswith(folder + "/")
+
     for rel in snap.named(*_PLATFORM_FILES, "app.yaml", "app.yml"):
         folder, _, name = rel.rpartition("/")
         platform = _PLATFORM_FILES.get(name.lower())
         if platform is None and _APP_ENGINE.search(snap.text(rel) or ""):
             platform = "Google App Engine"
-        if platform is None or folder not in holding:
+        if platform is None or (folder and not holds(folder)):
             continue
         found.append(Signal("platform", rel, 1, platform))
     return found
