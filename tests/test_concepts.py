@@ -150,6 +150,11 @@ CASES = [
     ("OpenTelemetry instrumentation", (), "tracing-configured"),
     ("SQL injection protection (SQLAlchemy ORM)", (), "sql-parameterized"),
     ("Runbooks for common operational tasks", (), "runbook-present"),
+    # a name and its abbreviation are two concepts: neither asks for the other's words
+    ("CSRF protection enabled", (), "request-sinks"),
+    ("XSS protection", ("Backend security",), "request-sinks"),
+    ("Model scored on a held-out set", (), "model-evaluated-on-holdout"),
+    ("PrometheusRule for the error rate", (), "alert-rules-cover"),
 ]
 
 
