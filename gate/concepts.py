@@ -118,7 +118,7 @@ _VETO_HEADING = lazy(
     r"|daily|weekly|monthly|quarterly|annual(?:ly)?|maintenance schedule|routine|recurring|ongoing)\b"
 )
 _ROUTE_SUBJECT = lazy(
-    r"^(?:[a-z][a-z ]{0,24}:(?!//)\s*)?"  # a label ("Readiness: /ready"), never a URL's "https:"
+    r"^(?:(?P<label>[a-z][a-z ]{0,24}):(?!//)\s*)?"  # a label ("Readiness: /ready"), never a URL's "https:"
     # "and" only between spaces: a path's own letters could spell it, and every way of splitting a
     # long run of "and/" between the two would be tried (exponential on a line a pull request wrote)
     # an HTTP method may stand before each path ("`GET /status` - Show the status")
@@ -130,6 +130,10 @@ _ROUTE_SUBJECT = lazy(
 """A line whose subject is the routes it lists: "`/api/predict` - Single prediction", "Readiness:
 `/ready`". What it asks is that the service serves them, whatever the description after them says
 (emoji are gone by then, so "`/predict` ✅ Created" reads as a path and a word of status)."""
+_SETTING_LABEL = lazy(r"\b(path|url)$|^(set|configure|configured|enter)\b")
+"""A label that names a setting ("Health check path: `/health`", "Set health check: `/health`"): a
+value typed into a hosting platform's form, not a route the line asks the service to serve (the
+platform calls it, and the repository may serve it or not)."""
 _HOST_PATH = lazy(r"(?:^|[\s,&])/(?:var|etc|usr|opt|proc|srv|mnt)/")
 """A folder of the host's file system among the paths ("Log groups created: `/var/log/app/`"): files on
 a server, not routes of the service."""
@@ -527,6 +531,8 @@ def match(line: str, headings: tuple[str, ...] = ()) -> ConceptMatch:
     words = _positioned(said)
     vocabulary = frozenset(w for _, w in words)
     allowed = scope(vocabulary, headings)
+    if _platform_setting(said):
+        return ConceptMatch(None, vetoed=_SETTING, candidates=(ROUTES_CHECK,))
     if routes := _route_subject(said, allowed):
         why = veto(line, headings, (ROUTES_CHECK,))
         if why:
@@ -579,6 +585,15 @@ _TIED = "the line fits these checks equally; a marker says which"
 context. Measured (2026-12-01, evening), letting the repository choose the one place it has was right
 6 times and wrong 6 on the labelled lists (a host's systemd user, a Helm chart, a Compose health
 check the line meant): a team's marker says which."""
+
+
+_SETTING = "the line gives a value to set on a hosting platform, not a route the service serves"
+
+
+def _platform_setting(said: str) -> bool:
+    """The line lists paths under a label that names a setting (_SETTING_LABEL)."""
+    found = _ROUTE_SUBJECT.match(said)
+    return bool(found and found.group("label") and _SETTING_LABEL.search(found.group("label").strip()))
 
 
 def _route_subject(said: str, allowed: set[str] | None) -> str:
