@@ -110,6 +110,10 @@ CASES = [
     # the host's folders listed after a label are files on a server, not routes
     ("Log folders created: `/var/log/api/`, `/var/log/nginx/`", (), None),
     ("Readiness: `/ready`, `/live`", (), "routes-served"),
+    # a path typed into a hosting platform's form is a setting there, not a route asked of the service
+    ("Health check path: `/status`", (), None),
+    ("Set liveness check: `/alive`", (), None),
+    ("Liveness check: `/alive`", (), "routes-served"),
     ("`/v2/score` - Batch scoring", ("Kubernetes",), None),
     # what a person does by hand is an activity, whatever the line names
     ("Catalog: `/catalog`", ("Release", "Try every page manually"), None),
@@ -399,8 +403,9 @@ def test_a_line_that_says_something_else_provides_it_is_left_to_a_person() -> No
     # a hosting platform's HTTPS is not the repository's TLS configuration, however close the wording
     line = parse("- [ ] HTTPS enabled (our host provides it automatically)\n", "x.md").items[0]
     assert line.item is None and line.candidates == ("tls-configured",) and "provides" in line.why
-    assert parse("- [ ] HTTPS enforced\n", "x.md").items[0].check == "tls-configured"
-    assert parse("- [ ] SSL certificates configured\n", "x.md").items[0].check == "tls-configured"
+    enforced = parse("- [ ] HTTPS enforced\n", "x.md").items[0]
+    assert enforced.candidates == ("tls-configured",) and "provides" not in enforced.why
+    assert parse("- [ ] SSL certificates in place\n", "x.md").items[0].check == "tls-configured"
 
 
 def test_a_seed_wording_with_points_under_it_is_left_to_a_person() -> None:
@@ -473,7 +478,7 @@ def test_a_request_to_the_running_service_or_a_platform_doing_it_is_left_to_a_pe
     assert platform.item is None and platform.check is None and "“automatic on fly”" in platform.why
     assert hosted.item is None and hosted.check is None and "“automatic in app”" in hosted.why
     # what the repository makes run on its own is not a host's doing
-    pushed = parse("- [ ] Tests run automatically on every push\n", "x.md").items[0]
+    pushed = parse("- [ ] Tests run automatically in the CI pipeline\n", "x.md").items[0]
     assert pushed.check == "ci-runs-tests"
 
 
