@@ -220,7 +220,8 @@ def _by_meaning(
     similar seed wording, so that a sign-off or out-of-scope item never wins over a check that decides
     the line: for the checks marked `automate: true` in concepts.yaml (all of them when
     AUTOMATE_CONCEPTS is on); for the others a concept is only a suggestion beside a line left to a
-    person."""
+    person. A wording only similar to a seed line's is a suggestion too (its checks, as candidates),
+    under the same bar as a concept: its record fell well under it."""
     found = match(text, headings)
     meaning = concepts.match(text, headings)
     qualifier = concepts.veto(text, headings, found.item.checks if found.item else ())
@@ -253,17 +254,16 @@ def _by_meaning(
             return None, _NONE, _nothing_why(meaning.check), (meaning.check,)
         concept = Match(item=None, confidence=CONCEPT_CONFIDENCE, how="concept")
         return meaning.check, concept, f"names “{meaning.concept}”", ()
-    if (
-        found.how == "similar"
-        and not (automated and (qualifier or _out_of_scope(found.item, text, headings)))
-        and (not automated or _meaning_agrees(found.item, meaning))
-    ):
-        if _item_names_nothing(found.item, text):
-            return _nothing_named(found.item, text)
+    if found.how == "similar" and not automated:
+        # a sign-off or out-of-scope item: a person's either way, and the line shows which
         return None, found, "a wording similar to a seed checklist line", ()
     vetoed = meaning.vetoed or (qualifier if automated else "")
     if not vetoed and found.how == "similar" and automated:
-        vetoed = "its wording is only similar to a seed line's, and what it names is not that line's check"
+        # a wording close in characters to a seed line, no concept of the check automated: on the 23
+        # labelled sets seen, such lines were right 44 times and false 17 as the gate filled them in
+        vetoed = "its wording is only similar to a seed line's" + (
+            "" if _meaning_agrees(found.item, meaning) else ", and what it names is not that line's check"
+        )
     elif not vetoed and found.how == "wording" and automated:
         vetoed = "a seed line's wording, but what this line names does not point to that line's check"
     if meaning.check is not None:  # a suggestion: a marker makes it an automated line

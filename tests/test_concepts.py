@@ -444,10 +444,11 @@ def test_a_line_that_lists_routes_is_judged_on_those_routes() -> None:
     assert gone.outcome == "fail" and "Not served: /nowhere" in gone.evidence
 
 
-def test_a_similar_wording_automates_only_where_what_the_line_names_agrees() -> None:
+def test_a_similar_wording_is_only_a_suggestion() -> None:
     lines = parse("- [ ] Unit tests are passing\n- [ ] Create prediction endpoint\n", "x.md").items
     agrees, other = lines
-    assert (agrees.item, agrees.how) == ("tests-passing", "similar")
+    # close to a seed line whose check it names: suggested, since such lines were too often wrong
+    assert agrees.item is None and agrees.check is None and "tests-passing" in agrees.candidates
     # close in characters to a seed line bound to request validation, but it names no validation
     assert other.item is None and other.check is None and other.candidates == ("request-validation",)
     assert "only similar to a seed line" in other.why
@@ -491,7 +492,7 @@ def test_a_line_that_gives_a_command_to_run_on_a_server_is_left_to_a_person() ->
     ).items
     assert issued.item is None and issued.check is None
     assert "command to run on a host (`sudo certbot`)" in issued.why
-    assert plain.item is not None
+    assert "command" not in plain.why and plain.candidates == ("tls-configured",)
     # a package manager's command is as often a Dockerfile's RUN as a host's
     image = parse("- [ ] `apt-get install --no-install-recommends` in the image\n", "x.md").items[0]
     assert "command to run on a host" not in image.why
