@@ -82,7 +82,8 @@ def tls_configured(facts: Facts, options: TlsOptions) -> Decision:
       is not renewed by anyone);
     - HTTP sent to HTTPS: a redirect (nginx `return 301 https://`, Traefik's redirectscheme, an
       Ingress `ssl-redirect` annotation, a load balancer redirect, Starlette's
-      HTTPSRedirectMiddleware, Talisman) or HSTS.
+      HTTPSRedirectMiddleware, Talisman, Django's `SECURE_SSL_REDIRECT = True` in a settings module)
+      or HSTS (a `Strict-Transport-Security` header, Django's `SECURE_HSTS_SECONDS`).
 
     No aspect is asked by default. A checklist line names its own ("SSL certificates installed" asks for
     a certificate source), or the team lists them in `aspects`. An Ingress without `tls` fails. With no

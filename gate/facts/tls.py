@@ -73,11 +73,13 @@ _LINES = (
         lazy(
             r"return\s+30[18]\s+https://|redirectscheme\.scheme=https|"
             r"redirect-to-https|Strict-Transport-Security|HTTPSRedirectMiddleware|Talisman\(|"
-            r"force_https|SECURE_SSL_REDIRECT\s*=\s*True|redirections:|\bhttps_only\s*=\s*true|"
+            r"force_https|SECURE_SSL_REDIRECT\s*=\s*True|SECURE_HSTS_SECONDS\s*=\s*[1-9]|redirections:|"
+            r"\bhttps_only\s*=\s*true|"
             r"\bhttpsOnly:\s*true|status_code\s*=\s*\"HTTP_30[18]\""
         ),
     ),
 )
+_DJANGO_SETTINGS = lazy(r"(^|/)(settings\.py|settings/[^/]+\.py)$")
 _FILES = lazy(
     r"(^|/)([^/]*nginx[^/]*|[^/]*\.conf|Caddyfile[^/]*|traefik[^/]*\.(ya?ml|toml)|(docker-)?compose[^/]*\.ya?ml|"
     r"[^/]*\.tf|[^/]*\.bicep|crontab[^/]*|[^/]*\.cron|\.github/workflows/[^/]+\.ya?ml)$",
@@ -258,13 +260,16 @@ def collect_tls(
             sites.extend(_lines(rel, text))
             if rel.endswith(".conf") or "nginx" in rel.lower():
                 sites.extend(_nginx_plain(rel, text))
-    for rel in service_modules:
+    # Django sets its redirect and HSTS in a settings module, which serves no route: read those too
+    settings = [rel for rel in snap.files if _DJANGO_SETTINGS.search(rel)]
+    for rel in sorted({*service_modules, *settings}):
         text = snap.text(rel) or ""
         if (
             "Strict-Transport-Security" in text
             or "HTTPSRedirect" in text
             or "Talisman" in text
             or "SSL_REDIRECT" in text
+            or "HSTS_SECONDS" in text
         ):
             sites.extend(s for s in _lines(rel, text) if s.kind == "redirect")
     return TlsFacts(tuple(sites))
