@@ -445,9 +445,12 @@ def cors_not_wildcard(facts: Facts, options: NoOptions) -> Decision:
     CORS headers set by hand: `response.headers["Access-Control-Allow-Origin"] = "*"` in an
     `after_request` hook or a middleware, `.add()`/`.set()`/`.setdefault()` on headers, or a headers
     dict on a response. Echoing the request's `Origin` header back counts as a wildcard (it admits
-    every origin, and unlike `*` browsers accept it with credentials). A wildcard together with
-    credentials (`allow_credentials=True`, `supports_credentials=True`, or an
-    `Access-Control-Allow-Credentials: true` header) is reported as critical.
+    every origin, and unlike `*` browsers accept it with credentials). In a Django project that
+    installs django-cors-headers, its settings modules (`settings.py`, `settings/*.py`):
+    `CORS_ALLOW_ALL_ORIGINS = True` (or the older `CORS_ORIGIN_ALLOW_ALL`) or an origin regex that
+    matches anything is a wildcard, `CORS_ALLOWED_ORIGINS` names the origins. A wildcard together with
+    credentials (`allow_credentials=True`, `supports_credentials=True`, `CORS_ALLOW_CREDENTIALS =
+    True`, or an `Access-Control-Allow-Credentials: true` header) is reported as critical.
 
     ## Why it matters
     A wildcard lets any web page call the API from a user's browser; with credentials, it can do so

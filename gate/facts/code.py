@@ -17,7 +17,7 @@ from typing import Any
 from msgspec import Struct
 
 from gate.facts.dockerfile import is_dockerfile
-from gate.facts.python import imported_from, is_test_path
+from gate.facts.python import DJANGO_SETTINGS, imported_from, is_test_path
 from gate.facts.reach import ModuleNames, unreachable_spans
 from gate.facts.walk import Visitor, walk
 from gate.lazyre import lazy
@@ -707,6 +707,56 @@ def _cors_detail(origins: ast.expr | None, credentials: bool) -> str:
     return ("wildcard+credentials" if credentials else "wildcard") if wildcard else "restricted"
 
 
+_DJANGO_ALL_ORIGINS = frozenset({"CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL"})
+_DJANGO_ORIGIN_LISTS = frozenset(
+    {"CORS_ALLOWED_ORIGINS", "CORS_ORIGIN_WHITELIST", "CORS_ALLOWED_ORIGIN_REGEXES"}
+)
+
+
+def _django_cors(snap: Snapshot) -> list[Site]:
+    """django-cors-headers, configured in the settings modules of a project that installs it: every
+    origin allowed (`CORS_ALLOW_ALL_ORIGINS = True`, its older name `CORS_ORIGIN_ALLOW_ALL`, or a
+    regex that matches anything), with credentials when `CORS_ALLOW_CREDENTIALS = True` is set beside
+    it; or the origins listed, literally or from the environment. Every origin allowed by a value
+    computed at run time (`CORS_ALLOW_ALL_ORIGINS = DEBUG`) is not judged here."""
+    settings = [rel for rel in snap.files if DJANGO_SETTINGS.search(rel) and not is_test_path(rel)]
+    if not any("corsheaders" in (snap.text(rel) or "") for rel in settings):
+        return []  # the settings alone configure nothing without the app and its middleware
+    found: list[Site] = []
+    for rel in settings:
+        tree = snap.python(rel)
+        if not isinstance(tree, ast.Module) or "CORS_" not in (snap.text(rel) or ""):
+            continue
+        assigned: dict[str, tuple[int, ast.expr]] = {}
+        for node in tree.body:
+            if not isinstance(node, ast.Assign):
+                continue
+            for target in node.targets:
+                if isinstance(target, ast.Name) and target.id.startswith("CORS_"):
+                    assigned[target.id] = (node.lineno, node.value)
+        credentials = "CORS_ALLOW_CREDENTIALS" in assigned and _is_true(assigned["CORS_ALLOW_CREDENTIALS"][1])
+        for name, (line, value) in sorted(assigned.items(), key=lambda item: item[1][0]):
+            if name in _DJANGO_ALL_ORIGINS and _is_true(value):
+                found.append(Site(rel, line, "wildcard+credentials" if credentials else "wildcard"))
+            elif name in _DJANGO_ORIGIN_LISTS:  # a literal list, or one read from the environment
+                anything = (
+                    name.endswith("REGEXES")
+                    and isinstance(value, ast.List | ast.Tuple)
+                    and any(
+                        isinstance(e, ast.Constant) and e.value in (".*", "^.*$", "^.*", ".+", "^.+$")
+                        for e in value.elts
+                    )
+                )
+                found.append(
+                    Site(
+                        rel,
+                        line,
+                        ("wildcard+credentials" if credentials else "wildcard") if anything else "restricted",
+                    )
+                )
+    return found
+
+
 def _dependencies(tree: ast.Module) -> set[str]:
     """Names given to `Depends(...)` in the module (a handler's parameter default, or a router's
     `dependencies=[...]`): FastAPI calls them on every request."""
@@ -824,6 +874,7 @@ def collect_code(snap: Snapshot, app_modules: list[str]) -> CodeFacts:
         cors_settings.extend((rel, *setting) for setting in scan.cors_settings)
     for path, number, attr, credentials in cors_settings:
         collected["cors"].append(Site(path, number, _cors_detail(fields.get(attr), credentials)))
+    collected["cors"].extend(_django_cors(snap))
     training: list[str] = []
     serving = set(modules)  # a list's `in` made this loop quadratic: 3.6 s at 25,000 modules
     for rel in snap.with_suffix(".py"):

@@ -107,6 +107,11 @@ def imported_from(rel: str, node: ast.ImportFrom) -> str:
     return ".".join([*parts, base] if base else parts)
 
 
+DJANGO_SETTINGS = lazy(r"(^|/)(settings\.py|settings/[^/]+\.py)$")
+"""A Django settings module: `settings.py`, or a module of a `settings/` package (base, production):
+it serves no route, and holds what Django's middleware does on every request."""
+
+
 def is_test_path(rel: str) -> bool:
     name = rel.rsplit("/", 1)[-1]
     return (
