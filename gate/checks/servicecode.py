@@ -102,7 +102,10 @@ def debug_disabled(facts: Facts, options: NoOptions) -> Decision:
     A value read from the environment (`debug=os.getenv("DEBUG") == "1"`) is not reported, nor is
     `DEBUG = True` inside a development configuration class (`DevelopmentConfig`, `LocalSettings`)
     unless the environment's default picks that configuration (`os.getenv("FLASK_ENV", "development")`,
-    or a command-line option whose default is "development").
+    or a command-line option whose default is "development"). Django's settings modules are read
+    too (`settings.py`, `settings/*.py`), apart from development ones (`local.py`, `dev.py`,
+    `testing.py`); `DEBUG = True` in one of them is not reported where another sets `DEBUG`
+    otherwise (`base.py` on, `production.py` off).
 
     ## Why it matters
     Flask's debugger executes arbitrary Python typed into an error page; Django's debug pages print

@@ -757,6 +757,34 @@ def _django_cors(snap: Snapshot) -> list[Site]:
     return found
 
 
+def _django_debug(snap: Snapshot, serving_modules: frozenset[str]) -> list[Site]:
+    """`DEBUG = True` at the top of a Django settings module that serves no route (those that do are
+    read with the service code). A development module (`settings/local.py`, `dev.py`, `testing.py`)
+    is chosen only where it is run, and a module another settings module overrides is not what
+    production runs: `DEBUG = True` in `base.py` beside `DEBUG = False` (or a value from the
+    environment) in `production.py` is not reported."""
+    trues: list[Site] = []
+    overridden = False
+    for rel in snap.files:
+        if rel in serving_modules or not DJANGO_SETTINGS.search(rel) or is_test_path(rel):
+            continue
+        stem = rel.rsplit("/", 1)[-1].removesuffix(".py")
+        if _DEV_NAME.search(stem) or stem in ("test", "tests", "ci") or "DEBUG" not in (snap.text(rel) or ""):
+            continue
+        tree = snap.python(rel)
+        if not isinstance(tree, ast.Module):
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "DEBUG" for t in node.targets
+            ):
+                if _is_true(node.value):
+                    trues.append(Site(rel, node.lineno, "DEBUG = True"))
+                else:
+                    overridden = True
+    return [] if overridden else trues
+
+
 def _dependencies(tree: ast.Module) -> set[str]:
     """Names given to `Depends(...)` in the module (a handler's parameter default, or a router's
     `dependencies=[...]`): FastAPI calls them on every request."""
@@ -875,6 +903,7 @@ def collect_code(snap: Snapshot, app_modules: list[str]) -> CodeFacts:
     for path, number, attr, credentials in cors_settings:
         collected["cors"].append(Site(path, number, _cors_detail(fields.get(attr), credentials)))
     collected["cors"].extend(_django_cors(snap))
+    collected["debug"].extend(_django_debug(snap, serving_modules=frozenset(modules)))
     training: list[str] = []
     serving = set(modules)  # a list's `in` made this loop quadratic: 3.6 s at 25,000 modules
     for rel in snap.with_suffix(".py"):
