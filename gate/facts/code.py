@@ -17,7 +17,7 @@ from typing import Any
 from msgspec import Struct
 
 from gate.facts.dockerfile import is_dockerfile
-from gate.facts.python import DJANGO_SETTINGS, imported_from, is_test_path
+from gate.facts.python import django_settings, imported_from, is_test_path
 from gate.facts.reach import ModuleNames, unreachable_spans
 from gate.facts.walk import Visitor, walk
 from gate.lazyre import lazy
@@ -713,13 +713,12 @@ _DJANGO_ORIGIN_LISTS = frozenset(
 )
 
 
-def _django_cors(snap: Snapshot) -> list[Site]:
+def _django_cors(snap: Snapshot, settings: list[str]) -> list[Site]:
     """django-cors-headers, configured in the settings modules of a project that installs it: every
     origin allowed (`CORS_ALLOW_ALL_ORIGINS = True`, its older name `CORS_ORIGIN_ALLOW_ALL`, or a
     regex that matches anything), with credentials when `CORS_ALLOW_CREDENTIALS = True` is set beside
     it; or the origins listed, literally or from the environment. Every origin allowed by a value
     computed at run time (`CORS_ALLOW_ALL_ORIGINS = DEBUG`) is not judged here."""
-    settings = [rel for rel in snap.files if DJANGO_SETTINGS.search(rel) and not is_test_path(rel)]
     if not any("corsheaders" in (snap.text(rel) or "") for rel in settings):
         return []  # the settings alone configure nothing without the app and its middleware
     found: list[Site] = []
@@ -757,7 +756,7 @@ def _django_cors(snap: Snapshot) -> list[Site]:
     return found
 
 
-def _django_debug(snap: Snapshot, serving_modules: frozenset[str]) -> list[Site]:
+def _django_debug(snap: Snapshot, settings: list[str]) -> list[Site]:
     """`DEBUG = True` at the top of a Django settings module that serves no route (those that do are
     read with the service code). A development module (`settings/local.py`, `dev.py`, `testing.py`)
     is chosen only where it is run, and a module another settings module overrides is not what
@@ -765,9 +764,7 @@ def _django_debug(snap: Snapshot, serving_modules: frozenset[str]) -> list[Site]
     environment) in `production.py` is not reported."""
     trues: list[Site] = []
     overridden = False
-    for rel in snap.files:
-        if rel in serving_modules or not DJANGO_SETTINGS.search(rel) or is_test_path(rel):
-            continue
+    for rel in settings:
         stem = rel.rsplit("/", 1)[-1].removesuffix(".py")
         if _DEV_NAME.search(stem) or stem in ("test", "tests", "ci") or "DEBUG" not in (snap.text(rel) or ""):
             continue
@@ -902,10 +899,12 @@ def collect_code(snap: Snapshot, app_modules: list[str]) -> CodeFacts:
         cors_settings.extend((rel, *setting) for setting in scan.cors_settings)
     for path, number, attr, credentials in cors_settings:
         collected["cors"].append(Site(path, number, _cors_detail(fields.get(attr), credentials)))
-    collected["cors"].extend(_django_cors(snap))
-    collected["debug"].extend(_django_debug(snap, serving_modules=frozenset(modules)))
     training: list[str] = []
     serving = set(modules)  # a list's `in` made this loop quadratic: 3.6 s at 25,000 modules
+    # Django's settings modules serve no route; those that do were read with the service code above
+    settings = django_settings(snap.files)
+    collected["cors"].extend(_django_cors(snap, settings))
+    collected["debug"].extend(_django_debug(snap, [rel for rel in settings if rel not in serving]))
     for rel in snap.with_suffix(".py"):
         if rel in serving or is_test_path(rel):
             continue

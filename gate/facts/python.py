@@ -107,9 +107,14 @@ def imported_from(rel: str, node: ast.ImportFrom) -> str:
     return ".".join([*parts, base] if base else parts)
 
 
-DJANGO_SETTINGS = lazy(r"(^|/)(settings\.py|settings/[^/]+\.py)$")
-"""A Django settings module: `settings.py`, or a module of a `settings/` package (base, production):
-it serves no route, and holds what Django's middleware does on every request."""
+_DJANGO_SETTINGS = lazy(r"(^|/)(settings\.py|settings/[^/]+\.py)$")
+
+
+def django_settings(files: Iterable[str]) -> list[str]:
+    """The Django settings modules among `files`: `settings.py`, or a module of a `settings/` package
+    (base, production), tests aside. They serve no route, and hold what Django's middleware does on
+    every request."""
+    return [rel for rel in files if _DJANGO_SETTINGS.search(rel) and not is_test_path(rel)]
 
 
 def is_test_path(rel: str) -> bool:

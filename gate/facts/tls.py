@@ -15,7 +15,7 @@ import re
 
 from gate.facts.iac import IacFacts
 from gate.facts.kubernetes import KubernetesFacts
-from gate.facts.python import DJANGO_SETTINGS
+from gate.facts.python import django_settings
 from gate.facts.signals import MAX_LINE, Signal, Signals
 from gate.lazyre import lazy
 from gate.snapshot import Snapshot
@@ -261,8 +261,7 @@ def collect_tls(
             if rel.endswith(".conf") or "nginx" in rel.lower():
                 sites.extend(_nginx_plain(rel, text))
     # Django sets its redirect and HSTS in a settings module, which serves no route: read those too
-    settings = [rel for rel in snap.files if DJANGO_SETTINGS.search(rel)]
-    for rel in sorted({*service_modules, *settings}):
+    for rel in sorted({*service_modules, *django_settings(snap.files)}):
         text = snap.text(rel) or ""
         if (
             "Strict-Transport-Security" in text
