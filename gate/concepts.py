@@ -642,7 +642,7 @@ _STATE_TEXT = (
     "enforce written maintained prepared ready choose chosen select selected policy policies "
     "strategy use used using uses include includes included including have verify confirm "
     "automatic automatically built-in basic regular regularly protection settings setting prepare "
-    "installed remaining replaced removed generated auto-generated"
+    "installed remaining replaced removed generated auto-generated already"
 )
 _STATE_WORDS = frozenset(_STATE_TEXT.split())
 """Words that say a thing is done, or how firmly, not what it is."""
