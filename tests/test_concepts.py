@@ -510,6 +510,19 @@ def test_a_request_to_the_running_service_or_a_platform_doing_it_is_left_to_a_pe
     assert pushed.check == "ci-runs-tests"
 
 
+def test_the_env_file_made_by_a_person_is_left_to_them_before_or_after_it_is_named() -> None:
+    made_after, made_before, ignored = parse(
+        "- [ ] The `.env` for production filled in (not committed)\n"
+        "- [ ] Fill in the `.env` for staging\n"
+        "- [ ] `.env` kept out of git by `.gitignore`\n",
+        "x.md",
+    ).items
+    assert made_after.check is None and "“.env for production filled”" in made_after.why
+    assert made_before.check is None
+    # the ignore rule alone is the check's, automated (right 26 times, never wrong, 2026-12-02)
+    assert (ignored.check, ignored.how) == ("env-file-ignored", "concept")
+
+
 def test_a_line_that_gives_a_command_to_run_on_a_server_is_left_to_a_person() -> None:
     # both close to a seed line's wording; the command says it is done by hand on a host
     issued, plain = parse(
