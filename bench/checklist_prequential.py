@@ -80,31 +80,44 @@ def _wilson(right: int, seen: int, z: float = 1.645) -> float:
     )
 
 
+def _at_least(least: int, bar: float) -> Rule:
+    def rule(record: list[int] | None) -> bool:
+        return record is not None and record[0] >= least and record[0] / sum(record) >= bar
+
+    return rule
+
+
+def _bounded(bound: float) -> Rule:
+    def rule(record: list[int] | None) -> bool:
+        return record is not None and _wilson(record[0], sum(record)) >= bound
+
+    return rule
+
+
+def _unless_under(bar: float) -> Rule:
+    def rule(record: list[int] | None) -> bool:
+        return record is None or record[1] == 0 or record[0] / sum(record) >= bar
+
+    return rule
+
+
+def _always(record: list[int] | None) -> bool:
+    return True
+
+
 def concept_rules() -> Iterator[tuple[str, Rule]]:
     for least in (3, 5, 8, 12):
         for bar in (0.9, 0.95, 0.97, 1.0):
-            yield (
-                f"right >= {least}, precision >= {bar}",
-                lambda r, least=least, bar=bar: r is not None and r[0] >= least and r[0] / sum(r) >= bar,
-            )
+            yield f"right >= {least}, precision >= {bar}", _at_least(least, bar)
     for bound in (0.7, 0.8, 0.85, 0.9):
-        yield (
-            f"lower bound >= {bound}",
-            lambda r, bound=bound: r is not None and _wilson(r[0], sum(r)) >= bound,
-        )
+        yield f"lower bound >= {bound}", _bounded(bound)
 
 
 def wording_rules() -> Iterator[tuple[str, Rule]]:
-    yield "every seed wording (today)", lambda r: True
+    yield "every seed wording (today)", _always
     for bar in (0.8, 0.9, 0.95):
-        yield (
-            f"unless its record is under {bar}",
-            lambda r, bar=bar: r is None or r[1] == 0 or r[0] / sum(r) >= bar,
-        )
-    yield (
-        "only with right >= 3, precision >= 0.95",
-        lambda r: r is not None and r[0] >= 3 and r[0] / sum(r) >= 0.95,
-    )
+        yield f"unless its record is under {bar}", _unless_under(bar)
+    yield "only with right >= 3, precision >= 0.95", _at_least(3, 0.95)
 
 
 def _summed(records: list[dict[str, Record]], key: str) -> Record:
