@@ -523,6 +523,15 @@ def test_the_env_file_made_by_a_person_is_left_to_them_before_or_after_it_is_nam
     assert (ignored.check, ignored.how) == ("env-file-ignored", "concept")
 
 
+def test_coverage_reported_is_not_a_coverage_floor_met() -> None:
+    reported, floor = parse(
+        "- [ ] Coverage reported on every pull request\n- [ ] Line coverage at least 85%\n", "x.md"
+    ).items
+    assert reported.check is None and "test-coverage" not in reported.candidates
+    # automated once reporting lines no longer counted against it (right 22 times, never wrong)
+    assert (floor.check, floor.how) == ("test-coverage", "concept")
+
+
 def test_a_line_that_gives_a_command_to_run_on_a_server_is_left_to_a_person() -> None:
     # both close to a seed line's wording; the command says it is done by hand on a host
     issued, plain = parse(
