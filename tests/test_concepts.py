@@ -532,6 +532,13 @@ def test_coverage_reported_is_not_a_coverage_floor_met() -> None:
     assert (floor.check, floor.how) == ("test-coverage", "concept")
 
 
+def test_an_api_key_the_service_holds_is_not_authentication_on_its_routes() -> None:
+    # a credential for another API, kept safe or set: every labelled line of this kind was a person's
+    assert concepts.match("Our API keys are secured", ("Service",)).check is None
+    assert concepts.match("API token properly set", ("Service",)).check is None
+    assert concepts.match("API key required on every route", ("Service",)).check == "api-authentication"
+
+
 def test_a_line_that_gives_a_command_to_run_on_a_server_is_left_to_a_person() -> None:
     # both close to a seed line's wording; the command says it is done by hand on a host
     issued, plain = parse(
