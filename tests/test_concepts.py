@@ -539,6 +539,12 @@ def test_an_api_key_the_service_holds_is_not_authentication_on_its_routes() -> N
     assert concepts.match("API key required on every route", ("Service",)).check == "api-authentication"
 
 
+def test_a_python_installed_on_a_host_is_not_a_declared_version() -> None:
+    assert concepts.match("Python 3.12 installed on the build box").candidates == ()
+    assert concepts.match("Python 3.12 installed").check is None
+    assert concepts.match("Python version 3.12 declared").check == "python-version-declared"
+
+
 def test_a_line_that_gives_a_command_to_run_on_a_server_is_left_to_a_person() -> None:
     # both close to a seed line's wording; the command says it is done by hand on a host
     issued, plain = parse(
