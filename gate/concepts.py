@@ -482,8 +482,11 @@ def _terms() -> dict[str, tuple[str, ...]]:
 def _open_list(heading: str) -> str:
     """The heading, when it marks its lines as open or after the release ("" if not): read once per
     heading, not once per line under it. A list of work that says it is done ("TODO 7: Dashboards
-    (COMPLETE)") is not open."""
+    (COMPLETE)") is not open. A parent line that tells a person to look at what follows ("Verify
+    health endpoints:", then the paths) makes its points things to check on the running service."""
     said = text_of(heading)
+    if _IMPERATIVE.match(said) and said.rstrip().endswith(":"):
+        return heading.strip()
     found = [m.group(0) for m in _VETO_HEADING.finditer(said)]
     if not found:
         return ""
