@@ -153,9 +153,10 @@ def score_wording(
     order: list[str], records: dict[str, dict[str, Record]], first: int, rule: Rule
 ) -> tuple[int, int]:
     right = false = 0
+    # copies of the seed lists in other repositories are evidence from the start
+    copies = [records["seedcopy"]] if "seedcopy" in records else []
     for i in range(first, len(order)):
-        # copies of the seed lists in other repositories are evidence from the start
-        seen = [records[name] for name in order[:i]] + [records[n] for n in records if n == "seedcopy"]
+        seen = [records[name] for name in order[:i]] + copies
         items = _summed(seen, "wording")
         for item, (r, f) in records[order[i]]["wording"].items():
             if rule(items.get(item)):

@@ -3,11 +3,9 @@ before it only (bench/checklist_prequential.py)."""
 
 from __future__ import annotations
 
-from bench.checklist_prequential import score_concepts, score_wording
+from bench.checklist_prequential import _at_least, _unless_under, score_concepts, score_wording
 
-
-def _bar(record: list[int] | None) -> bool:
-    return record is not None and record[0] >= 3 and record[0] / sum(record) >= 0.95
+_bar = _at_least(3, 0.95)  # the rule concepts.yaml applies
 
 
 def test_a_set_is_scored_by_what_the_sets_before_it_earned() -> None:
@@ -43,6 +41,6 @@ def test_a_seed_wording_is_judged_by_its_items_record_with_the_seed_copies() -> 
         "a": {"check": {}, "concept": {}, "wording": {"item": [1, 0], "other": [2, 0]}},
         "b": {"check": {}, "concept": {}, "wording": {"item": [1, 0], "other": [1, 1]}},
     }
-    unless_under = lambda r: r is None or r[1] == 0 or r[0] / sum(r) >= 0.9  # noqa: E731
+    unless_under = _unless_under(0.9)
     # a: item is 0/2 from the seed copies, held back; other is unknown, kept. b: item 1/2, other 2/0
     assert score_wording(["a", "b"], records, 0, unless_under) == (3, 1)
